@@ -1,0 +1,1 @@
+"""OpenStackClient plugin that makes instance snapshots first-class."""

@@ -1,0 +1,178 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Run the real ``openstack`` shell, with the real openstacksdk code, against
+HTTP fakes of Keystone, Nova, Glance and Cinder (requests-mock).
+
+Every test asserts what the command printed AND the requests it made;
+:meth:`TestCommand.calls` lists them without authentication and version
+discovery, which are counted apart.
+"""
+
+import io
+import json
+import re
+
+import fixtures
+from keystoneauth1 import fixture as ksa_fixture
+from openstackclient import shell
+from requests_mock.contrib import fixture as rm_fixture
+import testtools
+
+AUTH_URL = 'http://keystone.example.org/v3'
+COMPUTE_URL = 'http://nova.example.org/v2.1'
+IMAGE_URL = 'http://glance.example.org'
+VOLUME_ROOT = 'http://cinder.example.org'
+PROJECT_ID = '7c1e2b6a3f2d4a7e9b0c1d2e3f4a5b6c'
+OTHER_PROJECT_ID = 'e4f5a6b7c8d94e0f8a1b2c3d4e5f6a7b'
+USER_ID = '5f1c2d3e4a5b4c6d8e9f0a1b2c3d4e5f'
+VOLUME_URL = VOLUME_ROOT + '/v3/' + PROJECT_ID
+
+COMPUTE_MAX_MICROVERSION = '2.100'
+VOLUME_MAX_MICROVERSION = '3.71'
+
+
+def _compute_versions():
+    return {'version': {
+        'id': 'v2.1', 'status': 'CURRENT', 'version': COMPUTE_MAX_MICROVERSION,
+        'min_version': '2.1', 'updated': '2013-07-23T11:33:21Z',
+        'links': [{'rel': 'self', 'href': COMPUTE_URL + '/'}],
+        'media-types': [{'base': 'application/json',
+                         'type': 'application/vnd.openstack.compute+json;'
+                                 'version=2.1'}]}}
+
+
+def _image_versions():
+    versions = []
+    for number in ('2.17', '2.16', '2.15', '2.9', '2.7', '2.6', '2.5', '2.4',
+                   '2.3', '2.2', '2.1', '2.0'):
+        versions.append({
+            'id': 'v' + number,
+            'status': 'CURRENT' if number == '2.17' else 'SUPPORTED',
+            'links': [{'rel': 'self', 'href': IMAGE_URL + '/v2/'}]})
+    return {'versions': versions}
+
+
+def _volume_versions():
+    return {'versions': [{
+        'id': 'v3.0', 'status': 'CURRENT', 'version': VOLUME_MAX_MICROVERSION,
+        'min_version': '3.0', 'updated': '2023-08-31T00:00:00Z',
+        'links': [{'rel': 'self', 'href': VOLUME_ROOT + '/v3/'}],
+        'media-types': [{'base': 'application/json',
+                         'type': 'application/vnd.openstack.volume+json;'
+                                 'version=3'}]}]}
+
+
+def token_body():
+    token = ksa_fixture.V3Token(user_id=USER_ID, user_name='alpha',
+                                project_id=PROJECT_ID, project_name='alpha',
+                                project_domain_id='default',
+                                user_domain_id='default')
+    token.add_role(name='member')
+    token.add_role(name='reader')
+    for kind, name, url in (
+            ('identity', 'keystone', AUTH_URL),
+            ('compute', 'nova', COMPUTE_URL),
+            ('image', 'glance', IMAGE_URL),
+            ('volumev3', 'cinderv3', VOLUME_URL),
+            ('placement', 'placement', 'http://placement.example.org')):
+        service = token.add_service(kind, name=name)
+        service.add_standard_endpoints(public=url, region='RegionOne')
+    return token
+
+
+class TestCommand(testtools.TestCase):
+    """Base class: a fake cloud and a way to run ``openstack`` commands."""
+
+    #: (method, url) prefixes of requests that are neither auth nor
+    #: discovery; see :meth:`calls`.
+    _DISCOVERY = re.compile(
+        r'^GET (%s/?|%s/?|%s/v3/?|%s/?|%s/?)$' % (
+            re.escape(COMPUTE_URL), re.escape(IMAGE_URL),
+            re.escape(VOLUME_ROOT), re.escape(VOLUME_ROOT),
+            re.escape(AUTH_URL)))
+
+    def setUp(self):
+        super().setUp()
+        home = self.useFixture(fixtures.TempDir()).path
+        for name in [n for n in __import__('os').environ
+                     if n.startswith('OS_')]:
+            self.useFixture(fixtures.EnvironmentVariable(name))
+        for name, value in (
+                ('HOME', home), ('XDG_CONFIG_HOME', home),
+                ('OS_AUTH_URL', AUTH_URL), ('OS_USERNAME', 'alpha'),
+                ('OS_PASSWORD', 'secret'), ('OS_PROJECT_NAME', 'alpha'),
+                ('OS_USER_DOMAIN_NAME', 'Default'),
+                ('OS_PROJECT_DOMAIN_NAME', 'Default'),
+                ('OS_REGION_NAME', 'RegionOne'),
+                ('OS_IDENTITY_API_VERSION', '3')):
+            self.useFixture(fixtures.EnvironmentVariable(name, value))
+        # Waits in the commands poll with time.sleep: make it instant.
+        self.useFixture(fixtures.MonkeyPatch('time.sleep', lambda s: None))
+        self.requests = self.useFixture(rm_fixture.Fixture())
+        self.token = token_body()
+        self.requests.post(AUTH_URL + '/auth/tokens', json=self.token,
+                           headers={'X-Subject-Token': 'a-token'},
+                           status_code=201)
+        self.requests.get(AUTH_URL, json=ksa_fixture.V3Discovery(AUTH_URL))
+        self.requests.get(COMPUTE_URL + '/', json=_compute_versions())
+        self.requests.get(COMPUTE_URL, json=_compute_versions())
+        self.requests.get(IMAGE_URL + '/', json=_image_versions())
+        self.requests.get(IMAGE_URL, json=_image_versions())
+        self.requests.get(VOLUME_ROOT + '/', json=_volume_versions())
+        self.requests.get(VOLUME_ROOT + '/v3/', json=_volume_versions())
+        self.requests.get(VOLUME_ROOT + '/v3', json=_volume_versions())
+
+    def run_cli(self, *argv):
+        """Run ``openstack *argv``; return (exit code, stdout, stderr)."""
+        out, err = io.StringIO(), io.StringIO()
+        self.useFixture(fixtures.MonkeyPatch('sys.stdout', out))
+        self.useFixture(fixtures.MonkeyPatch('sys.stderr', err))
+        app = shell.OpenStackShell()
+        app.stdout, app.stderr = out, err
+        code = app.run(list(argv))
+        return code, out.getvalue(), err.getvalue()
+
+    def run_json(self, *argv):
+        """Run a command with ``-f json``; it must succeed. Return the data."""
+        code, out, err = self.run_cli(*argv, '-f', 'json')
+        self.assertEqual(0, code, 'stderr: %s' % err)
+        return json.loads(out)
+
+    def assertFails(self, expected, *argv):
+        """The command exits 1 with exactly one line on stderr that
+        contains ``expected``, and prints nothing on stdout."""
+        code, out, err = self.run_cli(*argv)
+        self.assertEqual(1, code, 'stdout: %s stderr: %s' % (out, err))
+        self.assertEqual('', out)
+        lines = err.strip().splitlines()
+        self.assertEqual(1, len(lines), err)
+        self.assertIn(expected, lines[0])
+        self.assertNotIn('Traceback', err)
+        return lines[0]
+
+    def calls(self):
+        """Requests made to the services, as 'METHOD url' strings, without
+        authentication and version discovery."""
+        made = []
+        for request in self.requests.request_history:
+            line = '%s %s' % (request.method, request.url)
+            if request.url.startswith(AUTH_URL + '/auth/'):
+                continue
+            if self._DISCOVERY.match(line):
+                continue
+            made.append(line)
+        return made
+
+    def writes(self):
+        """Requests that change something (anything but GET/HEAD)."""
+        return [c for c in self.calls() if not c.startswith(('GET ', 'HEAD '))]

@@ -1,0 +1,170 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Response bodies shaped exactly like the real services' (Nova 34,
+Glance v2, Cinder v3), and helpers that register them on requests-mock."""
+
+import json
+
+from tests.unit import base
+
+SERVER_ID = '9d4c6a2e-3b1f-4c8e-a5d7-1e2f3a4b5c6d'
+IMAGE_ID = 'c2a7e3f1-5b6d-4e8a-9c0b-1d2e3f4a5b6c'
+BASE_IMAGE_ID = '0f3e2d1c-4b5a-4968-8776-a5b4c3d2e1f0'
+ROOT_SNAP_ID = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d'
+DATA_SNAP_ID = 'b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e'
+ROOT_VOLUME_ID = 'd4e5f6a7-b8c9-4d0e-8f1a-2b3c4d5e6f70'
+DATA_VOLUME_ID = 'e5f6a7b8-c9d0-4e1f-9a2b-3c4d5e6f7a81'
+CREATED = '2026-11-20T10:15:30Z'
+
+
+def bdm_entry(**fields):
+    """One entry of Nova's ``block_device_mapping`` image property."""
+    entry = {
+        'attachment_id': None, 'boot_index': None, 'delete_on_termination':
+        False, 'destination_type': 'volume', 'device_name': None,
+        'device_type': 'disk', 'disk_bus': 'virtio', 'encrypted': None,
+        'encryption_format': None, 'encryption_options': None,
+        'encryption_secret_uuid': None, 'guest_format': None,
+        'image_id': None, 'no_device': None, 'snapshot_id': None,
+        'source_type': 'snapshot', 'tag': None, 'volume_id': None,
+        'volume_size': None, 'volume_type': None,
+    }
+    entry.update(fields)
+    return entry
+
+
+def swap_entry():
+    return bdm_entry(device_name='/dev/vdc', source_type='blank',
+                     destination_type='local', guest_format='swap',
+                     boot_index=-1, volume_size=1, delete_on_termination=True,
+                     device_type='disk')
+
+
+def root_entry(snapshot_id=ROOT_SNAP_ID, size=None):
+    return bdm_entry(device_name='/dev/vda', boot_index=0,
+                     snapshot_id=snapshot_id, volume_size=size)
+
+
+def data_entry(snapshot_id=DATA_SNAP_ID, size=None):
+    return bdm_entry(device_name='/dev/vdb', boot_index=None,
+                     snapshot_id=snapshot_id, volume_size=size)
+
+
+def image(image_id=IMAGE_ID, name='analysis-vm-snap', **fields):
+    """A Glance v2 image body (a plain, non-snapshot image by default)."""
+    body = {
+        'id': image_id, 'name': name, 'status': 'active',
+        'visibility': 'private', 'protected': False, 'os_hidden': False,
+        'owner': base.PROJECT_ID, 'size': 41126400, 'virtual_size': None,
+        'disk_format': 'qcow2', 'container_format': 'bare',
+        'checksum': '443b7623e27ecf03dc9e01ee93f67afe',
+        'os_hash_algo': 'sha512', 'os_hash_value': '6513f21e44aa3da349f2',
+        'min_disk': 0, 'min_ram': 0, 'tags': [], 'created_at': CREATED,
+        'updated_at': CREATED, 'self': '/v2/images/%s' % image_id,
+        'file': '/v2/images/%s/file' % image_id, 'schema': '/v2/schemas/image',
+    }
+    body.update(fields)
+    return body
+
+
+def volume_backed_image(image_id=IMAGE_ID, name='analysis-vm-snap',
+                        entries=None, **fields):
+    """A snapshot of a volume-backed server exactly as Nova 34 writes it:
+    size 0, raw, no image_type, the mapping as a JSON *string* with the swap
+    entry first, min_disk from the original flavor."""
+    if entries is None:
+        entries = [swap_entry(), root_entry()]
+    body = image(
+        image_id, name, size=0, disk_format='raw', checksum=None,
+        os_hash_algo=None, os_hash_value=None, min_disk=20, min_ram=0,
+        bdm_v2='True', root_device_name='/dev/vda',
+        block_device_mapping=json.dumps(entries),
+        os_distro='ubuntu', hw_disk_bus='virtio', base_image_ref='',
+        boot_roles='member,reader', owner_project_name='alpha',
+        owner_user_name='alpha')
+    body.update(fields)
+    return body
+
+
+def image_backed_image(image_id=IMAGE_ID, name='web-vm-snap', **fields):
+    """A snapshot of an image-backed server: the image holds the bytes."""
+    body = image(
+        image_id, name, size=1181286400, image_type='snapshot',
+        instance_uuid=SERVER_ID, base_image_ref=BASE_IMAGE_ID,
+        image_location='snapshot', user_id=base.USER_ID, min_disk=20,
+        min_ram=512, os_distro='ubuntu', owner_project_name='alpha',
+        owner_user_name='alpha', boot_roles='member,reader')
+    body.update(fields)
+    return body
+
+
+def volume_snapshot(snapshot_id=ROOT_SNAP_ID, size=10, status='available',
+                    volume_id=ROOT_VOLUME_ID, **fields):
+    """A Cinder v3 snapshot body (detail view)."""
+    body = {
+        'id': snapshot_id, 'name': 'snapshot for analysis-vm-snap',
+        'description': None, 'status': status, 'size': size,
+        'volume_id': volume_id, 'metadata': {}, 'created_at':
+        '2026-11-20T10:15:29.000000', 'updated_at': None,
+        'os-extended-snapshot-attributes:progress':
+            '100%' if status == 'available' else '0%',
+        'os-extended-snapshot-attributes:project_id': base.PROJECT_ID,
+        'user_id': base.USER_ID, 'group_snapshot_id': None,
+        'consumes_quota': True,
+    }
+    body.update(fields)
+    return body
+
+
+def server(server_id=SERVER_ID, name='analysis-vm', status='ACTIVE'):
+    """A Nova 2.100 server body (the fields a snapshot needs)."""
+    return {
+        'id': server_id, 'name': name, 'status': status,
+        'tenant_id': base.PROJECT_ID, 'user_id': base.USER_ID,
+        'image': '', 'flavor': {'vcpus': 1, 'ram': 2048, 'disk': 20,
+                                'ephemeral': 0, 'swap': 0,
+                                'original_name': 'm1.small',
+                                'extra_specs': {}},
+        'addresses': {}, 'metadata': {}, 'created': CREATED,
+        'updated': CREATED, 'OS-EXT-STS:task_state': None,
+        'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:power_state': 1,
+        'os-extended-volumes:volumes_attached': [
+            {'id': ROOT_VOLUME_ID, 'delete_on_termination': False}],
+        'links': [], 'hostId': 'abc', 'locked': False, 'tags': [],
+    }
+
+
+def glance_error(status, message):
+    """Glance's error body (webob's HTML-ish JSON)."""
+    return {'code': status, 'title': 'Error', 'message': message}
+
+
+def not_found(kind, ident):
+    return {'itemNotFound': {'code': 404, 'message': '%s %s could not be '
+                             'found.' % (kind, ident)}}
+
+
+def register_image(requests, body):
+    requests.get('%s/v2/images/%s' % (base.IMAGE_URL, body['id']),
+                 json=body)
+
+
+def register_volume_snapshot(requests, body):
+    requests.get('%s/snapshots/%s' % (base.VOLUME_URL, body['id']),
+                 json={'snapshot': body})
+
+
+def register_missing_volume_snapshot(requests, snapshot_id):
+    requests.get('%s/snapshots/%s' % (base.VOLUME_URL, snapshot_id),
+                 status_code=404,
+                 json=not_found('Snapshot', snapshot_id))
