@@ -36,6 +36,7 @@ PAGE_SIZE = 1000
 #: Parallel GETs at most, when fetching the volume snapshots of one image.
 MAX_PARALLEL = 8
 
+_TAGS = re.compile(r'<[^>]*>')
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$')
 
 
@@ -65,8 +66,25 @@ def describe(exc):
 
 
 def describe_detail(exc):
-    """The service's own words from an HTTP error, on one line."""
-    return _one_line(exc.details or exc.message)
+    """The service's own words from an HTTP error, on one line.
+
+    Nova wraps them as ``{"conflictingRequest": {"message": ...}}``, Glance
+    and Cinder as ``{"message": ...}`` or ``{"itemNotFound": {...}}``.
+    """
+    message = None
+    try:
+        body = exc.response.json()
+    except Exception:
+        body = None
+    if isinstance(body, dict):
+        if isinstance(body.get('message'), str):
+            message = body['message']
+        elif len(body) == 1:
+            inner = next(iter(body.values()))
+            if isinstance(inner, dict) and isinstance(
+                    inner.get('message'), str):
+                message = inner['message']
+    return _one_line(_TAGS.sub(' ', message or exc.details or exc.message))
 
 
 def is_quota_error(exc):
@@ -102,7 +120,9 @@ def image_record(image):
 
 
 def volume_snapshot_record(snapshot):
-    return snapshot.to_dict(computed=False)
+    """A Cinder-shaped dict from an SDK Snapshot (the API's own key names,
+    e.g. ``os-extended-snapshot-attributes:project_id``)."""
+    return snapshot.to_dict(computed=False, original_names=True)
 
 
 def find_image(conn, name_or_id, **query):
@@ -116,7 +136,7 @@ def find_image(conn, name_or_id, **query):
             return image_record(conn.image.get_image(name_or_id))
         except sdk_exc.NotFoundException:
             pass
-    matches = list(conn.image.images(name=name_or_id, **query))
+    matches = list_images(conn, name=name_or_id, **query)
     if not matches:
         raise exceptions.CommandError(
             _("No image with a name or ID of '%s' exists.") % name_or_id)
@@ -124,8 +144,8 @@ def find_image(conn, name_or_id, **query):
         raise exceptions.CommandError(
             _("More than one image is named '%(name)s': %(ids)s; "
               "use an ID.") % {'name': name_or_id,
-                               'ids': ', '.join(i.id for i in matches)})
-    return image_record(matches[0])
+                               'ids': ', '.join(i['id'] for i in matches)})
+    return matches[0]
 
 
 def find_snapshot(conn, name_or_id, **query):
@@ -186,18 +206,41 @@ def get_volume_snapshots(conn, ids):
     return {record['id']: record for record in found if record}
 
 
+def paginate(proxy, path, key, params):
+    """Every item of a listing, following the service's own next links.
+
+    Glance says ``next``, Cinder and Nova ``<key>_links``; the listing ends
+    on a page with no such link, so a short listing costs one request (the
+    SDK's own pager asks once more for an empty page).
+    """
+    items = []
+    url = path
+    while url:
+        response = proxy.get(url, params=params)
+        sdk_exc.raise_from_response(response)
+        body = response.json()
+        items.extend(body.get(key) or [])
+        url = body.get('next')
+        if url and url.startswith('/v'):
+            url = url[url.find('/', 1):]  # Glance's next includes /v2
+        for link in body.get(key + '_links') or []:
+            if link.get('rel') == 'next':
+                url = link.get('href')
+        params = None  # the next link carries the query
+    return items
+
+
 def list_volume_snapshots(conn):
     """All the caller's volume snapshots, in one paginated listing."""
-    return {
-        s.id: volume_snapshot_record(s)
-        for s in conn.block_storage.snapshots(details=True, limit=PAGE_SIZE)
-    }
+    return {s['id']: s for s in paginate(
+        conn.block_storage, '/snapshots/detail', 'snapshots',
+        {'limit': PAGE_SIZE})}
 
 
 def list_images(conn, **query):
     """Images in one paginated listing, as Glance-shaped dicts."""
-    return [image_record(i)
-            for i in conn.image.images(limit=PAGE_SIZE, **query)]
+    return paginate(conn.image, '/images', 'images',
+                    dict(query, limit=PAGE_SIZE))
 
 
 def summarize(conn, image):
@@ -273,11 +316,11 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
         elapsed = clock() - start
         if done:
             return image
-        if progress:
-            progress(elapsed, pending)
         if elapsed >= timeout:
             raise exceptions.CommandError(
                 _('Timed out after %(secs)d s waiting for snapshot %(id)s: '
                   '%(pending)s.') % {'secs': timeout, 'id': image_id,
                                      'pending': ', '.join(pending)})
+        if progress:
+            progress(elapsed, pending)
         sleep(interval)

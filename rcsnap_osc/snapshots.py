@@ -14,8 +14,8 @@
 
 Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 An image is a flat dict as the Glance v2 API returns it (custom properties
-are top-level keys); a volume snapshot is a dict with at least ``id``,
-``size`` (GiB) and ``status``.
+are top-level keys); a volume snapshot is a dict as the Cinder v3 API
+returns it, with at least ``id``, ``size`` (GiB) and ``status``.
 """
 
 import dataclasses
@@ -38,6 +38,9 @@ GLANCE_FIELDS = frozenset((
     'schema', 'self', 'size', 'status', 'stores', 'tags', 'updated_at',
     'virtual_size', 'visibility',
 ))
+
+#: Cinder's key for a snapshot's progress, e.g. "45%".
+PROGRESS = 'os-extended-snapshot-attributes:progress'
 
 IMAGE_FAILED = frozenset(('killed', 'deleted', 'pending_delete',
                           'deactivated'))
@@ -267,7 +270,7 @@ def wait_state(image, volume_snapshots):
             return (False, 'volume snapshot %s is %s' % (ref.snapshot_id,
                                                          vstatus), [])
         if vstatus != 'available':
-            progress = found.get('progress')
+            progress = found.get(PROGRESS)
             pending.append('volume snapshot %s %s%s' % (
                 ref.snapshot_id, vstatus,
                 ' (%s)' % progress if progress else ''))

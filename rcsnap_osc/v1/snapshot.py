@@ -22,10 +22,10 @@ import logging
 from cliff import columns
 from osc_lib.cli import format_columns
 from osc_lib.cli import parseractions
-from osc_lib.command import command
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
+from rcsnap_osc.v1 import base
 
 LOG = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class Progress:
             self._last = (text, elapsed)
 
 
-class CreateSnapshot(command.ShowOne):
+class CreateSnapshot(base.ShowOne):
     _description = _("Create an instance snapshot of a server")
 
     def get_parser(self, prog_name):
@@ -182,7 +182,7 @@ class CreateSnapshot(command.ShowOne):
         return show_data(summary)
 
 
-class ShowSnapshot(command.ShowOne):
+class ShowSnapshot(base.ShowOne):
     _description = _("Show an instance snapshot and its real size")
 
     def get_parser(self, prog_name):
@@ -208,7 +208,7 @@ class ShowSnapshot(command.ShowOne):
         return show_data(summary)
 
 
-class ListSnapshot(command.Lister):
+class ListSnapshot(base.Lister):
     _description = _("List instance snapshots with their real sizes")
 
     def get_parser(self, prog_name):

@@ -168,3 +168,34 @@ def register_missing_volume_snapshot(requests, snapshot_id):
     requests.get('%s/snapshots/%s' % (base.VOLUME_URL, snapshot_id),
                  status_code=404,
                  json=not_found('Snapshot', snapshot_id))
+
+
+def register_server(requests, body):
+    requests.get('%s/servers/%s' % (base.COMPUTE_URL, body['id']),
+                 json={'server': body})
+
+
+def register_create_image(requests, server_id=SERVER_ID, image_id=IMAGE_ID,
+                          **kwargs):
+    """Nova createImage, answered as microversion >= 2.45 does."""
+    if not kwargs:
+        kwargs = {'status_code': 202, 'json': {'image_id': image_id}}
+    requests.post('%s/servers/%s/action' % (base.COMPUTE_URL, server_id),
+                  **kwargs)
+
+
+def nova_error(kind, status, message):
+    """Nova's error body, e.g. kind 'conflictingRequest' for 409."""
+    return {kind: {'code': status, 'message': message}}
+
+
+def register_image_list(requests, images, query=''):
+    """One page of GET /v2/images (Glance's ``next`` link left out)."""
+    requests.get('%s/v2/images%s' % (base.IMAGE_URL, query),
+                 json={'images': images, 'first': '/v2/images',
+                       'schema': '/v2/schemas/images'})
+
+
+def register_volume_snapshot_list(requests, bodies):
+    requests.get('%s/snapshots/detail' % base.VOLUME_URL,
+                 json={'snapshots': bodies})

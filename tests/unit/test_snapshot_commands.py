@@ -1,0 +1,392 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot create|show|list`` over HTTP fakes: output and requests."""
+
+import json
+
+import requests
+
+from tests.unit import base
+from tests.unit import fakes
+
+IMAGES = base.IMAGE_URL + '/v2/images'
+SNAPS = base.VOLUME_URL + '/snapshots'
+SERVERS = base.COMPUTE_URL + '/servers'
+
+
+class TestShowSnapshot(base.TestCommand):
+
+    def two_volume_snapshot(self, data_size=5):
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.swap_entry(), fakes.root_entry(),
+                     fakes.data_entry()]))
+        fakes.register_volume_snapshot(self.requests,
+                                       fakes.volume_snapshot(size=10))
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot(
+            fakes.DATA_SNAP_ID, size=data_size,
+            volume_id=fakes.DATA_VOLUME_ID))
+
+    def test_two_volumes_real_size_is_the_sum(self):
+        self.two_volume_snapshot()
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual('volume-backed', data['type'])
+        self.assertEqual('15 GiB', data['size'])
+        self.assertEqual(15 * 1024 ** 3, data['size_bytes'])
+        self.assertEqual(0, data['image_size'])
+        self.assertEqual(20, data['min_disk'])
+        self.assertEqual([
+            {'device_name': '/dev/vda', 'boot_index': 0,
+             'snapshot_id': fakes.ROOT_SNAP_ID, 'size_gib': 10,
+             'status': 'available'},
+            {'device_name': '/dev/vdb', 'boot_index': None,
+             'snapshot_id': fakes.DATA_SNAP_ID, 'size_gib': 5,
+             'status': 'available'}], data['volume_snapshots'])
+        self.assertEqual('ubuntu', data['properties']['os_distro'])
+        self.assertNotIn('block_device_mapping', data['properties'])
+        self.assertEqual(
+            sorted(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                    'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                    'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)]),
+            sorted(self.calls()))
+
+    def test_by_name_lists_once(self):
+        self.two_volume_snapshot()
+        fakes.register_image_list(self.requests, [
+            fakes.volume_backed_image(entries=[fakes.root_entry()])],
+            '?limit=1000&name=analysis-vm-snap')
+        data = self.run_json('rc', 'snapshot', 'show', 'analysis-vm-snap')
+        self.assertEqual('10 GiB', data['size'])
+        self.assertEqual(['GET %s?limit=1000&name=analysis-vm-snap' % IMAGES,
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
+                         self.calls())
+
+    def test_image_backed(self):
+        fakes.register_image(self.requests, fakes.image_backed_image())
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual('image-backed', data['type'])
+        self.assertEqual('1.1 GiB', data['size'])
+        self.assertEqual(1181286400, data['size_bytes'])
+        self.assertEqual([], data['volume_snapshots'])
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
+                         self.calls())
+
+    def test_missing_volume_snapshot_warns(self):
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.root_entry(), fakes.data_entry()]))
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot())
+        fakes.register_missing_volume_snapshot(self.requests,
+                                               fakes.DATA_SNAP_ID)
+        code, out, err = self.run_cli('rc', 'snapshot', 'show',
+                                      fakes.IMAGE_ID, '-f', 'json')
+        self.assertEqual(0, code)
+        data = json.loads(out)
+        self.assertEqual('unknown', data['size'])
+        self.assertIsNone(data['size_bytes'])
+        self.assertEqual('missing', data['volume_snapshots'][1]['status'])
+        self.assertEqual(
+            'Warning: volume snapshot %s (/dev/vdb) of snapshot %s is '
+            'missing: deleted, or not visible to this project.'
+            % (fakes.DATA_SNAP_ID, fakes.IMAGE_ID), err.strip())
+
+    def test_table_output(self):
+        self.two_volume_snapshot()
+        code, out, err = self.run_cli('rc', 'snapshot', 'show',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(0, code, err)
+        self.assertIn('/dev/vda (boot index 0): %s, 10 GiB, available'
+                      % fakes.ROOT_SNAP_ID, out)
+        self.assertIn('| size             | 15 GiB', out)
+
+    def test_unknown_name(self):
+        fakes.register_image_list(self.requests, [], '?name=nope')
+        self.assertFails("No image with a name or ID of 'nope' exists.",
+                         'rc', 'snapshot', 'show', 'nope')
+
+    def test_unknown_id_falls_back_to_name(self):
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          status_code=404,
+                          json=fakes.glance_error(404, 'not found'))
+        fakes.register_image_list(self.requests, [],
+                                  '?name=%s' % fakes.IMAGE_ID)
+        self.assertFails("No image with a name or ID of '%s' exists."
+                         % fakes.IMAGE_ID,
+                         'rc', 'snapshot', 'show', fakes.IMAGE_ID)
+
+    def test_ambiguous_name_lists_ids(self):
+        fakes.register_image_list(self.requests, [
+            fakes.volume_backed_image('id-1', 'twin'),
+            fakes.volume_backed_image('id-2', 'twin')], '?name=twin')
+        self.assertFails("More than one image is named 'twin': id-1, id-2; "
+                         "use an ID.", 'rc', 'snapshot', 'show', 'twin')
+
+    def test_plain_image_refused(self):
+        fakes.register_image(self.requests, fakes.image(name='ubuntu-24.04'))
+        self.assertFails('Image ubuntu-24.04 (%s) is not an instance '
+                         'snapshot.' % fakes.IMAGE_ID,
+                         'rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
+                         self.calls())
+
+    def test_glance_500(self):
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          status_code=500,
+                          json=fakes.glance_error(500, 'boom'))
+        line = self.assertFails('failed (HTTP 500)', 'rc', 'snapshot',
+                                'show', fakes.IMAGE_ID)
+        self.assertIn('GET %s/%s' % (IMAGES, fakes.IMAGE_ID), line)
+
+    def test_cinder_unreachable(self):
+        fakes.register_image(self.requests, fakes.volume_backed_image())
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          exc=requests.exceptions.ConnectTimeout)
+        self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot', 'show',
+                         fakes.IMAGE_ID)
+
+    def test_wrong_password(self):
+        self.requests.post(base.AUTH_URL + '/auth/tokens', status_code=401,
+                           json={'error': {'code': 401, 'title':
+                                           'Unauthorized', 'message':
+                                           'The request you have made '
+                                           'requires authentication.'}})
+        self.assertFails('HTTP 401', 'rc', 'snapshot', 'show',
+                         fakes.IMAGE_ID)
+        self.assertEqual([], self.calls())
+
+    def test_keystone_unreachable(self):
+        self.requests.get(base.AUTH_URL,
+                          exc=requests.exceptions.ConnectionError)
+        self.requests.post(base.AUTH_URL + '/auth/tokens',
+                           exc=requests.exceptions.ConnectionError)
+        line = self.assertFails('', 'rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertIn('keystone.example.org', line)
+
+
+class TestListSnapshot(base.TestCommand):
+
+    def snapshots_of(self, count):
+        images, vols = [], []
+        for n in range(count):
+            snap_id = 'a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n
+            images.append(fakes.volume_backed_image(
+                'c%07d-5b6d-4e8a-9c0b-1d2e3f4a5b6c' % n, 'snap-%d' % n,
+                entries=[fakes.swap_entry(), fakes.root_entry(snap_id)]))
+            vols.append(fakes.volume_snapshot(snap_id, size=n + 1))
+        return images, vols
+
+    def list_of(self, count, *args):
+        images, vols = self.snapshots_of(count)
+        images.append(fakes.image(BASE_ID, 'ubuntu-24.04'))
+        images.append(fakes.image_backed_image())
+        fakes.register_image_list(self.requests, images)
+        fakes.register_volume_snapshot_list(self.requests, vols)
+        return self.run_json('rc', 'snapshot', 'list', *args)
+
+    def test_requests_do_not_grow_with_snapshots(self):
+        expected = ['GET %s?limit=1000' % IMAGES,
+                    'GET %s/detail?limit=1000' % SNAPS]
+        self.list_of(1)
+        one = self.calls()
+        self.assertEqual(expected, one)
+        rows = self.list_of(50)
+        self.assertEqual(expected, self.calls()[len(one):])
+        self.assertEqual(51, len(rows))
+
+    def test_rows_real_sizes_plain_images_left_out(self):
+        rows = self.list_of(2)
+        self.assertEqual([
+            {'ID': 'c0000000-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-0',
+             'Status': 'active', 'Type': 'volume-backed', 'Size': '1 GiB'},
+            {'ID': 'c0000001-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-1',
+             'Status': 'active', 'Type': 'volume-backed', 'Size': '2 GiB'},
+            {'ID': fakes.IMAGE_ID, 'Name': 'web-vm-snap', 'Status': 'active',
+             'Type': 'image-backed', 'Size': '1.1 GiB'}], rows)
+
+    def test_long(self):
+        rows = self.list_of(1, '--long')
+        self.assertEqual({
+            'ID': 'c0000000-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-0',
+            'Status': 'active', 'Type': 'volume-backed', 'Size': '1 GiB',
+            'Size Bytes': 1024 ** 3, 'Image Size': 0,
+            'Volume Snapshots': ['a0000000-e5f6-4a7b-8c9d-0e1f2a3b4c5d'],
+            'Min Disk': 20, 'Min RAM': 0, 'Visibility': 'private',
+            'Owner': base.PROJECT_ID, 'Created At': fakes.CREATED}, rows[0])
+
+    def test_no_volume_backed_no_cinder_request(self):
+        fakes.register_image_list(self.requests, [fakes.image_backed_image()])
+        rows = self.run_json('rc', 'snapshot', 'list')
+        self.assertEqual(1, len(rows))
+        self.assertEqual(['GET %s?limit=1000' % IMAGES], self.calls())
+
+    def test_mine_filters_by_owner_and_name(self):
+        fakes.register_image_list(self.requests, [])
+        self.run_json('rc', 'snapshot', 'list', '--mine', '--name', 'x')
+        self.assertEqual(['GET %s?limit=1000&name=x&owner=%s'
+                          % (IMAGES, base.PROJECT_ID)], self.calls())
+
+    def test_all(self):
+        fakes.register_image_list(self.requests, [])
+        self.run_json('rc', 'snapshot', 'list', '--all')
+        self.assertEqual(['GET %s?limit=1000&visibility=all' % IMAGES],
+                         self.calls())
+
+    def test_scopes_exclusive(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'list', '--mine',
+                                      '--all')
+        self.assertEqual(2, code)
+        self.assertIn('not allowed with argument', err)
+
+    def test_others_volume_snapshots_unknown_size(self):
+        images, _ = self.snapshots_of(1)
+        images[0]['owner'] = base.OTHER_PROJECT_ID
+        fakes.register_image_list(self.requests, images)
+        rows = self.run_json('rc', 'snapshot', 'list')
+        self.assertEqual('unknown', rows[0]['Size'])
+        self.assertEqual(['GET %s?limit=1000' % IMAGES], self.calls())
+
+
+BASE_ID = '0f3e2d1c-4b5a-4968-8776-a5b4c3d2e1f0'
+
+
+class TestCreateSnapshot(base.TestCommand):
+
+    def setUp(self):
+        super().setUp()
+        fakes.register_server(self.requests, fakes.server())
+
+    def action_bodies(self):
+        return [r.json() for r in self.requests.request_history
+                if r.method == 'POST' and r.url.endswith('/action')]
+
+    def test_volume_backed_wait(self):
+        fakes.register_create_image(self.requests)
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            name='analysis-vm'))
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            {'json': {'snapshot': fakes.volume_snapshot(status='creating')}},
+            {'json': {'snapshot': fakes.volume_snapshot()}}])
+        code, out, err = self.run_cli(
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--wait',
+            '--property', 'purpose=course', '-f', 'json')
+        self.assertEqual(0, code, err)
+        data = json.loads(out)
+        self.assertEqual('10 GiB', data['size'])
+        self.assertEqual('available', data['volume_snapshots'][0]['status'])
+        self.assertEqual([{'createImage': {
+            'name': 'analysis-vm', 'metadata': {'purpose': 'course'}}}],
+            self.action_bodies())
+        self.assertEqual([
+            'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
+            'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
+        self.assertIn('Snapshot %s: volume snapshot %s creating (0%%)'
+                      % (fakes.IMAGE_ID, fakes.ROOT_SNAP_ID), err)
+        action = [r for r in self.requests.request_history
+                  if r.url.endswith('/action')][0]
+        self.assertEqual('compute 2.45',
+                         action.headers['OpenStack-API-Version'])
+
+    def test_name_option_and_no_wait(self):
+        fakes.register_create_image(self.requests)
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            status='queued', size=None))
+        data = self.run_json('rc', 'snapshot', 'create', fakes.SERVER_ID,
+                             '--name', 'before-upgrade')
+        self.assertEqual('queued', data['status'])
+        self.assertEqual('unknown', data['size'])
+        self.assertEqual([{'createImage': {'name': 'before-upgrade'}}],
+                         self.action_bodies())
+
+    def test_wait_image_killed(self):
+        fakes.register_create_image(self.requests)
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            status='killed'))
+        self.assertFails('Snapshot %s failed: image %s is killed.'
+                         % (fakes.IMAGE_ID, fakes.IMAGE_ID),
+                         'rc', 'snapshot', 'create', fakes.SERVER_ID,
+                         '--wait')
+
+    def test_wait_volume_snapshot_error(self):
+        fakes.register_create_image(self.requests)
+        fakes.register_image(self.requests, fakes.volume_backed_image())
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot(
+            status='error'))
+        self.assertFails('Snapshot %s failed: volume snapshot %s is error.'
+                         % (fakes.IMAGE_ID, fakes.ROOT_SNAP_ID),
+                         'rc', 'snapshot', 'create', fakes.SERVER_ID,
+                         '--wait')
+
+    def test_wait_image_deleted(self):
+        fakes.register_create_image(self.requests)
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          status_code=404,
+                          json=fakes.glance_error(404, 'gone'))
+        self.assertFails('Snapshot %s failed: its image was deleted.'
+                         % fakes.IMAGE_ID, 'rc', 'snapshot', 'create',
+                         fakes.SERVER_ID, '--wait')
+
+    def test_wait_timeout(self):
+        fakes.register_create_image(self.requests)
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            status='saving'))
+        self.assertFails('Timed out after 0 s waiting for snapshot %s: '
+                         'image saving.' % fakes.IMAGE_ID,
+                         'rc', 'snapshot', 'create', fakes.SERVER_ID,
+                         '--wait', '--timeout', '0')
+
+    def test_server_busy_409(self):
+        fakes.register_create_image(
+            self.requests, status_code=409, json=fakes.nova_error(
+                'conflictingRequest', 409,
+                "Cannot 'createImage' instance %s while it is in "
+                "task_state image_snapshot" % fakes.SERVER_ID))
+        self.assertFails(
+            "Cannot snapshot server %s now: Cannot 'createImage' instance "
+            "%s while it is in task_state image_snapshot"
+            % (fakes.SERVER_ID, fakes.SERVER_ID),
+            'rc', 'snapshot', 'create', fakes.SERVER_ID)
+
+    def test_quota_exceeded(self):
+        fakes.register_create_image(
+            self.requests, status_code=403, json=fakes.nova_error(
+                'forbidden', 403, "Quota exceeded for resources: "
+                "['snapshots']."))
+        self.assertFails("Quota exceeded: Quota exceeded for resources: "
+                         "['snapshots'].", 'rc', 'snapshot', 'create',
+                         fakes.SERVER_ID)
+
+    def test_unknown_server(self):
+        self.requests.get('%s/detail' % SERVERS, json={'servers': []})
+        self.assertFails("No server with a name or ID of 'ghost' exists.",
+                         'rc', 'snapshot', 'create', 'ghost')
+        self.assertEqual(['GET %s/detail?name=%%5Eghost%%24' % SERVERS],
+                         self.calls())
+        self.assertEqual([], self.writes())
+
+    def test_ambiguous_server(self):
+        one = fakes.server('s-1', 'twin')
+        two = fakes.server('s-2', 'twin')
+        self.requests.get('%s/detail' % SERVERS,
+                          json={'servers': [one, two]})
+        self.assertFails("More than one server is named 'twin': s-1, s-2; "
+                         "use an ID.", 'rc', 'snapshot', 'create', 'twin')
+        self.assertEqual([], self.writes())
+
+    def test_bad_property(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'create',
+                                      fakes.SERVER_ID, '--property', 'novalue')
+        self.assertEqual(2, code)
+        self.assertIn("Expected 'key=value' type", err)
+        self.assertEqual([], self.calls())
