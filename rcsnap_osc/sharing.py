@@ -1,0 +1,336 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The SDK calls that share instance snapshots between projects.
+
+Decisions are made in :mod:`rcsnap_osc.share_plan`; this module reads what
+they need, in as few requests as the APIs allow, and writes the result.
+The ``--copy`` pipeline removes what it created on any failure.
+"""
+
+import functools
+import time
+
+from openstack import exceptions as sdk_exc
+from openstack.image.v2 import image as _image
+from osc_lib import exceptions
+
+from rcsnap_osc import cloud
+from rcsnap_osc.i18n import _
+from rcsnap_osc import share_plan
+from rcsnap_osc import snapshots
+
+#: Seconds between polls of a volume or image in the --copy pipeline.
+POLL_INTERVAL = 2.0
+
+#: Seconds the cleanup waits for a busy temporary volume to settle.
+CLEANUP_TIMEOUT = 300
+
+VOLUME_FAILED = frozenset(('error', 'error_restoring', 'error_extending',
+                           'error_deleting', 'deleting'))
+#: Cinder deletes a volume only in these states.
+VOLUME_DELETABLE = frozenset(('available', 'error', 'error_restoring',
+                              'error_extending', 'error_managing'))
+
+
+def translate_errors(func):
+    """:func:`cloud.translate_errors`, plus refusals from the plan."""
+    translated = cloud.translate_errors(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return translated(*args, **kwargs)
+        except share_plan.Refused as exc:
+            raise exceptions.CommandError(str(exc)) from exc
+    return wrapper
+
+
+def forbidden(image, exc):
+    """A 403 from a member or visibility write, as one line."""
+    return exceptions.CommandError(_(
+        'The cloud does not allow this project to change who can see '
+        'snapshot %(id)s (HTTP 403): %(why)s') % {
+            'id': image['id'], 'why': cloud.describe_detail(exc)})
+
+
+# -- projects ----------------------------------------------------------------
+
+def resolve_projects(conn, values):
+    """Project IDs for user-given names or IDs, in the order given.
+
+    IDs are used as given (only administrators may read other projects).
+    Names are resolved in one Keystone listing; when Keystone refuses it,
+    the caller's own projects are tried, then the user is asked for an ID.
+    """
+    ids, names = share_plan.split_projects(values, cloud.is_uuid_like)
+    if not names:
+        return ids
+    query = {'name': names[0]} if len(names) == 1 else {}
+    try:
+        projects = list(conn.identity.projects(**query))
+    except sdk_exc.ForbiddenException:
+        projects = list(conn.identity.user_projects(conn.current_user_id))
+        known = {p.name for p in projects}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise exceptions.CommandError(_(
+                "Cannot look up project '%s' by name: this cloud lets only "
+                "administrators list projects. Use the project ID instead "
+                "(its members see it in `openstack token issue`).")
+                % unknown[0])
+    found = share_plan.match_projects(
+        names, [{'id': p.id, 'name': p.name} for p in projects])
+    return [found.get(v, v) for v in dict.fromkeys(values)]
+
+
+# -- members -----------------------------------------------------------------
+
+def list_members(conn, image_id):
+    """The image's members as [{'member_id', 'status'}], one request."""
+    return [{'member_id': m.member_id, 'status': m.status}
+            for m in conn.image.members(image_id)]
+
+
+def set_visibility(conn, image, visibility, current=None):
+    """One PATCH that replaces the image's visibility."""
+    current = _image.Image.existing(
+        id=image['id'], visibility=current or image.get('visibility'))
+    conn.image.update_image(current, visibility=visibility)
+
+
+def share(conn, image, plan, members):
+    """Carry out a :class:`share_plan.SharePlan`; return the members.
+
+    When making the image shared succeeded but adding the first member
+    failed, the image goes back to private.
+    """
+    members = list(members)
+    made_shared = added = False
+    try:
+        if plan.make_shared:
+            set_visibility(conn, image, 'shared')
+            made_shared = True
+        for project_id in plan.add:
+            member = conn.image.add_member(image['id'],
+                                           member_id=project_id)
+            members.append({'member_id': member.member_id,
+                            'status': member.status})
+            added = True
+    except sdk_exc.SDKException as exc:
+        if made_shared and not added:
+            try:
+                set_visibility(conn, image, 'private', current='shared')
+            except sdk_exc.SDKException:
+                pass
+        if isinstance(exc, sdk_exc.ForbiddenException):
+            raise forbidden(image, exc) from exc
+        raise
+    return members
+
+
+def unshare(conn, image, plan, members):
+    """Carry out a :class:`share_plan.UnsharePlan`; return the members."""
+    try:
+        for project_id in plan.remove:
+            conn.image.remove_member(project_id, image['id'])
+        if plan.make_private:
+            set_visibility(conn, image, 'private')
+    except sdk_exc.ForbiddenException as exc:
+        raise forbidden(image, exc) from exc
+    return [m for m in members if m['member_id'] not in plan.remove]
+
+
+def set_member_status(conn, image, project_id, status):
+    """This project's answer to an image shared with it."""
+    try:
+        member = conn.image.update_member(project_id, image['id'],
+                                          status=status)
+    except sdk_exc.NotFoundException as exc:
+        raise exceptions.CommandError(_(
+            'Snapshot %(id)s is not shared with this project (%(project)s).')
+            % {'id': image['id'], 'project': project_id}) from exc
+    return member.status
+
+
+def find_shared_snapshot(conn, name_or_id):
+    """A snapshot shared with this project, whatever its member status.
+
+    Glance's default listing hides images whose membership is pending or
+    rejected, so the name is looked up among every shared image.
+    """
+    return cloud.find_snapshot(conn, name_or_id, visibility='shared',
+                               member_status='all')
+
+
+# -- the --copy pipeline -------------------------------------------------------
+
+class Waiter:
+    """Polls until a state is reached, a failure seen or a deadline passed.
+
+    ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
+    """
+
+    def __init__(self, timeout, progress, clock=time.monotonic,
+                 sleep=time.sleep, interval=POLL_INTERVAL):
+        self.clock, self.sleep, self.interval = clock, sleep, interval
+        self.start = clock()
+        self.deadline = self.start + timeout
+        self.timeout = timeout
+        self.progress = progress
+
+    def until(self, label, fetch, wanted, failed):
+        """Poll ``fetch()`` (a resource, None when gone) until its status
+        is in ``wanted``; return the resource."""
+        report = self.progress(label)
+        while True:
+            found = fetch()
+            status = 'deleted' if found is None else found.status
+            if status in wanted:
+                return found
+            if status in failed:
+                raise exceptions.CommandError(
+                    _('%(what)s is %(status)s.') % {'what': label,
+                                                    'status': status})
+            elapsed = self.clock() - self.start
+            report(elapsed, [status])
+            if self.clock() >= self.deadline:
+                raise exceptions.CommandError(_(
+                    'Timed out after %(secs)d s waiting for %(what)s '
+                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
+                                        'status': status})
+            self.sleep(self.interval)
+
+
+def get_volume(conn, volume_id):
+    """A volume, or None when it is gone."""
+    try:
+        return conn.block_storage.get_volume(volume_id)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def get_image(conn, image_id):
+    """An image, or None when it is gone."""
+    try:
+        return conn.image.get_image(image_id)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def root_volume_snapshot(conn, image):
+    """The root volume snapshot a copy is made from; it must be usable."""
+    root = share_plan.root_ref(image)
+    found = cloud.get_volume_snapshots(conn, [root.snapshot_id]).get(
+        root.snapshot_id)
+    if found is None:
+        raise exceptions.CommandError(_(
+            'Cannot copy snapshot %(snap)s: its root volume snapshot '
+            '%(vsnap)s is missing (deleted, or not visible to this project).')
+            % {'snap': image['id'], 'vsnap': root.snapshot_id})
+    if found.get('status') != 'available':
+        raise exceptions.CommandError(_(
+            'Cannot copy snapshot %(snap)s: its root volume snapshot '
+            '%(vsnap)s is %(status)s, not available.') % {
+                'snap': image['id'], 'vsnap': root.snapshot_id,
+                'status': found.get('status')})
+    return found
+
+
+def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None):
+    """Make a standalone image of a volume-backed snapshot's root disk.
+
+    A temporary volume is made from the root volume snapshot, uploaded to
+    a new image by Cinder, and deleted; the image gets the snapshot's boot
+    properties. ``then(copy)`` (the sharing) runs before success is
+    declared: on any failure or interrupt until it returns, the temporary
+    volume and the new image are deleted. Returns (copy record, result of
+    ``then``).
+    """
+    vsnap = root_volume_snapshot(conn, image)
+    made = {}
+    finished = False
+    try:
+        volume = conn.block_storage.create_volume(
+            snapshot_id=vsnap['id'], size=vsnap['size'],
+            name='%s-tmp' % name,
+            description=_('Temporary volume for a copy of snapshot %s')
+            % image['id'])
+        made['volume'] = volume.id
+        say(_('Creating temporary volume %(vol)s from volume snapshot '
+              '%(vsnap)s') % {'vol': volume.id, 'vsnap': vsnap['id']})
+        waiter.until(_('Volume %s') % volume.id,
+                     lambda: get_volume(conn, volume.id),
+                     ('available',), VOLUME_FAILED)
+        upload = conn.block_storage.upload_volume_to_image(
+            volume.id, name, disk_format=disk_format,
+            container_format='bare')
+        made['image'] = upload['image_id']
+        say(_('Uploading volume %(vol)s to image %(image)s') % {
+            'vol': volume.id, 'image': made['image']})
+        uploaded = waiter.until(_('Image %s') % made['image'],
+                                lambda: get_image(conn, made['image']),
+                                ('active',), snapshots.IMAGE_FAILED)
+        say(_('Image %s is active') % made['image'])
+        copy = conn.image.update_image(
+            uploaded, **share_plan.copy_attributes(image, vsnap['size']))
+        waiter.until(_('Volume %s') % volume.id,
+                     lambda: get_volume(conn, volume.id),
+                     ('available',), VOLUME_FAILED)
+        conn.block_storage.delete_volume(volume.id)
+        del made['volume']
+        say(_('Deleted temporary volume %s') % volume.id)
+        record = cloud.image_record(copy)
+        result = then(record) if then else None
+        finished = True
+        return record, result
+    finally:
+        if not finished:
+            clean_up(conn, made, say, waiter)
+
+
+def clean_up(conn, made, say, waiter):
+    """Delete what a failed copy created; say what could not be deleted.
+
+    The image goes first: deleting it stops Cinder's upload, which frees
+    the volume.
+    """
+    image_id = made.get('image')
+    if image_id:
+        try:
+            conn.image.delete_image(image_id, ignore_missing=True)
+            say(_('Deleted partial image %s') % image_id)
+        except Exception as exc:  # the original error matters more
+            say(_('Warning: could not delete image %(id)s (%(why)s): '
+                  'delete it with `openstack image delete %(id)s`.') % {
+                      'id': image_id, 'why': cloud.describe(exc)})
+    volume_id = made.get('volume')
+    if volume_id:
+        try:
+            settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
+                             clock=waiter.clock, sleep=waiter.sleep,
+                             interval=waiter.interval)
+            volume = settled.until(
+                _('Volume %s') % volume_id, lambda: get_volume(conn, volume_id),
+                VOLUME_DELETABLE | {'deleted', 'deleting'}, ())
+            if volume is not None and volume.status in VOLUME_DELETABLE:
+                conn.block_storage.delete_volume(volume_id,
+                                                 ignore_missing=True)
+            say(_('Deleted temporary volume %s') % volume_id)
+        except Exception as exc:  # the original error matters more
+            say(_('Warning: could not delete temporary volume %(id)s '
+                  '(%(why)s): delete it with `openstack volume delete '
+                  '%(id)s`.') % {'id': volume_id, 'why': cloud.describe(exc)})
+
+
+def _silent(elapsed, pending):
+    pass
