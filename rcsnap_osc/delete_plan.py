@@ -1,0 +1,243 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""What deleting instance snapshots may remove: decided before acting.
+
+Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
+An instance snapshot is deleted only when the caller's project owns it, it
+is not protected, and no other project uses it; each volume snapshot its
+``block_device_mapping`` refers to is deleted with it only when it is
+proven to belong to that snapshot alone:
+
+(a) Cinder lists it in the caller's project;
+(b) no other image the caller can see refers to it;
+(c) no volume was created from it;
+
+and Cinder would accept the request (status ``available`` or ``error``, not
+part of a group snapshot). Anything else is kept, with the reason.
+"""
+
+import dataclasses
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc import snapshots
+
+IMAGE = 'image'
+VOLUME_SNAPSHOT = 'volume snapshot'
+
+DELETE = 'delete'
+KEEP = 'keep'
+REFUSE = 'refuse'
+FAIL = 'fail'
+
+#: Cinder's key for a snapshot's project (shown to owners and admins).
+PROJECT = 'os-extended-snapshot-attributes:project_id'
+
+#: Volume snapshot statuses Cinder accepts a delete request in.
+DELETABLE = frozenset(('available', 'error'))
+
+#: Image visibilities that let other projects use the image.
+OPEN_VISIBILITIES = frozenset(('public', 'community'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One resource and what to do with it.
+
+    ``images`` lists the instance snapshots (being deleted in this call)
+    that refer to a volume snapshot: it is deleted only once they all are.
+    """
+
+    resource_id: str
+    kind: str
+    name: str | None
+    action: str
+    reason: str | None = None
+    images: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """One named snapshot: its image first, then its volume snapshots."""
+
+    name: str
+    items: tuple
+
+    @property
+    def image(self):
+        return self.items[0]
+
+    @property
+    def volume_snapshots(self):
+        return self.items[1:]
+
+
+def resolve(name_or_id, images):
+    """``(image, error)``: the image with this ID, else this exact name."""
+    by_id = [i for i in images if i.get('id') == name_or_id]
+    if by_id:
+        return by_id[0], None
+    named = [i for i in images if i.get('name') == name_or_id]
+    if not named:
+        return None, _("no image with a name or ID of '%s'") % name_or_id
+    if len(named) > 1:
+        return None, _("more than one image is named '%(name)s': %(ids)s; "
+                       "use an ID") % {
+            'name': name_or_id, 'ids': ', '.join(i['id'] for i in named)}
+    return named[0], None
+
+
+def needs_members(image, project_id):
+    """Whether the image's member list decides if it may be deleted."""
+    return (image.get('owner') == project_id
+            and image.get('visibility') == 'shared')
+
+
+def refusal(image, project_id, members=(), force=False):
+    """Why this image must not be deleted, or None.
+
+    :param members: the image's Glance members (only read for a shared
+        image); those that accepted it may be running servers from it.
+    """
+    if not snapshots.is_instance_snapshot(image):
+        return _('not an instance snapshot')
+    if image.get('owner') != project_id:
+        return _('owned by project %s, not this one') % image.get('owner')
+    if image.get('protected'):
+        return _('protected; run "openstack image set --unprotected %s" '
+                 'first') % image['id']
+    try:
+        snapshots.parse_block_device_mapping(image.get('block_device_mapping'))
+    except snapshots.InvalidMapping as exc:
+        return str(exc)
+    if force:
+        return None
+    visibility = image.get('visibility')
+    if visibility in OPEN_VISIBILITIES:
+        return _('visibility is %s: other projects may use it; '
+                 'use --force') % visibility
+    if visibility == 'shared':
+        accepted = sorted(m.get('member_id') for m in members or ()
+                          if m.get('status') == 'accepted')
+        if accepted:
+            return _('shared with projects that accepted it: %s; '
+                     'use --force') % ', '.join(accepted)
+    return None
+
+
+def references(images):
+    """Volume snapshot id -> ids of the images that refer to it."""
+    found = {}
+    for image in images:
+        for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
+            found.setdefault(ref.snapshot_id, []).append(image['id'])
+    return found
+
+
+def volume_snapshot_verdict(snapshot_id, project_id, volume_snapshots,
+                            others, dependents):
+    """``(action, reason)`` for one volume snapshot of a deleted image.
+
+    :param volume_snapshots: the caller's volume snapshots by id.
+    :param others: ids of images, not deleted in this call, that refer to
+        it.
+    :param dependents: ids of volumes created from it.
+    """
+    found = volume_snapshots.get(snapshot_id)
+    if found is None:
+        return KEEP, _('not found in this project')
+    if found.get(PROJECT, project_id) != project_id:
+        return KEEP, _('in project %s, not this one') % found.get(PROJECT)
+    if others:
+        return KEEP, _('also used by image %s') % ', '.join(others)
+    if dependents:
+        return KEEP, _('volume %s was created from it') % ', '.join(
+            dependents)
+    if found.get('group_snapshot_id'):
+        return KEEP, _('part of group snapshot %s') % found[
+            'group_snapshot_id']
+    status = found.get('status')
+    if status == 'deleting':
+        return KEEP, _('already being deleted')
+    if status not in DELETABLE:
+        return KEEP, _('status is %s') % status
+    return DELETE, None
+
+
+def plan_delete(names, images, project_id, volume_snapshots=None,
+                volumes=(), members=None, force=False,
+                keep_volume_snapshots=False):
+    """Plan the deletion of the named instance snapshots.
+
+    :param names: names or IDs as the caller gave them.
+    :param images: every image the caller can see (Glance dicts).
+    :param project_id: the caller's project.
+    :param volume_snapshots: the caller's volume snapshots by id (Cinder
+        dicts); unused with ``keep_volume_snapshots``.
+    :param volumes: the caller's volumes (Cinder dicts, with
+        ``snapshot_id``).
+    :param members: image id -> its Glance members, for shared images.
+    :returns: a list of :class:`Plan`, one per distinct image named (or per
+        name that matches none).
+    """
+    members = members or {}
+    volume_snapshots = volume_snapshots or {}
+    targets, plans = {}, []
+    for name in names:
+        image, error = resolve(name, images)
+        if image is None:
+            plans.append(Plan(name, (Item(name, IMAGE, None, FAIL, error),)))
+        elif image['id'] not in targets:
+            targets[image['id']] = (name, image, refusal(
+                image, project_id, members.get(image['id']), force))
+            plans.append(None)  # filled in below, in the order named
+    deleted = {i for i, (_, _, refused) in targets.items() if not refused}
+    refs = references(images)
+    made_from = {}
+    for volume in volumes:
+        if volume.get('snapshot_id'):
+            made_from.setdefault(volume['snapshot_id'], []).append(
+                volume['id'])
+    seen = set()
+    filled = iter(targets.values())
+    for index, plan in enumerate(plans):
+        if plan is not None:
+            continue
+        name, image, refused = next(filled)
+        items = [Item(image['id'], IMAGE, image.get('name'),
+                      REFUSE if refused else DELETE, refused)]
+        for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
+            sid = ref.snapshot_id
+            if sid in seen:
+                continue
+            seen.add(sid)
+            users = refs.get(sid, [image['id']])
+            others = [u for u in users if u not in deleted]
+            if refused:
+                action, reason = KEEP, _('image not deleted')
+            elif keep_volume_snapshots:
+                action, reason = KEEP, '--keep-volume-snapshots'
+            else:
+                action, reason = volume_snapshot_verdict(
+                    sid, project_id, volume_snapshots, others,
+                    made_from.get(sid))
+            items.append(Item(
+                sid, VOLUME_SNAPSHOT,
+                (volume_snapshots.get(sid) or {}).get('name'), action, reason,
+                tuple(u for u in users if u in deleted)))
+        plans[index] = Plan(name, tuple(items))
+    return plans
+
+
+def needs_cinder(plans):
+    """Whether any planned image refers to volume snapshots."""
+    return any(p.volume_snapshots for p in plans)

@@ -1,0 +1,207 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The SDK calls of ``rc snapshot delete``: gather, then delete, then wait.
+
+The facts for every snapshot named in one call come from a fixed number of
+listings, whatever the number of snapshots: the images the caller can see
+(hidden ones in a second listing: Glance leaves them out otherwise), the
+caller's volume snapshots and volumes (only when a named snapshot refers to
+volume snapshots), and the member list of each named image that is shared.
+"""
+
+import concurrent.futures
+import dataclasses
+import time
+
+from keystoneauth1 import exceptions as ksa_exc
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc import cloud
+from rcsnap_osc import delete_plan
+from rcsnap_osc.i18n import _
+from rcsnap_osc import snapshots
+
+#: Seconds between two polls of the volume snapshots being deleted.
+POLL_INTERVAL = 2.0
+
+DELETED = 'deleted'
+DELETING = 'deleting'
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What became of one planned :class:`delete_plan.Item`."""
+
+    item: delete_plan.Item
+    state: str
+    reason: str | None = None
+
+    @property
+    def failed(self):
+        return self.state in (delete_plan.FAIL, delete_plan.REFUSE)
+
+
+def _parallel(calls):
+    """Run independent zero-argument calls at once; results in order."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with concurrent.futures.ThreadPoolExecutor(
+            min(cloud.MAX_PARALLEL, len(calls))) as pool:
+        return list(pool.map(lambda call: call(), calls))
+
+
+def list_members(conn, image_id):
+    return cloud.paginate(conn.image, '/images/%s/members' % image_id,
+                          'members', None)
+
+
+def list_volumes(conn):
+    """The caller's volumes (each with the ``snapshot_id`` it came from)."""
+    return cloud.paginate(conn.block_storage, '/volumes/detail', 'volumes',
+                          {'limit': cloud.PAGE_SIZE})
+
+
+@cloud.translate_errors
+def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
+    """Plan the deletion of the named snapshots from a few listings."""
+    project_id = conn.current_project_id
+    conn.image, conn.block_storage  # endpoint discovery once, not in threads
+    shown, hidden = _parallel([
+        lambda: cloud.list_images(conn, visibility='all'),
+        lambda: cloud.list_images(conn, visibility='all', os_hidden='true'),
+    ])
+    images = list({i['id']: i for i in shown + hidden}.values())
+    targets = {}
+    for name in names:
+        image, _error = delete_plan.resolve(name, images)
+        if image is not None:
+            targets[image['id']] = image
+    shared = [i for i in targets if delete_plan.needs_members(
+        targets[i], project_id)]
+    calls = [lambda i=i: list_members(conn, i) for i in shared]
+    with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
+        [i for i in targets.values() if i.get('owner') == project_id]))
+    if with_cinder:
+        calls += [lambda: cloud.list_volume_snapshots(conn),
+                  lambda: list_volumes(conn)]
+    found = _parallel(calls)
+    volume_snapshots, volumes = found[len(shared):] or ({}, [])
+    return delete_plan.plan_delete(
+        names, images, project_id, volume_snapshots, volumes,
+        dict(zip(shared, found)), force=force,
+        keep_volume_snapshots=keep_volume_snapshots)
+
+
+def _try(call):
+    """None when the call succeeds, else the one-line reason it failed."""
+    try:
+        call()
+    except sdk_exc.HttpException as exc:
+        return '%s (HTTP %s)' % (cloud.describe_detail(exc), exc.status_code)
+    except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
+        return cloud.describe(exc)
+    return None
+
+
+def dry_run(plans):
+    """Outcomes of the plans, with nothing done."""
+    return [Outcome(item, item.action, item.reason)
+            for plan in plans for item in plan.items]
+
+
+def execute(conn, plans):
+    """Delete the planned images, then the volume snapshots whose images
+    are all gone. Returns an :class:`Outcome` per item, in plan order;
+    volume snapshots are ``deleting`` until :func:`wait_until_gone`."""
+    outcomes = {}
+    gone = set()
+    for plan in plans:
+        item = plan.image
+        if item.action != delete_plan.DELETE:
+            continue
+        failure = _try(lambda: conn.image.delete_image(
+            item.resource_id, ignore_missing=False))
+        if failure:
+            outcomes[id(item)] = Outcome(item, delete_plan.FAIL, failure)
+        else:
+            gone.add(item.resource_id)
+            outcomes[id(item)] = Outcome(item, DELETED)
+    for plan in plans:
+        for item in plan.volume_snapshots:
+            if item.action != delete_plan.DELETE:
+                continue
+            kept = [i for i in item.images if i not in gone]
+            if kept:
+                outcomes[id(item)] = Outcome(
+                    item, delete_plan.KEEP,
+                    _('image %s not deleted') % ', '.join(kept))
+                continue
+            failure = _try(lambda: conn.block_storage.delete_snapshot(
+                item.resource_id, ignore_missing=False))
+            outcomes[id(item)] = Outcome(
+                item, delete_plan.FAIL if failure else DELETING, failure)
+    return [outcomes.get(id(item)) or Outcome(item, item.action, item.reason)
+            for plan in plans for item in plan.items]
+
+
+def deletion_state(record):
+    """``(done, failure)`` of a volume snapshot whose delete was accepted.
+
+    Cinder marks it ``deleting`` before answering; a driver that cannot
+    delete it puts it back to ``available`` (e.g. "snapshot is busy": a
+    volume or clone depends on it) or to ``error_deleting``.
+    """
+    if record is None:
+        return True, None
+    status = record.get('status')
+    if status == 'deleting':
+        return False, None
+    if status == 'available':
+        return True, _('Cinder gave up: it is available again (busy: a '
+                       'volume or clone may depend on it)')
+    return True, _('Cinder gave up: status is %s') % status
+
+
+def wait_until_gone(conn, outcomes, timeout, progress=None,
+                    interval=POLL_INTERVAL, clock=time.monotonic,
+                    sleep=time.sleep):
+    """Poll the ``deleting`` volume snapshots until each is gone or failed.
+
+    Updates the outcomes in place: ``deleted``, or ``fail`` with the
+    reason, a timeout included. ``progress(elapsed, pending)`` after every
+    poll that leaves some pending.
+    """
+    pending = {o.item.resource_id: o for o in outcomes
+               if o.state == DELETING}
+    start = clock()
+    while pending:
+        states = cloud.get_volume_snapshots(conn, list(pending))
+        for sid in list(pending):
+            done, failure = deletion_state(states.get(sid))
+            if done:
+                outcome = pending.pop(sid)
+                outcome.state = delete_plan.FAIL if failure else DELETED
+                outcome.reason = failure
+        elapsed = clock() - start
+        if not pending:
+            break
+        if elapsed >= timeout:
+            for outcome in pending.values():
+                outcome.state = delete_plan.FAIL
+                outcome.reason = _('still deleting after %d s') % timeout
+            break
+        if progress:
+            progress(elapsed, ['volume snapshot %s deleting' % sid
+                               for sid in pending])
+        sleep(interval)
+    return outcomes

@@ -1,0 +1,145 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot delete``: an instance snapshot and the volume snapshots it
+owns, planned first (:mod:`rcsnap_osc.delete_plan`), then deleted
+(:mod:`rcsnap_osc.deleting`)."""
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import snapshot
+
+HEADERS = ('Resource', 'Kind', 'Name', 'Result')
+
+DESCRIPTION = _("""Delete instance snapshots and the volume snapshots they own.
+
+Deleting the image alone (as "openstack image delete" or the dashboard do)
+leaves the Cinder volume snapshots of a volume-backed snapshot behind,
+still counted against the snapshots and gigabytes quotas. This command
+plans first, then acts: it deletes the image, then each volume snapshot
+its block_device_mapping refers to that is in this project, that no other
+image this project can see refers to, and from which no volume was
+created. Any other volume snapshot is kept, and the reason shown.
+
+It refuses images that are not instance snapshots, images of other
+projects, protected images, and, unless --force, public or community
+images and images shared with projects that accepted them.
+
+It acts only on the snapshots named on the command line (no patterns, no
+filters) and asks no question: run it with --dry-run first to see the
+plan. Every resource is listed with its result: "deleted", "would delete"
+(--dry-run), "deleting" (a volume snapshot Cinder accepted to delete;
+--wait checks that it goes), "kept (reason)", "failed (reason)" or
+"refused (reason)". After a failure it goes on with the other snapshots,
+then exits 1 if anything failed or was refused.""")
+
+RESULTS = {
+    'delete': _('would delete'),
+    'deleted': _('deleted'),
+    'deleting': _('deleting'),
+    'keep': _('kept (%s)'),
+    'fail': _('failed (%s)'),
+    'refuse': _('refused (%s)'),
+}
+
+KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot')}
+
+
+def result_text(outcome):
+    text = RESULTS[outcome.state]
+    return text % outcome.reason if '%s' in text else text
+
+
+def rows_of(outcomes):
+    return [(o.item.resource_id, KINDS[o.item.kind], o.item.name or '',
+             result_text(o)) for o in outcomes]
+
+
+def failed_names(plans, outcomes):
+    """The names given whose image or volume snapshots failed or were
+    refused, in the order given."""
+    failed = {id(o.item) for o in outcomes if o.failed}
+    return [plan.name for plan in plans
+            if any(id(item) in failed for item in plan.items)]
+
+
+class DeleteSnapshot(base.Lister):
+    _description = DESCRIPTION
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'snapshots',
+            metavar='<snapshot>',
+            nargs='+',
+            help=_('Instance snapshot to delete (name or ID); repeat to '
+                   'delete several'),
+        )
+        parser.add_argument(
+            '--keep-volume-snapshots',
+            action='store_true',
+            help=_('Delete the images only; keep every volume snapshot'),
+        )
+        parser.add_argument(
+            '--dry-run',
+            action='store_true',
+            help=_('Show what would be deleted and kept, and why; make no '
+                   'change (only read requests are sent)'),
+        )
+        parser.add_argument(
+            '--force',
+            action='store_true',
+            help=_('Also delete public and community snapshots, and '
+                   'snapshots shared with projects that accepted them. '
+                   'Protected snapshots, snapshots of other projects and '
+                   'volume snapshots something else still uses are never '
+                   'deleted'),
+        )
+        snapshot.add_wait_arguments(
+            parser, _('the volume snapshots are gone, and report those '
+                      'Cinder failed to delete'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from osc_lib import exceptions
+
+        from rcsnap_osc import deleting
+
+        conn = self.app.client_manager.rcsnap
+        plans = deleting.gather_and_plan(
+            conn, parsed_args.snapshots, force=parsed_args.force,
+            keep_volume_snapshots=parsed_args.keep_volume_snapshots)
+        if parsed_args.dry_run:
+            outcomes = deleting.dry_run(plans)
+        else:
+            outcomes = deleting.execute(conn, plans)
+            if parsed_args.wait:
+                deleting.wait_until_gone(
+                    conn, outcomes, parsed_args.timeout,
+                    progress=snapshot.Progress(self.app.stderr,
+                                               _('Deleting')))
+        failed = failed_names(plans, outcomes)
+        if failed:
+            self._failure = exceptions.CommandError(
+                _('%(failed)d of %(total)d snapshots could not be deleted: '
+                  '%(names)s') % {'failed': len(failed),
+                                  'total': len(plans),
+                                  'names': ', '.join(failed)})
+        return HEADERS, rows_of(outcomes)
+
+    def run(self, parsed_args):
+        """Print the table, then fail (exit 1) if anything failed."""
+        self._failure = None
+        code = super().run(parsed_args)
+        if self._failure is not None:
+            raise self._failure
+        return code
