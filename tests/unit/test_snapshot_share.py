@@ -1,0 +1,381 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot share|accept|unshare`` over HTTP fakes: output, and the
+exact requests each path makes (bodies of writes included)."""
+
+import fixtures
+
+from tests.unit import base
+from tests.unit import fakes
+
+IMAGES = base.IMAGE_URL + '/v2/images'
+IMAGE = IMAGES + '/' + fakes.IMAGE_ID
+MEMBERS = IMAGE + '/members'
+COPY = IMAGES + '/' + fakes.COPY_IMAGE_ID
+VOLUMES = base.VOLUME_URL + '/volumes'
+TMP = VOLUMES + '/' + fakes.TMP_VOLUME_ID
+SNAPS = base.VOLUME_URL + '/snapshots'
+BETA = base.OTHER_PROJECT_ID
+GAMMA = '0a1b2c3d4e5f40718293a4b5c6d7e8f9'
+
+
+def replace(path, value):
+    return [{'op': 'replace', 'path': path, 'value': value}]
+
+
+class ShareTest(base.TestCommand):
+
+    def bodies(self):
+        """(METHOD url, JSON body) of each write, in order."""
+        made = []
+        for request in self.requests.request_history:
+            if request.method in ('GET', 'HEAD') or request.url.startswith(
+                    base.AUTH_URL + '/auth/'):
+                continue
+            made.append(('%s %s' % (request.method, request.url),
+                         request.json() if request.body else None))
+        return made
+
+
+class TestShare(ShareTest):
+
+    def setUp(self):
+        super().setUp()
+        self.image = fakes.image_backed_image()
+        fakes.register_image(self.requests, self.image)
+        fakes.register_image_update(self.requests, dict(
+            self.image, visibility='shared'))
+        fakes.register_add_member(self.requests, fakes.IMAGE_ID)
+
+    def test_private_becomes_shared(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        data = self.run_json('rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                             '--project', BETA)
+        self.assertEqual({
+            'id': fakes.IMAGE_ID, 'name': 'web-vm-snap',
+            'visibility': 'shared',
+            'members': [{'project_id': BETA, 'status': 'pending'}]}, data)
+        self.assertEqual([
+            'GET %s' % IMAGE, 'GET %s' % MEMBERS, 'PATCH %s' % IMAGE,
+            'POST %s' % MEMBERS], self.calls())
+        self.assertEqual([
+            ('PATCH %s' % IMAGE, replace('/visibility', 'shared')),
+            ('POST %s' % MEMBERS, {'member': BETA})], self.bodies())
+        patch = self.requests.request_history[-2]
+        self.assertEqual('application/openstack-images-v2.1-json-patch',
+                         patch.headers['Content-Type'])
+
+    def test_sharing_again_writes_nothing(self):
+        self.image.update(visibility='shared')
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA, 'accepted')])
+        data = self.run_json('rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                             '--project', BETA)
+        self.assertEqual([{'project_id': BETA, 'status': 'accepted'}],
+                         data['members'])
+        self.assertEqual(['GET %s' % IMAGE, 'GET %s' % MEMBERS],
+                         self.calls())
+
+    def test_adds_only_new_members(self):
+        self.image.update(visibility='shared')
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA, 'accepted')])
+        data = self.run_json('rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                             '--project', BETA, '--project', GAMMA,
+                             '--project', GAMMA)
+        self.assertEqual([{'project_id': BETA, 'status': 'accepted'},
+                          {'project_id': GAMMA, 'status': 'pending'}],
+                         data['members'])
+        self.assertEqual([('POST %s' % MEMBERS, {'member': GAMMA})],
+                         self.bodies())
+
+    def test_project_by_name(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        self.requests.get(base.AUTH_URL + '/projects?name=beta',
+                          json=fakes.keystone_projects((BETA, 'beta')))
+        data = self.run_json('rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                             '--project', 'beta')
+        self.assertEqual(BETA, data['members'][0]['project_id'])
+        self.assertIn('GET %s/projects?name=beta' % base.AUTH_URL,
+                      self.calls())
+
+    def test_by_snapshot_name_and_several_project_names(self):
+        fakes.register_image_list(self.requests, [self.image],
+                                  '?name=web-vm-snap')
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        self.requests.get(base.AUTH_URL + '/projects', json=(
+            fakes.keystone_projects((BETA, 'beta'), (GAMMA, 'gamma'))))
+        data = self.run_json('rc', 'snapshot', 'share', 'web-vm-snap',
+                             '--project', 'gamma', '--project', 'beta')
+        self.assertEqual([GAMMA, BETA],
+                         [m['project_id'] for m in data['members']])
+        self.assertEqual(1, len([c for c in self.calls()
+                                 if '/projects' in c]))
+
+    def test_names_forbidden_falls_back_to_own_projects(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        self.requests.get(base.AUTH_URL + '/projects?name=beta',
+                          status_code=403, json={'error': {
+                              'code': 403, 'title': 'Forbidden',
+                              'message': 'You are not authorized'}})
+        self.requests.get('%s/users/%s/projects' % (base.AUTH_URL,
+                                                    base.USER_ID),
+                          json=fakes.keystone_projects(
+                              (base.PROJECT_ID, 'alpha'), (BETA, 'beta')))
+        data = self.run_json('rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                             '--project', 'beta')
+        self.assertEqual(BETA, data['members'][0]['project_id'])
+
+    def test_names_forbidden_asks_for_id(self):
+        self.requests.get(base.AUTH_URL + '/projects?name=gamma',
+                          status_code=403, json={'error': {
+                              'code': 403, 'title': 'Forbidden',
+                              'message': 'You are not authorized'}})
+        self.requests.get('%s/users/%s/projects' % (base.AUTH_URL,
+                                                    base.USER_ID),
+                          json=fakes.keystone_projects(
+                              (base.PROJECT_ID, 'alpha')))
+        self.assertFails(
+            "Cannot look up project 'gamma' by name: this cloud lets only "
+            "administrators list projects. Use the project ID instead",
+            'rc', 'snapshot', 'share', fakes.IMAGE_ID, '--project', 'gamma')
+        self.assertEqual([], self.writes())
+
+    def test_unknown_project_name(self):
+        self.requests.get(base.AUTH_URL + '/projects?name=nope',
+                          json=fakes.keystone_projects())
+        self.assertFails("No project named 'nope' exists.", 'rc',
+                         'snapshot', 'share', fakes.IMAGE_ID, '--project',
+                         'nope')
+        self.assertEqual([], self.writes())
+
+    def test_own_project_refused(self):
+        self.assertFails('cannot be shared with itself', 'rc', 'snapshot',
+                         'share', fakes.IMAGE_ID, '--project',
+                         base.PROJECT_ID)
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
+
+    def test_not_owner_refused_before_any_write(self):
+        self.image.update(owner=BETA)
+        line = self.assertFails('only its owner can share or unshare it',
+                                'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                                '--project', GAMMA)
+        self.assertIn('belongs to project %s' % BETA, line)
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
+
+    def test_public_refused(self):
+        self.image.update(visibility='public')
+        self.assertFails('is public: every project can already see it',
+                         'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                         '--project', BETA)
+        self.assertEqual([], self.writes())
+
+    def test_unknown_snapshot(self):
+        fakes.register_image_list(self.requests, [], '?name=nope')
+        self.assertFails("No image with a name or ID of 'nope' exists.",
+                         'rc', 'snapshot', 'share', 'nope', '--project',
+                         BETA)
+
+    def test_forbidden_member_add_reverts_to_private(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        fakes.register_add_member(
+            self.requests, fakes.IMAGE_ID, status_code=403,
+            json=fakes.glance_error(403, 'Forbidden by policy'))
+        self.assertFails(
+            'The cloud does not allow this project to change who can see '
+            'snapshot %s (HTTP 403)' % fakes.IMAGE_ID, 'rc', 'snapshot',
+            'share', fakes.IMAGE_ID, '--project', BETA)
+        self.assertEqual([
+            ('PATCH %s' % IMAGE, replace('/visibility', 'shared')),
+            ('POST %s' % MEMBERS, {'member': BETA}),
+            ('PATCH %s' % IMAGE, replace('/visibility', 'private'))],
+            self.bodies())
+
+    def test_member_quota(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        fakes.register_add_member(
+            self.requests, fakes.IMAGE_ID, status_code=413,
+            json=fakes.glance_error(
+                413, 'The request returned a 413 Request Entity Too Large. '
+                'Maximum image member quota exceeded'))
+        self.assertFails('Quota exceeded', 'rc', 'snapshot', 'share',
+                         fakes.IMAGE_ID, '--project', BETA)
+
+    def test_name_without_copy(self):
+        self.assertFails('--name and --disk-format apply only with --copy.',
+                         'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+                         '--project', BETA, '--name', 'x')
+        self.assertEqual([], self.calls())
+
+    def test_project_required(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'share',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(2, code)
+        self.assertIn('--project', err)
+
+    def test_copy_of_image_backed_shares_it_as_is(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        code, out, err = self.run_cli('rc', 'snapshot', 'share',
+                                      fakes.IMAGE_ID, '--project', BETA,
+                                      '--copy', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertIn('is image-backed: other projects can launch it as '
+                      'it is, no copy made.', err)
+        self.assertEqual(['PATCH %s' % IMAGE, 'POST %s' % MEMBERS],
+                         self.writes())
+
+
+class TestVolumeBackedRefused(ShareTest):
+
+    def test_refused_without_copy(self):
+        fakes.register_image(self.requests, fakes.volume_backed_image())
+        line = self.assertFails(
+            'is volume-backed: its data is volume snapshot %s of this '
+            'project, which other projects cannot use' % fakes.ROOT_SNAP_ID,
+            'rc', 'snapshot', 'share', fakes.IMAGE_ID, '--project', BETA)
+        self.assertIn('Use --copy', line)
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
+
+
+class TestAccept(ShareTest):
+
+    def setUp(self):
+        super().setUp()
+        self.image = fakes.image_backed_image(owner=BETA,
+                                              visibility='shared')
+        fakes.register_image(self.requests, self.image)
+        self.member_url = '%s/%s' % (MEMBERS, base.PROJECT_ID)
+
+    def answer(self, status):
+        self.requests.put(self.member_url, json=fakes.image_member(
+            base.PROJECT_ID, status))
+
+    def test_accept(self):
+        self.answer('accepted')
+        data = self.run_json('rc', 'snapshot', 'accept', fakes.IMAGE_ID)
+        self.assertEqual({'id': fakes.IMAGE_ID, 'name': 'web-vm-snap',
+                          'owner': BETA, 'member_status': 'accepted'}, data)
+        self.assertEqual([('PUT %s' % self.member_url,
+                           {'member': base.PROJECT_ID,
+                            'status': 'accepted'})], self.bodies())
+
+    def test_reject(self):
+        self.answer('rejected')
+        data = self.run_json('rc', 'snapshot', 'accept', fakes.IMAGE_ID,
+                             '--reject')
+        self.assertEqual('rejected', data['member_status'])
+        self.assertEqual([('PUT %s' % self.member_url,
+                           {'member': base.PROJECT_ID,
+                            'status': 'rejected'})], self.bodies())
+
+    def test_pending_found_by_name(self):
+        self.answer('accepted')
+        query = '?member_status=all&name=web-vm-snap&visibility=shared'
+        fakes.register_image_list(self.requests, [self.image], query)
+        self.run_json('rc', 'snapshot', 'accept', 'web-vm-snap')
+        self.assertEqual(['GET %s?limit=1000&member_status=all&'
+                          'name=web-vm-snap&visibility=shared' % IMAGES,
+                          'PUT %s' % self.member_url],
+                         self.calls())
+
+    def test_own_snapshot_refused(self):
+        self.image.update(owner=base.PROJECT_ID)
+        self.assertFails('is owned by this project: accept and reject are '
+                         'for the projects it is shared with', 'rc',
+                         'snapshot', 'accept', fakes.IMAGE_ID)
+        self.assertEqual([], self.writes())
+
+    def test_not_a_member(self):
+        self.requests.put(self.member_url, status_code=404,
+                          json=fakes.glance_error(404, 'Not found'))
+        self.assertFails('Snapshot %s is not shared with this project (%s).'
+                         % (fakes.IMAGE_ID, base.PROJECT_ID), 'rc',
+                         'snapshot', 'accept', fakes.IMAGE_ID)
+
+
+class TestUnshare(ShareTest):
+
+    def setUp(self):
+        super().setUp()
+        self.image = fakes.image_backed_image(visibility='shared')
+        fakes.register_image(self.requests, self.image)
+        fakes.register_image_update(self.requests, dict(
+            self.image, visibility='private'))
+        for project in (BETA, GAMMA):
+            self.requests.delete('%s/%s' % (MEMBERS, project),
+                                 status_code=204)
+
+    def test_last_member_goes_private(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA, 'accepted')])
+        data = self.run_json('rc', 'snapshot', 'unshare', fakes.IMAGE_ID,
+                             '--project', BETA)
+        self.assertEqual({'id': fakes.IMAGE_ID, 'name': 'web-vm-snap',
+                          'visibility': 'private', 'members': []}, data)
+        self.assertEqual([
+            ('DELETE %s/%s' % (MEMBERS, BETA), None),
+            ('PATCH %s' % IMAGE, replace('/visibility', 'private'))],
+            self.bodies())
+
+    def test_members_remain(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA), fakes.image_member(GAMMA)])
+        data = self.run_json('rc', 'snapshot', 'unshare', fakes.IMAGE_ID,
+                             '--project', BETA)
+        self.assertEqual('shared', data['visibility'])
+        self.assertEqual([{'project_id': GAMMA, 'status': 'pending'}],
+                         data['members'])
+        self.assertEqual(['DELETE %s/%s' % (MEMBERS, BETA)], self.writes())
+
+    def test_all(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA), fakes.image_member(GAMMA)])
+        self.run_json('rc', 'snapshot', 'unshare', fakes.IMAGE_ID, '--all')
+        self.assertEqual(['DELETE %s/%s' % (MEMBERS, BETA),
+                          'DELETE %s/%s' % (MEMBERS, GAMMA),
+                          'PATCH %s' % IMAGE], self.writes())
+
+    def test_not_a_member_noted(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA)])
+        code, out, err = self.run_cli('rc', 'snapshot', 'unshare',
+                                      fakes.IMAGE_ID, '--project', GAMMA,
+                                      '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual('Project %s was not a member of snapshot %s.'
+                         % (GAMMA, fakes.IMAGE_ID), err.strip())
+        self.assertEqual([], self.writes())
+
+    def test_project_or_all_required(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'unshare',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(2, code)
+        code, out, err = self.run_cli('rc', 'snapshot', 'unshare',
+                                      fakes.IMAGE_ID, '--all', '--project',
+                                      BETA)
+        self.assertEqual(2, code)
+
+    def test_not_owner(self):
+        self.image.update(owner=BETA)
+        self.assertFails('only its owner can share or unshare it', 'rc',
+                         'snapshot', 'unshare', fakes.IMAGE_ID, '--all')
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
+
+    def test_forbidden(self):
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA)])
+        self.requests.delete('%s/%s' % (MEMBERS, BETA), status_code=403,
+                             json=fakes.glance_error(403, 'Forbidden'))
+        self.assertFails('does not allow this project to change who can '
+                         'see snapshot', 'rc', 'snapshot', 'unshare',
+                         fakes.IMAGE_ID, '--all')
