@@ -199,3 +199,92 @@ def register_image_list(requests, images, query=''):
 def register_volume_snapshot_list(requests, bodies):
     requests.get('%s/snapshots/detail' % base.VOLUME_URL,
                  json={'snapshots': bodies})
+
+
+# -- sharing -----------------------------------------------------------------
+
+COPY_IMAGE_ID = 'f6a7b8c9-d0e1-4f2a-8b3c-4d5e6f7a8b92'
+TMP_VOLUME_ID = 'a7b8c9d0-e1f2-4a3b-9c4d-5e6f7a8b9ca3'
+
+
+def image_member(project_id, status='pending', image_id=IMAGE_ID):
+    """A Glance v2 image member body."""
+    return {'created_at': CREATED, 'updated_at': CREATED,
+            'image_id': image_id, 'member_id': project_id,
+            'schema': '/v2/schemas/member', 'status': status}
+
+
+def register_members(requests, image_id, members, **kwargs):
+    url = '%s/v2/images/%s/members' % (base.IMAGE_URL, image_id)
+    requests.get(url, json={'members': members,
+                            'schema': '/v2/schemas/members'}, **kwargs)
+
+
+def register_add_member(requests, image_id, **kwargs):
+    """POST a member: answered with the new (pending) member, unless
+    ``kwargs`` say otherwise."""
+    url = '%s/v2/images/%s/members' % (base.IMAGE_URL, image_id)
+    if not kwargs:
+        def answer(request, context):
+            return image_member(request.json()['member'], image_id=image_id)
+        kwargs = {'json': answer}
+    requests.post(url, **kwargs)
+
+
+def register_image_update(requests, body, **kwargs):
+    """PATCH an image: answered with ``body`` unless ``kwargs`` say
+    otherwise."""
+    requests.patch('%s/v2/images/%s' % (base.IMAGE_URL, body['id']),
+                   **(kwargs or {'json': body}))
+
+
+def volume(volume_id=TMP_VOLUME_ID, status='available', size=10,
+           snapshot_id=ROOT_SNAP_ID, **fields):
+    """A Cinder v3 volume body (detail view)."""
+    body = {
+        'id': volume_id, 'name': 'analysis-vm-snap-copy-tmp',
+        'description': None, 'status': status, 'size': size,
+        'snapshot_id': snapshot_id, 'source_volid': None, 'bootable': 'true',
+        'attachments': [], 'availability_zone': 'nova', 'encrypted': False,
+        'metadata': {}, 'multiattach': False, 'volume_type': 'lvmdriver-1',
+        'user_id': base.USER_ID, 'created_at': '2026-11-20T11:00:00.000000',
+        'updated_at': None, 'replication_status': None,
+        'consistencygroup_id': None, 'group_id': None,
+        'os-vol-tenant-attr:tenant_id': base.PROJECT_ID,
+        'links': [],
+    }
+    body.update(fields)
+    return body
+
+
+def register_volume_states(requests, volume_id, *states, **kwargs):
+    """GET a volume: one answer per poll, the last one repeated."""
+    url = '%s/volumes/%s' % (base.VOLUME_URL, volume_id)
+    if kwargs:
+        requests.get(url, **kwargs)
+        return
+    requests.get(url, [{'json': {'volume': volume(volume_id, status=s)}}
+                       for s in states])
+
+
+def upload_answer(volume_id=TMP_VOLUME_ID, image_id=COPY_IMAGE_ID,
+                  name='analysis-vm-snap-copy', disk_format='raw'):
+    """Cinder's answer to os-volume_upload_image."""
+    return {'os-volume_upload_image': {
+        'id': volume_id, 'updated_at': '2026-11-20T11:00:05.000000',
+        'status': 'uploading', 'display_description': None, 'size': 10,
+        'volume_type': {'name': 'lvmdriver-1'}, 'image_id': image_id,
+        'container_format': 'bare', 'disk_format': disk_format,
+        'image_name': name, 'protected': False, 'visibility': 'private'}}
+
+
+def keystone_projects(*projects):
+    """GET /v3/projects body for (id, name) pairs."""
+    return {'projects': [
+        {'id': pid, 'name': name, 'domain_id': 'default',
+         'description': '', 'enabled': True, 'is_domain': False,
+         'parent_id': 'default', 'tags': [], 'options': {},
+         'links': {'self': '%s/projects/%s' % (base.AUTH_URL, pid)}}
+        for pid, name in projects],
+        'links': {'self': base.AUTH_URL + '/projects', 'previous': None,
+                  'next': None}}
