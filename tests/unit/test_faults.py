@@ -1,0 +1,317 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Faults a real cloud cannot be made to produce on demand: a service
+answering 500, timing out, refusing with 409, or going away in the middle
+of a long command, and Ctrl-C. Each case asserts the one-line error, the
+exact requests made and, where the command had created something, the
+requests that removed it (the rest of the catalogue runs against a real
+cloud in ``tests/functional/test_faults.py``)."""
+
+import requests
+
+from tests.unit import base
+from tests.unit import fakes
+
+IMAGES = base.IMAGE_URL + '/v2/images'
+SNAPS = base.VOLUME_URL + '/snapshots'
+VOLUMES = base.VOLUME_URL + '/volumes'
+DELETE_VOLUME = 'DELETE %s/%s?cascade=False&force=False' % (
+    VOLUMES, fakes.TMP_VOLUME_ID)
+SERVERS = base.COMPUTE_URL + '/servers'
+DOWN = {'exc': requests.exceptions.ConnectionError}
+TIMEOUT = {'exc': requests.exceptions.ReadTimeout}
+CTRL_C = {'exc': KeyboardInterrupt}
+
+
+def server_error(service):
+    return {'status_code': 500, 'json': fakes.glance_error(
+        500, '%s: The server has either erred or is incapable of performing '
+        'the requested operation.' % service)}
+
+
+class FaultTest(base.TestCommand):
+
+    def assertFailsLast(self, expected, *argv):
+        """Exit 1, nothing on stdout, no traceback, and the error as the
+        last stderr line (earlier lines are progress and cleanup)."""
+        code, out, err = self.run_cli(*argv)
+        self.assertEqual(1, code, 'stdout: %s stderr: %s' % (out, err))
+        self.assertEqual('', out)
+        self.assertNotIn('Traceback', err)
+        lines = err.strip().splitlines()
+        self.assertIn(expected, lines[-1])
+        return lines
+
+
+class TestReadFaults(FaultTest):
+    """show and list: a failing service is named, nothing is written."""
+
+    def test_show_cinder_500(self):
+        fakes.register_image(self.requests, fakes.volume_backed_image())
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          **server_error('Cinder'))
+        line = self.assertFails('failed (HTTP 500)', 'rc', 'snapshot',
+                                'show', fakes.IMAGE_ID)
+        self.assertIn('GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), line)
+        self.assertIn('erred', line)
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
+                         self.calls())
+
+    def test_show_glance_timeout(self):
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), **TIMEOUT)
+        line = self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
+                                'show', fakes.IMAGE_ID)
+        self.assertIn('glance.example.org', line)
+        self.assertEqual([], self.writes())
+
+    def test_list_cinder_500(self):
+        fakes.register_image_list(self.requests,
+                                  [fakes.volume_backed_image()])
+        self.requests.get(SNAPS + '/detail', **server_error('Cinder'))
+        line = self.assertFails('failed (HTTP 500)', 'rc', 'snapshot',
+                                'list')
+        self.assertIn('GET %s/detail' % SNAPS, line)
+        self.assertEqual(['GET %s?limit=1000' % IMAGES,
+                          'GET %s/detail?limit=1000' % SNAPS], self.calls())
+
+    def test_list_glance_500(self):
+        self.requests.get(IMAGES, **server_error('Glance'))
+        line = self.assertFails('failed (HTTP 500)', 'rc', 'snapshot',
+                                'list')
+        self.assertIn('GET %s' % IMAGES, line)
+        self.assertEqual(['GET %s?limit=1000' % IMAGES], self.calls())
+
+    def test_list_cinder_timeout(self):
+        fakes.register_image_list(self.requests,
+                                  [fakes.volume_backed_image()])
+        self.requests.get(SNAPS + '/detail', **TIMEOUT)
+        line = self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
+                                'list', '--long')
+        self.assertIn('cinder.example.org', line)
+
+
+class TestCreateFaults(FaultTest):
+
+    def setUp(self):
+        super().setUp()
+        fakes.register_server(self.requests, fakes.server())
+
+    def test_nova_409_writes_nothing_else(self):
+        fakes.register_create_image(
+            self.requests, status_code=409, json=fakes.nova_error(
+                'conflictingRequest', 409,
+                "Cannot 'createImage' instance %s while it is in task_state "
+                "image_snapshot" % fakes.SERVER_ID))
+        line = self.assertFails('Cannot snapshot server', 'rc', 'snapshot',
+                                'create', fakes.SERVER_ID, '--wait')
+        self.assertIn('task_state image_snapshot', line)
+        self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
+                         self.writes())
+
+    def test_nova_500(self):
+        fakes.register_create_image(self.requests, status_code=500,
+                                    json=fakes.nova_error(
+                                        'computeFault', 500,
+                                        'Unexpected API Error.'))
+        line = self.assertFails('failed (HTTP 500)', 'rc', 'snapshot',
+                                'create', fakes.SERVER_ID)
+        self.assertIn('Unexpected API Error.', line)
+        self.assertEqual(1, len(self.writes()))
+
+    def test_cinder_stops_during_wait(self):
+        fakes.register_create_image(self.requests)
+        fakes.register_image(self.requests, fakes.volume_backed_image())
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            {'json': {'snapshot': fakes.volume_snapshot(status='creating')}},
+            DOWN])
+        lines = self.assertFailsLast('Cannot reach the cloud:', 'rc',
+                                     'snapshot', 'create', fakes.SERVER_ID,
+                                     '--wait')
+        self.assertIn('cinder.example.org', lines[-1])
+        # The snapshot Nova made is what the command was meant to create:
+        # it stays, and no other write was made.
+        self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
+                         self.writes())
+        self.assertEqual([
+            'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
+            'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
+
+    def test_glance_500_during_wait(self):
+        fakes.register_create_image(self.requests)
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': fakes.image_backed_image(status='queued')},
+            server_error('Glance')])
+        self.assertFailsLast('failed (HTTP 500)', 'rc', 'snapshot',
+                             'create', fakes.SERVER_ID, '--wait')
+        self.assertEqual(1, len(self.writes()))
+
+
+class CopyFaultTest(FaultTest):
+    """``share --copy`` of a volume-backed snapshot, and its cleanup."""
+
+    def setUp(self):
+        super().setUp()
+        self.snapshot = fakes.volume_backed_image()
+        fakes.register_image(self.requests, self.snapshot)
+        fakes.register_volume_snapshot(self.requests,
+                                       fakes.volume_snapshot())
+        self.requests.post(VOLUMES, status_code=202, json={
+            'volume': fakes.volume(status='creating')})
+        self.requests.post('%s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
+                           status_code=202, json=fakes.upload_answer())
+        self.requests.delete('%s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID),
+                             status_code=202)
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             status_code=204)
+        self.copy = fakes.image(fakes.COPY_IMAGE_ID, 'analysis-vm-snap-copy',
+                                disk_format='raw')
+        fakes.register_image_update(self.requests, self.copy)
+
+    def share_copy(self):
+        return ('rc', 'snapshot', 'share', fakes.IMAGE_ID, '--copy',
+                '--project', base.OTHER_PROJECT_ID)
+
+    def volume_states(self, *answers):
+        self.requests.get('%s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID), [
+            a if isinstance(a, dict) else
+            {'json': {'volume': fakes.volume(status=a)}} for a in answers])
+
+    def copy_states(self, *answers):
+        self.requests.get('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID), [
+            a if isinstance(a, dict) else
+            {'json': dict(self.copy, status=a)} for a in answers])
+
+
+class TestShareCopyFaults(CopyFaultTest):
+
+    def test_cinder_stops_after_upload_image_is_deleted(self):
+        self.volume_states('available', DOWN)
+        self.copy_states('saving', 'active')
+        lines = self.assertFailsLast('Cannot reach the cloud:',
+                                     *self.share_copy())
+        self.assertEqual([
+            'POST %s' % VOLUMES,
+            'POST %s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
+            'PATCH %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+            'DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID)], self.writes())
+        text = '\n'.join(lines)
+        self.assertIn('Deleted partial image %s' % fakes.COPY_IMAGE_ID, text)
+        # Cinder is gone: the volume cannot be deleted, and the user is
+        # told exactly how to do it.
+        self.assertIn('openstack volume delete %s' % fakes.TMP_VOLUME_ID,
+                      text)
+
+    def test_cinder_stops_while_volume_is_created(self):
+        self.volume_states('creating', DOWN)
+        lines = self.assertFailsLast('Cannot reach the cloud:',
+                                     *self.share_copy())
+        self.assertEqual(['POST %s' % VOLUMES], self.writes())
+        self.assertIn('openstack volume delete %s' % fakes.TMP_VOLUME_ID,
+                      '\n'.join(lines))
+
+    def test_glance_500_on_upload_poll_deletes_both(self):
+        self.volume_states('available')
+        self.copy_states('queued', server_error('Glance'))
+        lines = self.assertFailsLast('failed (HTTP 500)', *self.share_copy())
+        self.assertEqual([
+            'POST %s' % VOLUMES,
+            'POST %s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
+            'DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+            DELETE_VOLUME], self.writes())
+        self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
+                      '\n'.join(lines))
+
+    def test_cinder_500_on_volume_create_writes_nothing_else(self):
+        self.requests.post(VOLUMES, **server_error('Cinder'))
+        self.assertFailsLast('failed (HTTP 500)', *self.share_copy())
+        self.assertEqual(['POST %s' % VOLUMES], self.writes())
+
+    def test_volume_error_state_deletes_volume(self):
+        self.volume_states('creating', 'error')
+        lines = self.assertFailsLast(
+            'Volume %s is error.' % fakes.TMP_VOLUME_ID, *self.share_copy())
+        self.assertEqual([
+            'POST %s' % VOLUMES,
+            DELETE_VOLUME], self.writes())
+        self.assertIn('Deleted temporary volume', '\n'.join(lines))
+
+    def test_ctrl_c_during_upload_deletes_both(self):
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C)
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertEqual('', out)
+        self.assertNotIn('Traceback', err)
+        self.assertEqual([
+            'POST %s' % VOLUMES,
+            'POST %s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
+            'DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+            DELETE_VOLUME], self.writes())
+        self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
+                      err)
+
+    def test_glance_500_on_sharing_the_copy_deletes_it(self):
+        self.volume_states('available')
+        self.copy_states('active')
+        shared = dict(self.copy, visibility='shared')
+        self.requests.patch('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID), [
+            {'json': self.copy}, {'json': shared}, {'json': self.copy}])
+        fakes.register_add_member(self.requests, fakes.COPY_IMAGE_ID,
+                                  **server_error('Glance'))
+        lines = self.assertFailsLast('failed (HTTP 500)', *self.share_copy())
+        writes = self.writes()
+        self.assertEqual('DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                         writes[-1])
+        self.assertIn('POST %s/%s/members' % (IMAGES, fakes.COPY_IMAGE_ID),
+                      writes)
+        self.assertIn(DELETE_VOLUME, writes)
+        self.assertIn('Deleted partial image', '\n'.join(lines))
+
+
+class TestMemberFaults(FaultTest):
+
+    def test_share_glance_500_on_member_add_reverts_visibility(self):
+        snap = fakes.image_backed_image()
+        fakes.register_image(self.requests, snap)
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [])
+        self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': dict(snap, visibility='shared')}, {'json': snap}])
+        fakes.register_add_member(self.requests, fakes.IMAGE_ID,
+                                  **server_error('Glance'))
+        self.assertFails('failed (HTTP 500)', 'rc', 'snapshot', 'share',
+                         fakes.IMAGE_ID, '--project', base.OTHER_PROJECT_ID)
+        self.assertEqual([
+            'PATCH %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            'POST %s/%s/members' % (IMAGES, fakes.IMAGE_ID),
+            'PATCH %s/%s' % (IMAGES, fakes.IMAGE_ID)], self.writes())
+        patches = [r.json() for r in self.requests.request_history
+                   if r.method == 'PATCH']
+        self.assertEqual(
+            [[{'op': 'replace', 'path': '/visibility', 'value': 'shared'}],
+             [{'op': 'replace', 'path': '/visibility', 'value': 'private'}]],
+            patches)
+
+    def test_accept_glance_timeout(self):
+        snap = fakes.image_backed_image(owner=base.OTHER_PROJECT_ID,
+                                        visibility='shared')
+        fakes.register_image(self.requests, snap)
+        self.requests.put('%s/%s/members/%s' % (
+            IMAGES, fakes.IMAGE_ID, base.PROJECT_ID), **TIMEOUT)
+        self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
+                         'accept', fakes.IMAGE_ID)
+        self.assertEqual(['PUT %s/%s/members/%s' % (
+            IMAGES, fakes.IMAGE_ID, base.PROJECT_ID)], self.writes())
