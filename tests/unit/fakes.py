@@ -288,3 +288,40 @@ def keystone_projects(*projects):
         for pid, name in projects],
         'links': {'self': base.AUTH_URL + '/projects', 'previous': None,
                   'next': None}}
+
+
+# -- deleting ----------------------------------------------------------------
+
+def register_volume_list(requests, bodies):
+    """One page of GET /volumes/detail."""
+    requests.get('%s/volumes/detail' % base.VOLUME_URL,
+                 json={'volumes': bodies})
+
+
+def register_delete_image(requests, image_id=IMAGE_ID, **kwargs):
+    """DELETE an image: Glance answers 204 unless ``kwargs`` say
+    otherwise."""
+    requests.delete('%s/v2/images/%s' % (base.IMAGE_URL, image_id),
+                    **(kwargs or {'status_code': 204}))
+
+
+def register_delete_volume_snapshot(requests, snapshot_id=ROOT_SNAP_ID,
+                                    **kwargs):
+    """DELETE a volume snapshot: Cinder answers 202 unless ``kwargs`` say
+    otherwise."""
+    requests.delete('%s/snapshots/%s' % (base.VOLUME_URL, snapshot_id),
+                    **(kwargs or {'status_code': 202}))
+
+
+def register_volume_snapshot_states(requests, snapshot_id, *states):
+    """GET a volume snapshot: one answer per poll, the last one repeated;
+    a state of None answers 404 (gone)."""
+    answers = []
+    for state in states:
+        if state is None:
+            answers.append({'status_code': 404,
+                            'json': not_found('Snapshot', snapshot_id)})
+        else:
+            answers.append({'json': {'snapshot': volume_snapshot(
+                snapshot_id, status=state)}})
+    requests.get('%s/snapshots/%s' % (base.VOLUME_URL, snapshot_id), answers)

@@ -1,0 +1,366 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot delete`` over HTTP fakes: output and requests."""
+
+import json
+
+import requests
+
+from tests.unit import base
+from tests.unit import fakes
+
+IMAGES = base.IMAGE_URL + '/v2/images'
+SNAPS = base.VOLUME_URL + '/snapshots'
+VOLUMES = base.VOLUME_URL + '/volumes'
+SECOND_IMAGE = 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b'
+THIRD_SNAP = 'c3d4e5f6-a7b8-4c9d-8e0f-2a3b4c5d6e7f'
+
+LIST_IMAGES = 'GET %s?limit=1000&visibility=all' % IMAGES
+LIST_HIDDEN = 'GET %s?limit=1000&os_hidden=true&visibility=all' % IMAGES
+LIST_SNAPS = 'GET %s/detail?limit=1000' % SNAPS
+LIST_VOLUMES = 'GET %s/detail?limit=1000' % VOLUMES
+GATHER = [LIST_IMAGES, LIST_HIDDEN, LIST_SNAPS, LIST_VOLUMES]
+
+
+def two_volume_image(image_id=fakes.IMAGE_ID, name='analysis-vm-snap',
+                     root=fakes.ROOT_SNAP_ID, data=fakes.DATA_SNAP_ID,
+                     **fields):
+    return fakes.volume_backed_image(
+        image_id, name, entries=[fakes.swap_entry(), fakes.root_entry(root),
+                                 fakes.data_entry(data)], **fields)
+
+
+def row(resource, result, kind='volume snapshot',
+        name='snapshot for analysis-vm-snap'):
+    return {'Resource': resource, 'Kind': kind, 'Name': name,
+            'Result': result}
+
+
+def image_row(result, image_id=fakes.IMAGE_ID, name='analysis-vm-snap'):
+    return row(image_id, result, 'image', name)
+
+
+class DeleteTest(base.TestCommand):
+
+    def cloud(self, images=None, hidden=(), vols=None, volumes=()):
+        """Register the listings ``rc snapshot delete`` gathers."""
+        if images is None:
+            images = [two_volume_image()]
+        if vols is None:
+            vols = [fakes.volume_snapshot(fakes.ROOT_SNAP_ID),
+                    fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5,
+                                          volume_id=fakes.DATA_VOLUME_ID)]
+        # requests-mock tries the newest registration first.
+        fakes.register_image_list(self.requests, images,
+                                  '?visibility=all')
+        fakes.register_image_list(self.requests, list(hidden),
+                                  '?visibility=all&os_hidden=true')
+        fakes.register_volume_snapshot_list(self.requests, vols)
+        fakes.register_volume_list(self.requests, list(volumes))
+
+    def delete(self, *args, code=0):
+        """Run the command with ``-f json``: (rows, stderr)."""
+        status, out, err = self.run_cli('rc', 'snapshot', 'delete', *args,
+                                        '-f', 'json')
+        self.assertEqual(code, status, err)
+        self.assertNotIn('Traceback', err)
+        return json.loads(out), err
+
+    def bodies(self):
+        """JSON bodies of the write requests (there should be none)."""
+        return [r.body for r in self.requests.request_history
+                if r.method not in ('GET', 'HEAD')
+                and not r.url.startswith(base.AUTH_URL)]
+
+
+class TestDelete(DeleteTest):
+
+    def test_deletes_image_then_its_volume_snapshots(self):
+        self.cloud()
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests,
+                                              fakes.ROOT_SNAP_ID)
+        fakes.register_delete_volume_snapshot(self.requests,
+                                              fakes.DATA_SNAP_ID)
+        rows, err = self.delete(fakes.IMAGE_ID)
+        self.assertEqual([image_row('deleted'),
+                          row(fakes.ROOT_SNAP_ID, 'deleting'),
+                          row(fakes.DATA_SNAP_ID, 'deleting')], rows)
+        self.assertEqual('', err)
+        self.assertEqual(
+            ['DELETE %s/%s' % (IMAGES, fakes.IMAGE_ID),
+             'DELETE %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+             'DELETE %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)], self.writes())
+        self.assertEqual(sorted(GATHER), sorted(self.calls()[:4]))
+        self.assertEqual(7, len(self.calls()))
+        self.assertEqual([None, None, None], self.bodies())
+
+    def test_wait_until_gone(self):
+        self.cloud()
+        fakes.register_delete_image(self.requests)
+        for sid in (fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID):
+            fakes.register_delete_volume_snapshot(self.requests, sid)
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.ROOT_SNAP_ID, 'deleting', None)
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.DATA_SNAP_ID, None)
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait')
+        self.assertEqual([image_row('deleted'),
+                          row(fakes.ROOT_SNAP_ID, 'deleted'),
+                          row(fakes.DATA_SNAP_ID, 'deleted')], rows)
+        self.assertEqual('Deleting: volume snapshot %s deleting (0 s)'
+                         % fakes.ROOT_SNAP_ID, err.strip())
+        polls = [c for c in self.calls()[7:]]
+        self.assertEqual(sorted(
+            ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+             'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID),
+             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)]), sorted(polls))
+
+    def test_late_failure_back_to_available(self):
+        self.cloud()
+        fakes.register_delete_image(self.requests)
+        for sid in (fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID):
+            fakes.register_delete_volume_snapshot(self.requests, sid)
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.ROOT_SNAP_ID, 'deleting', 'available')
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.DATA_SNAP_ID, 'error_deleting')
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', code=1)
+        self.assertEqual([
+            image_row('deleted'),
+            row(fakes.ROOT_SNAP_ID, 'failed (Cinder gave up: it is '
+                'available again (busy: a volume or clone may depend on '
+                'it))'),
+            row(fakes.DATA_SNAP_ID, 'failed (Cinder gave up: status is '
+                'error_deleting)')], rows)
+        self.assertEqual(
+            '1 of 1 snapshots could not be deleted: %s' % fakes.IMAGE_ID,
+            err.strip().splitlines()[-1])
+
+    def test_wait_times_out(self):
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.ROOT_SNAP_ID, 'deleting')
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '0',
+                                code=1)
+        self.assertEqual(row(fakes.ROOT_SNAP_ID,
+                             'failed (still deleting after 0 s)'), rows[1])
+        self.assertEqual(1, self.calls().count(
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)))
+
+    def test_dry_run_makes_no_write(self):
+        self.cloud(volumes=[fakes.volume(snapshot_id=fakes.DATA_SNAP_ID)])
+        rows, err = self.delete(fakes.IMAGE_ID, '--dry-run', '--wait')
+        self.assertEqual([
+            image_row('would delete'),
+            row(fakes.ROOT_SNAP_ID, 'would delete'),
+            row(fakes.DATA_SNAP_ID, 'kept (volume %s was created from it)'
+                % fakes.TMP_VOLUME_ID)], rows)
+        self.assertEqual([], self.writes())
+        self.assertEqual(sorted(GATHER), sorted(self.calls()))
+
+    def test_requests_do_not_grow_with_snapshots(self):
+        images, vols, names = [], [], []
+        for n in range(20):
+            sid = 'a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n
+            image_id = 'c%07d-5b6d-4e8a-9c0b-1d2e3f4a5b6c' % n
+            images.append(fakes.volume_backed_image(
+                image_id, 'snap-%d' % n, entries=[fakes.root_entry(sid)]))
+            vols.append(fakes.volume_snapshot(sid))
+            names.append(image_id)
+        self.cloud(images, vols=vols)
+        rows, err = self.delete(*names, '--dry-run')
+        self.assertEqual(40, len(rows))
+        self.assertEqual(sorted(GATHER), sorted(self.calls()))
+
+    def test_image_backed_asks_cinder_nothing(self):
+        self.cloud([fakes.image_backed_image()])
+        fakes.register_delete_image(self.requests)
+        rows, err = self.delete('web-vm-snap')
+        self.assertEqual([image_row('deleted', name='web-vm-snap')], rows)
+        self.assertEqual(sorted([LIST_IMAGES, LIST_HIDDEN,
+                                 'DELETE %s/%s' % (IMAGES, fakes.IMAGE_ID)]),
+                         sorted(self.calls()))
+
+    def test_keep_volume_snapshots_asks_cinder_nothing(self):
+        self.cloud()
+        fakes.register_delete_image(self.requests)
+        rows, err = self.delete(fakes.IMAGE_ID, '--keep-volume-snapshots')
+        self.assertEqual([image_row('deleted'),
+                          row(fakes.ROOT_SNAP_ID,
+                              'kept (--keep-volume-snapshots)', name=''),
+                          row(fakes.DATA_SNAP_ID,
+                              'kept (--keep-volume-snapshots)', name='')],
+                         rows)
+        self.assertEqual(sorted([LIST_IMAGES, LIST_HIDDEN,
+                                 'DELETE %s/%s' % (IMAGES, fakes.IMAGE_ID)]),
+                         sorted(self.calls()))
+
+    def test_hidden_snapshot_and_hidden_reference(self):
+        other = fakes.volume_backed_image(
+            SECOND_IMAGE, 'old', entries=[fakes.root_entry()],
+            os_hidden=True)
+        self.cloud([], hidden=[two_volume_image(os_hidden=True), other])
+        rows, err = self.delete(fakes.IMAGE_ID, '--dry-run')
+        self.assertEqual(row(fakes.ROOT_SNAP_ID, 'kept (also used by image '
+                             '%s)' % SECOND_IMAGE), rows[1])
+
+    def test_table_output(self):
+        self.cloud()
+        code, out, err = self.run_cli('rc', 'snapshot', 'delete',
+                                      fakes.IMAGE_ID, '--dry-run')
+        self.assertEqual(0, code, err)
+        self.assertIn('| Resource', out)
+        self.assertIn('| %s | image           | analysis-vm-snap'
+                      % fakes.IMAGE_ID, out)
+
+
+class TestRefusalsAndFailures(DeleteTest):
+
+    def test_protected_refused_nothing_deleted(self):
+        self.cloud([two_volume_image(protected=True)])
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        self.assertEqual([
+            image_row('refused (protected; run "openstack image set '
+                      '--unprotected %s" first)' % fakes.IMAGE_ID),
+            row(fakes.ROOT_SNAP_ID, 'kept (image not deleted)'),
+            row(fakes.DATA_SNAP_ID, 'kept (image not deleted)')], rows)
+        self.assertEqual(
+            '1 of 1 snapshots could not be deleted: %s' % fakes.IMAGE_ID,
+            err.strip())
+        self.assertEqual([], self.writes())
+
+    def test_not_owner_refused_without_cinder(self):
+        self.cloud([two_volume_image(owner=base.OTHER_PROJECT_ID)])
+        rows, err = self.delete(fakes.IMAGE_ID, '--force', code=1)
+        self.assertEqual(image_row('refused (owned by project %s, not this '
+                                   'one)' % base.OTHER_PROJECT_ID), rows[0])
+        self.assertEqual(sorted([LIST_IMAGES, LIST_HIDDEN]),
+                         sorted(self.calls()))
+
+    def test_accepted_members_refused_unless_force(self):
+        self.cloud([two_volume_image(visibility='shared')])
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(base.OTHER_PROJECT_ID, 'accepted'),
+            fakes.image_member('p-pending')])
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        self.assertEqual(image_row(
+            'refused (shared with projects that accepted it: %s; use '
+            '--force)' % base.OTHER_PROJECT_ID), rows[0])
+        self.assertEqual([], self.writes())
+        self.assertIn('GET %s/%s/members' % (IMAGES, fakes.IMAGE_ID),
+                      self.calls())
+        self.assertEqual(5, len(self.calls()))
+
+    def test_accepted_members_with_force(self):
+        self.cloud([two_volume_image(visibility='shared')])
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(base.OTHER_PROJECT_ID, 'accepted')])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests,
+                                              fakes.ROOT_SNAP_ID)
+        fakes.register_delete_volume_snapshot(self.requests,
+                                              fakes.DATA_SNAP_ID)
+        rows, err = self.delete(fakes.IMAGE_ID, '--force')
+        self.assertEqual(['deleted', 'deleting', 'deleting'],
+                         [r['Result'] for r in rows])
+
+    def test_not_a_snapshot_refused(self):
+        self.cloud([fakes.image(name='ubuntu')])
+        rows, err = self.delete('ubuntu', code=1)
+        self.assertEqual([image_row('refused (not an instance snapshot)',
+                                    name='ubuntu')], rows)
+
+    def test_unknown_name(self):
+        self.cloud([])
+        rows, err = self.delete('nope', code=1)
+        self.assertEqual([row('nope', "failed (no image with a name or ID "
+                              "of 'nope')", 'image', '')], rows)
+        self.assertEqual('1 of 1 snapshots could not be deleted: nope',
+                         err.strip())
+
+    def test_several_go_on_after_a_failure(self):
+        self.cloud([two_volume_image(),
+                    fakes.volume_backed_image(
+                        SECOND_IMAGE, 'second',
+                        entries=[fakes.root_entry(THIRD_SNAP)])],
+                   vols=[fakes.volume_snapshot(fakes.ROOT_SNAP_ID),
+                         fakes.volume_snapshot(fakes.DATA_SNAP_ID),
+                         fakes.volume_snapshot(THIRD_SNAP)])
+        fakes.register_delete_image(
+            self.requests, status_code=409,
+            json=fakes.glance_error(409, 'Image status transition from '
+                                    'saving to deleted is not allowed'))
+        fakes.register_delete_image(self.requests, SECOND_IMAGE)
+        fakes.register_delete_volume_snapshot(self.requests, THIRD_SNAP)
+        rows, err = self.delete(fakes.IMAGE_ID, SECOND_IMAGE, 'nope',
+                                code=1)
+        self.assertEqual([
+            image_row('failed (Image status transition from saving to '
+                      'deleted is not allowed (HTTP 409))'),
+            row(fakes.ROOT_SNAP_ID, 'kept (image %s not deleted)'
+                % fakes.IMAGE_ID),
+            row(fakes.DATA_SNAP_ID, 'kept (image %s not deleted)'
+                % fakes.IMAGE_ID),
+            image_row('deleted', SECOND_IMAGE, 'second'),
+            row(THIRD_SNAP, 'deleting'),
+            row('nope', "failed (no image with a name or ID of 'nope')",
+                'image', '')], rows)
+        self.assertEqual(['DELETE %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          'DELETE %s/%s' % (IMAGES, SECOND_IMAGE),
+                          'DELETE %s/%s' % (SNAPS, THIRD_SNAP)],
+                         self.writes())
+        self.assertEqual('2 of 3 snapshots could not be deleted: %s, nope'
+                         % fakes.IMAGE_ID, err.strip())
+
+    def test_cinder_refuses_the_delete(self):
+        self.cloud()
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests,
+                                              fakes.ROOT_SNAP_ID)
+        fakes.register_delete_volume_snapshot(
+            self.requests, fakes.DATA_SNAP_ID, status_code=400,
+            json={'badRequest': {'code': 400, 'message': 'Invalid snapshot: '
+                                 'Volume Snapshot status must be available '
+                                 'or error.'}})
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        self.assertEqual(row(fakes.DATA_SNAP_ID, 'failed (Invalid snapshot: '
+                             'Volume Snapshot status must be available or '
+                             'error. (HTTP 400))'), rows[2])
+        self.assertEqual('deleting', rows[1]['Result'])
+
+    def test_glance_listing_fails_one_line(self):
+        self.requests.get(IMAGES, status_code=500,
+                          json=fakes.glance_error(500, 'boom'))
+        self.assertFails('failed (HTTP 500): boom', 'rc', 'snapshot',
+                         'delete', fakes.IMAGE_ID)
+        self.assertEqual([], self.writes())
+
+    def test_cinder_unreachable_one_line(self):
+        fakes.register_image_list(self.requests, [two_volume_image()])
+        self.requests.get(SNAPS + '/detail',
+                          exc=requests.exceptions.ConnectTimeout)
+        fakes.register_volume_list(self.requests, [])
+        self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
+                         'delete', fakes.IMAGE_ID)
+        self.assertEqual([], self.writes())
+
+    def test_no_snapshot_given(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'delete')
+        self.assertEqual(2, code)
+        self.assertIn('the following arguments are required: <snapshot>',
+                      err)
+        self.assertEqual([], self.calls())
