@@ -180,10 +180,12 @@ class Waiter:
     ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
     """
 
-    def __init__(self, timeout, progress, clock=time.monotonic,
-                 sleep=time.sleep, interval=POLL_INTERVAL):
-        self.clock, self.sleep, self.interval = clock, sleep, interval
-        self.start = clock()
+    def __init__(self, timeout, progress, clock=None, sleep=None,
+                 interval=POLL_INTERVAL):
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.interval = interval
+        self.start = self.clock()
         self.deadline = self.start + timeout
         self.timeout = timeout
         self.progress = progress

@@ -24,6 +24,7 @@ MEMBERS = IMAGE + '/members'
 COPY = IMAGES + '/' + fakes.COPY_IMAGE_ID
 VOLUMES = base.VOLUME_URL + '/volumes'
 TMP = VOLUMES + '/' + fakes.TMP_VOLUME_ID
+TMP_DELETE = TMP + '?cascade=False&force=False'
 SNAPS = base.VOLUME_URL + '/snapshots'
 BETA = base.OTHER_PROJECT_ID
 GAMMA = '0a1b2c3d4e5f40718293a4b5c6d7e8f9'
@@ -379,3 +380,264 @@ class TestUnshare(ShareTest):
         self.assertFails('does not allow this project to change who can '
                          'see snapshot', 'rc', 'snapshot', 'unshare',
                          fakes.IMAGE_ID, '--all')
+
+
+class FakeTime:
+    """A clock that moves only when the command sleeps."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class TestShareCopy(ShareTest):
+    """``share --copy``: the pipeline, and its cleanup when any step
+    fails."""
+
+    ARGS = ('rc', 'snapshot', 'share', fakes.IMAGE_ID, '--project', BETA,
+            '--copy', '--wait')
+
+    def setUp(self):
+        super().setUp()
+        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.sharing.time',
+                                             FakeTime()))
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.swap_entry(), fakes.root_entry(),
+                     fakes.data_entry()], min_ram=1024))
+        fakes.register_volume_snapshot(self.requests,
+                                       fakes.volume_snapshot(size=10))
+        self.requests.post(VOLUMES, status_code=202, json={
+            'volume': fakes.volume(status='creating')})
+        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
+                                     'creating', 'available')
+        self.requests.post(TMP + '/action', status_code=202,
+                           json=fakes.upload_answer())
+        self.copy_states('queued', 'saving', 'active')
+        fakes.register_image_update(self.requests, self.copy_body('active'))
+        self.requests.delete(TMP, status_code=202)
+        self.requests.delete(COPY, status_code=204)
+        fakes.register_add_member(self.requests, fakes.COPY_IMAGE_ID)
+
+    def copy_body(self, status):
+        return fakes.image(fakes.COPY_IMAGE_ID, 'analysis-vm-snap-copy',
+                           status=status, disk_format='raw',
+                           size=10 * 1024 ** 3)
+
+    def copy_states(self, *states, **kwargs):
+        if kwargs:
+            self.requests.get(COPY, **kwargs)
+        else:
+            self.requests.get(COPY, [{'json': self.copy_body(s)}
+                                     for s in states])
+
+    def fails(self, expected, *args):
+        """Exit 1, the error as the last stderr line, nothing on stdout."""
+        code, out, err = self.run_cli(*(args or self.ARGS))
+        self.assertEqual(1, code, err)
+        self.assertEqual('', out)
+        self.assertNotIn('Traceback', err)
+        self.assertIn(expected, err.strip().splitlines()[-1])
+        return err
+
+    def test_copy_shared(self):
+        code, out, err = self.run_cli(*self.ARGS, '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual({
+            'id': fakes.COPY_IMAGE_ID, 'name': 'analysis-vm-snap-copy',
+            'visibility': 'shared',
+            'members': [{'project_id': BETA, 'status': 'pending'}],
+            'source_snapshot': fakes.IMAGE_ID,
+            'not_copied': [fakes.DATA_SNAP_ID]}, __import__('json').loads(
+                out))
+        self.assertEqual([
+            'GET %s' % IMAGE,
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+            'POST %s' % VOLUMES,
+            'GET %s' % TMP, 'GET %s' % TMP,
+            'POST %s/action' % TMP,
+            'GET %s' % COPY, 'GET %s' % COPY, 'GET %s' % COPY,
+            'PATCH %s' % COPY,
+            'GET %s' % TMP,
+            'DELETE %s' % TMP_DELETE,
+            'PATCH %s' % COPY,
+            'POST %s/members' % COPY], self.calls())
+        writes = self.bodies()
+        self.assertEqual(('POST %s' % VOLUMES, {'volume': {
+            'snapshot_id': fakes.ROOT_SNAP_ID, 'size': 10,
+            'name': 'analysis-vm-snap-copy-tmp',
+            'description': 'Temporary volume for a copy of snapshot %s'
+            % fakes.IMAGE_ID}}), writes[0])
+        self.assertEqual(('POST %s/action' % TMP, {'os-volume_upload_image': {
+            'image_name': 'analysis-vm-snap-copy', 'force': False,
+            'disk_format': 'raw', 'container_format': 'bare'}}), writes[1])
+        self.assertEqual(('PATCH %s' % COPY, [
+            {'op': 'add', 'path': '/hw_disk_bus', 'value': 'virtio'},
+            {'op': 'add', 'path': '/image_type', 'value': 'snapshot'},
+            {'op': 'replace', 'path': '/min_disk', 'value': 20},
+            {'op': 'replace', 'path': '/min_ram', 'value': 1024},
+            {'op': 'add', 'path': '/os_distro', 'value': 'ubuntu'},
+            {'op': 'add', 'path': '/rcsnap_source_snapshot_id',
+             'value': fakes.IMAGE_ID}]), writes[2])
+        self.assertEqual([
+            ('DELETE %s' % TMP_DELETE, None),
+            ('PATCH %s' % COPY, replace('/visibility', 'shared')),
+            ('POST %s/members' % COPY, {'member': BETA})], writes[3:])
+        self.assertEqual([
+            'Not copied: data volume snapshot %s (/dev/vdb); the copy holds '
+            'the root disk only.' % fakes.DATA_SNAP_ID,
+            'Creating temporary volume %s from volume snapshot %s'
+            % (fakes.TMP_VOLUME_ID, fakes.ROOT_SNAP_ID),
+            'Volume %s: creating (0 s)' % fakes.TMP_VOLUME_ID,
+            'Uploading volume %s to image %s' % (fakes.TMP_VOLUME_ID,
+                                                 fakes.COPY_IMAGE_ID),
+            'Image %s: queued (2 s)' % fakes.COPY_IMAGE_ID,
+            'Image %s: saving (4 s)' % fakes.COPY_IMAGE_ID,
+            'Image %s is active' % fakes.COPY_IMAGE_ID,
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID],
+            err.strip().splitlines())
+
+    def test_name_and_disk_format(self):
+        self.run_json(*self.ARGS, '--name', 'shared-vm',
+                      '--disk-format', 'qcow2')
+        upload = self.bodies()[1][1]['os-volume_upload_image']
+        self.assertEqual(('shared-vm', 'qcow2'),
+                         (upload['image_name'], upload['disk_format']))
+        self.assertEqual('shared-vm-tmp',
+                         self.bodies()[0][1]['volume']['name'])
+
+    def test_root_volume_snapshot_missing(self):
+        fakes.register_missing_volume_snapshot(self.requests,
+                                               fakes.ROOT_SNAP_ID)
+        self.fails('its root volume snapshot %s is missing'
+                   % fakes.ROOT_SNAP_ID)
+        self.assertEqual([], self.writes())
+
+    def test_root_volume_snapshot_not_available(self):
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot(
+            status='creating'))
+        self.fails('is creating, not available')
+        self.assertEqual([], self.writes())
+
+    def test_volume_quota(self):
+        self.requests.post(VOLUMES, status_code=413, json={'overLimit': {
+            'code': 413, 'message': 'VolumeSizeExceedsAvailableQuota: '
+            'Requested volume or snapshot exceeds allowed gigabytes quota. '
+            'Requested 10G, quota is 10G and 5G has been consumed.',
+            'retryAfter': '0'}})
+        err = self.fails('Quota exceeded: VolumeSizeExceedsAvailableQuota')
+        self.assertEqual(1, len(err.strip().splitlines()) - 1)
+        self.assertEqual(['POST %s' % VOLUMES], self.writes())
+
+    def test_volume_error(self):
+        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
+                                     'creating', 'error')
+        err = self.fails('Volume %s is error.' % fakes.TMP_VOLUME_ID)
+        self.assertIn('Deleted temporary volume', err)
+        self.assertEqual(['POST %s' % VOLUMES, 'DELETE %s' % TMP_DELETE],
+                         self.writes())
+
+    def test_upload_refused(self):
+        self.requests.post(TMP + '/action', status_code=400, json={
+            'badRequest': {'code': 400, 'message': 'Invalid volume'}})
+        self.fails('Invalid volume')
+        self.assertEqual(['POST %s' % VOLUMES, 'POST %s/action' % TMP,
+                          'DELETE %s' % TMP_DELETE], self.writes())
+
+    def test_image_quota_on_upload(self):
+        self.requests.post(TMP + '/action', status_code=413, json={
+            'overLimit': {'code': 413, 'message': 'Image quota exceeded'}})
+        self.fails('Quota exceeded: Image quota exceeded')
+        self.assertEqual('DELETE %s' % TMP_DELETE, self.writes()[-1])
+
+    def test_image_killed(self):
+        self.copy_states('queued', 'killed')
+        err = self.fails('Image %s is killed.' % fakes.COPY_IMAGE_ID)
+        self.assertIn('Deleted partial image %s' % fakes.COPY_IMAGE_ID, err)
+        self.assertEqual(['POST %s' % VOLUMES, 'POST %s/action' % TMP,
+                          'DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
+                         self.writes())
+
+    def test_image_deleted_while_uploading(self):
+        self.copy_states(status_code=404,
+                         json=fakes.glance_error(404, 'Not found'))
+        self.requests.delete(COPY, status_code=404,
+                             json=fakes.glance_error(404, 'Not found'))
+        self.fails('Image %s is deleted.' % fakes.COPY_IMAGE_ID)
+        self.assertEqual(['DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
+                         self.writes()[-2:])
+
+    def test_timeout_waits_for_busy_volume_before_deleting(self):
+        self.copy_states('saving')
+        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
+                                     'creating', 'available', 'uploading',
+                                     'available')
+        self.fails('Timed out after 10 s waiting for Image %s (saving).'
+                   % fakes.COPY_IMAGE_ID, *self.ARGS, '--timeout', '10')
+        self.assertEqual(['DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
+                         self.writes()[-2:])
+
+    def test_properties_update_fails(self):
+        fakes.register_image_update(
+            self.requests, self.copy_body('active'), status_code=500,
+            json=fakes.glance_error(500, 'Internal Server Error'))
+        self.fails('failed (HTTP 500)')
+        self.assertEqual(['POST %s' % VOLUMES, 'POST %s/action' % TMP,
+                          'PATCH %s' % COPY, 'DELETE %s' % COPY,
+                          'DELETE %s' % TMP_DELETE], self.writes())
+
+    def test_temporary_volume_delete_fails(self):
+        self.requests.delete(TMP, status_code=500, json={
+            'computeFault': {'code': 500, 'message': 'boom'}})
+        err = self.fails('boom')
+        self.assertIn('Deleted partial image %s' % fakes.COPY_IMAGE_ID, err)
+        self.assertIn('Warning: could not delete temporary volume %s'
+                      % fakes.TMP_VOLUME_ID, err)
+        self.assertIn('openstack volume delete %s' % fakes.TMP_VOLUME_ID,
+                      err)
+
+    def test_sharing_the_copy_fails(self):
+        fakes.register_add_member(
+            self.requests, fakes.COPY_IMAGE_ID, status_code=403,
+            json=fakes.glance_error(403, 'Forbidden'))
+        self.fails('does not allow this project to change who can see '
+                   'snapshot %s' % fakes.COPY_IMAGE_ID)
+        self.assertEqual([
+            'POST %s' % VOLUMES, 'POST %s/action' % TMP, 'PATCH %s' % COPY,
+            'DELETE %s' % TMP_DELETE, 'PATCH %s' % COPY, 'POST %s/members' % COPY,
+            'PATCH %s' % COPY, 'DELETE %s' % COPY], self.writes())
+
+    def test_interrupted_while_creating_volume(self):
+        states = iter(['creating', 'available'])
+
+        def interrupt_once(request, context):
+            if not getattr(interrupt_once, 'done', False):
+                interrupt_once.done = True
+                raise KeyboardInterrupt()
+            return {'volume': fakes.volume(status=next(states))}
+        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
+                                     json=interrupt_once)
+        code, out, err = self.run_cli(*self.ARGS)
+        self.assertEqual(130, code)
+        self.assertEqual('', out)
+        self.assertNotIn('Traceback', err)
+        # The volume is deleted once Cinder finished creating it.
+        self.assertEqual(['POST %s' % VOLUMES, 'GET %s' % TMP,
+                          'GET %s' % TMP, 'GET %s' % TMP,
+                          'DELETE %s' % TMP_DELETE], self.calls()[2:])
+        self.assertIn('Deleted temporary volume', err)
+
+    def test_interrupted_while_uploading(self):
+        def interrupt(request, context):
+            raise KeyboardInterrupt()
+        self.copy_states(json=interrupt)
+        code, out, err = self.run_cli(*self.ARGS)
+        self.assertEqual(130, code)
+        self.assertEqual('', out)
+        self.assertEqual(['POST %s' % VOLUMES, 'POST %s/action' % TMP,
+                          'DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
+                         self.writes())
