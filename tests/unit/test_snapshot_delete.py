@@ -364,3 +364,31 @@ class TestRefusalsAndFailures(DeleteTest):
         self.assertIn('the following arguments are required: <snapshot>',
                       err)
         self.assertEqual([], self.calls())
+
+    def test_ambiguous_name(self):
+        self.cloud([two_volume_image(), two_volume_image(SECOND_IMAGE)])
+        rows, err = self.delete('analysis-vm-snap', code=1)
+        self.assertEqual([row(
+            'analysis-vm-snap', "failed (more than one image is named "
+            "'analysis-vm-snap': %s, %s; use an ID)"
+            % (fakes.IMAGE_ID, SECOND_IMAGE), 'image', '')], rows)
+        self.assertEqual([], self.writes())
+
+    def test_public_refused_unless_force(self):
+        self.cloud([fakes.image_backed_image(visibility='public')])
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        self.assertEqual(image_row('refused (visibility is public: other '
+                                   'projects may use it; use --force)',
+                                   name='web-vm-snap'), rows[0])
+        self.assertEqual([], self.writes())
+
+    def test_glance_unreachable_during_delete(self):
+        self.cloud([fakes.image_backed_image()])
+        fakes.register_delete_image(
+            self.requests, exc=requests.exceptions.ConnectionError)
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        self.assertTrue(rows[0]['Result'].startswith(
+            'failed (Cannot reach the cloud:'), rows[0])
+        self.assertEqual(
+            '1 of 1 snapshots could not be deleted: %s' % fakes.IMAGE_ID,
+            err.strip())
