@@ -27,6 +27,7 @@ from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
 
 from rcsnap_osc.i18n import _
+from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
 
 #: Largest page Glance and Cinder hand out by default (api_limit_max and
@@ -276,6 +277,54 @@ def list_snapshots(conn, scope=None, name=None):
     volumes = list_volume_snapshots(conn) if snapshots.volume_snapshot_ids(
         ours) else {}
     return [snapshots.summarize(i, volumes) for i in images]
+
+
+def list_shared_snapshots(conn, name=None):
+    """Snapshots other projects shared with this one, with this project's
+    member status of each: [(summary, status)].
+
+    Glance does not say a member's status in an image listing, so there is
+    one listing per status (in parallel): three requests however many
+    snapshots there are.
+    """
+    project_id = conn.current_project_id
+    conn.image.get_endpoint()  # endpoint discovery once, before threads
+    query = {'visibility': 'shared'}
+    if name:
+        query['name'] = name
+
+    def listing(status):
+        return list_images(conn, member_status=status, **query)
+
+    statuses = share_plan.MEMBER_STATUSES
+    with concurrent.futures.ThreadPoolExecutor(len(statuses)) as pool:
+        listings = dict(zip(statuses, pool.map(listing, statuses)))
+    member_status = share_plan.member_statuses(listings)
+    images = {}
+    for status in statuses:
+        for image in listings[status]:
+            if (image.get('owner') != project_id
+                    and snapshots.is_instance_snapshot(image)):
+                images.setdefault(image['id'], image)
+    return [(snapshots.summarize(image, {}), member_status[image_id])
+            for image_id, image in images.items()]
+
+
+def snapshot_members(conn, image):
+    """The members of a snapshot this project owns: [{'member_id',
+    'status'}], asked of Glance only when the image is shared; None when
+    another project owns it (its members are not ours to see)."""
+    if image.get('owner') != conn.current_project_id:
+        return None
+    if image.get('visibility') != 'shared':
+        return []
+    return image_members(conn, image['id'])
+
+
+def image_members(conn, image_id):
+    """An image's members as [{'member_id', 'status'}], in one request."""
+    return [{'member_id': m.member_id, 'status': m.status}
+            for m in conn.image.members(image_id)]
 
 
 def create_server_snapshot(conn, server, name, metadata=None):

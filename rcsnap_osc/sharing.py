@@ -95,12 +95,6 @@ def resolve_projects(conn, values):
 
 # -- members -----------------------------------------------------------------
 
-def list_members(conn, image_id):
-    """The image's members as [{'member_id', 'status'}], one request."""
-    return [{'member_id': m.member_id, 'status': m.status}
-            for m in conn.image.members(image_id)]
-
-
 def set_visibility(conn, image, visibility, current=None):
     """One PATCH that replaces the image's visibility."""
     current = _image.Image.existing(

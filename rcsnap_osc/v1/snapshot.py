@@ -201,11 +201,17 @@ class ShowSnapshot(base.ShowOne):
         def act():
             conn = self.app.client_manager.rcsnap
             image = cloud.find_snapshot(conn, parsed_args.snapshot)
-            return cloud.summarize(conn, image)
+            return (cloud.summarize(conn, image),
+                    cloud.snapshot_members(conn, image))
 
-        summary = act()
+        summary, members = act()
         warn_missing(self.app.stderr, summary)
-        return show_data(summary)
+        names, values = show_data(summary)
+        if members is not None:  # only the owner sees the members
+            from rcsnap_osc.v1 import snapshot_share
+            names += ('members',)
+            values += (snapshot_share.MembersColumn(members),)
+        return names, values
 
 
 class ListSnapshot(base.Lister):
@@ -227,7 +233,8 @@ class ListSnapshot(base.Lister):
             action='store_const',
             const='shared',
             help=_('Only snapshots other projects shared with this one, '
-                   'whatever their member status'),
+                   'whatever their member status, shown in a Member Status '
+                   'column (pending, accepted or rejected)'),
         )
         scope.add_argument(
             '--all',
@@ -253,13 +260,19 @@ class ListSnapshot(base.Lister):
     def take_action(self, parsed_args):
         from rcsnap_osc import cloud
 
+        shared = parsed_args.scope == 'shared'
+
         @cloud.translate_errors
         def act():
             conn = self.app.client_manager.rcsnap
-            return cloud.list_snapshots(conn, parsed_args.scope,
-                                        name=parsed_args.name)
+            if shared:
+                return cloud.list_shared_snapshots(conn,
+                                                   name=parsed_args.name)
+            return [(s, None) for s in cloud.list_snapshots(
+                conn, parsed_args.scope, name=parsed_args.name)]
 
-        summaries = act()
+        found = act()
+        summaries = [summary for summary, _status in found]
         headers = ['ID', 'Name', 'Status', 'Type', 'Size']
         if parsed_args.long:
             headers += ['Size Bytes', 'Image Size', 'Volume Snapshots',
@@ -278,4 +291,8 @@ class ListSnapshot(base.Lister):
                         image.get('visibility'), image.get('owner'),
                         image.get('created_at')]
             rows.append(row)
+        if shared:  # this project's answer to each shared snapshot
+            headers.append('Member Status')
+            for row, (_summary, status) in zip(rows, found):
+                row.append(status)
         return headers, rows

@@ -641,3 +641,86 @@ class TestShareCopy(ShareTest):
         self.assertEqual(['POST %s' % VOLUMES, 'POST %s/action' % TMP,
                           'DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
                          self.writes())
+
+
+class TestListShared(ShareTest):
+
+    def register(self, per_status):
+        for status in ('accepted', 'pending', 'rejected'):
+            fakes.register_image_list(
+                self.requests, per_status.get(status, []),
+                '?member_status=%s&visibility=shared' % status)
+
+    def test_member_status_in_three_listings(self):
+        theirs = [fakes.image_backed_image(
+            'id-%d' % n, 'snap-%d' % n, owner=BETA, visibility='shared')
+            for n in range(30)]
+        mine = fakes.image_backed_image('mine', visibility='shared')
+        plain = fakes.image('plain', owner=BETA, visibility='shared')
+        self.register({'accepted': theirs[:10] + [mine, plain],
+                       'pending': theirs[10:25], 'rejected': theirs[25:]})
+        rows = self.run_json('rc', 'snapshot', 'list', '--shared')
+        self.assertEqual(30, len(rows))
+        self.assertEqual(
+            ['accepted'] * 10 + ['pending'] * 15 + ['rejected'] * 5,
+            [r['Member Status'] for r in rows])
+        self.assertEqual(('id-0', 'snap-0', 'image-backed'), (
+            rows[0]['ID'], rows[0]['Name'], rows[0]['Type']))
+        self.assertEqual(sorted(
+            'GET %s?limit=1000&member_status=%s&visibility=shared'
+            % (IMAGES, status)
+            for status in ('accepted', 'pending', 'rejected')),
+            sorted(self.calls()))
+
+    def test_by_name(self):
+        self.register({})
+        self.assertEqual([], self.run_json('rc', 'snapshot', 'list',
+                                           '--shared', '--name', 'x'))
+        for call in self.calls():
+            self.assertIn('name=x', call)
+        self.assertEqual(3, len(self.calls()))
+
+    def test_other_scopes_have_no_member_status(self):
+        fakes.register_image_list(self.requests, [
+            fakes.image_backed_image()])
+        rows = self.run_json('rc', 'snapshot', 'list', '--mine')
+        self.assertNotIn('Member Status', rows[0])
+
+
+class TestShowMembers(ShareTest):
+
+    def test_owner_of_shared_sees_members(self):
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            visibility='shared'))
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA, 'accepted'),
+            fakes.image_member(GAMMA, 'rejected')])
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual([{'project_id': BETA, 'status': 'accepted'},
+                          {'project_id': GAMMA, 'status': 'rejected'}],
+                         data['members'])
+        self.assertEqual(['GET %s' % IMAGE, 'GET %s' % MEMBERS],
+                         self.calls())
+
+    def test_table(self):
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            visibility='shared'))
+        fakes.register_members(self.requests, fakes.IMAGE_ID, [
+            fakes.image_member(BETA, 'accepted')])
+        code, out, err = self.run_cli('rc', 'snapshot', 'show',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(0, code, err)
+        self.assertIn('| members          | %s: accepted' % BETA, out)
+
+    def test_owner_of_private_no_request(self):
+        fakes.register_image(self.requests, fakes.image_backed_image())
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual([], data['members'])
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
+
+    def test_not_owner_no_members(self):
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            owner=BETA, visibility='shared'))
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertNotIn('members', data)
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
