@@ -68,6 +68,13 @@ class DeleteTest(base.TestCommand):
         fakes.register_volume_snapshot_list(self.requests, vols)
         fakes.register_volume_list(self.requests, list(volumes))
 
+    def accept_deletes(self, image_id=fakes.IMAGE_ID,
+                       snapshot_ids=(fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID)):
+        """Glance and Cinder accept the DELETE of these."""
+        fakes.register_delete_image(self.requests, image_id)
+        for sid in snapshot_ids:
+            fakes.register_delete_volume_snapshot(self.requests, sid)
+
     def delete(self, *args, code=0):
         """Run the command with ``-f json``: (rows, stderr)."""
         status, out, err = self.run_cli('rc', 'snapshot', 'delete', *args,
@@ -87,11 +94,7 @@ class TestDelete(DeleteTest):
 
     def test_deletes_image_then_its_volume_snapshots(self):
         self.cloud()
-        fakes.register_delete_image(self.requests)
-        fakes.register_delete_volume_snapshot(self.requests,
-                                              fakes.ROOT_SNAP_ID)
-        fakes.register_delete_volume_snapshot(self.requests,
-                                              fakes.DATA_SNAP_ID)
+        self.accept_deletes()
         rows, err = self.delete(fakes.IMAGE_ID)
         self.assertEqual([image_row('deleted'),
                           row(fakes.ROOT_SNAP_ID, 'deleting'),
@@ -107,9 +110,7 @@ class TestDelete(DeleteTest):
 
     def test_wait_until_gone(self):
         self.cloud()
-        fakes.register_delete_image(self.requests)
-        for sid in (fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID):
-            fakes.register_delete_volume_snapshot(self.requests, sid)
+        self.accept_deletes()
         fakes.register_volume_snapshot_states(
             self.requests, fakes.ROOT_SNAP_ID, 'deleting', None)
         fakes.register_volume_snapshot_states(
@@ -120,7 +121,7 @@ class TestDelete(DeleteTest):
                           row(fakes.DATA_SNAP_ID, 'deleted')], rows)
         self.assertEqual('Deleting: volume snapshot %s deleting (0 s)'
                          % fakes.ROOT_SNAP_ID, err.strip())
-        polls = [c for c in self.calls()[7:]]
+        polls = self.calls()[7:]
         self.assertEqual(sorted(
             ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
              'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID),
@@ -128,9 +129,7 @@ class TestDelete(DeleteTest):
 
     def test_late_failure_back_to_available(self):
         self.cloud()
-        fakes.register_delete_image(self.requests)
-        for sid in (fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID):
-            fakes.register_delete_volume_snapshot(self.requests, sid)
+        self.accept_deletes()
         fakes.register_volume_snapshot_states(
             self.requests, fakes.ROOT_SNAP_ID, 'deleting', 'available')
         fakes.register_volume_snapshot_states(
@@ -269,11 +268,7 @@ class TestRefusalsAndFailures(DeleteTest):
         self.cloud([two_volume_image(visibility='shared')])
         fakes.register_members(self.requests, fakes.IMAGE_ID, [
             fakes.image_member(base.OTHER_PROJECT_ID, 'accepted')])
-        fakes.register_delete_image(self.requests)
-        fakes.register_delete_volume_snapshot(self.requests,
-                                              fakes.ROOT_SNAP_ID)
-        fakes.register_delete_volume_snapshot(self.requests,
-                                              fakes.DATA_SNAP_ID)
+        self.accept_deletes()
         rows, err = self.delete(fakes.IMAGE_ID, '--force')
         self.assertEqual(['deleted', 'deleting', 'deleting'],
                          [r['Result'] for r in rows])
