@@ -325,3 +325,127 @@ def register_volume_snapshot_states(requests, snapshot_id, *states):
             answers.append({'json': {'snapshot': volume_snapshot(
                 snapshot_id, status=state)}})
     requests.get('%s/snapshots/%s' % (base.VOLUME_URL, snapshot_id), answers)
+
+
+# -- launching ---------------------------------------------------------------
+
+NEW_SERVER_ID = '3e9b1c2d-4f5a-4b6c-8d7e-9f0a1b2c3d4e'
+NEW_VOLUME_ID = '6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9c'
+NETWORK_URL = 'http://neutron.example.org'
+NETWORK_ID = '8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d'
+SECURITY_GROUP_ID = '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f'
+
+
+def flavor(flavor_id, name, vcpus, ram, disk):
+    """A Nova flavor as GET /flavors/detail lists it (microversion 2.1)."""
+    return {
+        'id': flavor_id, 'name': name, 'vcpus': vcpus, 'ram': ram,
+        'disk': disk, 'swap': '', 'OS-FLV-EXT-DATA:ephemeral': 0,
+        'OS-FLV-DISABLED:disabled': False, 'rxtx_factor': 1.0,
+        'os-flavor-access:is_public': True,
+        'links': [{'rel': 'self', 'href': '%s/flavors/%s' % (
+            base.COMPUTE_URL, flavor_id)}],
+    }
+
+
+def local_flavors():
+    """The local cloud's flavors, in Nova's (ID) order."""
+    return [flavor('1', 'm1.tiny', 1, 512, 1),
+            flavor('2', 'm1.small', 1, 2048, 20),
+            flavor('3', 'm1.medium', 2, 4096, 40),
+            flavor('4', 'm1.large', 4, 8192, 80),
+            flavor('5', 'm1.xlarge', 8, 16384, 160),
+            flavor('6', 'm1.volume', 1, 1024, 0)]
+
+
+def register_flavor_list(requests, flavors=None):
+    requests.get('%s/flavors/detail' % base.COMPUTE_URL,
+                 json={'flavors': local_flavors() if flavors is None
+                       else flavors})
+
+
+def register_create_server(requests, server_id=NEW_SERVER_ID, **kwargs):
+    """POST /servers, answered 202 as Nova does unless ``kwargs`` say
+    otherwise."""
+    if not kwargs:
+        kwargs = {'status_code': 202, 'json': {'server': {
+            'id': server_id, 'OS-DCF:diskConfig': 'MANUAL',
+            'adminPass': 'Zq3pXm8sT2fk',
+            'security_groups': [{'name': 'default'}],
+            'links': [{'rel': 'self', 'href': '%s/servers/%s' % (
+                base.COMPUTE_URL, server_id)}]}}}
+    requests.post('%s/servers' % base.COMPUTE_URL, **kwargs)
+
+
+def launched_server(status='ACTIVE', volume_ids=(), fault=None,
+                    task_state=None, server_id=NEW_SERVER_ID,
+                    name='analysis-vm-snap'):
+    """A server built from a snapshot, as GET /servers/{id} shows it."""
+    body = server(server_id, name, status)
+    body['os-extended-volumes:volumes_attached'] = [
+        {'id': v, 'delete_on_termination': False} for v in volume_ids]
+    body['OS-EXT-STS:task_state'] = task_state
+    body['OS-EXT-STS:vm_state'] = status.lower()
+    if fault:
+        body['fault'] = {'code': 500, 'created': CREATED, 'message': fault}
+    return body
+
+
+def register_server_states(requests, server_id, *bodies):
+    """GET a server: one answer per poll, the last one repeated; None
+    answers 404 (gone)."""
+    answers = []
+    for body in bodies:
+        if body is None:
+            answers.append({'status_code': 404,
+                            'json': not_found('Instance', server_id)})
+        else:
+            answers.append({'json': {'server': body}})
+    requests.get('%s/servers/%s' % (base.COMPUTE_URL, server_id), answers)
+
+
+def register_keypair(requests, name, found=True):
+    url = '%s/os-keypairs/%s' % (base.COMPUTE_URL, name)
+    if found:
+        requests.get(url, json={'keypair': {
+            'name': name, 'type': 'ssh', 'user_id': base.USER_ID,
+            'fingerprint': '6b:2f:4c:1d', 'public_key': 'ssh-ed25519 AAAA',
+            'created_at': CREATED, 'deleted': False, 'id': 7,
+            'updated_at': None, 'deleted_at': None}})
+    else:
+        requests.get(url, status_code=404, json=not_found(
+            'Keypair', name))
+
+
+def add_network_service(test):
+    """Give the test's token a Networking endpoint, and answer Neutron's
+    version discovery."""
+    service = test.token.add_service('network', name='neutron')
+    service.add_standard_endpoints(public=NETWORK_URL, region='RegionOne')
+    test.requests.post(base.AUTH_URL + '/auth/tokens', json=test.token,
+                       headers={'X-Subject-Token': 'a-token'},
+                       status_code=201)
+    versions = {'versions': [{
+        'id': 'v2.0', 'status': 'CURRENT',
+        'links': [{'rel': 'self', 'href': NETWORK_URL + '/v2.0/'}]}]}
+    test.requests.get(NETWORK_URL + '/', json=versions)
+    test.requests.get(NETWORK_URL, json=versions)
+
+
+def register_network_list(requests, networks):
+    """GET /v2.0/networks for (id, name) pairs."""
+    requests.get(NETWORK_URL + '/v2.0/networks', json={'networks': [
+        {'id': nid, 'name': name, 'status': 'ACTIVE', 'shared': False,
+         'project_id': base.PROJECT_ID, 'tenant_id': base.PROJECT_ID,
+         'admin_state_up': True, 'subnets': [], 'mtu': 1450,
+         'router:external': False} for nid, name in networks]})
+
+
+def register_security_group_list(requests, groups):
+    """GET /v2.0/security-groups for (id, name) pairs."""
+    requests.get(NETWORK_URL + '/v2.0/security-groups', json={
+        'security_groups': [
+            {'id': gid, 'name': name, 'description': '', 'stateful': True,
+             'project_id': base.PROJECT_ID, 'tenant_id': base.PROJECT_ID,
+             'security_group_rules': [], 'tags': []}
+            for gid, name in groups]})
