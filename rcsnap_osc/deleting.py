@@ -60,6 +60,12 @@ def _parallel(calls):
         return list(pool.map(lambda call: call(), calls))
 
 
+def _made_once(proxy):
+    """Nothing: reading ``conn.<service>`` builds the proxy (endpoint and
+    version discovery) once, before threads share it."""
+    return proxy
+
+
 def list_members(conn, image_id):
     return cloud.paginate(conn.image, '/images/%s/members' % image_id,
                           'members', None)
@@ -75,7 +81,7 @@ def list_volumes(conn):
 def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     """Plan the deletion of the named snapshots from a few listings."""
     project_id = conn.current_project_id
-    conn.image, conn.block_storage  # endpoint discovery once, not in threads
+    _made_once(conn.image)
     shown, hidden = _parallel([
         lambda: cloud.list_images(conn, visibility='all'),
         lambda: cloud.list_images(conn, visibility='all', os_hidden='true'),
@@ -92,6 +98,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
         [i for i in targets.values() if i.get('owner') == project_id]))
     if with_cinder:
+        _made_once(conn.block_storage)
         calls += [lambda: cloud.list_volume_snapshots(conn),
                   lambda: list_volumes(conn)]
     found = _parallel(calls)
