@@ -166,7 +166,7 @@ def find_shared_snapshot(conn, name_or_id):
                                member_status='all')
 
 
-# -- the --copy pipeline -------------------------------------------------------
+# -- the --copy pipeline ----------------------------------------------------
 
 class Waiter:
     """Polls until a state is reached, a failure seen or a deadline passed.
@@ -316,7 +316,8 @@ def clean_up(conn, made, say, waiter):
                              clock=waiter.clock, sleep=waiter.sleep,
                              interval=waiter.interval)
             volume = settled.until(
-                _('Volume %s') % volume_id, lambda: get_volume(conn, volume_id),
+                _('Volume %s') % volume_id,
+                lambda: get_volume(conn, volume_id),
                 VOLUME_DELETABLE | {'deleted', 'deleting'}, ())
             if volume is not None and volume.status in VOLUME_DELETABLE:
                 conn.block_storage.delete_volume(volume_id,

@@ -215,8 +215,9 @@ class TestCopy(testtools.TestCase):
 class TestProjects(testtools.TestCase):
 
     def test_split(self):
-        self.assertEqual(([BETA], ['beta', 'gamma']), share_plan.split_projects(
-            ['beta', BETA, 'gamma', 'beta'], lambda v: v == BETA))
+        self.assertEqual(
+            ([BETA], ['beta', 'gamma']), share_plan.split_projects(
+                ['beta', BETA, 'gamma', 'beta'], lambda v: v == BETA))
 
     def test_match(self):
         self.assertEqual({'beta': BETA}, share_plan.match_projects(

@@ -608,7 +608,8 @@ class TestShareCopy(ShareTest):
                    'snapshot %s' % fakes.COPY_IMAGE_ID)
         self.assertEqual([
             'POST %s' % VOLUMES, 'POST %s/action' % TMP, 'PATCH %s' % COPY,
-            'DELETE %s' % TMP_DELETE, 'PATCH %s' % COPY, 'POST %s/members' % COPY,
+            'DELETE %s' % TMP_DELETE, 'PATCH %s' % COPY,
+            'POST %s/members' % COPY,
             'PATCH %s' % COPY, 'DELETE %s' % COPY], self.writes())
 
     def test_interrupted_while_creating_volume(self):
