@@ -179,6 +179,15 @@ def deletion_state(record):
     return True, _('Cinder gave up: status is %s') % status
 
 
+def poll_volume_snapshots(conn, ids):
+    """The state of these volume snapshots, in as few requests as can be:
+    one GET for one snapshot, one listing for several (absent = gone)."""
+    if len(ids) == 1:
+        return cloud.get_volume_snapshots(conn, ids)
+    listed = cloud.list_volume_snapshots(conn)
+    return {sid: listed[sid] for sid in ids if sid in listed}
+
+
 def wait_until_gone(conn, outcomes, timeout, progress=None,
                     interval=POLL_INTERVAL, clock=time.monotonic,
                     sleep=time.sleep):
@@ -192,7 +201,7 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
                if o.state == DELETING}
     start = clock()
     while pending:
-        states = cloud.get_volume_snapshots(conn, list(pending))
+        states = poll_volume_snapshots(conn, list(pending))
         for sid in list(pending):
             done, failure = deletion_state(states.get(sid))
             if done:

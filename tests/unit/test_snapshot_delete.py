@@ -108,32 +108,43 @@ class TestDelete(DeleteTest):
         self.assertEqual(7, len(self.calls()))
         self.assertEqual([None, None, None], self.bodies())
 
+    def listings_then(self, *polls):
+        """Cinder's snapshot listing: the gathered one, then one per poll
+        (each a list of (id, status))."""
+        first = [fakes.volume_snapshot(fakes.ROOT_SNAP_ID),
+                 fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5,
+                                       volume_id=fakes.DATA_VOLUME_ID)]
+        self.requests.get(SNAPS + '/detail', [
+            {'json': {'snapshots': bodies}} for bodies in [first] + [
+                [fakes.volume_snapshot(sid, status=status)
+                 for sid, status in poll] for poll in polls]])
+
     def test_wait_until_gone(self):
         self.cloud()
+        self.listings_then([(fakes.ROOT_SNAP_ID, 'deleting')])
         self.accept_deletes()
         fakes.register_volume_snapshot_states(
             self.requests, fakes.ROOT_SNAP_ID, 'deleting', None)
-        fakes.register_volume_snapshot_states(
-            self.requests, fakes.DATA_SNAP_ID, None)
         rows, err = self.delete(fakes.IMAGE_ID, '--wait')
         self.assertEqual([image_row('deleted'),
                           row(fakes.ROOT_SNAP_ID, 'deleted'),
                           row(fakes.DATA_SNAP_ID, 'deleted')], rows)
-        self.assertEqual('Deleting: volume snapshot %s deleting (0 s)'
-                         % fakes.ROOT_SNAP_ID, err.strip())
-        polls = self.calls()[7:]
-        self.assertEqual(sorted(
-            ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-             'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID),
-             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)]), sorted(polls))
+        self.assertEqual(
+            ['Deleting: volume snapshot %s deleting (0 s)'
+             % fakes.ROOT_SNAP_ID], err.strip().splitlines())
+        # Several pending: one listing per poll; one pending: one GET.
+        self.assertEqual([LIST_SNAPS,
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
+                         self.calls()[7:])
 
     def test_late_failure_back_to_available(self):
         self.cloud()
+        self.listings_then([(fakes.ROOT_SNAP_ID, 'deleting'),
+                            (fakes.DATA_SNAP_ID, 'error_deleting')])
         self.accept_deletes()
         fakes.register_volume_snapshot_states(
             self.requests, fakes.ROOT_SNAP_ID, 'deleting', 'available')
-        fakes.register_volume_snapshot_states(
-            self.requests, fakes.DATA_SNAP_ID, 'error_deleting')
         rows, err = self.delete(fakes.IMAGE_ID, '--wait', code=1)
         self.assertEqual([
             image_row('deleted'),
