@@ -190,7 +190,7 @@ def poll_volume_snapshots(conn, ids):
 
 def wait_until_gone(conn, outcomes, timeout, progress=None,
                     interval=POLL_INTERVAL, clock=time.monotonic,
-                    sleep=time.sleep):
+                    sleep=None):
     """Poll the ``deleting`` volume snapshots until each is gone or failed.
 
     Updates the outcomes in place: ``deleted``, or ``fail`` with the
@@ -219,5 +219,5 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
         if progress:
             progress(elapsed, ['volume snapshot %s deleting' % sid
                                for sid in pending])
-        sleep(interval)
+        (sleep or time.sleep)(interval)
     return outcomes

@@ -398,3 +398,19 @@ class TestRefusalsAndFailures(DeleteTest):
         self.assertEqual(
             '1 of 1 snapshots could not be deleted: %s' % fakes.IMAGE_ID,
             err.strip())
+
+
+class TestDeletionState(base.testtools.TestCase):
+
+    def test_states(self):
+        from rcsnap_osc import deleting
+        self.assertEqual((True, None), deleting.deletion_state(None))
+        self.assertEqual((False, None),
+                         deleting.deletion_state({'status': 'deleting'}))
+        done, failure = deleting.deletion_state({'status': 'available'})
+        self.assertTrue(done)
+        self.assertIn('available again', failure)
+        for status in ('error_deleting', 'error'):
+            self.assertEqual(
+                (True, 'Cinder gave up: status is %s' % status),
+                deleting.deletion_state({'status': status}))
