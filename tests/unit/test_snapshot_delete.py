@@ -15,6 +15,7 @@
 import json
 
 import requests
+import testtools
 
 from tests.unit import base
 from tests.unit import fakes
@@ -400,7 +401,7 @@ class TestRefusalsAndFailures(DeleteTest):
             err.strip())
 
 
-class TestDeletionState(base.testtools.TestCase):
+class TestDeletionState(testtools.TestCase):
 
     def test_states(self):
         from rcsnap_osc import deleting
