@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Benchmark ``openstack rc snapshot`` against plain OpenStackClient.
+
+Run with the plugin's virtualenv active::
+
+    python tools/bench.py                 # OS_CLOUD, or local-alpha
+    python tools/bench.py --quick         # 3 runs, 1 and 50 snapshots
+    python tools/bench.py --cloud mycloud --admin-cloud myadmin --runs 7
+
+It makes a small volume, volume snapshots of it and snapshot images that
+point at them (as Nova writes them), raises the project's Cinder snapshot
+quota with ``--admin-cloud`` when needed, measures, and removes everything
+(also on Ctrl-C). Every row runs its two sides alternately, A, B, A, B,
+in the same run, and reports medians. It prints one table, a valid
+reStructuredText simple table, and exits 1 when a target is missed.
+"""
+
+import argparse
+import os
+import platform
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                'bench'))
+
+import fixtures  # noqa: E402
+import measure  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description='Benchmark openstack rc snapshot against plain OSC.')
+    parser.add_argument('--cloud', metavar='<cloud>',
+                        default=os.environ.get('OS_CLOUD', 'local-alpha'),
+                        help='clouds.yaml entry to measure on (default: '
+                             'OS_CLOUD, else local-alpha)')
+    parser.add_argument('--admin-cloud', metavar='<cloud>',
+                        default='local-admin',
+                        help='clouds.yaml entry allowed to raise the Cinder '
+                             'snapshot quota (default: local-admin; "" for '
+                             'none)')
+    parser.add_argument('--runs', metavar='<n>', type=int, default=5,
+                        help='timed runs of each side (default: 5)')
+    parser.add_argument('--counts', metavar='<n,n,...>', default='1,50,500',
+                        help='snapshot counts listed (default: 1,50,500)')
+    parser.add_argument('--volumes', metavar='<k>', type=int, default=2,
+                        help='volume snapshots of the snapshot shown '
+                             '(default: 2)')
+    parser.add_argument('--quick', action='store_true',
+                        help='3 runs, counts 1 and 50')
+    parser.add_argument('--timeout', metavar='<seconds>', type=int,
+                        default=900, help='longest wait for the cloud to '
+                                          'make or delete fixtures')
+    parser.add_argument('--baseline-venv', metavar='<dir>',
+                        default=os.path.join(TOP, '.tox', 'bench-noplugin'),
+                        help='where the copy of this virtualenv without the '
+                             'plugin is cached')
+    args = parser.parse_args(argv)
+    args.counts = sorted({int(c) for c in args.counts.split(',') if c})
+    if args.quick:
+        args.runs = 3
+        args.counts = [c for c in args.counts if c <= 50] or [1]
+    return args
+
+
+class Table:
+    """Rows of: what, A, B, ratio, target, result."""
+
+    HEADERS = ('Measure: A vs B', 'A', 'B', 'A/B', 'Target', 'Result')
+
+    def __init__(self):
+        self.rows = []
+        self.failed = 0
+
+    def add(self, what, a, b, ratio=None, target='', ok=None):
+        if ok is False:
+            self.failed += 1
+        self.rows.append((what, a, b, '' if ratio is None else
+                          '%.2f' % ratio, target,
+                          '' if ok is None else ('pass' if ok else 'MISS')))
+        sys.stderr.write('bench: %s\n' % ' | '.join(self.rows[-1]))
+
+    def render(self):
+        rows = [self.HEADERS] + self.rows
+        widths = [max(len(r[i]) for r in rows) for i in range(6)]
+        rule = '  '.join('=' * w for w in widths)
+        lines = [rule, fmt(self.HEADERS, widths), rule]
+        lines += [fmt(r, widths) for r in self.rows]
+        return '\n'.join(lines + [rule])
+
+
+def fmt(row, widths):
+    return '  '.join(c.ljust(w) for c, w in zip(row, widths)).rstrip()
+
+
+def seconds(value):
+    return '%.2f s' % value
+
+
+def requests_text(counts):
+    return '%d (+%d auth, %d discovery)' % (
+        counts.get('api', 0), counts.get('auth', 0),
+        counts.get('discovery', 0))
+
+
+class Bench:
+
+    def __init__(self, args, venv):
+        self.args = args
+        self.venv = venv
+        self.table = Table()
+
+    def osc(self, *args):
+        return self.venv.argv('--os-cloud', self.args.cloud, *args,
+                              '-f', 'json')
+
+    def workflow(self, image_id, snapshot_ids):
+        """Plain OSC: the image, then each volume snapshot it names."""
+        return [self.osc('image', 'show', image_id)] + [
+            self.osc('volume', 'snapshot', 'show', s) for s in snapshot_ids]
+
+    def timed(self, argvs):
+        return lambda: measure.run_all(argvs)
+
+    def show_rows(self, image_id, name, snapshot_ids):
+        k = len(snapshot_ids)
+        by_id = [self.osc('rc', 'snapshot', 'show', image_id)]
+        by_name = [self.osc('rc', 'snapshot', 'show', name)]
+        plain = self.workflow(image_id, snapshot_ids)
+        rc_id = measure.count_requests(by_id)
+        rc_name = measure.count_requests(by_name)
+        osc = measure.count_requests(plain)
+        sys.stderr.write('bench: rc snapshot show makes: %s\n'
+                         % rc_id['calls'])
+        self.table.add('HTTP requests: rc snapshot show, %d volumes, by ID vs '
+                       'image show + %d volume snapshot show' % (k, k),
+                       requests_text(rc_id), requests_text(osc),
+                       rc_id['api'] / osc['api'], '<= %d' % (1 + k),
+                       rc_id['api'] <= 1 + k)
+        self.table.add('HTTP requests: rc snapshot show by name vs the same',
+                       requests_text(rc_name), requests_text(osc),
+                       rc_name['api'] / osc['api'], '<= %d' % (2 + k),
+                       rc_name['api'] <= 2 + k)
+        a, b = measure.side_by_side(
+            self.timed(by_id),
+            self.timed([self.osc('image', 'show', image_id)]),
+            self.args.runs)
+        self.table.add('Wall time: rc snapshot show vs image show', seconds(a),
+                       seconds(b), a / b, '<= 1.20', a / b <= 1.2)
+        a, b = measure.side_by_side(self.timed(by_id), self.timed(plain),
+                                    self.args.runs)
+        self.table.add('Wall time: rc snapshot show vs image show + %d '
+                       'volume snapshot show' % k, seconds(a), seconds(b), a / b,
+                       '<= 0.50', a / b <= 0.5)
+
+    def list_rows(self, count, last):
+        mine = [self.osc('rc', 'snapshot', 'list')]
+        plain = [self.osc('image', 'list', '--long')]
+        rc = measure.count_requests(mine)
+        osc = measure.count_requests(plain)
+        self.table.add('HTTP requests: rc snapshot list vs image list '
+                       '--long, %d snapshots' % count,
+                       requests_text(rc), requests_text(osc),
+                       rc['api'] / osc['api'], '<= 3', rc['api'] <= 3)
+        if last:
+            a, b = measure.side_by_side(self.timed(mine), self.timed(plain),
+                                        self.args.runs)
+            self.table.add('Wall time: rc snapshot list vs image list '
+                           '--long, %d snapshots' % count, seconds(a), seconds(b),
+                           a / b, '<= 1.50', a / b <= 1.5)
+
+    def startup_rows(self, baseline):
+        """Start-up: A is with the plugin, B the same venv without it."""
+        for args in (('--version',), ('--help',)):
+            a, b = measure.side_by_side(
+                self.timed([self.venv.argv(*args)]),
+                self.timed([baseline.argv(*args)]), self.args.runs)
+            self.table.add('Start-up: openstack %s, with vs without the '
+                           'plugin' % args[0], seconds(a), seconds(b),
+                           a / b, '<= 1.03', a / b <= 1.03)
+        for args in (('--version',), ('rc', 'snapshot', 'list', '--help'),
+                     ('rc', 'snapshot', 'share', '--help'),
+                     ('rc', 'snapshot', 'list')):
+            argv = (('--os-cloud', self.args.cloud) + args
+                    if args[-1] != '--help' and args[0] == 'rc' else args)
+            modules, cost, sdk = measure.plugin_imports(self.venv, *argv)
+            short = [m.replace('rcsnap_osc.', '') for m in modules
+                     if m.startswith('rcsnap_osc.')]
+            self.table.add('Imports: openstack %s' % ' '.join(args),
+                           '%.1f ms: %s' % (cost / 1000.0,
+                                            ' '.join(short) or '-'),
+                           'SDK loaded' if sdk else 'no SDK')
+
+
+def machine():
+    import importlib.metadata as md
+
+    cores = os.cpu_count()
+    with open('/proc/meminfo') as info:
+        mem = int(info.readline().split()[1]) // (1024 * 1024)
+    versions = ', '.join('%s %s' % (n, md.version(n)) for n in (
+        'python-openstackclient', 'openstacksdk', 'keystoneauth1',
+        'osc-lib', 'cliff', 'rcsnap-osc'))
+    return '%d cores, %d GiB RAM, %s, Python %s; %s' % (
+        cores, mem, platform.platform(terse=True),
+        platform.python_version(), versions)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt()
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, interrupt)
+    venv = measure.Venv(sys.prefix)
+    fixtures.say('copying this virtualenv without the plugin to %s'
+                 % args.baseline_venv)
+    baseline = measure.Venv(measure.strip_plugin_copy(sys.prefix,
+                                                      args.baseline_venv))
+    bench = Bench(args, venv)
+    started = time.monotonic()
+    fixture = fixtures.Fixture(args.cloud, args.admin_cloud or None,
+                               args.timeout)
+    try:
+        bench.startup_rows(baseline)
+        fixture.make_volume()
+        image_id, name = fixture.make_show_image(args.volumes)
+        bench.show_rows(image_id, name, fixture.snapshot_ids[:args.volumes])
+        made = 1  # the snapshot shown is listed too
+        for count in args.counts:
+            fixture.grow_images(max(count, made))
+            made = max(count, made)
+            bench.list_rows(made, count == args.counts[-1])
+    except KeyboardInterrupt:
+        fixtures.say('interrupted: removing what was made')
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let cleanup finish
+        fixture.remove()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    print('Machine: %s' % machine())
+    print('Cloud: %s; %d timed runs of each side, medians; %.0f s in all'
+          % (args.cloud, args.runs, time.monotonic() - started))
+    print()
+    print(bench.table.render())
+    return 1 if bench.table.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

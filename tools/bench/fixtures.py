@@ -1,0 +1,256 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The benchmark's cloud fixture: one small volume, N volume snapshots of
+it, and N Glance images whose ``block_device_mapping`` points at them,
+written exactly as Nova writes a snapshot of a volume-backed server.
+
+Everything made is recorded as soon as the API answers, and
+:meth:`Fixture.remove` deletes it all (and restores raised quotas), also
+after Ctrl-C.
+"""
+
+import concurrent.futures
+import json
+import sys
+import time
+import uuid
+
+import openstack
+from openstack import exceptions as sdk_exc
+
+PARALLEL = 8
+
+
+def say(text):
+    sys.stderr.write('bench: %s\n' % text)
+    sys.stderr.flush()
+
+
+def mapping_entry(snapshot_id, boot_index, device, size):
+    """One entry of the ``block_device_mapping`` property, with the keys
+    and order Nova 34 writes."""
+    return {
+        'attachment_id': None, 'boot_index': boot_index,
+        'delete_on_termination': False, 'destination_type': 'volume',
+        'device_name': device, 'device_type': 'disk', 'disk_bus': 'virtio',
+        'encrypted': None, 'encryption_format': None,
+        'encryption_options': None, 'encryption_secret_uuid': None,
+        'guest_format': None, 'image_id': None, 'no_device': None,
+        'snapshot_id': snapshot_id, 'source_type': 'snapshot', 'tag': None,
+        'volume_id': None, 'volume_size': size, 'volume_type': None,
+    }
+
+
+def snapshot_image_body(name, snapshot_ids, size):
+    """A Glance create body like Nova's for a volume-backed server."""
+    devices = ['/dev/vd%s' % chr(ord('a') + i)
+               for i in range(len(snapshot_ids))]
+    entries = [mapping_entry(sid, 0 if i == 0 else None, devices[i], size)
+               for i, sid in enumerate(snapshot_ids)]
+    return {
+        'name': name, 'disk_format': 'raw', 'container_format': 'bare',
+        'visibility': 'private', 'min_disk': size, 'min_ram': 0,
+        'bdm_v2': 'True', 'root_device_name': '/dev/vda',
+        'block_device_mapping': json.dumps(entries),
+        'hw_disk_bus': 'virtio', 'base_image_ref': '',
+    }
+
+
+def parallel(func, items):
+    if not items:
+        return []
+    with concurrent.futures.ThreadPoolExecutor(
+            min(PARALLEL, len(items))) as pool:
+        return list(pool.map(func, items))
+
+
+class Fixture:
+    """Resources made for one benchmark run, in the ``cloud`` project."""
+
+    def __init__(self, cloud, admin_cloud=None, timeout=900):
+        self.conn = openstack.connect(cloud=cloud)
+        self.admin_cloud = admin_cloud
+        self.timeout = timeout
+        self.prefix = 'rcsnap-bench-%s' % uuid.uuid4().hex[:6]
+        self.volume_id = None
+        self.snapshot_ids = []
+        self.image_ids = []
+        self.saved_quota = None
+        self.conn.image, self.conn.block_storage  # discovery before threads
+
+    # -- quotas ------------------------------------------------------------
+
+    def ensure_snapshot_quota(self, count, size):
+        """Raise the snapshot quota (with the admin cloud) when ``count``
+        more snapshots would not fit; remembered for :meth:`remove`."""
+        project_id = self.conn.current_project_id
+        quota = self.conn.block_storage.get_quota_set(project_id,
+                                                      usage=True)
+        need_snaps = count + quota.usage.get('snapshots', 0) + 2
+        need_gb = (count + 2) * size + quota.usage.get('gigabytes', 0) + 2
+        limits = {}
+        if 0 <= quota.snapshots < need_snaps:
+            limits['snapshots'] = need_snaps
+        if 0 <= quota.gigabytes < need_gb:
+            limits['gigabytes'] = need_gb
+        if not limits:
+            return
+        if not self.admin_cloud:
+            raise SystemExit('bench: quota too small for %d snapshots and '
+                             'no --admin-cloud to raise it' % count)
+        admin = openstack.connect(cloud=self.admin_cloud)
+        if self.saved_quota is None:
+            self.saved_quota = {'snapshots': quota.snapshots,
+                                'gigabytes': quota.gigabytes}
+        say('raising Cinder quotas of project %s: %s' % (project_id,
+                                                         limits))
+        admin.block_storage.update_quota_set(project_id, **limits)
+
+    def restore_quota(self):
+        if self.saved_quota is None:
+            return
+        admin = openstack.connect(cloud=self.admin_cloud)
+        admin.block_storage.update_quota_set(self.conn.current_project_id,
+                                             **self.saved_quota)
+        say('restored Cinder quotas %s' % self.saved_quota)
+        self.saved_quota = None
+
+    # -- making ------------------------------------------------------------
+
+    def make_volume(self, size=1):
+        volume = self.conn.block_storage.create_volume(
+            size=size, name='%s-vol' % self.prefix)
+        self.volume_id = volume.id
+        self.conn.block_storage.wait_for_status(
+            volume, 'available', failures=['error'], wait=self.timeout)
+        self.size = size
+
+    def grow_snapshots(self, count):
+        """Have ``count`` available volume snapshots in all."""
+        missing = count - len(self.snapshot_ids)
+        if missing <= 0:
+            return
+        self.ensure_snapshot_quota(missing, self.size)
+        say('creating %d volume snapshots' % missing)
+
+        def create(index):
+            snap = self.conn.block_storage.create_snapshot(
+                volume_id=self.volume_id,
+                name='%s-vsnap-%d' % (self.prefix, index))
+            self.snapshot_ids.append(snap.id)
+
+        parallel(create, range(len(self.snapshot_ids), count))
+        self.wait_snapshots()
+
+    def wait_snapshots(self):
+        """One listing per poll until every snapshot made is available."""
+        deadline = time.monotonic() + self.timeout
+        wanted = set(self.snapshot_ids)
+        while True:
+            states = {s.id: s.status for s in
+                      self.conn.block_storage.snapshots(
+                          details=True, limit=1000)
+                      if s.id in wanted}
+            bad = [i for i, s in states.items() if s.startswith('error')]
+            if bad:
+                raise RuntimeError('volume snapshots in error: %s' % bad)
+            pending = [i for i in wanted if states.get(i) != 'available']
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError('%d volume snapshots not available after '
+                                   '%d s' % (len(pending), self.timeout))
+            time.sleep(2)
+
+    def make_image(self, name, snapshot_ids):
+        """Create a snapshot image the way Nova does: the metadata, then
+        an empty upload that makes it active with size 0."""
+        body = snapshot_image_body(name, snapshot_ids, self.size)
+        response = self.conn.image.post('/images', json=body)
+        sdk_exc.raise_from_response(response)
+        image_id = response.json()['id']
+        self.image_ids.append(image_id)
+        response = self.conn.image.put(
+            '/images/%s/file' % image_id, data=b'',
+            headers={'Content-Type': 'application/octet-stream'})
+        sdk_exc.raise_from_response(response)
+        return image_id
+
+    def grow_images(self, count):
+        """Have ``count`` snapshot images in all, one volume snapshot
+        each (the first images are made by :meth:`make_show_image`)."""
+        self.grow_snapshots(count)
+        start = len(self.image_ids)
+        if count <= start:
+            return
+        say('creating %d snapshot images' % (count - start))
+        parallel(lambda i: self.make_image(
+            '%s-snap-%d' % (self.prefix, i), [self.snapshot_ids[i]]),
+            range(start, count))
+
+    def make_show_image(self, k):
+        """The snapshot ``show`` is measured on: k volume snapshots."""
+        self.grow_snapshots(k)
+        name = '%s-show' % self.prefix
+        return self.make_image(name, self.snapshot_ids[:k]), name
+
+    # -- removing ----------------------------------------------------------
+
+    def remove(self):
+        """Delete everything made, then restore quotas. Safe to repeat."""
+        block = self.conn.block_storage
+        if self.image_ids:
+            say('deleting %d images' % len(self.image_ids))
+            parallel(lambda i: self.conn.image.delete_image(
+                i, ignore_missing=True), list(self.image_ids))
+            self.image_ids = []
+        if self.snapshot_ids:
+            say('deleting %d volume snapshots' % len(self.snapshot_ids))
+            self.wait_settled()
+            parallel(lambda i: block.delete_snapshot(i, ignore_missing=True),
+                     list(self.snapshot_ids))
+            self.wait_gone()
+            self.snapshot_ids = []
+        if self.volume_id:
+            volume = block.find_volume(self.volume_id, ignore_missing=True)
+            if volume is not None:
+                block.wait_for_status(volume, 'available',
+                                      failures=['error'], wait=self.timeout)
+                block.delete_volume(self.volume_id, ignore_missing=True)
+                block.wait_for_delete(volume, wait=self.timeout)
+            self.volume_id = None
+        self.restore_quota()
+
+    def _ours(self):
+        ours = set(self.snapshot_ids)
+        return {s.id: s.status for s in self.conn.block_storage.snapshots(
+            details=True, limit=1000) if s.id in ours}
+
+    def wait_settled(self):
+        """Cinder deletes only settled snapshots: wait for creations."""
+        deadline = time.monotonic() + self.timeout
+        while any(s == 'creating' for s in self._ours().values()):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(2)
+
+    def wait_gone(self):
+        deadline = time.monotonic() + self.timeout
+        while True:
+            left = self._ours()
+            if not left:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError('volume snapshots not deleted after %d s: '
+                                   '%s' % (self.timeout, sorted(left)))
+            time.sleep(2)

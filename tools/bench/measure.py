@@ -1,0 +1,167 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""How the benchmark measures: real ``openstack`` processes, timed side by
+side (A, B, A, B...), and their HTTP requests counted from keystoneauth's
+request log (``--debug`` prints one ``REQ: curl`` line per request)."""
+
+import collections
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+REQUEST = re.compile(
+    r'REQ: curl -g -i(?: --insecure| --cacert "[^"]*")? -X (\S+) "?([^"\s]+)')
+#: Path segments that only name a service or an API version: a GET made
+#: of nothing else is version discovery.
+_VERSION = re.compile(r'^(v\d+(\.\d+)?|[0-9a-f]{32}|identity|compute|image|'
+                      r'volume|volumev3|block-storage|placement)$')
+IMPORT_LINE = re.compile(r'^import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)')
+
+
+class Venv:
+    """An ``openstack`` installation: run it as ``python bin/openstack``."""
+
+    def __init__(self, path):
+        self.path = path
+        self.python = os.path.join(path, 'bin', 'python')
+        self.script = os.path.join(path, 'bin', 'openstack')
+
+    def argv(self, *args, python_opts=()):
+        return [self.python, *python_opts, self.script, *args]
+
+
+def strip_plugin_copy(source, target, plugin='rcsnap_osc'):
+    """A copy of the ``source`` virtualenv without the plugin: the same
+    files, the same versions. Rebuilt when the source's set of installed
+    distributions changes; returns the copy's path."""
+    site = os.path.join('lib', 'python%d.%d' % sys.version_info[:2],
+                        'site-packages')
+
+    def dists(root):
+        return sorted(n for n in os.listdir(os.path.join(root, site))
+                      if n.endswith('.dist-info') and plugin not in n)
+
+    stamp = os.path.join(target, '.dists')
+    wanted = '\n'.join(dists(source))
+    if os.path.exists(stamp) and open(stamp).read() == wanted:
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, symlinks=True)
+    for name in os.listdir(os.path.join(target, site)):
+        if plugin in name.replace('-', '_').lower():
+            path = os.path.join(target, site, name)
+            (shutil.rmtree if os.path.isdir(path) else os.remove)(path)
+    with open(stamp, 'w') as out:
+        out.write(wanted)
+    return target
+
+
+def run(argv, env=None):
+    """Run to completion; return (seconds, stdout, stderr). Fails loudly."""
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env,
+                          stdin=subprocess.DEVNULL, timeout=600)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError('%s exited %d: %s' % (
+            ' '.join(argv), proc.returncode, proc.stderr.strip()[-500:]))
+    return seconds, proc.stdout, proc.stderr
+
+
+def run_all(argvs):
+    """Several commands one after the other (a workflow): total seconds."""
+    return sum(run(argv)[0] for argv in argvs)
+
+
+def side_by_side(a, b, runs):
+    """Call ``a()`` and ``b()`` alternately ``runs`` times each, after one
+    untimed warm-up of each; return their median results."""
+    a(), b()
+    times_a, times_b = [], []
+    for _ in range(runs):
+        times_a.append(a())
+        times_b.append(b())
+    return statistics.median(times_a), statistics.median(times_b)
+
+
+def classify(method, url):
+    parts = urllib.parse.urlsplit(url)
+    if '/auth/tokens' in parts.path:
+        return 'auth'
+    segments = [s for s in parts.path.split('/') if s]
+    if method == 'GET' and all(_VERSION.match(s) for s in segments):
+        return 'discovery'
+    return 'api'
+
+
+def count_requests(argvs):
+    """Requests made by the commands (a workflow is several), by kind:
+    {'api': n, 'auth': n, 'discovery': n, 'calls': ['GET /path', ...]}."""
+    counts = collections.Counter()
+    calls = []
+    for argv in argvs:
+        _, _, err = run(debug(argv))
+        for method, url in REQUEST.findall(err):
+            kind = classify(method, url)
+            counts[kind] += 1
+            if kind == 'api':
+                calls.append('%s %s' % (method, urllib.parse.urlsplit(
+                    url).path))
+    return dict(counts, calls=calls)
+
+
+def debug(argv):
+    """``argv`` with ``--debug`` after the ``openstack`` script."""
+    for index, arg in enumerate(argv):
+        if arg.endswith('/openstack'):
+            return argv[:index + 1] + ['--debug'] + argv[index + 1:]
+    raise ValueError('not an openstack command: %s' % argv)
+
+
+def plugin_imports(venv, *args):
+    """``python -X importtime``: the plugin's modules the command imports,
+    what importing them cost in microseconds (what they pulled in
+    included), and whether the SDK was loaded at all."""
+    proc = subprocess.run(venv.argv(*args, python_opts=('-X', 'importtime')),
+                          capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+    cumulative, parent, pending = {}, {}, {}
+    for line in proc.stderr.splitlines():
+        match = IMPORT_LINE.match(line)
+        if not match:
+            continue
+        name, depth = match.group(4), (len(match.group(3)) - 1) // 2
+        cumulative[name] = int(match.group(2))
+        for child in pending.pop(depth + 1, []):
+            parent[child] = name  # importtime prints children first
+        pending.setdefault(depth, []).append(name)
+
+    def ours(name):
+        return 'rcsnap_osc' in name  # the editable finder included
+
+    def outermost(name):
+        up = parent.get(name)
+        while up is not None:
+            if ours(up):
+                return False
+            up = parent.get(up)
+        return True
+
+    modules = sorted(m for m in cumulative if ours(m))
+    cost = sum(cumulative[m] for m in modules if outermost(m))
+    return modules, cost, 'openstack' in cumulative
