@@ -419,7 +419,15 @@ def register_keypair(requests, name, found=True):
 
 def add_network_service(test):
     """Give the test's token a Networking endpoint, and answer Neutron's
-    version discovery."""
+    version discovery.
+
+    OSC keeps a plugin's client (our SDK connection, with the catalog of
+    the token it first got) in a class-level cache for the life of the
+    process: the test drops it before and after, so that this catalog is
+    used by this test only.
+    """
+    forget_connection()
+    test.addCleanup(forget_connection)
     service = test.token.add_service('network', name='neutron')
     service.add_standard_endpoints(public=NETWORK_URL, region='RegionOne')
     test.requests.post(base.AUTH_URL + '/auth/tokens', json=test.token,
@@ -430,6 +438,14 @@ def add_network_service(test):
         'links': [{'rel': 'self', 'href': NETWORK_URL + '/v2.0/'}]}]}
     test.requests.get(NETWORK_URL + '/', json=versions)
     test.requests.get(NETWORK_URL, json=versions)
+
+
+def forget_connection():
+    """Drop the SDK connection OSC cached for the ``rcsnap`` client."""
+    from osc_lib import clientmanager
+    cache = vars(clientmanager.ClientManager).get('rcsnap')
+    if cache is not None:
+        cache._handle = None
 
 
 def register_network_list(requests, networks):
