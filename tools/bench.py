@@ -166,7 +166,8 @@ class Bench:
         a, b = measure.side_by_side(self.timed(by_id), self.timed(plain),
                                     self.args.runs)
         self.table.add('Wall time: rc snapshot show vs image show + %d '
-                       'volume snapshot show' % k, seconds(a), seconds(b), a / b,
+                       'volume snapshot show' % k, seconds(a), seconds(b),
+                       a / b,
                        '<= 0.50', a / b <= 0.5)
 
     def list_rows(self, count, last):
@@ -182,7 +183,8 @@ class Bench:
             a, b = measure.side_by_side(self.timed(mine), self.timed(plain),
                                         self.args.runs)
             self.table.add('Wall time: rc snapshot list vs image list '
-                           '--long, %d snapshots' % count, seconds(a), seconds(b),
+                           '--long, %d snapshots' % count, seconds(a),
+                           seconds(b),
                            a / b, '<= 1.50', a / b <= 1.5)
 
     def startup_rows(self, baseline):
