@@ -151,7 +151,7 @@ def ready_summary(conn, name_or_id):
     return snapshots.summarize(image, volumes)
 
 
-# -- the request ---------------------------------------------------------------
+# -- the request -------------------------------------------------------------
 
 def supports(conn, microversion):
     """The compute API accepts this microversion (discovery is cached)."""
