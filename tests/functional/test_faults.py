@@ -431,3 +431,88 @@ class TestInterrupt(SnapshotCatalogueTest):
         self.assertNotIn('Traceback', err)
         self.assertIn('Deleted temporary volume', err)
         self.assertUnchanged(before, settle=SETTLE)
+
+
+class TestLaunch(SnapshotCatalogueTest):
+    """``launch`` and ``flavors``: everything refused before the POST."""
+
+    @classmethod
+    def make_fixture(cls):
+        super().make_fixture()
+        cls.big_id = cls.made.image({
+            'name': '%s-big' % cls.mark, 'disk_format': 'raw',
+            'container_format': 'bare', 'image_type': 'snapshot',
+            'instance_uuid': str(uuid.uuid4()), 'min_disk': 20,
+            'min_ram': 2048})
+
+    def launch(self, expected, snapshot, *args, **kwargs):
+        return self.assertFailsCleanly(
+            expected, 'rc', 'snapshot', 'launch', snapshot, '--no-network',
+            *args, **kwargs)
+
+    def test_unknown_snapshot(self):
+        self.launch("'%s-nope'" % self.mark, '%s-nope' % self.mark)
+
+    def test_ordinary_image(self):
+        self.launch('is not an instance snapshot', base.IMAGE)
+
+    def test_volume_snapshot_deleted_behind_its_back(self):
+        self.launch('cannot be launched', self.ghost_id)
+
+    def test_volume_snapshot_in_error(self):
+        self.launch('cannot be launched', self.broken_id)
+
+    def test_unknown_flavor(self):
+        self.launch("No flavor with a name or ID of '%s-flv'" % self.mark,
+                    self.snap_id, '--flavor', '%s-flv' % self.mark)
+
+    def test_flavor_too_small(self):
+        self.launch('Flavor m1.tiny cannot launch snapshot', self.big_id,
+                    '--flavor', 'm1.tiny')
+
+    def test_unknown_key(self):
+        self.launch("'%s-key'" % self.mark, self.snap_id, '--key-name',
+                    '%s-key' % self.mark)
+
+    def test_unknown_network(self):
+        self.assertFailsCleanly('network', 'rc', 'snapshot', 'launch',
+                                self.snap_id, '--network',
+                                '%s-net' % self.mark)
+
+    def test_flavors_unknown_snapshot(self):
+        self.assertFailsCleanly("'%s-nope'" % self.mark, 'rc', 'snapshot',
+                                'flavors', '%s-nope' % self.mark)
+
+    def test_quota_exceeded(self):
+        """The admin lowers the instance quota to 0 for the test."""
+        project_id = self.made.conn.current_project_id
+        compute = self.admin_conn.compute
+        quota = compute.get_quota_set(project_id)
+        self.addCleanup(compute.update_quota_set, project_id,
+                        instances=quota.instances)
+        compute.update_quota_set(project_id, instances=0)
+        self.launch('Quota exceeded', self.snap_id, '--flavor', 'm1.volume')
+
+    def test_ctrl_c_during_launch_wait(self):
+        """The server is what ``launch`` was meant to create: after Ctrl-C
+        it and its root volume are the only difference (then removed)."""
+        before = self.inventory.take()
+        name = '%s-ctrlc' % self.mark
+        code, err = self.interrupt(
+            'Server ', 'rc', 'snapshot', 'launch', self.snap_id, '--flavor',
+            'm1.volume', '--no-network', '--name', name, '--wait')
+        after = self.inventory.take()
+        new = {key: entry for key, entry in after.items()
+               if key not in before and key[0] == base.CLOUD}
+        servers = [k[2] for k in new if k[1] == 'server']
+        volumes = [k[2] for k in new if k[1] == 'volume']
+        for volume_id in volumes:  # cleanups run last first: servers go
+            self.addCleanup(self.delete_volume, volume_id)
+        for server_id in servers:
+            self.addCleanup(self.delete_server, server_id)
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Traceback', err)
+        self.assertEqual([name], [new[(base.CLOUD, 'server', s)][0]
+                                  for s in servers])
+        self.assertLessEqual(len(volumes), 1, new)
+        self.assertEqual(set(), {k[1] for k in new} - {'server', 'volume'})
