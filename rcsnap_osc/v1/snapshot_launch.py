@@ -257,6 +257,10 @@ class LaunchSnapshot(base.ShowOne):
 
     def _failure(self, conn, failed, summary, parsed_args):
         """The one line a failed launch ends with, after the cleanup."""
+        from keystoneauth1 import exceptions as ksa_exc
+        from openstack import exceptions as sdk_exc
+
+        from rcsnap_osc import cloud
         from rcsnap_osc import servers
 
         server = failed.server
@@ -264,7 +268,10 @@ class LaunchSnapshot(base.ShowOne):
             'id': server.id, 'fault': failed.fault}
         if parsed_args.keep_failed:
             return text + _('; kept it (--keep-failed).')
-        deleted, left = servers.remove_failed(conn, server, summary)
+        try:
+            deleted, left = servers.remove_failed(conn, server, summary)
+        except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
+            return text + _('; cleaning up failed: %s') % cloud.describe(exc)
         text += _('; deleted the server')
         if deleted:
             text += _(' and volume(s) %s') % ', '.join(deleted)

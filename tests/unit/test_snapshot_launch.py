@@ -529,3 +529,23 @@ class TestLaunchRefused(LaunchTest):
         self.assertFails("No image with a name or ID of 'nosuch' exists.",
                          'rc', 'snapshot', 'launch', 'nosuch')
         self.assertEqual([], self.writes())
+
+
+class TestLaunchCleanupFails(LaunchTest):
+
+    def test_fault_is_kept_when_cleanup_fails(self):
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        fakes.register_server_states(self.requests, NEW,
+                                     fakes.launched_server(
+                                         'ERROR', fault='No valid host was '
+                                         'found.'))
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=409,
+                             json=fakes.nova_error(
+                                 'conflictingRequest', 409, 'Cannot '
+                                 "'delete' instance while it is locked"))
+        line = self.assertFails(
+            'went to ERROR: No valid host was found.; cleaning up failed: ',
+            'rc', 'snapshot', 'launch', fakes.IMAGE_ID, '--flavor',
+            'm1.tiny', '--wait')
+        self.assertIn("Cannot 'delete' instance while it is locked", line)
