@@ -31,6 +31,13 @@ SERVERS = base.COMPUTE_URL + '/servers'
 DOWN = {'exc': requests.exceptions.ConnectionError}
 TIMEOUT = {'exc': requests.exceptions.ReadTimeout}
 CTRL_C = {'exc': KeyboardInterrupt}
+#: share --copy writes when it fails after the upload began: the temporary
+#: volume and the upload, then the cleanup of both.
+UPLOADED_THEN_BOTH_DELETED = [
+    'POST %s' % VOLUMES,
+    'POST %s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
+    'DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+    DELETE_VOLUME]
 
 
 def server_error(service):
@@ -227,11 +234,7 @@ class TestShareCopyFaults(CopyFaultTest):
         self.volume_states('available')
         self.copy_states('queued', server_error('Glance'))
         lines = self.assertFailsLast('failed (HTTP 500)', *self.share_copy())
-        self.assertEqual([
-            'POST %s' % VOLUMES,
-            'POST %s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
-            'DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
-            DELETE_VOLUME], self.writes())
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
         self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
                       '\n'.join(lines))
 
@@ -256,11 +259,7 @@ class TestShareCopyFaults(CopyFaultTest):
         self.assertEqual(130, code, err)
         self.assertEqual('', out)
         self.assertNotIn('Traceback', err)
-        self.assertEqual([
-            'POST %s' % VOLUMES,
-            'POST %s/%s/action' % (VOLUMES, fakes.TMP_VOLUME_ID),
-            'DELETE %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
-            DELETE_VOLUME], self.writes())
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
         self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
                       err)
 
