@@ -30,7 +30,13 @@ def _label(summary):
     return '%s (%s)' % (summary.image.get('name'), summary.image['id'])
 
 
-def add_size_argument(parser):
+def add_snapshot_arguments(parser, what):
+    """The snapshot positional and ``--size``, the same on both commands."""
+    parser.add_argument(
+        'snapshot',
+        metavar='<snapshot>',
+        help=what,
+    )
     parser.add_argument(
         '--size',
         metavar='<GiB>',
@@ -66,11 +72,7 @@ class ListSnapshotFlavor(base.Lister):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'snapshot',
-            metavar='<snapshot>',
-            help=_('Instance snapshot (name or ID)'),
-        )
+        add_snapshot_arguments(parser, _('Instance snapshot (name or ID)'))
         parser.add_argument(
             '--all',
             action='store_true',
@@ -79,7 +81,6 @@ class ListSnapshotFlavor(base.Lister):
                    'only the flavors that fit, and a count of the others '
                    'on stderr)'),
         )
-        add_size_argument(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -121,11 +122,8 @@ class LaunchSnapshot(base.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'snapshot',
-            metavar='<snapshot>',
-            help=_('Instance snapshot to launch (name or ID)'),
-        )
+        add_snapshot_arguments(parser,
+                               _('Instance snapshot to launch (name or ID)'))
         parser.add_argument(
             '--flavor',
             metavar='<flavor>',
@@ -175,7 +173,6 @@ class LaunchSnapshot(base.ShowOne):
             metavar='<zone>',
             help=_('Availability zone to launch the server in'),
         )
-        add_size_argument(parser)
         snapshot_cmd.add_wait_arguments(parser, _('the server is ACTIVE'))
         parser.add_argument(
             '--keep-failed',

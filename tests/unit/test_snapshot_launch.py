@@ -501,27 +501,25 @@ class TestLaunchRefused(LaunchTest):
         self.refused("No key pair named 'nokey' exists for this user.",
                      '--flavor', 'm1.tiny', '--key-name', 'nokey')
 
-    def test_quota_exceeded_names_the_quota(self):
+    def nova_refuses(self, kind, status, message, expected):
         self.volume_backed(min_disk=10)
         fakes.register_create_server(
-            self.requests, status_code=403, json=fakes.nova_error(
-                'forbidden', 403, 'Quota exceeded for cores: Requested 1, '
-                'but already used 20 of 20 cores'))
-        self.assertFails('Quota exceeded: Quota exceeded for cores: '
-                         'Requested 1, but already used 20 of 20 cores',
-                         'rc', 'snapshot', 'launch', fakes.IMAGE_ID,
-                         '--flavor', 'm1.tiny')
+            self.requests, status_code=status,
+            json=fakes.nova_error(kind, status, message))
+        self.assertFails(expected, 'rc', 'snapshot', 'launch',
+                         fakes.IMAGE_ID, '--flavor', 'm1.tiny')
+
+    def test_quota_exceeded_names_the_quota(self):
+        message = ('Quota exceeded for cores: Requested 1, but already used '
+                   '20 of 20 cores')
+        self.nova_refuses('forbidden', 403, message,
+                          'Quota exceeded: ' + message)
 
     def test_nova_refusal_is_one_line(self):
-        self.volume_backed(min_disk=10)
-        fakes.register_create_server(
-            self.requests, status_code=400, json=fakes.nova_error(
-                'badRequest', 400, 'Volume is smaller than the minimum '
-                'size specified in image metadata.'))
-        self.assertFails('Nova refused the server: Volume is smaller than '
-                         'the minimum size specified in image metadata.',
-                         'rc', 'snapshot', 'launch', fakes.IMAGE_ID,
-                         '--flavor', 'm1.tiny')
+        message = ('Volume is smaller than the minimum size specified in '
+                   'image metadata.')
+        self.nova_refuses('badRequest', 400, message,
+                          'Nova refused the server: ' + message)
 
     def test_unknown_snapshot(self):
         fakes.register_image_list(self.requests, [],
