@@ -114,9 +114,12 @@ def seconds(value):
 
 
 def requests_text(counts):
-    return '%d (+%d auth, %d discovery)' % (
+    text = '%d (+%d auth, %d discovery)' % (
         counts.get('api', 0), counts.get('auth', 0),
         counts.get('discovery', 0))
+    if counts.get('in_flight', 0) > 1:
+        text += ', %d at once' % counts['in_flight']
+    return text
 
 
 class Bench:

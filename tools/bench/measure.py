@@ -111,18 +111,32 @@ def classify(method, url):
 
 def count_requests(argvs):
     """Requests made by the commands (a workflow is several), by kind:
-    {'api': n, 'auth': n, 'discovery': n, 'calls': ['GET /path', ...]}."""
+    {'api': n, 'auth': n, 'discovery': n, 'calls': ['GET /path', ...],
+    'in_flight': most requests sent and not yet answered at once}.
+    keystoneauth logs ``REQ:`` before sending and ``RESP: [code]`` on the
+    answer, so requests that overlap in time show as in flight together.
+    """
     counts = collections.Counter()
     calls = []
+    in_flight = most = 0
     for argv in argvs:
         _, _, err = run(debug(argv))
-        for method, url in REQUEST.findall(err):
+        for line in err.splitlines():
+            if 'RESP: [' in line:
+                in_flight = max(0, in_flight - 1)
+                continue
+            found = REQUEST.search(line)
+            if not found:
+                continue
+            method, url = found.groups()
             kind = classify(method, url)
             counts[kind] += 1
+            in_flight += 1
             if kind == 'api':
+                most = max(most, in_flight)
                 calls.append('%s %s' % (method, urllib.parse.urlsplit(
                     url).path))
-    return dict(counts, calls=calls)
+    return dict(counts, calls=calls, in_flight=most)
 
 
 def debug(argv):
