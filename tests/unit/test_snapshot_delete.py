@@ -341,12 +341,13 @@ class TestRefusalsAndFailures(DeleteTest):
         fakes.register_delete_volume_snapshot(
             self.requests, fakes.DATA_SNAP_ID, status_code=400,
             json={'badRequest': {'code': 400, 'message': 'Invalid snapshot: '
-                                 'Volume Snapshot status must be available '
-                                 'or error.'}})
+                                 'Snapshot status must be available or error '
+                                 'and must not be part of a group.'}})
         rows, err = self.delete(fakes.IMAGE_ID, code=1)
         self.assertEqual(row(fakes.DATA_SNAP_ID, 'failed (Invalid snapshot: '
-                             'Volume Snapshot status must be available or '
-                             'error. (HTTP 400))'), rows[2])
+                             'Snapshot status must be available or error '
+                             'and must not be part of a group. (HTTP 400))'),
+                         rows[2])
         self.assertEqual('deleting', rows[1]['Result'])
 
     def test_glance_listing_fails_one_line(self):
