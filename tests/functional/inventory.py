@@ -66,7 +66,8 @@ class Inventory:
     """Takes inventories of the given clouds (clouds.yaml names)."""
 
     def __init__(self, *clouds):
-        self.conns = {cloud: openstack.connect(cloud=cloud)
+        self.conns = {cloud: openstack.connect(cloud=cloud,
+                                               connect_retries=5)
                       for cloud in clouds}
 
     def take(self):

@@ -45,6 +45,12 @@ ADMIN_CLOUD = os.environ.get('RCSNAP_ADMIN_CLOUD', 'local-admin')
 SETTLE = 120
 
 
+def connect(cloud):
+    """An SDK connection that retries a dropped connection: API servers
+    close idle keep-alive connections, which a slow poll can meet."""
+    return openstack.connect(cloud=cloud, connect_retries=5)
+
+
 def closed_port():
     """A 127.0.0.1 port nothing listens on."""
     with socket.socket() as sock:
@@ -69,7 +75,7 @@ class Made:
     """Resources made with the SDK for a test class; removed in reverse."""
 
     def __init__(self, cloud):
-        self.conn = openstack.connect(cloud=cloud)
+        self.conn = connect(cloud)
         self.undo = []
 
     def volume(self, name):
@@ -169,7 +175,7 @@ class CatalogueTest(base.FunctionalTest):
         self.assertEqual([], diff)
 
     def admin(self):
-        return openstack.connect(cloud=ADMIN_CLOUD)
+        return connect(ADMIN_CLOUD)
 
 
 class TestLookups(CatalogueTest):
@@ -283,9 +289,8 @@ class SnapshotCatalogueTest(CatalogueTest):
     @classmethod
     def make_snapshot(cls):
         made = cls.made
-        cls.admin_conn = openstack.connect(cloud=ADMIN_CLOUD)
-        cls.other_project = openstack.connect(
-            cloud=base.OTHER_CLOUD).current_project_id
+        cls.admin_conn = connect(ADMIN_CLOUD)
+        cls.other_project = connect(base.OTHER_CLOUD).current_project_id
         cls.volume = made.volume('%s-vol' % cls.mark)
         good = made.volume_snapshot(cls.volume, '%s-vsnap' % cls.mark)
         cls.vsnap_id = good.id
@@ -396,7 +401,7 @@ class TestPublic(SnapshotCatalogueTest):
                                 self.snap_id, '--all')
 
     def test_delete_public_without_force(self):
-        self.assertFailsCleanly(self.snap_name, 'rc', 'snapshot', 'delete',
+        self.assertFailsCleanly(self.snap_id, 'rc', 'snapshot', 'delete',
                                 self.snap_id)
 
 
