@@ -21,6 +21,61 @@ from tests.functional import base
 
 class LaunchTest(base.FunctionalTest):
 
+    def show(self, *args):
+        """``openstack <args> -f json``, or None when it fails (gone)."""
+        proc = self.openstack(*args, '-f', 'json', parse=False,
+                              check=False)
+        return json.loads(proc.stdout) if proc.returncode == 0 else None
+
+    def remove(self, kind, resource_id):
+        """Delete a volume or volume snapshot once it is free to go, and
+        wait until it is gone."""
+        def gone():
+            found = self.show(*kind, 'show', resource_id)
+            if found is None:
+                return True
+            if found['status'] in ('available', 'error'):
+                self.openstack(*kind, 'delete', resource_id, parse=False,
+                               check=False)
+            return False
+        base.wait_for('%s %s deleted' % (' '.join(kind), resource_id), gone)
+
+    def remove_volume(self, volume_id):
+        self.remove(('volume',), volume_id)
+
+    def snapshot(self, server):
+        """``rc snapshot create --wait``; removed at cleanup, image first,
+        then its volume snapshots."""
+        snap = self.rc('create', server['id'], '--name',
+                       '%s-snap' % self.prefix, '--wait', '--timeout',
+                       str(base.TIMEOUT))
+
+        def remove():
+            self.openstack('image', 'delete', snap['id'], parse=False,
+                           check=False)
+            for device in snap.get('volume_snapshots') or []:
+                self.remove(('volume', 'snapshot'), device['snapshot_id'])
+        self.addCleanup(remove)
+        return snap
+
+    def create_blank_server(self, size=1, flavor=base.FLAVOR):
+        """A server booted from a new, blank, bootable volume (the compute
+        driver needs no image on it)."""
+        volume = self.openstack('volume', 'create', '--size', str(size),
+                                '%s-vol' % self.prefix)
+        self.addCleanup(self.remove_volume, volume['id'])
+        base.wait_for('volume %s' % volume['id'], lambda: self._settled(
+            self.openstack('volume', 'show', volume['id']), 'available'))
+        self.openstack('volume', 'set', '--bootable', volume['id'],
+                       parse=False)
+        nic = ['--network', base.NETWORK] if base.NETWORK else [
+            '--nic', 'none']
+        server = self.openstack('server', 'create', '--flavor', flavor,
+                                '--volume', volume['id'], '--wait', *nic,
+                                '%s-vm' % self.prefix)
+        self.addCleanup(self.delete_server, server['id'])
+        return server
+
     def network_args(self):
         return ['--network', base.NETWORK] if base.NETWORK else [
             '--no-network']
@@ -41,13 +96,11 @@ class LaunchTest(base.FunctionalTest):
         return proc
 
     def delete_launched(self, server_id):
-        server = self.openstack('server', 'show', server_id, check=False)
-        attached = server.get('volumes_attached') if isinstance(
-            server, dict) else None
-        volumes = [v['id'] for v in attached or []]
+        server = self.show('server', 'show', server_id) or {}
+        volumes = [v['id'] for v in server.get('volumes_attached') or []]
         self.delete_server(server_id)
         for volume_id in volumes:
-            self.delete_volume(volume_id)
+            self.remove_volume(volume_id)
 
     def delete_servers_named(self, name):
         for server in self.servers_named(name):
@@ -86,8 +139,8 @@ class LaunchTest(base.FunctionalTest):
 class TestLaunchVolumeBacked(LaunchTest):
 
     def test_flavors_and_launch_agree_with_size(self):
-        server = self.create_server(volume_size=1)
-        snap = self.snapshot_server(server)
+        server = self.create_blank_server(1)
+        snap = self.snapshot(server)
         self.assertEqual('volume-backed', snap['type'])
         root = snap['volume_snapshots'][0]
         size = max(snap['min_disk'] or 0, root['size_gib'])
@@ -102,12 +155,13 @@ class TestLaunchVolumeBacked(LaunchTest):
                                     launched['root_volume_id'])
             self.assertEqual(root['snapshot_id'], volume['snapshot_id'])
             self.assertEqual(size, volume['size'])
+            self.delete_launched(launched['id'])  # keep within quota
         for flavor in unfit:
             self.assertRefused(snap, flavor, '--size', str(size))
 
     def test_inherited_min_disk_is_refused_without_size(self):
-        server = self.create_server(volume_size=1)
-        snap = self.snapshot_server(server)
+        server = self.create_blank_server(1)
+        snap = self.snapshot(server)
         if (snap['min_disk'] or 0) <= 1:
             self.skipTest('the snapshot did not inherit a min_disk')
         fit, unfit = self.fits(snap)
@@ -121,8 +175,8 @@ class TestLaunchVolumeBacked(LaunchTest):
         self.assertIn('--size %d' % snap['min_disk'], line)
 
     def test_size_below_the_snapshot_is_refused(self):
-        server = self.create_server(volume_size=2)
-        snap = self.snapshot_server(server)
+        server = self.create_blank_server(2)
+        snap = self.snapshot(server)
         self.assertFailsCleanly(
             '--size 1 GiB is smaller than the root volume snapshot (2 GiB)',
             'rc', 'snapshot', 'launch', snap['id'], '--size', '1')
@@ -132,7 +186,7 @@ class TestLaunchImageBacked(LaunchTest):
 
     def test_flavors_and_launch_agree(self):
         server = self.create_image_backed_server()
-        snap = self.snapshot_server(server)
+        snap = self.snapshot(server)
         self.assertEqual('image-backed', snap['type'])
 
         fit, unfit = self.fits(snap)
@@ -140,6 +194,7 @@ class TestLaunchImageBacked(LaunchTest):
         for flavor in fit:
             launched = self.assertLaunches(snap, flavor)
             self.assertIsNone(launched['root_volume_id'])
+            self.delete_launched(launched['id'])  # keep within quota
         for flavor in unfit:
             self.assertRefused(snap, flavor)
         zero = [f for f in unfit if f['Disk'] == 0]
@@ -157,7 +212,7 @@ class TestLaunchImageBacked(LaunchTest):
 
     def test_default_flavor_is_the_smallest_that_fits(self):
         server = self.create_image_backed_server()
-        snap = self.snapshot_server(server)
+        snap = self.snapshot(server)
         fit, _ = self.fits(snap)
         proc = self.launch(snap)
         self.assertEqual(0, proc.returncode, proc.stderr)
@@ -170,7 +225,7 @@ class TestLaunchErrors(LaunchTest):
 
     def test_unknown_things_are_one_line(self):
         server = self.create_image_backed_server()
-        snap = self.snapshot_server(server)
+        snap = self.snapshot(server)
         self.assertFailsCleanly(
             "No flavor with a name or ID of 'no-such-flavor' exists.",
             'rc', 'snapshot', 'launch', snap['id'], '--flavor',
