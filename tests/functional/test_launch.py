@@ -87,7 +87,7 @@ class LaunchTest(base.FunctionalTest):
         name = self.last_name = '%s-l%d' % (self.prefix, self.launched)
         proc = self.rc('launch', snap['id'], '--name', name, '--wait',
                        '--timeout', str(base.TIMEOUT), *self.network_args(),
-                       *args, parse=False, check=False)
+                       *args, '-f', 'json', parse=False, check=False)
         if proc.returncode == 0:
             server = json.loads(proc.stdout)
             self.addCleanup(self.delete_launched, server['id'])
