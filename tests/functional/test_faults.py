@@ -174,8 +174,20 @@ class CatalogueTest(base.FunctionalTest):
             time.sleep(3)
         self.assertEqual([], diff)
 
-    def admin(self):
-        return connect(ADMIN_CLOUD)
+    def interrupt(self, when, *args):
+        """Run the command, send SIGINT once stderr shows ``when``."""
+        argv = [base.openstack_bin(), '--os-cloud', base.CLOUD, *args]
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True,
+                                stdin=subprocess.DEVNULL)
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if when in line:
+                proc.send_signal(signal.SIGINT)
+                break
+        rest = proc.communicate(timeout=base.TIMEOUT)[1]
+        return proc.returncode, ''.join(seen) + rest
 
 
 class TestLookups(CatalogueTest):
@@ -412,21 +424,6 @@ class TestInterrupt(SnapshotCatalogueTest):
     def make_fixture(cls):
         cls.make_snapshot()
 
-    def interrupt(self, when, *args):
-        """Run the command, send SIGINT once stderr shows ``when``."""
-        argv = [base.openstack_bin(), '--os-cloud', base.CLOUD, *args]
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True,
-                                stdin=subprocess.DEVNULL)
-        seen = []
-        for line in proc.stderr:
-            seen.append(line)
-            if when in line:
-                proc.send_signal(signal.SIGINT)
-                break
-        rest = proc.communicate(timeout=base.TIMEOUT)[1]
-        return proc.returncode, ''.join(seen) + rest
-
     def test_ctrl_c_during_share_copy(self):
         before = self.inventory.take()
         code, err = self.interrupt(
@@ -455,6 +452,11 @@ class TestLaunch(SnapshotCatalogueTest):
             expected, 'rc', 'snapshot', 'launch', snapshot, '--no-network',
             *args, **kwargs)
 
+    def launch_fitting(self, expected, *args):
+        """Launch the fixture snapshot with a flavor that fits it."""
+        return self.launch(expected, self.snap_id, '--flavor', 'm1.volume',
+                           *args)
+
     def test_unknown_snapshot(self):
         self.launch("'%s-nope'" % self.mark, '%s-nope' % self.mark)
 
@@ -476,27 +478,28 @@ class TestLaunch(SnapshotCatalogueTest):
                     '--flavor', 'm1.tiny')
 
     def test_unknown_key(self):
-        self.launch("'%s-key'" % self.mark, self.snap_id, '--key-name',
-                    '%s-key' % self.mark)
+        self.launch_fitting("'%s-key'" % self.mark, '--key-name',
+                            '%s-key' % self.mark)
 
     def test_unknown_network(self):
         self.assertFailsCleanly('network', 'rc', 'snapshot', 'launch',
-                                self.snap_id, '--network',
-                                '%s-net' % self.mark)
+                                self.snap_id, '--flavor', 'm1.volume',
+                                '--network', '%s-net' % self.mark)
 
     def test_flavors_unknown_snapshot(self):
         self.assertFailsCleanly("'%s-nope'" % self.mark, 'rc', 'snapshot',
                                 'flavors', '%s-nope' % self.mark)
 
     def test_quota_exceeded(self):
-        """The admin lowers the instance quota to 0 for the test."""
+        """The admin lowers the instance quota to what is in use."""
         project_id = self.made.conn.current_project_id
         compute = self.admin_conn.compute
-        quota = compute.get_quota_set(project_id)
+        quota = compute.get_quota_set(project_id, usage=True)
         self.addCleanup(compute.update_quota_set, project_id,
                         instances=quota.instances)
-        compute.update_quota_set(project_id, instances=0)
-        self.launch('Quota exceeded', self.snap_id, '--flavor', 'm1.volume')
+        compute.update_quota_set(project_id,
+                                 instances=quota.usage.get('instances', 0))
+        self.launch_fitting('Quota exceeded')
 
     def test_ctrl_c_during_launch_wait(self):
         """The server is what ``launch`` was meant to create: after Ctrl-C

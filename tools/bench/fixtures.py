@@ -78,7 +78,7 @@ class Fixture:
     """Resources made for one benchmark run, in the ``cloud`` project."""
 
     def __init__(self, cloud, admin_cloud=None, timeout=900):
-        self.conn = openstack.connect(cloud=cloud)
+        self.conn = openstack.connect(cloud=cloud, connect_retries=5)
         self.admin_cloud = admin_cloud
         self.timeout = timeout
         self.prefix = 'rcsnap-bench-%s' % uuid.uuid4().hex[:6]
@@ -108,7 +108,7 @@ class Fixture:
         if not self.admin_cloud:
             raise SystemExit('bench: quota too small for %d snapshots and '
                              'no --admin-cloud to raise it' % count)
-        admin = openstack.connect(cloud=self.admin_cloud)
+        admin = openstack.connect(cloud=self.admin_cloud, connect_retries=5)
         if self.saved_quota is None:
             self.saved_quota = {'snapshots': quota.snapshots,
                                 'gigabytes': quota.gigabytes}
@@ -119,7 +119,7 @@ class Fixture:
     def restore_quota(self):
         if self.saved_quota is None:
             return
-        admin = openstack.connect(cloud=self.admin_cloud)
+        admin = openstack.connect(cloud=self.admin_cloud, connect_retries=5)
         admin.block_storage.update_quota_set(self.conn.current_project_id,
                                              **self.saved_quota)
         say('restored Cinder quotas %s' % self.saved_quota)
