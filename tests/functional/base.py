@@ -175,8 +175,8 @@ class FunctionalTest(testtools.TestCase):
 
     def delete_volume(self, volume_id, cloud=None):
         def gone():
-            proc = run('volume', 'show', volume_id, cloud=cloud,
-                       parse=False, check=False)
+            proc = run('volume', 'show', volume_id, '-f', 'json',
+                       cloud=cloud, parse=False, check=False)
             if proc.returncode != 0:
                 return True
             if json.loads(proc.stdout)['status'] in ('available', 'error'):
@@ -187,8 +187,8 @@ class FunctionalTest(testtools.TestCase):
 
     def delete_volume_snapshot(self, snapshot_id, cloud=None):
         def gone():
-            proc = run('volume', 'snapshot', 'show', snapshot_id,
-                       cloud=cloud, parse=False, check=False)
+            proc = run('volume', 'snapshot', 'show', snapshot_id, '-f',
+                       'json', cloud=cloud, parse=False, check=False)
             if proc.returncode != 0:
                 return True
             if json.loads(proc.stdout)['status'] in ('available', 'error'):
