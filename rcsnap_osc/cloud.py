@@ -254,8 +254,8 @@ def summarize(conn, image):
 def list_snapshots(conn, scope=None, name=None):
     """Instance snapshots with their real sizes, in two listings at most.
 
-    ``scope`` is None (what Glance lists by default), ``mine``, ``shared``
-    (shared with this project, any member status) or ``all``. The volume
+    ``scope`` is None (what Glance lists by default), ``mine`` or ``all``
+    (:func:`list_shared_snapshots` lists the shared ones). The volume
     snapshot listing is skipped when no listed snapshot of this project is
     volume-backed: the volume snapshots of others are not ours to see.
     """
@@ -265,14 +265,10 @@ def list_snapshots(conn, scope=None, name=None):
         query['name'] = name
     if scope == 'mine':
         query['owner'] = project_id
-    elif scope == 'shared':
-        query.update(visibility='shared', member_status='all')
     elif scope == 'all':
         query.update(visibility='all')
     images = [i for i in list_images(conn, **query)
               if snapshots.is_instance_snapshot(i)]
-    if scope == 'shared':
-        images = [i for i in images if i.get('owner') != project_id]
     ours = [i for i in images if i.get('owner') == project_id]
     volumes = list_volume_snapshots(conn) if snapshots.volume_snapshot_ids(
         ours) else {}
