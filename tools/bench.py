@@ -191,11 +191,13 @@ class Bench:
                            a / b, '<= 1.50', a / b <= 1.5)
 
     def startup_rows(self, baseline):
-        """Start-up: A is with the plugin, B the same venv without it."""
+        """Start-up: A is with the plugin, B the same venv without it.
+        A few milliseconds matter here, so each side runs 4 times as
+        often as elsewhere."""
         for args in (('--version',), ('--help',)):
             a, b = measure.side_by_side(
                 self.timed([self.venv.argv(*args)]),
-                self.timed([baseline.argv(*args)]), self.args.runs)
+                self.timed([baseline.argv(*args)]), 4 * self.args.runs)
             self.table.add('Start-up: openstack %s, with vs without the '
                            'plugin' % args[0], seconds(a), seconds(b),
                            a / b, '<= 1.03', a / b <= 1.03)
@@ -261,8 +263,9 @@ def main(argv=None):
         fixture.remove()
         signal.signal(signal.SIGINT, signal.default_int_handler)
     print('Machine: %s' % machine())
-    print('Cloud: %s; %d timed runs of each side, medians; %.0f s in all'
-          % (args.cloud, args.runs, time.monotonic() - started))
+    print('Cloud: %s; %d timed runs of each side (start-up: %d), medians; '
+          '%.0f s in all' % (args.cloud, args.runs, 4 * args.runs,
+                             time.monotonic() - started))
     print()
     print(bench.table.render())
     return 1 if bench.table.failed else 0

@@ -29,6 +29,9 @@ import openstack
 from openstack import exceptions as sdk_exc
 
 PARALLEL = 8
+#: Creations at once: the local cloud's services keep their databases in
+#: SQLite, which answers concurrent writes with "database is locked" (500).
+PARALLEL_WRITES = 2
 
 
 def say(text):
@@ -66,12 +69,23 @@ def snapshot_image_body(name, snapshot_ids, size):
     }
 
 
-def parallel(func, items):
+def parallel(func, items, workers=PARALLEL):
     if not items:
         return []
     with concurrent.futures.ThreadPoolExecutor(
-            min(PARALLEL, len(items))) as pool:
+            min(workers, len(items))) as pool:
         return list(pool.map(func, items))
+
+
+def retried(call, attempts=5):
+    """``call()``, again after a pause when the service answers 5xx."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except sdk_exc.HttpException as exc:
+            if (exc.status_code or 0) < 500 or attempt == attempts - 1:
+                raise
+            time.sleep(1 + attempt)
 
 
 class Fixture:
@@ -144,12 +158,13 @@ class Fixture:
         say('creating %d volume snapshots' % missing)
 
         def create(index):
-            snap = self.conn.block_storage.create_snapshot(
+            snap = retried(lambda: self.conn.block_storage.create_snapshot(
                 volume_id=self.volume_id,
-                name='%s-vsnap-%d' % (self.prefix, index))
+                name='%s-vsnap-%d' % (self.prefix, index)))
             self.snapshot_ids.append(snap.id)
 
-        parallel(create, range(len(self.snapshot_ids), count))
+        parallel(create, range(len(self.snapshot_ids), count),
+                 PARALLEL_WRITES)
         self.wait_snapshots()
 
     def wait_snapshots(self):
@@ -176,14 +191,20 @@ class Fixture:
         """Create a snapshot image the way Nova does: the metadata, then
         an empty upload that makes it active with size 0."""
         body = snapshot_image_body(name, snapshot_ids, self.size)
-        response = self.conn.image.post('/images', json=body)
-        sdk_exc.raise_from_response(response)
-        image_id = response.json()['id']
+        def post():
+            response = self.conn.image.post('/images', json=body)
+            sdk_exc.raise_from_response(response)
+            return response.json()['id']
+
+        def upload():
+            response = self.conn.image.put(
+                '/images/%s/file' % image_id, data=b'',
+                headers={'Content-Type': 'application/octet-stream'})
+            sdk_exc.raise_from_response(response)
+
+        image_id = retried(post)
         self.image_ids.append(image_id)
-        response = self.conn.image.put(
-            '/images/%s/file' % image_id, data=b'',
-            headers={'Content-Type': 'application/octet-stream'})
-        sdk_exc.raise_from_response(response)
+        retried(upload)
         return image_id
 
     def grow_images(self, count):
@@ -196,7 +217,7 @@ class Fixture:
         say('creating %d snapshot images' % (count - start))
         parallel(lambda i: self.make_image(
             '%s-snap-%d' % (self.prefix, i), [self.snapshot_ids[i]]),
-            range(start, count))
+            range(start, count), PARALLEL_WRITES)
 
     def make_show_image(self, k):
         """The snapshot ``show`` is measured on: k volume snapshots."""
@@ -211,14 +232,16 @@ class Fixture:
         block = self.conn.block_storage
         if self.image_ids:
             say('deleting %d images' % len(self.image_ids))
-            parallel(lambda i: self.conn.image.delete_image(
-                i, ignore_missing=True), list(self.image_ids))
+            parallel(lambda i: retried(lambda: self.conn.image.delete_image(
+                i, ignore_missing=True)), list(self.image_ids),
+                PARALLEL_WRITES)
             self.image_ids = []
         if self.snapshot_ids:
             say('deleting %d volume snapshots' % len(self.snapshot_ids))
             self.wait_settled()
-            parallel(lambda i: block.delete_snapshot(i, ignore_missing=True),
-                     list(self.snapshot_ids))
+            parallel(lambda i: retried(lambda: block.delete_snapshot(
+                i, ignore_missing=True)), list(self.snapshot_ids),
+                PARALLEL_WRITES)
             self.wait_gone()
             self.snapshot_ids = []
         if self.volume_id:

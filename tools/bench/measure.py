@@ -122,6 +122,9 @@ def count_requests(argvs):
     for argv in argvs:
         _, _, err = run(debug(argv))
         for line in err.splitlines():
+            if 'Making authentication request to' in line:
+                counts['auth'] += 1  # logged without a REQ line
+                continue
             if 'RESP: [' in line:
                 in_flight = max(0, in_flight - 1)
                 continue
