@@ -206,9 +206,6 @@ class LaunchSnapshot(base.ShowOne):
             servers.fit_or_refuse(flavors, flavor, need, _label(summary))
         else:
             flavor = servers.smallest_fit(flavors, need, _label(summary))
-            self.app.stderr.write(_(
-                'Using flavor %(name)s (%(id)s), the smallest that fits.\n')
-                % {'name': flavor['name'], 'id': flavor['id']})
         if parsed_args.no_network:
             networks = servers.NONE
         elif parsed_args.network:
@@ -219,6 +216,10 @@ class LaunchSnapshot(base.ShowOne):
         groups = servers.find_security_groups(conn,
                                               parsed_args.security_group)
         servers.check_keypair(conn, parsed_args.key_name)
+        if not parsed_args.flavor:  # said once nothing else can refuse
+            self.app.stderr.write(_(
+                'Using flavor %(name)s (%(id)s), the smallest that fits.\n')
+                % {'name': flavor['name'], 'id': flavor['id']})
         attrs = servers.server_attrs(
             summary, flavor, parsed_args.name or summary.image.get('name'),
             networks, size=parsed_args.size, key_name=parsed_args.key_name,

@@ -224,7 +224,7 @@ class TestLaunchImageBacked(LaunchTest):
                               else ['--nic', 'none']), name,
                 parse=False, check=False)
             self.assertNotEqual(0, proc.returncode, proc.stdout)
-            self.assertIn('400', proc.stderr)
+            self.assertIn('Client Error', proc.stderr)
 
     def test_default_flavor_is_the_smallest_that_fits(self):
         snap = self.snapshot_image()

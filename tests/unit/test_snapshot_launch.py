@@ -495,6 +495,12 @@ class TestLaunchRefused(LaunchTest):
                      % missing, '--flavor', 'm1.tiny', '--security-group',
                      missing)
 
+    def test_unknown_key_pair_without_flavor_is_one_line(self):
+        self.volume_backed(min_disk=10)
+        fakes.register_keypair(self.requests, 'nokey', found=False)
+        self.refused("No key pair named 'nokey' exists for this user.",
+                     '--key-name', 'nokey')
+
     def test_unknown_key_pair(self):
         self.volume_backed(min_disk=10)
         fakes.register_keypair(self.requests, 'nokey', found=False)
