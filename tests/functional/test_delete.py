@@ -14,6 +14,8 @@
 
 import json
 
+import fixtures
+
 from tests.functional import base
 
 
@@ -61,10 +63,15 @@ class TestDelete(base.FunctionalTest):
             'boot_index': 0, 'device_name': '/dev/vda',
             'source_type': 'snapshot', 'destination_type': 'volume',
             'snapshot_id': root_id, 'delete_on_termination': False}])
+        data = self.useFixture(fixtures.TempDir()).join('data')
+        with open(data, 'wb') as f:
+            f.write(b'\0' * 1024)
         other = self.openstack(
-            'image', 'create', '--property', 'bdm_v2=True', '--property',
-            'block_device_mapping=%s' % mapping, '--property',
-            'root_device_name=/dev/vda', '%s-copy' % self.prefix)
+            'image', 'create', '--file', data, '--disk-format', 'raw',
+            '--container-format', 'bare', '--property', 'bdm_v2=True',
+            '--property', 'block_device_mapping=%s' % mapping,
+            '--property', 'root_device_name=/dev/vda',
+            '%s-copy' % self.prefix)
         self.addCleanup(self.openstack, 'image', 'delete', other['id'],
                         parse=False, check=False)
         # A volume created from the data volume snapshot.
