@@ -29,9 +29,10 @@ import openstack
 from openstack import exceptions as sdk_exc
 
 PARALLEL = 8
-#: Creations at once: the local cloud's services keep their databases in
-#: SQLite, which answers concurrent writes with "database is locked" (500).
-PARALLEL_WRITES = 2
+#: Writes at once: the local cloud's services keep their databases in
+#: SQLite, which answers concurrent writes with "database is locked" (500)
+#: and may have half-applied them; writes go one at a time.
+PARALLEL_WRITES = 1
 
 
 def say(text):
@@ -77,8 +78,10 @@ def parallel(func, items, workers=PARALLEL):
         return list(pool.map(func, items))
 
 
-def retried(call, attempts=5):
-    """``call()``, again after a pause when the service answers 5xx."""
+def retried(call, attempts=5, done=None):
+    """``call()``, again after a pause when the service answers 5xx.
+    ``done()``, when given, tells whether a failed attempt took effect
+    after all (then no retry)."""
     for attempt in range(attempts):
         try:
             return call()
@@ -86,6 +89,8 @@ def retried(call, attempts=5):
             if (exc.status_code or 0) < 500 or attempt == attempts - 1:
                 raise
             time.sleep(1 + attempt)
+            if done is not None and done():
+                return None
 
 
 class Fixture:
@@ -202,9 +207,12 @@ class Fixture:
                 headers={'Content-Type': 'application/octet-stream'})
             sdk_exc.raise_from_response(response)
 
+        def uploaded():
+            return self.conn.image.get_image(image_id).status != 'queued'
+
         image_id = retried(post)
         self.image_ids.append(image_id)
-        retried(upload)
+        retried(upload, done=uploaded)
         return image_id
 
     def grow_images(self, count):
@@ -232,16 +240,16 @@ class Fixture:
         block = self.conn.block_storage
         if self.image_ids:
             say('deleting %d images' % len(self.image_ids))
-            parallel(lambda i: retried(lambda: self.conn.image.delete_image(
-                i, ignore_missing=True)), list(self.image_ids),
-                PARALLEL_WRITES)
+            parallel(self.delete_image, list(self.image_ids),
+                     PARALLEL_WRITES)
             self.image_ids = []
         if self.snapshot_ids:
             say('deleting %d volume snapshots' % len(self.snapshot_ids))
             self.wait_settled()
-            parallel(lambda i: retried(lambda: block.delete_snapshot(
-                i, ignore_missing=True)), list(self.snapshot_ids),
-                PARALLEL_WRITES)
+            parallel(lambda i: retried(
+                lambda: block.delete_snapshot(i, ignore_missing=True),
+                done=lambda: self._ours().get(i) in (None, 'deleting')),
+                list(self.snapshot_ids), PARALLEL_WRITES)
             self.wait_gone()
             self.snapshot_ids = []
         if self.volume_id:
@@ -253,6 +261,15 @@ class Fixture:
                 block.wait_for_delete(volume, wait=self.timeout)
             self.volume_id = None
         self.restore_quota()
+
+    def delete_image(self, image_id):
+        def gone():
+            found = self.conn.image.find_image(image_id, ignore_missing=True)
+            return found is None or found.status == 'deleted'
+
+        retried(lambda: self.conn.image.delete_image(image_id,
+                                                     ignore_missing=True),
+                done=gone)
 
     def _ours(self):
         ours = set(self.snapshot_ids)
