@@ -150,35 +150,39 @@ def debug(argv):
     raise ValueError('not an openstack command: %s' % argv)
 
 
+#: Runs ``openstack`` in-process and, at exit, writes the plugin modules
+#: it imported on one marked stderr line.
+_WRAPPER = """
+import atexit, os, sys
+from openstackclient import shell
+atexit.register(lambda: os.write(2, ('\\nRCSNAP-MODULES %s\\n' % ' '.join(
+    sorted(m for m in sys.modules if m.startswith('rcsnap_osc')))).encode()))
+sys.argv = ['openstack'] + sys.argv[1:]
+sys.exit(shell.main())
+"""
+
+
 def plugin_imports(venv, *args):
-    """``python -X importtime``: the plugin's modules the command imports,
-    what importing them cost in microseconds (what they pulled in
-    included), and whether the SDK was loaded at all."""
-    proc = subprocess.run(venv.argv(*args, python_opts=('-X', 'importtime')),
+    """The plugin's modules ``openstack *args`` imports, and what importing
+    them costs (what they pull in that OSC has not loaded already), in
+    microseconds, from ``python -X importtime``."""
+    proc = subprocess.run([venv.python, '-c', _WRAPPER, *args],
                           capture_output=True, text=True, timeout=600,
                           stdin=subprocess.DEVNULL)
-    cumulative, parent, pending = {}, {}, {}
+    found = re.search(r'^RCSNAP-MODULES (.*)$', proc.stderr, re.M)
+    modules = found.group(1).split() if found else []
+    # What OSC imports anyway (not openstackclient.shell: importing it
+    # loads every OSC plugin module), then the plugin's modules.
+    code = ('import cliff.columns, oslo_i18n, osc_lib.cli.format_columns, '
+            'osc_lib.cli.parseractions, osc_lib.command.command, '
+            'osc_lib.exceptions, osc_lib.utils\n') + ''.join(
+        'import %s\n' % m for m in modules)
+    proc = subprocess.run([venv.python, '-X', 'importtime', '-c', code],
+                          capture_output=True, text=True, timeout=600)
+    cost = 0
     for line in proc.stderr.splitlines():
         match = IMPORT_LINE.match(line)
-        if not match:
-            continue
-        name, depth = match.group(4), (len(match.group(3)) - 1) // 2
-        cumulative[name] = int(match.group(2))
-        for child in pending.pop(depth + 1, []):
-            parent[child] = name  # importtime prints children first
-        pending.setdefault(depth, []).append(name)
-
-    def ours(name):
-        return 'rcsnap_osc' in name  # the editable finder included
-
-    def outermost(name):
-        up = parent.get(name)
-        while up is not None:
-            if ours(up):
-                return False
-            up = parent.get(up)
-        return True
-
-    modules = sorted(m for m in cumulative if ours(m))
-    cost = sum(cumulative[m] for m in modules if outermost(m))
-    return modules, cost, 'openstack' in cumulative
+        if match and not match.group(3).strip(' ') and len(
+                match.group(3)) == 1 and match.group(4) in modules:
+            cost += int(match.group(2))
+    return modules, cost
