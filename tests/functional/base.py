@@ -26,6 +26,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 
@@ -48,8 +49,8 @@ class CommandFailed(Exception):
 
 def openstack_bin():
     """The ``openstack`` beside this interpreter, else the one on PATH."""
-    here = os.path.join(os.path.dirname(os.path.realpath(
-        __import__('sys').executable)), 'openstack')
+    # Not realpath: a virtualenv's python links to the base interpreter.
+    here = os.path.join(os.path.dirname(sys.executable), 'openstack')
     return here if os.path.exists(here) else shutil.which('openstack')
 
 
