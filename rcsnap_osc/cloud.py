@@ -75,8 +75,11 @@ def describe_detail(exc):
     message = None
     try:
         body = exc.response.json()
-    except Exception:
+    except Exception:  # Glance answers some errors in HTML
         body = None
+        text = getattr(exc.response, 'text', None)
+        if text and text.strip():
+            message = text
     if isinstance(body, dict):
         if isinstance(body.get('message'), str):
             message = body['message']

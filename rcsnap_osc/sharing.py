@@ -42,6 +42,10 @@ VOLUME_DELETABLE = frozenset(('available', 'error', 'error_restoring',
                               'error_extending', 'error_managing'))
 
 
+#: Glance's media type for JSON-patch image updates.
+PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
+
+
 def translate_errors(func):
     """:func:`cloud.translate_errors`, plus refusals from the plan."""
     translated = cloud.translate_errors(func)
@@ -223,6 +227,23 @@ def get_image(conn, image_id):
         return None
 
 
+def set_image_attributes(conn, image_id, attrs):
+    """Set image fields and properties in one JSON patch; the new image.
+
+    Every change is an ``add``, which Glance takes for a property that
+    exists as well as for a new one (the SDK's own diff says ``replace``
+    for any attribute it knows of, which Glance refuses, 409, when the
+    image does not have it).
+    """
+    patch = [{'op': 'add', 'path': '/%s' % key, 'value': value}
+             for key, value in sorted(attrs.items())]
+    response = conn.image.patch(
+        '/images/%s' % image_id, json=patch,
+        headers={'Content-Type': PATCH_TYPE})
+    sdk_exc.raise_from_response(response)
+    return response.json()
+
+
 def root_volume_snapshot(conn, image):
     """The root volume snapshot a copy is made from; it must be usable."""
     root = share_plan.root_ref(image)
@@ -277,18 +298,18 @@ def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None):
                                 lambda: get_image(conn, made['image']),
                                 ('active',), snapshots.IMAGE_FAILED)
         say(_('Image %s is active') % made['image'])
-        copy = conn.image.update_image(
-            uploaded, **share_plan.copy_attributes(image, vsnap['size']))
+        copy = set_image_attributes(
+            conn, uploaded.id,
+            share_plan.copy_attributes(image, vsnap['size']))
         waiter.until(_('Volume %s') % volume.id,
                      lambda: get_volume(conn, volume.id),
                      ('available',), VOLUME_FAILED)
         conn.block_storage.delete_volume(volume.id)
         del made['volume']
         say(_('Deleted temporary volume %s') % volume.id)
-        record = cloud.image_record(copy)
-        result = then(record) if then else None
+        result = then(copy) if then else None
         finished = True
-        return record, result
+        return copy, result
     finally:
         if not finished:
             clean_up(conn, made, say, waiter)

@@ -82,6 +82,14 @@ def _sorted_query(url):
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
+def forget_connection():
+    """Drop the SDK connection OSC cached for the ``rcsnap`` client."""
+    from osc_lib import clientmanager
+    cache = vars(clientmanager.ClientManager).get('rcsnap')
+    if cache is not None:
+        cache._handle = None
+
+
 def token_body():
     token = ksa_fixture.V3Token(user_id=USER_ID, user_name='alpha',
                                 project_id=PROJECT_ID, project_name='alpha',
@@ -128,6 +136,10 @@ class TestCommand(testtools.TestCase):
             self.useFixture(fixtures.EnvironmentVariable(name, value))
         # Waits in the commands poll with time.sleep: make it instant.
         self.useFixture(fixtures.MonkeyPatch('time.sleep', lambda s: None))
+        # OSC caches the plugin's client on the ClientManager class: every
+        # test starts with a new connection (a new token, a new catalog).
+        forget_connection()
+        self.addCleanup(forget_connection)
         self.requests = self.useFixture(rm_fixture.Fixture())
         self.token = token_body()
         self.requests.post(AUTH_URL + '/auth/tokens', json=self.token,

@@ -426,8 +426,6 @@ def add_network_service(test):
     process: the test drops it before and after, so that this catalog is
     used by this test only.
     """
-    forget_connection()
-    test.addCleanup(forget_connection)
     service = test.token.add_service('network', name='neutron')
     service.add_standard_endpoints(public=NETWORK_URL, region='RegionOne')
     test.requests.post(base.AUTH_URL + '/auth/tokens', json=test.token,
@@ -438,14 +436,6 @@ def add_network_service(test):
         'links': [{'rel': 'self', 'href': NETWORK_URL + '/v2.0/'}]}]}
     test.requests.get(NETWORK_URL + '/', json=versions)
     test.requests.get(NETWORK_URL, json=versions)
-
-
-def forget_connection():
-    """Drop the SDK connection OSC cached for the ``rcsnap`` client."""
-    from osc_lib import clientmanager
-    cache = vars(clientmanager.ClientManager).get('rcsnap')
-    if cache is not None:
-        cache._handle = None
 
 
 def register_network_list(requests, networks):

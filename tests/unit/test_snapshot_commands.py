@@ -390,3 +390,18 @@ class TestCreateSnapshot(base.TestCommand):
         self.assertEqual(2, code)
         self.assertIn("Expected 'key=value' type", err)
         self.assertEqual([], self.calls())
+
+
+class TestErrorText(base.TestCommand):
+
+    def test_glance_html_error_is_one_line(self):
+        self.requests.get(
+            '%s/%s' % (IMAGES, fakes.IMAGE_ID), status_code=409,
+            text='<html>\n <head>\n  <title>409 Conflict</title>\n </head>\n'
+                 ' <body>\n  <h1>409 Conflict</h1>\n  Property os_version '
+                 'does not exist.<br /><br />\n\n\n\n </body>\n</html>',
+            headers={'Content-Type': 'text/html; charset=UTF-8'})
+        line = self.assertFails('(HTTP 409): 409 Conflict 409 Conflict '
+                                'Property os_version does not exist.',
+                                'rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertNotIn('<', line)

@@ -478,8 +478,8 @@ class TestShareCopy(ShareTest):
         self.assertEqual(('PATCH %s' % COPY, [
             {'op': 'add', 'path': '/hw_disk_bus', 'value': 'virtio'},
             {'op': 'add', 'path': '/image_type', 'value': 'snapshot'},
-            {'op': 'replace', 'path': '/min_disk', 'value': 20},
-            {'op': 'replace', 'path': '/min_ram', 'value': 1024},
+            {'op': 'add', 'path': '/min_disk', 'value': 20},
+            {'op': 'add', 'path': '/min_ram', 'value': 1024},
             {'op': 'add', 'path': '/os_distro', 'value': 'ubuntu'},
             {'op': 'add', 'path': '/rcsnap_source_snapshot_id',
              'value': fakes.IMAGE_ID}]), writes[2])
