@@ -18,9 +18,9 @@ The SDK calls live in :mod:`rcsnap_osc.sharing` and the decisions in
 
 from cliff import columns
 from osc_lib.cli import format_columns
-from osc_lib.command import command
 
 from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import snapshot
 
 DISK_FORMATS = ('raw', 'qcow2')
@@ -54,7 +54,7 @@ def add_snapshot_argument(parser, what):
     )
 
 
-class ShareSnapshot(command.ShowOne):
+class ShareSnapshot(base.ShowOne):
     _description = _(
         "Share an instance snapshot with other projects\n\n"
         "Makes the snapshot's image 'shared' (never public or community) "
@@ -186,7 +186,7 @@ class ShareSnapshot(command.ShowOne):
         return names, values
 
 
-class AcceptSnapshot(command.ShowOne):
+class AcceptSnapshot(base.ShowOne):
     _description = _(
         "Accept (or reject) a snapshot another project shared with this "
         "one\n\n"
@@ -227,7 +227,7 @@ class AcceptSnapshot(command.ShowOne):
                  answer))
 
 
-class UnshareSnapshot(command.ShowOne):
+class UnshareSnapshot(base.ShowOne):
     _description = _(
         "Stop sharing an instance snapshot with other projects\n\n"
         "Removes the projects from the snapshot's members; when none "
