@@ -115,8 +115,8 @@ class Fixture:
         project_id = self.conn.current_project_id
         quota = self.conn.block_storage.get_quota_set(project_id,
                                                       usage=True)
-        need_snaps = count + quota.usage.get('snapshots', 0) + 2
-        need_gb = (count + 2) * size + quota.usage.get('gigabytes', 0) + 2
+        need_snaps = count + quota.usage.get('snapshots', 0) + 50
+        need_gb = (count + 50) * size + quota.usage.get('gigabytes', 0) + 50
         limits = {}
         if 0 <= quota.snapshots < need_snaps:
             limits['snapshots'] = need_snaps
@@ -177,10 +177,7 @@ class Fixture:
         deadline = time.monotonic() + self.timeout
         wanted = set(self.snapshot_ids)
         while True:
-            states = {s.id: s.status for s in
-                      self.conn.block_storage.snapshots(
-                          details=True, limit=1000)
-                      if s.id in wanted}
+            states = self._ours()
             bad = [i for i, s in states.items() if s.startswith('error')]
             if bad:
                 raise RuntimeError('volume snapshots in error: %s' % bad)
@@ -236,7 +233,14 @@ class Fixture:
     # -- removing ----------------------------------------------------------
 
     def remove(self):
-        """Delete everything made, then restore quotas. Safe to repeat."""
+        """Delete everything made, then restore quotas (also when a
+        deletion failed). Safe to repeat."""
+        try:
+            self._delete_all()
+        finally:
+            self.restore_quota()
+
+    def _delete_all(self):
         block = self.conn.block_storage
         if self.image_ids:
             say('deleting %d images' % len(self.image_ids))
@@ -260,7 +264,6 @@ class Fixture:
                 block.delete_volume(self.volume_id, ignore_missing=True)
                 block.wait_for_delete(volume, wait=self.timeout)
             self.volume_id = None
-        self.restore_quota()
 
     def delete_image(self, image_id):
         def gone():
@@ -272,9 +275,17 @@ class Fixture:
                 done=gone)
 
     def _ours(self):
+        """Our snapshots' states, from one listing (again when a snapshot
+        used as a page marker vanished under it)."""
         ours = set(self.snapshot_ids)
-        return {s.id: s.status for s in self.conn.block_storage.snapshots(
-            details=True, limit=1000) if s.id in ours}
+        for attempt in range(5):
+            try:
+                return {s.id: s.status for s in
+                        self.conn.block_storage.snapshots(
+                            details=True, limit=1000) if s.id in ours}
+            except sdk_exc.NotFoundException:
+                time.sleep(1)
+        raise RuntimeError('cannot list volume snapshots')
 
     def wait_settled(self):
         """Cinder deletes only settled snapshots: wait for creations."""
