@@ -193,7 +193,9 @@ def get_volume_snapshots(conn, ids):
     ids = list(dict.fromkeys(ids))
     if not ids:
         return {}
-    proxy = conn.block_storage  # endpoint discovery once, before threads
+    proxy = conn.block_storage
+    # Version discovery once, here, rather than once in every thread.
+    proxy.get_endpoint_data()
 
     def fetch(snapshot_id):
         try:
