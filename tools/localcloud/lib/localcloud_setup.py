@@ -13,7 +13,6 @@ Run with the local cloud's own virtualenv python by tools/localcloud/localcloud
 """
 import datetime
 import hashlib
-import json
 import os
 import sys
 
