@@ -246,6 +246,14 @@ class LaunchSnapshot(base.ShowOne):
             except servers.LaunchFailed as failed:
                 raise exceptions.CommandError(
                     self._failure(conn, failed, summary, parsed_args))
+            except KeyboardInterrupt:
+                # Nova goes on building: say what is there, and how to
+                # remove it, rather than leave it unsaid.
+                self.app.stderr.write(_(
+                    'Interrupted: server %(id)s is still being built; '
+                    '`openstack server delete %(id)s` removes it.\n') % {
+                        'id': server.id})
+                raise
             volume = servers.root_volume(conn, server, need)
         return LAUNCH_COLUMNS, (
             server.id, attrs['name'], server.status or 'BUILD',

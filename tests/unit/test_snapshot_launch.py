@@ -303,6 +303,18 @@ class TestLaunchWait(LaunchTest):
             SERVERS, NEW)] * 3 + ['GET %s/%s' % (VOLUMES, VOL)],
             self.calls()[3:])
 
+    def test_ctrl_c_while_waiting_says_what_is_left(self):
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        self.requests.get('%s/%s' % (SERVERS, NEW), exc=KeyboardInterrupt)
+        code, out, err = self.launch('--flavor', 'm1.tiny', '--wait')
+        self.assertEqual(130, code)
+        self.assertEqual('', out)
+        self.assertEqual(
+            'Interrupted: server %s is still being built; `openstack server '
+            'delete %s` removes it.' % (NEW, NEW), err.strip())
+        self.assertEqual(['POST %s' % SERVERS], self.writes())
+
     def test_error_deletes_server_and_its_volume(self):
         self.volume_backed(min_disk=10)
         other = 'c0ffee00-1111-4222-8333-444455556666'
