@@ -141,15 +141,8 @@ def find_image(conn, name_or_id, **query):
         except sdk_exc.NotFoundException:
             pass
     matches = list_images(conn, name=name_or_id, **query)
-    if not matches:
-        raise exceptions.CommandError(
-            _("No image with a name or ID of '%s' exists.") % name_or_id)
-    if len(matches) > 1:
-        raise exceptions.CommandError(
-            _("More than one image is named '%(name)s': %(ids)s; "
-              "use an ID.") % {'name': name_or_id,
-                               'ids': ', '.join(i['id'] for i in matches)})
-    return matches[0]
+    return only_match(_('image'), name_or_id, matches,
+                      [i['id'] for i in matches])
 
 
 def find_snapshot(conn, name_or_id, **query):
@@ -174,14 +167,22 @@ def find_server(conn, name_or_id):
     pattern = '^%s$' % re.escape(name_or_id)
     matches = [s for s in conn.compute.servers(name=pattern)
                if s.name == name_or_id]
+    return only_match(_('server'), name_or_id, matches,
+                      [s.id for s in matches])
+
+
+def only_match(kind, name_or_id, matches, ids):
+    """The one match of a lookup by name; none, or several, is an error
+    that names the thing (and lists the IDs to choose from)."""
     if not matches:
         raise exceptions.CommandError(
-            _("No server with a name or ID of '%s' exists.") % name_or_id)
+            _("No %(kind)s with a name or ID of '%(name)s' exists.") % {
+                'kind': kind, 'name': name_or_id})
     if len(matches) > 1:
         raise exceptions.CommandError(
-            _("More than one server is named '%(name)s': %(ids)s; "
-              "use an ID.") % {'name': name_or_id,
-                               'ids': ', '.join(s.id for s in matches)})
+            _("More than one %(kind)s is named '%(name)s': %(ids)s; use an "
+              "ID.") % {'kind': kind, 'name': name_or_id,
+                        'ids': ', '.join(ids)})
     return matches[0]
 
 
