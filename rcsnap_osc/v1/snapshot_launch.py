@@ -65,7 +65,7 @@ def need_for(summary, size):
 class ListSnapshotFlavor(base.Lister):
     _description = _(
         "List the flavors that can launch an instance snapshot, smallest "
-        "first. A volume-backed snapshot needs RAM >= its min_ram and a "
+        "first.\n\nA volume-backed snapshot needs RAM >= its min_ram and a "
         "root volume >= its min_disk (the flavor's disk is not used); an "
         "image-backed one needs RAM >= min_ram and a flavor disk >= both "
         "min_disk and the image's size")
@@ -116,7 +116,7 @@ class ListSnapshotFlavor(base.Lister):
 
 class LaunchSnapshot(base.ShowOne):
     _description = _(
-        "Launch a server from an instance snapshot. Checks first that the "
+        "Launch a server from an instance snapshot.\n\nChecks first that the "
         "snapshot is ready and the flavor fits (the rule of rc snapshot "
         "flavors): when it does not, nothing is created")
 
