@@ -61,16 +61,8 @@ def _pick(items, name_or_id, kind):
         if item.get('id') == name_or_id:
             return item
     matches = [i for i in items if i.get('name') == name_or_id]
-    if not matches:
-        raise exceptions.CommandError(
-            _("No %(kind)s with a name or ID of '%(name)s' exists.") % {
-                'kind': kind, 'name': name_or_id})
-    if len(matches) > 1:
-        raise exceptions.CommandError(
-            _("More than one %(kind)s is named '%(name)s': %(ids)s; use an "
-              "ID.") % {'kind': kind, 'name': name_or_id,
-                        'ids': ', '.join(sorted(i['id'] for i in matches))})
-    return matches[0]
+    return cloud.only_match(kind, name_or_id, matches,
+                            sorted(i['id'] for i in matches))
 
 
 def find_flavor(flavors, name_or_id):
