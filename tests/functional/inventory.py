@@ -99,8 +99,8 @@ class Inventory:
             if old is None:
                 lines.append('%s: new %s %s %s' % (cloud, kind, ident, new))
             elif new is None:
-                lines.append('%s: %s %s %s is gone' % (cloud, kind, ident,
-                                                      old))
+                lines.append('%s: %s %s %s is gone'
+                             % (cloud, kind, ident, old))
             else:
                 lines.append('%s: %s %s changed from %s to %s' % (
                     cloud, kind, ident, old, new))

@@ -195,6 +195,7 @@ class Fixture:
         """Create a snapshot image the way Nova does: the metadata, then
         an empty upload that makes it active with size 0."""
         body = snapshot_image_body(name, snapshot_ids, self.size)
+
         def post():
             response = self.conn.image.post('/images', json=body)
             sdk_exc.raise_from_response(response)
