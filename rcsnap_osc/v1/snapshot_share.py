@@ -153,7 +153,7 @@ class ShareSnapshot(base.ShowOne):
                     self.say(_('Snapshot %s is image-backed: other projects '
                                'can launch it as it is, no copy made.')
                              % image['id'])
-                members = cloud.image_members(conn, image['id'])
+                members = cloud.snapshot_members(conn, image)
                 plan = share_plan.plan_share(image, project_id, targets,
                                              members)
                 return image, sharing.share(conn, image, plan, members), None
@@ -267,7 +267,7 @@ class UnshareSnapshot(base.ShowOne):
             targets = None
             if not parsed_args.all:
                 targets = sharing.resolve_projects(conn, parsed_args.project)
-            members = cloud.image_members(conn, image['id'])
+            members = cloud.snapshot_members(conn, image)
             plan = share_plan.plan_unshare(image, project_id, members,
                                            targets)
             return image, plan, sharing.unshare(conn, image, plan, members)

@@ -155,8 +155,12 @@ def not_found(kind, ident):
 
 
 def register_image(requests, body):
+    """GET the image; its member listing answers as Glance does for an
+    image that is not ``shared`` (403) until :func:`register_members`."""
     requests.get('%s/v2/images/%s' % (base.IMAGE_URL, body['id']),
                  json=body)
+    _images(requests)[body['id']] = body
+    _register_member_listing(requests, body['id'], None)
 
 
 def register_volume_snapshot(requests, body):
@@ -214,10 +218,41 @@ def image_member(project_id, status='pending', image_id=IMAGE_ID):
             'schema': '/v2/schemas/member', 'status': status}
 
 
-def register_members(requests, image_id, members, **kwargs):
+def _images(requests):
+    """The image bodies registered on this requests-mock fixture, so that
+    a member listing answers from the image's visibility at request time."""
+    if not hasattr(requests, 'rcsnap_images'):
+        requests.rcsnap_images = {}
+    return requests.rcsnap_images
+
+
+def members_forbidden(image_id):
+    """Glance's answer to listing the members of an image that is not
+    ``shared`` (private, public or community): 403, never an empty list."""
+    return glance_error(403, 'Not allowed to list members for image %s: '
+                        'Only shared images have members.' % image_id)
+
+
+def _register_member_listing(requests, image_id, members, **kwargs):
     url = '%s/v2/images/%s/members' % (base.IMAGE_URL, image_id)
-    requests.get(url, json={'members': members,
-                            'schema': '/v2/schemas/members'}, **kwargs)
+    if kwargs:
+        requests.get(url, **kwargs)
+        return
+
+    def answer(request, context):
+        body = _images(requests).get(image_id)
+        if members is None or (body is not None
+                               and body.get('visibility') != 'shared'):
+            context.status_code = 403
+            return members_forbidden(image_id)
+        return {'members': members, 'schema': '/v2/schemas/members'}
+    requests.get(url, json=answer)
+
+
+def register_members(requests, image_id, members, **kwargs):
+    """GET the members of an image. As in Glance, the listing is refused
+    (403) while the registered image is not ``shared``."""
+    _register_member_listing(requests, image_id, members, **kwargs)
 
 
 def register_add_member(requests, image_id, **kwargs):

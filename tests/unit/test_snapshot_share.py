@@ -13,6 +13,8 @@
 """``rc snapshot share|accept|unshare`` over HTTP fakes: output, and the
 exact requests each path makes (bodies of writes included)."""
 
+import json
+
 import fixtures
 
 from tests.unit import base
@@ -66,8 +68,10 @@ class TestShare(ShareTest):
             'id': fakes.IMAGE_ID, 'name': 'web-vm-snap',
             'visibility': 'shared',
             'members': [{'project_id': BETA, 'status': 'pending'}]}, data)
+        # A private image has no members, and Glance refuses to list them
+        # (403): no member listing is asked for.
         self.assertEqual([
-            'GET %s' % IMAGE, 'GET %s' % MEMBERS, 'PATCH %s' % IMAGE,
+            'GET %s' % IMAGE, 'PATCH %s' % IMAGE,
             'POST %s' % MEMBERS], self.calls())
         self.assertEqual([
             ('PATCH %s' % IMAGE, replace('/visibility', 'shared')),
@@ -356,6 +360,28 @@ class TestUnshare(ShareTest):
         self.assertEqual('Project %s was not a member of snapshot %s.'
                          % (GAMMA, fakes.IMAGE_ID), err.strip())
         self.assertEqual([], self.writes())
+
+    def test_never_shared_is_a_noop(self):
+        # Glance refuses to list the members of a private image (403): a
+        # snapshot that was never shared has none, and nothing is written.
+        self.image.update(visibility='private')
+        code, out, err = self.run_cli('rc', 'snapshot', 'unshare',
+                                      fakes.IMAGE_ID, '--project', GAMMA,
+                                      '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual('Project %s was not a member of snapshot %s.'
+                         % (GAMMA, fakes.IMAGE_ID), err.strip())
+        self.assertEqual({'id': fakes.IMAGE_ID, 'name': 'web-vm-snap',
+                          'visibility': 'private', 'members': []},
+                         json.loads(out))
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
+
+    def test_never_shared_all_is_a_noop(self):
+        self.image.update(visibility='private')
+        data = self.run_json('rc', 'snapshot', 'unshare', fakes.IMAGE_ID,
+                             '--all')
+        self.assertEqual([], data['members'])
+        self.assertEqual(['GET %s' % IMAGE], self.calls())
 
     def test_project_or_all_required(self):
         code, out, err = self.run_cli('rc', 'snapshot', 'unshare',
