@@ -56,6 +56,26 @@ class VolumeSnapshotsColumn(columns.FormattableColumn):
         return [d.as_dict() for d in self._value]
 
 
+class PropertiesColumn(columns.FormattableColumn):
+    """Image properties: ``key=value`` lines in tables, long values wrapped
+    (the mapping Nova writes is hundreds of characters); a dict in JSON."""
+
+    WIDTH = 72
+
+    def human_readable(self):
+        import textwrap
+
+        lines = []
+        for key, value in sorted(self._value.items()):
+            lines.extend(textwrap.wrap(
+                '%s=%s' % (key, value), self.WIDTH, subsequent_indent='  ',
+                break_on_hyphens=False) or ['%s=' % key])
+        return '\n'.join(lines)
+
+    def machine_readable(self):
+        return dict(self._value)
+
+
 def show_data(summary):
     """The ``show`` row of a :class:`snapshots.Summary`."""
     image = summary.image
@@ -73,7 +93,7 @@ def show_data(summary):
         image.get('visibility'),
         image.get('owner'),
         image.get('created_at'),
-        format_columns.DictColumn(snapshots.custom_properties(image)),
+        PropertiesColumn(snapshots.custom_properties(image)),
     )
 
 

@@ -39,7 +39,7 @@ filters) and asks no question: run it with --dry-run first to see the
 plan. Every resource is listed with its result: "deleted", "would delete"
 (--dry-run), "deleting" (a volume snapshot Cinder accepted to delete;
 --wait checks that it goes), "kept (reason)", "failed (reason)" or
-"refused (reason)". After a failure it goes on with the other snapshots,
+"refused (reason)" ("would fail" and "would be refused" with --dry-run). After a failure it goes on with the other snapshots,
 then exits 1 if anything failed or was refused.""")
 
 RESULTS = {
@@ -54,14 +54,19 @@ RESULTS = {
 KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot')}
 
 
-def result_text(outcome):
-    text = RESULTS[outcome.state]
+#: What --dry-run says of an item that would fail or be refused.
+DRY_RUN_RESULTS = dict(RESULTS, fail=_('would fail (%s)'),
+                       refuse=_('would be refused (%s)'))
+
+
+def result_text(outcome, dry_run=False):
+    text = (DRY_RUN_RESULTS if dry_run else RESULTS)[outcome.state]
     return text % outcome.reason if '%s' in text else text
 
 
-def rows_of(outcomes):
+def rows_of(outcomes, dry_run=False):
     return [(o.item.resource_id, KINDS[o.item.kind], o.item.name or '',
-             result_text(o)) for o in outcomes]
+             result_text(o, dry_run)) for o in outcomes]
 
 
 def failed_names(plans, outcomes):
@@ -129,12 +134,14 @@ class DeleteSnapshot(base.Lister):
                                                _('Deleting')))
         failed = failed_names(plans, outcomes)
         if failed:
-            self._failure = exceptions.CommandError(
-                _('%(failed)d of %(total)d snapshots could not be deleted: '
-                  '%(names)s') % {'failed': len(failed),
-                                  'total': len(plans),
-                                  'names': ', '.join(failed)})
-        return HEADERS, rows_of(outcomes)
+            summary = (_('%(failed)d of %(total)d snapshots would not be '
+                         'deleted: %(names)s') if parsed_args.dry_run else
+                       _('%(failed)d of %(total)d snapshots could not be '
+                         'deleted: %(names)s'))
+            self._failure = exceptions.CommandError(summary % {
+                'failed': len(failed), 'total': len(plans),
+                'names': ', '.join(failed)})
+        return HEADERS, rows_of(outcomes, parsed_args.dry_run)
 
     def run(self, parsed_args):
         """Print the table, then fail (exit 1) if anything failed."""

@@ -56,7 +56,7 @@ def add_snapshot_argument(parser, what):
 
 class ShareSnapshot(base.ShowOne):
     _description = _(
-        "Share an instance snapshot with other projects\n\n"
+        "Share an instance snapshot with other projects.\n\n"
         "Makes the snapshot's image 'shared' (never public or community) "
         "and adds each project as a member; the other project then accepts "
         "it with 'openstack rc snapshot accept'. Sharing with a project "
@@ -189,7 +189,7 @@ class ShareSnapshot(base.ShowOne):
 class AcceptSnapshot(base.ShowOne):
     _description = _(
         "Accept (or reject) a snapshot another project shared with this "
-        "one\n\n"
+        "one.\n\n"
         "An accepted snapshot appears in this project's image and snapshot "
         "lists and can be launched; a rejected one is hidden again. The "
         "answer can be changed at any time.")
@@ -229,7 +229,7 @@ class AcceptSnapshot(base.ShowOne):
 
 class UnshareSnapshot(base.ShowOne):
     _description = _(
-        "Stop sharing an instance snapshot with other projects\n\n"
+        "Stop sharing an instance snapshot with other projects.\n\n"
         "Removes the projects from the snapshot's members; when none "
         "remains the image goes back to private. A copy made by 'share "
         "--copy' is unshared like any snapshot and is not deleted.")

@@ -59,6 +59,18 @@ class TestShowSnapshot(base.TestCommand):
                     'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)]),
             sorted(self.calls()))
 
+    def test_table_properties_one_per_line(self):
+        self.two_volume_snapshot()
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.swap_entry(), fakes.root_entry(),
+                     fakes.data_entry()], description='x' * 200))
+        code, out, err = self.run_cli('rc', 'snapshot', 'show',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(0, code, err)
+        self.assertIn('| os_distro=ubuntu ', out)
+        self.assertIn('| hw_disk_bus=virtio ', out)
+        self.assertLess(max(len(line) for line in out.splitlines()), 110)
+
     def test_by_name_lists_once(self):
         self.two_volume_snapshot()
         fakes.register_image_list(self.requests, [

@@ -299,6 +299,18 @@ class TestRefusalsAndFailures(DeleteTest):
         self.assertEqual('1 of 1 snapshots could not be deleted: nope',
                          err.strip())
 
+    def test_unknown_name_dry_run(self):
+        self.cloud([fakes.image(name='ubuntu')])
+        rows, err = self.delete('nope', 'ubuntu', '--dry-run', code=1)
+        self.assertEqual([
+            row('nope', "would fail (no image with a name or ID of 'nope')",
+                'image', ''),
+            image_row('would be refused (not an instance snapshot)',
+                      name='ubuntu')], rows)
+        self.assertEqual('2 of 2 snapshots would not be deleted: nope, '
+                         'ubuntu', err.strip())
+        self.assertEqual([], self.writes())
+
     def test_several_go_on_after_a_failure(self):
         self.cloud([two_volume_image(),
                     fakes.volume_backed_image(
