@@ -39,8 +39,9 @@ filters) and asks no question: run it with --dry-run first to see the
 plan. Every resource is listed with its result: "deleted", "would delete"
 (--dry-run), "deleting" (a volume snapshot Cinder accepted to delete;
 --wait checks that it goes), "kept (reason)", "failed (reason)" or
-"refused (reason)" ("would fail" and "would be refused" with --dry-run). After a failure it goes on with the other snapshots,
-then exits 1 if anything failed or was refused.""")
+"refused (reason)" ("would fail" and "would be refused" with --dry-run).
+After a failure it goes on with the other snapshots, then exits 1 if
+anything failed or was refused.""")
 
 RESULTS = {
     'delete': _('would delete'),

@@ -15,13 +15,17 @@ volumes, volume snapshots and servers, read with openstacksdk in-process.
 
 Two inventories taken around a failing command must be equal: the failure
 left nothing behind and changed nothing. Resources of *other* functional
-tests (named ``rcsnap-ft-<other id>...``) are left out of the comparison,
-so that the check holds while other tests run against the same cloud.
+tests are left out of the comparison, so that the check holds while other
+tests run against the same cloud. A resource belongs to a test when its
+name carries the test's mark (``rcsnap-ft-<id>``); a volume without a name
+(Nova creates root volumes without one) belongs to the test that owns what
+it was made from or is attached to: its volume snapshot, source volume or
+server.
 
 On a cloud that people use while the tests run, ``RCSNAP_INVENTORY=mine``
-narrows the comparison to resources named after the test's own mark (what
-a failed command on the test's fixtures would create or change) and to
-public images; the default, ``strict``, compares everything.
+narrows the comparison to resources of the test's own mark (what a failed
+command on the test's fixtures would create or change) and to public
+images; the default, ``strict``, compares everything else too.
 """
 
 import os
@@ -32,7 +36,23 @@ TEST_MARK = 'rcsnap-ft-'
 MINE_ONLY = os.environ.get('RCSNAP_INVENTORY', 'strict') == 'mine'
 
 
-def _images(conn):
+def connect(cloud):
+    """An SDK connection that retries a dropped connection: API servers
+    close idle keep-alive connections, which a slow poll can meet."""
+    return openstack.connect(cloud=cloud, connect_retries=5)
+
+
+class Entry(tuple):
+    """``(name, state)`` of a resource, and ``owner``: the name that says
+    which test it belongs to (its own, or that of what it was made from)."""
+
+    def __new__(cls, name, state, owner=None):
+        entry = super().__new__(cls, (name, state))
+        entry.owner = owner if owner is not None else (name or '')
+        return entry
+
+
+def _images(conn, names):
     project_id = conn.current_project_id
     found = {}
     for image in conn.image.images(visibility='all'):
@@ -40,42 +60,71 @@ def _images(conn):
         if image.owner == project_id and image.visibility == 'shared':
             state.append(sorted('%s:%s' % (m.member_id, m.status)
                                 for m in conn.image.members(image.id)))
-        found[image.id] = (image.name, state)
+        found[image.id] = Entry(image.name, state)
     return found
 
 
-def _volumes(conn):
-    return {v.id: (v.name, [v.status]) for v in
-            conn.block_storage.volumes(details=True)}
+def _servers(conn, names):
+    found = {}
+    for server in conn.compute.servers():
+        names[server.id] = server.name or ''
+        found[server.id] = Entry(server.name, [server.status])
+    return found
 
 
-def _volume_snapshots(conn):
-    return {s.id: (s.name, [s.status]) for s in
-            conn.block_storage.snapshots(details=True)}
+def _volumes(conn, names):
+    volumes = list(conn.block_storage.volumes(details=True))
+    for volume in volumes:
+        if volume.name:
+            names[volume.id] = volume.name
+    found = {}
+    for volume in volumes:
+        owner = volume.name or ''
+        sources = [volume.snapshot_id, volume.source_volume_id]
+        sources += [a.get('server_id') for a in volume.attachments or []]
+        for source in sources:
+            if not owner and source:
+                owner = names.get(source, '')
+        names.setdefault(volume.id, owner)
+        found[volume.id] = Entry(volume.name, [volume.status], owner)
+    return found
 
 
-def _servers(conn):
-    return {s.id: (s.name, [s.status]) for s in conn.compute.servers()}
+def _volume_snapshots(conn, names):
+    found = {}
+    for snap in conn.block_storage.snapshots(details=True):
+        owner = snap.name or names.get(snap.volume_id, '')
+        names[snap.id] = owner
+        found[snap.id] = Entry(snap.name, [snap.status], owner)
+    return found
 
 
-KINDS = (('image', _images), ('volume', _volumes),
-         ('volume snapshot', _volume_snapshots), ('server', _servers))
+#: In this order: the names of servers and volume snapshots are known when
+#: the volumes made from them are attributed.
+KINDS = (('image', _images), ('server', _servers),
+         ('volume snapshot', _volume_snapshots), ('volume', _volumes))
+
+
+def belongs(entry, mark):
+    """Whether a resource carries ``mark`` (a test's or a class's)."""
+    return mark in entry.owner
 
 
 class Inventory:
     """Takes inventories of the given clouds (clouds.yaml names)."""
 
     def __init__(self, *clouds):
-        self.conns = {cloud: openstack.connect(cloud=cloud,
-                                               connect_retries=5)
-                      for cloud in clouds}
+        self.conns = {cloud: connect(cloud) for cloud in clouds}
+        # Names of servers, volumes and volume snapshots seen so far: what a
+        # nameless volume was made from may be gone by the next inventory.
+        self.names = {}
 
     def take(self):
-        """{(cloud, kind, id): (name, state)} of everything visible."""
+        """{(cloud, kind, id): Entry} of everything visible."""
         found = {}
         for cloud, conn in self.conns.items():
             for kind, lister in KINDS:
-                for ident, entry in lister(conn).items():
+                for ident, entry in lister(conn, self.names).items():
                     found[(cloud, kind, ident)] = entry
         return found
 
@@ -85,23 +134,25 @@ class Inventory:
         out resources of other tests (marked, but not with ``own_mark``).
         """
         def ours(entry):
-            name = entry[0] or ''
+            if entry is None:
+                return True
             if MINE_ONLY:
-                return own_mark in name or 'public' in entry[1]
-            return TEST_MARK not in name or own_mark in name
+                return own_mark in entry.owner or 'public' in entry[1]
+            return TEST_MARK not in entry.owner or own_mark in entry.owner
 
         lines = []
         for key in sorted(set(before) | set(after)):
             old, new = before.get(key), after.get(key)
-            if old == new or not ours(old or new):
+            if old == new or not (ours(old) and ours(new)):
                 continue
             cloud, kind, ident = key
             if old is None:
-                lines.append('%s: new %s %s %s' % (cloud, kind, ident, new))
+                lines.append('%s: new %s %s %s' % (cloud, kind, ident,
+                                                   list(new)))
             elif new is None:
                 lines.append('%s: %s %s %s is gone'
-                             % (cloud, kind, ident, old))
+                             % (cloud, kind, ident, list(old)))
             else:
                 lines.append('%s: %s %s changed from %s to %s' % (
-                    cloud, kind, ident, old, new))
+                    cloud, kind, ident, list(old), list(new)))
         return lines
