@@ -13,105 +13,45 @@
 """The few openstacksdk calls the commands make.
 
 Each function makes the fewest round trips the data allows: one listing
-rather than one request per item, and independent GETs in parallel. Errors
-leave this module as one-line :class:`osc_lib.exceptions.CommandError`.
+rather than one request per item, and independent GETs in parallel
+(:func:`parallel`). SDK errors are left to the commands' one error boundary
+(:mod:`rcsnap_osc.v1.base`). Generic: no feature module is imported here.
 """
 
 import concurrent.futures
-import functools
 import re
 import time
 
-from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
+from osc_lib import utils as osc_utils
 
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
 
 #: Largest page Glance and Cinder hand out by default (api_limit_max and
 #: osapi_max_limit), so that a listing takes as few pages as it can.
 PAGE_SIZE = 1000
 
-#: Parallel GETs at most, when fetching the volume snapshots of one image.
+#: Parallel requests at most (:func:`parallel`).
 MAX_PARALLEL = 8
 
-_TAGS = re.compile(r'<[^>]*>')
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$')
+#: Volume statuses in which Cinder lets a volume be deleted.
+VOLUME_DELETABLE = frozenset(('available', 'error', 'error_restoring',
+                              'error_extending', 'error_managing'))
 
 
-def is_uuid_like(value):
-    return bool(_UUID.match(value or ''))
-
-
-def describe(exc):
-    """One line that says what went wrong, for any SDK or auth failure."""
-    if isinstance(exc, ksa_exc.Unauthorized):
-        return _('Authentication failed: the cloud refused the credentials '
-                 '(HTTP 401)')
-    if isinstance(exc, (ksa_exc.ConnectFailure, ksa_exc.ConnectTimeout,
-                        ksa_exc.DiscoveryFailure)):
-        return _('Cannot reach the cloud: %s') % _one_line(exc)
-    if isinstance(exc, ksa_exc.EndpointNotFound):
-        return _('The cloud has no endpoint for a service we need: %s') % (
-            _one_line(exc))
-    if isinstance(exc, sdk_exc.HttpException):
-        detail = describe_detail(exc)
-        if is_quota_error(exc):
-            return _('Quota exceeded: %s') % detail
-        return _('%(method)s %(url)s failed (HTTP %(code)s): %(detail)s') % {
-            'method': exc.method or 'request', 'url': exc.url or '',
-            'code': exc.status_code, 'detail': detail}
-    return _one_line(exc)
-
-
-def describe_detail(exc):
-    """The service's own words from an HTTP error, on one line.
-
-    Nova wraps them as ``{"conflictingRequest": {"message": ...}}``, Glance
-    and Cinder as ``{"message": ...}`` or ``{"itemNotFound": {...}}``.
-    """
-    message = None
-    try:
-        body = exc.response.json()
-    except Exception:  # Glance answers some errors in HTML
-        body = None
-        text = getattr(exc.response, 'text', None)
-        if text and text.strip():
-            message = text
-    if isinstance(body, dict):
-        if isinstance(body.get('message'), str):
-            message = body['message']
-        elif len(body) == 1:
-            inner = next(iter(body.values()))
-            if isinstance(inner, dict) and isinstance(
-                    inner.get('message'), str):
-                message = inner['message']
-    return _one_line(_TAGS.sub(' ', message or exc.details or exc.message))
-
-
-def is_quota_error(exc):
-    text = ('%s %s' % (exc.details or '', exc.message or '')).lower()
-    return exc.status_code in (403, 413) and 'quota' in text
-
-
-def _one_line(value):
-    return ' '.join(str(value).split())
-
-
-def translate_errors(func):
-    """Turn SDK and keystoneauth exceptions into one-line CommandErrors."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except exceptions.CommandError:
-            raise
-        except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
-            raise exceptions.CommandError(describe(exc)) from exc
-    return wrapper
+def parallel(calls):
+    """Run independent zero-argument calls (GETs) at once; results in
+    order. Build the proxies they share (``conn.image`` ...) first: proxy
+    creation runs version discovery, once, not once per thread."""
+    calls = list(calls)
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    with concurrent.futures.ThreadPoolExecutor(
+            min(MAX_PARALLEL, len(calls))) as pool:
+        return list(pool.map(lambda call: call(), calls))
 
 
 def image_record(image):
@@ -130,12 +70,13 @@ def volume_snapshot_record(snapshot):
 
 
 def find_image(conn, name_or_id, **query):
-    """An image by ID or exact name, in at most one round trip per guess.
+    """An image by ID or exact name, in at most one round trip per guess
+    (``image.find_image`` GETs a name as an ID first: one more).
 
     A name that does not look like an ID is listed straight away (Glance
     filters names exactly); an ambiguous name lists the matching IDs.
     """
-    if is_uuid_like(name_or_id):
+    if osc_utils.is_uuid_like(name_or_id):
         try:
             return image_record(conn.image.get_image(name_or_id))
         except sdk_exc.NotFoundException:
@@ -156,8 +97,12 @@ def find_snapshot(conn, name_or_id, **query):
 
 
 def find_server(conn, name_or_id):
-    """A server by ID or exact name; an ambiguous name lists the IDs."""
-    if is_uuid_like(name_or_id):
+    """A server by ID or exact name; an ambiguous name lists the IDs.
+
+    Kept rather than ``compute.find_server``: that one GETs a name as an
+    ID first, one round trip more, and Nova filters names by regex.
+    """
+    if osc_utils.is_uuid_like(name_or_id):
         try:
             return conn.compute.get_server(name_or_id)
         except sdk_exc.NotFoundException:
@@ -204,21 +149,32 @@ def get_volume_snapshots(conn, ids):
         except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
             return None
 
-    if len(ids) == 1:
-        found = [fetch(ids[0])]
-    else:
-        workers = min(MAX_PARALLEL, len(ids))
-        with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-            found = list(pool.map(fetch, ids))
+    found = parallel([lambda i=i: fetch(i) for i in ids])
     return {record['id']: record for record in found if record}
+
+
+def get_volumes(conn, ids):
+    """Volumes by ID, in parallel: {id: Cinder-shaped dict}."""
+    proxy = conn.block_storage
+
+    def fetch(volume_id):
+        try:
+            return proxy.get_volume(volume_id).to_dict(
+                computed=False, original_names=True)
+        except sdk_exc.NotFoundException:
+            return None
+
+    found = parallel([lambda i=i: fetch(i) for i in dict.fromkeys(ids)])
+    return {v['id']: v for v in found if v}
 
 
 def paginate(proxy, path, key, params):
     """Every item of a listing, following the service's own next links.
 
     Glance says ``next``, Cinder and Nova ``<key>_links``; the listing ends
-    on a page with no such link, so a short listing costs one request (the
-    SDK's own pager asks once more for an empty page).
+    on a page with no such link, so a short listing costs one request.
+    Kept rather than the SDK's resource pager: given a limit, that one asks
+    once more for an empty page (``Resource._get_next_link``).
     """
     items = []
     url = path
@@ -281,37 +237,6 @@ def list_snapshots(conn, scope=None, name=None):
     return [snapshots.summarize(i, volumes) for i in images]
 
 
-def list_shared_snapshots(conn, name=None):
-    """Snapshots other projects shared with this one, with this project's
-    member status of each: [(summary, status)].
-
-    Glance does not say a member's status in an image listing, so there is
-    one listing per status (in parallel): three requests however many
-    snapshots there are.
-    """
-    project_id = conn.current_project_id
-    conn.image.get_endpoint()  # endpoint discovery once, before threads
-    query = {'visibility': 'shared'}
-    if name:
-        query['name'] = name
-
-    def listing(status):
-        return list_images(conn, member_status=status, **query)
-
-    statuses = share_plan.MEMBER_STATUSES
-    with concurrent.futures.ThreadPoolExecutor(len(statuses)) as pool:
-        listings = dict(zip(statuses, pool.map(listing, statuses)))
-    member_status = share_plan.member_statuses(listings)
-    images = {}
-    for status in statuses:
-        for image in listings[status]:
-            if (image.get('owner') != project_id
-                    and snapshots.is_instance_snapshot(image)):
-                images.setdefault(image['id'], image)
-    return [(snapshots.summarize(image, {}), member_status[image_id])
-            for image_id, image in images.items()]
-
-
 def snapshot_members(conn, image):
     """The members of a snapshot this project owns: [{'member_id',
     'status'}], asked of Glance only when the image is shared; None when
@@ -329,9 +254,31 @@ def image_members(conn, image_id):
             for m in conn.image.members(image_id)]
 
 
-def create_server_snapshot(conn, server, name, metadata=None):
-    """Nova createImage; returns the new image's ID."""
-    return server.create_image(conn.compute, name, metadata or None)
+def create_snapshot(conn, server, name=None, properties=None, wait=None,
+                    progress=None):
+    """Nova createImage of a server (name or ID): the new snapshot's
+    summary, once it is usable when ``wait`` (seconds) is given."""
+    found = find_server(conn, server)
+    try:
+        image_id = found.create_image(conn.compute, name or found.name,
+                                      properties or None)
+    except sdk_exc.ConflictException as exc:
+        raise exceptions.CommandError(
+            _('Cannot snapshot server %(server)s now: %(why)s') % {
+                'server': server, 'why': errors.describe_detail(exc)})
+    if wait is not None:
+        image = wait_for_snapshot(conn, image_id, wait,
+                                  progress=progress and progress(image_id))
+    else:
+        image = image_record(conn.image.get_image(image_id))
+    return summarize(conn, image)
+
+
+def show_snapshot(conn, name_or_id):
+    """An instance snapshot's summary, and its members (None when another
+    project owns it)."""
+    image = find_snapshot(conn, name_or_id)
+    return summarize(conn, image), snapshot_members(conn, image)
 
 
 def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,

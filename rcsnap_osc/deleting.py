@@ -19,15 +19,14 @@ caller's volume snapshots and volumes (only when a named snapshot refers to
 volume snapshots), and the member list of each named image that is shared.
 """
 
-import concurrent.futures
 import dataclasses
 import time
 
-from keystoneauth1 import exceptions as ksa_exc
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc import cloud
 from rcsnap_osc import delete_plan
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
 
@@ -51,15 +50,6 @@ class Outcome:
         return self.state in (delete_plan.FAIL, delete_plan.REFUSE)
 
 
-def _parallel(calls):
-    """Run independent zero-argument calls at once; results in order."""
-    if len(calls) <= 1:
-        return [call() for call in calls]
-    with concurrent.futures.ThreadPoolExecutor(
-            min(cloud.MAX_PARALLEL, len(calls))) as pool:
-        return list(pool.map(lambda call: call(), calls))
-
-
 def _made_once(proxy):
     """Nothing: reading ``conn.<service>`` builds the proxy (endpoint and
     version discovery) once, before threads share it."""
@@ -77,12 +67,11 @@ def list_volumes(conn):
                           {'limit': cloud.PAGE_SIZE})
 
 
-@cloud.translate_errors
 def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     """Plan the deletion of the named snapshots from a few listings."""
     project_id = conn.current_project_id
     _made_once(conn.image)
-    shown, hidden = _parallel([
+    shown, hidden = cloud.parallel([
         lambda: cloud.list_images(conn, visibility='all'),
         lambda: cloud.list_images(conn, visibility='all', os_hidden='true'),
     ])
@@ -101,7 +90,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         _made_once(conn.block_storage)
         calls += [lambda: cloud.list_volume_snapshots(conn),
                   lambda: list_volumes(conn)]
-    found = _parallel(calls)
+    found = cloud.parallel(calls)
     volume_snapshots, volumes = found[len(shared):] or ({}, [])
     return delete_plan.plan_delete(
         names, images, project_id, volume_snapshots, volumes,
@@ -110,17 +99,41 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
 
 
 def _try(call):
-    """None when the call succeeds, else the one-line reason it failed."""
+    """None when the call succeeds, else the one-line reason it failed:
+    one failed delete does not stop the others."""
     try:
         call()
     except sdk_exc.HttpException as exc:
-        return '%s (HTTP %s)' % (cloud.describe_detail(exc), exc.status_code)
-    except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
-        return cloud.describe(exc)
+        return '%s (HTTP %s)' % (errors.describe_detail(exc),
+                                 exc.status_code)
+    except Exception as exc:
+        if errors.translate(exc) is None:
+            raise
+        return errors.describe(exc)
     return None
 
 
-def dry_run(plans):
+def delete_snapshots(conn, names, force=False, keep_volume_snapshots=False,
+                     dry_run=False, wait=None, progress=None, done=None):
+    """Plan, then (unless ``dry_run``) delete, then wait up to ``wait``
+    seconds for the volume snapshots to go: ``(plans, outcomes)``.
+
+    ``done(outcomes)`` is called once something is deleted: the outcomes
+    are what to report if the wait fails.
+    """
+    plans = gather_and_plan(conn, names, force=force,
+                            keep_volume_snapshots=keep_volume_snapshots)
+    if dry_run:
+        return plans, planned(plans)
+    outcomes = execute(conn, plans)
+    if done:
+        done(outcomes)
+    if wait is not None:
+        wait_until_gone(conn, outcomes, wait, progress=progress)
+    return plans, outcomes
+
+
+def planned(plans):
     """Outcomes of the plans, with nothing done."""
     return [Outcome(item, item.action, item.reason)
             for plan in plans for item in plan.items]

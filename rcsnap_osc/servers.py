@@ -13,28 +13,25 @@
 """The openstacksdk calls behind ``rc snapshot flavors`` and ``launch``.
 
 One listing per kind of thing (flavors, networks, security groups), GETs
-in parallel where they are independent, and one-line CommandErrors.
+in parallel where they are independent. :func:`launch` is what the launch
+command calls; its decisions are in :mod:`rcsnap_osc.launch_plan`.
 """
 
-import concurrent.futures
 import time
 
 from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 from osc_lib import exceptions
+from osc_lib import utils as osc_utils
 
 from rcsnap_osc import cloud
-from rcsnap_osc import flavor_fit
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import launch_plan
 from rcsnap_osc import snapshots
 
-#: ``networks`` values Nova accepts instead of a list (microversion 2.37).
-AUTO = 'auto'
-NONE = 'none'
-
-#: Volume statuses in which Cinder lets a volume be deleted.
-DELETABLE = frozenset(('available', 'error', 'error_restoring',
-                       'error_extending', 'error_managing'))
+#: Seconds the cleanup of a failed launch waits for what it deletes.
+CLEANUP_TIMEOUT = 300
 
 
 class LaunchFailed(exceptions.CommandError):
@@ -43,7 +40,7 @@ class LaunchFailed(exceptions.CommandError):
     def __init__(self, server):
         fault = server.fault or {}
         self.server = server
-        self.fault = cloud._one_line(
+        self.fault = errors.one_line(
             fault.get('message') or _('no fault recorded'))
         super().__init__(self.fault)
 
@@ -101,7 +98,7 @@ def find_security_groups(conn, names):
                   project_id=conn.current_project_id)]
     found = []
     for name in names:
-        if cloud.is_uuid_like(name) and not any(
+        if osc_utils.is_uuid_like(name) and not any(
                 g['id'] == name for g in listed):
             try:
                 found.append(conn.network.get_security_group(name).id)
@@ -143,68 +140,107 @@ def ready_summary(conn, name_or_id):
     return snapshots.summarize(image, volumes)
 
 
-# -- the request -------------------------------------------------------------
+def flavor_verdicts(conn, snapshot, size=None):
+    """``rc snapshot flavors``: (summary, a verdict per flavor)."""
+    summary = cloud.summarize(conn, cloud.find_snapshot(conn, snapshot))
+    need = launch_plan.need_for(summary, size)
+    return summary, launch_plan.verdicts(list_flavors(conn), need)
+
+
+# -- launching ---------------------------------------------------------------
 
 def supports(conn, microversion):
     """The compute API accepts this microversion (discovery is cached)."""
     return sdk_utils.supports_microversion(conn.compute, microversion)
 
 
-def block_devices(summary, size, volume_types=False):
-    """``block_device_mapping_v2`` for ``--size``: the root volume from its
-    snapshot at ``size`` GiB, then the other volumes as the image maps them.
-
-    ``volume_types`` keeps each volume's recorded type (microversion 2.67).
-    """
-    refs = {ref.snapshot_id: entry for entry in snapshots.mapping_of(
-        summary.image) for ref in snapshots.volume_refs([entry])}
-    mapping = []
-    for device in summary.devices:
-        entry = refs.get(device.snapshot_id, {})
-        bdm = {
-            'boot_index': 0 if device.boot_index == 0 else -1,
-            'uuid': device.snapshot_id,
-            'source_type': 'snapshot',
-            'destination_type': 'volume',
-            'delete_on_termination': bool(
-                entry.get('delete_on_termination')),
-        }
-        if device.boot_index == 0:
-            bdm['volume_size'] = size
-        elif entry.get('volume_size'):
-            bdm['volume_size'] = entry['volume_size']
-        if volume_types and entry.get('volume_type'):
-            bdm['volume_type'] = entry['volume_type']
-        mapping.append(bdm)
-    return mapping
-
-
-def server_attrs(summary, flavor, name, networks, size=None,
-                 key_name=None, security_groups=(), availability_zone=None,
-                 volume_types=False):
-    """The SDK attributes of ``POST /servers`` (pure).
-
-    ``networks`` is a list of network IDs, :data:`AUTO` or :data:`NONE`.
-    Without ``size`` the server boots from ``imageRef`` and Nova builds the
-    volumes from the image's own mapping; with it, from an explicit mapping.
-    """
-    attrs = {'name': name, 'flavor_id': flavor['id']}
-    if size is None:
-        attrs['image_id'] = summary.image['id']
+def prepare(conn, snapshot, flavor=None, name=None, networks=(),
+            no_network=False, key_name=None, security_groups=(),
+            availability_zone=None, size=None):
+    """Everything that can be refused before the POST: returns the
+    summary, its need, the flavor and the attributes of the request."""
+    summary = ready_summary(conn, snapshot)
+    need = launch_plan.need_for(summary, size)
+    label = launch_plan.label(summary.image)
+    flavors = list_flavors(conn)
+    if flavor:
+        chosen = find_flavor(flavors, flavor)
+        launch_plan.fit_or_refuse(flavors, chosen, need, label)
     else:
-        attrs['block_device_mapping'] = block_devices(summary, size,
-                                                      volume_types)
-    if isinstance(networks, str):
-        attrs['networks'] = networks
+        chosen = launch_plan.smallest_fit(flavors, need, label)
+    if no_network:
+        nets = launch_plan.NONE
+    elif networks:
+        nets = find_networks(conn, networks)
     else:
-        attrs['networks'] = [{'uuid': n} for n in networks]
-    if key_name:
-        attrs['key_name'] = key_name
-    if security_groups:
-        attrs['security_groups'] = [{'name': g} for g in security_groups]
-    if availability_zone:
-        attrs['availability_zone'] = availability_zone
-    return attrs
+        nets = launch_plan.AUTO if has_networking(conn) else launch_plan.NONE
+    groups = find_security_groups(conn, security_groups)
+    check_keypair(conn, key_name)
+    attrs = launch_plan.server_attrs(
+        summary, chosen, name or summary.image.get('name'), nets, size=size,
+        key_name=key_name, security_groups=groups,
+        availability_zone=availability_zone,
+        volume_types=size is not None and supports(conn, '2.67'))
+    return summary, need, chosen, attrs
+
+
+def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
+           progress=None, **options):
+    """Launch a server from a snapshot once :func:`prepare` let it
+    through; with ``wait`` (seconds), until it is ACTIVE. A server that
+    goes to ERROR is deleted with the volumes made for it, unless
+    ``keep_failed``. Returns the fields of the launch output.
+    """
+    summary, need, flavor, attrs = prepare(conn, snapshot, **options)
+    if not options.get('flavor'):  # said once nothing else can refuse
+        say(_('Using flavor %(name)s (%(id)s), the smallest that fits.')
+            % {'name': flavor['name'], 'id': flavor['id']})
+    server = create_server(conn, attrs)
+    volume = None
+    if wait is not None:
+        try:
+            server = wait_for_server(
+                conn, server.id, wait,
+                progress=progress and progress(server.id))
+        except LaunchFailed as failed:
+            raise exceptions.CommandError(
+                failure(conn, failed, summary, keep_failed)) from failed
+        except KeyboardInterrupt:
+            # Nova goes on building: say what is there, and how to remove
+            # it, rather than leave it unsaid.
+            say(_('Interrupted: server %(id)s is still being built; '
+                  '`openstack server delete %(id)s` removes it.') % {
+                      'id': server.id})
+            raise
+        volume = root_volume(conn, server, need)
+    return {
+        'id': server.id, 'name': attrs['name'],
+        'status': server.status or 'BUILD', 'flavor': flavor['name'],
+        'snapshot_id': summary.image['id'],
+        'snapshot_name': summary.image.get('name'), 'type': summary.type,
+        'root_volume_id': volume and volume['id'],
+        'root_volume_size': volume and volume.get('size')}
+
+
+def failure(conn, failed, summary, keep_failed):
+    """The one line a failed launch ends with, after the cleanup."""
+    server = failed.server
+    text = _('Server %(id)s went to ERROR: %(fault)s') % {
+        'id': server.id, 'fault': failed.fault}
+    if keep_failed:
+        return text + _('; kept it (--keep-failed).')
+    try:
+        deleted, left = remove_failed(conn, server, summary)
+    except Exception as exc:
+        if errors.translate(exc) is None:
+            raise
+        return text + _('; cleaning up failed: %s') % errors.describe(exc)
+    text += _('; deleted the server')
+    if deleted:
+        text += _(' and volume(s) %s') % ', '.join(deleted)
+    if left:
+        text += _('; could not delete %s') % ', '.join(left)
+    return text + '.'
 
 
 def create_server(conn, attrs):
@@ -212,41 +248,18 @@ def create_server(conn, attrs):
     try:
         return conn.compute.create_server(**attrs)
     except sdk_exc.HttpException as exc:
-        if cloud.is_quota_error(exc):
+        if errors.is_quota_error(exc):
             raise exceptions.CommandError(
-                _('Quota exceeded: %s') % cloud.describe_detail(exc))
+                _('Quota exceeded: %s') % errors.describe_detail(exc))
         raise exceptions.CommandError(
-            _('Nova refused the server: %s') % cloud.describe_detail(exc))
+            _('Nova refused the server: %s') % errors.describe_detail(exc))
 
 
 # -- after the request -------------------------------------------------------
 
-def _parallel(fetch, ids):
-    ids = list(dict.fromkeys(ids))
-    if len(ids) <= 1:
-        return [fetch(i) for i in ids]
-    with concurrent.futures.ThreadPoolExecutor(
-            min(cloud.MAX_PARALLEL, len(ids))) as pool:
-        return list(pool.map(fetch, ids))
-
-
 def attached_volume_ids(server):
     return [v.get('id') for v in server.attached_volumes or []
             if v.get('id')]
-
-
-def get_volumes(conn, ids):
-    """Volumes by ID, in parallel: {id: Cinder-shaped dict}."""
-    proxy = conn.block_storage
-
-    def fetch(volume_id):
-        try:
-            return proxy.get_volume(volume_id).to_dict(
-                computed=False, original_names=True)
-        except sdk_exc.NotFoundException:
-            return None
-
-    return {v['id']: v for v in _parallel(fetch, ids) if v}
 
 
 def volumes_from(conn, server, summary):
@@ -255,14 +268,18 @@ def volumes_from(conn, server, summary):
     ours = {d.snapshot_id for d in summary.devices}
     if not ours:
         return {}
-    volumes = get_volumes(conn, attached_volume_ids(server))
+    volumes = cloud.get_volumes(conn, attached_volume_ids(server))
     return {i: v for i, v in volumes.items() if v.get('snapshot_id') in ours}
 
 
 def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
                     clock=time.monotonic, sleep=time.sleep):
     """Poll until ACTIVE; raise :class:`LaunchFailed` on ERROR and a
-    CommandError when the server vanishes or ``timeout`` seconds pass."""
+    CommandError when the server vanishes or ``timeout`` seconds pass.
+
+    Kept rather than ``compute.wait_for_server``: its callback gets a
+    percentage, not the status and task state our progress lines show.
+    """
     start = clock()
     while True:
         try:
@@ -289,94 +306,46 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
         sleep(interval)
 
 
-def _wait_until(probe, timeout, interval, clock, sleep):
-    deadline = clock() + timeout
-    while not probe():
-        if clock() >= deadline:
-            return False
-        sleep(interval)
-    return True
-
-
-def remove_failed(conn, server, summary, timeout=300, interval=2.0,
-                  clock=time.monotonic, sleep=time.sleep):
+def remove_failed(conn, server, summary, timeout=CLEANUP_TIMEOUT,
+                  interval=2.0, clock=time.monotonic, sleep=time.sleep):
     """Delete a failed server, then the volumes it got from our snapshot.
 
     Returns ``(deleted volume IDs, leftover descriptions)``.
     """
     volumes = volumes_from(conn, server, summary)
     conn.compute.delete_server(server.id)
-
-    def server_gone():
-        try:
-            conn.compute.get_server(server.id)
-        except sdk_exc.NotFoundException:
-            return True
-        return False
-
-    if not _wait_until(server_gone, timeout, interval, clock, sleep):
+    try:
+        conn.compute.wait_for_delete(server, interval=interval, wait=timeout)
+    except sdk_exc.ResourceTimeout:
         return [], [_('server %s (still deleting)') % server.id] + [
             _('volume %s') % v for v in volumes]
-    deleted, left = [], []
+    deleted = []
     pending = dict(volumes)
-
-    def volumes_deleted():
+    # Several volumes, each until it is gone or deletable: no SDK wait
+    # does that.
+    deadline = clock() + timeout
+    while True:
+        states = cloud.get_volumes(conn, list(pending))
         for volume_id in list(pending):
-            status = get_volumes(conn, [volume_id]).get(volume_id, {}).get(
-                'status')
-            if status is None:
+            status = states.get(volume_id, {}).get('status')
+            if status in cloud.VOLUME_DELETABLE:
+                conn.block_storage.delete_volume(volume_id,
+                                                 ignore_missing=True)
+            if status is None or status in cloud.VOLUME_DELETABLE:
                 deleted.append(volume_id)
                 del pending[volume_id]
-            elif status in DELETABLE:
-                try:
-                    conn.block_storage.delete_volume(volume_id)
-                except sdk_exc.NotFoundException:
-                    pass
-                deleted.append(volume_id)
-                del pending[volume_id]
-        return not pending
-
-    if not _wait_until(volumes_deleted, timeout, interval, clock, sleep):
-        left = [_('volume %s') % v for v in pending]
-    return deleted, left
+        if not pending or clock() >= deadline:
+            break
+        sleep(interval)
+    return deleted, [_('volume %s') % v for v in pending]
 
 
 def root_volume(conn, server, need):
     """The server's root volume (made from the root volume snapshot)."""
     if not need.root_snapshot_id:
         return None
-    for volume in get_volumes(conn, attached_volume_ids(server)).values():
+    for volume in cloud.get_volumes(
+            conn, attached_volume_ids(server)).values():
         if volume.get('snapshot_id') == need.root_snapshot_id:
             return volume
     return None
-
-
-def fit_or_refuse(flavors, flavor, need, snapshot_label, shown=3):
-    """The verdict for the chosen flavor, or a CommandError that names the
-    smallest flavors that do fit."""
-    verdict = flavor_fit.check(flavor, need)
-    if verdict.fits:
-        return verdict
-    fits = flavor_fit.fitting(flavors, need)
-    if fits:
-        hint = _('flavors that fit: %s') % ', '.join(
-            f['name'] for f in fits[:shown])
-    else:
-        hint = _('no flavor fits')
-    raise exceptions.CommandError(
-        _('Flavor %(flavor)s cannot launch snapshot %(snap)s: %(why)s; '
-          '%(hint)s.') % {'flavor': flavor['name'], 'snap': snapshot_label,
-                          'why': verdict.why, 'hint': hint})
-
-
-def smallest_fit(flavors, need, snapshot_label):
-    """The smallest flavor that fits, or a CommandError saying why none."""
-    fits = flavor_fit.fitting(flavors, need)
-    if fits:
-        return fits[0]
-    reasons = {flavor_fit.check(f, need).why for f in flavors}
-    why = reasons.pop() if len(reasons) == 1 else _(
-        'see rc snapshot flavors --all')
-    raise exceptions.CommandError(
-        _('No flavor can launch snapshot %(snap)s: %(why)s.') % {
-            'snap': snapshot_label, 'why': why})

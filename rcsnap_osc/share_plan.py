@@ -19,6 +19,7 @@ refusal is a :class:`Refused` whose message is the one line the user sees.
 
 import dataclasses
 
+from rcsnap_osc.errors import Refused
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
 
@@ -38,10 +39,6 @@ COPIED_PREFIXES = ('hw_', 'img_', 'trait:')
 #: Never inherited: a signature does not match the copy's bytes, and
 #: ``os_glance_*`` is Glance's own namespace.
 NOT_COPIED_PREFIXES = ('img_signature', 'os_glance')
-
-
-class Refused(ValueError):
-    """The request cannot be carried out; ``str()`` says why, on one line."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,6 +82,13 @@ def check_shareable(image):
                 'snap': _label(image), 'vis': visibility})
 
 
+def check_changeable(image, project_id):
+    """Whether this project may change who ``image`` is shared with: the
+    one check of share and unshare, made before anything is read."""
+    check_owner(image, project_id)
+    check_shareable(image)
+
+
 def check_targets(project_id, targets):
     """The projects to share with, deduplicated; never the owner itself."""
     if project_id in targets:
@@ -112,15 +116,13 @@ def needs_copy(image, copy):
     return True
 
 
-def plan_share(image, project_id, targets, members):
-    """What to write so that ``targets`` are members of ``image``.
+def plan_share(image, targets, members):
+    """What to write so that ``targets`` (checked by :func:`check_targets`)
+    are members of ``image``, which :func:`check_changeable` let through.
 
     ``members`` are the image's current members. Projects that already are
     members are left as they are (sharing again is not an error).
     """
-    check_owner(image, project_id)
-    check_shareable(image)
-    targets = check_targets(project_id, targets)
     present = {m['member_id'] for m in members}
     return SharePlan(
         make_shared=image.get('visibility') != 'shared',
@@ -128,13 +130,12 @@ def plan_share(image, project_id, targets, members):
         already=tuple(t for t in targets if t in present))
 
 
-def plan_unshare(image, project_id, members, targets=None):
-    """What to write to remove ``targets`` (every member when None).
+def plan_unshare(image, members, targets=None):
+    """What to write to remove ``targets`` (every member when None) from
+    an image :func:`check_changeable` let through.
 
     The image goes back to ``private`` when no member remains.
     """
-    check_owner(image, project_id)
-    check_shareable(image)
     present = [m['member_id'] for m in members]
     if targets is None:
         remove = tuple(present)

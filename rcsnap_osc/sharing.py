@@ -14,49 +14,21 @@
 
 Decisions are made in :mod:`rcsnap_osc.share_plan`; this module reads what
 they need, in as few requests as the APIs allow, and writes the result.
-The ``--copy`` pipeline removes what it created on any failure.
+:func:`share_snapshot`, :func:`unshare_snapshot` and
+:func:`accept_snapshot` are what the commands call; the ``--copy``
+pipeline is :mod:`rcsnap_osc.copying`.
 """
-
-import functools
-import time
 
 from openstack import exceptions as sdk_exc
 from openstack.image.v2 import image as _image
 from osc_lib import exceptions
+from osc_lib import utils as osc_utils
 
 from rcsnap_osc import cloud
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
-
-#: Seconds between polls of a volume or image in the --copy pipeline.
-POLL_INTERVAL = 2.0
-
-#: Seconds the cleanup waits for a busy temporary volume to settle.
-CLEANUP_TIMEOUT = 300
-
-VOLUME_FAILED = frozenset(('error', 'error_restoring', 'error_extending',
-                           'error_deleting', 'deleting'))
-#: Cinder deletes a volume only in these states.
-VOLUME_DELETABLE = frozenset(('available', 'error', 'error_restoring',
-                              'error_extending', 'error_managing'))
-
-
-#: Glance's media type for JSON-patch image updates.
-PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
-
-
-def translate_errors(func):
-    """:func:`cloud.translate_errors`, plus refusals from the plan."""
-    translated = cloud.translate_errors(func)
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return translated(*args, **kwargs)
-        except share_plan.Refused as exc:
-            raise exceptions.CommandError(str(exc)) from exc
-    return wrapper
 
 
 def forbidden(image, exc):
@@ -64,7 +36,7 @@ def forbidden(image, exc):
     return exceptions.CommandError(_(
         'The cloud does not allow this project to change who can see '
         'snapshot %(id)s (HTTP 403): %(why)s') % {
-            'id': image['id'], 'why': cloud.describe_detail(exc)})
+            'id': image['id'], 'why': errors.describe_detail(exc)})
 
 
 # -- projects ----------------------------------------------------------------
@@ -73,10 +45,13 @@ def resolve_projects(conn, values):
     """Project IDs for user-given names or IDs, in the order given.
 
     IDs are used as given (only administrators may read other projects).
+    Kept rather than ``osc_lib.cli.identity.find_project``: that one GETs
+    each ID (one request more, 403 for non-administrators) and, refused,
+    takes a name for an ID.
     Names are resolved in one Keystone listing; when Keystone refuses it,
     the caller's own projects are tried, then the user is asked for an ID.
     """
-    ids, names = share_plan.split_projects(values, cloud.is_uuid_like)
+    ids, names = share_plan.split_projects(values, osc_utils.is_uuid_like)
     if not names:
         return ids
     query = {'name': names[0]} if len(names) == 1 else {}
@@ -95,6 +70,67 @@ def resolve_projects(conn, values):
     found = share_plan.match_projects(
         names, [{'id': p.id, 'name': p.name} for p in projects])
     return [found.get(v, v) for v in dict.fromkeys(values)]
+
+
+# -- the commands ------------------------------------------------------------
+
+def share_snapshot(conn, snapshot, projects, copy=False, name=None,
+                   disk_format='raw', timeout=None, say=None, progress=None):
+    """Share a snapshot (or, with ``copy``, a standalone copy of a
+    volume-backed one) with projects given by name or ID.
+
+    Returns ``(shared image, its members, the source snapshot when a copy
+    was shared else None)``. ``say(text)`` reports steps and
+    ``progress(label)`` returns a ``(elapsed, pending)`` callable.
+    """
+    from rcsnap_osc import copying
+
+    project_id = conn.current_project_id
+    image = cloud.find_snapshot(conn, snapshot)
+    share_plan.check_changeable(image, project_id)
+    needs_copy = share_plan.needs_copy(image, copy)
+    targets = share_plan.check_targets(project_id,
+                                       resolve_projects(conn, projects))
+    if not needs_copy:
+        if copy:
+            say(_('Snapshot %s is image-backed: other projects can launch '
+                  'it as it is, no copy made.') % image['id'])
+        members = cloud.snapshot_members(conn, image)
+        return image, share(conn, image, share_plan.plan_share(
+            image, targets, members), members), None
+    for ref in share_plan.left_out(image):
+        say(_('Not copied: data volume snapshot %(id)s (%(dev)s); the copy '
+              'holds the root disk only.') % {
+                  'id': ref.snapshot_id, 'dev': ref.device_name or '-'})
+    shared, members = copying.copy_snapshot(
+        conn, image, share_plan.copy_name(image, name), disk_format,
+        copying.Waiter(timeout, progress), say,
+        then=lambda made: share(conn, made, share_plan.plan_share(
+            made, targets, []), []))
+    return shared, members, image
+
+
+def unshare_snapshot(conn, snapshot, projects=None):
+    """Take projects (every member when None) off a snapshot's members.
+
+    Returns ``(image, plan, the members left)``.
+    """
+    project_id = conn.current_project_id
+    image = cloud.find_snapshot(conn, snapshot)
+    share_plan.check_changeable(image, project_id)
+    targets = None if projects is None else resolve_projects(conn, projects)
+    members = cloud.snapshot_members(conn, image)
+    plan = share_plan.plan_unshare(image, members, targets)
+    return image, plan, unshare(conn, image, plan, members)
+
+
+def accept_snapshot(conn, snapshot, status):
+    """This project's answer (``accepted`` or ``rejected``) to a snapshot
+    shared with it: ``(image, the member status now)``."""
+    project_id = conn.current_project_id
+    image = find_shared_snapshot(conn, snapshot)
+    share_plan.check_member(image, project_id)
+    return image, set_member_status(conn, image, project_id, status)
 
 
 # -- members -----------------------------------------------------------------
@@ -170,185 +206,29 @@ def find_shared_snapshot(conn, name_or_id):
                                member_status='all')
 
 
-# -- the --copy pipeline ----------------------------------------------------
+def list_shared_snapshots(conn, name=None):
+    """Snapshots other projects shared with this one, with this project's
+    member status of each: [(summary, status)].
 
-class Waiter:
-    """Polls until a state is reached, a failure seen or a deadline passed.
-
-    ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
+    Glance does not say a member's status in an image listing, so there is
+    one listing per status (in parallel): three requests however many
+    snapshots there are.
     """
-
-    def __init__(self, timeout, progress, clock=None, sleep=None,
-                 interval=POLL_INTERVAL):
-        self.clock = clock or time.monotonic
-        self.sleep = sleep or time.sleep
-        self.interval = interval
-        self.start = self.clock()
-        self.deadline = self.start + timeout
-        self.timeout = timeout
-        self.progress = progress
-
-    def until(self, label, fetch, wanted, failed):
-        """Poll ``fetch()`` (a resource, None when gone) until its status
-        is in ``wanted``; return the resource."""
-        report = self.progress(label)
-        while True:
-            found = fetch()
-            status = 'deleted' if found is None else found.status
-            if status in wanted:
-                return found
-            if status in failed:
-                raise exceptions.CommandError(
-                    _('%(what)s is %(status)s.') % {'what': label,
-                                                    'status': status})
-            elapsed = self.clock() - self.start
-            report(elapsed, [status])
-            if self.clock() >= self.deadline:
-                raise exceptions.CommandError(_(
-                    'Timed out after %(secs)d s waiting for %(what)s '
-                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
-                                        'status': status})
-            self.sleep(self.interval)
-
-
-def get_volume(conn, volume_id):
-    """A volume, or None when it is gone."""
-    try:
-        return conn.block_storage.get_volume(volume_id)
-    except sdk_exc.NotFoundException:
-        return None
-
-
-def get_image(conn, image_id):
-    """An image, or None when it is gone."""
-    try:
-        return conn.image.get_image(image_id)
-    except sdk_exc.NotFoundException:
-        return None
-
-
-def set_image_attributes(conn, image_id, attrs):
-    """Set image fields and properties in one JSON patch; the new image.
-
-    Every change is an ``add``, which Glance takes for a property that
-    exists as well as for a new one (the SDK's own diff says ``replace``
-    for any attribute it knows of, which Glance refuses, 409, when the
-    image does not have it).
-    """
-    patch = [{'op': 'add', 'path': '/%s' % key, 'value': value}
-             for key, value in sorted(attrs.items())]
-    response = conn.image.patch(
-        '/images/%s' % image_id, json=patch,
-        headers={'Content-Type': PATCH_TYPE})
-    sdk_exc.raise_from_response(response)
-    return response.json()
-
-
-def root_volume_snapshot(conn, image):
-    """The root volume snapshot a copy is made from; it must be usable."""
-    root = share_plan.root_ref(image)
-    found = cloud.get_volume_snapshots(conn, [root.snapshot_id]).get(
-        root.snapshot_id)
-    if found is None:
-        raise exceptions.CommandError(_(
-            'Cannot copy snapshot %(snap)s: its root volume snapshot '
-            '%(vsnap)s is missing (deleted, or not visible to this project).')
-            % {'snap': image['id'], 'vsnap': root.snapshot_id})
-    if found.get('status') != 'available':
-        raise exceptions.CommandError(_(
-            'Cannot copy snapshot %(snap)s: its root volume snapshot '
-            '%(vsnap)s is %(status)s, not available.') % {
-                'snap': image['id'], 'vsnap': root.snapshot_id,
-                'status': found.get('status')})
-    return found
-
-
-def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None):
-    """Make a standalone image of a volume-backed snapshot's root disk.
-
-    A temporary volume is made from the root volume snapshot, uploaded to
-    a new image by Cinder, and deleted; the image gets the snapshot's boot
-    properties. ``then(copy)`` (the sharing) runs before success is
-    declared: on any failure or interrupt until it returns, the temporary
-    volume and the new image are deleted. Returns (copy record, result of
-    ``then``).
-    """
-    vsnap = root_volume_snapshot(conn, image)
-    made = {}
-    finished = False
-    try:
-        volume = conn.block_storage.create_volume(
-            snapshot_id=vsnap['id'], size=vsnap['size'],
-            name='%s-tmp' % name,
-            description=_('Temporary volume for a copy of snapshot %s')
-            % image['id'])
-        made['volume'] = volume.id
-        say(_('Creating temporary volume %(vol)s from volume snapshot '
-              '%(vsnap)s') % {'vol': volume.id, 'vsnap': vsnap['id']})
-        waiter.until(_('Volume %s') % volume.id,
-                     lambda: get_volume(conn, volume.id),
-                     ('available',), VOLUME_FAILED)
-        upload = conn.block_storage.upload_volume_to_image(
-            volume.id, name, disk_format=disk_format,
-            container_format='bare')
-        made['image'] = upload['image_id']
-        say(_('Uploading volume %(vol)s to image %(image)s') % {
-            'vol': volume.id, 'image': made['image']})
-        uploaded = waiter.until(_('Image %s') % made['image'],
-                                lambda: get_image(conn, made['image']),
-                                ('active',), snapshots.IMAGE_FAILED)
-        say(_('Image %s is active') % made['image'])
-        copy = set_image_attributes(
-            conn, uploaded.id,
-            share_plan.copy_attributes(image, vsnap['size']))
-        waiter.until(_('Volume %s') % volume.id,
-                     lambda: get_volume(conn, volume.id),
-                     ('available',), VOLUME_FAILED)
-        conn.block_storage.delete_volume(volume.id)
-        del made['volume']
-        say(_('Deleted temporary volume %s') % volume.id)
-        result = then(copy) if then else None
-        finished = True
-        return copy, result
-    finally:
-        if not finished:
-            clean_up(conn, made, say, waiter)
-
-
-def clean_up(conn, made, say, waiter):
-    """Delete what a failed copy created; say what could not be deleted.
-
-    The image goes first: deleting it stops Cinder's upload, which frees
-    the volume.
-    """
-    image_id = made.get('image')
-    if image_id:
-        try:
-            conn.image.delete_image(image_id, ignore_missing=True)
-            say(_('Deleted partial image %s') % image_id)
-        except Exception as exc:  # the original error matters more
-            say(_('Warning: could not delete image %(id)s (%(why)s): '
-                  'delete it with `openstack image delete %(id)s`.') % {
-                      'id': image_id, 'why': cloud.describe(exc)})
-    volume_id = made.get('volume')
-    if volume_id:
-        try:
-            settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
-                             clock=waiter.clock, sleep=waiter.sleep,
-                             interval=waiter.interval)
-            volume = settled.until(
-                _('Volume %s') % volume_id,
-                lambda: get_volume(conn, volume_id),
-                VOLUME_DELETABLE | {'deleted', 'deleting'}, ())
-            if volume is not None and volume.status in VOLUME_DELETABLE:
-                conn.block_storage.delete_volume(volume_id,
-                                                 ignore_missing=True)
-            say(_('Deleted temporary volume %s') % volume_id)
-        except Exception as exc:  # the original error matters more
-            say(_('Warning: could not delete temporary volume %(id)s '
-                  '(%(why)s): delete it with `openstack volume delete '
-                  '%(id)s`.') % {'id': volume_id, 'why': cloud.describe(exc)})
-
-
-def _silent(elapsed, pending):
-    pass
+    project_id = conn.current_project_id
+    conn.image.get_endpoint()  # endpoint discovery once, before threads
+    query = {'visibility': 'shared'}
+    if name:
+        query['name'] = name
+    statuses = share_plan.MEMBER_STATUSES
+    listings = dict(zip(statuses, cloud.parallel(
+        [lambda s=s: cloud.list_images(conn, member_status=s, **query)
+         for s in statuses])))
+    member_status = share_plan.member_statuses(listings)
+    images = {}
+    for status in statuses:
+        for image in listings[status]:
+            if (image.get('owner') != project_id
+                    and snapshots.is_instance_snapshot(image)):
+                images.setdefault(image['id'], image)
+    return [(snapshots.summarize(image, {}), member_status[image_id])
+            for image_id, image in images.items()]

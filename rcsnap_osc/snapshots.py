@@ -78,16 +78,16 @@ class Device:
 
 @dataclasses.dataclass(frozen=True)
 class Summary:
-    """An instance snapshot with its real size."""
+    """An instance snapshot with its real size, in GiB (None: unknown)."""
 
     image: dict
     type: str
     devices: tuple
-    size_bytes: int | None
+    size_gib: int | float | None
 
     @property
     def size(self):
-        return format_size(self.size_bytes)
+        return format_gib(self.size_gib)
 
     @property
     def missing(self):
@@ -207,7 +207,7 @@ def summarize(image, volume_snapshots):
     kind = snapshot_type(image)
     if kind == IMAGE_BACKED:
         return Summary(image=image, type=kind, devices=(),
-                       size_bytes=image.get('size'))
+                       size_gib=to_gib(image.get('size')))
     devices = []
     for ref in volume_refs(mapping_of(image)):
         found = volume_snapshots.get(ref.snapshot_id)
@@ -219,9 +219,8 @@ def summarize(image, volume_snapshots):
                                   ref.snapshot_id, found.get('size'),
                                   found.get('status')))
     sizes = [d.size_gib for d in devices]
-    size = None if None in sizes else sum(sizes) * GiB
     return Summary(image=image, type=kind, devices=tuple(devices),
-                   size_bytes=size)
+                   size_gib=None if None in sizes else sum(sizes))
 
 
 def custom_properties(image):
@@ -230,6 +229,22 @@ def custom_properties(image):
         key: value for key, value in image.items()
         if key not in GLANCE_FIELDS and key != 'block_device_mapping'
     }
+
+
+def to_gib(size_bytes):
+    """Bytes in GiB: an int when whole, else the exact quotient (a float
+    holds it exactly: GiB is a power of two)."""
+    if size_bytes is None:
+        return None
+    whole, rest = divmod(int(size_bytes), GiB)
+    return size_bytes / GiB if rest else whole
+
+
+def format_gib(size_gib):
+    """A size in GiB as short human-readable text (``unknown`` for None)."""
+    if size_gib is None:
+        return 'unknown'
+    return format_size(round(size_gib * GiB))
 
 
 def format_size(size_bytes):

@@ -10,7 +10,15 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""Base classes of the plugin's commands."""
+"""Base classes of the plugin's commands: the one error boundary.
+
+:meth:`_Command.run` turns any SDK, keystoneauth or plan error raised while
+a command runs into one :class:`osc_lib.exceptions.CommandError` line
+(:func:`rcsnap_osc.errors.translate`), so no command wraps its own body.
+A command that has done part of its work says so with :meth:`partial`: the
+base prints that output before the error line. A command that printed its
+whole output but must still exit 1 sets :meth:`fail_after_output`.
+"""
 
 import logging
 
@@ -29,7 +37,7 @@ class _DropWarnings(logging.Filter):
 _DROP_WARNINGS = _DropWarnings()
 
 
-class _OneLineErrors:
+class _Command:
     """Our commands fail with one line on stderr, authentication included.
 
     OSC authenticates before ``take_action``; the filter is added when one
@@ -39,11 +47,46 @@ class _OneLineErrors:
     def __init__(self, app, app_args, cmd_name=None):
         super().__init__(app, app_args, cmd_name=cmd_name)
         logging.getLogger(_DISCOVERY_LOGGER).addFilter(_DROP_WARNINGS)
+        self._partial = None
+        self._failure = None
+
+    @property
+    def conn(self):
+        """The openstacksdk connection OSC made for this plugin."""
+        return self.app.client_manager.rcsnap
+
+    def partial(self, output):
+        """``output()`` returns the ``(columns, data)`` of the work done so
+        far: printed before the error line if the command fails now."""
+        self._partial = output
+
+    def fail_after_output(self, error):
+        """Exit 1 with ``error`` once the output is printed."""
+        self._failure = error
+
+    def run(self, parsed_args):
+        self._partial = self._failure = None
+        try:
+            code = super().run(parsed_args)
+        except Exception as exc:
+            from rcsnap_osc import errors
+
+            error = errors.translate(exc)
+            if error is None:
+                raise
+            if self._partial is not None:
+                self.produce_output(parsed_args, *self._partial())
+            if error is exc:
+                raise
+            raise error from exc
+        if self._failure is not None:
+            raise self._failure
+        return code
 
 
-class ShowOne(_OneLineErrors, command.ShowOne):
+class ShowOne(_Command, command.ShowOne):
     pass
 
 
-class Lister(_OneLineErrors, command.Lister):
+class Lister(_Command, command.Lister):
     pass

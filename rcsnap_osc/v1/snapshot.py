@@ -12,68 +12,25 @@
 
 """Instance snapshot commands: create, show, list.
 
-Commands stay thin: parse arguments, call :mod:`rcsnap_osc.cloud` and
-:mod:`rcsnap_osc.snapshots`, format columns. ``cloud`` pulls in the SDK, so
-it is imported inside ``take_action``, never when ``openstack`` starts.
+Each command parses its arguments, makes one call to :mod:`rcsnap_osc.cloud`
+(or :mod:`rcsnap_osc.sharing`) and formats the result. Those pull in the
+SDK, so they are imported inside ``take_action``, never when ``openstack``
+starts; errors are reported by :mod:`rcsnap_osc.v1.base`.
 """
 
-import logging
-
-from cliff import columns
 from osc_lib.cli import format_columns
 from osc_lib.cli import parseractions
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
 from rcsnap_osc.v1 import base
-
-LOG = logging.getLogger(__name__)
-
-DEFAULT_TIMEOUT = 1800
+from rcsnap_osc.v1 import common
 
 SHOW_COLUMNS = (
-    'id', 'name', 'status', 'type', 'size', 'size_bytes', 'image_size',
+    'id', 'name', 'status', 'type', 'size_gib', 'image_size',
     'volume_snapshots', 'min_disk', 'min_ram', 'visibility', 'owner',
     'created_at', 'properties',
 )
-
-
-class VolumeSnapshotsColumn(columns.FormattableColumn):
-    """Per-device volume snapshots: a line each in tables, a list in JSON."""
-
-    def human_readable(self):
-        return '\n'.join(
-            '%s (boot index %s): %s, %s, %s' % (
-                d.device_name or '-',
-                '-' if d.boot_index is None else d.boot_index,
-                d.snapshot_id,
-                'size unknown' if d.size_gib is None else
-                '%s GiB' % d.size_gib,
-                d.status)
-            for d in self._value)
-
-    def machine_readable(self):
-        return [d.as_dict() for d in self._value]
-
-
-class PropertiesColumn(columns.FormattableColumn):
-    """Image properties: ``key=value`` lines in tables, long values wrapped
-    (the mapping Nova writes is hundreds of characters); a dict in JSON."""
-
-    WIDTH = 72
-
-    def human_readable(self):
-        import textwrap
-
-        lines = []
-        for key, value in sorted(self._value.items()):
-            lines.extend(textwrap.wrap(
-                '%s=%s' % (key, value), self.WIDTH, subsequent_indent='  ',
-                break_on_hyphens=False) or ['%s=' % key])
-        return '\n'.join(lines)
-
-    def machine_readable(self):
-        return dict(self._value)
 
 
 def show_data(summary):
@@ -84,61 +41,16 @@ def show_data(summary):
         image.get('name'),
         image.get('status'),
         summary.type,
-        summary.size,
-        summary.size_bytes,
+        common.SizeColumn(summary.size_gib),
         image.get('size'),
-        VolumeSnapshotsColumn(summary.devices),
+        common.VolumeSnapshotsColumn(summary.devices),
         image.get('min_disk'),
         image.get('min_ram'),
         image.get('visibility'),
         image.get('owner'),
         image.get('created_at'),
-        PropertiesColumn(snapshots.custom_properties(image)),
+        common.PropertiesColumn(snapshots.custom_properties(image)),
     )
-
-
-def warn_missing(stderr, summary):
-    """One warning line per volume snapshot Cinder did not return."""
-    for device in summary.missing:
-        stderr.write(_(
-            'Warning: volume snapshot %(id)s (%(dev)s) of snapshot %(snap)s '
-            'is missing: deleted, or not visible to this project.\n') % {
-                'id': device.snapshot_id, 'dev': device.device_name or '-',
-                'snap': summary.image.get('id')})
-
-
-def add_wait_arguments(parser, what):
-    """``--wait`` and ``--timeout``, the same on every command."""
-    parser.add_argument(
-        '--wait',
-        action='store_true',
-        help=_('Wait until %s; show progress on stderr') % what,
-    )
-    parser.add_argument(
-        '--timeout',
-        metavar='<seconds>',
-        type=int,
-        default=DEFAULT_TIMEOUT,
-        help=_('With --wait, give up after this many seconds '
-               '(default: %d)') % DEFAULT_TIMEOUT,
-    )
-
-
-class Progress:
-    """Progress lines on stderr: on every change, else every ``every`` s."""
-
-    def __init__(self, stderr, label, every=15):
-        self.stderr = stderr
-        self.label = label
-        self.every = every
-        self._last = (None, -every)
-
-    def __call__(self, elapsed, pending):
-        text = ', '.join(pending)
-        if text != self._last[0] or elapsed - self._last[1] >= self.every:
-            self.stderr.write('%s: %s (%d s)\n' % (self.label, text, elapsed))
-            self.stderr.flush()
-            self._last = (text, elapsed)
 
 
 class CreateSnapshot(base.ShowOne):
@@ -164,41 +76,21 @@ class CreateSnapshot(base.ShowOne):
             help=_('Property to set on the snapshot image '
                    '(repeat option to set multiple properties)'),
         )
-        add_wait_arguments(
+        common.add_wait_arguments(
             parser, _('the image is active and its volume snapshots are '
                       'available'))
         return parser
 
     def take_action(self, parsed_args):
-        from openstack import exceptions as sdk_exc
-        from osc_lib import exceptions
-
         from rcsnap_osc import cloud
 
-        @cloud.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            server = cloud.find_server(conn, parsed_args.server)
-            name = parsed_args.name or server.name
-            try:
-                image_id = cloud.create_server_snapshot(
-                    conn, server, name, parsed_args.property)
-            except sdk_exc.ConflictException as exc:
-                raise exceptions.CommandError(
-                    _('Cannot snapshot server %(server)s now: %(why)s') % {
-                        'server': parsed_args.server,
-                        'why': cloud.describe_detail(exc)})
-            if parsed_args.wait:
-                image = cloud.wait_for_snapshot(
-                    conn, image_id, parsed_args.timeout,
-                    progress=Progress(self.app.stderr,
-                                      _('Snapshot %s') % image_id))
-            else:
-                image = cloud.image_record(conn.image.get_image(image_id))
-            return cloud.summarize(conn, image)
-
-        summary = act()
-        warn_missing(self.app.stderr, summary)
+        summary = cloud.create_snapshot(
+            self.conn, parsed_args.server, parsed_args.name,
+            parsed_args.property,
+            wait=parsed_args.timeout if parsed_args.wait else None,
+            progress=lambda image_id: common.Progress(
+                self.app.stderr, _('Snapshot %s') % image_id))
+        common.warn_missing(self.app.stderr, summary)
         return show_data(summary)
 
 
@@ -217,20 +109,13 @@ class ShowSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from rcsnap_osc import cloud
 
-        @cloud.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            image = cloud.find_snapshot(conn, parsed_args.snapshot)
-            return (cloud.summarize(conn, image),
-                    cloud.snapshot_members(conn, image))
-
-        summary, members = act()
-        warn_missing(self.app.stderr, summary)
+        summary, members = cloud.show_snapshot(self.conn,
+                                               parsed_args.snapshot)
+        common.warn_missing(self.app.stderr, summary)
         names, values = show_data(summary)
         if members is not None:  # only the owner sees the members
-            from rcsnap_osc.v1 import snapshot_share
             names += ('members',)
-            values += (snapshot_share.MembersColumn(members),)
+            values += (common.MembersColumn(members),)
         return names, values
 
 
@@ -279,40 +164,34 @@ class ListSnapshot(base.Lister):
 
     def take_action(self, parsed_args):
         from rcsnap_osc import cloud
+        from rcsnap_osc import sharing
 
         shared = parsed_args.scope == 'shared'
-
-        @cloud.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            if shared:
-                return cloud.list_shared_snapshots(conn,
-                                                   name=parsed_args.name)
-            return [(s, None) for s in cloud.list_snapshots(
-                conn, parsed_args.scope, name=parsed_args.name)]
-
-        found = act()
-        summaries = [summary for summary, _status in found]
-        headers = ['ID', 'Name', 'Status', 'Type', 'Size']
+        if shared:  # with this project's answer to each
+            found = sharing.list_shared_snapshots(self.conn,
+                                                  name=parsed_args.name)
+        else:
+            found = [(s, None) for s in cloud.list_snapshots(
+                self.conn, parsed_args.scope, name=parsed_args.name)]
+        headers = ['ID', 'Name', 'Status', 'Type', 'Size GiB']
         if parsed_args.long:
-            headers += ['Size Bytes', 'Image Size', 'Volume Snapshots',
-                        'Min Disk', 'Min RAM', 'Visibility', 'Owner',
-                        'Created At']
+            headers += ['Image Size', 'Volume Snapshots', 'Min Disk',
+                        'Min RAM', 'Visibility', 'Owner', 'Created At']
+        if shared:
+            headers.append('Member Status')
         rows = []
-        for summary in summaries:
+        for summary, status in found:
             image = summary.image
             row = [image.get('id'), image.get('name'), image.get('status'),
-                   summary.type, summary.size]
+                   summary.type, common.SizeColumn(summary.size_gib)]
             if parsed_args.long:
-                row += [summary.size_bytes, image.get('size'),
+                row += [image.get('size'),
                         format_columns.ListColumn(
                             [d.snapshot_id for d in summary.devices]),
                         image.get('min_disk'), image.get('min_ram'),
                         image.get('visibility'), image.get('owner'),
                         image.get('created_at')]
-            rows.append(row)
-        if shared:  # this project's answer to each shared snapshot
-            headers.append('Member Status')
-            for row, (_summary, status) in zip(rows, found):
+            if shared:
                 row.append(status)
+            rows.append(row)
         return headers, rows

@@ -16,7 +16,7 @@ owns, planned first (:mod:`rcsnap_osc.delete_plan`), then deleted
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
-from rcsnap_osc.v1 import snapshot
+from rcsnap_osc.v1 import common
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
@@ -110,7 +110,7 @@ class DeleteSnapshot(base.Lister):
                    'volume snapshots something else still uses are never '
                    'deleted'),
         )
-        snapshot.add_wait_arguments(
+        common.add_wait_arguments(
             parser, _('the volume snapshots are gone, and report those '
                       'Cinder failed to delete'))
         return parser
@@ -120,34 +120,22 @@ class DeleteSnapshot(base.Lister):
 
         from rcsnap_osc import deleting
 
-        conn = self.app.client_manager.rcsnap
-        plans = deleting.gather_and_plan(
-            conn, parsed_args.snapshots, force=parsed_args.force,
-            keep_volume_snapshots=parsed_args.keep_volume_snapshots)
-        if parsed_args.dry_run:
-            outcomes = deleting.dry_run(plans)
-        else:
-            outcomes = deleting.execute(conn, plans)
-            if parsed_args.wait:
-                deleting.wait_until_gone(
-                    conn, outcomes, parsed_args.timeout,
-                    progress=snapshot.Progress(self.app.stderr,
-                                               _('Deleting')))
+        dry_run = parsed_args.dry_run
+        plans, outcomes = deleting.delete_snapshots(
+            self.conn, parsed_args.snapshots, force=parsed_args.force,
+            keep_volume_snapshots=parsed_args.keep_volume_snapshots,
+            dry_run=dry_run,
+            wait=parsed_args.timeout if parsed_args.wait else None,
+            progress=common.Progress(self.app.stderr, _('Deleting')),
+            done=lambda outcomes: self.partial(
+                lambda: (HEADERS, rows_of(outcomes))))
         failed = failed_names(plans, outcomes)
         if failed:
             summary = (_('%(failed)d of %(total)d snapshots would not be '
-                         'deleted: %(names)s') if parsed_args.dry_run else
+                         'deleted: %(names)s') if dry_run else
                        _('%(failed)d of %(total)d snapshots could not be '
                          'deleted: %(names)s'))
-            self._failure = exceptions.CommandError(summary % {
+            self.fail_after_output(exceptions.CommandError(summary % {
                 'failed': len(failed), 'total': len(plans),
-                'names': ', '.join(failed)})
-        return HEADERS, rows_of(outcomes, parsed_args.dry_run)
-
-    def run(self, parsed_args):
-        """Print the table, then fail (exit 1) if anything failed."""
-        self._failure = None
-        code = super().run(parsed_args)
-        if self._failure is not None:
-            raise self._failure
-        return code
+                'names': ', '.join(failed)}))
+        return HEADERS, rows_of(outcomes, dry_run)

@@ -12,13 +12,13 @@
 
 """``rc snapshot flavors`` and ``rc snapshot launch``.
 
-Both decide with :func:`rcsnap_osc.flavor_fit.check`, so a flavor that
+Both decide with :func:`rcsnap_osc.launch_plan.check`, so a flavor that
 ``flavors`` marks as fitting is one ``launch`` accepts, and the reverse.
 """
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
-from rcsnap_osc.v1 import snapshot as snapshot_cmd
+from rcsnap_osc.v1 import common
 
 LAUNCH_COLUMNS = (
     'id', 'name', 'status', 'flavor', 'snapshot_id', 'snapshot_name',
@@ -26,17 +26,9 @@ LAUNCH_COLUMNS = (
 )
 
 
-def _label(summary):
-    return '%s (%s)' % (summary.image.get('name'), summary.image['id'])
-
-
 def add_snapshot_arguments(parser, what):
     """The snapshot positional and ``--size``, the same on both commands."""
-    parser.add_argument(
-        'snapshot',
-        metavar='<snapshot>',
-        help=what,
-    )
+    common.add_snapshot_argument(parser, what)
     parser.add_argument(
         '--size',
         metavar='<GiB>',
@@ -47,19 +39,6 @@ def add_snapshot_arguments(parser, what):
                'volume; it cannot be smaller than the root volume '
                'snapshot'),
     )
-
-
-def need_for(summary, size):
-    """The snapshot's Need at ``--size``; a bad ``--size`` is refused."""
-    from osc_lib import exceptions
-
-    from rcsnap_osc import flavor_fit
-
-    need = flavor_fit.need_of(summary, size)
-    problem = flavor_fit.size_error(need, size)
-    if problem:
-        raise exceptions.CommandError(problem)
-    return need
 
 
 class ListSnapshotFlavor(base.Lister):
@@ -84,21 +63,11 @@ class ListSnapshotFlavor(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloud
-        from rcsnap_osc import flavor_fit
         from rcsnap_osc import servers
 
-        @cloud.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            image = cloud.find_snapshot(conn, parsed_args.snapshot)
-            summary = cloud.summarize(conn, image)
-            need = need_for(summary, parsed_args.size)
-            return summary, flavor_fit.verdicts(servers.list_flavors(conn),
-                                                need)
-
-        summary, verdicts = act()
-        snapshot_cmd.warn_missing(self.app.stderr, summary)
+        summary, verdicts = servers.flavor_verdicts(
+            self.conn, parsed_args.snapshot, parsed_args.size)
+        common.warn_missing(self.app.stderr, summary)
         shown = verdicts if parsed_args.all else [
             v for v in verdicts if v.fits]
         hidden = len(verdicts) - len(shown)
@@ -173,7 +142,7 @@ class LaunchSnapshot(base.ShowOne):
             metavar='<zone>',
             help=_('Availability zone to launch the server in'),
         )
-        snapshot_cmd.add_wait_arguments(parser, _('the server is ACTIVE'))
+        common.add_wait_arguments(parser, _('the server is ACTIVE'))
         parser.add_argument(
             '--keep-failed',
             action='store_true',
@@ -185,102 +154,16 @@ class LaunchSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloud
-
-        @cloud.translate_errors
-        def act():
-            return self._launch(self.app.client_manager.rcsnap, parsed_args)
-
-        return act()
-
-    def _preflight(self, conn, parsed_args):
-        """Everything that can be refused before the POST: returns the
-        attributes of the request and what the output needs."""
         from rcsnap_osc import servers
 
-        summary = servers.ready_summary(conn, parsed_args.snapshot)
-        need = need_for(summary, parsed_args.size)
-        flavors = servers.list_flavors(conn)
-        if parsed_args.flavor:
-            flavor = servers.find_flavor(flavors, parsed_args.flavor)
-            servers.fit_or_refuse(flavors, flavor, need, _label(summary))
-        else:
-            flavor = servers.smallest_fit(flavors, need, _label(summary))
-        if parsed_args.no_network:
-            networks = servers.NONE
-        elif parsed_args.network:
-            networks = servers.find_networks(conn, parsed_args.network)
-        else:
-            networks = (servers.AUTO if servers.has_networking(conn)
-                        else servers.NONE)
-        groups = servers.find_security_groups(conn,
-                                              parsed_args.security_group)
-        servers.check_keypair(conn, parsed_args.key_name)
-        if not parsed_args.flavor:  # said once nothing else can refuse
-            self.app.stderr.write(_(
-                'Using flavor %(name)s (%(id)s), the smallest that fits.\n')
-                % {'name': flavor['name'], 'id': flavor['id']})
-        attrs = servers.server_attrs(
-            summary, flavor, parsed_args.name or summary.image.get('name'),
-            networks, size=parsed_args.size, key_name=parsed_args.key_name,
-            security_groups=groups,
-            availability_zone=parsed_args.availability_zone,
-            volume_types=(parsed_args.size is not None
-                          and servers.supports(conn, '2.67')))
-        return summary, need, flavor, attrs
-
-    def _launch(self, conn, parsed_args):
-        from osc_lib import exceptions
-
-        from rcsnap_osc import servers
-
-        summary, need, flavor, attrs = self._preflight(conn, parsed_args)
-        server = servers.create_server(conn, attrs)
-        volume = None
-        if parsed_args.wait:
-            try:
-                server = servers.wait_for_server(
-                    conn, server.id, parsed_args.timeout,
-                    progress=snapshot_cmd.Progress(
-                        self.app.stderr, _('Server %s') % server.id))
-            except servers.LaunchFailed as failed:
-                raise exceptions.CommandError(
-                    self._failure(conn, failed, summary, parsed_args))
-            except KeyboardInterrupt:
-                # Nova goes on building: say what is there, and how to
-                # remove it, rather than leave it unsaid.
-                self.app.stderr.write(_(
-                    'Interrupted: server %(id)s is still being built; '
-                    '`openstack server delete %(id)s` removes it.\n') % {
-                        'id': server.id})
-                raise
-            volume = servers.root_volume(conn, server, need)
-        return LAUNCH_COLUMNS, (
-            server.id, attrs['name'], server.status or 'BUILD',
-            flavor['name'], summary.image['id'], summary.image.get('name'),
-            summary.type, volume and volume['id'],
-            volume and volume.get('size'))
-
-    def _failure(self, conn, failed, summary, parsed_args):
-        """The one line a failed launch ends with, after the cleanup."""
-        from keystoneauth1 import exceptions as ksa_exc
-        from openstack import exceptions as sdk_exc
-
-        from rcsnap_osc import cloud
-        from rcsnap_osc import servers
-
-        server = failed.server
-        text = _('Server %(id)s went to ERROR: %(fault)s') % {
-            'id': server.id, 'fault': failed.fault}
-        if parsed_args.keep_failed:
-            return text + _('; kept it (--keep-failed).')
-        try:
-            deleted, left = servers.remove_failed(conn, server, summary)
-        except (sdk_exc.SDKException, ksa_exc.ClientException) as exc:
-            return text + _('; cleaning up failed: %s') % cloud.describe(exc)
-        text += _('; deleted the server')
-        if deleted:
-            text += _(' and volume(s) %s') % ', '.join(deleted)
-        if left:
-            text += _('; could not delete %s') % ', '.join(left)
-        return text + '.'
+        args = parsed_args
+        launched = servers.launch(
+            self.conn, args.snapshot, flavor=args.flavor, name=args.name,
+            networks=args.network, no_network=args.no_network,
+            key_name=args.key_name, security_groups=args.security_group,
+            availability_zone=args.availability_zone, size=args.size,
+            wait=args.timeout if args.wait else None,
+            keep_failed=args.keep_failed, say=common.say_to(self.app.stderr),
+            progress=lambda server_id: common.Progress(
+                self.app.stderr, _('Server %s') % server_id))
+        return LAUNCH_COLUMNS, tuple(launched[c] for c in LAUNCH_COLUMNS)

@@ -12,46 +12,26 @@
 
 """Sharing instance snapshots between projects: share, accept, unshare.
 
-The SDK calls live in :mod:`rcsnap_osc.sharing` and the decisions in
-:mod:`rcsnap_osc.share_plan`; both are imported inside ``take_action``.
+Each command makes one call to :mod:`rcsnap_osc.sharing` (the decisions
+are in :mod:`rcsnap_osc.share_plan`), imported inside ``take_action``.
 """
 
-from cliff import columns
 from osc_lib.cli import format_columns
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
-from rcsnap_osc.v1 import snapshot
+from rcsnap_osc.v1 import common
 
 DISK_FORMATS = ('raw', 'qcow2')
 DEFAULT_DISK_FORMAT = 'raw'
-
-
-class MembersColumn(columns.FormattableColumn):
-    """Image members: ``project: status`` lines in tables, a list in JSON."""
-
-    def human_readable(self):
-        return '\n'.join('%s: %s' % (m['member_id'], m['status'])
-                         for m in self._value)
-
-    def machine_readable(self):
-        return [{'project_id': m['member_id'], 'status': m['status']}
-                for m in self._value]
 
 
 def members_data(image, members, visibility=None):
     """The columns every sharing command prints."""
     return (('id', 'name', 'visibility', 'members'),
             (image['id'], image.get('name'),
-             visibility or image.get('visibility'), MembersColumn(members)))
-
-
-def add_snapshot_argument(parser, what):
-    parser.add_argument(
-        'snapshot',
-        metavar='<snapshot>',
-        help=what,
-    )
+             visibility or image.get('visibility'),
+             common.MembersColumn(members)))
 
 
 class ShareSnapshot(base.ShowOne):
@@ -70,7 +50,8 @@ class ShareSnapshot(base.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        add_snapshot_argument(parser, _('Snapshot to share (name or ID)'))
+        common.add_snapshot_argument(parser,
+                                     _('Snapshot to share (name or ID)'))
         parser.add_argument(
             '--project',
             metavar='<project>',
@@ -109,25 +90,14 @@ class ShareSnapshot(base.ShowOne):
                    'the temporary volume is deleted and the copy shared '
                    'before the command returns); progress goes to stderr'),
         )
-        parser.add_argument(
-            '--timeout',
-            metavar='<seconds>',
-            type=int,
-            default=snapshot.DEFAULT_TIMEOUT,
-            help=_('With --copy, give up (and clean up) after this many '
-                   'seconds (default: %d)') % snapshot.DEFAULT_TIMEOUT,
-        )
+        common.add_timeout_argument(
+            parser, _('With --copy, give up (and clean up) after this many '
+                      'seconds (default: %d)'))
         return parser
-
-    def say(self, text):
-        self.app.stderr.write(text + '\n')
-        self.app.stderr.flush()
 
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
-        from rcsnap_osc import cloud
-        from rcsnap_osc import share_plan
         from rcsnap_osc import sharing
 
         args = parsed_args
@@ -137,49 +107,16 @@ class ShareSnapshot(base.ShowOne):
         if args.timeout <= 0:
             raise exceptions.CommandError(
                 _('--timeout must be a positive number of seconds.'))
-
-        @sharing.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            project_id = conn.current_project_id
-            image = cloud.find_snapshot(conn, args.snapshot)
-            share_plan.check_owner(image, project_id)
-            share_plan.check_shareable(image)
-            copy = share_plan.needs_copy(image, args.copy)
-            targets = share_plan.check_targets(
-                project_id, sharing.resolve_projects(conn, args.project))
-            if not copy:
-                if args.copy:
-                    self.say(_('Snapshot %s is image-backed: other projects '
-                               'can launch it as it is, no copy made.')
-                             % image['id'])
-                members = cloud.snapshot_members(conn, image)
-                plan = share_plan.plan_share(image, project_id, targets,
-                                             members)
-                return image, sharing.share(conn, image, plan, members), None
-
-            for ref in share_plan.left_out(image):
-                self.say(_('Not copied: data volume snapshot %(id)s '
-                           '(%(dev)s); the copy holds the root disk only.')
-                         % {'id': ref.snapshot_id,
-                            'dev': ref.device_name or '-'})
-
-            def share_copy(copy):
-                plan = share_plan.plan_share(copy, project_id, targets, [])
-                return sharing.share(conn, copy, plan, [])
-
-            waiter = sharing.Waiter(
-                args.timeout,
-                lambda label: snapshot.Progress(self.app.stderr, label))
-            copy, members = sharing.copy_snapshot(
-                conn, image, share_plan.copy_name(image, args.name),
-                args.disk_format or DEFAULT_DISK_FORMAT, waiter, self.say,
-                then=share_copy)
-            return copy, members, image
-
-        shared, members, source = act()
+        shared, members, source = sharing.share_snapshot(
+            self.conn, args.snapshot, args.project, copy=args.copy,
+            name=args.name, disk_format=args.disk_format or
+            DEFAULT_DISK_FORMAT, timeout=args.timeout,
+            say=common.say_to(self.app.stderr),
+            progress=lambda label: common.Progress(self.app.stderr, label))
         names, values = members_data(shared, members, 'shared')
         if source is not None:
+            from rcsnap_osc import share_plan
+
             left = [ref.snapshot_id for ref in share_plan.left_out(source)]
             names += ('source_snapshot', 'not_copied')
             values += (source['id'], format_columns.ListColumn(left))
@@ -196,7 +133,7 @@ class AcceptSnapshot(base.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        add_snapshot_argument(parser, _(
+        common.add_snapshot_argument(parser, _(
             'Snapshot shared with this project (name or ID; pending and '
             'rejected ones are found too)'))
         parser.add_argument(
@@ -207,21 +144,11 @@ class AcceptSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import share_plan
         from rcsnap_osc import sharing
 
-        status = 'rejected' if parsed_args.reject else 'accepted'
-
-        @sharing.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            project_id = conn.current_project_id
-            image = sharing.find_shared_snapshot(conn, parsed_args.snapshot)
-            share_plan.check_member(image, project_id)
-            return image, sharing.set_member_status(conn, image, project_id,
-                                                    status)
-
-        image, answer = act()
+        image, answer = sharing.accept_snapshot(
+            self.conn, parsed_args.snapshot,
+            'rejected' if parsed_args.reject else 'accepted')
         return (('id', 'name', 'owner', 'member_status'),
                 (image['id'], image.get('name'), image.get('owner'),
                  answer))
@@ -236,7 +163,8 @@ class UnshareSnapshot(base.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        add_snapshot_argument(parser, _('Snapshot to unshare (name or ID)'))
+        common.add_snapshot_argument(
+            parser, _('Snapshot to unshare (name or ID)'))
         who = parser.add_mutually_exclusive_group(required=True)
         who.add_argument(
             '--project',
@@ -253,26 +181,11 @@ class UnshareSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloud
-        from rcsnap_osc import share_plan
         from rcsnap_osc import sharing
 
-        @sharing.translate_errors
-        def act():
-            conn = self.app.client_manager.rcsnap
-            project_id = conn.current_project_id
-            image = cloud.find_snapshot(conn, parsed_args.snapshot)
-            share_plan.check_owner(image, project_id)
-            share_plan.check_shareable(image)
-            targets = None
-            if not parsed_args.all:
-                targets = sharing.resolve_projects(conn, parsed_args.project)
-            members = cloud.snapshot_members(conn, image)
-            plan = share_plan.plan_unshare(image, project_id, members,
-                                           targets)
-            return image, plan, sharing.unshare(conn, image, plan, members)
-
-        image, plan, members = act()
+        image, plan, members = sharing.unshare_snapshot(
+            self.conn, parsed_args.snapshot,
+            None if parsed_args.all else parsed_args.project)
         for project in plan.not_members:
             self.app.stderr.write(_(
                 'Project %(project)s was not a member of snapshot %(id)s.\n')

@@ -42,9 +42,9 @@ COMPUTE_MAX_MICROVERSION = '2.100'
 VOLUME_MAX_MICROVERSION = '3.71'
 
 
-def _compute_versions():
+def _compute_versions(max_version=COMPUTE_MAX_MICROVERSION):
     return {'version': {
-        'id': 'v2.1', 'status': 'CURRENT', 'version': COMPUTE_MAX_MICROVERSION,
+        'id': 'v2.1', 'status': 'CURRENT', 'version': max_version,
         'min_version': '2.1', 'updated': '2013-07-23T11:33:21Z',
         'links': [{'rel': 'self', 'href': COMPUTE_URL + '/'}],
         'media-types': [{'base': 'application/json',
@@ -142,12 +142,18 @@ class TestCommand(testtools.TestCase):
         self.addCleanup(forget_connection)
         self.requests = self.useFixture(rm_fixture.Fixture())
         self.token = token_body()
+        self.register_cloud()
+
+    def register_cloud(self, compute_max=COMPUTE_MAX_MICROVERSION):
+        """Authentication and version discovery; ``compute_max`` is the
+        highest microversion Nova says it accepts."""
         self.requests.post(AUTH_URL + '/auth/tokens', json=self.token,
                            headers={'X-Subject-Token': 'a-token'},
                            status_code=201)
         self.requests.get(AUTH_URL, json=ksa_fixture.V3Discovery(AUTH_URL))
-        self.requests.get(COMPUTE_URL + '/', json=_compute_versions())
-        self.requests.get(COMPUTE_URL, json=_compute_versions())
+        self.requests.get(COMPUTE_URL + '/',
+                          json=_compute_versions(compute_max))
+        self.requests.get(COMPUTE_URL, json=_compute_versions(compute_max))
         self.requests.get(IMAGE_URL + '/', json=_image_versions())
         self.requests.get(IMAGE_URL, json=_image_versions())
         self.requests.get(VOLUME_ROOT + '/', json=_volume_versions())
@@ -176,6 +182,7 @@ class TestCommand(testtools.TestCase):
     def assertFails(self, expected, *argv):
         """The command exits 1 with exactly one line on stderr that
         contains ``expected``, and prints nothing on stdout."""
+        self.assertTrue(expected, 'assertFails needs text to look for')
         code, out, err = self.run_cli(*argv)
         self.assertEqual(1, code, 'stdout: %s stderr: %s' % (out, err))
         self.assertEqual('', out)

@@ -95,32 +95,28 @@ class TestNeedsCopy(testtools.TestCase):
 class TestPlanShare(testtools.TestCase):
 
     def test_private_becomes_shared(self):
-        plan = share_plan.plan_share(fakes.image_backed_image(), ME,
-                                     [BETA], [])
+        plan = share_plan.plan_share(fakes.image_backed_image(), [BETA], [])
         self.assertEqual(share_plan.SharePlan(True, (BETA,), ()), plan)
 
     def test_shared_stays_existing_members_skipped(self):
         image = fakes.image_backed_image(visibility='shared')
-        plan = share_plan.plan_share(image, ME, [BETA, GAMMA],
+        plan = share_plan.plan_share(image, [BETA, GAMMA],
                                      [member(BETA, 'accepted')])
         self.assertEqual(share_plan.SharePlan(False, (GAMMA,), (BETA,)),
                          plan)
 
     def test_everyone_already_member_writes_nothing(self):
         image = fakes.image_backed_image(visibility='shared')
-        plan = share_plan.plan_share(image, ME, [BETA], [member(BETA)])
+        plan = share_plan.plan_share(image, [BETA], [member(BETA)])
         self.assertFalse(plan.make_shared)
         self.assertEqual((), plan.add)
 
-    def test_refusals_apply(self):
-        self.assertRaises(share_plan.Refused, share_plan.plan_share,
-                          fakes.image_backed_image(owner=BETA), ME, [GAMMA],
-                          [])
-        self.assertRaises(share_plan.Refused, share_plan.plan_share,
-                          fakes.image_backed_image(visibility='public'), ME,
-                          [BETA], [])
-        self.assertRaises(share_plan.Refused, share_plan.plan_share,
-                          fakes.image_backed_image(), ME, [ME], [])
+    def test_changeable_refusals(self):
+        share_plan.check_changeable(fakes.image_backed_image(), ME)
+        self.assertRaises(share_plan.Refused, share_plan.check_changeable,
+                          fakes.image_backed_image(owner=BETA), ME)
+        self.assertRaises(share_plan.Refused, share_plan.check_changeable,
+                          fakes.image_backed_image(visibility='public'), ME)
 
 
 class TestPlanUnshare(testtools.TestCase):
@@ -129,37 +125,33 @@ class TestPlanUnshare(testtools.TestCase):
         return fakes.image_backed_image(visibility='shared')
 
     def test_last_member_goes_private(self):
-        plan = share_plan.plan_unshare(self.shared(), ME, [member(BETA)],
+        plan = share_plan.plan_unshare(self.shared(), [member(BETA)],
                                        [BETA])
         self.assertEqual(share_plan.UnsharePlan((BETA,), (), True), plan)
 
     def test_members_remain_stays_shared(self):
         plan = share_plan.plan_unshare(
-            self.shared(), ME, [member(BETA), member(GAMMA)], [BETA])
+            self.shared(), [member(BETA), member(GAMMA)], [BETA])
         self.assertEqual(share_plan.UnsharePlan((BETA,), (), False), plan)
 
     def test_all(self):
         plan = share_plan.plan_unshare(
-            self.shared(), ME, [member(BETA), member(GAMMA, 'rejected')])
+            self.shared(), [member(BETA), member(GAMMA, 'rejected')])
         self.assertEqual(share_plan.UnsharePlan((BETA, GAMMA), (), True),
                          plan)
 
     def test_not_a_member_reported(self):
-        plan = share_plan.plan_unshare(self.shared(), ME, [member(BETA)],
+        plan = share_plan.plan_unshare(self.shared(), [member(BETA)],
                                        [GAMMA, GAMMA])
         self.assertEqual(share_plan.UnsharePlan((), (GAMMA,), False), plan)
 
     def test_shared_without_members_goes_private(self):
-        plan = share_plan.plan_unshare(self.shared(), ME, [])
+        plan = share_plan.plan_unshare(self.shared(), [])
         self.assertTrue(plan.make_private)
 
     def test_private_stays_private(self):
-        plan = share_plan.plan_unshare(fakes.image_backed_image(), ME, [])
+        plan = share_plan.plan_unshare(fakes.image_backed_image(), [])
         self.assertFalse(plan.make_private)
-
-    def test_not_owner_refused(self):
-        self.assertRaises(share_plan.Refused, share_plan.plan_unshare,
-                          fakes.image_backed_image(owner=BETA), ME, [])
 
 
 class TestCopy(testtools.TestCase):

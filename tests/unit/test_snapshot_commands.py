@@ -40,8 +40,8 @@ class TestShowSnapshot(base.TestCommand):
         self.two_volume_snapshot()
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual('volume-backed', data['type'])
-        self.assertEqual('15 GiB', data['size'])
-        self.assertEqual(15 * 1024 ** 3, data['size_bytes'])
+        self.assertEqual(15, data['size_gib'])
+        self.assertNotIn('size_bytes', data)
         self.assertEqual(0, data['image_size'])
         self.assertEqual(20, data['min_disk'])
         self.assertEqual([
@@ -77,7 +77,7 @@ class TestShowSnapshot(base.TestCommand):
             fakes.volume_backed_image(entries=[fakes.root_entry()])],
             '?limit=1000&name=analysis-vm-snap')
         data = self.run_json('rc', 'snapshot', 'show', 'analysis-vm-snap')
-        self.assertEqual('10 GiB', data['size'])
+        self.assertEqual(10, data['size_gib'])
         self.assertEqual(['GET %s?limit=1000&name=analysis-vm-snap' % IMAGES,
                           'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
                          self.calls())
@@ -86,8 +86,7 @@ class TestShowSnapshot(base.TestCommand):
         fakes.register_image(self.requests, fakes.image_backed_image())
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual('image-backed', data['type'])
-        self.assertEqual('1.1 GiB', data['size'])
-        self.assertEqual(1181286400, data['size_bytes'])
+        self.assertEqual(1181286400 / 1024 ** 3, data['size_gib'])
         self.assertEqual([], data['volume_snapshots'])
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
                          self.calls())
@@ -102,8 +101,7 @@ class TestShowSnapshot(base.TestCommand):
                                       fakes.IMAGE_ID, '-f', 'json')
         self.assertEqual(0, code)
         data = json.loads(out)
-        self.assertEqual('unknown', data['size'])
-        self.assertIsNone(data['size_bytes'])
+        self.assertIsNone(data['size_gib'])
         self.assertEqual('missing', data['volume_snapshots'][1]['status'])
         self.assertEqual(
             'Warning: volume snapshot %s (/dev/vdb) of snapshot %s is '
@@ -117,7 +115,7 @@ class TestShowSnapshot(base.TestCommand):
         self.assertEqual(0, code, err)
         self.assertIn('/dev/vda (boot index 0): %s, 10 GiB, available'
                       % fakes.ROOT_SNAP_ID, out)
-        self.assertIn('| size             | 15 GiB', out)
+        self.assertIn('| size_gib         | 15 GiB', out)
 
     def test_unknown_name(self):
         fakes.register_image_list(self.requests, [], '?name=nope')
@@ -179,8 +177,9 @@ class TestShowSnapshot(base.TestCommand):
                           exc=requests.exceptions.ConnectionError)
         self.requests.post(base.AUTH_URL + '/auth/tokens',
                            exc=requests.exceptions.ConnectionError)
-        line = self.assertFails('', 'rc', 'snapshot', 'show', fakes.IMAGE_ID)
-        self.assertIn('keystone.example.org', line)
+        line = self.assertFails('keystone.example.org', 'rc', 'snapshot',
+                                'show', fakes.IMAGE_ID)
+        self.assertNotIn('Traceback', line)
 
 
 class TestListSnapshot(base.TestCommand):
@@ -217,18 +216,19 @@ class TestListSnapshot(base.TestCommand):
         rows = self.list_of(2)
         self.assertEqual([
             {'ID': 'c0000000-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-0',
-             'Status': 'active', 'Type': 'volume-backed', 'Size': '1 GiB'},
+             'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 1},
             {'ID': 'c0000001-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-1',
-             'Status': 'active', 'Type': 'volume-backed', 'Size': '2 GiB'},
+             'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 2},
             {'ID': fakes.IMAGE_ID, 'Name': 'web-vm-snap', 'Status': 'active',
-             'Type': 'image-backed', 'Size': '1.1 GiB'}], rows)
+             'Type': 'image-backed',
+             'Size GiB': 1181286400 / 1024 ** 3}], rows)
 
     def test_long(self):
         rows = self.list_of(1, '--long')
         self.assertEqual({
             'ID': 'c0000000-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-0',
-            'Status': 'active', 'Type': 'volume-backed', 'Size': '1 GiB',
-            'Size Bytes': 1024 ** 3, 'Image Size': 0,
+            'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 1,
+            'Image Size': 0,
             'Volume Snapshots': ['a0000000-e5f6-4a7b-8c9d-0e1f2a3b4c5d'],
             'Min Disk': 20, 'Min RAM': 0, 'Visibility': 'private',
             'Owner': base.PROJECT_ID, 'Created At': fakes.CREATED}, rows[0])
@@ -262,7 +262,7 @@ class TestListSnapshot(base.TestCommand):
         images[0]['owner'] = base.OTHER_PROJECT_ID
         fakes.register_image_list(self.requests, images)
         rows = self.run_json('rc', 'snapshot', 'list')
-        self.assertEqual('unknown', rows[0]['Size'])
+        self.assertIsNone(rows[0]['Size GiB'])
         self.assertEqual(['GET %s?limit=1000' % IMAGES], self.calls())
 
 
@@ -291,7 +291,7 @@ class TestCreateSnapshot(base.TestCommand):
             '--property', 'purpose=course', '-f', 'json')
         self.assertEqual(0, code, err)
         data = json.loads(out)
-        self.assertEqual('10 GiB', data['size'])
+        self.assertEqual(10, data['size_gib'])
         self.assertEqual('available', data['volume_snapshots'][0]['status'])
         self.assertEqual([{'createImage': {
             'name': 'analysis-vm', 'metadata': {'purpose': 'course'}}}],
@@ -317,7 +317,7 @@ class TestCreateSnapshot(base.TestCommand):
         data = self.run_json('rc', 'snapshot', 'create', fakes.SERVER_ID,
                              '--name', 'before-upgrade')
         self.assertEqual('queued', data['status'])
-        self.assertEqual('unknown', data['size'])
+        self.assertIsNone(data['size_gib'])
         self.assertEqual([{'createImage': {'name': 'before-upgrade'}}],
                          self.action_bodies())
 
@@ -417,3 +417,43 @@ class TestErrorText(base.TestCommand):
                                 'Property os_version does not exist.',
                                 'rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertNotIn('<', line)
+
+
+class TestPaging(base.TestCommand):
+    """Listings follow the services' own next links, page after page, and
+    stop on the page that has none."""
+
+    def test_glance_next_and_cinder_snapshots_links(self):
+        first, second = [], []
+        vols = []
+        for n in range(3):
+            snap_id = 'a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n
+            (first if n < 2 else second).append(fakes.volume_backed_image(
+                'c%07d-5b6d-4e8a-9c0b-1d2e3f4a5b6c' % n, 'snap-%d' % n,
+                entries=[fakes.root_entry(snap_id)]))
+            vols.append(fakes.volume_snapshot(snap_id, size=n + 1))
+        marker = first[-1]['id']
+        self.requests.get(IMAGES + '?limit=1000', complete_qs=True, json={
+            'images': first, 'first': '/v2/images?limit=1000',
+            'next': '/v2/images?limit=1000&marker=%s' % marker,
+            'schema': '/v2/schemas/images'})
+        self.requests.get(IMAGES + '?limit=1000&marker=%s' % marker,
+                          complete_qs=True, json={
+                              'images': second,
+                              'first': '/v2/images?limit=1000',
+                              'schema': '/v2/schemas/images'})
+        self.requests.get(SNAPS + '/detail?limit=1000', complete_qs=True,
+                          json={'snapshots': vols[:1], 'snapshots_links': [
+                              {'rel': 'next', 'href': SNAPS + '/detail?'
+                               'limit=1000&marker=%s' % vols[0]['id']}]})
+        self.requests.get(SNAPS + '/detail?limit=1000&marker=%s'
+                          % vols[0]['id'], complete_qs=True,
+                          json={'snapshots': vols[1:]})
+        rows = self.run_json('rc', 'snapshot', 'list')
+        self.assertEqual([1, 2, 3], [r['Size GiB'] for r in rows])
+        self.assertEqual([
+            'GET %s?limit=1000' % IMAGES,
+            'GET %s?limit=1000&marker=%s' % (IMAGES, marker),
+            'GET %s/detail?limit=1000' % SNAPS,
+            'GET %s/detail?limit=1000&marker=%s' % (SNAPS, vols[0]['id'])],
+            self.calls())

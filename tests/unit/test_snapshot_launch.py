@@ -187,7 +187,9 @@ class TestLaunchBody(LaunchTest):
                  'delete_on_termination': False, 'volume_size': 5}]}}],
             self.posted())
 
-    def test_size_keeps_volume_types_when_nova_accepts_them(self):
+    def launch_typed_volume(self):
+        """Launch with --size a snapshot whose root volume has a type:
+        the mapping posted."""
         entries = [fakes.root_entry(), ]
         entries[0].update(volume_type='fast', delete_on_termination=True)
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -198,13 +200,25 @@ class TestLaunchBody(LaunchTest):
         fakes.register_create_server(self.requests)
         self.run_json('rc', 'snapshot', 'launch', fakes.IMAGE_ID,
                       '--flavor', 'm1.tiny', '--size', '12')
+        return self.posted()[0]['server']['block_device_mapping_v2']
+
+    def test_size_keeps_volume_types_when_nova_accepts_them(self):
         self.assertEqual(
             [{'boot_index': 0, 'uuid': fakes.ROOT_SNAP_ID,
               'source_type': 'snapshot', 'destination_type': 'volume',
               'delete_on_termination': True, 'volume_size': 12,
-              'volume_type': 'fast'}],
-            self.posted()[0]['server']['block_device_mapping_v2'])
+              'volume_type': 'fast'}], self.launch_typed_volume())
         self.assertEqual('2.100', self.requests.request_history[-1].headers[
+            'OpenStack-API-Version'].split()[-1])
+
+    def test_size_leaves_volume_types_out_before_2_67(self):
+        self.register_cloud(compute_max='2.66')
+        self.assertEqual(
+            [{'boot_index': 0, 'uuid': fakes.ROOT_SNAP_ID,
+              'source_type': 'snapshot', 'destination_type': 'volume',
+              'delete_on_termination': True, 'volume_size': 12}],
+            self.launch_typed_volume())
+        self.assertEqual('2.66', self.requests.request_history[-1].headers[
             'OpenStack-API-Version'].split()[-1])
 
     def test_smallest_fitting_flavor_is_picked_and_said(self):

@@ -430,7 +430,7 @@ class TestShareCopy(ShareTest):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.sharing.time',
+        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.copying.time',
                                              FakeTime()))
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),

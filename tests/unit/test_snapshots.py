@@ -129,7 +129,8 @@ class TestSummarize(testtools.TestCase):
             fakes.ROOT_SNAP_ID: fakes.volume_snapshot(size=10),
             fakes.DATA_SNAP_ID: fakes.volume_snapshot(fakes.DATA_SNAP_ID,
                                                       size=5)})
-        self.assertEqual(15 * GiB, summary.size_bytes)
+        self.assertEqual(15, summary.size_gib)
+        self.assertIsInstance(summary.size_gib, int)
         self.assertEqual('15 GiB', summary.size)
         self.assertEqual([], summary.missing)
         self.assertEqual(['/dev/vda', '/dev/vdb'],
@@ -140,14 +141,14 @@ class TestSummarize(testtools.TestCase):
             entries=[fakes.root_entry(size=None)])
         summary = snapshots.summarize(image, {
             fakes.ROOT_SNAP_ID: fakes.volume_snapshot(size=8)})
-        self.assertEqual(8 * GiB, summary.size_bytes)
+        self.assertEqual(8, summary.size_gib)
 
     def test_missing_volume_snapshot(self):
         image = fakes.volume_backed_image(entries=[
             fakes.root_entry(), fakes.data_entry()])
         summary = snapshots.summarize(image, {
             fakes.ROOT_SNAP_ID: fakes.volume_snapshot(size=10)})
-        self.assertIsNone(summary.size_bytes)
+        self.assertIsNone(summary.size_gib)
         self.assertEqual('unknown', summary.size)
         self.assertEqual([snapshots.Device('/dev/vdb', None,
                                            fakes.DATA_SNAP_ID, None,
@@ -156,9 +157,23 @@ class TestSummarize(testtools.TestCase):
 
     def test_image_backed_uses_image_bytes(self):
         summary = snapshots.summarize(fakes.image_backed_image(), {})
-        self.assertEqual(1181286400, summary.size_bytes)
+        self.assertEqual(1181286400 / GiB, summary.size_gib)
+        self.assertEqual(1181286400, summary.size_gib * GiB)
         self.assertEqual('1.1 GiB', summary.size)
         self.assertEqual((), summary.devices)
+
+    def test_whole_gib_image_is_an_int(self):
+        summary = snapshots.summarize(
+            fakes.image_backed_image(size=2 * GiB), {})
+        self.assertEqual(2, summary.size_gib)
+        self.assertIsInstance(summary.size_gib, int)
+        self.assertEqual('2 GiB', summary.size)
+
+    def test_small_image_keeps_its_unit_in_text(self):
+        summary = snapshots.summarize(
+            fakes.image_backed_image(size=1024 ** 2), {})
+        self.assertEqual(1 / 1024, summary.size_gib)
+        self.assertEqual('1 MiB', summary.size)
 
     def test_custom_properties_leave_out_glance_fields_and_mapping(self):
         props = snapshots.custom_properties(fakes.volume_backed_image())

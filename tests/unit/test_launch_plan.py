@@ -14,7 +14,7 @@
 
 import testtools
 
-from rcsnap_osc import flavor_fit
+from rcsnap_osc import launch_plan
 from rcsnap_osc import snapshots
 from tests.unit import fakes
 
@@ -53,42 +53,42 @@ def image_summary(size=1181286400, min_disk=0, min_ram=0):
 class TestNeed(testtools.TestCase):
 
     def test_volume_backed_root_is_the_snapshot_size(self):
-        need = flavor_fit.need_of(volume_summary(snap_size=10))
+        need = launch_plan.need_of(volume_summary(snap_size=10))
         self.assertEqual(
-            flavor_fit.Need(VB, 0, 20, 10, snapshot_gib=10,
-                            root_snapshot_id=fakes.ROOT_SNAP_ID), need)
+            launch_plan.Need(VB, 0, 20, 10, snapshot_gib=10,
+                             root_snapshot_id=fakes.ROOT_SNAP_ID), need)
 
     def test_volume_backed_recorded_volume_size_wins(self):
-        need = flavor_fit.need_of(volume_summary(snap_size=10, recorded=8))
+        need = launch_plan.need_of(volume_summary(snap_size=10, recorded=8))
         self.assertEqual(8, need.root_gib)
         self.assertEqual(10, need.snapshot_gib)
 
     def test_size_overrides_everything(self):
-        need = flavor_fit.need_of(volume_summary(recorded=8), size=40)
+        need = launch_plan.need_of(volume_summary(recorded=8), size=40)
         self.assertEqual(40, need.root_gib)
 
     def test_missing_root_snapshot_is_unknown(self):
-        need = flavor_fit.need_of(volume_summary(missing=True))
+        need = launch_plan.need_of(volume_summary(missing=True))
         self.assertIsNone(need.root_gib)
         self.assertIsNone(need.snapshot_gib)
 
     def test_image_backed_rounds_the_image_up(self):
-        self.assertEqual(2, flavor_fit.need_of(
+        self.assertEqual(2, launch_plan.need_of(
             image_summary(size=GiB + 1)).root_gib)
-        self.assertEqual(1, flavor_fit.need_of(
+        self.assertEqual(1, launch_plan.need_of(
             image_summary(size=GiB)).root_gib)
-        self.assertEqual(0, flavor_fit.need_of(
+        self.assertEqual(0, launch_plan.need_of(
             image_summary(size=None)).root_gib)
 
     def test_image_backed_disk_need_is_the_larger(self):
-        self.assertEqual(20, flavor_fit.need_of(
+        self.assertEqual(20, launch_plan.need_of(
             image_summary(size=GiB, min_disk=20)).disk_gib)
-        self.assertEqual(3, flavor_fit.need_of(
+        self.assertEqual(3, launch_plan.need_of(
             image_summary(size=3 * GiB, min_disk=1)).disk_gib)
 
     def test_min_values_tolerate_none_and_strings(self):
-        need = flavor_fit.need_of(image_summary(min_disk=None,
-                                                min_ram='512'))
+        need = launch_plan.need_of(image_summary(min_disk=None,
+                                                 min_ram='512'))
         self.assertEqual((0, 512), (need.min_disk, need.min_ram))
 
 
@@ -97,54 +97,54 @@ class TestCheck(testtools.TestCase):
 
     scenarios_table = [
         # volume-backed: flavor disk ignored, RAM and root volume count
-        (TINY, flavor_fit.Need(VB, 0, 20, 20), True,
+        (TINY, launch_plan.Need(VB, 0, 20, 20), True,
          'flavor disk not used: boots from a volume'),
-        (VOLUME, flavor_fit.Need(VB, 0, 1, 1), True,
+        (VOLUME, launch_plan.Need(VB, 0, 1, 1), True,
          'flavor disk not used: boots from a volume'),
-        (TINY, flavor_fit.Need(VB, 2048, 1, 1), False,
+        (TINY, launch_plan.Need(VB, 2048, 1, 1), False,
          'RAM 512 MiB < min_ram 2048 MiB; flavor disk not used: boots '
          'from a volume'),
-        (MEDIUM, flavor_fit.Need(VB, 0, 160, 8), False,
+        (MEDIUM, launch_plan.Need(VB, 0, 160, 8), False,
          'root volume 8 GiB < min_disk 160 GiB (launch with --size 160); '
          'flavor disk not used: boots from a volume'),
-        (TINY, flavor_fit.Need(VB, 1024, 20, 10), False,
+        (TINY, launch_plan.Need(VB, 1024, 20, 10), False,
          'RAM 512 MiB < min_ram 1024 MiB; root volume 10 GiB < min_disk '
          '20 GiB (launch with --size 20); flavor disk not used: boots from '
          'a volume'),
-        (SMALL, flavor_fit.Need(VB, 0, 0, None), False,
+        (SMALL, launch_plan.Need(VB, 0, 0, None), False,
          'root volume size unknown: its volume snapshot is missing; flavor '
          'disk not used: boots from a volume'),
         # image-backed: flavor disk against max(min_disk, image size)
-        (SMALL, flavor_fit.Need(IB, 512, 20, 2), True, ''),
-        (TINY, flavor_fit.Need(IB, 512, 20, 2), False,
+        (SMALL, launch_plan.Need(IB, 512, 20, 2), True, ''),
+        (TINY, launch_plan.Need(IB, 512, 20, 2), False,
          'disk 1 GiB < 20 GiB needed'),
-        (TINY, flavor_fit.Need(IB, 0, 0, 2), False,
+        (TINY, launch_plan.Need(IB, 0, 0, 2), False,
          'disk 1 GiB < 2 GiB needed'),
-        (TINY, flavor_fit.Need(IB, 0, 1, 1), True, ''),
-        (TINY, flavor_fit.Need(IB, 2048, 0, 1), False,
+        (TINY, launch_plan.Need(IB, 0, 1, 1), True, ''),
+        (TINY, launch_plan.Need(IB, 2048, 0, 1), False,
          'RAM 512 MiB < min_ram 2048 MiB'),
-        (SMALL, flavor_fit.Need(IB, 4096, 40, 1), False,
+        (SMALL, launch_plan.Need(IB, 4096, 40, 1), False,
          'RAM 2048 MiB < min_ram 4096 MiB; disk 20 GiB < 40 GiB needed'),
-        (VOLUME, flavor_fit.Need(IB, 0, 0, 1), False,
+        (VOLUME, launch_plan.Need(IB, 0, 0, 1), False,
          'flavor disk 0: Nova allows zero-disk flavors for volume-backed '
          'servers only'),
-        (MEDIUM, flavor_fit.Need(IB, 4096, 40, 40), True, ''),
+        (MEDIUM, launch_plan.Need(IB, 4096, 40, 40), True, ''),
     ]
 
     def test_table(self):
         for flv, need, fits, why in self.scenarios_table:
-            verdict = flavor_fit.check(flv, need)
+            verdict = launch_plan.check(flv, need)
             self.assertEqual((fits, why), (verdict.fits, verdict.why),
                              '%s %s' % (flv['name'], need))
             self.assertIs(flv, verdict.flavor)
 
     def test_equal_values_fit(self):
-        need = flavor_fit.Need(IB, 2048, 20, 20)
-        self.assertTrue(flavor_fit.check(SMALL, need).fits)
+        need = launch_plan.Need(IB, 2048, 20, 20)
+        self.assertTrue(launch_plan.check(SMALL, need).fits)
 
     def test_flavor_fields_may_be_missing(self):
-        verdict = flavor_fit.check({'id': 'x', 'name': 'odd'},
-                                   flavor_fit.Need(IB, 0, 0, 1))
+        verdict = launch_plan.check({'id': 'x', 'name': 'odd'},
+                                    launch_plan.Need(IB, 0, 0, 1))
         self.assertFalse(verdict.fits)
         self.assertIn('flavor disk 0', verdict.why)
 
@@ -158,15 +158,15 @@ class TestOrder(testtools.TestCase):
         d = flavor('d', 1, 512, 80)
         self.assertEqual(['d', 'c', 'b', 'a'], [
             f['name'] for f in sorted([a, b, c, d],
-                                      key=flavor_fit.order_key)])
+                                      key=launch_plan.order_key)])
 
     def test_name_breaks_ties(self):
         self.assertEqual(['x', 'y'], [f['name'] for f in sorted(
             [flavor('y', 1, 1, 1), flavor('x', 1, 1, 1)],
-            key=flavor_fit.order_key)])
+            key=launch_plan.order_key)])
 
     def test_verdicts_cover_every_flavor_smallest_first(self):
-        verdicts = flavor_fit.verdicts(FLAVORS, flavor_fit.Need(
+        verdicts = launch_plan.verdicts(FLAVORS, launch_plan.Need(
             IB, 0, 20, 1))
         self.assertEqual(
             [('m1.tiny', False), ('m1.volume', False), ('m1.small', True),
@@ -175,44 +175,44 @@ class TestOrder(testtools.TestCase):
 
     def test_fitting_volume_backed_ignores_disk(self):
         self.assertEqual(['m1.volume', 'm1.small', 'm1.medium'], [
-            f['name'] for f in flavor_fit.fitting(
-                FLAVORS, flavor_fit.Need(VB, 1024, 20, 20))])
+            f['name'] for f in launch_plan.fitting(
+                FLAVORS, launch_plan.Need(VB, 1024, 20, 20))])
 
     def test_fitting_none(self):
-        self.assertEqual([], flavor_fit.fitting(
-            FLAVORS, flavor_fit.Need(VB, 0, 160, 8)))
+        self.assertEqual([], launch_plan.fitting(
+            FLAVORS, launch_plan.Need(VB, 0, 160, 8)))
 
 
 class TestSizeError(testtools.TestCase):
 
     def need(self, kind=VB, snapshot_gib=10):
-        return flavor_fit.Need(kind, 0, 20, 10, snapshot_gib=snapshot_gib)
+        return launch_plan.Need(kind, 0, 20, 10, snapshot_gib=snapshot_gib)
 
     def test_no_size_is_fine(self):
-        self.assertIsNone(flavor_fit.size_error(self.need(IB), None))
+        self.assertIsNone(launch_plan.size_error(self.need(IB), None))
 
     def test_equal_or_larger_is_fine(self):
-        self.assertIsNone(flavor_fit.size_error(self.need(), 10))
-        self.assertIsNone(flavor_fit.size_error(self.need(), 160))
+        self.assertIsNone(launch_plan.size_error(self.need(), 10))
+        self.assertIsNone(launch_plan.size_error(self.need(), 160))
 
     def test_smaller_than_snapshot(self):
         self.assertEqual(
             '--size 5 GiB is smaller than the root volume snapshot (10 GiB); '
             'a volume cannot shrink.',
-            flavor_fit.size_error(self.need(), 5))
+            launch_plan.size_error(self.need(), 5))
 
     def test_not_positive(self):
         self.assertEqual('--size must be at least 1 GiB.',
-                         flavor_fit.size_error(self.need(), 0))
+                         launch_plan.size_error(self.need(), 0))
 
     def test_image_backed(self):
         self.assertIn('volume-backed snapshots only',
-                      flavor_fit.size_error(self.need(IB), 20))
+                      launch_plan.size_error(self.need(IB), 20))
 
     def test_unknown_snapshot_size_accepts(self):
-        self.assertIsNone(flavor_fit.size_error(
+        self.assertIsNone(launch_plan.size_error(
             self.need(snapshot_gib=None), 1))
 
     def test_ceil_gib(self):
-        self.assertEqual([0, 1, 1, 2], [flavor_fit.ceil_gib(b) for b in (
+        self.assertEqual([0, 1, 1, 2], [launch_plan.ceil_gib(b) for b in (
             0, 1, GiB, GiB + 1)])

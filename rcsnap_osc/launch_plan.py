@@ -10,9 +10,11 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""Which flavors can launch an instance snapshot: the rule Nova applies.
+"""What launching an instance snapshot takes: which flavors fit (the rule
+Nova applies) and the attributes of the ``POST /servers``.
 
-Pure functions, no cliff, no HTTP. ``rc snapshot flavors`` and
+Pure functions, no cliff, no HTTP; a refusal is an
+:class:`rcsnap_osc.errors.Refused`. ``rc snapshot flavors`` and
 ``rc snapshot launch`` both decide with :func:`check`, so they cannot
 disagree. A flavor is a dict as Nova lists it (``id``, ``name``, ``vcpus``,
 ``ram`` in MiB, ``disk`` in GiB).
@@ -30,8 +32,13 @@ The rule (Nova's ``_validate_flavor_image``):
 
 import dataclasses
 
+from rcsnap_osc.errors import Refused
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
+
+#: ``networks`` values Nova accepts instead of a list (microversion 2.37).
+AUTO = 'auto'
+NONE = 'none'
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,3 +172,104 @@ def size_error(need, size):
                  'snapshot (%(snap)d GiB); a volume cannot shrink.') % {
                      'size': size, 'snap': need.snapshot_gib}
     return None
+
+
+def need_for(summary, size):
+    """The snapshot's :class:`Need` at ``--size``; a bad size is refused."""
+    need = need_of(summary, size)
+    problem = size_error(need, size)
+    if problem:
+        raise Refused(problem)
+    return need
+
+
+def label(image):
+    return '%s (%s)' % (image.get('name'), image['id'])
+
+
+def fit_or_refuse(flavors, flavor, need, snapshot_label, shown=3):
+    """The verdict for the chosen flavor; refused with the names of the
+    smallest flavors that do fit."""
+    verdict = check(flavor, need)
+    if verdict.fits:
+        return verdict
+    fits = fitting(flavors, need)
+    if fits:
+        hint = _('flavors that fit: %s') % ', '.join(
+            f['name'] for f in fits[:shown])
+    else:
+        hint = _('no flavor fits')
+    raise Refused(
+        _('Flavor %(flavor)s cannot launch snapshot %(snap)s: %(why)s; '
+          '%(hint)s.') % {'flavor': flavor['name'], 'snap': snapshot_label,
+                          'why': verdict.why, 'hint': hint})
+
+
+def smallest_fit(flavors, need, snapshot_label):
+    """The smallest flavor that fits; refused with why none does."""
+    fits = fitting(flavors, need)
+    if fits:
+        return fits[0]
+    reasons = {check(f, need).why for f in flavors}
+    why = reasons.pop() if len(reasons) == 1 else _(
+        'see rc snapshot flavors --all')
+    raise Refused(
+        _('No flavor can launch snapshot %(snap)s: %(why)s.') % {
+            'snap': snapshot_label, 'why': why})
+
+
+def block_devices(summary, size, volume_types=False):
+    """``block_device_mapping_v2`` for ``--size``: the root volume from its
+    snapshot at ``size`` GiB, then the other volumes as the image maps them.
+
+    ``volume_types`` keeps each volume's recorded type (microversion 2.67).
+    """
+    refs = {ref.snapshot_id: entry for entry in snapshots.mapping_of(
+        summary.image) for ref in snapshots.volume_refs([entry])}
+    mapping = []
+    for device in summary.devices:
+        entry = refs.get(device.snapshot_id, {})
+        bdm = {
+            'boot_index': 0 if device.boot_index == 0 else -1,
+            'uuid': device.snapshot_id,
+            'source_type': 'snapshot',
+            'destination_type': 'volume',
+            'delete_on_termination': bool(
+                entry.get('delete_on_termination')),
+        }
+        if device.boot_index == 0:
+            bdm['volume_size'] = size
+        elif entry.get('volume_size'):
+            bdm['volume_size'] = entry['volume_size']
+        if volume_types and entry.get('volume_type'):
+            bdm['volume_type'] = entry['volume_type']
+        mapping.append(bdm)
+    return mapping
+
+
+def server_attrs(summary, flavor, name, networks, size=None,
+                 key_name=None, security_groups=(), availability_zone=None,
+                 volume_types=False):
+    """The SDK attributes of ``POST /servers``.
+
+    ``networks`` is a list of network IDs, :data:`AUTO` or :data:`NONE`.
+    Without ``size`` the server boots from ``imageRef`` and Nova builds the
+    volumes from the image's own mapping; with it, from an explicit mapping.
+    """
+    attrs = {'name': name, 'flavor_id': flavor['id']}
+    if size is None:
+        attrs['image_id'] = summary.image['id']
+    else:
+        attrs['block_device_mapping'] = block_devices(summary, size,
+                                                      volume_types)
+    if isinstance(networks, str):
+        attrs['networks'] = networks
+    else:
+        attrs['networks'] = [{'uuid': n} for n in networks]
+    if key_name:
+        attrs['key_name'] = key_name
+    if security_groups:
+        attrs['security_groups'] = [{'name': g} for g in security_groups]
+    if availability_zone:
+        attrs['availability_zone'] = availability_zone
+    return attrs

@@ -1,0 +1,104 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Every failure the commands report, as the one line the user sees.
+
+:func:`translate` is called in one place, the ``run()`` of the base
+commands (:mod:`rcsnap_osc.v1.base`). The pure modules raise
+:class:`Refused`; the SDK and keystoneauth raise their own exceptions. This
+module imports them only when a failure is described, so that the pure
+modules can import :class:`Refused` without loading the SDK.
+"""
+
+import re
+
+from rcsnap_osc.i18n import _
+
+_TAGS = re.compile(r'<[^>]*>')
+
+
+class Refused(ValueError):
+    """The request cannot be carried out; ``str()`` says why, on one line."""
+
+
+def one_line(value):
+    return ' '.join(str(value).split())
+
+
+def translate(exc):
+    """The CommandError that reports ``exc``, or None when it is not ours
+    to report (a bug: let it show its traceback)."""
+    from keystoneauth1 import exceptions as ksa_exc
+    from openstack import exceptions as sdk_exc
+    from osc_lib import exceptions
+
+    if isinstance(exc, exceptions.CommandError):
+        return exc
+    if isinstance(exc, Refused):
+        return exceptions.CommandError(str(exc))
+    if isinstance(exc, (sdk_exc.SDKException, ksa_exc.ClientException)):
+        return exceptions.CommandError(describe(exc))
+    return None
+
+
+def describe(exc):
+    """One line that says what went wrong, for any SDK or auth failure."""
+    from keystoneauth1 import exceptions as ksa_exc
+    from openstack import exceptions as sdk_exc
+
+    if isinstance(exc, ksa_exc.Unauthorized):
+        return _('Authentication failed: the cloud refused the credentials '
+                 '(HTTP 401)')
+    if isinstance(exc, (ksa_exc.ConnectFailure, ksa_exc.ConnectTimeout,
+                        ksa_exc.DiscoveryFailure)):
+        return _('Cannot reach the cloud: %s') % one_line(exc)
+    if isinstance(exc, ksa_exc.EndpointNotFound):
+        return _('The cloud has no endpoint for a service we need: %s') % (
+            one_line(exc))
+    if isinstance(exc, sdk_exc.HttpException):
+        detail = describe_detail(exc)
+        if is_quota_error(exc):
+            return _('Quota exceeded: %s') % detail
+        return _('%(method)s %(url)s failed (HTTP %(code)s): %(detail)s') % {
+            'method': exc.method or 'request', 'url': exc.url or '',
+            'code': exc.status_code, 'detail': detail}
+    return one_line(exc)
+
+
+def describe_detail(exc):
+    """The service's own words from an HTTP error, on one line.
+
+    Nova wraps them as ``{"conflictingRequest": {"message": ...}}``, Glance
+    and Cinder as ``{"message": ...}`` or ``{"itemNotFound": {...}}``.
+    """
+    message = None
+    try:
+        body = exc.response.json()
+    except Exception:  # Glance answers some errors in HTML
+        body = None
+        text = getattr(exc.response, 'text', None)
+        if text and text.strip():
+            message = text
+    if isinstance(body, dict):
+        if isinstance(body.get('message'), str):
+            message = body['message']
+        elif len(body) == 1:
+            inner = next(iter(body.values()))
+            if isinstance(inner, dict) and isinstance(
+                    inner.get('message'), str):
+                message = inner['message']
+    return one_line(_TAGS.sub(' ', message or exc.details or exc.message))
+
+
+def is_quota_error(exc):
+    text = ('%s %s' % (exc.details or '', exc.message or '')).lower()
+    return exc.status_code in (403, 413) and 'quota' in text

@@ -1,0 +1,153 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""What several command modules share: columns, progress, arguments.
+
+Command modules import this module and :mod:`rcsnap_osc.v1.base`, never
+each other. Like them, it imports nothing heavy: it is loaded whenever
+``openstack`` lists its commands.
+"""
+
+from cliff import columns
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc import snapshots
+
+#: Seconds a ``--wait`` gives up after, unless ``--timeout`` says otherwise.
+DEFAULT_TIMEOUT = 1800
+
+
+class SizeColumn(columns.FormattableColumn):
+    """A size in GiB: ``3 GiB`` in tables, the number in machine formats
+    (None when unknown)."""
+
+    def human_readable(self):
+        return snapshots.format_gib(self._value)
+
+    def machine_readable(self):
+        return self._value
+
+
+class VolumeSnapshotsColumn(columns.FormattableColumn):
+    """Per-device volume snapshots: a line each in tables, a list in JSON."""
+
+    def human_readable(self):
+        return '\n'.join(
+            '%s (boot index %s): %s, %s, %s' % (
+                d.device_name or '-',
+                '-' if d.boot_index is None else d.boot_index,
+                d.snapshot_id,
+                'size unknown' if d.size_gib is None else
+                '%s GiB' % d.size_gib,
+                d.status)
+            for d in self._value)
+
+    def machine_readable(self):
+        return [d.as_dict() for d in self._value]
+
+
+class PropertiesColumn(columns.FormattableColumn):
+    """Image properties: ``key=value`` lines in tables, long values wrapped
+    (the mapping Nova writes is hundreds of characters); a dict in JSON."""
+
+    WIDTH = 72
+
+    def human_readable(self):
+        import textwrap
+
+        lines = []
+        for key, value in sorted(self._value.items()):
+            lines.extend(textwrap.wrap(
+                '%s=%s' % (key, value), self.WIDTH, subsequent_indent='  ',
+                break_on_hyphens=False) or ['%s=' % key])
+        return '\n'.join(lines)
+
+    def machine_readable(self):
+        return dict(self._value)
+
+
+class MembersColumn(columns.FormattableColumn):
+    """Image members: ``project: status`` lines in tables, a list in JSON."""
+
+    def human_readable(self):
+        return '\n'.join('%s: %s' % (m['member_id'], m['status'])
+                         for m in self._value)
+
+    def machine_readable(self):
+        return [{'project_id': m['member_id'], 'status': m['status']}
+                for m in self._value]
+
+
+def warn_missing(stderr, summary):
+    """One warning line per volume snapshot Cinder did not return."""
+    for device in summary.missing:
+        stderr.write(_(
+            'Warning: volume snapshot %(id)s (%(dev)s) of snapshot %(snap)s '
+            'is missing: deleted, or not visible to this project.\n') % {
+                'id': device.snapshot_id, 'dev': device.device_name or '-',
+                'snap': summary.image.get('id')})
+
+
+def add_snapshot_argument(parser, what):
+    """The ``<snapshot>`` positional argument."""
+    parser.add_argument(
+        'snapshot',
+        metavar='<snapshot>',
+        help=what,
+    )
+
+
+def add_timeout_argument(parser, what):
+    parser.add_argument(
+        '--timeout',
+        metavar='<seconds>',
+        type=int,
+        default=DEFAULT_TIMEOUT,
+        help=what % DEFAULT_TIMEOUT,
+    )
+
+
+def add_wait_arguments(parser, what):
+    """``--wait`` and ``--timeout``, the same on every command."""
+    parser.add_argument(
+        '--wait',
+        action='store_true',
+        help=_('Wait until %s; show progress on stderr') % what,
+    )
+    add_timeout_argument(
+        parser, _('With --wait, give up after this many seconds '
+                  '(default: %d)'))
+
+
+class Progress:
+    """Progress lines on stderr: on every change, else every ``every`` s."""
+
+    def __init__(self, stderr, label, every=15):
+        self.stderr = stderr
+        self.label = label
+        self.every = every
+        self._last = (None, -every)
+
+    def __call__(self, elapsed, pending):
+        text = ', '.join(pending)
+        if text != self._last[0] or elapsed - self._last[1] >= self.every:
+            self.stderr.write('%s: %s (%d s)\n' % (self.label, text, elapsed))
+            self.stderr.flush()
+            self._last = (text, elapsed)
+
+
+def say_to(stderr):
+    """A ``say(text)`` that writes one line on ``stderr`` at once."""
+    def say(text):
+        stderr.write(text + '\n')
+        stderr.flush()
+    return say
