@@ -19,6 +19,15 @@ extensions = [
 # The command reference is generated from the commands' own help text.
 autoprogram_cliff_application = 'openstack'
 
+# The output options cliff adds to every command (formatter, columns,
+# table and shell options) are documented once by OpenStackClient: the
+# reference shows each command's own options only.
+autoprogram_cliff_ignored = [
+    '--help', '--format', '--column', '--max-width', '--fit-width',
+    '--print-empty', '--noindent', '--prefix', '--quote', '--sort-column',
+    '--sort-ascending', '--sort-descending',
+]
+
 source_suffix = '.rst'
 master_doc = 'index'
 project = 'rcsnap-osc'
