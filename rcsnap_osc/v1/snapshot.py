@@ -99,11 +99,8 @@ class ShowSnapshot(base.ShowOne):
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
-        parser.add_argument(
-            'snapshot',
-            metavar='<snapshot>',
-            help=_('Instance snapshot to show (name or ID)'),
-        )
+        common.add_snapshot_argument(
+            parser, _('Instance snapshot to show (name or ID)'))
         return parser
 
     def take_action(self, parsed_args):
