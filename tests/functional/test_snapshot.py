@@ -28,31 +28,30 @@ class TestSnapshotLifecycle(base.FunctionalTest):
 
         self.assertEqual('volume-backed', snap['type'])
         self.assertEqual('active', snap['status'])
-        glance = self.openstack('image', 'show', snap['id'])
-        self.assertEqual(0, glance['size'] or 0)
-        self.assertEqual(glance['size'] or 0, snap['image_size'] or 0)
+        glance = base.connection().image.get_image(snap['id'])
+        self.assertEqual(0, glance.size or 0)
+        self.assertEqual(glance.size or 0, snap['image_size'] or 0)
         devices = snap['volume_snapshots']
         self.assertEqual(2, len(devices))
         self.assertEqual(0, devices[0]['boot_index'])
         cinder_total = 0
         for device in devices:
-            vsnap = self.openstack('volume', 'snapshot', 'show',
-                                   device['snapshot_id'])
-            self.assertEqual(vsnap['size'], device['size_gib'])
-            self.assertEqual('available', vsnap['status'])
-            cinder_total += vsnap['size']
+            vsnap = base.connection().block_storage.get_snapshot(
+                device['snapshot_id'])
+            self.assertEqual(vsnap.size, device['size_gib'])
+            self.assertEqual('available', vsnap.status)
+            cinder_total += vsnap.size
         self.assertEqual(3, cinder_total)
-        self.assertEqual(cinder_total * GiB, snap['size_bytes'])
-        self.assertEqual('3 GiB', snap['size'])
+        self.assertEqual(cinder_total, snap['size_gib'])
 
         by_name = self.rc('show', snap['name'])
         self.assertEqual(snap['id'], by_name['id'])
-        self.assertEqual(snap['size_bytes'], by_name['size_bytes'])
+        self.assertEqual(snap['size_gib'], by_name['size_gib'])
 
         rows = self.rc('list', '--mine', '--long')
         row = [r for r in rows if r['ID'] == snap['id']]
         self.assertEqual(1, len(row), rows)
-        self.assertEqual('3 GiB', row[0]['Size'])
+        self.assertEqual(3, row[0]['Size GiB'])
         self.assertEqual('volume-backed', row[0]['Type'])
         self.assertEqual(sorted(d['snapshot_id'] for d in devices),
                          sorted(row[0]['Volume Snapshots']))
@@ -61,8 +60,8 @@ class TestSnapshotLifecycle(base.FunctionalTest):
         server = self.create_image_backed_server()
         snap = self.snapshot_server(server)
         self.assertEqual('image-backed', snap['type'])
-        glance = self.openstack('image', 'show', snap['id'])
-        self.assertEqual(glance['size'], snap['size_bytes'])
+        glance = base.connection().image.get_image(snap['id'])
+        self.assertEqual(glance.size, snap['size_gib'] * GiB)
         self.assertEqual([], snap['volume_snapshots'])
         names = [r['Name'] for r in self.rc('list')]
         self.assertIn(snap['name'], names)
@@ -74,19 +73,17 @@ class TestSnapshotLifecycle(base.FunctionalTest):
             'source_type': 'snapshot', 'destination_type': 'volume',
             'snapshot_id': ghost, 'volume_size': 1,
             'delete_on_termination': False}])
-        image = self.openstack(
-            'image', 'create', '--disk-format', 'raw', '--container-format',
-            'bare', '--property', 'block_device_mapping=%s' % mapping,
-            '--property', 'bdm_v2=True', '%s-ghost' % self.prefix)
-        self.addCleanup(self.openstack, 'image', 'delete', image['id'],
-                        parse=False, check=False)
-        proc = self.rc('show', image['id'], '-f', 'json', parse=False)
+        image_id = self.create_image({
+            'name': '%s-ghost' % self.prefix, 'disk_format': 'raw',
+            'container_format': 'bare', 'block_device_mapping': mapping,
+            'bdm_v2': 'True'})
+        proc = self.rc('show', image_id, '-f', 'json', parse=False)
         self.assertEqual(0, proc.returncode, proc.stderr)
         data = json.loads(proc.stdout)
         self.assertIn('Warning: volume snapshot %s (/dev/vda)' % ghost,
                       proc.stderr)
         self.assertEqual('missing', data['volume_snapshots'][0]['status'])
-        self.assertEqual('unknown', data['size'])
+        self.assertIsNone(data['size_gib'])
 
     def test_errors_are_one_line(self):
         self.assertFailsCleanly(
