@@ -71,6 +71,9 @@ class Plan:
 
     name: str
     items: tuple
+    #: What keeps the whole snapshot from being deleted, when the user
+    #: must act on something else first (said again in the summary line).
+    blocked_by: str | None = None
 
     @property
     def image(self):
@@ -145,32 +148,64 @@ def references(images):
 
 def volume_snapshot_verdict(snapshot_id, project_id, volume_snapshots,
                             others, dependents):
-    """``(action, reason)`` for one volume snapshot of a deleted image.
+    """``(action, reason, orphaned)`` for one volume snapshot of a deleted
+    image. ``orphaned`` is true when it is this project's, no other image
+    uses it, and yet it must be kept: deleting the image would leave it
+    behind, referred to by nothing.
 
     :param volume_snapshots: the caller's volume snapshots by id.
     :param others: ids of images, not deleted in this call, that refer to
         it.
-    :param dependents: ids of volumes created from it.
+    :param dependents: the volumes (Cinder dicts) created from it.
     """
     found = volume_snapshots.get(snapshot_id)
     if found is None:
-        return KEEP, _('not found in this project')
+        return KEEP, _('not found in this project'), False
     if found.get(PROJECT, project_id) != project_id:
-        return KEEP, _('in project %s, not this one') % found.get(PROJECT)
+        return KEEP, _('in project %s, not this one') % found.get(
+            PROJECT), False
     if others:
-        return KEEP, _('also used by image %s') % ', '.join(others)
+        return KEEP, _('also used by image %s') % ', '.join(others), False
     if dependents:
         return KEEP, _('volume %s was created from it') % ', '.join(
-            dependents)
+            v['id'] for v in dependents), True
     if found.get('group_snapshot_id'):
         return KEEP, _('part of group snapshot %s') % found[
-            'group_snapshot_id']
+            'group_snapshot_id'], True
     status = found.get('status')
     if status == 'deleting':
-        return KEEP, _('already being deleted')
+        return KEEP, _('already being deleted'), False
     if status not in DELETABLE:
-        return KEEP, _('status is %s') % status
-    return DELETE, None
+        return KEEP, _('status is %s') % status, True
+    return DELETE, None, False
+
+
+def describe_volume(volume):
+    """``volume ID``, and the server it is attached to, if any."""
+    servers = [a.get('server_id') for a in volume.get('attachments') or ()
+               if a.get('server_id')]
+    if servers:
+        return _('volume %(id)s (attached to server %(server)s)') % {
+            'id': volume['id'], 'server': ', '.join(servers)}
+    return _('volume %s') % volume['id']
+
+
+def orphan_refusal(blocked):
+    """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
+    reason, dependent volumes)] of the volume snapshots it would orphan."""
+    volumes = [v for _sid, _why, deps in blocked for v in deps]
+    causes = '; '.join(
+        _('volume snapshot %(id)s: %(why)s') % {
+            'id': sid, 'why': (_('%s was created from it') % ', '.join(
+                describe_volume(v) for v in deps)) if deps else why}
+        for sid, why, deps in blocked)
+    if volumes:
+        unblock = _('delete those volumes first')
+    else:
+        unblock = _('wait until Cinder can delete it')
+    return _('its volume snapshots would be left behind (%(causes)s): '
+             '%(unblock)s, or use --keep-volume-snapshots to delete the '
+             'image alone') % {'causes': causes, 'unblock': unblock}
 
 
 def plan_delete(names, images, project_id, volume_snapshots=None,
@@ -205,16 +240,14 @@ def plan_delete(names, images, project_id, volume_snapshots=None,
     made_from = {}
     for volume in volumes:
         if volume.get('snapshot_id'):
-            made_from.setdefault(volume['snapshot_id'], []).append(
-                volume['id'])
+            made_from.setdefault(volume['snapshot_id'], []).append(volume)
     seen = set()
     filled = iter(targets.values())
     for index, plan in enumerate(plans):
         if plan is not None:
             continue
         name, image, refused = next(filled)
-        items = [Item(image['id'], IMAGE, image.get('name'),
-                      REFUSE if refused else DELETE, refused)]
+        items, blocked = [], []
         for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
             sid = ref.snapshot_id
             if sid in seen:
@@ -222,19 +255,32 @@ def plan_delete(names, images, project_id, volume_snapshots=None,
             seen.add(sid)
             users = refs.get(sid, [image['id']])
             others = [u for u in users if u not in deleted]
+            orphaned = False
             if refused:
                 action, reason = KEEP, _('image not deleted')
             elif keep_volume_snapshots:
                 action, reason = KEEP, '--keep-volume-snapshots'
             else:
-                action, reason = volume_snapshot_verdict(
+                action, reason, orphaned = volume_snapshot_verdict(
                     sid, project_id, volume_snapshots, others,
                     made_from.get(sid))
+            if orphaned:
+                blocked.append((sid, reason, made_from.get(sid) or ()))
             items.append(Item(
                 sid, VOLUME_SNAPSHOT,
                 (volume_snapshots.get(sid) or {}).get('name'), action, reason,
                 tuple(u for u in users if u in deleted)))
-        plans[index] = Plan(name, tuple(items))
+        if blocked:
+            # Never delete the image and leave a volume snapshot of ours
+            # that nothing refers to: the whole snapshot is refused.
+            refused = orphan_refusal(blocked)
+            items = [item if item.action == KEEP else dataclasses.replace(
+                item, action=KEEP, reason=_('image not deleted'))
+                for item in items]
+        image_item = Item(image['id'], IMAGE, image.get('name'),
+                          REFUSE if refused else DELETE, refused)
+        plans[index] = Plan(name, (image_item, *items),
+                            refused if blocked else None)
     return plans
 
 

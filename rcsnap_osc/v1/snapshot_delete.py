@@ -72,9 +72,11 @@ def rows_of(outcomes, dry_run=False):
 
 def failed_names(plans, outcomes):
     """The names given whose image or volume snapshots failed or were
-    refused, in the order given."""
+    refused, in the order given; with what blocks them, if that is
+    something the user must remove first."""
     failed = {id(o.item) for o in outcomes if o.failed}
-    return [plan.name for plan in plans
+    return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
+            else plan.name for plan in plans
             if any(id(item) in failed for item in plan.items)]
 
 

@@ -152,21 +152,65 @@ class TestPlanDelete(testtools.TestCase):
         del vols[ROOT][dp.PROJECT]
         self.assertEqual('delete', self.plan(vols=vols)[0].items[1].action)
 
-    def test_dependent_volume_kept(self):
-        volumes = [{'id': 'v-1', 'snapshot_id': DATA},
+    def test_dependent_volume_refuses_the_whole_snapshot(self):
+        volumes = [{'id': 'v-1', 'snapshot_id': DATA, 'attachments': [
+                       {'server_id': 's-1', 'attachment_id': 'a-1'}]},
                    {'id': 'v-2', 'snapshot_id': None},
-                   {'id': 'v-3', 'snapshot_id': DATA}]
+                   {'id': 'v-3', 'snapshot_id': DATA, 'attachments': []}]
         plans = self.plan(volumes=volumes)
-        self.assertEqual(('delete', None), (plans[0].items[1].action,
-                                            plans[0].items[1].reason))
-        self.assertEqual(('keep', 'volume v-1, v-3 was created from it'),
-                         (plans[0].items[2].action, plans[0].items[2].reason))
+        self.assertEqual([
+            (fakes.IMAGE_ID, 'image', 'refuse',
+             'its volume snapshots would be left behind (volume snapshot '
+             '%s: volume v-1 (attached to server s-1), volume v-3 was '
+             'created from it): delete those volumes first, or use '
+             '--keep-volume-snapshots to delete the image alone' % DATA),
+            (ROOT, 'volume snapshot', 'keep', 'image not deleted'),
+            (DATA, 'volume snapshot', 'keep',
+             'volume v-1, v-3 was created from it')], summary(plans))
+
+    def test_blocked_snapshot_does_not_stop_the_others(self):
+        second = fakes.volume_backed_image(
+            SECOND_IMAGE, 'second', entries=[fakes.root_entry('s-root')])
+        plans = self.plan(
+            images=[two_volume_image(), second],
+            names=(fakes.IMAGE_ID, SECOND_IMAGE),
+            vols=dict(cinder(ROOT, DATA), **cinder('s-root')),
+            volumes=[{'id': 'v-1', 'snapshot_id': ROOT}])
+        self.assertEqual('refuse', plans[0].image.action)
+        self.assertEqual([('image', 'delete'), ('volume snapshot', 'delete')],
+                         [(i.kind, i.action) for i in plans[1].items])
+
+    def test_keep_volume_snapshots_is_not_blocked(self):
+        plans = self.plan(volumes=[{'id': 'v-1', 'snapshot_id': DATA}],
+                          keep_volume_snapshots=True)
+        self.assertEqual(('delete', None), (plans[0].image.action,
+                                            plans[0].image.reason))
+
+    def test_what_does_not_block(self):
+        """Kept for a reason that leaves no orphan: another image uses it,
+        Cinder is deleting it, it is not this project's or not found."""
+        other = fakes.volume_backed_image(
+            SECOND_IMAGE, 'other', entries=[fakes.root_entry(ROOT)])
+        vols = cinder(ROOT)
+        vols[DATA] = fakes.volume_snapshot(DATA, status='deleting')
+        plans = self.plan(images=[two_volume_image(), other], vols=vols)
+        self.assertEqual('delete', plans[0].image.action)
+        vols = cinder(ROOT, DATA)
+        vols[DATA][dp.PROJECT] = OTHER
+        self.assertEqual('delete', self.plan(vols=vols)[0].image.action)
+        self.assertEqual('delete',
+                         self.plan(vols=cinder(ROOT))[0].image.action)
 
     def test_group_snapshot_kept(self):
         vols = cinder(ROOT, DATA)
         vols[ROOT]['group_snapshot_id'] = 'g-1'
+        plans = self.plan(vols=vols)
         self.assertEqual('part of group snapshot g-1',
-                         self.plan(vols=vols)[0].items[1].reason)
+                         plans[0].items[1].reason)
+        self.assertEqual('refuse', plans[0].image.action)
+        self.assertIn('volume snapshot %s: part of group snapshot g-1' % ROOT,
+                      plans[0].image.reason)
+        self.assertIn('wait until Cinder can delete it', plans[0].image.reason)
 
     def test_statuses(self):
         for status, expected in (

@@ -173,15 +173,39 @@ class TestDelete(DeleteTest):
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)))
 
     def test_dry_run_makes_no_write(self):
-        self.cloud(volumes=[fakes.volume(snapshot_id=fakes.DATA_SNAP_ID)])
+        self.cloud(volumes=[fakes.volume(fakes.DATA_VOLUME_ID,
+                                         snapshot_id=None)])
         rows, err = self.delete(fakes.IMAGE_ID, '--dry-run', '--wait')
         self.assertEqual([
             image_row('would delete'),
             row(fakes.ROOT_SNAP_ID, 'would delete'),
-            row(fakes.DATA_SNAP_ID, 'kept (volume %s was created from it)'
-                % fakes.TMP_VOLUME_ID)], rows)
+            row(fakes.DATA_SNAP_ID, 'would delete')], rows)
         self.assertEqual([], self.writes())
         self.assertEqual(sorted(GATHER), sorted(self.calls()))
+
+    def test_dependent_volume_refuses_never_orphans(self):
+        volume = fakes.volume(snapshot_id=fakes.DATA_SNAP_ID, attachments=[{
+            'id': fakes.TMP_VOLUME_ID, 'attachment_id': 'a-1',
+            'volume_id': fakes.TMP_VOLUME_ID, 'server_id': fakes.SERVER_ID,
+            'host_name': None, 'device': '/dev/vdb',
+            'attached_at': '2026-11-20T11:00:05.000000'}], status='in-use')
+        self.cloud(volumes=[volume])
+        why = ('its volume snapshots would be left behind (volume snapshot '
+               '%s: volume %s (attached to server %s) was created from '
+               'it): delete those volumes first, or use '
+               '--keep-volume-snapshots to delete the image alone'
+               % (fakes.DATA_SNAP_ID, fakes.TMP_VOLUME_ID, fakes.SERVER_ID))
+        for args, verb in (((), 'refused'), (('--dry-run',),
+                                             'would be refused')):
+            rows, err = self.delete(fakes.IMAGE_ID, *args, code=1)
+            self.assertEqual([
+                image_row('%s (%s)' % (verb, why)),
+                row(fakes.ROOT_SNAP_ID, 'kept (image not deleted)'),
+                row(fakes.DATA_SNAP_ID, 'kept (volume %s was created from '
+                    'it)' % fakes.TMP_VOLUME_ID)], rows)
+            self.assertEqual(1, len(err.strip().splitlines()), err)
+            self.assertIn(why, err)
+        self.assertEqual([], self.writes())
 
     def test_requests_do_not_grow_with_snapshots(self):
         images, vols, names = [], [], []
