@@ -77,11 +77,12 @@ class Plan:
 
     @property
     def image(self):
-        return self.items[0]
+        """The image item; None in a plan of orphaned volume snapshots."""
+        return next((i for i in self.items if i.kind == IMAGE), None)
 
     @property
     def volume_snapshots(self):
-        return self.items[1:]
+        return tuple(i for i in self.items if i.kind == VOLUME_SNAPSHOT)
 
 
 def resolve(name_or_id, images):

@@ -28,6 +28,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import delete_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import orphans
 from rcsnap_osc import snapshots
 
 #: Seconds between two polls of the volume snapshots being deleted.
@@ -98,6 +99,33 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         keep_volume_snapshots=keep_volume_snapshots)
 
 
+def gather_orphans(conn, include_all=False):
+    """The project's orphaned volume snapshots (:mod:`rcsnap_osc.orphans`),
+    from four listings made at once, whatever their number: the images
+    (hidden ones apart, as Glance wants), volume snapshots and volumes."""
+    _made_once(conn.image)
+    _made_once(conn.block_storage)
+    shown, hidden, volume_snapshots, volumes = cloud.parallel([
+        lambda: cloud.list_images(conn, visibility='all'),
+        lambda: cloud.list_images(conn, visibility='all', os_hidden='true'),
+        lambda: cloud.list_volume_snapshots(conn),
+        lambda: list_volumes(conn),
+    ])
+    return orphans.find_orphans(
+        shown + hidden, list(volume_snapshots.values()), volumes,
+        conn.current_project_id, include_all=include_all)
+
+
+def delete_orphans(conn, include_all=False, dry_run=False, wait=None,
+                   progress=None, done=None):
+    """:func:`delete_snapshots` for the orphans: ``(orphans, plans,
+    outcomes)``."""
+    found = gather_orphans(conn, include_all)
+    plans = orphans.plan_reclaim(found, conn.current_project_id)
+    return (found, plans) + _carry_out(conn, plans, dry_run, wait, progress,
+                                       done)[1:]
+
+
 def _try(call):
     """None when the call succeeds, else the one-line reason it failed:
     one failed delete does not stop the others."""
@@ -123,6 +151,10 @@ def delete_snapshots(conn, names, force=False, keep_volume_snapshots=False,
     """
     plans = gather_and_plan(conn, names, force=force,
                             keep_volume_snapshots=keep_volume_snapshots)
+    return _carry_out(conn, plans, dry_run, wait, progress, done)
+
+
+def _carry_out(conn, plans, dry_run, wait, progress, done):
     if dry_run:
         return plans, planned(plans)
     outcomes = execute(conn, plans)
@@ -147,7 +179,7 @@ def execute(conn, plans):
     gone = set()
     for plan in plans:
         item = plan.image
-        if item.action != delete_plan.DELETE:
+        if item is None or item.action != delete_plan.DELETE:
             continue
         failure = _try(lambda: conn.image.delete_image(
             item.resource_id, ignore_missing=False))

@@ -30,13 +30,21 @@ its block_device_mapping refers to that is in this project, that no other
 image this project can see refers to, and from which no volume was
 created. Any other volume snapshot is kept, and the reason shown.
 
+It never leaves an orphan: when a volume snapshot that only this image
+uses must be kept (volumes were made from it, it is part of a group
+snapshot, or its status does not allow deletion), the image is refused
+too, and the error names what blocks it. A volume snapshot kept because
+another image uses it does not block.
+
 It refuses images that are not instance snapshots, images of other
 projects, protected images, and, unless --force, public or community
 images and images shared with projects that accepted them.
 
 It acts only on the snapshots named on the command line (no patterns, no
 filters) and asks no question: run it with --dry-run first to see the
-plan. Every resource is listed with its result: "deleted", "would delete"
+plan. With --orphans instead of names, it deletes what "openstack rc
+snapshot orphans" lists, with the same rules, and says how many GiB
+were freed. Every resource is listed with its result: "deleted", "would delete"
 (--dry-run), "deleting" (a volume snapshot Cinder accepted to delete;
 --wait checks that it goes), "kept (reason)", "failed (reason)" or
 "refused (reason)" ("would fail" and "would be refused" with --dry-run).
@@ -88,9 +96,21 @@ class DeleteSnapshot(base.Lister):
         parser.add_argument(
             'snapshots',
             metavar='<snapshot>',
-            nargs='+',
+            nargs='*',
             help=_('Instance snapshot to delete (name or ID); repeat to '
                    'delete several'),
+        )
+        parser.add_argument(
+            '--orphans',
+            action='store_true',
+            help=_('Instead of named snapshots, delete the orphaned volume '
+                   'snapshots "openstack rc snapshot orphans" lists'),
+        )
+        parser.add_argument(
+            '--all',
+            action='store_true',
+            help=_('With --orphans, also the volume snapshots Nova did '
+                   'not make (made by hand) that no image refers to'),
         )
         parser.add_argument(
             '--keep-volume-snapshots',
@@ -117,11 +137,28 @@ class DeleteSnapshot(base.Lister):
                       'Cinder failed to delete'))
         return parser
 
-    def take_action(self, parsed_args):
-        from osc_lib import exceptions
+    def check_arguments(self, args):
+        from rcsnap_osc import errors
 
+        if args.orphans and args.snapshots:
+            raise errors.Refused(_(
+                'Give snapshot names or --orphans, not both.'))
+        if not args.orphans and not args.snapshots:
+            raise errors.Refused(_(
+                'Name the snapshots to delete, or give --orphans.'))
+        if args.all and not args.orphans:
+            raise errors.Refused(_('--all applies only with --orphans.'))
+        if args.orphans and (args.force or args.keep_volume_snapshots):
+            raise errors.Refused(_(
+                '--force and --keep-volume-snapshots do not apply with '
+                '--orphans.'))
+
+    def take_action(self, parsed_args):
         from rcsnap_osc import deleting
 
+        self.check_arguments(parsed_args)
+        if parsed_args.orphans:
+            return self.delete_orphans(parsed_args)
         dry_run = parsed_args.dry_run
         plans, outcomes = deleting.delete_snapshots(
             self.conn, parsed_args.snapshots, force=parsed_args.force,
@@ -131,13 +168,38 @@ class DeleteSnapshot(base.Lister):
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(
                 lambda: (HEADERS, rows_of(outcomes))))
+        self.fail_if_any(plans, outcomes, dry_run, _('snapshots'))
+        return HEADERS, rows_of(outcomes, dry_run)
+
+    def fail_if_any(self, plans, outcomes, dry_run, what):
+        """Exit 1, after the table, when anything failed or was refused."""
+        from osc_lib import exceptions
+
         failed = failed_names(plans, outcomes)
         if failed:
-            summary = (_('%(failed)d of %(total)d snapshots would not be '
+            summary = (_('%(failed)d of %(total)d %(what)s would not be '
                          'deleted: %(names)s') if dry_run else
-                       _('%(failed)d of %(total)d snapshots could not be '
+                       _('%(failed)d of %(total)d %(what)s could not be '
                          'deleted: %(names)s'))
             self.fail_after_output(exceptions.CommandError(summary % {
-                'failed': len(failed), 'total': len(plans),
+                'failed': len(failed), 'total': len(plans), 'what': what,
                 'names': ', '.join(failed)}))
-        return HEADERS, rows_of(outcomes, dry_run)
+
+    def delete_orphans(self, args):
+        from rcsnap_osc import deleting
+        from rcsnap_osc import orphans
+
+        found, plans, outcomes = deleting.delete_orphans(
+            self.conn, include_all=args.all, dry_run=args.dry_run,
+            wait=args.timeout if args.wait else None,
+            progress=common.Progress(self.app.stderr, _('Deleting')),
+            done=lambda outcomes: self.partial(
+                lambda: (HEADERS, rows_of(outcomes))))
+        state = ('delete' if args.dry_run else
+                 'deleted' if args.wait else 'deleting')
+        gib, count = orphans.freed_gib(found, outcomes, (state,))
+        self.app.stderr.write(orphans.freed_message(gib, count, state) +
+                              '\n')
+        self.fail_if_any(plans, outcomes, args.dry_run,
+                         _('volume snapshots'))
+        return HEADERS, rows_of(outcomes, args.dry_run)

@@ -42,6 +42,7 @@ ARGUMENTS = {
     'rc_snapshot_flavors': [fakes.IMAGE_ID],
     'rc_snapshot_launch': [fakes.IMAGE_ID],
     'rc_snapshot_delete': [fakes.IMAGE_ID],
+    'rc_snapshot_orphans': [],
     'rc_snapshot_share': [fakes.IMAGE_ID, '--project',
                           base.OTHER_PROJECT_ID],
     'rc_snapshot_accept': [fakes.IMAGE_ID],

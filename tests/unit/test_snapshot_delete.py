@@ -403,10 +403,20 @@ class TestRefusalsAndFailures(DeleteTest):
         self.assertEqual([], self.writes())
 
     def test_no_snapshot_given(self):
-        code, out, err = self.run_cli('rc', 'snapshot', 'delete')
-        self.assertEqual(2, code)
-        self.assertIn('the following arguments are required: <snapshot>',
-                      err)
+        self.assertFails('Name the snapshots to delete, or give --orphans.',
+                         'rc', 'snapshot', 'delete')
+        self.assertEqual([], self.calls())
+
+    def test_orphans_arguments(self):
+        for args, message in (
+                (('snap', '--orphans'),
+                 'Give snapshot names or --orphans, not both.'),
+                (('snap', '--all'), '--all applies only with --orphans.'),
+                (('--orphans', '--force'), '--force and '
+                 '--keep-volume-snapshots do not apply with --orphans.'),
+                (('--orphans', '--keep-volume-snapshots'), '--force and '
+                 '--keep-volume-snapshots do not apply with --orphans.')):
+            self.assertFails(message, 'rc', 'snapshot', 'delete', *args)
         self.assertEqual([], self.calls())
 
     def test_ambiguous_name(self):

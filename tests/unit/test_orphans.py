@@ -1,0 +1,198 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+import json
+
+import testtools
+
+from rcsnap_osc import orphans
+from tests.unit import base
+from tests.unit import fakes
+
+NOVA_SNAP = 'snapshot for analysis-vm-snap'
+ORPHAN_ID = 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f'
+HAND_ID = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70'
+
+
+def vsnap(snapshot_id, name=NOVA_SNAP, created='2026-11-20T10:15:29',
+          **fields):
+    return fakes.volume_snapshot(snapshot_id, name=name, created_at=created,
+                                 **fields)
+
+
+class TestFindOrphans(testtools.TestCase):
+
+    def find(self, images, snaps, volumes=(), include_all=False):
+        return orphans.find_orphans(images, snaps, volumes, base.PROJECT_ID,
+                                    include_all=include_all)
+
+    def test_referred_to_is_not_an_orphan(self):
+        images = [fakes.volume_backed_image(entries=[fakes.root_entry()])]
+        found = self.find(images, [vsnap(fakes.ROOT_SNAP_ID),
+                                   vsnap(ORPHAN_ID)])
+        self.assertEqual([ORPHAN_ID], [o.id for o in found])
+
+    def test_hand_made_only_with_all(self):
+        snaps = [vsnap(ORPHAN_ID), vsnap(HAND_ID, name='before upgrade')]
+        self.assertEqual([ORPHAN_ID], [o.id for o in self.find([], snaps)])
+        self.assertEqual([ORPHAN_ID, HAND_ID], [
+            o.id for o in self.find([], snaps, include_all=True)])
+
+    def test_unnamed_is_hand_made(self):
+        self.assertEqual([], self.find([], [vsnap(HAND_ID, name=None)]))
+
+    def test_dependent_volumes(self):
+        volumes = [fakes.volume(snapshot_id=ORPHAN_ID),
+                   fakes.volume(fakes.ROOT_VOLUME_ID, snapshot_id=None)]
+        found = self.find([], [vsnap(ORPHAN_ID)], volumes)
+        self.assertEqual((fakes.TMP_VOLUME_ID,), found[0].dependents)
+
+    def test_other_projects_are_left_out(self):
+        snap = vsnap(ORPHAN_ID, **{
+            'os-extended-snapshot-attributes:project_id':
+                base.OTHER_PROJECT_ID})
+        self.assertEqual([], self.find([], [snap]))
+
+    def test_oldest_first(self):
+        snaps = [vsnap(ORPHAN_ID, created='2026-11-21T00:00:00'),
+                 vsnap(HAND_ID, created='2026-11-20T00:00:00')]
+        self.assertEqual([HAND_ID, ORPHAN_ID],
+                         [o.id for o in self.find([], snaps)])
+        self.assertEqual(10, self.find([], snaps)[0].size_gib)
+
+
+IMAGES = base.IMAGE_URL + '/v2/images'
+SNAPS = base.VOLUME_URL + '/snapshots'
+GATHER = sorted([
+    'GET %s?limit=1000&visibility=all' % IMAGES,
+    'GET %s?limit=1000&os_hidden=true&visibility=all' % IMAGES,
+    'GET %s/detail?limit=1000' % SNAPS,
+    'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL])
+
+
+class OrphansTest(base.TestCommand):
+
+    def cloud(self, snaps, volumes=(), images=None):
+        if images is None:
+            images = [fakes.volume_backed_image(
+                entries=[fakes.root_entry()])]
+        fakes.register_image_list(self.requests, images, '?visibility=all')
+        fakes.register_image_list(self.requests, [],
+                                  '?visibility=all&os_hidden=true')
+        fakes.register_volume_snapshot_list(self.requests, snaps)
+        fakes.register_volume_list(self.requests, list(volumes))
+
+    def many(self, count):
+        return [vsnap('a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n, size=2)
+                for n in range(count)]
+
+
+class TestListOrphans(OrphansTest):
+
+    def test_lists_orphans_with_dependents(self):
+        self.cloud([vsnap(fakes.ROOT_SNAP_ID), vsnap(ORPHAN_ID),
+                    vsnap(HAND_ID, name='by hand')],
+                   [fakes.volume(snapshot_id=ORPHAN_ID)])
+        rows = self.run_json('rc', 'snapshot', 'orphans')
+        self.assertEqual([{
+            'ID': ORPHAN_ID, 'Name': NOVA_SNAP, 'Size GiB': 10,
+            'Status': 'available', 'Created At': '2026-11-20T10:15:29',
+            'Volume': fakes.ROOT_VOLUME_ID,
+            'Dependent Volumes': [fakes.TMP_VOLUME_ID]}], rows)
+        self.assertEqual(GATHER, sorted(self.calls()))
+
+    def test_all_adds_hand_made(self):
+        self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, name='by hand')])
+        rows = self.run_json('rc', 'snapshot', 'orphans', '--all')
+        self.assertEqual([ORPHAN_ID, HAND_ID], [r['ID'] for r in rows])
+
+    def test_table(self):
+        self.cloud([vsnap(ORPHAN_ID)])
+        code, out, err = self.run_cli('rc', 'snapshot', 'orphans')
+        self.assertEqual(0, code, err)
+        self.assertIn('| %s | %s | 10 GiB ' % (ORPHAN_ID, NOVA_SNAP), out)
+
+    def assert_requests_constant(self, count):
+        self.cloud(self.many(count))
+        rows = self.run_json('rc', 'snapshot', 'orphans')
+        self.assertEqual(count, len(rows))
+        self.assertEqual(GATHER, sorted(self.calls()))
+
+    def test_requests_at_1(self):
+        self.assert_requests_constant(1)
+
+    def test_requests_at_60(self):
+        self.assert_requests_constant(60)
+
+
+class TestDeleteOrphans(OrphansTest):
+
+    def delete(self, *args, code=0):
+        status, out, err = self.run_cli('rc', 'snapshot', 'delete',
+                                        '--orphans', *args, '-f', 'json')
+        self.assertEqual(code, status, err)
+        self.assertNotIn('Traceback', err)
+        return json.loads(out), err
+
+    def test_dry_run(self):
+        self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, size=3)],
+                   [fakes.volume(snapshot_id=HAND_ID)])
+        rows, err = self.delete('--dry-run')
+        self.assertEqual([
+            {'Resource': ORPHAN_ID, 'Kind': 'volume snapshot',
+             'Name': NOVA_SNAP, 'Result': 'would delete'},
+            {'Resource': HAND_ID, 'Kind': 'volume snapshot',
+             'Name': NOVA_SNAP, 'Result': 'kept (volume %s was created '
+             'from it)' % fakes.TMP_VOLUME_ID}], rows)
+        self.assertEqual('Would free 10 GiB (1 volume snapshots).',
+                         err.strip())
+        self.assertEqual(GATHER, sorted(self.calls()))
+
+    def test_delete_and_wait(self):
+        self.cloud([vsnap(ORPHAN_ID, size=4)])
+        fakes.register_delete_volume_snapshot(self.requests, ORPHAN_ID)
+        fakes.register_volume_snapshot_states(self.requests, ORPHAN_ID,
+                                              None)
+        rows, err = self.delete('--wait')
+        self.assertEqual(['deleted'], [r['Result'] for r in rows])
+        self.assertEqual('Freed 4 GiB (1 volume snapshots).', err.strip())
+        self.assertEqual(['DELETE %s/%s' % (SNAPS, ORPHAN_ID)],
+                         self.writes())
+
+    def test_delete_without_wait(self):
+        self.cloud(self.many(3))
+        for n in range(3):
+            fakes.register_delete_volume_snapshot(
+                self.requests, 'a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n)
+        rows, err = self.delete()
+        self.assertEqual(['deleting'] * 3, [r['Result'] for r in rows])
+        self.assertEqual('Freeing 6 GiB (3 volume snapshots being deleted; '
+                         '--wait confirms it).', err.strip())
+
+    def test_nothing_to_do(self):
+        self.cloud([])
+        rows, err = self.delete('--wait')
+        self.assertEqual([], rows)
+        self.assertEqual('Freed 0 GiB (0 volume snapshots).', err.strip())
+
+    def test_cinder_refuses_one(self):
+        self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID)])
+        fakes.register_delete_volume_snapshot(self.requests, ORPHAN_ID)
+        fakes.register_delete_volume_snapshot(
+            self.requests, HAND_ID, status_code=400, json={'badRequest': {
+                'code': 400, 'message': 'Invalid snapshot: Volume Snapshot '
+                'status must be available or error.'}})
+        rows, err = self.delete(code=1)
+        self.assertEqual('deleting', rows[0]['Result'])
+        self.assertTrue(rows[1]['Result'].startswith('failed (Invalid'))
+        self.assertEqual('1 of 2 volume snapshots could not be deleted: %s'
+                         % HAND_ID, err.strip().splitlines()[-1])
