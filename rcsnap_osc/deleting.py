@@ -20,6 +20,7 @@ volume snapshots), and the member list of each named image that is shared.
 """
 
 import dataclasses
+import datetime
 import time
 
 from openstack import exceptions as sdk_exc
@@ -116,12 +117,15 @@ def gather_orphans(conn, include_all=False):
         conn.current_project_id, include_all=include_all)
 
 
-def delete_orphans(conn, include_all=False, dry_run=False, wait=None,
-                   progress=None, done=None):
+def delete_orphans(conn, include_all=False, min_age=orphans.MIN_AGE,
+                   dry_run=False, wait=None, progress=None, done=None):
     """:func:`delete_snapshots` for the orphans: ``(orphans, plans,
     outcomes)``."""
     found = gather_orphans(conn, include_all)
-    plans = orphans.plan_reclaim(found, conn.current_project_id)
+    plans = orphans.plan_reclaim(
+        found, conn.current_project_id,
+        datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
+        min_age)
     return (found, plans) + _carry_out(conn, plans, dry_run, wait, progress,
                                        done)[1:]
 

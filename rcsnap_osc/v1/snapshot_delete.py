@@ -20,6 +20,11 @@ from rcsnap_osc.v1 import common
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
+#: Seconds an orphan must have existed before --orphans deletes it (the
+#: same as :data:`rcsnap_osc.orphans.MIN_AGE`, which is not imported when
+#: the openstack command starts).
+MIN_AGE = 300
+
 DESCRIPTION = _("""Delete instance snapshots and the volume snapshots they own.
 
 Deleting the image alone (as "openstack image delete" or the dashboard do)
@@ -113,6 +118,17 @@ class DeleteSnapshot(base.Lister):
                    'not make (made by hand) that no image refers to'),
         )
         parser.add_argument(
+            '--min-age',
+            metavar='<seconds>',
+            type=int,
+            default=None,
+            help=_('With --orphans, keep those made less than this many '
+                   'seconds ago (default: %d): Nova makes the volume '
+                   'snapshots of an instance snapshot before its image, '
+                   'so a young one may belong to a snapshot being made '
+                   'now') % MIN_AGE,
+        )
+        parser.add_argument(
             '--keep-volume-snapshots',
             action='store_true',
             help=_('Delete the images only; keep every volume snapshot'),
@@ -148,6 +164,11 @@ class DeleteSnapshot(base.Lister):
                 'Name the snapshots to delete, or give --orphans.'))
         if args.all and not args.orphans:
             raise errors.Refused(_('--all applies only with --orphans.'))
+        if args.min_age is not None and not args.orphans:
+            raise errors.Refused(_(
+                '--min-age applies only with --orphans.'))
+        if args.min_age is not None and args.min_age < 0:
+            raise errors.Refused(_('--min-age cannot be negative.'))
         if args.orphans and (args.force or args.keep_volume_snapshots):
             raise errors.Refused(_(
                 '--force and --keep-volume-snapshots do not apply with '
@@ -191,6 +212,7 @@ class DeleteSnapshot(base.Lister):
 
         found, plans, outcomes = deleting.delete_orphans(
             self.conn, include_all=args.all, dry_run=args.dry_run,
+            min_age=MIN_AGE if args.min_age is None else args.min_age,
             wait=args.timeout if args.wait else None,
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(

@@ -10,6 +10,7 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
+import datetime
 import json
 
 import testtools
@@ -196,3 +197,39 @@ class TestDeleteOrphans(OrphansTest):
         self.assertTrue(rows[1]['Result'].startswith('failed (Invalid'))
         self.assertEqual('1 of 2 volume snapshots could not be deleted: %s'
                          % HAND_ID, err.strip().splitlines()[-1])
+
+    def test_young_orphans_kept_unless_min_age(self):
+        now = datetime.datetime.now(datetime.timezone.utc).replace(
+            tzinfo=None)
+        young = (now - datetime.timedelta(seconds=30)).isoformat()
+        self.cloud([vsnap(ORPHAN_ID, created=young)])
+        rows, err = self.delete('--dry-run')
+        self.assertTrue(rows[0]['Result'].startswith('kept (made '), rows)
+        self.assertIn('see --min-age', rows[0]['Result'])
+        self.assertEqual('Would free 0 GiB (0 volume snapshots).',
+                         err.strip())
+        rows, err = self.delete('--dry-run', '--min-age', '0')
+        self.assertEqual('would delete', rows[0]['Result'])
+
+    def test_min_age_arguments(self):
+        self.assertFails('--min-age applies only with --orphans.', 'rc',
+                         'snapshot', 'delete', 'snap', '--min-age', '5')
+        self.assertFails('--min-age cannot be negative.', 'rc', 'snapshot',
+                         'delete', '--orphans', '--min-age', '-1')
+
+    def test_min_age_default_is_the_plan_s(self):
+        from rcsnap_osc.v1 import snapshot_delete
+
+        self.assertEqual(orphans.MIN_AGE, snapshot_delete.MIN_AGE)
+
+
+class TestAge(testtools.TestCase):
+
+    def test_age(self):
+        now = datetime.datetime(2026, 11, 20, 10, 20, 29)
+        self.assertEqual(300, orphans.age_seconds(
+            {'created_at': '2026-11-20T10:15:29.000000'}, now))
+        self.assertEqual(300, orphans.age_seconds(
+            {'created_at': '2026-11-20T10:15:29Z'}, now))
+        self.assertIsNone(orphans.age_seconds({'created_at': None}, now))
+        self.assertIsNone(orphans.age_seconds({'created_at': 'x'}, now))
