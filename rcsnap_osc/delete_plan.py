@@ -194,19 +194,23 @@ def describe_volume(volume):
 def orphan_refusal(blocked):
     """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
     reason, dependent volumes)] of the volume snapshots it would orphan."""
-    volumes = [v for _sid, _why, deps in blocked for v in deps]
-    causes = '; '.join(
-        _('volume snapshot %(id)s: %(why)s') % {
-            'id': sid, 'why': (_('%s was created from it') % ', '.join(
-                describe_volume(v) for v in deps)) if deps else why}
-        for sid, why, deps in blocked)
+    causes, volumes = [], []
+    for sid, why, deps in blocked:
+        if deps:
+            why = (_('%s was created from it') if len(deps) == 1 else
+                   _('%s were created from it')) % ', '.join(
+                describe_volume(v) for v in deps)
+            volumes.extend(deps)
+        causes.append(_('volume snapshot %(id)s would be left behind: '
+                        '%(why)s') % {'id': sid, 'why': why})
     if volumes:
-        unblock = _('delete those volumes first')
+        unblock = (_('delete that volume first') if len(volumes) == 1 else
+                   _('delete those volumes first'))
     else:
         unblock = _('wait until Cinder can delete it')
-    return _('its volume snapshots would be left behind (%(causes)s): '
-             '%(unblock)s, or use --keep-volume-snapshots to delete the '
-             'image alone') % {'causes': causes, 'unblock': unblock}
+    return _('%(causes)s; %(unblock)s, or use --keep-volume-snapshots to '
+             'delete the image alone') % {'causes': '; '.join(causes),
+                                          'unblock': unblock}
 
 
 def plan_delete(names, images, project_id, volume_snapshots=None,

@@ -160,10 +160,10 @@ class TestPlanDelete(testtools.TestCase):
         plans = self.plan(volumes=volumes)
         self.assertEqual([
             (fakes.IMAGE_ID, 'image', 'refuse',
-             'its volume snapshots would be left behind (volume snapshot '
-             '%s: volume v-1 (attached to server s-1), volume v-3 was '
-             'created from it): delete those volumes first, or use '
-             '--keep-volume-snapshots to delete the image alone' % DATA),
+             'volume snapshot %s would be left behind: volume v-1 '
+             '(attached to server s-1), volume v-3 were created from it; '
+             'delete those volumes first, or use --keep-volume-snapshots '
+             'to delete the image alone' % DATA),
             (ROOT, 'volume snapshot', 'keep', 'image not deleted'),
             (DATA, 'volume snapshot', 'keep',
              'volume v-1, v-3 was created from it')], summary(plans))
@@ -208,8 +208,8 @@ class TestPlanDelete(testtools.TestCase):
         self.assertEqual('part of group snapshot g-1',
                          plans[0].items[1].reason)
         self.assertEqual('refuse', plans[0].image.action)
-        self.assertIn('volume snapshot %s: part of group snapshot g-1' % ROOT,
-                      plans[0].image.reason)
+        self.assertIn('volume snapshot %s would be left behind: part of '
+                      'group snapshot g-1' % ROOT, plans[0].image.reason)
         self.assertIn('wait until Cinder can delete it', plans[0].image.reason)
 
     def test_statuses(self):

@@ -190,10 +190,10 @@ class TestDelete(DeleteTest):
             'host_name': None, 'device': '/dev/vdb',
             'attached_at': '2026-11-20T11:00:05.000000'}], status='in-use')
         self.cloud(volumes=[volume])
-        why = ('its volume snapshots would be left behind (volume snapshot '
-               '%s: volume %s (attached to server %s) was created from '
-               'it): delete those volumes first, or use '
-               '--keep-volume-snapshots to delete the image alone'
+        why = ('volume snapshot %s would be left behind: volume %s '
+               '(attached to server %s) was created from it; delete that '
+               'volume first, or use --keep-volume-snapshots to delete the '
+               'image alone'
                % (fakes.DATA_SNAP_ID, fakes.TMP_VOLUME_ID, fakes.SERVER_ID))
         for args, verb in (((), 'refused'), (('--dry-run',),
                                              'would be refused')):
