@@ -10,11 +10,14 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""The ``share --copy`` pipeline: a standalone image of a volume-backed
-snapshot's root disk, made through a temporary volume. On any failure or
-interrupt it removes what it created, and says what it could not.
+"""Images of volume snapshots, made through temporary volumes: the
+``share --copy`` pipeline (a standalone image of a volume-backed snapshot's
+root disk) and ``launch --independent`` (an image of each volume, which the
+new server's volumes are made from). On any failure or interrupt it removes
+what it created, and says what it could not.
 """
 
+import dataclasses
 import time
 
 from openstack import exceptions as sdk_exc
@@ -134,75 +137,158 @@ def root_volume_snapshot(conn, image):
     return found
 
 
-def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None):
-    """Make a standalone image of a volume-backed snapshot's root disk.
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """A volume snapshot to copy to an image, and what the copy gets."""
 
-    A temporary volume is made from the root volume snapshot, uploaded to
-    a new image by Cinder, and deleted; the image gets the snapshot's boot
-    properties. ``then(copy)`` (the sharing) runs before success is
-    declared: on any failure or interrupt until it returns, the temporary
-    volume and the new image are deleted. Returns (copy record, result of
-    ``then``).
+    snapshot_id: str
+    size: int
+    #: The image's name.
+    name: str
+    #: The temporary volume's description.
+    description: str
+    #: Fields and properties set on the image once active (None: none).
+    attrs: dict | None = None
+    #: The temporary volume's name (default: the image's, plus ``-tmp``).
+    volume_name: str | None = None
+
+
+@dataclasses.dataclass
+class Made:
+    """What a copy created and has not removed yet (IDs)."""
+
+    volumes: list = dataclasses.field(default_factory=list)
+    images: list = dataclasses.field(default_factory=list)
+
+
+def to_images(conn, sources, disk_format, waiter, say, made):
+    """An image of each :class:`Source`, in order (Glance-shaped dicts).
+
+    A temporary volume is made from each volume snapshot (all at once),
+    uploaded to a new image by Cinder, and deleted once the image is
+    active. Whatever exists is recorded in ``made``, for the caller's
+    :func:`clean_up` on failure; on success ``made.images`` holds the new
+    images.
     """
-    vsnap = root_volume_snapshot(conn, image)
-    made = {}
-    finished = False
-    try:
+    volumes = []
+    for source in sources:
         volume = conn.block_storage.create_volume(
-            snapshot_id=vsnap['id'], size=vsnap['size'],
-            name='%s-tmp' % name,
-            description=_('Temporary volume for a copy of snapshot %s')
-            % image['id'])
-        made['volume'] = volume.id
+            snapshot_id=source.snapshot_id, size=source.size,
+            name=source.volume_name or '%s-tmp' % source.name,
+            description=source.description)
+        made.volumes.append(volume.id)
+        volumes.append(volume.id)
         say(_('Creating temporary volume %(vol)s from volume snapshot '
-              '%(vsnap)s') % {'vol': volume.id, 'vsnap': vsnap['id']})
-        waiter.until(_('Volume %s') % volume.id,
-                     lambda: get_volume(conn, volume.id),
+              '%(vsnap)s') % {'vol': volume.id, 'vsnap': source.snapshot_id})
+    uploads = []
+    for source, volume_id in zip(sources, volumes):
+        waiter.until(_('Volume %s') % volume_id,
+                     lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
         upload = conn.block_storage.upload_volume_to_image(
-            volume.id, name, disk_format=disk_format,
+            volume_id, source.name, disk_format=disk_format,
             container_format='bare')
-        made['image'] = upload['image_id']
+        made.images.append(upload['image_id'])
+        uploads.append(upload['image_id'])
         say(_('Uploading volume %(vol)s to image %(image)s') % {
-            'vol': volume.id, 'image': made['image']})
-        uploaded = waiter.until(_('Image %s') % made['image'],
-                                lambda: get_image(conn, made['image']),
+            'vol': volume_id, 'image': upload['image_id']})
+    images = []
+    for source, image_id in zip(sources, uploads):
+        uploaded = waiter.until(_('Image %s') % image_id,
+                                lambda: get_image(conn, image_id),
                                 ('active',), snapshots.IMAGE_FAILED)
-        say(_('Image %s is active') % made['image'])
-        copy = set_image_attributes(
-            conn, uploaded.id,
-            share_plan.copy_attributes(image, vsnap['size']))
-        waiter.until(_('Volume %s') % volume.id,
-                     lambda: get_volume(conn, volume.id),
+        say(_('Image %s is active') % image_id)
+        images.append(
+            set_image_attributes(conn, image_id, source.attrs)
+            if source.attrs else cloud.image_record(uploaded))
+    for volume_id in volumes:
+        waiter.until(_('Volume %s') % volume_id,
+                     lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
-        conn.block_storage.delete_volume(volume.id)
-        del made['volume']
-        say(_('Deleted temporary volume %s') % volume.id)
-        result = then(copy) if then else None
+        conn.block_storage.delete_volume(volume_id)
+        made.volumes.remove(volume_id)
+        say(_('Deleted temporary volume %s') % volume_id)
+    return images
+
+
+def copy_then(conn, sources, disk_format, waiter, say, then):
+    """:func:`to_images`, then ``then(images)``: on any failure or
+    interrupt until it returns, the temporary volumes and the new images
+    are deleted. Returns (images, result of ``then``)."""
+    made = Made()
+    finished = False
+    try:
+        images = to_images(conn, sources, disk_format, waiter, say, made)
+        result = then(images)
         finished = True
-        return copy, result
+        return images, result
     finally:
         if not finished:
             clean_up(conn, made, say, waiter)
 
 
+def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None):
+    """Make a standalone image of a volume-backed snapshot's root disk,
+    with the snapshot's boot properties; ``then(copy)`` (the sharing) runs
+    before success is declared (:func:`copy_then`). Returns (copy record,
+    result of ``then``).
+    """
+    vsnap = root_volume_snapshot(conn, image)
+    source = Source(
+        vsnap['id'], vsnap['size'], name,
+        _('Temporary volume for a copy of snapshot %s') % image['id'],
+        share_plan.copy_attributes(image, vsnap['size']))
+    (copy,), result = copy_then(
+        conn, [source], disk_format, waiter, say,
+        lambda images: then(images[0]) if then else None)
+    return copy, result
+
+
+def release_images(conn, image_ids, say):
+    """Delete images a launch no longer needs; return those kept.
+
+    A cloud whose store keeps volumes made from an image dependent on it
+    (Ceph) refuses, 409, while they exist: such an image is kept, hidden
+    from image lists (``os_hidden``), and said.
+    """
+    kept = []
+    for image_id in image_ids:
+        try:
+            conn.image.delete_image(image_id, ignore_missing=True)
+            say(_('Deleted temporary image %s') % image_id)
+            continue
+        except sdk_exc.HttpException as exc:
+            why = errors.describe_detail(exc)
+        kept.append(image_id)
+        try:
+            set_image_attributes(conn, image_id, {'os_hidden': True})
+            say(_('Kept temporary image %(id)s, hidden: the cloud refused '
+                  'to delete it (%(why)s); it goes once the volumes made '
+                  'from it are deleted.') % {'id': image_id, 'why': why})
+        except sdk_exc.HttpException as exc:
+            say(_('Warning: kept temporary image %(id)s (%(why)s); delete '
+                  'it with `openstack image delete %(id)s` once the '
+                  'volumes made from it are deleted.') % {
+                      'id': image_id, 'why': errors.describe_detail(exc)})
+    return kept
+
+
 def clean_up(conn, made, say, waiter):
     """Delete what a failed copy created; say what could not be deleted.
 
-    The image goes first: deleting it stops Cinder's upload, which frees
-    the volume.
+    The images go first: deleting one stops Cinder's upload, which frees
+    its volume.
     """
-    image_id = made.get('image')
-    if image_id:
+    for image_id in list(made.images):
         try:
             conn.image.delete_image(image_id, ignore_missing=True)
+            made.images.remove(image_id)
             say(_('Deleted partial image %s') % image_id)
         except Exception as exc:  # the original error matters more
             say(_('Warning: could not delete image %(id)s (%(why)s): '
                   'delete it with `openstack image delete %(id)s`.') % {
                       'id': image_id, 'why': errors.describe(exc)})
-    volume_id = made.get('volume')
-    if volume_id:
+    for volume_id in list(made.volumes):
         try:
             settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
                              clock=waiter.clock, sleep=waiter.sleep,
@@ -214,6 +300,7 @@ def clean_up(conn, made, say, waiter):
             if volume is not None and volume.status in cloud.VOLUME_DELETABLE:
                 conn.block_storage.delete_volume(volume_id,
                                                  ignore_missing=True)
+            made.volumes.remove(volume_id)
             say(_('Deleted temporary volume %s') % volume_id)
         except Exception as exc:  # the original error matters more
             say(_('Warning: could not delete temporary volume %(id)s '

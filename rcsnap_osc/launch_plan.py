@@ -11,7 +11,8 @@
 #   under the License.
 
 """What launching an instance snapshot takes: which flavors fit (the rule
-Nova applies) and the attributes of the ``POST /servers``.
+Nova applies), the attributes of the ``POST /servers``, and which volumes
+it makes (``--independent``: from temporary images, not the snapshot).
 
 Pure functions, no cliff, no HTTP; a refusal is an
 :class:`rcsnap_osc.errors.Refused`. ``rc snapshot flavors`` and
@@ -218,50 +219,73 @@ def smallest_fit(flavors, need, snapshot_label):
             'snap': snapshot_label, 'why': why})
 
 
-def block_devices(summary, size, volume_types=False):
-    """``block_device_mapping_v2`` for ``--size``: the root volume from its
-    snapshot at ``size`` GiB, then the other volumes as the image maps them.
+def block_devices(summary, root_gib, volume_types=False,
+                  delete_on_termination=None, images=None):
+    """An explicit ``block_device_mapping_v2``: the root volume at
+    ``root_gib`` GiB, boot index 0, then the other volumes as the image
+    maps them, each at its recorded size (else its volume snapshot's).
 
-    ``volume_types`` keeps each volume's recorded type (microversion 2.67).
+    Each volume is made from its volume snapshot, or, when ``images`` maps
+    the volume snapshot's ID to an image ID, from that image (then it does
+    not depend on the snapshot). ``delete_on_termination`` None keeps what
+    the image records, else sets it on every volume. ``volume_types``
+    keeps each volume's recorded type (microversion 2.67).
     """
     refs = {ref.snapshot_id: entry for entry in snapshots.mapping_of(
         summary.image) for ref in snapshots.volume_refs([entry])}
+    images = images or {}
     mapping = []
     for device in summary.devices:
         entry = refs.get(device.snapshot_id, {})
+        image_id = images.get(device.snapshot_id)
+        delete = bool(entry.get('delete_on_termination')
+                      if delete_on_termination is None
+                      else delete_on_termination)
         bdm = {
             'boot_index': 0 if device.boot_index == 0 else -1,
-            'uuid': device.snapshot_id,
-            'source_type': 'snapshot',
+            'uuid': image_id or device.snapshot_id,
+            'source_type': 'image' if image_id else 'snapshot',
             'destination_type': 'volume',
-            'delete_on_termination': bool(
-                entry.get('delete_on_termination')),
+            'delete_on_termination': delete,
         }
         if device.boot_index == 0:
-            bdm['volume_size'] = size
-        elif entry.get('volume_size'):
-            bdm['volume_size'] = entry['volume_size']
+            bdm['volume_size'] = root_gib
+        elif entry.get('volume_size') or device.size_gib:
+            bdm['volume_size'] = _int(entry.get('volume_size')) or (
+                device.size_gib)
         if volume_types and entry.get('volume_type'):
             bdm['volume_type'] = entry['volume_type']
         mapping.append(bdm)
     return mapping
 
 
-def server_attrs(summary, flavor, name, networks, size=None,
+def explicit_mapping(size=None, delete_on_termination=False,
+                     independent=False):
+    """Whether the server boots from an explicit mapping rather than from
+    the image (whose mapping Nova copies as it is)."""
+    return size is not None or delete_on_termination or independent
+
+
+def server_attrs(summary, need, flavor, name, networks, size=None,
                  key_name=None, security_groups=(), availability_zone=None,
-                 volume_types=False):
+                 volume_types=False, delete_on_termination=False,
+                 images=None):
     """The SDK attributes of ``POST /servers``.
 
     ``networks`` is a list of network IDs, :data:`AUTO` or :data:`NONE`.
-    Without ``size`` the server boots from ``imageRef`` and Nova builds the
-    volumes from the image's own mapping; with it, from an explicit mapping.
+    Without ``size``, ``delete_on_termination`` or ``images``, or without
+    volumes (image-backed), the server boots from ``imageRef`` and Nova
+    builds the volumes from the image's own mapping; else from an explicit
+    mapping (:func:`block_devices`).
     """
     attrs = {'name': name, 'flavor_id': flavor['id']}
-    if size is None:
+    if not summary.devices or not explicit_mapping(
+            size, delete_on_termination, images):
         attrs['image_id'] = summary.image['id']
     else:
-        attrs['block_device_mapping'] = block_devices(summary, size,
-                                                      volume_types)
+        attrs['block_device_mapping'] = block_devices(
+            summary, need.root_gib, volume_types,
+            True if delete_on_termination else None, images)
     if isinstance(networks, str):
         attrs['networks'] = networks
     else:
@@ -273,3 +297,92 @@ def server_attrs(summary, flavor, name, networks, size=None,
     if availability_zone:
         attrs['availability_zone'] = availability_zone
     return attrs
+
+
+# -- launch --independent and the volumes a launch makes ---------------------
+
+def temporary_names(server_name, device):
+    """The names of the temporary image and volume a volume snapshot is
+    copied through for ``--independent``: the server's, the device's,
+    ``-tmp`` and ``-tmp-volume``."""
+    dev = (device.device_name or '').rsplit('/', 1)[-1] or (
+        'root' if device.boot_index == 0 else device.snapshot_id[:8])
+    name = '%s-%s-tmp' % (server_name, dev)
+    return name, name + '-volume'
+
+
+def temporary_image_attributes(image, device):
+    """What the root volume's temporary image gets once uploaded: the
+    snapshot's boot properties and limits, which Nova reads from the image
+    a server boots from (nothing for a data volume's image).
+
+    Not ``image_type``: the image is no instance snapshot, and is not
+    listed as one.
+    """
+    if device.boot_index != 0:
+        return None
+    from rcsnap_osc import share_plan
+
+    attrs = {key: value for key, value in
+             snapshots.custom_properties(image).items()
+             if share_plan.is_copied_property(key)}
+    attrs.update(min_disk=_int(image.get('min_disk')),
+                 min_ram=_int(image.get('min_ram')))
+    return attrs
+
+
+def planned_volumes(summary, mapping):
+    """The volumes a launch makes, as ``mapping`` (the explicit
+    ``block_device_mapping_v2``, or :func:`block_devices` of what Nova
+    copies from the image) says, IDs unknown yet. Dicts with
+    ``boot_index``, ``volume_snapshot`` (whose data it holds),
+    ``source_type`` (``snapshot`` or ``image``), ``source_id``,
+    ``size_gib`` and ``delete_on_termination``.
+    """
+    return [{'boot_index': bdm['boot_index'],
+             'volume_snapshot': device.snapshot_id,
+             'source_type': bdm['source_type'], 'source_id': bdm['uuid'],
+             'size_gib': bdm.get('volume_size'),
+             'delete_on_termination': bdm['delete_on_termination']}
+            for device, bdm in zip(summary.devices, mapping)]
+
+
+def _made_from(volume, plan):
+    if plan['source_type'] == 'snapshot':
+        return volume.get('snapshot_id') == plan['source_id']
+    return (volume.get('volume_image_metadata') or {}).get(
+        'image_id') == plan['source_id']
+
+
+def launched_volumes(planned, volumes, attached):
+    """The volumes a launch made: one row per :func:`planned_volumes`
+    entry, with the server's volume made from it when known.
+
+    ``volumes`` maps volume IDs to Cinder volume dicts (the server's);
+    ``attached`` maps them to Nova's ``delete_on_termination`` of each.
+    A volume depends on the snapshot when Cinder says it was made from a
+    volume snapshot (``snapshot_id``): that volume snapshot cannot be
+    deleted while the volume exists.
+    """
+    rows = []
+    for plan in planned:
+        volume = next((v for v in volumes.values() if _made_from(v, plan)),
+                      None)
+        row = {
+            'id': None, 'boot_index': plan['boot_index'],
+            'size_gib': plan['size_gib'],
+            'volume_snapshot': plan['volume_snapshot'],
+            'made_from': '%s %s' % (
+                'volume snapshot' if plan['source_type'] == 'snapshot'
+                else 'image', plan['source_id']),
+            'depends_on_snapshot': plan['source_type'] == 'snapshot',
+            'delete_on_termination': plan['delete_on_termination'],
+        }
+        if volume is not None:
+            row.update(
+                id=volume['id'], size_gib=volume.get('size'),
+                depends_on_snapshot=bool(volume.get('snapshot_id')),
+                delete_on_termination=bool(attached.get(
+                    volume['id'], plan['delete_on_termination'])))
+        rows.append(row)
+    return rows

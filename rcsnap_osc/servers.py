@@ -14,35 +14,24 @@
 
 One listing per kind of thing (flavors, networks, security groups), GETs
 in parallel where they are independent. :func:`launch` is what the launch
-command calls; its decisions are in :mod:`rcsnap_osc.launch_plan`.
+command calls; its decisions are in :mod:`rcsnap_osc.launch_plan`, the
+wait for the server and the cleanup of a failed one in
+:mod:`rcsnap_osc.building`.
 """
 
-import time
+import functools
 
 from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 from osc_lib import exceptions
 from osc_lib import utils as osc_utils
 
+from rcsnap_osc import building
 from rcsnap_osc import cloud
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import launch_plan
 from rcsnap_osc import snapshots
-
-#: Seconds the cleanup of a failed launch waits for what it deletes.
-CLEANUP_TIMEOUT = 300
-
-
-class LaunchFailed(exceptions.CommandError):
-    """The server went to ERROR; ``server`` is its last SDK record."""
-
-    def __init__(self, server):
-        fault = server.fault or {}
-        self.server = server
-        self.fault = errors.one_line(
-            fault.get('message') or _('no fault recorded'))
-        super().__init__(self.fault)
 
 
 # -- looking things up -------------------------------------------------------
@@ -156,9 +145,11 @@ def supports(conn, microversion):
 
 def prepare(conn, snapshot, flavor=None, name=None, networks=(),
             no_network=False, key_name=None, security_groups=(),
-            availability_zone=None, size=None):
-    """Everything that can be refused before the POST: returns the
-    summary, its need, the flavor and the attributes of the request."""
+            availability_zone=None, size=None, delete_on_termination=False,
+            independent=False):
+    """Everything that can be refused before anything is created: returns
+    the summary, its need, the flavor and ``attrs(images=None)``, the
+    attributes of the request (:func:`launch_plan.server_attrs`)."""
     summary = ready_summary(conn, snapshot)
     need = launch_plan.need_for(summary, size)
     label = launch_plan.label(summary.image)
@@ -176,71 +167,99 @@ def prepare(conn, snapshot, flavor=None, name=None, networks=(),
         nets = launch_plan.AUTO if has_networking(conn) else launch_plan.NONE
     groups = find_security_groups(conn, security_groups)
     check_keypair(conn, key_name)
-    attrs = launch_plan.server_attrs(
-        summary, chosen, name or summary.image.get('name'), nets, size=size,
+    explicit = summary.devices and launch_plan.explicit_mapping(
+        size, delete_on_termination, independent)
+    attrs = functools.partial(
+        launch_plan.server_attrs, summary, need, chosen,
+        name or summary.image.get('name'), nets, size=size,
         key_name=key_name, security_groups=groups,
         availability_zone=availability_zone,
-        volume_types=size is not None and supports(conn, '2.67'))
+        volume_types=bool(explicit) and supports(conn, '2.67'),
+        delete_on_termination=delete_on_termination)
     return summary, need, chosen, attrs
 
 
 def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
-           progress=None, **options):
+           progress=None, independent=False, **options):
     """Launch a server from a snapshot once :func:`prepare` let it
     through; with ``wait`` (seconds), until it is ACTIVE. A server that
     goes to ERROR is deleted with the volumes made for it, unless
-    ``keep_failed``. Returns the fields of the launch output.
+    ``keep_failed``. With ``independent`` (which needs ``wait``), the
+    volumes are made from images of the volume snapshots
+    (:func:`copying.copy_then`), removed once the server is built.
+    ``progress(label)`` returns a ``(elapsed, pending)`` callable.
+    Returns the fields of the launch output.
     """
-    summary, need, flavor, attrs = prepare(conn, snapshot, **options)
+    from rcsnap_osc import copying
+
+    summary, need, flavor, attrs = prepare(
+        conn, snapshot, independent=independent, **options)
     if not options.get('flavor'):  # said once nothing else can refuse
         say(_('Using flavor %(name)s (%(id)s), the smallest that fits.')
             % {'name': flavor['name'], 'id': flavor['id']})
-    server = create_server(conn, attrs)
-    volume = None
+    if summary.type == snapshots.IMAGE_BACKED and (
+            independent or options.get('delete_on_termination')):
+        say(_('Snapshot %s is image-backed: the server gets no volume from '
+              'it and does not depend on it; launching it as it is.')
+            % launch_plan.label(summary.image))
+    temporary = []
+    if independent and summary.devices:
+        waiter = copying.Waiter(wait, progress)
+        images, server = launch_from_copies(conn, summary, attrs, waiter,
+                                            say)
+        attrs = functools.partial(attrs, images=images)
+        temporary = list(images.values())
+        wait = max(0, waiter.deadline - waiter.clock())
+    else:
+        server = create_server(conn, attrs())
+    request = attrs()
+    planned = launch_plan.planned_volumes(
+        summary, request.get('block_device_mapping') or
+        launch_plan.block_devices(summary, need.root_gib))
+    kept, volumes, attached = [], {}, {}
     if wait is not None:
-        try:
-            server = wait_for_server(
-                conn, server.id, wait,
-                progress=progress and progress(server.id))
-        except LaunchFailed as failed:
-            raise exceptions.CommandError(
-                failure(conn, failed, summary, keep_failed)) from failed
-        except KeyboardInterrupt:
-            # Nova goes on building: say what is there, and how to remove
-            # it, rather than leave it unsaid.
-            say(_('Interrupted: server %(id)s is still being built; '
-                  '`openstack server delete %(id)s` removes it.') % {
-                      'id': server.id})
-            raise
-        volume = root_volume(conn, server, need)
+        server = building.await_server(conn, server, wait, summary,
+                                       keep_failed, temporary, say, progress)
+        attached = {v.get('id'): v.get('delete_on_termination')
+                    for v in server.attached_volumes or []}
+        volumes = cloud.get_volumes(conn, list(attached)) if planned else {}
+        kept = copying.release_images(conn, temporary, say)
+    rows = launch_plan.launched_volumes(planned, volumes, attached)
+    root = next((r for r in rows if r['boot_index'] == 0), {})
     return {
-        'id': server.id, 'name': attrs['name'],
+        'id': server.id, 'name': request['name'],
         'status': server.status or 'BUILD', 'flavor': flavor['name'],
         'snapshot_id': summary.image['id'],
         'snapshot_name': summary.image.get('name'), 'type': summary.type,
-        'root_volume_id': volume and volume['id'],
-        'root_volume_size': volume and volume.get('size')}
+        'root_volume_id': root.get('id'),
+        'root_volume_size': root.get('size_gib') if root.get('id') else None,
+        'volumes': rows, 'kept_images': kept}
 
 
-def failure(conn, failed, summary, keep_failed):
-    """The one line a failed launch ends with, after the cleanup."""
-    server = failed.server
-    text = _('Server %(id)s went to ERROR: %(fault)s') % {
-        'id': server.id, 'fault': failed.fault}
-    if keep_failed:
-        return text + _('; kept it (--keep-failed).')
-    try:
-        deleted, left = remove_failed(conn, server, summary)
-    except Exception as exc:
-        if errors.translate(exc) is None:
-            raise
-        return text + _('; cleaning up failed: %s') % errors.describe(exc)
-    text += _('; deleted the server')
-    if deleted:
-        text += _(' and volume(s) %s') % ', '.join(deleted)
-    if left:
-        text += _('; could not delete %s') % ', '.join(left)
-    return text + '.'
+def launch_from_copies(conn, summary, attrs, waiter, say):
+    """``--independent``: copy each volume snapshot to a temporary image
+    (:func:`copying.copy_then`), then create the server with volumes made
+    from those images. Returns ({volume snapshot ID: image ID}, server).
+    """
+    from rcsnap_osc import copying
+
+    sources = []
+    for device in summary.devices:
+        image_name, volume_name = launch_plan.temporary_names(
+            attrs()['name'], device)
+        sources.append(copying.Source(
+            device.snapshot_id, device.size_gib, image_name,
+            _('Temporary volume for an independent launch of snapshot %s')
+            % summary.image['id'],
+            launch_plan.temporary_image_attributes(summary.image, device),
+            volume_name))
+
+    def create(images):
+        made = {d.snapshot_id: i['id']
+                for d, i in zip(summary.devices, images)}
+        return made, create_server(conn, attrs(images=made))
+
+    return copying.copy_then(conn, sources, 'raw', waiter, say, create)[1]
 
 
 def create_server(conn, attrs):
@@ -253,99 +272,3 @@ def create_server(conn, attrs):
                 _('Quota exceeded: %s') % errors.describe_detail(exc))
         raise exceptions.CommandError(
             _('Nova refused the server: %s') % errors.describe_detail(exc))
-
-
-# -- after the request -------------------------------------------------------
-
-def attached_volume_ids(server):
-    return [v.get('id') for v in server.attached_volumes or []
-            if v.get('id')]
-
-
-def volumes_from(conn, server, summary):
-    """The server's volumes that were made from this snapshot's volume
-    snapshots: the proof that this launch created them."""
-    ours = {d.snapshot_id for d in summary.devices}
-    if not ours:
-        return {}
-    volumes = cloud.get_volumes(conn, attached_volume_ids(server))
-    return {i: v for i, v in volumes.items() if v.get('snapshot_id') in ours}
-
-
-def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
-                    clock=time.monotonic, sleep=time.sleep):
-    """Poll until ACTIVE; raise :class:`LaunchFailed` on ERROR and a
-    CommandError when the server vanishes or ``timeout`` seconds pass.
-
-    Kept rather than ``compute.wait_for_server``: its callback gets a
-    percentage, not the status and task state our progress lines show.
-    """
-    start = clock()
-    while True:
-        try:
-            server = conn.compute.get_server(server_id)
-        except sdk_exc.NotFoundException:
-            raise exceptions.CommandError(
-                _('Server %s was deleted while it was being built.')
-                % server_id)
-        if server.status == 'ACTIVE':
-            return server
-        if server.status == 'ERROR':
-            raise LaunchFailed(server)
-        elapsed = clock() - start
-        state = server.status
-        if server.task_state:
-            state = '%s (%s)' % (state, server.task_state)
-        if elapsed >= timeout:
-            raise exceptions.CommandError(
-                _('Timed out after %(secs)d s waiting for server %(id)s, '
-                  'still %(state)s; it was left as it is.') % {
-                      'secs': timeout, 'id': server_id, 'state': state})
-        if progress:
-            progress(elapsed, [state])
-        sleep(interval)
-
-
-def remove_failed(conn, server, summary, timeout=CLEANUP_TIMEOUT,
-                  interval=2.0, clock=time.monotonic, sleep=time.sleep):
-    """Delete a failed server, then the volumes it got from our snapshot.
-
-    Returns ``(deleted volume IDs, leftover descriptions)``.
-    """
-    volumes = volumes_from(conn, server, summary)
-    conn.compute.delete_server(server.id)
-    try:
-        conn.compute.wait_for_delete(server, interval=interval, wait=timeout)
-    except sdk_exc.ResourceTimeout:
-        return [], [_('server %s (still deleting)') % server.id] + [
-            _('volume %s') % v for v in volumes]
-    deleted = []
-    pending = dict(volumes)
-    # Several volumes, each until it is gone or deletable: no SDK wait
-    # does that.
-    deadline = clock() + timeout
-    while True:
-        states = cloud.get_volumes(conn, list(pending))
-        for volume_id in list(pending):
-            status = states.get(volume_id, {}).get('status')
-            if status in cloud.VOLUME_DELETABLE:
-                conn.block_storage.delete_volume(volume_id,
-                                                 ignore_missing=True)
-            if status is None or status in cloud.VOLUME_DELETABLE:
-                deleted.append(volume_id)
-                del pending[volume_id]
-        if not pending or clock() >= deadline:
-            break
-        sleep(interval)
-    return deleted, [_('volume %s') % v for v in pending]
-
-
-def root_volume(conn, server, need):
-    """The server's root volume (made from the root volume snapshot)."""
-    if not need.root_snapshot_id:
-        return None
-    for volume in cloud.get_volumes(
-            conn, attached_volume_ids(server)).values():
-        if volume.get('snapshot_id') == need.root_snapshot_id:
-            return volume
-    return None

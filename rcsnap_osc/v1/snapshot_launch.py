@@ -16,14 +16,40 @@ Both decide with :func:`rcsnap_osc.launch_plan.check`, so a flavor that
 ``flavors`` marks as fitting is one ``launch`` accepts, and the reverse.
 """
 
+from cliff import columns
+
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
 LAUNCH_COLUMNS = (
     'id', 'name', 'status', 'flavor', 'snapshot_id', 'snapshot_name',
-    'type', 'root_volume_id', 'root_volume_size',
+    'type', 'root_volume_id', 'root_volume_size', 'volumes', 'kept_images',
 )
+
+
+class LaunchedVolumesColumn(columns.FormattableColumn):
+    """The volumes a launch makes: a line each in tables, a list in JSON."""
+
+    def human_readable(self):
+        lines = []
+        for v in self._value:
+            lines.append(_(
+                '%(id)s: %(role)s, %(size)s, from %(source)s; %(depends)s; '
+                '%(dot)s') % {
+                    'id': v['id'] or _('(not made yet)'),
+                    'role': _('root') if v['boot_index'] == 0 else _('data'),
+                    'size': common.SizeColumn(v['size_gib']).human_readable(),
+                    'source': v['made_from'],
+                    'depends': _('depends on the snapshot')
+                    if v['depends_on_snapshot'] else _('independent'),
+                    'dot': _('deleted with the server')
+                    if v['delete_on_termination']
+                    else _('kept when the server is deleted')})
+        return '\n'.join(lines)
+
+    def machine_readable(self):
+        return [dict(v) for v in self._value]
 
 
 def add_snapshot_arguments(parser, what):
@@ -87,7 +113,10 @@ class LaunchSnapshot(base.ShowOne):
     _description = _(
         "Launch a server from an instance snapshot.\n\nChecks first that the "
         "snapshot is ready and the flavor fits (the rule of rc snapshot "
-        "flavors): when it does not, nothing is created")
+        "flavors): when it does not, nothing is created. The output lists "
+        "the volumes the launch makes, whether each depends on the "
+        "snapshot (its volume snapshot cannot be deleted while the volume "
+        "exists) and whether it is deleted with the server")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -142,6 +171,28 @@ class LaunchSnapshot(base.ShowOne):
             metavar='<zone>',
             help=_('Availability zone to launch the server in'),
         )
+        parser.add_argument(
+            '--delete-on-termination',
+            action='store_true',
+            default=False,
+            help=_('Volume-backed snapshots: delete the volumes made for the '
+                   'server when the server is deleted (default: what the '
+                   'snapshot records, usually keep them)'),
+        )
+        parser.add_argument(
+            '--independent',
+            action='store_true',
+            default=False,
+            help=_('Volume-backed snapshots: make the server\'s volumes from '
+                   'temporary images of the volume snapshots (through '
+                   'temporary volumes), so that they do not depend on the '
+                   'snapshot and the snapshot can be deleted while the '
+                   'server lives. Waits until the server is ACTIVE (see '
+                   '--timeout), then deletes the temporary images; one the '
+                   'cloud still uses for the new volumes is kept, hidden, '
+                   'and named. While it runs it needs volume quota for a '
+                   'temporary copy of each volume'),
+        )
         common.add_wait_arguments(parser, _('the server is ACTIVE'))
         parser.add_argument(
             '--keep-failed',
@@ -162,8 +213,14 @@ class LaunchSnapshot(base.ShowOne):
             networks=args.network, no_network=args.no_network,
             key_name=args.key_name, security_groups=args.security_group,
             availability_zone=args.availability_zone, size=args.size,
-            wait=args.timeout if args.wait else None,
+            delete_on_termination=args.delete_on_termination,
+            independent=args.independent,
+            wait=args.timeout if args.wait or args.independent else None,
             keep_failed=args.keep_failed, say=common.say_to(self.app.stderr),
-            progress=lambda server_id: common.Progress(
-                self.app.stderr, _('Server %s') % server_id))
+            progress=lambda label: common.Progress(self.app.stderr, label))
+        from osc_lib.cli import format_columns
+
+        launched['volumes'] = LaunchedVolumesColumn(launched['volumes'])
+        launched['kept_images'] = format_columns.ListColumn(
+            launched['kept_images'])
         return LAUNCH_COLUMNS, tuple(launched[c] for c in LAUNCH_COLUMNS)

@@ -216,3 +216,142 @@ class TestSizeError(testtools.TestCase):
     def test_ceil_gib(self):
         self.assertEqual([0, 1, 1, 2], [launch_plan.ceil_gib(b) for b in (
             0, 1, GiB, GiB + 1)])
+
+
+def two_volume_summary(dot=False):
+    root = fakes.root_entry(size=None)
+    root['delete_on_termination'] = dot
+    image = fakes.volume_backed_image(
+        entries=[fakes.swap_entry(), root, fakes.data_entry(size=5)])
+    return snapshots.summarize(image, {
+        fakes.ROOT_SNAP_ID: fakes.volume_snapshot(size=10),
+        fakes.DATA_SNAP_ID: fakes.volume_snapshot(fakes.DATA_SNAP_ID,
+                                                  size=5)})
+
+
+def bdm(uuid, boot_index, size, delete, source='snapshot'):
+    return {'boot_index': boot_index, 'uuid': uuid, 'source_type': source,
+            'destination_type': 'volume', 'delete_on_termination': delete,
+            'volume_size': size}
+
+
+class TestBlockDevices(testtools.TestCase):
+
+    def test_inherits_delete_on_termination(self):
+        self.assertEqual(
+            [bdm(fakes.ROOT_SNAP_ID, 0, 12, True),
+             bdm(fakes.DATA_SNAP_ID, -1, 5, False)],
+            launch_plan.block_devices(two_volume_summary(dot=True), 12))
+
+    def test_delete_on_termination_for_every_volume(self):
+        self.assertEqual(
+            [bdm(fakes.ROOT_SNAP_ID, 0, 10, True),
+             bdm(fakes.DATA_SNAP_ID, -1, 5, True)],
+            launch_plan.block_devices(two_volume_summary(), 10,
+                                      delete_on_termination=True))
+
+    def test_from_images(self):
+        self.assertEqual(
+            [bdm('img-root', 0, 10, False, 'image'),
+             bdm('img-data', -1, 5, False, 'image')],
+            launch_plan.block_devices(two_volume_summary(), 10, images={
+                fakes.ROOT_SNAP_ID: 'img-root',
+                fakes.DATA_SNAP_ID: 'img-data'}))
+
+    def test_server_attrs_explicit_only_when_asked(self):
+        summary = two_volume_summary()
+        need = launch_plan.need_of(summary)
+        flavor = {'id': '1'}
+        plain = launch_plan.server_attrs(summary, need, flavor, 'vm', 'none')
+        self.assertEqual(fakes.IMAGE_ID, plain['image_id'])
+        self.assertNotIn('block_device_mapping', plain)
+        for kwargs in ({'size': 20}, {'delete_on_termination': True},
+                       {'images': {fakes.ROOT_SNAP_ID: 'img'}}):
+            attrs = launch_plan.server_attrs(summary, need, flavor, 'vm',
+                                             'none', **kwargs)
+            self.assertNotIn('image_id', attrs)
+            self.assertEqual(2, len(attrs['block_device_mapping']))
+
+    def test_image_backed_always_boots_from_the_image(self):
+        summary = image_summary()
+        attrs = launch_plan.server_attrs(
+            summary, launch_plan.need_of(summary), {'id': '2'}, 'vm',
+            'none', delete_on_termination=True, images={})
+        self.assertEqual(fakes.IMAGE_ID, attrs['image_id'])
+
+
+class TestIndependent(testtools.TestCase):
+
+    def test_temporary_names(self):
+        summary = two_volume_summary()
+        self.assertEqual([('vm2-vda-tmp', 'vm2-vda-tmp-volume'),
+                          ('vm2-vdb-tmp', 'vm2-vdb-tmp-volume')], [
+            launch_plan.temporary_names('vm2', d) for d in summary.devices])
+        nameless = snapshots.Device(None, 0, 'abcdef12-3', 1, 'available')
+        self.assertEqual('vm-root-tmp', launch_plan.temporary_names(
+            'vm', nameless)[0])
+        data = snapshots.Device(None, None, 'abcdef12-3', 1, 'available')
+        self.assertEqual('vm-abcdef12-tmp', launch_plan.temporary_names(
+            'vm', data)[0])
+
+    def test_root_image_gets_the_boot_properties_only(self):
+        summary = two_volume_summary()
+        root, data = summary.devices
+        image = dict(summary.image, min_ram=512, img_signature='x',
+                     owner_user_name='alpha')
+        self.assertEqual(
+            {'hw_disk_bus': 'virtio', 'os_distro': 'ubuntu',
+             'min_disk': 20, 'min_ram': 512},
+            launch_plan.temporary_image_attributes(image, root))
+        self.assertIsNone(launch_plan.temporary_image_attributes(image,
+                                                                 data))
+
+
+class TestLaunchedVolumes(testtools.TestCase):
+
+    def planned(self, **kwargs):
+        summary = two_volume_summary()
+        return launch_plan.planned_volumes(summary, launch_plan.block_devices(
+            summary, 10, **kwargs))
+
+    def test_before_the_build_ids_are_unknown(self):
+        rows = launch_plan.launched_volumes(self.planned(), {}, {})
+        self.assertEqual([
+            {'id': None, 'boot_index': 0, 'size_gib': 10,
+             'volume_snapshot': fakes.ROOT_SNAP_ID,
+             'made_from': 'volume snapshot %s' % fakes.ROOT_SNAP_ID,
+             'depends_on_snapshot': True, 'delete_on_termination': False},
+            {'id': None, 'boot_index': -1, 'size_gib': 5,
+             'volume_snapshot': fakes.DATA_SNAP_ID,
+             'made_from': 'volume snapshot %s' % fakes.DATA_SNAP_ID,
+             'depends_on_snapshot': True, 'delete_on_termination': False}],
+            rows)
+
+    def test_matched_by_snapshot_with_what_nova_and_cinder_say(self):
+        volumes = {
+            'v1': fakes.volume('v1', size=20, status='in-use'),
+            'v2': fakes.volume('v2', size=5, status='in-use',
+                               snapshot_id=fakes.DATA_SNAP_ID),
+            'other': fakes.volume('other', snapshot_id=None)}
+        rows = launch_plan.launched_volumes(
+            self.planned(), volumes, {'v1': True, 'v2': False})
+        self.assertEqual([('v1', 20, True, True), ('v2', 5, True, False)],
+                         [(r['id'], r['size_gib'], r['depends_on_snapshot'],
+                           r['delete_on_termination']) for r in rows])
+
+    def test_matched_by_image(self):
+        planned = self.planned(images={fakes.ROOT_SNAP_ID: 'img-root',
+                                       fakes.DATA_SNAP_ID: 'img-data'})
+        volumes = {
+            'v1': fakes.volume('v1', snapshot_id=None,
+                               volume_image_metadata={
+                                   'image_id': 'img-root'}),
+            'v2': fakes.volume('v2', snapshot_id=None, size=5,
+                               volume_image_metadata={
+                                   'image_id': 'img-data'})}
+        rows = launch_plan.launched_volumes(planned, volumes, {})
+        self.assertEqual(
+            [('v1', 'image img-root', False), ('v2', 'image img-data',
+                                               False)],
+            [(r['id'], r['made_from'], r['depends_on_snapshot'])
+             for r in rows])

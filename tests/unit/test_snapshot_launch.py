@@ -164,7 +164,14 @@ class TestLaunchBody(LaunchTest):
             'id': NEW, 'name': 'vm2', 'status': 'BUILD',
             'flavor': 'm1.tiny', 'snapshot_id': fakes.IMAGE_ID,
             'snapshot_name': 'analysis-vm-snap', 'type': 'volume-backed',
-            'root_volume_id': None, 'root_volume_size': None}, data)
+            'root_volume_id': None, 'root_volume_size': None,
+            'volumes': [{
+                'id': None, 'boot_index': 0, 'size_gib': 10,
+                'volume_snapshot': fakes.ROOT_SNAP_ID,
+                'made_from': 'volume snapshot %s' % fakes.ROOT_SNAP_ID,
+                'depends_on_snapshot': True,
+                'delete_on_termination': False}],
+            'kept_images': []}, data)
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
                           'GET %s' % FLAVORS, 'POST %s' % SERVERS],
@@ -579,3 +586,389 @@ class TestLaunchCleanupFails(LaunchTest):
             'rc', 'snapshot', 'launch', fakes.IMAGE_ID, '--flavor',
             'm1.tiny', '--wait')
         self.assertIn("Cannot 'delete' instance while it is locked", line)
+
+
+# -- --delete-on-termination and --independent --------------------------------
+
+TMP_ROOT = 'a0a0a0a0-1111-4222-8333-000000000001'
+TMP_DATA = 'a0a0a0a0-1111-4222-8333-000000000002'
+IMG_ROOT = 'b0b0b0b0-1111-4222-8333-000000000001'
+IMG_DATA = 'b0b0b0b0-1111-4222-8333-000000000002'
+NEW_DATA = '6f7a8b9c-0d1e-4f2a-9b3c-4d5e6f7a8b9d'
+
+
+def delete(url):
+    return 'DELETE %s?cascade=False&force=False' % url
+
+
+def image_volume(volume_id, image_id, size, status='in-use'):
+    """A volume Nova made from an image, as Cinder shows it: no
+    snapshot_id, the image in ``volume_image_metadata`` (strings)."""
+    return fakes.volume(
+        volume_id, status=status, size=size, snapshot_id=None,
+        name='', volume_image_metadata={
+            'signature_verified': 'False', 'image_id': image_id,
+            'image_name': 'vm2-vda-tmp',
+            'checksum': 'f1c9645dbc14efddc7d8a322685f26eb',
+            'container_format': 'bare', 'disk_format': 'raw',
+            'min_disk': '0', 'min_ram': '0', 'size': str(size * 1024 ** 3)})
+
+
+def in_use_html(image_id):
+    """Glance's 409 when its store still uses an image (Ceph: volumes
+    cloned from it), in the HTML it answers errors with."""
+    return ('<html>\n <head>\n  <title>409 Conflict</title>\n </head>\n '
+            '<body>\n  <h1>409 Conflict</h1>\n  Image %s could not be '
+            'deleted because it is in use: The image cannot be deleted '
+            'because it is in use through the backend store outside of '
+            'Glance.<br /><br />\n\n\n\n </body>\n</html>' % image_id)
+
+
+class TestDeleteOnTermination(LaunchTest):
+
+    def test_explicit_mapping_deletes_every_volume(self):
+        self.volume_backed(snap_size=10, min_disk=10, data=True)
+        fakes.register_create_server(self.requests)
+        data = self.run_json('rc', 'snapshot', 'launch', fakes.IMAGE_ID,
+                             '--flavor', 'm1.tiny', '--name', 'vm2',
+                             '--delete-on-termination')
+        self.assertEqual([{'server': {
+            'name': 'vm2', 'flavorRef': '1', 'networks': 'none',
+            'block_device_mapping_v2': [
+                {'boot_index': 0, 'uuid': fakes.ROOT_SNAP_ID,
+                 'source_type': 'snapshot', 'destination_type': 'volume',
+                 'delete_on_termination': True, 'volume_size': 10},
+                {'boot_index': -1, 'uuid': fakes.DATA_SNAP_ID,
+                 'source_type': 'snapshot', 'destination_type': 'volume',
+                 'delete_on_termination': True, 'volume_size': 5}]}}],
+            self.posted())
+        self.assertEqual([(None, 0, 10, True, True),
+                          (None, -1, 5, True, True)],
+                         [(v['id'], v['boot_index'], v['size_gib'],
+                           v['depends_on_snapshot'],
+                           v['delete_on_termination'])
+                          for v in data['volumes']])
+        self.assertEqual([
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+            'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID),
+            'GET %s' % FLAVORS, 'POST %s' % SERVERS],
+            self.calls()[:1] + sorted(self.calls()[1:3]) + self.calls()[3:])
+
+    def test_wait_reports_what_nova_says(self):
+        self.volume_backed(snap_size=10, min_disk=10, data=True)
+        fakes.register_create_server(self.requests)
+        active = fakes.launched_server('ACTIVE', [VOL, NEW_DATA])
+        for attached in active['os-extended-volumes:volumes_attached']:
+            attached['delete_on_termination'] = True
+        fakes.register_server_states(self.requests, NEW, active)
+        fakes.register_volume_states(self.requests, VOL, json={
+            'volume': fakes.volume(VOL, status='in-use', size=10)})
+        fakes.register_volume_states(self.requests, NEW_DATA, json={
+            'volume': fakes.volume(NEW_DATA, status='in-use', size=5,
+                                   snapshot_id=fakes.DATA_SNAP_ID)})
+        code, out, err = self.launch('--flavor', 'm1.tiny', '--wait',
+                                     '--delete-on-termination')
+        self.assertEqual(0, code, err)
+        self.assertIn(
+            '%s: root, 10 GiB, from volume snapshot %s; depends on the '
+            'snapshot; deleted with the server' % (VOL, fakes.ROOT_SNAP_ID),
+            out)
+        self.assertIn(
+            '%s: data, 5 GiB, from volume snapshot %s; depends on the '
+            'snapshot; deleted with the server' % (NEW_DATA,
+                                                   fakes.DATA_SNAP_ID),
+            out)
+        self.assertEqual(sorted(['GET %s/%s' % (VOLUMES, VOL),
+                                 'GET %s/%s' % (VOLUMES, NEW_DATA)]),
+                         sorted(self.calls()[-2:]))
+
+    def test_image_backed_launches_as_it_is(self):
+        self.image_backed()
+        fakes.register_create_server(self.requests)
+        code, out, err = self.launch('--flavor', 'm1.small',
+                                     '--delete-on-termination', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertIn('is image-backed: the server gets no volume from it',
+                      err)
+        self.assertEqual(fakes.IMAGE_ID,
+                         self.posted()[0]['server']['imageRef'])
+        self.assertEqual([], json.loads(out)['volumes'])
+
+
+class TestIndependent(LaunchTest):
+    """``--independent``: a temporary volume and image per volume
+    snapshot, the server's volumes made from the images, the images
+    removed once it is ACTIVE."""
+
+    def setUp(self):
+        super().setUp()
+        self.volume_backed(snap_size=10, min_disk=10, data=True)
+        tmp = {fakes.ROOT_SNAP_ID: TMP_ROOT, fakes.DATA_SNAP_ID: TMP_DATA}
+
+        def create_volume(request, context):
+            context.status_code = 202
+            body = request.json()['volume']
+            return {'volume': fakes.volume(
+                tmp[body['snapshot_id']], status='creating',
+                size=body['size'], snapshot_id=body['snapshot_id'],
+                name=body['name'])}
+        self.requests.post(VOLUMES, json=create_volume)
+        for volume_id, image_id, name in (
+                (TMP_ROOT, IMG_ROOT, 'vm2-vda-tmp'),
+                (TMP_DATA, IMG_DATA, 'vm2-vdb-tmp')):
+            fakes.register_volume_states(self.requests, volume_id,
+                                         'creating', 'available')
+            self.requests.post('%s/%s/action' % (VOLUMES, volume_id),
+                               status_code=202, json=fakes.upload_answer(
+                                   volume_id, image_id, name))
+            self.requests.get('%s/%s' % (IMAGES, image_id), [
+                {'json': fakes.image(image_id, name, status=s,
+                                     disk_format='raw')}
+                for s in ('queued', 'active')])
+            self.requests.delete('%s/%s' % (VOLUMES, volume_id),
+                                 status_code=202)
+            fakes.register_delete_image(self.requests, image_id)
+        fakes.register_image_update(self.requests, fakes.image(
+            IMG_ROOT, 'vm2-vda-tmp', disk_format='raw'))
+        fakes.register_create_server(self.requests)
+        fakes.register_server_states(
+            self.requests, NEW,
+            fakes.launched_server('BUILD', task_state='block_device_mapping',
+                                  name='vm2'),
+            fakes.launched_server('ACTIVE', [VOL, NEW_DATA], name='vm2'))
+        fakes.register_volume_states(self.requests, VOL, json={
+            'volume': image_volume(VOL, IMG_ROOT, 12)})
+        fakes.register_volume_states(self.requests, NEW_DATA, json={
+            'volume': image_volume(NEW_DATA, IMG_DATA, 5)})
+
+    def independent(self, *args, flavor='m1.tiny'):
+        return self.run_cli('rc', 'snapshot', 'launch', fakes.IMAGE_ID,
+                            '--flavor', flavor, '--name', 'vm2',
+                            '--independent', *args)
+
+    def test_volumes_are_made_from_temporary_images(self):
+        code, out, err = self.independent('--size', '12', '-f', 'json')
+        self.assertEqual(0, code, err)
+        data = json.loads(out)
+        self.assertEqual(('ACTIVE', VOL, 12, []), (
+            data['status'], data['root_volume_id'],
+            data['root_volume_size'], data['kept_images']))
+        self.assertEqual([
+            {'id': VOL, 'boot_index': 0, 'size_gib': 12,
+             'volume_snapshot': fakes.ROOT_SNAP_ID,
+             'made_from': 'image %s' % IMG_ROOT,
+             'depends_on_snapshot': False, 'delete_on_termination': False},
+            {'id': NEW_DATA, 'boot_index': -1, 'size_gib': 5,
+             'volume_snapshot': fakes.DATA_SNAP_ID,
+             'made_from': 'image %s' % IMG_DATA,
+             'depends_on_snapshot': False, 'delete_on_termination': False}],
+            data['volumes'])
+        self.assertEqual([{'server': {
+            'name': 'vm2', 'flavorRef': '1', 'networks': 'none',
+            'block_device_mapping_v2': [
+                {'boot_index': 0, 'uuid': IMG_ROOT, 'source_type': 'image',
+                 'destination_type': 'volume',
+                 'delete_on_termination': False, 'volume_size': 12},
+                {'boot_index': -1, 'uuid': IMG_DATA, 'source_type': 'image',
+                 'destination_type': 'volume',
+                 'delete_on_termination': False, 'volume_size': 5}]}}],
+            self.posted())
+        tmp_root, tmp_data = (
+            '%s/%s' % (VOLUMES, v) for v in (TMP_ROOT, TMP_DATA))
+        img_root, img_data = (
+            '%s/%s' % (IMAGES, i) for i in (IMG_ROOT, IMG_DATA))
+        # A constant number of requests per volume, none per other thing.
+        self.assertEqual([
+            'POST %s' % VOLUMES, 'POST %s' % VOLUMES,
+            'GET %s' % tmp_root, 'GET %s' % tmp_root,
+            'POST %s/action' % tmp_root,
+            'GET %s' % tmp_data, 'GET %s' % tmp_data,
+            'POST %s/action' % tmp_data,
+            'GET %s' % img_root, 'GET %s' % img_root, 'PATCH %s' % img_root,
+            'GET %s' % img_data, 'GET %s' % img_data,
+            'GET %s' % tmp_root, delete(tmp_root),
+            'GET %s' % tmp_data, delete(tmp_data),
+            'POST %s' % SERVERS,
+            'GET %s/%s' % (SERVERS, NEW), 'GET %s/%s' % (SERVERS, NEW)],
+            self.calls()[4:24])
+        self.assertEqual(sorted([
+            'GET %s/%s' % (VOLUMES, VOL), 'GET %s/%s' % (VOLUMES, NEW_DATA),
+        ]), sorted(self.calls()[24:26]))
+        self.assertEqual(['DELETE %s' % img_root, 'DELETE %s' % img_data],
+                         self.calls()[26:])
+        patch = [r for r in self.requests.request_history
+                 if r.method == 'PATCH'][0].json()
+        self.assertEqual([
+            {'op': 'add', 'path': '/hw_disk_bus', 'value': 'virtio'},
+            {'op': 'add', 'path': '/min_disk', 'value': 10},
+            {'op': 'add', 'path': '/min_ram', 'value': 0},
+            {'op': 'add', 'path': '/os_distro', 'value': 'ubuntu'}], patch)
+        created = [r.json()['volume'] for r in self.requests.request_history
+                   if r.method == 'POST' and r.url == VOLUMES]
+        self.assertEqual([
+            {'snapshot_id': fakes.ROOT_SNAP_ID, 'size': 10,
+             'name': 'vm2-vda-tmp-volume', 'description':
+             'Temporary volume for an independent launch of snapshot %s'
+             % fakes.IMAGE_ID},
+            {'snapshot_id': fakes.DATA_SNAP_ID, 'size': 5,
+             'name': 'vm2-vdb-tmp-volume', 'description':
+             'Temporary volume for an independent launch of snapshot %s'
+             % fakes.IMAGE_ID}], created)
+        self.assertIn('Deleted temporary image %s' % IMG_ROOT, err)
+        self.assertIn('Deleted temporary image %s' % IMG_DATA, err)
+
+    def test_with_delete_on_termination(self):
+        code, out, err = self.independent('--delete-on-termination', '-f',
+                                          'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([True, True], [
+            b['delete_on_termination'] for b in
+            self.posted()[0]['server']['block_device_mapping_v2']])
+
+    def test_image_the_cloud_still_uses_is_kept_hidden(self):
+        fakes.register_delete_image(
+            self.requests, IMG_ROOT, status_code=409, text=in_use_html(
+                IMG_ROOT), headers={'Content-Type': 'text/html'})
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([IMG_ROOT], json.loads(out)['kept_images'])
+        hide = [r for r in self.requests.request_history
+                if r.method == 'PATCH'][-1]
+        self.assertEqual('%s/%s' % (IMAGES, IMG_ROOT), hide.url)
+        self.assertEqual([{'op': 'add', 'path': '/os_hidden',
+                           'value': True}], hide.json())
+        self.assertIn('Kept temporary image %s, hidden: the cloud refused '
+                      'to delete it (409 Conflict 409 Conflict Image %s '
+                      'could not be deleted because it is in use' % (
+                          IMG_ROOT, IMG_ROOT), err)
+        self.assertIn('Deleted temporary image %s' % IMG_DATA, err)
+
+    def test_copy_fails_nothing_is_left_and_no_server(self):
+        self.requests.post('%s/%s/action' % (VOLUMES, TMP_DATA),
+                           status_code=400, json={'badRequest': {
+                               'code': 400, 'message': 'Invalid volume'}})
+        code, out, err = self.independent()
+        self.assertEqual(1, code, err)
+        self.assertIn('Invalid volume', err.strip().splitlines()[-1])
+        self.assertEqual([
+            'POST %s' % VOLUMES, 'POST %s' % VOLUMES,
+            'POST %s/%s/action' % (VOLUMES, TMP_ROOT),
+            'POST %s/%s/action' % (VOLUMES, TMP_DATA),
+            'DELETE %s/%s' % (IMAGES, IMG_ROOT),
+            delete('%s/%s' % (VOLUMES, TMP_ROOT)),
+            delete('%s/%s' % (VOLUMES, TMP_DATA))], self.writes())
+
+    def test_nova_refuses_the_server_images_are_deleted(self):
+        fakes.register_create_server(
+            self.requests, status_code=403, json=fakes.nova_error(
+                'forbidden', 403, 'Quota exceeded for instances: Requested '
+                '1, but already used 10 of 10 instances'))
+        code, out, err = self.independent()
+        self.assertEqual(1, code, err)
+        self.assertIn('Quota exceeded for instances',
+                      err.strip().splitlines()[-1])
+        self.assertEqual(['POST %s' % SERVERS,
+                          'DELETE %s/%s' % (IMAGES, IMG_ROOT),
+                          'DELETE %s/%s' % (IMAGES, IMG_DATA)],
+                         self.writes()[-3:])
+
+    def test_server_error_removes_server_volumes_and_images(self):
+        failed = fakes.launched_server('ERROR', [VOL, NEW_DATA],
+                                       fault='No valid host was found.',
+                                       name='vm2')
+        fakes.register_server_states(self.requests, NEW, failed, failed,
+                                     None)
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=204)
+        fakes.register_volume_states(self.requests, VOL, json={
+            'volume': image_volume(VOL, IMG_ROOT, 10, status='available')})
+        fakes.register_volume_states(self.requests, NEW_DATA, json={
+            'volume': image_volume(NEW_DATA, IMG_DATA, 5,
+                                   status='available')})
+        self.requests.delete('%s/%s' % (VOLUMES, VOL), status_code=202)
+        self.requests.delete('%s/%s' % (VOLUMES, NEW_DATA), status_code=202)
+        code, out, err = self.independent()
+        self.assertEqual(1, code, err)
+        self.assertEqual(
+            'Server %s went to ERROR: No valid host was found.; deleted the '
+            'server and volume(s) %s, %s.' % (NEW, VOL, NEW_DATA),
+            err.strip().splitlines()[-1])
+        writes = self.writes()
+        self.assertEqual(['POST %s' % SERVERS,
+                          'DELETE %s/%s' % (SERVERS, NEW)],
+                         writes[-6:-4])
+        self.assertEqual(sorted([delete('%s/%s' % (VOLUMES, VOL)),
+                                 delete('%s/%s' % (VOLUMES, NEW_DATA))]),
+                         sorted(writes[-4:-2]))
+        self.assertEqual(['DELETE %s/%s' % (IMAGES, IMG_ROOT),
+                          'DELETE %s/%s' % (IMAGES, IMG_DATA)], writes[-2:])
+
+    def test_copy_timeout_removes_what_it_made(self):
+        code, out, err = self.independent('--timeout', '0')
+        self.assertEqual(1, code, err)
+        self.assertEqual('Timed out after 0 s waiting for Volume %s '
+                         '(creating).' % TMP_ROOT,
+                         err.strip().splitlines()[-1])
+        self.assertEqual([delete('%s/%s' % (VOLUMES, TMP_ROOT)),
+                          delete('%s/%s' % (VOLUMES, TMP_DATA))],
+                         self.writes()[-2:])
+        self.assertNotIn('POST %s' % SERVERS, self.writes())
+
+    def test_timeout_keeps_the_images_the_build_needs(self):
+        # The copies are ready at once: the time runs out in the build.
+        for volume_id, image_id in ((TMP_ROOT, IMG_ROOT),
+                                    (TMP_DATA, IMG_DATA)):
+            fakes.register_volume_states(self.requests, volume_id,
+                                         'available')
+            self.requests.get('%s/%s' % (IMAGES, image_id), json=fakes.image(
+                image_id, 'tmp', status='active', disk_format='raw'))
+        fakes.register_server_states(self.requests, NEW, fakes.launched_server(
+            'BUILD', task_state='block_device_mapping', name='vm2'))
+        code, out, err = self.independent('--timeout', '0')
+        self.assertEqual(1, code, err)
+        self.assertEqual(
+            'Timed out after 0 s waiting for server %s, still BUILD '
+            '(block_device_mapping); it was left as it is. Temporary '
+            'image(s) %s, %s are kept for it: delete them once it is '
+            'built.' % (NEW, IMG_ROOT, IMG_DATA),
+            err.strip().splitlines()[-1])
+        self.assertEqual('POST %s' % SERVERS, self.writes()[-1])
+
+    def test_ctrl_c_in_the_build_says_what_is_left(self):
+        self.requests.get('%s/%s' % (SERVERS, NEW), exc=KeyboardInterrupt)
+        code, out, err = self.independent()
+        self.assertEqual(130, code)
+        self.assertEqual(
+            'Interrupted: server %s is still being built; `openstack server '
+            'delete %s` removes it. Temporary image(s) %s, %s are kept for '
+            'it: delete them once it is built.' % (NEW, NEW, IMG_ROOT,
+                                                   IMG_DATA),
+            err.strip().splitlines()[-1])
+        self.assertEqual('POST %s' % SERVERS, self.writes()[-1])
+
+    def test_server_deleted_while_building_images_go(self):
+        fakes.register_server_states(self.requests, NEW, None)
+        code, out, err = self.independent()
+        self.assertEqual(1, code, err)
+        self.assertEqual('Server %s was deleted while it was being built.'
+                         % NEW, err.strip().splitlines()[-1])
+        self.assertEqual(['DELETE %s/%s' % (IMAGES, IMG_ROOT),
+                          'DELETE %s/%s' % (IMAGES, IMG_DATA)],
+                         self.writes()[-2:])
+
+    def test_image_backed_launches_as_it_is(self):
+        self.image_backed()
+        code, out, err = self.independent('-f', 'json', flavor='m1.small')
+        self.assertEqual(0, code, err)
+        self.assertIn('is image-backed: the server gets no volume from it '
+                      'and does not depend on it; launching it as it is.',
+                      err)
+        self.assertEqual(fakes.IMAGE_ID,
+                         self.posted()[0]['server']['imageRef'])
+        self.assertEqual(['POST %s' % SERVERS], self.writes())
+
+    def test_refused_before_anything_is_made(self):
+        self.assertFails('--size 9 GiB is smaller than the root volume '
+                         'snapshot', 'rc', 'snapshot', 'launch',
+                         fakes.IMAGE_ID, '--independent', '--size', '9')
+        self.assertEqual([], self.writes())
