@@ -30,7 +30,11 @@ import sys
 import time
 import uuid
 
+from openstack import exceptions as sdk_exc
 import testtools
+from testtools import content
+
+from tests.functional import inventory
 
 CLOUD = os.environ.get('OS_CLOUD', 'local-alpha')
 OTHER_CLOUD = os.environ.get('RCSNAP_OTHER_CLOUD', 'local-beta')
@@ -73,10 +77,40 @@ def run(*args, cloud=None, parse=True, check=True, timeout=TIMEOUT + 120):
     return proc
 
 
-def wait_for(what, probe, timeout=TIMEOUT, interval=2):
+def intervals(first=0.5, most=3.0, factor=1.5):
+    """Seconds between polls: short at first, when most waits end (a
+    volume on the local cloud is ready in about a second), then longer."""
+    interval = first
+    while True:
+        yield interval
+        interval = min(most, interval * factor)
+
+
+def run_each(commands, cloud=None, most=4, timeout=TIMEOUT + 120):
+    """Run ``openstack --os-cloud CLOUD *args`` for each ``args`` in
+    ``commands``, ``most`` at a time; the CompletedProcesses, in order."""
+    def start(args):
+        return subprocess.Popen(
+            [openstack_bin(), '--os-cloud', cloud or CLOUD, *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL)
+
+    commands = list(commands)
+    done = []
+    for first in range(0, len(commands), most):
+        batch = [(args, start(args))
+                 for args in commands[first:first + most]]
+        for args, proc in batch:
+            out, err = proc.communicate(timeout=timeout)
+            done.append(subprocess.CompletedProcess(
+                proc.args, proc.returncode, out, err))
+    return done
+
+
+def wait_for(what, probe, timeout=TIMEOUT):
     """Call ``probe`` until it returns a true value; fail after timeout."""
     deadline = time.monotonic() + timeout
-    while True:
+    for interval in intervals():
         value = probe()
         if value:
             return value
@@ -85,12 +119,162 @@ def wait_for(what, probe, timeout=TIMEOUT, interval=2):
         time.sleep(interval)
 
 
+#: States in which Cinder deletes a volume or volume snapshot.
+DELETABLE = frozenset(('available', 'error', 'error_restoring',
+                       'error_extending', 'error_managing'))
+FAILED = frozenset(('error', 'error_deleting', 'ERROR'))
+
+
+def wait_for_status(get, ident, wanted, timeout=TIMEOUT):
+    """``get(ident)`` until its status is ``wanted``; fail on an error
+    status or after timeout."""
+    def settled():
+        resource = get(ident)
+        if resource.status in FAILED:
+            raise AssertionError('%s is %s' % (ident, resource.status))
+        return resource if resource.status == wanted else None
+    return wait_for('%s %s' % (ident, wanted), settled, timeout)
+
+
+def remove_all(conn, servers=(), volumes=(), volume_snapshots=(),
+               timeout=TIMEOUT):
+    """Delete servers, volumes and volume snapshots (IDs) side by side and
+    wait until all are gone. Servers are deleted at once; a volume or a
+    volume snapshot whenever it is in a state Cinder deletes, which it
+    reaches once its server is gone, or once what was made from it is
+    (Cinder refuses until then: the next poll tries again)."""
+    compute, block = conn.compute, conn.block_storage
+    for ident in servers:
+        try:
+            compute.delete_server(ident)
+        except sdk_exc.NotFoundException:
+            pass
+    items = ([(compute.get_server, ident, None) for ident in servers]
+             + [(block.get_volume, ident, block.delete_volume)
+                for ident in volumes]
+             + [(block.get_snapshot, ident, block.delete_snapshot)
+                for ident in volume_snapshots])
+
+    def gone():
+        left = False
+        for get, ident, delete in items:
+            try:
+                resource = get(ident)
+            except sdk_exc.NotFoundException:
+                continue
+            left = True
+            if delete and resource.status in DELETABLE:
+                try:
+                    delete(ident)
+                except sdk_exc.HttpException:
+                    pass  # gone meanwhile, or still depended on
+        return not left
+    wait_for('%d resources gone' % len(items), gone, timeout)
+
+
+def sweep(inv, mark, keep=(), timeout=TIMEOUT):
+    """Delete every resource of ``mark`` in the projects of ``inv`` (an
+    :class:`inventory.Inventory`), except the IDs in ``keep``; return the
+    lines describing what was found.
+
+    A test's cleanups remove what it made; this is the net under them,
+    for what a command or an assertion left before a cleanup could be
+    registered.
+    """
+    found = inv.of(mark, keep)
+    for cloud, conn in inv.conns.items():
+        of = {kind: [i for (c, k, i) in found if c == cloud and k == kind]
+              for kind in ('server', 'image', 'volume', 'volume snapshot')}
+        for ident in of['image']:
+            try:
+                if conn.image.get_image(ident).is_protected:
+                    conn.image.update_image(ident, is_protected=False)
+                conn.image.delete_image(ident)
+            except sdk_exc.NotFoundException:
+                pass
+        remove_all(conn, of['server'], of['volume'], of['volume snapshot'],
+                   timeout)
+    return ['%s %s %s %s' % (c, k, i, list(e))
+            for (c, k, i), e in sorted(found.items())]
+
+
+_INVENTORY = None
+
+
+def projects():
+    """An :class:`inventory.Inventory` of both test projects, made once."""
+    global _INVENTORY
+    if _INVENTORY is None:
+        _INVENTORY = inventory.Inventory(CLOUD, OTHER_CLOUD)
+    return _INVENTORY
+
+
+def connection(cloud=None):
+    """The SDK connection to ``cloud`` (default: the test project)."""
+    return projects().conns[cloud or CLOUD]
+
+
+def new_mark():
+    return 'rcsnap-ft-%s' % uuid.uuid4().hex[:8]
+
+
 class FunctionalTest(testtools.TestCase):
-    """Helpers that create real resources and always remove them."""
+    """Helpers that create real resources and always remove them.
+
+    Everything a test makes is named with its ``prefix``; whatever of it
+    is still there after the test's own cleanups is removed by a last
+    cleanup, :func:`sweep`, and named in the test's details. What the tests
+    of a class share (:meth:`class_fixture`) is named with the class's
+    mark and swept after the last of them.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.class_mark = new_mark()
+        cls.fixtures = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            sweep(projects(), cls.class_mark)
+        finally:
+            super().tearDownClass()
 
     def setUp(self):
         super().setUp()
-        self.prefix = 'rcsnap-ft-%s' % uuid.uuid4().hex[:8]
+        self.prefix = new_mark()
+        self.in_fixture = False
+        self.addCleanup(self.sweep)
+
+    def later(self, function, *args, **kwargs):
+        """Remove at cleanup, unless making a class fixture (the class's
+        sweep removes those)."""
+        if not self.in_fixture:
+            self.addCleanup(function, *args, **kwargs)
+
+    def class_fixture(self, key, make):
+        """``make()``, called once for the tests of the class: whatever
+        the helpers make in it is named with the class's mark."""
+        cls = type(self)
+        if key not in cls.fixtures:
+            prefix, self.prefix = self.prefix, cls.class_mark
+            self.in_fixture = True
+            try:
+                cls.fixtures[key] = make()
+            finally:
+                self.prefix, self.in_fixture = prefix, False
+        return cls.fixtures[key]
+
+    def keep(self):
+        """IDs the sweep leaves: fixtures shared by the tests of a class."""
+        return ()
+
+    def sweep(self):
+        swept = sweep(projects(), self.prefix, self.keep())
+        if swept:
+            self.addDetail('swept', content.text_content(
+                '\n'.join(swept)))
 
     def openstack(self, *args, **kwargs):
         return run(*args, **kwargs)
@@ -110,47 +294,65 @@ class FunctionalTest(testtools.TestCase):
         return lines[0]
 
     # -- resources, each removed at cleanup --------------------------------
+    #
+    # Made and removed with openstacksdk in-process: they are not what is
+    # tested, and each ``openstack`` run costs seconds of startup and
+    # authentication on a loaded machine.
 
-    def create_volume(self, size=1, image=IMAGE, cloud=None):
+    def create_volume(self, size=1, image=IMAGE, bootable=None, cloud=None):
+        """A volume (from ``image``, or blank); bootable when made from an
+        image or with ``bootable``."""
+        conn = connection(cloud)
         name = '%s-vol-%s' % (self.prefix, uuid.uuid4().hex[:4])
-        args = ['volume', 'create', '--size', str(size)]
-        if image:
-            args += ['--image', image]
-        volume = run(*args, name, cloud=cloud)
-        self.addCleanup(self.delete_volume, volume['id'], cloud)
-        volume = wait_for('volume %s' % name, lambda: self._settled(
-            run('volume', 'show', volume['id'], cloud=cloud), 'available'))
-        if image:
-            run('volume', 'set', '--bootable', volume['id'], cloud=cloud,
-                parse=False)
+        image_id = image and conn.image.find_image(
+            image, ignore_missing=False).id
+        volume = conn.block_storage.create_volume(size=size, name=name,
+                                                  image_id=image_id)
+        self.later(self.delete_volume, volume.id, cloud)
+        volume = wait_for_status(conn.block_storage.get_volume, volume.id,
+                                 'available')
+        if bootable or (image and not volume.is_bootable):
+            conn.block_storage.set_volume_bootable_status(volume, True)
         return volume
 
+    def boot(self, name, flavor, cloud=None, **attrs):
+        """``compute.create_server(**attrs)`` until ACTIVE; removed at
+        cleanup."""
+        conn = connection(cloud)
+        flavor_id = conn.compute.find_flavor(flavor, ignore_missing=False).id
+        networks = 'none'
+        if NETWORK:
+            networks = [{'uuid': conn.network.find_network(
+                NETWORK, ignore_missing=False).id}]
+        server = conn.compute.create_server(
+            name=name, flavor_id=flavor_id, networks=networks, **attrs)
+        self.later(self.delete_server, server.id, cloud)
+        return wait_for_status(conn.compute.get_server, server.id, 'ACTIVE')
+
     def create_server(self, volume_size=1, data_volume_size=None,
-                      flavor=FLAVOR, cloud=None):
-        """A volume-backed server (and optionally one data volume)."""
-        root = self.create_volume(volume_size, cloud=cloud)
-        name = '%s-vm' % self.prefix
-        args = ['server', 'create', '--flavor', flavor, '--volume',
-                root['id'], '--wait']
+                      flavor=FLAVOR, image=IMAGE, cloud=None):
+        """A server booted from a volume made from ``image`` (a blank,
+        bootable one with ``image=None``: the compute driver needs nothing
+        on it), and optionally one data volume."""
+        root = self.create_volume(volume_size, image=image, bootable=True,
+                                  cloud=cloud)
+        mapping = [{'uuid': root.id, 'source_type': 'volume',
+                    'destination_type': 'volume', 'boot_index': 0,
+                    'delete_on_termination': False}]
         if data_volume_size:
             data = self.create_volume(data_volume_size, image=None,
                                       cloud=cloud)
-            args += ['--block-device',
-                     'uuid=%s,source_type=volume,destination_type=volume,'
-                     'boot_index=-1' % data['id']]
-        args += ['--network', NETWORK] if NETWORK else ['--nic', 'none']
-        server = run(*args, name, cloud=cloud)
-        self.addCleanup(self.delete_server, server['id'], cloud)
-        return server
+            mapping.append({'uuid': data.id, 'source_type': 'volume',
+                            'destination_type': 'volume', 'boot_index': -1,
+                            'delete_on_termination': False})
+        return self.boot('%s-vm' % self.prefix, flavor, cloud=cloud,
+                         block_device_mapping=mapping)
 
     def create_image_backed_server(self, flavor='m1.tiny', cloud=None):
-        name = '%s-ivm' % self.prefix
-        args = ['server', 'create', '--flavor', flavor, '--image', IMAGE,
-                '--wait']
-        args += ['--network', NETWORK] if NETWORK else ['--nic', 'none']
-        server = run(*args, name, cloud=cloud)
-        self.addCleanup(self.delete_server, server['id'], cloud)
-        return server
+        image = connection(cloud).image.find_image(IMAGE,
+                                                   ignore_missing=False)
+        return self.boot('%s-ivm' % self.prefix, flavor, cloud=cloud,
+                         image_id=image.id)
 
     def snapshot_server(self, server, cloud=None):
         """``rc snapshot create --wait``; the snapshot is removed at cleanup
@@ -158,48 +360,50 @@ class FunctionalTest(testtools.TestCase):
         snap = run('rc', 'snapshot', 'create', server['id'], '--name',
                    '%s-snap-%s' % (self.prefix, uuid.uuid4().hex[:4]),
                    '--wait', '--timeout', str(TIMEOUT), cloud=cloud)
-        self.addCleanup(self.delete_snapshot_image, snap, cloud)
+        self.later(self.delete_snapshot_image, snap, cloud)
         return snap
+
+    def create_image(self, body, data=None, cloud=None):
+        """An image from a Glance create body (properties included, as the
+        API takes them), with ``data`` uploaded; removed at cleanup."""
+        conn = connection(cloud)
+        response = conn.image.post('/images', json=body)
+        sdk_exc.raise_from_response(response)
+        image_id = response.json()['id']
+        self.later(self.delete_image, image_id, cloud)
+        if data is not None:
+            response = conn.image.put(
+                '/images/%s/file' % image_id, data=data,
+                headers={'Content-Type': 'application/octet-stream'})
+            sdk_exc.raise_from_response(response)
+        return image_id
+
+    def upload_snapshot(self, min_disk=1, min_ram=0, cloud=None):
+        """An image-backed snapshot made cheaply: a private image holding a
+        1 MiB disk, with the property Nova gives a server snapshot (so that
+        it also works where the compute driver cannot snapshot). Returns
+        ``rc snapshot show`` of it."""
+        image_id = self.create_image({
+            'name': '%s-isnap-%s' % (self.prefix, uuid.uuid4().hex[:4]),
+            'disk_format': 'raw', 'container_format': 'bare',
+            'visibility': 'private', 'min_disk': min_disk,
+            'min_ram': min_ram, 'image_type': 'snapshot'},
+            data=os.urandom(1024 * 1024), cloud=cloud)
+        return run('rc', 'snapshot', 'show', image_id, cloud=cloud)
 
     # -- cleanup -------------------------------------------------------------
 
-    @staticmethod
-    def _settled(resource, wanted):
-        status = resource.get('status')
-        if status in ('error', 'error_deleting', 'ERROR'):
-            raise AssertionError('%s is %s' % (resource.get('id'), status))
-        return resource if status == wanted else None
-
     def delete_server(self, server_id, cloud=None):
-        run('server', 'delete', '--wait', server_id, cloud=cloud,
-            parse=False, check=False)
+        remove_all(connection(cloud), servers=[server_id])
+
+    def delete_image(self, image_id, cloud=None):
+        connection(cloud).image.delete_image(image_id, ignore_missing=True)
 
     def delete_volume(self, volume_id, cloud=None):
-        def gone():
-            proc = run('volume', 'show', volume_id, '-f', 'json',
-                       cloud=cloud, parse=False, check=False)
-            if proc.returncode != 0:
-                return True
-            if json.loads(proc.stdout)['status'] in ('available', 'error'):
-                run('volume', 'delete', volume_id, cloud=cloud,
-                    parse=False, check=False)
-            return False
-        wait_for('volume %s deleted' % volume_id, gone)
-
-    def delete_volume_snapshot(self, snapshot_id, cloud=None):
-        def gone():
-            proc = run('volume', 'snapshot', 'show', snapshot_id, '-f',
-                       'json', cloud=cloud, parse=False, check=False)
-            if proc.returncode != 0:
-                return True
-            if json.loads(proc.stdout)['status'] in ('available', 'error'):
-                run('volume', 'snapshot', 'delete', snapshot_id,
-                    cloud=cloud, parse=False, check=False)
-            return False
-        wait_for('volume snapshot %s deleted' % snapshot_id, gone)
+        remove_all(connection(cloud), volumes=[volume_id])
 
     def delete_snapshot_image(self, snap, cloud=None):
-        run('image', 'delete', snap['id'], cloud=cloud, parse=False,
-            check=False)
-        for device in snap.get('volume_snapshots') or []:
-            self.delete_volume_snapshot(device['snapshot_id'], cloud)
+        """An instance snapshot: its image, then its volume snapshots."""
+        self.delete_image(snap['id'], cloud)
+        remove_all(connection(cloud), volume_snapshots=[
+            d['snapshot_id'] for d in snap.get('volume_snapshots') or []])

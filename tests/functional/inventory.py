@@ -43,12 +43,14 @@ def connect(cloud):
 
 
 class Entry(tuple):
-    """``(name, state)`` of a resource, and ``owner``: the name that says
-    which test it belongs to (its own, or that of what it was made from)."""
+    """``(name, state)`` of a resource, compared between inventories;
+    ``owner``, the name that says which test it belongs to (its own, or
+    that of what it was made from); ``project``, an image's owner."""
 
-    def __new__(cls, name, state, owner=None):
+    def __new__(cls, name, state, owner=None, project=None):
         entry = super().__new__(cls, (name, state))
         entry.owner = owner if owner is not None else (name or '')
+        entry.project = project
         return entry
 
 
@@ -60,7 +62,7 @@ def _images(conn, names):
         if image.owner == project_id and image.visibility == 'shared':
             state.append(sorted('%s:%s' % (m.member_id, m.status)
                                 for m in conn.image.members(image.id)))
-        found[image.id] = Entry(image.name, state)
+        found[image.id] = Entry(image.name, state, project=image.owner)
     return found
 
 
@@ -126,6 +128,20 @@ class Inventory:
             for kind, lister in KINDS:
                 for ident, entry in lister(conn, self.names).items():
                     found[(cloud, kind, ident)] = entry
+        return found
+
+    def of(self, mark, keep=()):
+        """The resources of ``mark`` that the projects may delete (images
+        they own), but the IDs in ``keep``."""
+        found = {}
+        for key, entry in self.take().items():
+            cloud, kind, ident = key
+            if not belongs(entry, mark) or ident in keep:
+                continue
+            if kind == 'image' and (
+                    entry.project != self.conns[cloud].current_project_id):
+                continue
+            found[key] = entry
         return found
 
     @staticmethod
