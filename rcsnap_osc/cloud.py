@@ -26,7 +26,6 @@ from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
 from osc_lib import utils as osc_utils
 
-from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
 
@@ -254,26 +253,6 @@ def image_members(conn, image_id):
             for m in conn.image.members(image_id)]
 
 
-def create_snapshot(conn, server, name=None, properties=None, wait=None,
-                    progress=None):
-    """Nova createImage of a server (name or ID): the new snapshot's
-    summary, once it is usable when ``wait`` (seconds) is given."""
-    found = find_server(conn, server)
-    try:
-        image_id = found.create_image(conn.compute, name or found.name,
-                                      properties or None)
-    except sdk_exc.ConflictException as exc:
-        raise exceptions.CommandError(
-            _('Cannot snapshot server %(server)s now: %(why)s') % {
-                'server': server, 'why': errors.describe_detail(exc)})
-    if wait is not None:
-        image = wait_for_snapshot(conn, image_id, wait,
-                                  progress=progress and progress(image_id))
-    else:
-        image = image_record(conn.image.get_image(image_id))
-    return summarize(conn, image)
-
-
 def show_snapshot(conn, name_or_id):
     """An instance snapshot's summary, and its members (None when another
     project owns it)."""
@@ -282,16 +261,17 @@ def show_snapshot(conn, name_or_id):
 
 
 def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
-                      clock=time.monotonic, sleep=time.sleep):
+                      clock=time.monotonic, sleep=time.sleep, settled=None):
     """Wait until the image is active and its volume snapshots available.
 
     Polls only what is still pending. ``progress(elapsed, pending)`` is
     called after every poll. Returns the final image record; raises
-    CommandError on failure or when ``timeout`` seconds pass.
+    CommandError on failure or when ``timeout`` seconds pass. ``settled``,
+    a dict, receives the available volume snapshots' records by ID.
     """
     start = clock()
     image = None
-    settled = {}
+    settled = {} if settled is None else settled
     while True:
         if image is None or image.get('status') != 'active':
             try:

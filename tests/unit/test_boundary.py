@@ -37,6 +37,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(
 #: be here, so that a new one is checked too.
 ARGUMENTS = {
     'rc_snapshot_create': [fakes.SERVER_ID],
+    'rc_snapshot_batch_create': [fakes.SERVER_ID],
     'rc_snapshot_show': [fakes.IMAGE_ID],
     'rc_snapshot_list': [],
     'rc_snapshot_flavors': [fakes.IMAGE_ID],
@@ -179,6 +180,5 @@ class TestImports(testtools.TestCase):
                          if m.startswith('rcsnap_osc.v1.snapshot')], name)
 
     def test_generic_layer_imports_no_feature_module(self):
-        self.assertEqual(['rcsnap_osc.errors', 'rcsnap_osc.i18n',
-                          'rcsnap_osc.snapshots'],
+        self.assertEqual(['rcsnap_osc.i18n', 'rcsnap_osc.snapshots'],
                          import_graph()['rcsnap_osc.cloud'])

@@ -113,6 +113,15 @@ class TestCreateFaults(FaultTest):
     def setUp(self):
         super().setUp()
         fakes.register_server(self.requests, fakes.server())
+        # The root volume: what the quiesce verdict is read from.
+        self.requests.get('%s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+                          json={'volume': fakes.volume(
+                              fakes.ROOT_VOLUME_ID, status='in-use',
+                              attachments=[{
+                                  'server_id': fakes.SERVER_ID,
+                                  'device': '/dev/vda',
+                                  'volume_id': fakes.ROOT_VOLUME_ID}],
+                              volume_image_metadata={})})
 
     def test_nova_409_writes_nothing_else(self):
         fakes.register_create_image(
@@ -120,9 +129,10 @@ class TestCreateFaults(FaultTest):
                 'conflictingRequest', 409,
                 "Cannot 'createImage' instance %s while it is in task_state "
                 "image_snapshot" % fakes.SERVER_ID))
-        line = self.assertFails('Cannot snapshot server', 'rc', 'snapshot',
-                                'create', fakes.SERVER_ID, '--wait')
-        self.assertIn('task_state image_snapshot', line)
+        lines = self.assertFailsLast('Cannot snapshot server', 'rc',
+                                     'snapshot', 'create', fakes.SERVER_ID,
+                                     '--wait')
+        self.assertIn('task_state image_snapshot', lines[-1])
         self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
                          self.writes())
 
@@ -131,9 +141,9 @@ class TestCreateFaults(FaultTest):
                                     json=fakes.nova_error(
                                         'computeFault', 500,
                                         'Unexpected API Error.'))
-        line = self.assertFails('failed (HTTP 500)', 'rc', 'snapshot',
-                                'create', fakes.SERVER_ID)
-        self.assertIn('Unexpected API Error.', line)
+        lines = self.assertFailsLast('failed (HTTP 500)', 'rc', 'snapshot',
+                                     'create', fakes.SERVER_ID)
+        self.assertIn('Unexpected API Error.', lines[-1])
         self.assertEqual(1, len(self.writes()))
 
     def test_cinder_stops_during_wait(self):
@@ -152,10 +162,14 @@ class TestCreateFaults(FaultTest):
                          self.writes())
         self.assertEqual([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
+            'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
-            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] +
+            # The read that lost its connection, tried again before the
+            # command gives up.
+            ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] *
+            (1 + retries.CONNECT_RETRIES), self.calls())
 
     def test_glance_500_during_wait(self):
         fakes.register_create_image(self.requests)

@@ -274,6 +274,16 @@ class TestCreateSnapshot(base.TestCommand):
     def setUp(self):
         super().setUp()
         fakes.register_server(self.requests, fakes.server())
+        # The root volume: what the quiesce verdict is read from.
+        self.requests.get('%s/volumes/%s' % (base.VOLUME_URL,
+                                             fakes.ROOT_VOLUME_ID),
+                          json={'volume': fakes.volume(
+                              fakes.ROOT_VOLUME_ID, status='in-use',
+                              attachments=[{
+                                  'server_id': fakes.SERVER_ID,
+                                  'device': '/dev/vda',
+                                  'volume_id': fakes.ROOT_VOLUME_ID}],
+                              volume_image_metadata={})})
 
     def action_bodies(self):
         return [r.json() for r in self.requests.request_history
@@ -294,13 +304,15 @@ class TestCreateSnapshot(base.TestCommand):
         self.assertEqual(10, data['size_gib'])
         self.assertEqual('available', data['volume_snapshots'][0]['status'])
         self.assertEqual([{'createImage': {
-            'name': 'analysis-vm', 'metadata': {'purpose': 'course'}}}],
+            'name': 'analysis-vm', 'metadata': {
+                'purpose': 'course',
+                'rcsnap:consistency': 'crash-consistent'}}}],
             self.action_bodies())
         self.assertEqual([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
+            'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID),
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
-            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
         self.assertIn('Snapshot %s: volume snapshot %s creating (0%%)'
@@ -318,45 +330,48 @@ class TestCreateSnapshot(base.TestCommand):
                              '--name', 'before-upgrade')
         self.assertEqual('queued', data['status'])
         self.assertIsNone(data['size_gib'])
-        self.assertEqual([{'createImage': {'name': 'before-upgrade'}}],
-                         self.action_bodies())
+        self.assertEqual([{'createImage': {
+            'name': 'before-upgrade',
+            'metadata': {'rcsnap:consistency': 'crash-consistent'}}}],
+            self.action_bodies())
 
     def test_wait_image_killed(self):
         fakes.register_create_image(self.requests)
         fakes.register_image(self.requests, fakes.image_backed_image(
             status='killed'))
-        self.assertFails('Snapshot %s failed: image %s is killed.'
-                         % (fakes.IMAGE_ID, fakes.IMAGE_ID),
-                         'rc', 'snapshot', 'create', fakes.SERVER_ID,
-                         '--wait')
+        self.assertFailsAfterVerdict(
+            'Snapshot %s failed: image %s is killed.'
+            % (fakes.IMAGE_ID, fakes.IMAGE_ID),
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--wait')
 
     def test_wait_volume_snapshot_error(self):
         fakes.register_create_image(self.requests)
         fakes.register_image(self.requests, fakes.volume_backed_image())
         fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot(
             status='error'))
-        self.assertFails('Snapshot %s failed: volume snapshot %s is error.'
-                         % (fakes.IMAGE_ID, fakes.ROOT_SNAP_ID),
-                         'rc', 'snapshot', 'create', fakes.SERVER_ID,
-                         '--wait')
+        self.assertFailsAfterVerdict(
+            'Snapshot %s failed: volume snapshot %s is error.'
+            % (fakes.IMAGE_ID, fakes.ROOT_SNAP_ID),
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--wait')
 
     def test_wait_image_deleted(self):
         fakes.register_create_image(self.requests)
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID),
                           status_code=404,
                           json=fakes.glance_error(404, 'gone'))
-        self.assertFails('Snapshot %s failed: its image was deleted.'
-                         % fakes.IMAGE_ID, 'rc', 'snapshot', 'create',
-                         fakes.SERVER_ID, '--wait')
+        self.assertFailsAfterVerdict(
+            'Snapshot %s failed: its image was deleted.' % fakes.IMAGE_ID,
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--wait')
 
     def test_wait_timeout(self):
         fakes.register_create_image(self.requests)
         fakes.register_image(self.requests, fakes.image_backed_image(
             status='saving'))
-        self.assertFails('Timed out after 0 s waiting for snapshot %s: '
-                         'image saving.' % fakes.IMAGE_ID,
-                         'rc', 'snapshot', 'create', fakes.SERVER_ID,
-                         '--wait', '--timeout', '0')
+        self.assertFailsAfterVerdict(
+            'Timed out after 0 s waiting for snapshot %s: image saving.'
+            % fakes.IMAGE_ID,
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--wait',
+            '--timeout', '0')
 
     def test_server_busy_409(self):
         fakes.register_create_image(
@@ -364,20 +379,29 @@ class TestCreateSnapshot(base.TestCommand):
                 'conflictingRequest', 409,
                 "Cannot 'createImage' instance %s while it is in "
                 "task_state image_snapshot" % fakes.SERVER_ID))
-        self.assertFails(
-            "Cannot snapshot server %s now: Cannot 'createImage' instance "
-            "%s while it is in task_state image_snapshot"
-            % (fakes.SERVER_ID, fakes.SERVER_ID),
-            'rc', 'snapshot', 'create', fakes.SERVER_ID)
+        self.assertFailsAfterVerdict(
+            "Cannot snapshot server analysis-vm now: Cannot 'createImage' "
+            "instance %s while it is in task_state image_snapshot"
+            % fakes.SERVER_ID, 'rc', 'snapshot', 'create', fakes.SERVER_ID)
 
     def test_quota_exceeded(self):
         fakes.register_create_image(
             self.requests, status_code=403, json=fakes.nova_error(
                 'forbidden', 403, "Quota exceeded for resources: "
                 "['snapshots']."))
-        self.assertFails("Quota exceeded: Quota exceeded for resources: "
-                         "['snapshots'].", 'rc', 'snapshot', 'create',
-                         fakes.SERVER_ID)
+        self.assertFailsAfterVerdict(
+            "Quota exceeded: Quota exceeded for resources: ['snapshots'].",
+            'rc', 'snapshot', 'create', fakes.SERVER_ID)
+
+    def assertFailsAfterVerdict(self, expected, *argv):
+        """Exit 1, nothing on stdout; the verdict line, then the error."""
+        code, out, err = self.run_cli(*argv)
+        self.assertEqual(1, code, err)
+        self.assertEqual('', out)
+        lines = err.strip().splitlines()
+        self.assertEqual(2, len(lines), err)
+        self.assertIn('Server analysis-vm: crash-consistent', lines[0])
+        self.assertIn(expected, lines[1])
 
     def test_unknown_server(self):
         self.requests.get('%s/detail' % SERVERS, json={'servers': []})

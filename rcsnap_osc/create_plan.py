@@ -1,0 +1,176 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""What a snapshot of a server will be, and what it will be called.
+
+Which snapshot a server gives: frozen, crash-consistent or stopped.
+
+Nova freezes a guest's file systems before a snapshot only when the server
+is ACTIVE and the image it was booted from declares the QEMU guest agent
+(``hw_qemu_guest_agent=yes``); otherwise it logs "Skipping quiescing
+instance" and takes a crash-consistent snapshot, unless the image also
+says ``os_require_quiesce``, in which case it refuses. Nova reads that
+metadata from what it copied at boot: for a server that boots from a
+volume, the volume's ``volume_image_metadata``; else the image's
+properties. Pure functions over those dicts: no cliff, no HTTP.
+"""
+
+import dataclasses
+import datetime
+
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: The image property a snapshot made by ``rc snapshot create`` records
+#: its consistency in.
+PROPERTY = 'rcsnap:consistency'
+
+QUIESCED = 'quiesced'
+CRASH_CONSISTENT = 'crash-consistent'
+STOPPED = 'stopped'
+UNKNOWN = 'unknown'
+KNOWN = frozenset((QUIESCED, CRASH_CONSISTENT, STOPPED))
+
+AGENT = 'hw_qemu_guest_agent'
+REQUIRE = 'os_require_quiesce'
+
+#: Default name of a snapshot of several: ``<server>-<UTC timestamp>``.
+DEFAULT_TEMPLATE = '{server}-{date}'
+#: ... and of servers that share a name.
+SAME_NAME = '{server}-{id}-{date}'
+DATE_FORMAT = '%Y%m%dT%H%M%SZ'
+
+#: The spellings of "true" Nova accepts for these properties
+#: (oslo's ``bool_from_string``).
+_TRUE = frozenset(('1', 't', 'true', 'on', 'y', 'yes'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What a snapshot of the server will be: ``consistency`` is one of
+    :data:`QUIESCED`, :data:`CRASH_CONSISTENT`, :data:`STOPPED` or
+    :data:`UNKNOWN`; ``text`` says it to the user."""
+
+    consistency: str
+    text: str
+
+    @property
+    def frozen_or_stopped(self):
+        return self.consistency in (QUIESCED, STOPPED)
+
+
+def is_true(value):
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in _TRUE
+
+
+def root_volume(server_id, volumes):
+    """The volume a server boots from, among Cinder volume dicts: the
+    bootable one attached to it at the first device (``/dev/vda``)."""
+    attached = []
+    for volume in volumes:
+        for attachment in volume.get('attachments') or ():
+            if attachment.get('server_id') == server_id:
+                attached.append((not is_true(volume.get('bootable')),
+                                 attachment.get('device') or '~',
+                                 volume['id'], volume))
+    return min(attached, key=lambda a: a[:3])[3] if attached else None
+
+
+def boot_metadata(image_id, image, volume):
+    """The metadata Nova copied when the server booted: the image's
+    properties (``image`` a flat Glance dict) when it boots from an image
+    (``image_id`` set), else its root volume's ``volume_image_metadata``.
+    None when it cannot be read (the image or the volume is not visible).
+    """
+    if image_id:
+        return image
+    if volume is None:
+        return None
+    return volume.get('volume_image_metadata') or {}
+
+
+def verdict(status, metadata, stop=False):
+    """The :class:`Verdict` for a server in ``status`` whose boot metadata
+    is ``metadata`` (None: unknown); ``stop`` when it is stopped first."""
+    if stop or status == 'SHUTOFF':
+        return Verdict(STOPPED, _('server is stopped: consistent'))
+    if status != 'ACTIVE':
+        return Verdict(CRASH_CONSISTENT, _(
+            'crash-consistent: Nova freezes the file systems of ACTIVE '
+            'servers only, this one is %s; use --stop for a clean '
+            'snapshot') % status)
+    if metadata is None:
+        return Verdict(UNKNOWN, _(
+            'consistency unknown: the image the server booted from cannot '
+            'be read, so whether the guest agent is declared is unknown; '
+            'use --stop for a clean snapshot'))
+    if is_true(metadata.get(AGENT, False)):
+        return Verdict(QUIESCED, _('file systems frozen by the guest agent'))
+    return Verdict(CRASH_CONSISTENT, _(
+        'crash-consistent: the guest agent is not declared; use --stop for '
+        'a clean snapshot'))
+
+
+def require_quiesce_refusal(server_name, found):
+    """Why ``--require-quiesce`` refuses this verdict, or None."""
+    if found.frozen_or_stopped:
+        return None
+    return _('Server %(server)s: %(verdict)s (refused: --require-quiesce)'
+             ) % {'server': server_name, 'verdict': found.text}
+
+
+def recorded(image):
+    """The consistency a snapshot recorded when it was made here;
+    :data:`UNKNOWN` for snapshots made elsewhere."""
+    value = image.get(PROPERTY)
+    return value if value in KNOWN else UNKNOWN
+
+
+def is_quiesce_refusal(detail):
+    """Nova's refusal to snapshot because it could not freeze the guest
+    (``os_require_quiesce``): "QEMU guest agent is not enabled",
+    "Quiescing is not supported ...", "Failed to quiesce instance ..."."""
+    text = detail.lower()
+    return 'quiesc' in text or 'guest agent' in text
+
+
+def snapshot_names(servers, template=None, now=None):
+    """{server ID: snapshot name} for (ID, name) pairs: ``template`` with
+    ``{server}`` (name), ``{id}`` and ``{date}`` (UTC) filled in; refused
+    when it names anything else, or gives two servers the same name. By
+    default, servers of the same name get their ID in it too."""
+    date = (now or datetime.datetime.now(datetime.timezone.utc)).strftime(
+        DATE_FORMAT)
+
+    def fill(server_id, server_name, text):
+        try:
+            return text.format(server=server_name, id=server_id, date=date)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise errors.Refused(_(
+                '--name %(template)s: only {server}, {id} and {date} can be '
+                'filled in (%(why)s).') % {
+                    'template': template, 'why': errors.one_line(exc)})
+
+    names = {i: fill(i, n, template or DEFAULT_TEMPLATE) for i, n in servers}
+    twins = {n for n in names.values()
+             if list(names.values()).count(n) > 1}
+    if twins and template:
+        raise errors.Refused(_(
+            '--name %s gives several snapshots the same name: put {id} in '
+            'it, or {server} if the servers have different names.')
+            % template)
+    for server_id, server_name in servers:
+        if names[server_id] in twins:
+            names[server_id] = fill(server_id, server_name, SAME_NAME)
+    return names

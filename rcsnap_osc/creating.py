@@ -1,0 +1,388 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Create instance snapshots: of one server, or of several at once.
+
+Before Nova is asked, the quiesce verdict (:mod:`rcsnap_osc.create_plan`)
+is read from what Nova will read, said once per server, and recorded on
+the snapshot (image property ``rcsnap:consistency``). With ``stop``, an
+ACTIVE server is stopped, snapshotted, waited for and started again, on
+every path that stopped it. Several servers are looked up in one listing,
+and their snapshots requested and waited for together, one thread each.
+"""
+
+import concurrent.futures
+import dataclasses
+import threading
+import time
+
+from openstack import exceptions as sdk_exc
+from osc_lib import exceptions
+
+from rcsnap_osc import cloud
+from rcsnap_osc import create_plan
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+from rcsnap_osc import snapshots
+
+#: Seconds between two polls of a server's status.
+INTERVAL = 2.0
+
+#: Servers snapshotted at the same time, at most.
+MAX_SERVERS = 16
+
+#: How long --stop waits for each step when no timeout is given.
+DEFAULT_WAIT = 1800
+
+
+class Interrupted(BaseException):
+    """Ctrl-C while several servers are snapshotted: every worker stops
+    waiting, and starts again the server it stopped."""
+
+
+@dataclasses.dataclass
+class Result:
+    """One server's snapshot: ``summary`` once made, ``error`` (one line)
+    when it failed, ``down`` the seconds it was stopped (None: never)."""
+
+    server: object
+    name: str
+    verdict: create_plan.Verdict
+    summary: object = None
+    error: str = None
+    down: float = None
+
+
+def sleeper(cancel=None):
+    """``time.sleep`` that raises :class:`Interrupted` once ``cancel`` is
+    set (looked up at each call, so that tests can replace it)."""
+    def sleep(seconds):
+        time.sleep(seconds)
+        if cancel is not None and cancel.is_set():
+            raise Interrupted()
+    return sleep
+
+
+# -- the quiesce verdict ------------------------------------------------------
+
+def image_id_of(server):
+    """The ID of the image an image-backed server boots from; None for a
+    server that boots from a volume (Nova shows ``"image": ""``)."""
+    image = server.image
+    return getattr(image, 'id', None) or (
+        image.get('id') if isinstance(image, dict) else None)
+
+
+def boot_metadata(conn, servers):
+    """{server ID: the metadata Nova copied at boot, or None}: the root
+    volume's ``volume_image_metadata`` of the volume-backed servers (their
+    volumes fetched in parallel for one server, else in one listing), the
+    image properties of the others (each image once, in parallel)."""
+    image_ids = list(dict.fromkeys(
+        i for i in map(image_id_of, servers) if i))
+    volume_ids = [a.id for s in servers if not image_id_of(s)
+                  for a in s.attached_volumes or ()]
+    calls = [lambda i=i: fetch_image(conn, i) for i in image_ids]
+    if len(servers) == 1:
+        calls += [lambda v=v: fetch_volume(conn, v) for v in volume_ids]
+    elif volume_ids:
+        calls.append(lambda: cloud.paginate(
+            conn.block_storage, '/volumes/detail', 'volumes',
+            {'limit': cloud.PAGE_SIZE}))
+    if volume_ids:
+        conn.block_storage.get_endpoint_data()  # discovery once
+    if image_ids:
+        conn.image.get_endpoint_data()
+    found = cloud.parallel(calls)
+    images = dict(zip(image_ids, found[:len(image_ids)]))
+    volumes = []
+    for item in found[len(image_ids):]:
+        volumes.extend(item if isinstance(item, list) else [item])
+    volumes = [v for v in volumes if v]
+    return {s.id: create_plan.boot_metadata(
+        image_id_of(s), images.get(image_id_of(s)),
+        create_plan.root_volume(s.id, volumes)) for s in servers}
+
+
+def fetch_image(conn, image_id):
+    return fetch(lambda: cloud.image_record(conn.image.get_image(image_id)))
+
+
+def fetch_volume(conn, volume_id):
+    return fetch(lambda: conn.block_storage.get_volume(volume_id).to_dict(
+        computed=False, original_names=True))
+
+
+def fetch(get):
+    """``get()``, or None when it is gone or not visible to us."""
+    try:
+        return get()
+    except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
+        return None
+
+
+def verdicts(conn, servers, stop=False):
+    """{server ID: :class:`create_plan.Verdict`}."""
+    metadata = boot_metadata(conn, servers)
+    return {s.id: create_plan.verdict(s.status, metadata[s.id],
+                                      stop=stop and s.status == 'ACTIVE')
+            for s in servers}
+
+
+# -- one server ---------------------------------------------------------------
+
+def create_snapshot(conn, server, name=None, properties=None, wait=None,
+                    progress=None, stop=False, require_quiesce=False,
+                    say=None):
+    """Nova createImage of a server (name or ID), after saying its
+    verdict: the :class:`Result`, with the snapshot's summary once it is
+    usable when ``wait`` (seconds) or ``stop`` is given."""
+    found = cloud.find_server(conn, server)
+    verdict = verdicts(conn, [found], stop)[found.id]
+    if require_quiesce:
+        refusal = create_plan.require_quiesce_refusal(found.name, verdict)
+        if refusal:
+            raise errors.Refused(refusal + '; ' + _('nothing was made.'))
+    result = Result(found, name or found.name, verdict)
+    if say:
+        say(_('Server %(server)s: %(verdict)s.') % {
+            'server': found.name, 'verdict': verdict.text})
+    snapshot(conn, result, properties, wait, progress, stop, say,
+             sleeper())
+    return result
+
+
+def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
+    """Snapshot ``result.server`` into ``result``; with ``stop``, an
+    ACTIVE server is stopped first and started again afterwards,
+    whatever happens between."""
+    server = result.server
+    metadata = dict(properties or {})
+    metadata[create_plan.PROPERTY] = result.verdict.consistency
+
+    def take():
+        image_id = request_image(conn, server, result.name, metadata)
+        if wait is None and not stop:
+            image = cloud.image_record(conn.image.get_image(image_id))
+            result.summary = cloud.summarize(conn, image)
+            return
+        found = {}  # the volume snapshots, as the wait last saw them
+        image = cloud.wait_for_snapshot(
+            conn, image_id, DEFAULT_WAIT if wait is None else wait,
+            progress=progress and progress(image_id), sleep=sleep,
+            settled=found)
+        result.summary = snapshots.summarize(image, found)
+
+    if not (stop and server.status == 'ACTIVE'):
+        take()
+        return
+    timeout = DEFAULT_WAIT if wait is None else wait
+    started = time.monotonic()
+    stop_server(conn, server)
+    try:
+        wait_for_status(conn, server.id, 'SHUTOFF', timeout, sleep)
+        take()
+    except BaseException as exc:
+        interrupted = isinstance(exc, (KeyboardInterrupt, Interrupted))
+        note = restart(conn, server, timeout, sleep, started,
+                       wait_active=not interrupted)
+        if interrupted:
+            if say:
+                say(_('Interrupted: %s') % note)
+            raise
+        error = errors.translate(exc)
+        if error is None:
+            raise
+        raise exceptions.CommandError('%s %s' % (error, note)) from exc
+    result.down = started_again(conn, server, timeout, sleep, started)
+
+
+def request_image(conn, server, name, metadata):
+    """POST createImage; Nova's refusals become one line."""
+    try:
+        return server.create_image(conn.compute, name, metadata)
+    except (sdk_exc.ConflictException, sdk_exc.BadRequestException) as exc:
+        detail = errors.describe_detail(exc)
+        if create_plan.is_quiesce_refusal(detail):
+            raise exceptions.CommandError(_(
+                'Nova could not freeze the file systems of server '
+                '%(server)s and its image requires it: %(why)s; no snapshot '
+                'was made. Use --stop for a consistent snapshot.') % {
+                    'server': server.name, 'why': detail})
+        raise exceptions.CommandError(
+            _('Cannot snapshot server %(server)s now: %(why)s') % {
+                'server': server.name, 'why': detail})
+
+
+# -- stop and start -----------------------------------------------------------
+
+def stop_server(conn, server):
+    """POST os-stop; a refusal (e.g. the server is busy) is one line."""
+    try:
+        conn.compute.stop_server(server)
+    except sdk_exc.ConflictException as exc:
+        raise exceptions.CommandError(
+            _('Cannot stop server %(server)s now: %(why)s') % {
+                'server': server.name, 'why': errors.describe_detail(exc)})
+
+
+def wait_for_status(conn, server_id, wanted, timeout, sleep,
+                    clock=time.monotonic):
+    """Poll the server until its status is ``wanted`` with no task under
+    way. Kept rather than ``compute.wait_for_server``: that one cannot be
+    interrupted from another thread (several servers, Ctrl-C)."""
+    start = clock()
+    while True:
+        server = conn.compute.get_server(server_id)
+        if server.status == wanted and not server.task_state:
+            return server
+        if server.status == 'ERROR':
+            raise exceptions.CommandError(
+                _('Server %(name)s went to ERROR while waiting for '
+                  '%(wanted)s.') % {'name': server.name, 'wanted': wanted})
+        if clock() - start >= timeout:
+            raise exceptions.CommandError(
+                _('Timed out after %(secs)d s waiting for server %(name)s '
+                  'to be %(wanted)s (it is %(status)s).') % {
+                      'secs': timeout, 'name': server.name,
+                      'wanted': wanted, 'status': server.status})
+        sleep(INTERVAL)
+
+
+def start_server(conn, server, timeout, sleep, clock=time.monotonic):
+    """POST os-start, again while Nova is still busy with the server
+    (409: stopping, or uploading its snapshot), until ``timeout``."""
+    start = clock()
+    while True:
+        try:
+            conn.compute.start_server(server)
+            return
+        except sdk_exc.ConflictException:
+            now = conn.compute.get_server(server.id)
+            if now.status == 'ACTIVE' and not now.task_state:
+                return  # running already
+            if clock() - start >= timeout:
+                raise
+        sleep(INTERVAL)
+
+
+def started_again(conn, server, timeout, sleep, started):
+    """Start the server and wait until it is ACTIVE: seconds it was down."""
+    start_server(conn, server, timeout, sleep)
+    wait_for_status(conn, server.id, 'ACTIVE', timeout, sleep)
+    return time.monotonic() - started
+
+
+def restart(conn, server, timeout, sleep, started, wait_active=True):
+    """Start a server this command stopped, after a failure: what became
+    of it, as a sentence. Interrupted, the start is only requested."""
+    try:
+        if wait_active:
+            down = started_again(conn, server, timeout, sleep, started)
+            return _('Server %(name)s was started again (down %(secs)d s).'
+                     ) % {'name': server.name, 'secs': down}
+        start_server(conn, server, 0, sleep)
+        return _('server %s was asked to start again.') % server.name
+    except BaseException as exc:
+        if not isinstance(exc, (Exception, Interrupted)):
+            raise
+        why = (errors.describe(exc) if isinstance(exc, Exception)
+               else _('interrupted'))
+        return _('Server %(name)s could not be started again (%(why)s): '
+                 '`openstack server start %(id)s` starts it.') % {
+                     'name': server.name, 'why': why, 'id': server.id}
+
+
+# -- several servers ----------------------------------------------------------
+
+def choose_servers(conn, names_or_ids):
+    """The project's servers named (by name or ID), from one listing;
+    every server when ``names_or_ids`` is empty. Unknown or ambiguous
+    names are refused before anything is made."""
+    listed = list(conn.compute.servers())
+    if not names_or_ids:
+        if not listed:
+            raise errors.Refused(_('This project has no server.'))
+        return listed
+    chosen = {}
+    for wanted in dict.fromkeys(names_or_ids):
+        matches = [s for s in listed if s.id == wanted] or [
+            s for s in listed if s.name == wanted]
+        found = cloud.only_match(_('server'), wanted, matches,
+                                 [s.id for s in matches])
+        chosen.setdefault(found.id, found)
+    return list(chosen.values())
+
+
+def plan_snapshots(conn, names_or_ids, template=None, stop=False,
+                   require_quiesce=False):
+    """The :class:`Result` each server would give, nothing made yet; a
+    server ``--require-quiesce`` refuses has its ``error`` set."""
+    servers = choose_servers(conn, names_or_ids)
+    names = create_plan.snapshot_names(
+        [(s.id, s.name) for s in servers], template)
+    found = verdicts(conn, servers, stop)
+    results = []
+    for server in servers:
+        result = Result(server, names[server.id], found[server.id])
+        if require_quiesce:
+            result.error = create_plan.require_quiesce_refusal(
+                server.name, result.verdict)
+        results.append(result)
+    return results
+
+
+def create_snapshots(conn, results, properties=None, wait=None,
+                     progress=None, stop=False, say=None):
+    """Snapshot the servers of the planned ``results`` together, one
+    thread each; a failure is recorded on its result and the others go
+    on. On Ctrl-C every thread starts again the server it stopped, then
+    the interrupt goes on."""
+    todo = [r for r in results if r.error is None]
+    for proxy in (conn.compute, conn.image, conn.block_storage):
+        proxy.get_endpoint_data()  # discovery once, not once per thread
+    cancel = threading.Event()
+    lock = threading.Lock()
+
+    def locked(function):  # one line at a time on stderr
+        def call(*args):
+            with lock:
+                return function(*args)
+        return function and call
+
+    def work(result):
+        try:
+            snapshot(conn, result, properties, wait, progress and (
+                lambda image_id: locked(progress(image_id))), stop,
+                locked(say), sleeper(cancel))
+        except Interrupted:
+            result.error = _('interrupted')
+        except Exception as exc:
+            error = errors.translate(exc)
+            if error is None:
+                raise
+            result.error = str(error)
+
+    if not todo:
+        return results
+    pool = concurrent.futures.ThreadPoolExecutor(min(MAX_SERVERS, len(todo)))
+    futures = [pool.submit(work, r) for r in todo]
+    try:
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        cancel.set()
+        concurrent.futures.wait(futures)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    return results

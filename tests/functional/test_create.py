@@ -1,0 +1,137 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot create`` (verdict, --stop, --require-quiesce) and
+``rc snapshot batch create`` against a real cloud."""
+
+import json
+
+from openstack import exceptions as sdk_exc
+
+from tests.functional import base
+
+
+class TestCreate(base.FunctionalTest):
+
+    def forget(self, image_id):
+        """Remove a snapshot made here by ID: its image, then its volume
+        snapshots."""
+        conn = base.connection()
+        try:
+            image = conn.image.get_image(image_id)
+        except sdk_exc.NotFoundException:
+            return
+        mapping = json.loads((image.properties or {}).get(
+            'block_device_mapping') or '[]')
+        conn.image.delete_image(image_id, ignore_missing=True)
+        base.remove_all(conn, volume_snapshots=[
+            e['snapshot_id'] for e in mapping if e.get('snapshot_id')])
+
+    def create(self, *args):
+        """``rc snapshot create|batch create *args -f json``: the process,
+        its output parsed, the snapshots it made removed at cleanup."""
+        proc = self.rc(*args, '--timeout', str(base.TIMEOUT), '-f', 'json',
+                       parse=False, check=False)
+        data = json.loads(proc.stdout) if proc.stdout.strip() else None
+        rows = data if isinstance(data, list) else [data] if data else []
+        for row in rows:
+            image_id = row.get('id') or row.get('Snapshot ID')
+            if image_id:
+                self.later(self.forget, image_id)
+        return proc, data
+
+    def assertUsable(self, image_id):
+        snap = self.rc('show', image_id)
+        self.assertEqual('active', snap['status'])
+        self.assertEqual(['available'] * len(snap['volume_snapshots']),
+                         [d['status'] for d in snap['volume_snapshots']])
+        return snap
+
+    def test_stop_volume_backed_ends_active_with_a_usable_snapshot(self):
+        server = self.create_server(volume_size=1)
+        conn = base.connection()
+
+        # Not declared by the image: --require-quiesce refuses, makes
+        # nothing.
+        name = '%s-snap' % self.prefix
+        proc, _ = self.create('create', server.id, '--name', name,
+                              '--require-quiesce')
+        self.assertEqual(1, proc.returncode, proc.stderr)
+        self.assertIn('crash-consistent: the guest agent is not declared',
+                      proc.stderr)
+        self.assertIn('(refused: --require-quiesce); nothing was made.',
+                      proc.stderr)
+        self.assertEqual([], list(conn.image.images(name=name)))
+
+        proc, snap = self.create('create', server.id, '--name', name,
+                                 '--stop')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertEqual('ACTIVE', conn.compute.get_server(server.id).status)
+        lines = proc.stderr.strip().splitlines()
+        self.assertEqual('Server %s: server is stopped: consistent.'
+                         % server.name, lines[0])
+        self.assertRegex(lines[-1], r'^Server %s was down for \d+ s\.$'
+                         % server.name)
+        self.assertEqual('volume-backed', snap['type'])
+        self.assertEqual('active', snap['status'])
+        shown = self.assertUsable(snap['id'])
+        self.assertEqual('stopped', shown['consistency'])
+
+    def test_guest_agent_declared_is_frozen(self):
+        image_id = self.create_image({
+            'name': '%s-agent-image' % self.prefix, 'disk_format': 'raw',
+            'container_format': 'bare', 'visibility': 'private',
+            'hw_qemu_guest_agent': 'yes'}, data=b'\0' * 1024 * 1024)
+        server = self.create_server(volume_size=1, image=image_id)
+        proc, snap = self.create('create', server.id, '--name',
+                                 '%s-snap' % self.prefix, '--wait',
+                                 '--require-quiesce')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertIn('Server %s: file systems frozen by the guest agent.'
+                      % server.name, proc.stderr)
+        self.assertEqual('quiesced', self.assertUsable(snap['id'])[
+            'consistency'])
+
+    def test_three_servers_in_one_call(self):
+        servers = []
+        for n in range(3):
+            root = self.create_volume(1, image=None, bootable=True)
+            servers.append(self.boot(
+                '%s-node-%d' % (self.prefix, n), base.FLAVOR,
+                block_device_mapping=[{
+                    'uuid': root.id, 'source_type': 'volume',
+                    'destination_type': 'volume', 'boot_index': 0,
+                    'delete_on_termination': False}]))
+        names = [s.name for s in servers]
+        conn = base.connection()
+
+        # Every server of the project, --dry-run: listed, nothing made.
+        proc, rows = self.create('batch', 'create', '--all', '--dry-run')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        ours = [r for r in rows if r['Server'] in names]
+        self.assertEqual(sorted(names), sorted(r['Server'] for r in ours))
+        self.assertEqual(['would snapshot'] * 3, [r['Status'] for r in ours])
+        self.assertEqual([], [i.name for i in conn.image.images()
+                              if i.name.startswith(self.prefix)])
+
+        # The three by name, together.
+        proc, rows = self.create('batch', 'create', *names, '--wait')
+        self.assertEqual(0, proc.returncode, proc.stderr)
+        self.assertEqual(names, [r['Server'] for r in rows])
+        for row in rows:
+            self.assertEqual('active', row['Status'])
+            self.assertEqual('volume-backed', row['Type'])
+            self.assertEqual(1, row['Size GiB'])
+            self.assertRegex(row['Name'], r'^%s-\d{8}T\d{6}Z$'
+                             % row['Server'])
+            self.assertEqual('crash-consistent', row['Consistency'])
+            self.assertUsable(row['Snapshot ID'])
