@@ -29,12 +29,25 @@ from osc_lib.command import command
 _DISCOVERY_LOGGER = 'keystoneauth.identity.generic.base'
 
 
+#: keystoneauth says on stderr each time it retries a request; our reads
+#: are retried quietly (:mod:`rcsnap_osc.retries`), and when they finally
+#: fail the command says so in one line.
+_SESSION_LOGGER = 'keystoneauth.session'
+
+
 class _DropWarnings(logging.Filter):
     def filter(self, record):
         return record.levelno != logging.WARNING
 
 
+class _DropRetryNotes(logging.Filter):
+    def filter(self, record):
+        return not (record.levelno == logging.WARNING
+                    and 'Retrying in' in record.getMessage())
+
+
 _DROP_WARNINGS = _DropWarnings()
+_DROP_RETRY_NOTES = _DropRetryNotes()
 
 
 class _Command:
@@ -47,13 +60,19 @@ class _Command:
     def __init__(self, app, app_args, cmd_name=None):
         super().__init__(app, app_args, cmd_name=cmd_name)
         logging.getLogger(_DISCOVERY_LOGGER).addFilter(_DROP_WARNINGS)
+        logging.getLogger(_SESSION_LOGGER).addFilter(_DROP_RETRY_NOTES)
         self._partial = None
         self._failure = None
 
     @property
     def conn(self):
-        """The openstacksdk connection OSC made for this plugin."""
-        return self.app.client_manager.rcsnap
+        """The openstacksdk connection OSC made for this plugin; its reads
+        are retried (:mod:`rcsnap_osc.retries`)."""
+        from rcsnap_osc import retries
+
+        conn = self.app.client_manager.rcsnap
+        retries.retry_reads(conn.session)
+        return conn
 
     def partial(self, output):
         """``output()`` returns the ``(columns, data)`` of the work done so

@@ -19,6 +19,7 @@ cloud in ``tests/functional/test_faults.py``)."""
 
 import requests
 
+from rcsnap_osc import retries
 from tests.unit import base
 from tests.unit import fakes
 
@@ -30,6 +31,14 @@ DELETE_VOLUME = 'DELETE %s/%s?cascade=False&force=False' % (
 SERVERS = base.COMPUTE_URL + '/servers'
 DOWN = {'exc': requests.exceptions.ConnectionError}
 TIMEOUT = {'exc': requests.exceptions.ReadTimeout}
+#: What a load balancer says while the service behind it restarts.
+UNAVAILABLE = {'status_code': 503, 'text': '<html><body><h1>503 Service '
+               'Unavailable</h1>No server is available to handle this '
+               'request.</body></html>', 'headers': {
+                   'Content-Type': 'text/html'}}
+BAD_GATEWAY = {'status_code': 502, 'text': '<html><body><h1>502 Bad '
+               'Gateway</h1></body></html>', 'headers': {
+                   'Content-Type': 'text/html'}}
 CTRL_C = {'exc': KeyboardInterrupt}
 #: share --copy writes when it fails after the upload began: the temporary
 #: volume and the upload, then the cleanup of both.
@@ -44,6 +53,20 @@ def server_error(service):
     return {'status_code': 500, 'json': fakes.glance_error(
         500, '%s: The server has either erred or is incapable of performing '
         'the requested operation.' % service)}
+
+
+def register_server(requests):
+    """The server to snapshot, and its root volume (what the quiesce
+    verdict is read from)."""
+    fakes.register_server(requests, fakes.server())
+    requests.get('%s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+                 json={'volume': fakes.volume(
+                     fakes.ROOT_VOLUME_ID, status='in-use',
+                     attachments=[{
+                         'server_id': fakes.SERVER_ID,
+                         'device': '/dev/vda',
+                         'volume_id': fakes.ROOT_VOLUME_ID}],
+                     volume_image_metadata={})})
 
 
 class FaultTest(base.TestCommand):
@@ -112,16 +135,7 @@ class TestCreateFaults(FaultTest):
 
     def setUp(self):
         super().setUp()
-        fakes.register_server(self.requests, fakes.server())
-        # The root volume: what the quiesce verdict is read from.
-        self.requests.get('%s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
-                          json={'volume': fakes.volume(
-                              fakes.ROOT_VOLUME_ID, status='in-use',
-                              attachments=[{
-                                  'server_id': fakes.SERVER_ID,
-                                  'device': '/dev/vda',
-                                  'volume_id': fakes.ROOT_VOLUME_ID}],
-                              volume_image_metadata={})})
+        register_server(self.requests)
 
     def test_nova_409_writes_nothing_else(self):
         fakes.register_create_image(
@@ -188,6 +202,7 @@ class CopyFaultTest(FaultTest):
         super().setUp()
         self.snapshot = fakes.volume_backed_image()
         fakes.register_image(self.requests, self.snapshot)
+        fakes.register_copies(self.requests)
         fakes.register_volume_snapshot(self.requests,
                                        fakes.volume_snapshot())
         self.requests.post(VOLUMES, status_code=202, json={
@@ -328,3 +343,66 @@ class TestMemberFaults(FaultTest):
                          'accept', fakes.IMAGE_ID)
         self.assertEqual(['PUT %s/%s/members/%s' % (
             IMAGES, fakes.IMAGE_ID, base.PROJECT_ID)], self.writes())
+
+
+class TestRetries(FaultTest):
+    """Reads are retried on dropped connections and on 502/503/504;
+    writes go out once."""
+
+    def setUp(self):
+        super().setUp()
+        register_server(self.requests)
+
+    def test_dropped_reads_are_retried(self):
+        snap = fakes.volume_snapshot()
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            DOWN, UNAVAILABLE, {'json': fakes.volume_backed_image(
+                entries=[fakes.root_entry()])}])
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            TIMEOUT, BAD_GATEWAY, {'json': {'snapshot': snap}}])
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual(10, data['size_gib'])
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)] * 3 +
+                         ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 3,
+                         self.calls())
+
+    def test_poll_survives_a_restart(self):
+        fakes.register_create_image(self.requests)
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': fakes.image_backed_image(status='saving')},
+            DOWN, UNAVAILABLE,
+            {'json': fakes.image_backed_image(status='active')}])
+        data = self.run_json('rc', 'snapshot', 'create', fakes.SERVER_ID,
+                             '--wait')
+        self.assertEqual('active', data['status'])
+        self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
+                         self.writes())
+
+    def test_dead_service_fails_in_one_line(self):
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), **DOWN)
+        self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
+                         'show', fakes.IMAGE_ID)
+        self.assertEqual(1 + retries.CONNECT_RETRIES, len(self.calls()))
+
+    def test_write_whose_answer_was_lost_is_not_repeated(self):
+        fakes.register_create_image(self.requests, **DOWN)
+        lines = self.assertFailsLast('Cannot reach the cloud:', 'rc',
+                                     'snapshot', 'create', fakes.SERVER_ID)
+        self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
+                         self.writes())
+        self.assertEqual(1, len([line for line in lines
+                                 if 'Cannot reach' in line]))
+
+    def test_user_settings_win(self):
+        session = type('Session', (), {})()
+        seen = []
+        session.request = lambda url, method, **kw: seen.append(kw)
+        retries.retry_reads(session)
+        retries.retry_reads(session)  # once only
+        session.request('u', 'GET', connect_retries=0)
+        session.request('u', 'POST')
+        self.assertEqual(0, seen[0]['connect_retries'])
+        self.assertEqual(retries.STATUS_CODE_RETRIES,
+                         seen[0]['status_code_retries'])
+        self.assertEqual([502, 503, 504], seen[0]['retriable_status_codes'])
+        self.assertEqual({}, seen[1])
