@@ -29,6 +29,10 @@ MEMBER_STATUSES = ('accepted', 'pending', 'rejected')
 #: Property of a ``--copy`` image that names the snapshot it was made from.
 SOURCE_PROPERTY = 'rcsnap_source_snapshot_id'
 
+#: Property of a ``--copy`` image: the source's ``updated_at`` when the
+#: copy was made. A copy of a source changed since is not reused.
+SOURCE_UPDATED_PROPERTY = 'rcsnap_source_updated_at'
+
 #: Properties a copy inherits from its snapshot: how to boot it.
 COPIED_KEYS = frozenset((
     'architecture', 'auto_disk_config', 'hypervisor_type', 'os_admin_user',
@@ -203,7 +207,23 @@ def copy_attributes(image, root_size_gib):
         min_ram=image.get('min_ram') or 0,
         image_type='snapshot')
     attrs[SOURCE_PROPERTY] = image['id']
+    attrs[SOURCE_UPDATED_PROPERTY] = image.get('updated_at') or ''
     return attrs
+
+
+def reusable_copy(copies, image, project_id):
+    """An earlier ``--copy`` of ``image`` to share again instead of copying
+    the disk once more: active, owned by this project, made from the
+    source as it is now (same ``updated_at``). The newest wins; None when
+    there is none."""
+    fitting = [c for c in copies
+               if c.get(SOURCE_PROPERTY) == image['id']
+               and c.get('owner') == project_id
+               and c.get('status') == 'active'
+               and c.get(SOURCE_UPDATED_PROPERTY) == (
+                   image.get('updated_at') or '')]
+    return max(fitting, key=lambda c: c.get('created_at') or '',
+               default=None)
 
 
 def split_projects(values, is_id):

@@ -75,7 +75,8 @@ def resolve_projects(conn, values):
 # -- the commands ------------------------------------------------------------
 
 def share_snapshot(conn, snapshot, projects, copy=False, name=None,
-                   disk_format='raw', timeout=None, say=None, progress=None):
+                   disk_format='raw', timeout=None, say=None, progress=None,
+                   new_copy=False):
     """Share a snapshot (or, with ``copy``, a standalone copy of a
     volume-backed one) with projects given by name or ID.
 
@@ -102,6 +103,17 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
         say(_('Not copied: data volume snapshot %(id)s (%(dev)s); the copy '
               'holds the root disk only.') % {
                   'id': ref.snapshot_id, 'dev': ref.device_name or '-'})
+    if not new_copy:
+        reused = share_plan.reusable_copy(cloud.list_images(
+            conn, owner=project_id,
+            **{share_plan.SOURCE_PROPERTY: image['id']}), image, project_id)
+        if reused is not None:
+            say(_('Reused copy %(copy)s of snapshot %(snap)s (made from it '
+                  'as it is now; --new-copy makes another).') % {
+                      'copy': reused['id'], 'snap': image['id']})
+            members = cloud.snapshot_members(conn, reused)
+            return reused, share(conn, reused, share_plan.plan_share(
+                reused, targets, members), members), image
     shared, members = copying.copy_snapshot(
         conn, image, share_plan.copy_name(image, name), disk_format,
         copying.Waiter(timeout, progress), say,

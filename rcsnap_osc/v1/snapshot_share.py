@@ -71,6 +71,13 @@ class ShareSnapshot(base.ShowOne):
                    'for the root disk\'s size while it runs'),
         )
         parser.add_argument(
+            '--new-copy',
+            action='store_true',
+            help=_('With --copy, always make a new copy; by default an '
+                   'active copy this project made earlier of the same, '
+                   'unchanged snapshot is shared again instead'),
+        )
+        parser.add_argument(
             '--name',
             metavar='<name>',
             help=_('With --copy, name of the copy (default: the '
@@ -101,9 +108,11 @@ class ShareSnapshot(base.ShowOne):
         from rcsnap_osc import sharing
 
         args = parsed_args
-        if not args.copy and (args.name or args.disk_format):
-            raise exceptions.CommandError(
-                _('--name and --disk-format apply only with --copy.'))
+        if not args.copy and (args.name or args.disk_format or
+                              args.new_copy):
+            raise exceptions.CommandError(_(
+                '--name, --disk-format and --new-copy apply only with '
+                '--copy.'))
         if args.timeout <= 0:
             raise exceptions.CommandError(
                 _('--timeout must be a positive number of seconds.'))
@@ -112,7 +121,8 @@ class ShareSnapshot(base.ShowOne):
             name=args.name, disk_format=args.disk_format or
             DEFAULT_DISK_FORMAT, timeout=args.timeout,
             say=common.say_to(self.app.stderr),
-            progress=lambda label: common.Progress(self.app.stderr, label))
+            progress=lambda label: common.Progress(self.app.stderr, label),
+            new_copy=args.new_copy)
         names, values = members_data(shared, members, 'shared')
         if source is not None:
             from rcsnap_osc import share_plan

@@ -490,3 +490,10 @@ def register_security_group_list(requests, groups):
              'project_id': base.PROJECT_ID, 'tenant_id': base.PROJECT_ID,
              'security_group_rules': [], 'tags': []}
             for gid, name in groups]})
+
+
+def register_copies(requests, copies=(), source=IMAGE_ID):
+    """The listing ``share --copy`` makes of the earlier copies of a
+    snapshot (Glance filters on the property the copies carry)."""
+    register_image_list(requests, list(copies),
+                        '?rcsnap_source_snapshot_id=%s' % source)

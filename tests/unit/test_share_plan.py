@@ -184,6 +184,7 @@ class TestCopy(testtools.TestCase):
         self.assertEqual({
             'min_disk': 20, 'min_ram': 1024, 'image_type': 'snapshot',
             'rcsnap_source_snapshot_id': fakes.IMAGE_ID,
+            'rcsnap_source_updated_at': fakes.CREATED,
             'os_distro': 'ubuntu', 'os_version': '22.04',
             'architecture': 'x86_64', 'hw_disk_bus': 'virtio',
             'hw_firmware_type': 'uefi', 'hw_machine_type': 'q35',
@@ -240,3 +241,33 @@ class TestMemberStatuses(testtools.TestCase):
 
     def test_missing_listings(self):
         self.assertEqual({}, share_plan.member_statuses({}))
+
+
+class TestReusableCopy(testtools.TestCase):
+
+    def copy(self, copy_id='c-1', **fields):
+        body = {'id': copy_id, 'owner': base.PROJECT_ID, 'status': 'active',
+                'created_at': '2026-11-21T00:00:00Z',
+                share_plan.SOURCE_PROPERTY: fakes.IMAGE_ID,
+                share_plan.SOURCE_UPDATED_PROPERTY: fakes.CREATED}
+        body.update(fields)
+        return body
+
+    def reusable(self, *copies):
+        found = share_plan.reusable_copy(
+            list(copies), fakes.volume_backed_image(), base.PROJECT_ID)
+        return found and found['id']
+
+    def test_newest_fitting_copy(self):
+        self.assertEqual('c-2', self.reusable(
+            self.copy(), self.copy('c-2', created_at='2026-11-22T00:00:00Z'),
+            self.copy('c-3', created_at='2026-11-23T00:00:00Z',
+                      status='queued')))
+
+    def test_what_is_not_reused(self):
+        self.assertIsNone(self.reusable(
+            self.copy(owner=base.OTHER_PROJECT_ID),
+            self.copy(status='killed'),
+            self.copy(**{share_plan.SOURCE_UPDATED_PROPERTY: 'x'}),
+            self.copy(**{share_plan.SOURCE_PROPERTY: 'other'})))
+        self.assertIsNone(self.reusable())

@@ -29,6 +29,8 @@ TMP = VOLUMES + '/' + fakes.TMP_VOLUME_ID
 TMP_DELETE = TMP + '?cascade=False&force=False'
 SNAPS = base.VOLUME_URL + '/snapshots'
 BETA = base.OTHER_PROJECT_ID
+LIST_COPIES = ('GET %s?limit=1000&owner=%s&rcsnap_source_snapshot_id=%s'
+               % (IMAGES, base.PROJECT_ID, fakes.IMAGE_ID))
 GAMMA = '0a1b2c3d4e5f40718293a4b5c6d7e8f9'
 
 
@@ -217,8 +219,9 @@ class TestShare(ShareTest):
                          fakes.IMAGE_ID, '--project', BETA)
 
     def test_name_without_copy(self):
-        self.assertFails('--name and --disk-format apply only with --copy.',
-                         'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+        self.assertFails('--name, --disk-format and --new-copy apply only '
+                         'with --copy.', 'rc', 'snapshot', 'share',
+                         fakes.IMAGE_ID,
                          '--project', BETA, '--name', 'x')
         self.assertEqual([], self.calls())
 
@@ -435,6 +438,7 @@ class TestShareCopy(ShareTest):
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),
                      fakes.data_entry()], min_ram=1024))
+        fakes.register_copies(self.requests)
         fakes.register_volume_snapshot(self.requests,
                                        fakes.volume_snapshot(size=10))
         self.requests.post(VOLUMES, status_code=202, json={
@@ -482,6 +486,7 @@ class TestShareCopy(ShareTest):
                 out))
         self.assertEqual([
             'GET %s' % IMAGE,
+            LIST_COPIES,
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
             'POST %s' % VOLUMES,
             'GET %s' % TMP, 'GET %s' % TMP,
@@ -508,7 +513,9 @@ class TestShareCopy(ShareTest):
             {'op': 'add', 'path': '/min_ram', 'value': 1024},
             {'op': 'add', 'path': '/os_distro', 'value': 'ubuntu'},
             {'op': 'add', 'path': '/rcsnap_source_snapshot_id',
-             'value': fakes.IMAGE_ID}]), writes[2])
+             'value': fakes.IMAGE_ID},
+            {'op': 'add', 'path': '/rcsnap_source_updated_at',
+             'value': fakes.CREATED}]), writes[2])
         self.assertEqual([
             ('DELETE %s' % TMP_DELETE, None),
             ('PATCH %s' % COPY, replace('/visibility', 'shared')),
@@ -638,6 +645,56 @@ class TestShareCopy(ShareTest):
             'POST %s/members' % COPY,
             'PATCH %s' % COPY, 'DELETE %s' % COPY], self.writes())
 
+    def earlier_copy(self, **fields):
+        body = dict(self.copy_body('active'), owner=base.PROJECT_ID,
+                    rcsnap_source_snapshot_id=fakes.IMAGE_ID,
+                    rcsnap_source_updated_at=fakes.CREATED)
+        body.update(fields)
+        return body
+
+    def test_second_copy_reuses_the_first(self):
+        copy = self.earlier_copy()
+        fakes.register_copies(self.requests, [copy])
+        fakes.register_image(self.requests, copy)
+        code, out, err = self.run_cli(*self.ARGS, '--project', GAMMA,
+                                      '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertIn('Reused copy %s of snapshot %s' % (
+            fakes.COPY_IMAGE_ID, fakes.IMAGE_ID), err)
+        self.assertEqual(fakes.COPY_IMAGE_ID, json.loads(out)['id'])
+        # No disk is copied: the copy is made shared and gets the members.
+        self.assertEqual([
+            'PATCH %s' % COPY, 'POST %s/members' % COPY,
+            'POST %s/members' % COPY], self.writes())
+
+    def test_shared_copy_reused_for_a_new_project(self):
+        copy = self.earlier_copy(visibility='shared')
+        fakes.register_copies(self.requests, [copy])
+        fakes.register_image(self.requests, copy)
+        fakes.register_members(self.requests, fakes.COPY_IMAGE_ID, [
+            fakes.image_member(BETA, 'accepted',
+                               image_id=fakes.COPY_IMAGE_ID)])
+        data = self.run_json(*self.ARGS, '--project', GAMMA)
+        self.assertEqual([{'project_id': BETA, 'status': 'accepted'},
+                          {'project_id': GAMMA, 'status': 'pending'}],
+                         data['members'])
+        self.assertEqual(['POST %s/members' % COPY], self.writes())
+
+    def test_changed_source_is_copied_again(self):
+        fakes.register_copies(self.requests, [self.earlier_copy(
+            rcsnap_source_updated_at='2026-11-19T08:00:00Z')])
+        code, out, err = self.run_cli(*self.ARGS)
+        self.assertEqual(0, code, err)
+        self.assertNotIn('Reused', err)
+        self.assertIn('POST %s' % VOLUMES, self.writes())
+
+    def test_new_copy_does_not_look(self):
+        fakes.register_copies(self.requests, [self.earlier_copy()])
+        code, out, err = self.run_cli(*self.ARGS, '--new-copy')
+        self.assertEqual(0, code, err)
+        self.assertNotIn(LIST_COPIES, self.calls())
+        self.assertIn('POST %s' % VOLUMES, self.writes())
+
     def test_interrupted_while_creating_volume(self):
         states = iter(['creating', 'available'])
 
@@ -655,7 +712,7 @@ class TestShareCopy(ShareTest):
         # The volume is deleted once Cinder finished creating it.
         self.assertEqual(['POST %s' % VOLUMES, 'GET %s' % TMP,
                           'GET %s' % TMP, 'GET %s' % TMP,
-                          'DELETE %s' % TMP_DELETE], self.calls()[2:])
+                          'DELETE %s' % TMP_DELETE], self.calls()[3:])
         self.assertIn('Deleted temporary volume', err)
 
     def test_interrupted_while_uploading(self):
