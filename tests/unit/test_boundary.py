@@ -48,6 +48,9 @@ ARGUMENTS = {
                           base.OTHER_PROJECT_ID],
     'rc_snapshot_accept': [fakes.IMAGE_ID],
     'rc_snapshot_unshare': [fakes.IMAGE_ID, '--all'],
+    'rc_snapshot_export': [fakes.IMAGE_ID, '--dir', '/nonexistent/x'],
+    'rc_snapshot_import': [os.path.join(TOP, 'tests', 'unit', 'data',
+                                        'export')],
 }
 
 

@@ -1,0 +1,159 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot export`` and ``rc snapshot import``: a snapshot as files,
+and back."""
+
+from osc_lib.cli import format_columns
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
+
+DISK_FORMATS = ('qcow2', 'raw')
+
+
+def _check_timeout(seconds):
+    from osc_lib import exceptions
+
+    if seconds <= 0:
+        raise exceptions.CommandError(
+            _('--timeout must be a positive number of seconds.'))
+
+
+def _waiter(app, timeout):
+    from rcsnap_osc import copying
+
+    return copying.Waiter(
+        timeout, lambda label: common.Progress(app.stderr, label))
+
+
+class ExportSnapshot(base.ShowOne):
+    _description = _(
+        "Export an instance snapshot to disk files and a manifest.\n\n"
+        "An image-backed snapshot's image data is downloaded as it is. For "
+        "a volume-backed snapshot each volume snapshot (the root disk, or "
+        "all of them with --volumes all) goes through a temporary volume "
+        "and a temporary image, which are deleted afterwards, on failure "
+        "and on Ctrl-C too. DIR/manifest.json records the snapshot's boot "
+        "properties, its disks (device, boot index, size, volume type, bus) "
+        "and each file's size and sha256. Data streams in chunks; Glance's "
+        "own digest of each image is checked on the way; a file left "
+        "partial by an interrupted export is resumed by the next run. The "
+        "free space of DIR is checked before anything is made.")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        common.add_snapshot_argument(parser,
+                                     _('Snapshot to export (name or ID)'))
+        parser.add_argument(
+            '--dir',
+            metavar='<dir>',
+            required=True,
+            help=_('Directory to write the files and manifest.json into '
+                   '(made if missing)'),
+        )
+        parser.add_argument(
+            '--disk-format',
+            metavar='<disk-format>',
+            choices=DISK_FORMATS,
+            default='qcow2',
+            help=_('Disk format of the files of a volume-backed snapshot: '
+                   'qcow2 or raw (default: qcow2; --format is the output '
+                   'format of every openstack command)'),
+        )
+        parser.add_argument(
+            '--volumes',
+            metavar='<which>',
+            choices=('root', 'all'),
+            default='root',
+            help=_('Volumes of a volume-backed snapshot to export: root '
+                   '(the boot disk) or all (default: root)'),
+        )
+        common.add_timeout_argument(
+            parser, _('Give up (and delete the temporary volumes and '
+                      'images) after this many seconds of waiting for them '
+                      '(default: %d)'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc import exporting
+
+        args = parsed_args
+        _check_timeout(args.timeout)
+        done = exporting.export(
+            self.conn, args.snapshot, args.dir, args.disk_format, args.volumes,
+            _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
+            self.app.stderr)
+        return (('snapshot_id', 'name', 'type', 'directory', 'files',
+                 'size_bytes'),
+                (done.image['id'], done.image.get('name'),
+                 done.document['snapshot']['type'], done.directory,
+                 format_columns.ListColumn(done.files), done.size))
+
+
+class ImportSnapshot(base.ShowOne):
+    _description = _(
+        "Import a snapshot exported with 'rc snapshot export' into this "
+        "project.\n\n"
+        "Every file is checked against DIR/manifest.json (size and sha256) "
+        "before anything is made. --as image makes an instance snapshot "
+        "image of the one disk, with the manifest's boot properties. --as "
+        "volume-backed makes a volume of each disk, a volume snapshot of "
+        "each volume and a snapshot image whose block device mapping is "
+        "written as Nova writes it: a volume-backed snapshot like any "
+        "other. Its volumes stay, as a snapshotted server's do, because "
+        "Cinder keeps a volume while it has snapshots. On failure or "
+        "Ctrl-C whatever was made is deleted.")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'dir',
+            metavar='<dir>',
+            help=_('Directory an export wrote (with manifest.json)'),
+        )
+        parser.add_argument(
+            '--name',
+            metavar='<name>',
+            help=_("Name of the new snapshot (default: the exported "
+                   "snapshot's)"),
+        )
+        parser.add_argument(
+            '--as',
+            metavar='<kind>',
+            dest='kind',
+            choices=('image', 'volume-backed'),
+            help=_('What to make: image (an image-backed snapshot; the '
+                   'default for one disk) or volume-backed (the default '
+                   'for several disks)'),
+        )
+        common.add_timeout_argument(
+            parser, _('Give up (and delete what was made) after this many '
+                      'seconds of waiting for volumes and volume snapshots '
+                      '(default: %d)'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc import importing
+        from rcsnap_osc import snapshots
+
+        args = parsed_args
+        _check_timeout(args.timeout)
+        image, volumes = importing.import_snapshot(
+            self.conn, args.dir, args.name, args.kind,
+            _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
+            self.app.stderr)
+        return (('id', 'name', 'type', 'status', 'volumes'),
+                (image['id'], image.get('name'),
+                 snapshots.snapshot_type(image), image.get('status'),
+                 format_columns.ListColumn(volumes)))
