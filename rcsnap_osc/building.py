@@ -52,7 +52,8 @@ def await_server(conn, server, wait, summary, keep_failed, temporary, say,
             conn, server.id, wait,
             progress=progress and progress(_('Server %s') % server.id))
     except LaunchFailed as failed:
-        text = failure(conn, failed, summary, keep_failed, set(temporary))
+        text = failure(conn, failed, summary, keep_failed, set(temporary),
+                       say)
         tail = released(conn, temporary, say)
         if tail:
             text = text.rstrip('.') + tail + '.'
@@ -83,8 +84,9 @@ def still_needed(temporary):
              'is built.') % ', '.join(temporary)
 
 
-def failure(conn, failed, summary, keep_failed, images=()):
-    """The one line a failed launch ends with, after the cleanup."""
+def failure(conn, failed, summary, keep_failed, images=(), say=None):
+    """The one line a failed launch ends with, after the cleanup; a
+    warning line (``say``) for each thing the cleanup could not remove."""
     server = failed.server
     text = _('Server %(id)s went to ERROR: %(fault)s') % {
         'id': server.id, 'fault': failed.fault}
@@ -95,12 +97,19 @@ def failure(conn, failed, summary, keep_failed, images=()):
     except Exception as exc:
         if errors.translate(exc) is None:
             raise
+        if say:
+            say(errors.left_behind('server', server.id,
+                                   errors.describe(exc)))
         return text + _('; cleaning up failed: %s') % errors.describe(exc)
     text += _('; deleted the server')
     if deleted:
         text += _(' and volume(s) %s') % ', '.join(deleted)
     if left:
-        text += _('; could not delete %s') % ', '.join(left)
+        for kind, ident, why in left:
+            if say:
+                say(errors.left_behind(kind, ident, why))
+        text += _('; could not delete %s') % ', '.join(
+            '%s %s' % (kind, ident) for kind, ident, _why in left)
     return text + '.'
 
 
@@ -171,15 +180,17 @@ def remove_failed(conn, server, summary, images=(), timeout=CLEANUP_TIMEOUT,
                   interval=2.0, clock=time.monotonic, sleep=time.sleep):
     """Delete a failed server, then the volumes it got from our snapshot.
 
-    Returns ``(deleted volume IDs, leftover descriptions)``.
+    Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
+    ID, why)``.
     """
     volumes = volumes_from(conn, server, summary, images)
     conn.compute.delete_server(server.id)
     try:
         conn.compute.wait_for_delete(server, interval=interval, wait=timeout)
     except sdk_exc.ResourceTimeout:
-        return [], [_('server %s (still deleting)') % server.id] + [
-            _('volume %s') % v for v in volumes]
+        return [], [('server', server.id, _('still deleting'))] + [
+            ('volume', v, _('its server is still deleting'))
+            for v in volumes]
     deleted = []
     pending = dict(volumes)
     # Several volumes, each until it is gone or deletable: no SDK wait
@@ -198,4 +209,5 @@ def remove_failed(conn, server, summary, images=(), timeout=CLEANUP_TIMEOUT,
         if not pending or clock() >= deadline:
             break
         sleep(interval)
-    return deleted, [_('volume %s') % v for v in pending]
+    return deleted, [('volume', v, _('status is %s') % (
+        states.get(v) or {}).get('status')) for v in pending]

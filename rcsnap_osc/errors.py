@@ -102,3 +102,22 @@ def describe_detail(exc):
 def is_quota_error(exc):
     text = ('%s %s' % (exc.details or '', exc.message or '')).lower()
     return exc.status_code in (403, 413) and 'quota' in text
+
+
+#: How to remove by hand what a cleanup could not.
+_REMOVE = {
+    'server': 'openstack server delete %s',
+    'volume': 'openstack volume delete %s',
+    'image': 'openstack image delete %s',
+    'volume snapshot': 'openstack volume snapshot delete %s',
+}
+
+
+def left_behind(kind, ident, why=None):
+    """The warning line for something a rollback could not remove: what,
+    its ID, and the command that removes it."""
+    return _('Warning: could not delete %(kind)s %(id)s%(why)s: delete it '
+             'with `%(command)s`.') % {
+                 'kind': kind, 'id': ident,
+                 'why': ' (%s)' % one_line(why) if why else '',
+                 'command': _REMOVE[kind] % ident}

@@ -98,7 +98,7 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
                   'it as it is, no copy made.') % image['id'])
         members = cloud.snapshot_members(conn, image)
         return image, share(conn, image, share_plan.plan_share(
-            image, targets, members), members), None
+            image, targets, members), members, say), None
     for ref in share_plan.left_out(image):
         say(_('Not copied: data volume snapshot %(id)s (%(dev)s); the copy '
               'holds the root disk only.') % {
@@ -113,12 +113,12 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
                       'copy': reused['id'], 'snap': image['id']})
             members = cloud.snapshot_members(conn, reused)
             return reused, share(conn, reused, share_plan.plan_share(
-                reused, targets, members), members), image
+                reused, targets, members), members, say), image
     shared, members = copying.copy_snapshot(
         conn, image, share_plan.copy_name(image, name), disk_format,
         copying.Waiter(timeout, progress), say,
         then=lambda made: share(conn, made, share_plan.plan_share(
-            made, targets, []), []))
+            made, targets, []), [], say))
     return shared, members, image
 
 
@@ -154,11 +154,12 @@ def set_visibility(conn, image, visibility, current=None):
     conn.image.update_image(current, visibility=visibility)
 
 
-def share(conn, image, plan, members):
+def share(conn, image, plan, members, say=None):
     """Carry out a :class:`share_plan.SharePlan`; return the members.
 
     When making the image shared succeeded but adding the first member
-    failed, the image goes back to private.
+    failed, the image goes back to private (and ``say`` warns when that
+    fails too).
     """
     members = list(members)
     made_shared = added = False
@@ -176,8 +177,13 @@ def share(conn, image, plan, members):
         if made_shared and not added:
             try:
                 set_visibility(conn, image, 'private', current='shared')
-            except sdk_exc.SDKException:
-                pass
+            except sdk_exc.SDKException as undo:
+                if say:
+                    say(_('Warning: could not make image %(id)s private '
+                          'again (%(why)s): it stays shared, with no '
+                          'members; `openstack image set --private %(id)s` '
+                          'does it.') % {'id': image['id'],
+                                         'why': errors.describe(undo)})
         if isinstance(exc, sdk_exc.ForbiddenException):
             raise forbidden(image, exc) from exc
         raise

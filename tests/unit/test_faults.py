@@ -333,6 +333,26 @@ class TestMemberFaults(FaultTest):
              [{'op': 'replace', 'path': '/visibility', 'value': 'private'}]],
             patches)
 
+    def test_share_revert_fails_too_says_so(self):
+        snap = fakes.image_backed_image()
+        fakes.register_image(self.requests, snap)
+        self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': dict(snap, visibility='shared')},
+            server_error('Glance')])
+        fakes.register_add_member(self.requests, fakes.IMAGE_ID,
+                                  **server_error('Glance'))
+        lines = self.assertFailsLast(
+            'failed (HTTP 500)', 'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+            '--project', base.OTHER_PROJECT_ID)
+        self.assertEqual(2, len(lines), lines)
+        self.assertTrue(lines[0].startswith(
+            'Warning: could not make image %s private again (PATCH '
+            % fakes.IMAGE_ID), lines[0])
+        self.assertTrue(lines[0].endswith(
+            'it stays shared, with no members; `openstack image set '
+            '--private %s` does it.' % fakes.IMAGE_ID), lines[0])
+        self.assertIn('POST', lines[1])
+
     def test_accept_glance_timeout(self):
         snap = fakes.image_backed_image(owner=base.OTHER_PROJECT_ID,
                                         visibility='shared')

@@ -14,6 +14,8 @@
 
 import json
 
+import fixtures
+
 from tests.unit import base
 from tests.unit import fakes
 
@@ -581,11 +583,43 @@ class TestLaunchCleanupFails(LaunchTest):
                              json=fakes.nova_error(
                                  'conflictingRequest', 409, 'Cannot '
                                  "'delete' instance while it is locked"))
-        line = self.assertFails(
-            'went to ERROR: No valid host was found.; cleaning up failed: ',
-            'rc', 'snapshot', 'launch', fakes.IMAGE_ID, '--flavor',
-            'm1.tiny', '--wait')
+        code, out, err = self.run_cli('rc', 'snapshot', 'launch',
+                                      fakes.IMAGE_ID, '--flavor', 'm1.tiny',
+                                      '--wait')
+        self.assertEqual(1, code, err)
+        self.assertNotIn('Traceback', err)
+        warning, line = err.strip().splitlines()[-2:]
+        self.assertIn('went to ERROR: No valid host was found.; cleaning up '
+                      'failed: ', line)
         self.assertIn("Cannot 'delete' instance while it is locked", line)
+        self.assertEqual(
+            "Warning: could not delete server %(id)s (DELETE %(url)s/%(id)s "
+            "failed (HTTP 409): Cannot 'delete' instance while it is "
+            "locked): delete it with `openstack server delete %(id)s`."
+            % {'id': NEW, 'url': SERVERS}, warning)
+
+    def test_volume_left_behind_is_named(self):
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        failed = fakes.launched_server('ERROR', [VOL],
+                                       fault='No valid host was found.')
+        fakes.register_server_states(self.requests, NEW, failed, failed,
+                                     None)
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=204)
+        fakes.register_volume_states(self.requests, VOL, json={
+            'volume': fakes.volume(VOL, status='error_deleting')})
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.building.CLEANUP_TIMEOUT', 0))
+        code, out, err = self.run_cli('rc', 'snapshot', 'launch',
+                                      fakes.IMAGE_ID, '--flavor', 'm1.tiny',
+                                      '--wait')
+        self.assertEqual(1, code, err)
+        warning, line = err.strip().splitlines()[-2:]
+        self.assertEqual(
+            'Warning: could not delete volume %(id)s (status is '
+            'error_deleting): delete it with `openstack volume delete '
+            '%(id)s`.' % {'id': VOL}, warning)
+        self.assertIn('; could not delete volume %s.' % VOL, line)
 
 
 # -- --delete-on-termination and --independent --------------------------------
