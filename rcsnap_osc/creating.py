@@ -366,6 +366,9 @@ def create_snapshots(conn, results, properties=None, wait=None,
                 locked(say), sleeper(cancel))
         except Interrupted:
             result.error = _('interrupted')
+        except KeyboardInterrupt:  # raised in this thread: stop the others
+            cancel.set()
+            raise
         except Exception as exc:
             error = errors.translate(exc)
             if error is None:

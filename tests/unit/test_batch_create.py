@@ -195,3 +195,30 @@ class TestShowConsistency(base.TestCommand):
         fakes.register_image(self.requests, fakes.image_backed_image())
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual('unknown', data['consistency'])
+
+
+class TestBatchInterrupted(create_base.CreateTest):
+
+    def test_ctrl_c_every_stopped_server_started_again(self):
+        bodies = []
+        for n in range(3):
+            body = fakes.server(IDS[n], 'node-%d' % n)
+            body['os-extended-volumes:volumes_attached'] = []
+            bodies.append(body)
+            # node-0's snapshot never gets ready; the others' neither.
+            fakes.register_image(self.requests, fakes.image_backed_image(
+                IMAGE_IDS[n], status='queued'))
+        fake = create_base.FakeNova(self, bodies,
+                                    images=dict(zip(IDS, IMAGE_IDS)))
+
+        def interrupt(request, context):
+            raise KeyboardInterrupt()
+        self.requests.get('%s/%s' % (create_base.IMAGES, IMAGE_IDS[1]),
+                          json=interrupt)
+        code, out, err = self.run_cli('rc', 'snapshot', 'batch', 'create',
+                                      *IDS, '--stop')
+        self.assertEqual(130, code, err)
+        for n in range(3):
+            self.assertEqual(['os-stop', 'createImage', 'os-start'], [
+                a for name, a in fake.actions if name == 'node-%d' % n])
+        self.assertEqual(3, err.count('Interrupted: server node-'), err)
