@@ -181,6 +181,8 @@ def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
             progress=progress and progress(image_id), sleep=sleep,
             settled=found)
         result.summary = snapshots.summarize(image, found)
+        # Retention (--keep N) belongs here: this server's snapshot is
+        # usable, its older ones can go, whatever the other servers do.
 
     if not (stop and server.status == 'ACTIVE'):
         take()

@@ -13,7 +13,10 @@
 """``rc snapshot batch create`` over HTTP fakes, and the consistency
 field of ``rc snapshot show``: output and requests."""
 
+import io
 import json
+
+import fixtures
 
 from tests.unit import base
 from tests.unit import create_base
@@ -153,6 +156,28 @@ class TestBatch(create_base.CreateTest):
         code, rows, err = self.batch('--all', '--yes')
         self.assertEqual(0, code, err)
         self.assertEqual(3, len(self.action_bodies()))
+
+    def on_a_terminal(self, answer):
+        terminal = io.StringIO(answer)
+        terminal.isatty = lambda: True
+        self.useFixture(fixtures.MonkeyPatch('sys.stdin', terminal))
+
+    def test_all_on_a_terminal_asks(self):
+        self.three()
+        self.on_a_terminal('y\n')
+        code, rows, err = self.batch('--all')
+        self.assertEqual(0, code, err)
+        self.assertIn('Snapshot all 3 servers of the project (node-0, '
+                      'node-1, node-2)? [y/N] ', err)
+        self.assertEqual(3, len(self.action_bodies()))
+
+    def test_all_on_a_terminal_no(self):
+        self.three()
+        self.on_a_terminal('\n')
+        code, rows, err = self.batch('--all')
+        self.assertEqual(1, code, err)
+        self.assertIn('Nothing was done.', err.strip().splitlines()[-1])
+        self.assertEqual([], self.writes())
 
     def test_require_quiesce_refuses_per_server(self):
         self.three()
