@@ -79,15 +79,15 @@ def create_image(conn, attrs):
     return response.json()
 
 
-def upload_disk(conn, directory, disk, name, made, stderr, attrs=None):
-    """A new image holding a disk's file; its ID."""
+def upload_disk(conn, disk, name, made, put, attrs=None):
+    """A new image holding a disk's data (``put(image_id, disk)`` sends
+    it); its ID."""
     body = dict(attrs or {}, name=name, disk_format=disk['disk_format'],
                 container_format=disk.get('container_format') or 'bare',
                 visibility='private')
     image = create_image(conn, body)
     made.images.append(image['id'])
-    transfer.upload(conn, image['id'], os.path.join(directory, disk['file']),
-                    disk['sha256'], stderr)
+    put(image['id'], disk)
     return image['id']
 
 
@@ -96,6 +96,19 @@ def import_snapshot(conn, directory, name, kind, waiter, say,
     """Import an export; return the new snapshot's Glance-shaped dict and
     the IDs of the volumes its volume snapshots were made of."""
     document = read(directory, stderr)
+
+    def put(image_id, disk):
+        transfer.upload(conn, image_id, os.path.join(directory, disk['file']),
+                        disk['sha256'], stderr)
+    return make_snapshot(conn, document, name, kind, waiter, say, put)
+
+
+def make_snapshot(conn, document, name, kind, waiter, say, put):
+    """An instance snapshot made of a manifest's disks, whose data
+    ``put(image_id, disk)`` uploads; (Glance-shaped dict, volume IDs).
+
+    Whatever was made is deleted on any failure or interrupt.
+    """
     kind = manifest.import_kind(document, kind)
     name = name or document['snapshot'].get('name') or 'imported-snapshot'
     made = Made()
@@ -104,13 +117,13 @@ def import_snapshot(conn, directory, name, kind, waiter, say,
     try:
         if kind == 'image':
             image_id = upload_disk(
-                conn, directory, document['disks'][0], name, made, stderr,
+                conn, document['disks'][0], name, made, put,
                 manifest.image_attributes(document, name))
             say(_('Uploaded image %s') % image_id)
         else:
-            image_id = _volume_backed(conn, directory, document, name, made,
-                                      waiter, say, stderr)
-        volumes = list(made.volumes)
+            image_id = _volume_backed(conn, document, name, made, waiter,
+                                      say, put)
+            volumes = list(made.volumes)
         image = copying.get_image(conn, image_id)
         finished = True
     finally:
@@ -119,13 +132,12 @@ def import_snapshot(conn, directory, name, kind, waiter, say,
     return cloud.image_record(image), volumes
 
 
-def _volume_backed(conn, directory, document, name, made, waiter, say,
-                   stderr):
+def _volume_backed(conn, document, name, made, waiter, say, put):
     disks = document['disks']
     uploads = []
     for index, disk in enumerate(disks):
-        image_id = upload_disk(conn, directory, disk,
-                               '%s-import-%d' % (name, index), made, stderr)
+        image_id = upload_disk(conn, disk, '%s-import-%d' % (name, index),
+                               made, put)
         uploads.append(image_id)
         say(_('Uploaded temporary image %s') % image_id)
     volumes = []

@@ -212,7 +212,7 @@ def import_kind(document, wanted):
         wanted = 'image' if len(document['disks']) == 1 else 'volume-backed'
     if wanted == 'image' and len(document['disks']) > 1:
         raise Refused(_(
-            'The export has %d disks: only --as volume-backed imports '
+            'The snapshot has %d disks: only --as volume-backed makes '
             'more than one.') % len(document['disks']))
     return wanted
 
@@ -268,3 +268,25 @@ def volume_backed_attributes(document, name, snapshot_ids):
         min_disk=max(props.get('min_disk') or 0, root['volume_size']))
     props[SOURCE_PROPERTY] = document['snapshot']['id']
     return props
+
+
+def check_headroom(quota_set, volumes, gib):
+    """Refuse when the target project's Cinder quota (a ``quota_set`` with
+    usage: ``{'volumes': {'limit', 'in_use', 'reserved'}, ...}``) cannot
+    hold ``volumes`` more volumes and volume snapshots of ``gib`` GiB in
+    all (both count in ``gigabytes``, as Cinder counts them by default); a
+    limit of -1 is unlimited."""
+    for key, wanted in (('volumes', volumes), ('snapshots', volumes),
+                        ('gigabytes', 2 * gib)):
+        entry = quota_set.get(key) or {}
+        limit = entry.get('limit', -1)
+        if limit is None or limit < 0:
+            continue
+        free = limit - (entry.get('in_use') or 0) - (
+            entry.get('reserved') or 0)
+        if wanted > free:
+            raise Refused(_(
+                'The target project has room for %(free)d more %(key)s '
+                '(quota %(limit)d); the copy needs %(wanted)d.') % {
+                    'free': max(free, 0), 'key': key, 'limit': limit,
+                    'wanted': wanted})

@@ -209,3 +209,57 @@ def upload(conn, image_id, path, expected, stderr=sys.stderr):
         raise Refused(_(
             'File %s changed while it was uploaded: its sha256 no longer '
             'matches the manifest.') % os.path.basename(path))
+
+
+class StreamReader:
+    """The data of a GET response for ``requests`` to send on, chunk by
+    chunk (``len`` gives the Content-Length), hashed as it passes."""
+
+    def __init__(self, response, size, algo=None, meter=None):
+        self.raw = response.raw
+        self.size = size
+        self.sha256 = hashlib.sha256()
+        self.glance = hashlib.new(algo) if algo else None
+        self.meter = meter
+
+    def __len__(self):
+        return self.size
+
+    def read(self, size=-1):
+        chunk = self.raw.read(CHUNK if size is None or size < 0
+                              else min(size, CHUNK), decode_content=True)
+        self.sha256.update(chunk)
+        if self.glance:
+            self.glance.update(chunk)
+        if self.meter:
+            self.meter.add(len(chunk))
+        return chunk
+
+
+def stream(source, image, target, image_id, stderr=sys.stderr):
+    """Send an image's data from one cloud's Glance straight into another
+    image's, in chunks (nothing on disk, constant memory); refuse when
+    what passed does not match the source's own digest. Returns the
+    sha256 of the data."""
+    algo = image.get('os_hash_algo')
+    wanted = image.get('os_hash_value')
+    response = source.image.get('/images/%s/file' % image['id'],
+                                stream=True)
+    sdk_exc.raise_from_response(response)
+    reader = StreamReader(response, image.get('size') or 0,
+                          algo if wanted else None,
+                          Meter(stderr, image.get('name') or image['id'],
+                                image.get('size') or 0))
+    try:
+        response = target.image.put(
+            '/images/%s/file' % image_id, data=reader,
+            headers={'Content-Type': 'application/octet-stream'})
+        sdk_exc.raise_from_response(response)
+    finally:
+        reader.raw.close()
+    reader.meter.finish()
+    if reader.glance and reader.glance.hexdigest() != wanted:
+        raise Refused(_(
+            'The data of image %(id)s does not match its %(algo)s digest.')
+            % {'id': image['id'], 'algo': algo})
+    return reader.sha256.hexdigest()

@@ -51,6 +51,7 @@ ARGUMENTS = {
     'rc_snapshot_export': [fakes.IMAGE_ID, '--dir', '/nonexistent/x'],
     'rc_snapshot_import': [os.path.join(TOP, 'tests', 'unit', 'data',
                                         'export')],
+    'rc_snapshot_copy': [fakes.IMAGE_ID, '--to-cloud', 'other'],
 }
 
 

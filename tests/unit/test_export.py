@@ -413,5 +413,5 @@ class TestImport(ExportTest):
                                  boot_index=None))
         with open(os.path.join(self.dir, 'manifest.json'), 'w') as f:
             json.dump(doc, f)
-        self.refused_before_any_write('The export has 2 disks: only --as '
+        self.refused_before_any_write('The snapshot has 2 disks: only --as '
                                       'volume-backed', '--as', 'image')

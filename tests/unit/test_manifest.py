@@ -166,8 +166,8 @@ class TestLoad(testtools.TestCase):
         self.assertEqual('volume-backed',
                          manifest.import_kind(one, 'volume-backed'))
         self.assertRaisesRegex(Refused, 'has 2 disks: only --as '
-                               'volume-backed', manifest.import_kind, two,
-                               'image')
+                               'volume-backed makes', manifest.import_kind,
+                               two, 'image')
 
 
 class TestNovaMapping(testtools.TestCase):

@@ -1,0 +1,115 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot copy --to-cloud``: export and import in one stream, from
+one cloud's Glance straight into another's, with no local file.
+
+The target (another clouds.yaml entry: other credentials, project, region
+or cloud) is checked first: authentication, and Cinder quota headroom for
+``--as volume-backed``. The source side is :mod:`rcsnap_osc.exporting`'s
+plan and the :mod:`rcsnap_osc.copying` pipeline; the target side is
+:func:`rcsnap_osc.importing.make_snapshot`. On failure or interrupt each
+side deletes what it made.
+"""
+
+import sys
+
+from osc_lib import exceptions
+
+from rcsnap_osc import copying
+from rcsnap_osc import errors
+from rcsnap_osc import exporting
+from rcsnap_osc.i18n import _
+from rcsnap_osc import importing
+from rcsnap_osc import manifest
+from rcsnap_osc import snapshots
+from rcsnap_osc import transfer
+
+
+def connect(cloud_name, region=None):
+    """The SDK connection of a clouds.yaml entry, authenticated now so that
+    a wrong entry or credentials are said before anything is made."""
+    import openstack
+
+    try:
+        target = openstack.connect(cloud=cloud_name, region_name=region)
+        target.authorize()
+        return target
+    except Exception as exc:
+        described = errors.translate(exc)
+        if described is None:
+            raise
+        raise exceptions.CommandError(_(
+            'Cannot use cloud %(cloud)s: %(why)s') % {
+                'cloud': cloud_name, 'why': described}) from exc
+
+
+def check_target(target, cloud_name, kind, disks):
+    """Refuse when the target project cannot hold the volumes and volume
+    snapshots of a volume-backed copy (one quota request)."""
+    if kind != 'volume-backed':
+        return
+    response = target.block_storage.get(
+        '/os-quota-sets/%s?usage=True' % target.current_project_id)
+    if response.status_code >= 400:
+        return  # the cloud does not show quotas to members: Cinder decides
+    try:
+        manifest.check_headroom(
+            response.json().get('quota_set') or {}, len(disks),
+            sum(d['size_gib'] or 0 for d in disks))
+    except errors.Refused as exc:
+        raise errors.Refused(_('Cannot copy to cloud %(cloud)s: %(why)s') % {
+            'cloud': cloud_name, 'why': exc})
+
+
+def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
+         waiter, say, stderr=sys.stderr):
+    """Copy a snapshot into the cloud of clouds.yaml entry ``cloud_name``;
+    (new snapshot's record, volume IDs on the target).
+
+    The snapshot is read first, then the target checked: nothing is made
+    on either side before both are known good.
+    """
+    image, summary, disks, _needed = exporting.plan(conn, name_or_id,
+                                                    disk_format, 'all')
+    kind = manifest.import_kind({'disks': disks}, kind)
+    target = connect(cloud_name, region)
+    check_target(target, cloud_name, kind, disks)
+
+    def make(images):
+        for disk, made in zip(disks, images):
+            disk['size'] = made.get('size') or 0
+        document = manifest.build(image, summary.type,
+                                  exporting.source_of(conn), disks)
+        sources = dict(zip([d['file'] for d in disks], images))
+
+        def put(image_id, disk):
+            disk['sha256'] = transfer.stream(
+                conn, sources[disk['file']], target, image_id, stderr)
+        return importing.make_snapshot(target, document, name or image.get(
+            'name'), kind, waiter, say, put)
+
+    if summary.type == snapshots.IMAGE_BACKED:
+        return make([image])
+    sources = [copying.Source(
+        d['snapshot_id'], d['size_gib'],
+        '%s-copy-%d' % (image.get('name') or image['id'], i),
+        _('Temporary volume for a copy of snapshot %s') % image['id'])
+        for i, d in enumerate(disks)]
+
+    def then(images):
+        result = make(images)
+        copying.release_images(conn, [i['id'] for i in images], say)
+        return result
+
+    return copying.copy_then(conn, sources, disk_format, waiter, say,
+                             then)[1]
