@@ -151,3 +151,44 @@ def say_to(stderr):
         stderr.write(text + '\n')
         stderr.flush()
     return say
+
+
+# -- the outcomes of a deletion (delete, prune) ------------------------------
+
+DELETE_RESULTS = {
+    'delete': _('would delete'),
+    'deleted': _('deleted'),
+    'deleting': _('deleting'),
+    'keep': _('kept (%s)'),
+    'fail': _('failed (%s)'),
+    'refuse': _('refused (%s)'),
+}
+
+DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot')}
+
+
+#: What --dry-run says of an item that would fail or be refused.
+DELETE_DRY_RUN_RESULTS = dict(DELETE_RESULTS, fail=_('would fail (%s)'),
+                              refuse=_('would be refused (%s)'))
+
+
+def delete_result_text(outcome, dry_run=False):
+    text = (DELETE_DRY_RUN_RESULTS if dry_run else
+            DELETE_RESULTS)[outcome.state]
+    return text % outcome.reason if '%s' in text else text
+
+
+def delete_rows(outcomes, dry_run=False):
+    return [(o.item.resource_id, DELETE_KINDS[o.item.kind],
+             o.item.name or '', delete_result_text(o, dry_run))
+            for o in outcomes]
+
+
+def failed_names(plans, outcomes):
+    """The names given whose image or volume snapshots failed or were
+    refused, in the order given; with what blocks them, if that is
+    something the user must remove first."""
+    failed = {id(o.item) for o in outcomes if o.failed}
+    return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
+            else plan.name for plan in plans
+            if any(id(item) in failed for item in plan.items)]

@@ -56,41 +56,13 @@ were freed. Every resource is listed with its result: "deleted", "would delete"
 After a failure it goes on with the other snapshots, then exits 1 if
 anything failed or was refused.""")
 
-RESULTS = {
-    'delete': _('would delete'),
-    'deleted': _('deleted'),
-    'deleting': _('deleting'),
-    'keep': _('kept (%s)'),
-    'fail': _('failed (%s)'),
-    'refuse': _('refused (%s)'),
-}
-
-KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot')}
-
-
-#: What --dry-run says of an item that would fail or be refused.
-DRY_RUN_RESULTS = dict(RESULTS, fail=_('would fail (%s)'),
-                       refuse=_('would be refused (%s)'))
-
-
-def result_text(outcome, dry_run=False):
-    text = (DRY_RUN_RESULTS if dry_run else RESULTS)[outcome.state]
-    return text % outcome.reason if '%s' in text else text
-
-
-def rows_of(outcomes, dry_run=False):
-    return [(o.item.resource_id, KINDS[o.item.kind], o.item.name or '',
-             result_text(o, dry_run)) for o in outcomes]
-
-
-def failed_names(plans, outcomes):
-    """The names given whose image or volume snapshots failed or were
-    refused, in the order given; with what blocks them, if that is
-    something the user must remove first."""
-    failed = {id(o.item) for o in outcomes if o.failed}
-    return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
-            else plan.name for plan in plans
-            if any(id(item) in failed for item in plan.items)]
+#: How a deletion's outcomes are shown (shared with prune).
+RESULTS = common.DELETE_RESULTS
+DRY_RUN_RESULTS = common.DELETE_DRY_RUN_RESULTS
+KINDS = common.DELETE_KINDS
+result_text = common.delete_result_text
+rows_of = common.delete_rows
+failed_names = common.failed_names
 
 
 class DeleteSnapshot(base.Lister):

@@ -1,0 +1,136 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot prune``: keep a server's newest snapshots, delete the
+others through ``delete``'s plan."""
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
+
+HEADERS = ('Resource', 'Kind', 'Name', 'Result')
+
+DESCRIPTION = _("""Keep the newest snapshots of a server, delete the others.
+
+The server's instance snapshots owned by this project, of both kinds, are
+ordered newest first; all but the newest N (--keep) are deleted, and with
+--older-than only those older than that. They are deleted as "openstack
+rc snapshot delete" deletes them, with its plan: never leaving a volume
+snapshot behind. Protected snapshots and snapshots shared with a project
+that accepted them are kept, with the reason, and still count toward N.
+
+The server may be given by name or ID, and by the ID of a deleted server:
+the snapshots "openstack rc snapshot create" made record it. Volume-backed
+snapshots made otherwise are found through the volume their root volume
+snapshot was taken of, while it is attached to the server.
+
+Without --yes or --dry-run it asks once on a terminal, showing the plan;
+not on a terminal it needs --yes.""")
+
+
+def kept_rows(choice):
+    return [(image['id'], _('image'), image.get('name') or '',
+             _('kept (%s)') % reason) for image, reason in choice.kept]
+
+
+class PruneSnapshot(base.Lister):
+    _description = DESCRIPTION
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--keep',
+            metavar='<N>',
+            type=int,
+            required=True,
+            help=_('How many of the newest snapshots of the server to keep '
+                   '(0 deletes them all)'),
+        )
+        parser.add_argument(
+            '--server',
+            metavar='<server>',
+            required=True,
+            help=_('Server whose snapshots to prune (name or ID; the ID '
+                   'of a deleted server works too)'),
+        )
+        parser.add_argument(
+            '--older-than',
+            metavar='<duration>',
+            help=_('Delete only snapshots older than this, e.g. 30d, 12h, '
+                   '90m, 2w'),
+        )
+        parser.add_argument(
+            '--dry-run',
+            action='store_true',
+            help=_('Show what would be deleted and kept, and why; make no '
+                   'change (only read requests are sent)'),
+        )
+        parser.add_argument(
+            '--yes',
+            action='store_true',
+            help=_('Do not ask (needed when not on a terminal)'),
+        )
+        common.add_wait_arguments(
+            parser, _('the volume snapshots are gone, and report those '
+                      'Cinder failed to delete'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from osc_lib import exceptions
+
+        from rcsnap_osc import pruning
+        from rcsnap_osc import retention
+
+        args = parsed_args
+        if args.keep < 0:
+            raise exceptions.CommandError(_('--keep cannot be negative.'))
+        older_than = (retention.parse_duration(args.older_than)
+                      if args.older_than is not None else None)
+        ask = not (args.yes or args.dry_run)
+        if ask and not self.app.stdin.isatty():
+            raise exceptions.CommandError(_(
+                'prune deletes snapshots: add --yes to confirm, or '
+                '--dry-run to see the plan.'))
+        found = pruning.plan(self.conn, args.server, args.keep, older_than)
+        kept = kept_rows(found.choice)
+        planned = common.delete_rows(
+            pruning.carry_out(self.conn, found, True), True)
+        if args.dry_run or not found.plans:
+            return HEADERS, planned + kept
+        if ask and not self.confirm(found, planned + kept):
+            raise exceptions.CommandError(_('Nothing was done.'))
+        outcomes = pruning.carry_out(
+            self.conn, found, False,
+            wait=args.timeout if args.wait else None,
+            progress=common.Progress(self.app.stderr, _('Deleting')),
+            done=lambda outcomes: self.partial(
+                lambda: (HEADERS, common.delete_rows(outcomes) +
+                         kept)))
+        failed = common.failed_names(found.plans, outcomes)
+        if failed:
+            self.fail_after_output(exceptions.CommandError(_(
+                '%(failed)d of %(total)d snapshots could not be deleted: '
+                '%(names)s') % {'failed': len(failed),
+                                'total': len(found.plans),
+                                'names': ', '.join(failed)}))
+        return HEADERS, common.delete_rows(outcomes) + kept
+
+    def confirm(self, found, rows):
+        write = self.app.stderr.write
+        for row in rows:
+            write('%s %s (%s): %s\n' % (row[1], row[0], row[2], row[3]))
+        write(_('Delete %(count)d snapshots of server %(server)s? '
+                '[y/N] ') % {'count': len(found.plans),
+                             'server': found.server_name or
+                             found.server_id})
+        self.app.stderr.flush()
+        return self.app.stdin.readline().strip().lower() in ('y', 'yes')

@@ -1,0 +1,124 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot usage``: what this project's snapshots cost, against the
+Cinder (and Glance) quotas."""
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
+
+FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
+          'launched_volumes', 'launched_volume_gib',
+          'quota_snapshots_used', 'quota_snapshots_limit',
+          'quota_gigabytes_used', 'quota_gigabytes_limit')
+
+GLANCE_FIELDS = ('image_size_total', 'image_count_total')
+
+BY_SERVER_HEADERS = ('Server ID', 'Server', 'Snapshots', 'Size GiB')
+
+#: Which fields are sizes in GiB, and which are quota limits.
+SIZES = frozenset(('snapshot_gib', 'orphan_gib', 'launched_volume_gib'))
+LIMITS = frozenset(('quota_snapshots_limit', 'quota_gigabytes_limit'))
+
+DESCRIPTION = _("""Show what this project's snapshots cost, against the quota.
+
+snapshots and snapshot_gib count the instance snapshots this project owns
+and their real size: the volume snapshots of volume-backed ones, the image
+of image-backed ones. orphans and orphan_gib count what "openstack rc
+snapshot orphans" lists; launched_volumes and launched_volume_gib the
+volumes made from this project's volume snapshots that are attached to
+nothing. The quota_* fields are Cinder's own counters (-1 is unlimited),
+left empty where the cloud does not show them; image_size_total and
+image_count_total are Glance's, shown only where Glance enforces them.
+With --by-server, one row per server instead.""")
+
+
+class LimitColumn(common.SizeColumn):
+    """A quota limit: ``unlimited`` for -1 in tables, the number in
+    machine formats."""
+
+    def human_readable(self):
+        if self._value == -1:
+            return _('unlimited')
+        return '' if self._value is None else str(self._value)
+
+
+class GlanceColumn(common.SizeColumn):
+    """A Glance unified limit: ``usage / limit`` in tables, a dict in
+    machine formats."""
+
+    def human_readable(self):
+        return '%s / %s' % (self._value.get('usage'),
+                            _('unlimited') if self._value.get('limit') == -1
+                            else self._value.get('limit'))
+
+
+def show_fields(found):
+    """``(names, values)`` of the plain view."""
+    names = list(FIELDS) + [f for f in GLANCE_FIELDS if f in found]
+    values = []
+    for name in names:
+        value = found.get(name)
+        if name in SIZES:
+            value = common.SizeColumn(value)
+        elif name in LIMITS:
+            value = LimitColumn(value)
+        elif name in GLANCE_FIELDS:
+            value = GlanceColumn(value)
+        values.append(value)
+    return names, values
+
+
+class ShowSnapshotUsage(base.ShowOne):
+    _description = DESCRIPTION
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--by-server',
+            action='store_true',
+            help=_('One row per server, with its snapshot count and size '
+                   '("(deleted server)": the server no longer exists, '
+                   '"(unknown)": no server could be found)'),
+        )
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc import accounting
+
+        if parsed_args.by_server:
+            rows = accounting.gather_by_server(self.conn)
+            return BY_SERVER_HEADERS, [(
+                sid or '', name or (_('(deleted server)') if sid else
+                                    _('(unknown)')),
+                count, common.SizeColumn(gib))
+                for sid, name, count, gib in rows]
+        return show_fields(accounting.gather_usage(self.conn))
+
+    def produce_output(self, parsed_args, column_names, data):
+        if not parsed_args.by_server:
+            return super().produce_output(parsed_args, column_names, data)
+        from osc_lib import exceptions
+
+        if not hasattr(self.formatter, 'emit_list'):
+            raise exceptions.CommandError(_(
+                '--by-server lists rows: use -f table, json, yaml or '
+                'value.'))
+        columns, selector = self._generate_columns_and_selector(
+            parsed_args, column_names)
+        if selector:
+            data = [list(self._compress_iterable(row, selector))
+                    for row in data]
+        self.formatter.emit_list(columns, data, self.app.stdout,
+                                 parsed_args)
+        return 0

@@ -1,0 +1,61 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot prune`` against a real cloud: the newest snapshots of a
+volume-backed server stay, the others go with their volume snapshots, and
+nothing is orphaned."""
+
+from openstack import exceptions as sdk_exc
+
+from tests.functional import base
+
+
+class TestPrune(base.FunctionalTest):
+
+    def test_keep_two_of_three_volume_backed(self):
+        server = self.create_server(volume_size=1)
+        made = [self.snapshot_server(server) for _ in range(3)]
+        oldest, kept = made[0], made[1:]
+        vsids = {s['id']: [d['snapshot_id'] for d in s['volume_snapshots']]
+                 for s in made}
+
+        plan = {row['Resource']: row['Result'] for row in self.rc(
+            'prune', '--server', server['name'], '--keep', '2',
+            '--dry-run')}
+        self.assertEqual('would delete', plan[oldest['id']])
+        self.assertEqual(['would delete'],
+                         [plan[v] for v in vsids[oldest['id']]])
+        for snap in kept:
+            self.assertEqual('kept (one of the newest 2)', plan[snap['id']])
+        self.assertEqual(3 + len(vsids[oldest['id']]), len(plan))
+
+        done = {row['Resource']: row['Result'] for row in self.rc(
+            'prune', '--server', server['id'], '--keep', '2', '--yes',
+            '--wait', '--timeout', str(base.TIMEOUT))}
+        self.assertEqual('deleted', done[oldest['id']])
+        self.assertEqual(['deleted'], [done[v] for v in vsids[oldest['id']]])
+
+        conn = base.connection()
+        self.assertRaises(sdk_exc.NotFoundException,
+                          conn.image.get_image, oldest['id'])
+        for snap in kept:
+            shown = self.rc('show', snap['id'])
+            self.assertEqual(['available'], [
+                d['status'] for d in shown['volume_snapshots']])
+        orphaned = {row['ID'] for row in self.rc('orphans', '--all')}
+        self.assertEqual(set(), orphaned & {
+            v for ids in vsids.values() for v in ids})
+
+    def test_not_on_a_terminal_needs_yes(self):
+        self.assertFailsCleanly('add --yes to confirm', 'rc', 'snapshot',
+                                'prune', '--server', 'no-such-server',
+                                '--keep', '1')

@@ -1,0 +1,189 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot prune``: which snapshots go, deleted through ``delete``'s
+plan, in a constant number of reads."""
+
+import datetime
+
+import testtools
+
+from rcsnap_osc import errors
+from rcsnap_osc import retention
+from tests.unit import base
+from tests.unit import fakes
+from tests.unit import test_usage
+
+NOW = datetime.datetime(2026, 11, 30, 12, 0, 0)
+
+
+def snap(n, **fields):
+    """Volume-backed snapshot ``n`` of the server, made on day ``n`` of
+    November 2026, with its own root volume snapshot."""
+    return fakes.volume_backed_image(
+        'b%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n, 'snap-%d' % n,
+        entries=[fakes.root_entry(vsid(n))],
+        created_at='2026-11-%02dT10:00:00Z' % n,
+        **{retention.SERVER_PROPERTY: fakes.SERVER_ID, **fields})
+
+
+def vsid(n):
+    return 'a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n
+
+
+def image_id(n):
+    return 'b%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n
+
+
+class TestChoose(testtools.TestCase):
+
+    def choose(self, images, keep, members=None, older_than=None):
+        choice = retention.choose(images, keep, base.PROJECT_ID, members,
+                                  older_than, NOW)
+        return ([i['id'] for i in choice.delete],
+                [(i['id'], why) for i, why in choice.kept])
+
+    def test_keep_zero_deletes_all(self):
+        self.assertEqual(([image_id(3), image_id(2)], []),
+                         self.choose([snap(3), snap(2)], 0))
+
+    def test_keep_one(self):
+        delete, kept = self.choose([snap(3), snap(2), snap(1)], 1)
+        self.assertEqual([image_id(2), image_id(1)], delete)
+        self.assertEqual([image_id(3)], [k[0] for k in kept])
+
+    def test_keep_more_than_exist(self):
+        delete, kept = self.choose([snap(3), snap(2)], 5)
+        self.assertEqual([], delete)
+        self.assertEqual(2, len(kept))
+
+    def test_protected_and_accepted_are_kept_and_count(self):
+        shared = snap(2, visibility='shared')
+        members = {image_id(2): [fakes.image_member(
+            base.OTHER_PROJECT_ID, 'accepted', image_id(2))]}
+        delete, kept = self.choose(
+            [snap(4, protected=True), shared, snap(1)], 1, members)
+        self.assertEqual([image_id(1)], delete)
+        self.assertEqual(image_id(4), kept[0][0])
+        self.assertIn('shared with projects that accepted it', kept[1][1])
+
+    def test_older_than(self):
+        delete, kept = self.choose([snap(29), snap(20), snap(1)], 0,
+                                   older_than=5 * 86400)
+        self.assertEqual([image_id(20), image_id(1)], delete)
+        self.assertEqual('not older than --older-than', kept[0][1])
+
+    def test_negative_keep(self):
+        self.assertRaises(errors.Refused, self.choose, [], -1)
+
+    def test_durations(self):
+        self.assertEqual(30 * 86400, retention.parse_duration('30d'))
+        self.assertEqual(7200, retention.parse_duration('2h'))
+        self.assertRaises(errors.Refused, retention.parse_duration, '30')
+
+    def test_snapshots_of_newest_first(self):
+        other = fakes.image_backed_image(instance_uuid=base.USER_ID)
+        found = retention.snapshots_of(
+            fakes.SERVER_ID, [snap(1), other, snap(3)], base.PROJECT_ID,
+            {}, [])
+        self.assertEqual([image_id(3), image_id(1)],
+                         [i['id'] for i in found])
+
+
+IMAGES = base.IMAGE_URL + '/v2/images'
+SERVER = 'GET %s/servers/%s' % (base.COMPUTE_URL, fakes.SERVER_ID)
+
+
+class TestPruneCommand(base.TestCommand):
+
+    def register(self, images, server=True):
+        fakes.register_image_list(self.requests, images, '?visibility=all')
+        fakes.register_image_list(self.requests, [],
+                                  '?visibility=all&os_hidden=true')
+        fakes.register_volume_snapshot_list(self.requests, [
+            fakes.volume_snapshot(vsid(n), size=1, volume_id=None)
+            for n in range(1, len(images) + 1)])
+        fakes.register_volume_list(self.requests, [])
+        if server:
+            fakes.register_server(self.requests, fakes.server())
+        else:
+            fakes.register_server_states(self.requests, fakes.SERVER_ID,
+                                         None)
+        for n in range(1, len(images) + 1):
+            fakes.register_delete_image(self.requests, image_id(n))
+            fakes.register_delete_volume_snapshot(self.requests, vsid(n))
+
+    def prune(self, *extra):
+        return self.run_json('rc', 'snapshot', 'prune', '--server',
+                             fakes.SERVER_ID, *extra)
+
+    def test_dry_run_reads_only(self):
+        self.register([snap(1), snap(2), snap(3)])
+        rows = self.prune('--keep', '1', '--dry-run')
+        self.assertEqual([
+            (image_id(2), 'would delete'), (vsid(2), 'would delete'),
+            (image_id(1), 'would delete'), (vsid(1), 'would delete'),
+            (image_id(3), 'kept (one of the newest 1)')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual([], self.writes())
+        self.assertEqual(sorted(test_usage.LISTINGS + [SERVER]),
+                         sorted(self.calls()))
+
+    def test_yes_deletes_image_then_volume_snapshot(self):
+        self.register([snap(1), snap(2)])
+        rows = self.prune('--keep', '1', '--yes')
+        self.assertEqual(['deleted', 'deleting', 'kept (one of the newest '
+                          '1)'], [r['Result'] for r in rows])
+        self.assertEqual([
+            'DELETE %s/%s' % (IMAGES, image_id(1)),
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))],
+            self.writes())
+
+    def test_deleted_server_by_id(self):
+        self.register([snap(1), snap(2)], server=False)
+        rows = self.prune('--keep', '0', '--dry-run')
+        self.assertEqual(4, len(rows))
+
+    def test_shared_accepted_kept_with_one_more_read(self):
+        images = [snap(1, visibility='shared'), snap(2)]
+        self.register(images)
+        fakes.register_members(self.requests, image_id(1), [
+            fakes.image_member(base.OTHER_PROJECT_ID, 'accepted',
+                               image_id(1))])
+        rows = self.prune('--keep', '0', '--yes')
+        self.assertIn('shared with projects that accepted it',
+                      rows[-1]['Result'])
+        self.assertEqual(['DELETE %s/%s' % (IMAGES, image_id(2)),
+                          'DELETE %s/snapshots/%s' % (base.VOLUME_URL,
+                                                      vsid(2))],
+                         self.writes())
+
+    def test_not_on_a_terminal_needs_yes(self):
+        self.register([snap(1)])
+        self.assertFails('add --yes to confirm', 'rc', 'snapshot', 'prune',
+                         '--server', fakes.SERVER_ID, '--keep', '0')
+        self.assertEqual([], self.calls())
+
+    def test_bad_duration(self):
+        self.assertFails("Invalid duration '3x'", 'rc', 'snapshot', 'prune',
+                         '--server', fakes.SERVER_ID, '--keep', '0',
+                         '--older-than', '3x', '--dry-run')
+
+    def test_constant_requests(self):
+        made = []
+        for count in (1, 50, 500):
+            before = len(self.calls())
+            self.register([snap(n) for n in range(1, count + 1)])
+            rows = self.prune('--keep', '0', '--dry-run')
+            self.assertEqual(2 * count, len(rows))
+            made.append(len(self.calls()) - before)
+        self.assertEqual([5, 5, 5], made)
