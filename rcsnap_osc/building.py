@@ -176,13 +176,16 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
         sleep(interval)
 
 
-def remove_failed(conn, server, summary, images=(), timeout=CLEANUP_TIMEOUT,
-                  interval=2.0, clock=time.monotonic, sleep=time.sleep):
+def remove_failed(conn, server, summary, images=(), timeout=None,
+                  interval=2.0, clock=None, sleep=None):
     """Delete a failed server, then the volumes it got from our snapshot.
 
     Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
     ID, why)``.
     """
+    if timeout is None:
+        timeout = CLEANUP_TIMEOUT
+    clock, sleep = clock or time.monotonic, sleep or time.sleep
     volumes = volumes_from(conn, server, summary, images)
     conn.compute.delete_server(server.id)
     try:
