@@ -205,10 +205,24 @@ def to_images(conn, sources, disk_format, waiter, say, made):
         waiter.until(_('Volume %s') % volume_id,
                      lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
-        conn.block_storage.delete_volume(volume_id)
+        delete_volume_checked(conn, volume_id)
         made.volumes.remove(volume_id)
         say(_('Deleted temporary volume %s') % volume_id)
     return images
+
+
+def delete_volume_checked(conn, volume_id):
+    """DELETE a volume; when the answer is lost (the connection dropped),
+    look before asking again: a volume that is gone or being deleted was
+    deleted by the first request."""
+    from keystoneauth1 import exceptions as ksa_exc
+
+    try:
+        conn.block_storage.delete_volume(volume_id)
+    except ksa_exc.ConnectionError:
+        volume = get_volume(conn, volume_id)
+        if volume is not None and volume.status != 'deleting':
+            conn.block_storage.delete_volume(volume_id)
 
 
 def copy_then(conn, sources, disk_format, waiter, say, then):

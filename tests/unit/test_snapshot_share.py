@@ -16,6 +16,7 @@ exact requests each path makes (bodies of writes included)."""
 import json
 
 import fixtures
+import requests
 
 from tests.unit import base
 from tests.unit import fakes
@@ -632,6 +633,27 @@ class TestShareCopy(ShareTest):
                       % fakes.TMP_VOLUME_ID, err)
         self.assertIn('openstack volume delete %s' % fakes.TMP_VOLUME_ID,
                       err)
+
+    def lost_delete_then(self, *states):
+        """DELETE of the temporary volume loses its answer; the volume is
+        then seen in ``states``."""
+        self.requests.delete(TMP, [
+            {'exc': requests.exceptions.ConnectionError},
+            {'status_code': 202}])
+        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
+                                     'creating', 'available', 'available',
+                                     *states)
+        code, out, err = self.run_cli(*self.ARGS)
+        self.assertEqual(0, code, err)
+        return [w for w in self.writes() if w.startswith('DELETE')]
+
+    def test_lost_delete_answer_checked_not_repeated(self):
+        self.assertEqual(['DELETE %s' % TMP_DELETE],
+                         self.lost_delete_then('deleting'))
+
+    def test_lost_delete_repeated_when_it_did_not_happen(self):
+        self.assertEqual(['DELETE %s' % TMP_DELETE] * 2,
+                         self.lost_delete_then('available'))
 
     def test_sharing_the_copy_fails(self):
         fakes.register_add_member(
