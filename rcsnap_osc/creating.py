@@ -32,6 +32,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import create_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import retention
 from rcsnap_osc import snapshots
 
 #: Seconds between two polls of a server's status.
@@ -168,6 +169,8 @@ def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
     server = result.server
     metadata = dict(properties or {})
     metadata[create_plan.PROPERTY] = result.verdict.consistency
+    # Nova records no server on a volume-backed snapshot: say which.
+    metadata[retention.SERVER_PROPERTY] = server.id
 
     def take():
         image_id = request_image(conn, server, result.name, metadata)

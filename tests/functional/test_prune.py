@@ -55,6 +55,23 @@ class TestPrune(base.FunctionalTest):
         self.assertEqual(set(), orphaned & {
             v for ids in vsids.values() for v in ids})
 
+    def test_deleted_server_by_id(self):
+        """The snapshots create made record their server: those of a
+        deleted volume-backed server are still found by its ID."""
+        server = self.create_server(volume_size=1)
+        made = [self.snapshot_server(server) for _ in range(2)]
+        self.delete_server(server['id'])
+        plan = {row['Resource']: row['Result'] for row in self.rc(
+            'prune', '--server', server['id'], '--keep', '1',
+            '--dry-run')}
+        self.assertEqual('would delete', plan[made[0]['id']])
+        self.assertEqual('kept (one of the newest 1)', plan[made[1]['id']])
+
+        rows = {row['Server ID']: row for row in self.rc(
+            'usage', '--by-server')}
+        self.assertEqual('(deleted server)', rows[server['id']]['Server'])
+        self.assertEqual(2, rows[server['id']]['Snapshots'])
+
     def test_not_on_a_terminal_needs_yes(self):
         self.assertFailsCleanly('add --yes to confirm', 'rc', 'snapshot',
                                 'prune', '--server', 'no-such-server',

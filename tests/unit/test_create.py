@@ -119,7 +119,8 @@ class TestVerdict(create_base.CreateTest):
                       '--property', 'purpose=course', '--property',
                       'rcsnap:consistency=quiesced')
         self.assertEqual({'purpose': 'course',
-                          'rcsnap:consistency': 'crash-consistent'},
+                          'rcsnap:consistency': 'crash-consistent',
+                          'rcsnap:server_id': fakes.SERVER_ID},
                          self.action_bodies()[0]['createImage']['metadata'])
 
     def test_require_quiesce_refuses_before_any_write(self):

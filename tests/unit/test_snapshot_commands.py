@@ -306,7 +306,8 @@ class TestCreateSnapshot(base.TestCommand):
         self.assertEqual([{'createImage': {
             'name': 'analysis-vm', 'metadata': {
                 'purpose': 'course',
-                'rcsnap:consistency': 'crash-consistent'}}}],
+                'rcsnap:consistency': 'crash-consistent',
+                'rcsnap:server_id': fakes.SERVER_ID}}}],
             self.action_bodies())
         self.assertEqual([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
@@ -331,8 +332,9 @@ class TestCreateSnapshot(base.TestCommand):
         self.assertEqual('queued', data['status'])
         self.assertIsNone(data['size_gib'])
         self.assertEqual([{'createImage': {
-            'name': 'before-upgrade',
-            'metadata': {'rcsnap:consistency': 'crash-consistent'}}}],
+            'name': 'before-upgrade', 'metadata': {
+                'rcsnap:consistency': 'crash-consistent',
+                'rcsnap:server_id': fakes.SERVER_ID}}}],
             self.action_bodies())
 
     def test_wait_image_killed(self):
