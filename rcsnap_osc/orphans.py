@@ -19,10 +19,10 @@ the quota and referred to by nothing. Nova names each one ``snapshot for
 """
 
 import dataclasses
-import datetime
 
 from rcsnap_osc import delete_plan
 from rcsnap_osc.i18n import _
+from rcsnap_osc import snapshots
 
 #: How Nova names the volume snapshots of an instance snapshot.
 NOVA_NAME_PREFIX = 'snapshot for '
@@ -87,19 +87,6 @@ def find_orphans(images, volume_snapshots, volumes, project_id,
                                         o.id))
 
 
-def age_seconds(volume_snapshot, now):
-    """Seconds since Cinder made it (``created_at`` is UTC without a
-    zone); None when unknown."""
-    created = volume_snapshot.get('created_at')
-    if not created:
-        return None
-    try:
-        made = datetime.datetime.fromisoformat(created.rstrip('Z'))
-    except ValueError:
-        return None
-    return (now - made.replace(tzinfo=None)).total_seconds()
-
-
 def plan_reclaim(found, project_id, now, min_age=MIN_AGE):
     """A :class:`delete_plan.Plan` per orphan, with ``delete``'s rules:
     only this project's, nothing with dependent volumes, nothing in a
@@ -114,7 +101,7 @@ def plan_reclaim(found, project_id, now, min_age=MIN_AGE):
         action, reason, _blocked = delete_plan.volume_snapshot_verdict(
             orphan.id, project_id, {orphan.id: orphan.snapshot}, (),
             [{'id': v} for v in orphan.dependents])
-        age = age_seconds(orphan.snapshot, now)
+        age = snapshots.age_seconds(orphan.snapshot, now)
         if action == delete_plan.DELETE and (age is None or age < min_age):
             action, reason = delete_plan.KEEP, _(
                 'made %d s ago: an instance snapshot being created may '

@@ -22,7 +22,6 @@ when that volume is attached to a server.
 """
 
 import dataclasses
-import datetime
 import re
 
 from rcsnap_osc import delete_plan
@@ -95,18 +94,6 @@ def snapshots_of(server_id, images, project_id, volume_snapshots, volumes):
             if server_of(i, volume_snapshots, attached) == server_id]
 
 
-def age_seconds(image, now):
-    """Seconds since Glance made the image (``now`` naive UTC)."""
-    created = image.get('created_at')
-    if not created:
-        return None
-    try:
-        made = datetime.datetime.fromisoformat(created.rstrip('Z'))
-    except ValueError:
-        return None
-    return (now - made.replace(tzinfo=None)).total_seconds()
-
-
 @dataclasses.dataclass(frozen=True)
 class Choice:
     """The snapshots of one server: those to delete, and those kept with
@@ -134,7 +121,7 @@ def choose(ordered, keep, project_id, members=None, older_than=None,
             kept.append((image, _('one of the newest %d') % keep))
             continue
         if older_than is not None:
-            age = age_seconds(image, now)
+            age = snapshots.age_seconds(image, now)
             if age is None or age < older_than:
                 kept.append((image, _('not older than --older-than')))
                 continue

@@ -19,6 +19,7 @@ returns it, with at least ``id``, ``size`` (GiB) and ``status``.
 """
 
 import dataclasses
+import datetime
 import json
 
 GiB = 1024 ** 3
@@ -290,3 +291,17 @@ def wait_state(image, volume_snapshots):
                 ref.snapshot_id, vstatus,
                 ' (%s)' % progress if progress else ''))
     return not pending, None, pending
+
+
+def age_seconds(resource, now):
+    """Seconds since Glance or Cinder made ``resource`` (its
+    ``created_at``, UTC with or without a zone); None when unknown.
+    ``now`` is a naive UTC datetime."""
+    created = resource.get('created_at')
+    if not created:
+        return None
+    try:
+        made = datetime.datetime.fromisoformat(created.rstrip('Z'))
+    except ValueError:
+        return None
+    return (now - made.replace(tzinfo=None)).total_seconds()

@@ -16,6 +16,7 @@ import json
 import testtools
 
 from rcsnap_osc import orphans
+from rcsnap_osc import snapshots
 from tests.unit import base
 from tests.unit import fakes
 
@@ -227,9 +228,9 @@ class TestAge(testtools.TestCase):
 
     def test_age(self):
         now = datetime.datetime(2026, 11, 20, 10, 20, 29)
-        self.assertEqual(300, orphans.age_seconds(
+        self.assertEqual(300, snapshots.age_seconds(
             {'created_at': '2026-11-20T10:15:29.000000'}, now))
-        self.assertEqual(300, orphans.age_seconds(
+        self.assertEqual(300, snapshots.age_seconds(
             {'created_at': '2026-11-20T10:15:29Z'}, now))
-        self.assertIsNone(orphans.age_seconds({'created_at': None}, now))
-        self.assertIsNone(orphans.age_seconds({'created_at': 'x'}, now))
+        self.assertIsNone(snapshots.age_seconds({'created_at': None}, now))
+        self.assertIsNone(snapshots.age_seconds({'created_at': 'x'}, now))
