@@ -13,6 +13,7 @@
 """Response bodies shaped exactly like the real services' (Nova 34,
 Glance v2, Cinder v3), and helpers that register them on requests-mock."""
 
+import http
 import json
 
 from tests.unit import base
@@ -145,8 +146,12 @@ def server(server_id=SERVER_ID, name='analysis-vm', status='ACTIVE'):
 
 
 def glance_error(status, message):
-    """Glance's error body (webob's HTML-ish JSON)."""
-    return {'code': status, 'title': 'Error', 'message': message}
+    """Glance's error body, as the local cloud's Glance 33 answers with
+    JSON: webob's status line as ``code``, its phrase as ``title``, and
+    the explanation followed by webob's ``<br /><br />`` and newlines."""
+    phrase = http.HTTPStatus(status).phrase
+    return {'code': '%d %s' % (status, phrase), 'title': phrase,
+            'message': '%s<br /><br />\n\n\n' % message}
 
 
 def not_found(kind, ident):
