@@ -208,3 +208,20 @@ class TestCommand(testtools.TestCase):
     def writes(self):
         """Requests that change something (anything but GET/HEAD)."""
         return [c for c in self.calls() if not c.startswith(('GET ', 'HEAD '))]
+
+
+class FakeTime:
+    """A clock that moves only when the command sleeps: patch a module's
+    ``time`` with it to run long waits at once."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds

@@ -502,3 +502,15 @@ def register_copies(requests, copies=(), source=IMAGE_ID):
     snapshot (Glance filters on the property the copies carry)."""
     register_image_list(requests, list(copies),
                         '?rcsnap_source_snapshot_id=%s' % source)
+
+
+def register_root_volume(requests, server_id=SERVER_ID,
+                         volume_id=ROOT_VOLUME_ID, image_metadata=None):
+    """GET the root volume of a volume-backed server, attached to it, with
+    the image metadata Nova reads (what the quiesce verdict is read from)."""
+    requests.get('%s/volumes/%s' % (base.VOLUME_URL, volume_id),
+                 json={'volume': volume(
+                     volume_id, status='in-use', attachments=[{
+                         'server_id': server_id, 'device': '/dev/vda',
+                         'volume_id': volume_id}],
+                     volume_image_metadata=image_metadata or {})})

@@ -50,23 +50,12 @@ def consume(request, context):
     return ''
 
 
-class FakeTime:
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class ExportTest(base.TestCommand):
 
     def setUp(self):
         super().setUp()
         self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.copying.time',
-                                             FakeTime()))
+                                             base.FakeTime()))
         self.dir = os.path.join(self.useFixture(fixtures.TempDir()).path,
                                 'out')
         self.free = 100 * 1024 ** 3

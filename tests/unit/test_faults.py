@@ -59,14 +59,7 @@ def register_server(requests):
     """The server to snapshot, and its root volume (what the quiesce
     verdict is read from)."""
     fakes.register_server(requests, fakes.server())
-    requests.get('%s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
-                 json={'volume': fakes.volume(
-                     fakes.ROOT_VOLUME_ID, status='in-use',
-                     attachments=[{
-                         'server_id': fakes.SERVER_ID,
-                         'device': '/dev/vda',
-                         'volume_id': fakes.ROOT_VOLUME_ID}],
-                     volume_image_metadata={})})
+    fakes.register_root_volume(requests)
 
 
 class FaultTest(base.TestCommand):

@@ -275,15 +275,7 @@ class TestCreateSnapshot(base.TestCommand):
         super().setUp()
         fakes.register_server(self.requests, fakes.server())
         # The root volume: what the quiesce verdict is read from.
-        self.requests.get('%s/volumes/%s' % (base.VOLUME_URL,
-                                             fakes.ROOT_VOLUME_ID),
-                          json={'volume': fakes.volume(
-                              fakes.ROOT_VOLUME_ID, status='in-use',
-                              attachments=[{
-                                  'server_id': fakes.SERVER_ID,
-                                  'device': '/dev/vda',
-                                  'volume_id': fakes.ROOT_VOLUME_ID}],
-                              volume_image_metadata={})})
+        fakes.register_root_volume(self.requests)
 
     def action_bodies(self):
         return [r.json() for r in self.requests.request_history

@@ -570,19 +570,6 @@ class TestLaunchRefused(LaunchTest):
         self.assertEqual([], self.writes())
 
 
-class FakeTime:
-    """A clock that moves only when the command sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class TestLaunchCleanupFails(LaunchTest):
 
     def test_fault_is_kept_when_cleanup_fails(self):
@@ -622,7 +609,7 @@ class TestLaunchCleanupFails(LaunchTest):
             'volume': fakes.volume(VOL, status='error_deleting')})
         # Cinder never lets it go: the cleanup gives up after its timeout.
         self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.building.time',
-                                             FakeTime()))
+                                             base.FakeTime()))
         code, out, err = self.run_cli('rc', 'snapshot', 'launch',
                                       fakes.IMAGE_ID, '--flavor', 'm1.tiny',
                                       '--wait')

@@ -412,19 +412,6 @@ class TestUnshare(ShareTest):
                          fakes.IMAGE_ID, '--all')
 
 
-class FakeTime:
-    """A clock that moves only when the command sleeps."""
-
-    def __init__(self):
-        self.now = 1000.0
-
-    def monotonic(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
-
-
 class TestShareCopy(ShareTest):
     """``share --copy``: the pipeline, and its cleanup when any step
     fails."""
@@ -435,7 +422,7 @@ class TestShareCopy(ShareTest):
     def setUp(self):
         super().setUp()
         self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.copying.time',
-                                             FakeTime()))
+                                             base.FakeTime()))
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),
                      fakes.data_entry()], min_ram=1024))
