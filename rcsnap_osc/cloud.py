@@ -26,6 +26,7 @@ from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
 from osc_lib import utils as osc_utils
 
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import snapshots
 
@@ -301,4 +302,41 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
                                      'pending': ', '.join(pending)})
         if progress:
             progress(elapsed, pending)
+        sleep(interval)
+
+
+def create_image_checked(conn, server, name, metadata, properties):
+    """Nova createImage; when its answer is lost (the connection dropped),
+    check whether Nova made the image anyway (by its name and
+    ``properties``, which ``metadata`` must hold) rather than ask again."""
+    from keystoneauth1 import exceptions as ksa_exc
+
+    try:
+        return server.create_image(conn.compute, name, metadata)
+    except ksa_exc.ConnectionError as exc:
+        made = image_made_anyway(conn, name, properties)
+        if made:
+            return made
+        raise exceptions.CommandError(_(
+            "Nova's answer to the snapshot request was lost (%(why)s) and "
+            "no snapshot %(name)s of server %(server)s appeared: none was "
+            "made; run the command again.") % {
+                'why': errors.describe(exc), 'name': name,
+                'server': server.name}) from exc
+
+
+def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0,
+                      clock=None, sleep=None):
+    """The ID of the image a create request whose answer was lost made
+    after all (found by its name and ``properties``), or None once
+    ``timeout`` seconds have shown none: a write is checked, never
+    repeated blindly."""
+    clock, sleep = clock or time.monotonic, sleep or time.sleep
+    deadline = clock() + timeout
+    while True:
+        found = list_images(conn, name=name, **properties)
+        if found:
+            return max(found, key=lambda i: i.get('created_at') or '')['id']
+        if clock() >= deadline:
+            return None
         sleep(interval)

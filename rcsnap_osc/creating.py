@@ -214,7 +214,8 @@ def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
 def request_image(conn, server, name, metadata):
     """POST createImage; Nova's refusals become one line."""
     try:
-        return server.create_image(conn.compute, name, metadata)
+        return cloud.create_image_checked(conn, server, name, metadata, {
+            retention.SERVER_PROPERTY: server.id})
     except (sdk_exc.ConflictException, sdk_exc.BadRequestException) as exc:
         detail = errors.describe_detail(exc)
         if create_plan.is_quiesce_refusal(detail):

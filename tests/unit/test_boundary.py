@@ -187,5 +187,6 @@ class TestImports(testtools.TestCase):
                          if m.startswith('rcsnap_osc.v1.snapshot')], name)
 
     def test_generic_layer_imports_no_feature_module(self):
-        self.assertEqual(['rcsnap_osc.i18n', 'rcsnap_osc.snapshots'],
+        self.assertEqual(['rcsnap_osc.errors', 'rcsnap_osc.i18n',
+                          'rcsnap_osc.snapshots'],
                          import_graph()['rcsnap_osc.cloud'])

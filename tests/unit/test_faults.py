@@ -17,6 +17,7 @@ exact requests made and, where the command had created something, the
 requests that removed it (the rest of the catalogue runs against a real
 cloud in ``tests/functional/test_faults.py``)."""
 
+import fixtures
 import requests
 
 from rcsnap_osc import retries
@@ -397,14 +398,43 @@ class TestRetries(FaultTest):
                          'show', fakes.IMAGE_ID)
         self.assertEqual(1 + retries.CONNECT_RETRIES, len(self.calls()))
 
-    def test_write_whose_answer_was_lost_is_not_repeated(self):
+    def lost_create_answer(self, *listings):
+        """createImage loses its answer; Glance then lists ``listings``."""
+        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.cloud.time',
+                                             base.FakeTime()))
         fakes.register_create_image(self.requests, **DOWN)
-        lines = self.assertFailsLast('Cannot reach the cloud:', 'rc',
-                                     'snapshot', 'create', fakes.SERVER_ID)
+        self.requests.get(
+            '%s?name=analysis-vm&rcsnap%%3Aserver_id=%s'
+            % (IMAGES, fakes.SERVER_ID),
+            [{'json': {'images': list(images), 'schema': '/v2/schemas/images',
+                       'first': '/v2/images'}} for images in listings])
+        return ['GET %s?limit=1000&name=analysis-vm&rcsnap%%3Aserver_id=%s'
+                % (IMAGES, fakes.SERVER_ID)]
+
+    def test_lost_create_answer_checked_not_repeated(self):
+        listing = self.lost_create_answer([])
+        lines = self.assertFailsLast(
+            "Nova's answer to the snapshot request was lost", 'rc',
+            'snapshot', 'create', fakes.SERVER_ID)
+        self.assertIn('no snapshot analysis-vm of server analysis-vm '
+                      'appeared: none was made', lines[-1])
         self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
                          self.writes())
-        self.assertEqual(1, len([line for line in lines
-                                 if 'Cannot reach' in line]))
+        # Glance asked again for 10 s, every 2 s, before giving up.
+        self.assertEqual(listing * 6, [c for c in self.calls()
+                                       if c.startswith('GET %s?' % IMAGES)])
+
+    def test_lost_create_answer_but_made(self):
+        snap = fakes.volume_backed_image(name='analysis-vm',
+                                         entries=[fakes.root_entry()])
+        fakes.register_image(self.requests, snap)
+        fakes.register_volume_snapshot(self.requests,
+                                       fakes.volume_snapshot())
+        self.lost_create_answer([], [snap])
+        data = self.run_json('rc', 'snapshot', 'create', fakes.SERVER_ID)
+        self.assertEqual(fakes.IMAGE_ID, data['id'])
+        self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
+                         self.writes())
 
     def test_user_settings_win(self):
         session = type('Session', (), {})()
