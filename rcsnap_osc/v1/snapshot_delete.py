@@ -56,14 +56,6 @@ were freed. Every resource is listed with its result: "deleted", "would delete"
 After a failure it goes on with the other snapshots, then exits 1 if
 anything failed or was refused.""")
 
-#: How a deletion's outcomes are shown (shared with prune).
-RESULTS = common.DELETE_RESULTS
-DRY_RUN_RESULTS = common.DELETE_DRY_RUN_RESULTS
-KINDS = common.DELETE_KINDS
-result_text = common.delete_result_text
-rows_of = common.delete_rows
-failed_names = common.failed_names
-
 
 class DeleteSnapshot(base.Lister):
     _description = DESCRIPTION
@@ -160,15 +152,15 @@ class DeleteSnapshot(base.Lister):
             wait=parsed_args.timeout if parsed_args.wait else None,
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(
-                lambda: (HEADERS, rows_of(outcomes))))
+                lambda: (HEADERS, common.delete_rows(outcomes))))
         self.fail_if_any(plans, outcomes, dry_run, _('snapshots'))
-        return HEADERS, rows_of(outcomes, dry_run)
+        return HEADERS, common.delete_rows(outcomes, dry_run)
 
     def fail_if_any(self, plans, outcomes, dry_run, what):
         """Exit 1, after the table, when anything failed or was refused."""
         from osc_lib import exceptions
 
-        failed = failed_names(plans, outcomes)
+        failed = common.failed_names(plans, outcomes)
         if failed:
             summary = (_('%(failed)d of %(total)d %(what)s would not be '
                          'deleted: %(names)s') if dry_run else
@@ -188,7 +180,7 @@ class DeleteSnapshot(base.Lister):
             wait=args.timeout if args.wait else None,
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(
-                lambda: (HEADERS, rows_of(outcomes))))
+                lambda: (HEADERS, common.delete_rows(outcomes))))
         state = ('delete' if args.dry_run else
                  'deleted' if args.wait else 'deleting')
         gib, count = orphans.freed_gib(found, outcomes, (state,))
@@ -196,4 +188,4 @@ class DeleteSnapshot(base.Lister):
                               '\n')
         self.fail_if_any(plans, outcomes, args.dry_run,
                          _('volume snapshots'))
-        return HEADERS, rows_of(outcomes, args.dry_run)
+        return HEADERS, common.delete_rows(outcomes, args.dry_run)
