@@ -39,10 +39,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 import fixtures  # noqa: E402
 import measure  # noqa: E402
+import servers  # noqa: E402
 
 #: The plugin's modules that call the SDK: imported inside take_action,
 #: only by the commands that need them.
-HEAVY = ('cloud', 'sharing', 'deleting', 'servers')
+HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'copying',
+         'exporting', 'importing', 'accounting', 'pruning')
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -65,6 +67,10 @@ def parse_args(argv):
     parser.add_argument('--volumes', metavar='<k>', type=int, default=2,
                         help='volume snapshots of the snapshot shown '
                              '(default: 2)')
+    parser.add_argument('--servers', metavar='<n>', type=int, default=3,
+                        help='volume-backed servers snapshotted by the '
+                             'snapshot-creation row (default: 3; 0 leaves '
+                             'the row out)')
     parser.add_argument('--quick', action='store_true',
                         help='3 runs, counts 1 and 50')
     parser.add_argument('--timeout', metavar='<seconds>', type=int,
@@ -193,6 +199,27 @@ class Bench:
                            seconds(b),
                            a / b, '<= 1.50', a / b <= 1.5)
 
+    def create_rows(self, server_ids):
+        """Several servers in one ``batch create --wait`` vs one
+        ``create --wait`` after the other; each run's snapshots are
+        deleted, untimed, before the next."""
+        cloud = self.args.cloud
+        batch = [self.osc('rc', 'snapshot', 'batch', 'create', *server_ids,
+                          '--wait')]
+        one_by_one = [self.osc('rc', 'snapshot', 'create', s, '--wait')
+                      for s in server_ids]
+        a, b = measure.side_by_side(
+            lambda: servers.create_then_delete(
+                self.venv, cloud, batch,
+                lambda rows: [r['Snapshot ID'] for r in rows]),
+            lambda: servers.create_then_delete(
+                self.venv, cloud, one_by_one, lambda snap: [snap['id']]),
+            self.args.runs)
+        self.table.add('Wall time: rc snapshot batch create --wait of %d '
+                       'servers vs %d rc snapshot create --wait' % (
+                           len(server_ids), len(server_ids)),
+                       seconds(a), seconds(b), a / b, '<= 0.50', a / b <= 0.5)
+
     def startup_rows(self, baseline):
         """Start-up: A is with the plugin, B the same venv without it.
         A few milliseconds matter here, so each side runs 4 times as
@@ -248,8 +275,12 @@ def main(argv=None):
     started = time.monotonic()
     fixture = fixtures.Fixture(args.cloud, args.admin_cloud or None,
                                args.timeout)
+    made_servers = servers.Servers(args.cloud, args.servers,
+                                   timeout=args.timeout)
     try:
         bench.startup_rows(baseline)
+        if args.servers:
+            bench.create_rows(made_servers.make())
         fixture.make_volume()
         image_id, name = fixture.make_show_image(args.volumes)
         bench.show_rows(image_id, name, fixture.snapshot_ids[:args.volumes])
@@ -263,7 +294,10 @@ def main(argv=None):
         return 130
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # let cleanup finish
-        fixture.remove()
+        try:
+            made_servers.remove()
+        finally:
+            fixture.remove()
         signal.signal(signal.SIGINT, signal.default_int_handler)
     print('Machine: %s' % machine())
     print('Cloud: %s; %d timed runs of each side (start-up: %d), medians; '
