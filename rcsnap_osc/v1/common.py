@@ -155,6 +155,10 @@ def say_to(stderr):
 
 # -- the outcomes of a deletion (delete, prune) ------------------------------
 
+#: What ``--wait`` waits for in a deletion.
+DELETE_WAIT = _('the volume snapshots are gone, and report those Cinder '
+                'failed to delete')
+
 DELETE_RESULTS = {
     'delete': _('would delete'),
     'deleted': _('deleted'),
@@ -192,3 +196,20 @@ def failed_names(plans, outcomes):
     return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
             else plan.name for plan in plans
             if any(id(item) in failed for item in plan.items)]
+
+
+def deletion_failure(plans, outcomes, dry_run=False, what=None):
+    """The error a deletion ends with, after its table, when anything
+    failed or was refused; None when everything went as planned."""
+    from osc_lib import exceptions
+
+    failed = failed_names(plans, outcomes)
+    if not failed:
+        return None
+    summary = (_('%(failed)d of %(total)d %(what)s would not be deleted: '
+                 '%(names)s') if dry_run else
+               _('%(failed)d of %(total)d %(what)s could not be deleted: '
+                 '%(names)s'))
+    return exceptions.CommandError(summary % {
+        'failed': len(failed), 'total': len(plans),
+        'what': what or _('snapshots'), 'names': ', '.join(failed)})

@@ -112,9 +112,7 @@ class DeleteSnapshot(base.Lister):
                    'volume snapshots something else still uses are never '
                    'deleted'),
         )
-        common.add_wait_arguments(
-            parser, _('the volume snapshots are gone, and report those '
-                      'Cinder failed to delete'))
+        common.add_wait_arguments(parser, common.DELETE_WAIT)
         return parser
 
     def check_arguments(self, args):
@@ -153,22 +151,9 @@ class DeleteSnapshot(base.Lister):
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(
                 lambda: (HEADERS, common.delete_rows(outcomes))))
-        self.fail_if_any(plans, outcomes, dry_run, _('snapshots'))
+        self.fail_after_output(common.deletion_failure(plans, outcomes,
+                                                       dry_run))
         return HEADERS, common.delete_rows(outcomes, dry_run)
-
-    def fail_if_any(self, plans, outcomes, dry_run, what):
-        """Exit 1, after the table, when anything failed or was refused."""
-        from osc_lib import exceptions
-
-        failed = common.failed_names(plans, outcomes)
-        if failed:
-            summary = (_('%(failed)d of %(total)d %(what)s would not be '
-                         'deleted: %(names)s') if dry_run else
-                       _('%(failed)d of %(total)d %(what)s could not be '
-                         'deleted: %(names)s'))
-            self.fail_after_output(exceptions.CommandError(summary % {
-                'failed': len(failed), 'total': len(plans), 'what': what,
-                'names': ', '.join(failed)}))
 
     def delete_orphans(self, args):
         from rcsnap_osc import deleting
@@ -186,6 +171,6 @@ class DeleteSnapshot(base.Lister):
         gib, count = orphans.freed_gib(found, outcomes, (state,))
         self.app.stderr.write(orphans.freed_message(gib, count, state) +
                               '\n')
-        self.fail_if_any(plans, outcomes, args.dry_run,
-                         _('volume snapshots'))
+        self.fail_after_output(common.deletion_failure(
+            plans, outcomes, args.dry_run, _('volume snapshots')))
         return HEADERS, common.delete_rows(outcomes, args.dry_run)

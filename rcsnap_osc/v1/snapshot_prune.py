@@ -38,8 +38,9 @@ not on a terminal it needs --yes.""")
 
 
 def kept_rows(choice):
-    return [(image['id'], _('image'), image.get('name') or '',
-             _('kept (%s)') % reason) for image, reason in choice.kept]
+    return [(image['id'], common.DELETE_KINDS['image'],
+             image.get('name') or '', common.DELETE_RESULTS['keep'] % reason)
+            for image, reason in choice.kept]
 
 
 class PruneSnapshot(base.Lister):
@@ -79,9 +80,7 @@ class PruneSnapshot(base.Lister):
             action='store_true',
             help=_('Do not ask (needed when not on a terminal)'),
         )
-        common.add_wait_arguments(
-            parser, _('the volume snapshots are gone, and report those '
-                      'Cinder failed to delete'))
+        common.add_wait_arguments(parser, common.DELETE_WAIT)
         return parser
 
     def take_action(self, parsed_args):
@@ -115,13 +114,8 @@ class PruneSnapshot(base.Lister):
             done=lambda outcomes: self.partial(
                 lambda: (HEADERS, common.delete_rows(outcomes) +
                          kept)))
-        failed = common.failed_names(found.plans, outcomes)
-        if failed:
-            self.fail_after_output(exceptions.CommandError(_(
-                '%(failed)d of %(total)d snapshots could not be deleted: '
-                '%(names)s') % {'failed': len(failed),
-                                'total': len(found.plans),
-                                'names': ', '.join(failed)}))
+        self.fail_after_output(common.deletion_failure(found.plans,
+                                                       outcomes))
         return HEADERS, common.delete_rows(outcomes) + kept
 
     def confirm(self, found, rows):
