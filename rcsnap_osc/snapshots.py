@@ -19,7 +19,6 @@ returns it, with at least ``id``, ``size`` (GiB) and ``status``.
 """
 
 import dataclasses
-import datetime
 import json
 
 GiB = 1024 ** 3
@@ -297,6 +296,8 @@ def age_seconds(resource, now):
     """Seconds since Glance or Cinder made ``resource`` (its
     ``created_at``, UTC with or without a zone); None when unknown.
     ``now`` is a naive UTC datetime."""
+    import datetime  # only the commands that weigh ages need it
+
     created = resource.get('created_at')
     if not created:
         return None

@@ -224,6 +224,9 @@ class TestShare(ShareTest):
                          'with --copy.', 'rc', 'snapshot', 'share',
                          fakes.IMAGE_ID,
                          '--project', BETA, '--name', 'x')
+        self.assertFails('--name, --disk-format and --new-copy apply only '
+                         'with --copy.', 'rc', 'snapshot', 'share',
+                         fakes.IMAGE_ID, '--project', BETA, '--new-copy')
         self.assertEqual([], self.calls())
 
     def test_project_required(self):
