@@ -25,10 +25,12 @@ Nova writes a snapshot of a volume-backed server (no server is booted).
 
 Every resource a class makes, and every one a command run by its tests
 makes, is named with the class's mark: the inventories leave out what
-other tests make, so the classes run beside the other tests. The quota
-cases (``TestQuotas``) are the exception: lowering a quota of the test
-project would fail whatever runs beside them, so ``tools/run-tests`` runs
-them on their own, after the others.
+other tests make, so the classes run beside each other. They do not run
+beside the rest of the suite: a volume Nova is still making for another
+test's server has no name and no source yet that says whose it is, so
+``tools/run-tests`` runs the catalogue after the other tests. The quota
+cases (``TestQuotas``) run last, alone: lowering a quota of the test
+project would fail whatever runs beside them.
 """
 
 import json
