@@ -15,15 +15,14 @@
 Before Nova is asked, the quiesce verdict (:mod:`rcsnap_osc.create_plan`)
 is read from what Nova will read, said once per server, and recorded on
 the snapshot (image property ``rcsnap:consistency``). With ``stop``, an
-ACTIVE server is stopped, snapshotted, waited for and started again, on
-every path that stopped it. Several servers are looked up in one listing,
+ACTIVE server is stopped, snapshotted, waited for and started again
+(:mod:`rcsnap_osc.stopping`). Several servers are looked up in one listing,
 and their snapshots requested and waited for together, one thread each.
 """
 
 import concurrent.futures
 import dataclasses
 import threading
-import time
 
 from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
@@ -34,20 +33,13 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import retention
 from rcsnap_osc import snapshots
-
-#: Seconds between two polls of a server's status.
-INTERVAL = 2.0
+from rcsnap_osc import stopping
 
 #: Servers snapshotted at the same time, at most.
 MAX_SERVERS = 16
 
 #: How long --stop waits for each step when no timeout is given.
 DEFAULT_WAIT = 1800
-
-
-class Interrupted(BaseException):
-    """Ctrl-C while several servers are snapshotted: every worker stops
-    waiting, and starts again the server it stopped."""
 
 
 @dataclasses.dataclass
@@ -61,16 +53,6 @@ class Result:
     summary: object = None
     error: str = None
     down: float = None
-
-
-def sleeper(cancel=None):
-    """``time.sleep`` that raises :class:`Interrupted` once ``cancel`` is
-    set (looked up at each call, so that tests can replace it)."""
-    def sleep(seconds):
-        time.sleep(seconds)
-        if cancel is not None and cancel.is_set():
-            raise Interrupted()
-    return sleep
 
 
 # -- the quiesce verdict ------------------------------------------------------
@@ -158,7 +140,7 @@ def create_snapshot(conn, server, name=None, properties=None, wait=None,
         say(_('Server %(server)s: %(verdict)s.') % {
             'server': found.name, 'verdict': verdict.text})
     snapshot(conn, result, properties, wait, progress, stop, say,
-             sleeper())
+             stopping.sleeper())
     return result
 
 
@@ -184,31 +166,13 @@ def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
             progress=progress and progress(image_id), sleep=sleep,
             settled=found)
         result.summary = snapshots.summarize(image, found)
-        # Retention (--keep N) belongs here: this server's snapshot is
-        # usable, its older ones can go, whatever the other servers do.
 
-    if not (stop and server.status == 'ACTIVE'):
+    if stop and server.status == 'ACTIVE':
+        result.down = stopping.while_stopped(
+            conn, server, DEFAULT_WAIT if wait is None else wait, sleep,
+            say, take)
+    else:
         take()
-        return
-    timeout = DEFAULT_WAIT if wait is None else wait
-    started = time.monotonic()
-    stop_server(conn, server)
-    try:
-        wait_for_status(conn, server.id, 'SHUTOFF', timeout, sleep)
-        take()
-    except BaseException as exc:
-        interrupted = isinstance(exc, (KeyboardInterrupt, Interrupted))
-        note = restart(conn, server, timeout, sleep, started,
-                       wait_active=not interrupted)
-        if interrupted:
-            if say:
-                say(_('Interrupted: %s') % note)
-            raise
-        error = errors.translate(exc)
-        if error is None:
-            raise
-        raise exceptions.CommandError('%s %s' % (error, note)) from exc
-    result.down = started_again(conn, server, timeout, sleep, started)
 
 
 def request_image(conn, server, name, metadata):
@@ -227,85 +191,6 @@ def request_image(conn, server, name, metadata):
         raise exceptions.CommandError(
             _('Cannot snapshot server %(server)s now: %(why)s') % {
                 'server': server.name, 'why': detail})
-
-
-# -- stop and start -----------------------------------------------------------
-
-def stop_server(conn, server):
-    """POST os-stop; a refusal (e.g. the server is busy) is one line."""
-    try:
-        conn.compute.stop_server(server)
-    except sdk_exc.ConflictException as exc:
-        raise exceptions.CommandError(
-            _('Cannot stop server %(server)s now: %(why)s') % {
-                'server': server.name, 'why': errors.describe_detail(exc)})
-
-
-def wait_for_status(conn, server_id, wanted, timeout, sleep,
-                    clock=time.monotonic):
-    """Poll the server until its status is ``wanted`` with no task under
-    way. Kept rather than ``compute.wait_for_server``: that one cannot be
-    interrupted from another thread (several servers, Ctrl-C)."""
-    start = clock()
-    while True:
-        server = conn.compute.get_server(server_id)
-        if server.status == wanted and not server.task_state:
-            return server
-        if server.status == 'ERROR':
-            raise exceptions.CommandError(
-                _('Server %(name)s went to ERROR while waiting for '
-                  '%(wanted)s.') % {'name': server.name, 'wanted': wanted})
-        if clock() - start >= timeout:
-            raise exceptions.CommandError(
-                _('Timed out after %(secs)d s waiting for server %(name)s '
-                  'to be %(wanted)s (it is %(status)s).') % {
-                      'secs': timeout, 'name': server.name,
-                      'wanted': wanted, 'status': server.status})
-        sleep(INTERVAL)
-
-
-def start_server(conn, server, timeout, sleep, clock=time.monotonic):
-    """POST os-start, again while Nova is still busy with the server
-    (409: stopping, or uploading its snapshot), until ``timeout``."""
-    start = clock()
-    while True:
-        try:
-            conn.compute.start_server(server)
-            return
-        except sdk_exc.ConflictException:
-            now = conn.compute.get_server(server.id)
-            if now.status == 'ACTIVE' and not now.task_state:
-                return  # running already
-            if clock() - start >= timeout:
-                raise
-        sleep(INTERVAL)
-
-
-def started_again(conn, server, timeout, sleep, started):
-    """Start the server and wait until it is ACTIVE: seconds it was down."""
-    start_server(conn, server, timeout, sleep)
-    wait_for_status(conn, server.id, 'ACTIVE', timeout, sleep)
-    return time.monotonic() - started
-
-
-def restart(conn, server, timeout, sleep, started, wait_active=True):
-    """Start a server this command stopped, after a failure: what became
-    of it, as a sentence. Interrupted, the start is only requested."""
-    try:
-        if wait_active:
-            down = started_again(conn, server, timeout, sleep, started)
-            return _('Server %(name)s was started again (down %(secs)d s).'
-                     ) % {'name': server.name, 'secs': down}
-        start_server(conn, server, 0, sleep)
-        return _('server %s was asked to start again.') % server.name
-    except BaseException as exc:
-        if not isinstance(exc, (Exception, Interrupted)):
-            raise
-        why = (errors.describe(exc) if isinstance(exc, Exception)
-               else _('interrupted'))
-        return _('Server %(name)s could not be started again (%(why)s): '
-                 '`openstack server start %(id)s` starts it.') % {
-                     'name': server.name, 'why': why, 'id': server.id}
 
 
 # -- several servers ----------------------------------------------------------
@@ -369,8 +254,8 @@ def create_snapshots(conn, results, properties=None, wait=None,
         try:
             snapshot(conn, result, properties, wait, progress and (
                 lambda image_id: locked(progress(image_id))), stop,
-                locked(say), sleeper(cancel))
-        except Interrupted:
+                locked(say), stopping.sleeper(cancel))
+        except stopping.Interrupted:
             result.error = _('interrupted')
         except KeyboardInterrupt:  # raised in this thread: stop the others
             cancel.set()
