@@ -27,10 +27,12 @@ import threading
 from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
 
+from rcsnap_osc import accounting
 from rcsnap_osc import cloud
 from rcsnap_osc import create_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import quota_plan
 from rcsnap_osc import retention
 from rcsnap_osc import snapshots
 from rcsnap_osc import stopping
@@ -65,11 +67,17 @@ def image_id_of(server):
         image.get('id') if isinstance(image, dict) else None)
 
 
-def boot_metadata(conn, servers):
-    """{server ID: the metadata Nova copied at boot, or None}: the root
-    volume's ``volume_image_metadata`` of the volume-backed servers (their
-    volumes fetched in parallel for one server, else in one listing), the
-    image properties of the others (each image once, in parallel)."""
+def gather(conn, servers, quota=True):
+    """What the verdicts and the quota pre-flight read, in one round of
+    parallel requests: ``({server ID: the metadata Nova copied at boot,
+    or None}, {server ID: quota refusal or None})``.
+
+    The root volume's ``volume_image_metadata`` of the volume-backed
+    servers (their volumes fetched in parallel for one server, else in
+    one listing), the image properties of the others (each image once),
+    and, with ``quota`` and a volume-backed server, Cinder's quota with
+    usage (:mod:`rcsnap_osc.quota_plan`).
+    """
     image_ids = list(dict.fromkeys(
         i for i in map(image_id_of, servers) if i))
     volume_ids = [a.id for s in servers if not image_id_of(s)
@@ -81,19 +89,34 @@ def boot_metadata(conn, servers):
         calls.append(lambda: cloud.paginate(
             conn.block_storage, '/volumes/detail', 'volumes',
             {'limit': cloud.PAGE_SIZE}))
+    quota = quota and bool(volume_ids)
+    if quota:
+        calls.append(lambda: accounting.cinder_quota(conn))
     if volume_ids:
         conn.block_storage.get_endpoint_data()  # discovery once
     if image_ids:
         conn.image.get_endpoint_data()
     found = cloud.parallel(calls)
+    quota_set = found.pop() if quota else None
     images = dict(zip(image_ids, found[:len(image_ids)]))
     volumes = []
     for item in found[len(image_ids):]:
         volumes.extend(item if isinstance(item, list) else [item])
     volumes = [v for v in volumes if v]
-    return {s.id: create_plan.boot_metadata(
+    metadata = {s.id: create_plan.boot_metadata(
         image_id_of(s), images.get(image_id_of(s)),
         create_plan.root_volume(s.id, volumes)) for s in servers}
+    return metadata, quota_refusals(servers, volumes, quota_set)
+
+
+def quota_refusals(servers, volumes, quota_set):
+    """{server ID: refusal or None}: the volumes Nova would snapshot of
+    each volume-backed server, against the quota (servers in order)."""
+    by_id = {v['id']: v for v in volumes}
+    return quota_plan.check(quota_set, [
+        (s.id, s.name, quota_plan.need(
+            [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
+        for s in servers if not image_id_of(s)])
 
 
 def fetch_image(conn, image_id):
@@ -114,11 +137,12 @@ def fetch(get):
 
 
 def verdicts(conn, servers, stop=False):
-    """{server ID: :class:`create_plan.Verdict`}."""
-    metadata = boot_metadata(conn, servers)
+    """``({server ID: :class:`create_plan.Verdict`}, {server ID: quota
+    refusal or None})``."""
+    metadata, refusals = gather(conn, servers)
     return {s.id: create_plan.verdict(s.status, metadata[s.id],
                                       stop=stop and s.status == 'ACTIVE')
-            for s in servers}
+            for s in servers}, refusals
 
 
 # -- one server ---------------------------------------------------------------
@@ -130,11 +154,12 @@ def create_snapshot(conn, server, name=None, properties=None, wait=None,
     verdict: the :class:`Result`, with the snapshot's summary once it is
     usable when ``wait`` (seconds) or ``stop`` is given."""
     found = cloud.find_server(conn, server)
-    verdict = verdicts(conn, [found], stop)[found.id]
-    if require_quiesce:
-        refusal = create_plan.require_quiesce_refusal(found.name, verdict)
-        if refusal:
-            raise errors.Refused(refusal + '; ' + _('nothing was made.'))
+    found_verdicts, refusals = verdicts(conn, [found], stop)
+    verdict = found_verdicts[found.id]
+    refusal = require_quiesce and create_plan.require_quiesce_refusal(
+        found.name, verdict) or refusals.get(found.id)
+    if refusal:
+        raise errors.Refused(refusal + '; ' + _('nothing was made.'))
     result = Result(found, name or found.name, verdict)
     if say:
         say(_('Server %(server)s: %(verdict)s.') % {
@@ -221,13 +246,14 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
     servers = choose_servers(conn, names_or_ids)
     names = create_plan.snapshot_names(
         [(s.id, s.name) for s in servers], template)
-    found = verdicts(conn, servers, stop)
+    found, refusals = verdicts(conn, servers, stop)
     results = []
     for server in servers:
         result = Result(server, names[server.id], found[server.id])
         if require_quiesce:
             result.error = create_plan.require_quiesce_refusal(
                 server.name, result.verdict)
+        result.error = result.error or refusals.get(server.id)
         results.append(result)
     return results
 

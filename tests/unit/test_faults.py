@@ -168,16 +168,17 @@ class TestCreateFaults(FaultTest):
         # it stays, and no other write was made.
         self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
                          self.writes())
-        self.assertEqual([
+        self.assertCalls([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
-            'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+            {'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+             'GET ' + fakes.QUOTA_URL},
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] +
             # The read that lost its connection, tried again before the
             # command gives up.
             ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] *
-            (1 + retries.CONNECT_RETRIES), self.calls())
+            (1 + retries.CONNECT_RETRIES))
 
     def test_glance_500_during_wait(self):
         fakes.register_create_image(self.requests)

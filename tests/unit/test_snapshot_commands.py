@@ -301,13 +301,14 @@ class TestCreateSnapshot(base.TestCommand):
                 'rcsnap:consistency': 'crash-consistent',
                 'rcsnap:server_id': fakes.SERVER_ID}}}],
             self.action_bodies())
-        self.assertEqual([
+        self.assertCalls([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
-            'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID),
+            {'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID),
+             'GET ' + fakes.QUOTA_URL},
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)])
         self.assertIn('Snapshot %s: volume snapshot %s creating (0%%)'
                       % (fakes.IMAGE_ID, fakes.ROOT_SNAP_ID), err)
         action = [r for r in self.requests.request_history
