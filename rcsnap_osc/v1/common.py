@@ -87,6 +87,33 @@ class MembersColumn(columns.FormattableColumn):
                 for m in self._value]
 
 
+SHOW_COLUMNS = (
+    'id', 'name', 'status', 'type', 'size_gib', 'image_size',
+    'volume_snapshots', 'min_disk', 'min_ram', 'visibility', 'owner',
+    'created_at', 'properties',
+)
+
+
+def show_data(summary):
+    """The ``show`` row of a :class:`snapshots.Summary`."""
+    image = summary.image
+    return SHOW_COLUMNS, (
+        image.get('id'),
+        image.get('name'),
+        image.get('status'),
+        summary.type,
+        SizeColumn(summary.size_gib),
+        image.get('size'),
+        VolumeSnapshotsColumn(summary.devices),
+        image.get('min_disk'),
+        image.get('min_ram'),
+        image.get('visibility'),
+        image.get('owner'),
+        image.get('created_at'),
+        PropertiesColumn(snapshots.custom_properties(image)),
+    )
+
+
 def warn_missing(stderr, summary):
     """One warning line per volume snapshot Cinder did not return."""
     for device in summary.missing:
