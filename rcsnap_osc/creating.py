@@ -32,6 +32,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import create_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import pruning
 from rcsnap_osc import quota_plan
 from rcsnap_osc import retention
 from rcsnap_osc import snapshots
@@ -47,7 +48,8 @@ DEFAULT_WAIT = 1800
 @dataclasses.dataclass
 class Result:
     """One server's snapshot: ``summary`` once made, ``error`` (one line)
-    when it failed, ``down`` the seconds it was stopped (None: never)."""
+    when it failed, ``down`` the seconds it was stopped (None: never),
+    ``pruned`` what ``keep`` did, ``(pruning.Pruning, outcomes)``."""
 
     server: object
     name: str
@@ -55,6 +57,7 @@ class Result:
     summary: object = None
     error: str = None
     down: float = None
+    pruned: tuple = None
 
 
 # -- the quiesce verdict ------------------------------------------------------
@@ -149,10 +152,11 @@ def verdicts(conn, servers, stop=False):
 
 def create_snapshot(conn, server, name=None, properties=None, wait=None,
                     progress=None, stop=False, require_quiesce=False,
-                    say=None):
+                    say=None, keep=None, made=None, prune_progress=None):
     """Nova createImage of a server (name or ID), after saying its
     verdict: the :class:`Result`, with the snapshot's summary once it is
-    usable when ``wait`` (seconds) or ``stop`` is given."""
+    usable when ``wait`` (seconds) or ``stop`` is given; with ``keep``,
+    see :func:`prune`."""
     found = cloud.find_server(conn, server)
     found_verdicts, refusals = verdicts(conn, [found], stop)
     verdict = found_verdicts[found.id]
@@ -166,7 +170,27 @@ def create_snapshot(conn, server, name=None, properties=None, wait=None,
             'server': found.name, 'verdict': verdict.text})
     snapshot(conn, result, properties, wait, progress, stop, say,
              stopping.sleeper())
+    prune(conn, [result], keep, wait, made, prune_progress)
     return result
+
+
+def prune(conn, results, keep, wait, made=None, progress=None):
+    """``--keep``: once their new snapshots are usable (the waits are
+    over), prune the older snapshots of each server whose snapshot was
+    made, as ``prune --keep`` does (:func:`pruning.prune_made`); nothing
+    of a server whose snapshot failed. ``made(results)`` is called
+    first: the snapshots are there, whatever the pruning does."""
+    done = [r for r in results if r.summary is not None and r.error is None]
+    if keep is None or not done:
+        return
+    if made:
+        made(results)
+    found = pruning.prune_made(
+        conn, [(r.server.id, r.server.name, r.summary.image['id'])
+               for r in done], keep, DEFAULT_WAIT if wait is None else wait,
+        progress)
+    for result, pruned in zip(done, found):
+        result.pruned = pruned
 
 
 def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
@@ -259,11 +283,13 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
 
 
 def create_snapshots(conn, results, properties=None, wait=None,
-                     progress=None, stop=False, say=None):
+                     progress=None, stop=False, say=None, keep=None,
+                     made=None, prune_progress=None):
     """Snapshot the servers of the planned ``results`` together, one
     thread each; a failure is recorded on its result and the others go
     on. On Ctrl-C every thread starts again the server it stopped, then
-    the interrupt goes on."""
+    the interrupt goes on. With ``keep``, once all are done, each server
+    whose snapshot was made is pruned (:func:`prune`)."""
     todo = [r for r in results if r.error is None]
     for proxy in (conn.compute, conn.image, conn.block_storage):
         proxy.get_endpoint_data()  # discovery once, not once per thread
@@ -305,4 +331,5 @@ def create_snapshots(conn, results, properties=None, wait=None,
         raise
     finally:
         pool.shutdown(wait=True)
+    prune(conn, results, keep, wait, made, prune_progress)
     return results

@@ -94,6 +94,15 @@ def snapshots_of(server_id, images, project_id, volume_snapshots, volumes):
             if server_of(i, volume_snapshots, attached) == server_id]
 
 
+def newest_first(ordered, ids):
+    """``ordered`` with the snapshots ``ids`` names moved to the front:
+    a snapshot just made is the newest, even when another one was made
+    in the same second (creation times have seconds only)."""
+    ids = set(ids)
+    return ([i for i in ordered if i['id'] in ids] +
+            [i for i in ordered if i['id'] not in ids])
+
+
 @dataclasses.dataclass(frozen=True)
 class Choice:
     """The snapshots of one server: those to delete, and those kept with

@@ -215,6 +215,29 @@ def delete_rows(outcomes, dry_run=False):
             for o in outcomes]
 
 
+def kept_rows(choice):
+    """The rows of the snapshots a pruning keeps, with the reason."""
+    return [(image['id'], DELETE_KINDS['image'], image.get('name') or '',
+             DELETE_RESULTS['keep'] % reason) for image, reason in choice.kept]
+
+
+def say_pruned(say, pruning, outcomes):
+    """``create --keep``: a stderr line per thing a pruning deleted or
+    kept (stdout carries the snapshot's fields)."""
+    for row in delete_rows(outcomes) + kept_rows(pruning.choice):
+        say(_('Pruning server %(server)s: %(kind)s %(id)s (%(name)s): '
+              '%(result)s') % {
+                  'server': pruning.server_name or pruning.server_id,
+                  'kind': row[1], 'id': row[0], 'name': row[2],
+                  'result': row[3]})
+
+
+def pruned_ids(outcomes):
+    """The IDs of the snapshot images a pruning deleted."""
+    return [o.item.resource_id for o in outcomes
+            if o.item.kind == 'image' and o.state == 'deleted']
+
+
 def failed_names(plans, outcomes):
     """The names given whose image or volume snapshots failed or were
     refused, in the order given; with what blocks them, if that is

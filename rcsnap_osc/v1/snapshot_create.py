@@ -18,6 +18,7 @@ result; errors are reported by :mod:`rcsnap_osc.v1.base`.
 """
 
 from cliff import columns
+from osc_lib.cli import format_columns
 from osc_lib.cli import parseractions
 
 from rcsnap_osc.i18n import _
@@ -62,7 +63,43 @@ def add_create_arguments(parser, wait_what):
                '(with --stop or already); a refusal of Nova to freeze them '
                'is reported as such'),
     )
+    parser.add_argument(
+        '--keep',
+        metavar='<N>',
+        type=int,
+        help=_('Once the new snapshot is usable (waits as --wait does), '
+               'keep the newest N snapshots of the server, the new one '
+               'included, and delete the older ones as "rc snapshot prune '
+               '--keep N" does, waiting for their volume snapshots to go; '
+               'protected snapshots and those another project accepted are '
+               'kept and count toward N. No confirmation: the flag is it. '
+               'Nothing is deleted when the snapshot fails'),
+    )
     common.add_wait_arguments(parser, wait_what)
+
+
+def check_keep(keep):
+    """--keep 0 would delete the snapshot just made."""
+    from osc_lib import exceptions
+
+    if keep is not None and keep < 1:
+        raise exceptions.CommandError(_(
+            '--keep must be 1 or more: the new snapshot is one of the '
+            'newest N it keeps.'))
+
+
+def waits(args):
+    """The seconds to wait for the snapshots, None: no wait."""
+    return (args.timeout if args.wait or args.stop or args.keep is not None
+            else None)
+
+
+def pruning_failure(results):
+    """The error ``--keep`` ends with when a deletion failed, or None."""
+    plans = [p for r in results if r.pruned for p in r.pruned[0].plans]
+    outcomes = [o for r in results if r.pruned for o in r.pruned[1]]
+    return common.deletion_failure(plans, outcomes,
+                                   what=_('older snapshots'))
 
 
 class CreateSnapshot(base.ShowOne):
@@ -88,21 +125,34 @@ class CreateSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from rcsnap_osc import creating
 
+        args = parsed_args
+        check_keep(args.keep)
         say = common.say_to(self.app.stderr)
         result = creating.create_snapshot(
-            self.conn, parsed_args.server, parsed_args.name,
-            parsed_args.property,
-            wait=parsed_args.timeout if (
-                parsed_args.wait or parsed_args.stop) else None,
+            self.conn, args.server, args.name, args.property,
+            wait=waits(args),
             progress=lambda image_id: common.Progress(
                 self.app.stderr, _('Snapshot %s') % image_id),
-            stop=parsed_args.stop,
-            require_quiesce=parsed_args.require_quiesce, say=say)
+            stop=args.stop, require_quiesce=args.require_quiesce, say=say,
+            keep=args.keep, made=lambda results: self.partial(
+                lambda: self.output(results[0], args.keep)),
+            prune_progress=common.Progress(self.app.stderr, _('Pruning')))
         if result.down is not None:
             say(_('Server %(server)s was down for %(secs)d s.') % {
                 'server': result.server.name, 'secs': result.down})
         common.warn_missing(self.app.stderr, result.summary)
-        return common.show_data(result.summary)
+        if result.pruned:
+            common.say_pruned(say, *result.pruned)
+            self.fail_after_output(pruning_failure([result]))
+        return self.output(result, args.keep)
+
+    @staticmethod
+    def output(result, keep):
+        names, values = common.show_data(result.summary)
+        if keep is None:
+            return names, values
+        return names + ('pruned',), values + (format_columns.ListColumn(
+            common.pruned_ids(result.pruned[1]) if result.pruned else []),)
 
 
 BATCH_DESCRIPTION = _("""Create instance snapshots of several servers at once
@@ -131,7 +181,7 @@ class DurationColumn(columns.FormattableColumn):
         return None if self._value is None else round(self._value)
 
 
-def batch_row(result, dry_run=False, stop=False):
+def batch_row(result, dry_run=False, stop=False, keep=None):
     summary = result.summary
     if dry_run:
         status = (_('would be refused (%s)') % result.error if result.error
@@ -144,7 +194,12 @@ def batch_row(result, dry_run=False, stop=False):
            result.name, summary.type if summary else '',
            common.SizeColumn(summary.size_gib) if summary else '', status,
            result.verdict.consistency)
-    return row + (DurationColumn(result.down),) if stop else row
+    if stop:
+        row += (DurationColumn(result.down),)
+    if keep is not None:
+        row += (format_columns.ListColumn(
+            common.pruned_ids(result.pruned[1]) if result.pruned else []),)
+    return row
 
 
 class CreateSnapshotBatch(base.Lister):
@@ -196,6 +251,7 @@ class CreateSnapshotBatch(base.Lister):
         from rcsnap_osc import creating
 
         args = parsed_args
+        check_keep(args.keep)
         if bool(args.servers) == bool(args.all):
             raise exceptions.CommandError(_(
                 'Name the servers to snapshot, or give --all for every '
@@ -213,25 +269,44 @@ class CreateSnapshotBatch(base.Lister):
             say(_('Server %(server)s: %(verdict)s.') % {
                 'server': result.server.name,
                 'verdict': result.verdict.text})
-        headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ())
+        headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
+            (_('Pruned'),) if args.keep is not None else ())
         if args.dry_run:
-            return headers, [batch_row(r, True, args.stop) for r in results]
+            return headers, [batch_row(r, True, args.stop, args.keep)
+                             for r in results]
         if ask and not self.confirm(results):
             raise exceptions.CommandError(_('Nothing was done.'))
+
+        def rows():
+            return headers, [batch_row(r, stop=args.stop, keep=args.keep)
+                             for r in results]
+
         creating.create_snapshots(
-            self.conn, results, args.property,
-            wait=args.timeout if args.wait or args.stop else None,
+            self.conn, results, args.property, wait=waits(args),
             progress=lambda image_id: common.Progress(
                 self.app.stderr, _('Snapshot %s') % image_id),
-            stop=args.stop, say=say)
+            stop=args.stop, say=say, keep=args.keep,
+            made=lambda results: self.partial(rows),
+            prune_progress=common.Progress(self.app.stderr, _('Pruning')))
+        for result in results:
+            if result.pruned:
+                common.say_pruned(say, *result.pruned)
+        failures = [str(e) for e in (self.not_made(results),
+                                     pruning_failure(results)) if e]
+        if failures:
+            self.fail_after_output(exceptions.CommandError(
+                '; '.join(failures)))
+        return rows()
+
+    @staticmethod
+    def not_made(results):
         failed = [r.server.name for r in results if r.summary is None]
         if failed:
-            self.fail_after_output(exceptions.CommandError(_(
-                '%(failed)d of %(total)d servers were not snapshotted: '
-                '%(names)s') % {'failed': len(failed),
-                                'total': len(results),
-                                'names': ', '.join(failed)}))
-        return headers, [batch_row(r, stop=args.stop) for r in results]
+            return _('%(failed)d of %(total)d servers were not snapshotted: '
+                     '%(names)s') % {'failed': len(failed),
+                                     'total': len(results),
+                                     'names': ', '.join(failed)}
+        return None
 
     def confirm(self, results):
         self.app.stderr.write(_(
