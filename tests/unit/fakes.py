@@ -152,8 +152,10 @@ QUOTA_URL = '%s/os-quota-sets/%s?usage=True' % (
 def quota_set(snapshots=(3, 10), gigabytes=(24, -1), volumes=(2, 10),
               types=None):
     """Cinder's GET os-quota-sets/{project}?usage=True, as the local
-    cloud's Cinder answers it: ``limit``, ``in_use`` and ``reserved`` of
-    every quota, then the per volume type ones, ``<quota>_<type>``.
+    cloud's Cinder 29 answers it: ``limit``, ``in_use`` and
+    ``reserved`` of every quota (no ``allocated``: that went with the
+    nested quota driver), the per volume type ones ``<quota>_<type>``
+    among them, in Cinder's order.
 
     :param types: {type name: {quota: (in use, limit)}}; the types not
         named are unlimited and in use as much as the totals.
@@ -163,8 +165,7 @@ def quota_set(snapshots=(3, 10), gigabytes=(24, -1), volumes=(2, 10),
     body = {
         'volumes': entry(*volumes), 'per_volume_gigabytes': entry(0, -1),
         'snapshots': entry(*snapshots), 'gigabytes': entry(*gigabytes),
-        'backups': entry(0, 10), 'backup_gigabytes': entry(0, 1000),
-        'groups': entry(0, 10)}
+        'backups': entry(0, 10), 'backup_gigabytes': entry(0, 1000)}
     for kind in ('__DEFAULT__', 'lvmdriver-1'):
         given = (types or {}).get(kind, {})
         for name, total in (('volumes', volumes), ('gigabytes', gigabytes),
@@ -172,6 +173,7 @@ def quota_set(snapshots=(3, 10), gigabytes=(24, -1), volumes=(2, 10),
             body['%s_%s' % (name, kind)] = entry(
                 *given.get(name, (total[0] if kind == 'lvmdriver-1' else 0,
                                   -1)))
+    body['groups'] = entry(0, 10)
     body['id'] = base.PROJECT_ID
     return {'quota_set': body}
 
