@@ -27,7 +27,13 @@ from rcsnap_osc.v1 import common
 
 
 class ShowSnapshot(base.ShowOne):
-    _description = _("Show an instance snapshot and its real size")
+    _description = _("""Show an instance snapshot and its real size
+
+The server field is the ID of the server the snapshot was made of: the
+one "rc snapshot create" recorded (property rcsnap:server_id), Nova's
+instance_uuid for an image-backed snapshot, else the server the volume of
+its root volume snapshot is attached to (one request more); empty when
+none of these says.""")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -36,17 +42,16 @@ class ShowSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloud
-
         from rcsnap_osc import create_plan
+        from rcsnap_osc import origins
 
-        summary, members = cloud.show_snapshot(self.conn,
-                                               parsed_args.snapshot)
+        summary, members, server = origins.show_snapshot(
+            self.conn, parsed_args.snapshot)
         common.warn_missing(self.app.stderr, summary)
         names, values = common.show_data(summary)
         # recorded by create; "unknown" for snapshots made elsewhere
-        names += ('consistency',)
-        values += (create_plan.recorded(summary.image),)
+        names += ('consistency', 'server')
+        values += (create_plan.recorded(summary.image), server)
         if members is not None:  # only the owner sees the members
             names += ('members',)
             values += (common.MembersColumn(members),)
@@ -92,29 +97,39 @@ class ListSnapshot(base.Lister):
             '--long',
             action='store_true',
             default=False,
-            help=_('List additional fields in output'),
+            help=_('List additional fields in output, among them Server: '
+                   'the ID of the server each snapshot was made of (recorded '
+                   'by "rc snapshot create", Nova\'s instance_uuid, or the '
+                   'server its root volume is attached to; empty when '
+                   'unknown)'),
         )
         return parser
 
     def take_action(self, parsed_args):
         from rcsnap_osc import cloud
+        from rcsnap_osc import origins
+        from rcsnap_osc import retention
         from rcsnap_osc import sharing
 
         shared = parsed_args.scope == 'shared'
         if shared:  # with this project's answer to each
             found = sharing.list_shared_snapshots(self.conn,
                                                   name=parsed_args.name)
+        elif parsed_args.long:  # with the server each came from
+            found = origins.list_snapshots(self.conn, parsed_args.scope,
+                                           name=parsed_args.name)
         else:
             found = [(s, None) for s in cloud.list_snapshots(
                 self.conn, parsed_args.scope, name=parsed_args.name)]
         headers = ['ID', 'Name', 'Status', 'Type', 'Size GiB']
         if parsed_args.long:
             headers += ['Image Size', 'Volume Snapshots', 'Min Disk',
-                        'Min RAM', 'Visibility', 'Owner', 'Created At']
+                        'Min RAM', 'Visibility', 'Owner', 'Created At',
+                        'Server']
         if shared:
             headers.append('Member Status')
         rows = []
-        for summary, status in found:
+        for summary, extra in found:
             image = summary.image
             row = [image.get('id'), image.get('name'), image.get('status'),
                    summary.type, common.SizeColumn(summary.size_gib)]
@@ -124,8 +139,10 @@ class ListSnapshot(base.Lister):
                             [d.snapshot_id for d in summary.devices]),
                         image.get('min_disk'), image.get('min_ram'),
                         image.get('visibility'), image.get('owner'),
-                        image.get('created_at')]
+                        image.get('created_at'),
+                        retention.recorded_server(image) if shared
+                        else extra]
             if shared:
-                row.append(status)
+                row.append(extra)
             rows.append(row)
         return headers, rows

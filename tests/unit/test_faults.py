@@ -375,10 +375,12 @@ class TestRetries(FaultTest):
                 entries=[fakes.root_entry()])}])
         self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
             TIMEOUT, BAD_GATEWAY, {'json': {'snapshot': snap}}])
+        fakes.register_root_volume(self.requests)
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual(10, data['size_gib'])
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)] * 3 +
-                         ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 3,
+                         ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 3 +
+                         ['GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID)],
                          self.calls())
 
     def test_poll_survives_a_restart(self):
