@@ -34,7 +34,11 @@ image it booted from declares hw_qemu_guest_agent), "crash-consistent"
 (it does not: Nova skips freezing and does not tell), or "server is
 stopped: consistent". The verdict is recorded on the snapshot (property
 rcsnap:consistency) and shown by "rc snapshot show". To snapshot several
-servers at once, use "rc snapshot batch create".""")
+servers at once, use "rc snapshot batch create".
+
+For a volume-backed server it also checks that the volume snapshots Nova
+will make (one per attached volume) fit in the Cinder snapshots and
+gigabytes quotas, and refuses otherwise, before anything is made.""")
 
 
 def add_create_arguments(parser, wait_what):
