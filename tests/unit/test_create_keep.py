@@ -208,6 +208,20 @@ class TestCreateKeep(KeepTest):
         self.assertIn('1 of 1 older snapshots could not be deleted: '
                       + image_id(1), err.strip().splitlines()[-1])
 
+    def test_listing_failing_after_the_snapshot_prints_it_first(self):
+        self.cloud([snap(1)])
+        self.requests.get('%s?limit=1000&visibility=all' % IMAGES,
+                          status_code=500,
+                          json=fakes.glance_error(500, 'boom'))
+        code, out, err = self.run_cli('rc', 'snapshot', 'create',
+                                      fakes.SERVER_ID, '--keep', '1', '-f',
+                                      'json')
+        self.assertEqual(1, code, err)
+        data = json.loads(out)  # the snapshot is made and usable
+        self.assertEqual((fakes.IMAGE_ID, []), (data['id'], data['pruned']))
+        self.assertIn('HTTP 500', err.strip().splitlines()[-1])
+        self.assertEqual(['POST %s/action' % SERVER], self.writes())
+
     def test_without_keep_no_field_and_no_listing(self):
         self.cloud([snap(1)])
         data, lines = self.create('--wait')
