@@ -73,7 +73,7 @@ def image_id_of(server):
 def gather(conn, servers, quota=True):
     """What the verdicts and the quota pre-flight read, in one round of
     parallel requests: ``({server ID: the metadata Nova copied at boot,
-    or None}, {server ID: quota refusal or None})``.
+    or None}, the volumes read, Cinder's quota set or None)``.
 
     The root volume's ``volume_image_metadata`` of the volume-backed
     servers (their volumes fetched in parallel for one server, else in
@@ -109,7 +109,7 @@ def gather(conn, servers, quota=True):
     metadata = {s.id: create_plan.boot_metadata(
         image_id_of(s), images.get(image_id_of(s)),
         create_plan.root_volume(s.id, volumes)) for s in servers}
-    return metadata, quota_refusals(servers, volumes, quota_set)
+    return metadata, volumes, quota_set
 
 
 def quota_refusals(servers, volumes, quota_set):
@@ -140,12 +140,13 @@ def fetch(get):
 
 
 def verdicts(conn, servers, stop=False):
-    """``({server ID: :class:`create_plan.Verdict`}, {server ID: quota
-    refusal or None})``."""
-    metadata, refusals = gather(conn, servers)
+    """``({server ID: :class:`create_plan.Verdict`}, room)``: ``room(some
+    of the servers)`` is their :func:`quota_refusals`."""
+    metadata, volumes, quota_set = gather(conn, servers)
     return {s.id: create_plan.verdict(s.status, metadata[s.id],
                                       stop=stop and s.status == 'ACTIVE')
-            for s in servers}, refusals
+            for s in servers}, lambda chosen: quota_refusals(
+                chosen, volumes, quota_set)
 
 
 # -- one server ---------------------------------------------------------------
@@ -158,10 +159,10 @@ def create_snapshot(conn, server, name=None, properties=None, wait=None,
     usable when ``wait`` (seconds) or ``stop`` is given; with ``keep``,
     see :func:`prune`."""
     found = cloud.find_server(conn, server)
-    found_verdicts, refusals = verdicts(conn, [found], stop)
+    found_verdicts, room = verdicts(conn, [found], stop)
     verdict = found_verdicts[found.id]
-    refusal = require_quiesce and create_plan.require_quiesce_refusal(
-        found.name, verdict) or refusals.get(found.id)
+    refusal = (create_plan.require_quiesce_refusal(found.name, verdict)
+               if require_quiesce else None) or room([found]).get(found.id)
     if refusal:
         raise errors.Refused(refusal + '; ' + _('nothing was made.'))
     result = Result(found, name or found.name, verdict)
@@ -270,15 +271,18 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
     servers = choose_servers(conn, names_or_ids)
     names = create_plan.snapshot_names(
         [(s.id, s.name) for s in servers], template)
-    found, refusals = verdicts(conn, servers, stop)
+    found, room = verdicts(conn, servers, stop)
     results = []
     for server in servers:
         result = Result(server, names[server.id], found[server.id])
         if require_quiesce:
             result.error = create_plan.require_quiesce_refusal(
                 server.name, result.verdict)
-        result.error = result.error or refusals.get(server.id)
         results.append(result)
+    # Those refused already take no room.
+    refused = room([r.server for r in results if r.error is None])
+    for result in results:
+        result.error = result.error or refused.get(result.server.id)
     return results
 
 

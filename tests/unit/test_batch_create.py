@@ -228,6 +228,16 @@ class TestBatch(create_base.CreateTest):
                       err.strip().splitlines()[-1])
         self.assertEqual(1, self.calls().count(QUOTA))
 
+    def test_quota_servers_refused_otherwise_take_no_room(self):
+        self.three()
+        fakes.register_quota(self.requests, fakes.quota_set(
+            snapshots=(9, 10)))
+        code, rows, err = self.batch(IDS[1], IDS[0], '--require-quiesce',
+                                     '--dry-run')
+        self.assertEqual(0, code, err)
+        self.assertIn('refused: --require-quiesce', rows[0]['Status'])
+        self.assertEqual('would snapshot', rows[1]['Status'])
+
     def test_quota_dry_run_says_which_would_be_refused(self):
         self.three()
         fakes.register_quota(self.requests, fakes.quota_set(
