@@ -70,7 +70,7 @@ def image_id_of(server):
         image.get('id') if isinstance(image, dict) else None)
 
 
-def gather(conn, servers, quota=True):
+def gather(conn, servers):
     """What the verdicts and the quota pre-flight read, in one round of
     parallel requests: ``({server ID: the metadata Nova copied at boot,
     or None}, the volumes read, Cinder's quota set or None)``.
@@ -78,8 +78,8 @@ def gather(conn, servers, quota=True):
     The root volume's ``volume_image_metadata`` of the volume-backed
     servers (their volumes fetched in parallel for one server, else in
     one listing), the image properties of the others (each image once),
-    and, with ``quota`` and a volume-backed server, Cinder's quota with
-    usage (:mod:`rcsnap_osc.quota_plan`).
+    and, when one server is volume-backed, Cinder's quota with usage
+    (:mod:`rcsnap_osc.quota_plan`).
     """
     image_ids = list(dict.fromkeys(
         i for i in map(image_id_of, servers) if i))
@@ -92,7 +92,7 @@ def gather(conn, servers, quota=True):
         calls.append(lambda: cloud.paginate(
             conn.block_storage, '/volumes/detail', 'volumes',
             {'limit': cloud.PAGE_SIZE}))
-    quota = quota and bool(volume_ids)
+    quota = bool(volume_ids)
     if quota:
         calls.append(lambda: accounting.cinder_quota(conn))
     if volume_ids:
