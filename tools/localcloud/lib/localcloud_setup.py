@@ -15,6 +15,7 @@ Run with the local cloud's own virtualenv python by tools/localcloud/localcloud
                     external network; prints what is missing otherwise
   status MODE       one line per service check
 """
+import concurrent.futures
 import datetime
 import hashlib
 import os
@@ -183,7 +184,8 @@ def network():
             name=POOL, prefixes=[POOL_PREFIX], default_prefix_length=24,
             is_shared=True, is_default=True,
             description='Default subnet pool (auto-allocated-topology)')
-    for name in ('alpha', 'beta'):
+
+    def project_network(name):
         conn = _conn('local-' + name)
         pnet = conn.network
         project = conn.current_project_id
@@ -208,6 +210,12 @@ def network():
                                      project_id=project)) is None:
             raise RuntimeError('project %s has no default security group'
                                % name)
+
+    # Both projects at once: each mostly waits for Neutron.
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(project_network, n)
+                     for n in ('alpha', 'beta')]:
+            done.result()
     dry = admin.network.get(
         '/auto-allocated-topology/%s?fields=dry-run'
         % admin.current_project_id)
