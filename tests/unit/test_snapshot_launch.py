@@ -340,10 +340,11 @@ class TestLaunchWait(LaunchTest):
             'private': [fakes.address()],
             'other': [fakes.address('10.129.0.7', 'fa:16:3e:00:00:02')]}
         fakes.register_server_states(self.requests, NEW, active)
+        # Neutron lists them in its own order, not the server's.
         fakes.register_port_list(self.requests, [
-            fakes.port('p-1'),
             fakes.port('p-2', other, '10.129.0.7', 'fa:16:3e:00:00:02',
-                       groups=())])
+                       groups=()),
+            fakes.port('p-1')])
         return self.launch('--flavor', 'm1.small', '--network', 'private',
                            '--network', 'other', '--wait', *args)
 
