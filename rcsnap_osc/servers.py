@@ -216,7 +216,7 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
     planned = launch_plan.planned_volumes(
         summary, request.get('block_device_mapping') or
         launch_plan.block_devices(summary, need.root_gib))
-    kept, volumes, attached = [], {}, {}
+    kept, volumes, attached, ports = [], {}, {}, []
     if wait is not None:
         server = building.await_server(conn, server, wait, summary,
                                        keep_failed, temporary, say, progress)
@@ -224,6 +224,8 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
                     for v in server.attached_volumes or []}
         volumes = cloud.get_volumes(conn, list(attached)) if planned else {}
         kept = copying.release_images(conn, temporary, say)
+        if request.get('networks') != launch_plan.NONE:
+            ports = server_ports(conn, server)
     rows = launch_plan.launched_volumes(planned, volumes, attached)
     root = next((r for r in rows if r['boot_index'] == 0), {})
     return {
@@ -233,7 +235,18 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
         'snapshot_name': summary.image.get('name'), 'type': summary.type,
         'root_volume_id': root.get('id'),
         'root_volume_size': root.get('size_gib') if root.get('id') else None,
-        'volumes': rows, 'kept_images': kept}
+        'volumes': rows, 'kept_images': kept, 'ports': ports}
+
+
+def server_ports(conn, server):
+    """The rows of a built server's ports (one GET), networks named from
+    its addresses; none without a Networking service."""
+    if not has_networking(conn):
+        return []
+    from rcsnap_osc import launch_ports
+
+    ports = [p.to_dict() for p in conn.network.ports(device_id=server.id)]
+    return launch_ports.port_rows(ports, server.addresses)
 
 
 def launch_from_copies(conn, summary, attrs, waiter, say):

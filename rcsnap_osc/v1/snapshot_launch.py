@@ -24,7 +24,8 @@ from rcsnap_osc.v1 import common
 
 LAUNCH_COLUMNS = (
     'id', 'name', 'status', 'flavor', 'snapshot_id', 'snapshot_name',
-    'type', 'root_volume_id', 'root_volume_size', 'volumes', 'kept_images',
+    'type', 'root_volume_id', 'root_volume_size', 'volumes', 'ports',
+    'kept_images',
 )
 
 
@@ -50,6 +51,24 @@ class LaunchedVolumesColumn(columns.FormattableColumn):
 
     def machine_readable(self):
         return [dict(v) for v in self._value]
+
+
+class LaunchedPortsColumn(columns.FormattableColumn):
+    """The ports a launched server got: a line each in tables, a list in
+    JSON."""
+
+    def human_readable(self):
+        return '\n'.join(_(
+            '%(id)s: %(network)s, %(ips)s, %(status)s; security groups: '
+            '%(groups)s') % {
+                'id': p['id'], 'network': p['network'],
+                'ips': ', '.join(p['fixed_ips']) or _('no address'),
+                'status': p['status'],
+                'groups': ', '.join(p['security_group_ids']) or _('none')}
+            for p in self._value)
+
+    def machine_readable(self):
+        return [dict(p) for p in self._value]
 
 
 def add_snapshot_arguments(parser, what):
@@ -116,7 +135,8 @@ class LaunchSnapshot(base.ShowOne):
         "flavors): when it does not, nothing is created. The output lists "
         "the volumes the launch makes, whether each depends on the "
         "snapshot (its volume snapshot cannot be deleted while the volume "
-        "exists) and whether it is deleted with the server")
+        "exists) and whether it is deleted with the server; with --wait, "
+        "the ports the server got")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -221,6 +241,7 @@ class LaunchSnapshot(base.ShowOne):
         from osc_lib.cli import format_columns
 
         launched['volumes'] = LaunchedVolumesColumn(launched['volumes'])
+        launched['ports'] = LaunchedPortsColumn(launched['ports'])
         launched['kept_images'] = format_columns.ListColumn(
             launched['kept_images'])
         return LAUNCH_COLUMNS, tuple(launched[c] for c in LAUNCH_COLUMNS)

@@ -532,6 +532,38 @@ def register_network_list(requests, networks):
          'router:external': False} for nid, name in networks]})
 
 
+def port(port_id, network_id=NETWORK_ID, ip='10.128.0.64',
+         mac='fa:16:3e:6e:4b:fb', groups=(SECURITY_GROUP_ID,),
+         device_id=NEW_SERVER_ID, status='ACTIVE'):
+    """A server's port, as Neutron 29 (ML2) lists it to the project."""
+    return {
+        'id': port_id, 'name': '', 'network_id': network_id,
+        'project_id': base.PROJECT_ID, 'mac_address': mac,
+        'admin_state_up': True, 'status': status, 'device_id': device_id,
+        'device_owner': 'compute:nova',
+        'fixed_ips': [{'subnet_id': '6e8335dd-d58d-4601-a551-93ce7e8b1a28',
+                       'ip_address': ip}],
+        'allowed_address_pairs': [], 'extra_dhcp_opts': [],
+        'security_groups': list(groups), 'description': '',
+        'binding:vnic_type': 'normal', 'port_security_enabled': True,
+        'tags': [], 'created_at': '2026-12-01T07:13:37Z',
+        'updated_at': '2026-12-01T07:13:37Z', 'revision_number': 4,
+        'tenant_id': base.PROJECT_ID}
+
+
+def register_port_list(requests, ports, device_id=NEW_SERVER_ID):
+    """GET /v2.0/ports?device_id=... (a server's ports)."""
+    requests.get('%s/v2.0/ports?device_id=%s' % (NETWORK_URL, device_id),
+                 json={'ports': ports})
+
+
+def address(ip='10.128.0.64', mac='fa:16:3e:6e:4b:fb'):
+    """One entry of a Nova server's ``addresses`` (keyed by network
+    name)."""
+    return {'version': 4, 'addr': ip, 'OS-EXT-IPS:type': 'fixed',
+            'OS-EXT-IPS-MAC:mac_addr': mac}
+
+
 def register_security_group_list(requests, groups):
     """GET /v2.0/security-groups for (id, name) pairs."""
     requests.get(NETWORK_URL + '/v2.0/security-groups', json={

@@ -173,7 +173,7 @@ class TestLaunchBody(LaunchTest):
                 'made_from': 'volume snapshot %s' % fakes.ROOT_SNAP_ID,
                 'depends_on_snapshot': True,
                 'delete_on_termination': False}],
-            'kept_images': []}, data)
+            'ports': [], 'kept_images': []}, data)
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
                           'GET %s' % FLAVORS, 'POST %s' % SERVERS],
@@ -325,6 +325,82 @@ class TestLaunchWait(LaunchTest):
         self.assertEqual(['POST %s' % SERVERS] + ['GET %s/%s' % (
             SERVERS, NEW)] * 3 + ['GET %s/%s' % (VOLUMES, VOL)],
             self.calls()[3:])
+
+    def launch_onto_networks(self, *args):
+        """``--wait`` onto two networks: a port on each, named from the
+        server's addresses."""
+        self.image_backed()
+        fakes.add_network_service(self)
+        other = '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e'
+        fakes.register_network_list(self.requests, [
+            (fakes.NETWORK_ID, 'private'), (other, 'other')])
+        fakes.register_create_server(self.requests)
+        active = fakes.launched_server('ACTIVE')
+        active['addresses'] = {
+            'private': [fakes.address()],
+            'other': [fakes.address('10.129.0.7', 'fa:16:3e:00:00:02')]}
+        fakes.register_server_states(self.requests, NEW, active)
+        # Neutron lists them in its own order, not the server's.
+        fakes.register_port_list(self.requests, [
+            fakes.port('p-2', other, '10.129.0.7', 'fa:16:3e:00:00:02',
+                       groups=()),
+            fakes.port('p-1')])
+        return self.launch('--flavor', 'm1.small', '--network', 'private',
+                           '--network', 'other', '--wait', *args)
+
+    def test_wait_lists_the_ports_in_one_request(self):
+        code, out, err = self.launch_onto_networks('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([
+            {'id': 'p-1', 'network': 'private',
+             'network_id': fakes.NETWORK_ID, 'fixed_ips': ['10.128.0.64'],
+             'mac_address': 'fa:16:3e:6e:4b:fb', 'status': 'ACTIVE',
+             'security_group_ids': [fakes.SECURITY_GROUP_ID]},
+            {'id': 'p-2', 'network': 'other',
+             'network_id': '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
+             'fixed_ips': ['10.129.0.7'], 'mac_address': 'fa:16:3e:00:00:02',
+             'status': 'ACTIVE', 'security_group_ids': []}],
+            json.loads(out)['ports'])
+        calls = [c for c in self.calls()
+                 if not c.startswith('GET %s/' % fakes.NETWORK_URL)
+                 or '/v2.0/' in c]
+        self.assertEqual([
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            'GET %s' % FLAVORS,
+            'GET %s/v2.0/networks' % fakes.NETWORK_URL,
+            'POST %s' % SERVERS,
+            'GET %s/%s' % (SERVERS, NEW),
+            'GET %s/v2.0/ports?device_id=%s' % (fakes.NETWORK_URL, NEW)],
+            calls)
+
+    def test_ports_in_a_table_one_line_each(self):
+        code, out, err = self.launch_onto_networks()
+        self.assertEqual(0, code, err)
+        self.assertIn('p-1: private, 10.128.0.64, ACTIVE; security groups: '
+                      '%s' % fakes.SECURITY_GROUP_ID, out)
+        self.assertIn('p-2: other, 10.129.0.7, ACTIVE; security groups: '
+                      'none', out)
+
+    def test_no_network_lists_no_ports_and_asks_nothing(self):
+        self.image_backed()
+        fakes.add_network_service(self)
+        fakes.register_create_server(self.requests)
+        fakes.register_server_states(self.requests, NEW,
+                                     fakes.launched_server('ACTIVE'))
+        code, out, err = self.launch('--flavor', 'm1.small', '--no-network',
+                                     '--wait', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], json.loads(out)['ports'])
+        self.assertEqual([], [c for c in self.calls() if '/v2.0/' in c])
+
+    def test_without_wait_no_ports_yet(self):
+        self.image_backed()
+        fakes.add_network_service(self)
+        fakes.register_create_server(self.requests)
+        code, out, err = self.launch('--flavor', 'm1.small', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], json.loads(out)['ports'])
+        self.assertEqual([], [c for c in self.calls() if '/v2.0/' in c])
 
     def test_ctrl_c_while_waiting_says_what_is_left(self):
         self.volume_backed(min_disk=10)

@@ -5,12 +5,17 @@ Run with the local cloud's own virtualenv python by tools/localcloud/localcloud
 
   identity          service users, roles, projects, catalog (Keystone only)
   resources         flavors, base image, quotas (Nova, Glance, Cinder up)
-  ready SINCE       exit 0 once compute and volume services report
+  network           Neutron: the external network, the default subnet pool,
+                    each project's network, subnet and router, and its
+                    default security group
+  ready SINCE MODE  exit 0 once compute and volume services report
                     heartbeats newer than SINCE (epoch seconds), the volume
-                    backend pool is known and the compute node has a
-                    resource provider; prints what is missing otherwise
-  status            one line per service check
+                    backend pool is known, the compute node has a
+                    resource provider and (MODE real) Neutron lists the
+                    external network; prints what is missing otherwise
+  status MODE       one line per service check
 """
+import concurrent.futures
 import datetime
 import hashlib
 import os
@@ -36,6 +41,12 @@ VOLUME_QUOTAS = dict(volumes=100, snapshots=100, gigabytes=5000,
                      backups=100, backup_gigabytes=5000, groups=50,
                      per_volume_gigabytes=-1)
 IMAGE_NAME = 'base-image'
+PHYSNET = 'localnet'            # flat_networks / network_vlan_ranges
+PUBLIC = 'public'
+PUBLIC_CIDR = '203.0.113.0/24'  # documentation range: never routed
+POOL = 'shared-default-subnetpool-v4'
+POOL_PREFIX = '10.128.0.0/16'
+PROJECT_NETWORK = 'private'     # the same name in alpha and beta
 IMAGE_SIZE = 4 * 1024 * 1024
 
 
@@ -145,6 +156,77 @@ def resources():
     print('resources: flavors, %s and quotas in place' % IMAGE_NAME)
 
 
+def _one(items):
+    items = list(items)
+    return items[0] if items else None
+
+
+def network():
+    """Neutron's bootstrap, idempotent: what a project needs to launch
+    servers onto its own network, and what Nova's ``auto`` allocation
+    (auto-allocated-topology) needs."""
+    admin = _conn()
+    net = admin.network
+    public = _one(net.networks(name=PUBLIC, is_router_external=True))
+    if public is None:
+        public = net.create_network(
+            name=PUBLIC, is_router_external=True, is_default=True,
+            is_shared=False, provider_network_type='flat',
+            provider_physical_network=PHYSNET,
+            description='External network (nothing forwards packets)')
+    if _one(net.subnets(network_id=public.id)) is None:
+        net.create_subnet(
+            name=PUBLIC + '-subnet', network_id=public.id, ip_version=4,
+            cidr=PUBLIC_CIDR, gateway_ip=PUBLIC_CIDR.replace('0/24', '1'),
+            is_dhcp_enabled=False)
+    if _one(net.subnet_pools(name=POOL)) is None:
+        net.create_subnet_pool(
+            name=POOL, prefixes=[POOL_PREFIX], default_prefix_length=24,
+            is_shared=True, is_default=True,
+            description='Default subnet pool (auto-allocated-topology)')
+
+    def project_network(name):
+        conn = _conn('local-' + name)
+        pnet = conn.network
+        project = conn.current_project_id
+        private = _one(pnet.networks(name=PROJECT_NETWORK,
+                                     project_id=project))
+        if private is None:
+            private = pnet.create_network(name=PROJECT_NETWORK)
+        subnet = _one(pnet.subnets(network_id=private.id))
+        if subnet is None:
+            subnet = pnet.create_subnet(
+                name=PROJECT_NETWORK + '-subnet', network_id=private.id,
+                ip_version=4, use_default_subnet_pool=True)
+        router = _one(pnet.routers(name='router', project_id=project))
+        if router is None:
+            router = pnet.create_router(
+                name='router', external_gateway_info={
+                    'network_id': public.id})
+            pnet.add_interface_to_router(router, subnet_id=subnet.id)
+        # Neutron makes a project's "default" group when the project first
+        # asks for its groups.
+        if _one(pnet.security_groups(name='default',
+                                     project_id=project)) is None:
+            raise RuntimeError('project %s has no default security group'
+                               % name)
+
+    # Both projects at once: each mostly waits for Neutron.
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(project_network, n)
+                     for n in ('alpha', 'beta')]:
+            done.result()
+    dry = admin.network.get(
+        '/auto-allocated-topology/%s?fields=dry-run'
+        % admin.current_project_id)
+    if dry.status_code != 200:
+        raise RuntimeError('auto-allocated-topology dry run: %s %s'
+                           % (dry.status_code, dry.text))
+    print('network: %s (%s), %s, project networks %s with subnets and '
+          'routers, default security groups; auto-allocated-topology dry '
+          'run passes' % (PUBLIC, PUBLIC_CIDR, POOL, PROJECT_NETWORK))
+
+
 def _utc(ts):
     if not ts:
         return 0.0
@@ -155,10 +237,22 @@ def _utc(ts):
     return dt.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def checks(since):
+def checks(since, mode='real'):
     """Return a list of (name, ok, detail)."""
     conn = _conn()
     out = []
+    if mode == 'real':
+        try:
+            public = _one(conn.network.networks(name=PUBLIC,
+                                                is_router_external=True))
+            out.append(('neutron', bool(public), 'external network %s %s'
+                        % (PUBLIC, public.status) if public
+                        else 'no external network %s yet' % PUBLIC))
+        except Exception as e:  # noqa
+            out.append(('neutron', False, str(e)[:200]))
+    else:
+        out.append(('neutron', True, 'stand-in (LOCALCLOUD_NEUTRON=%s)'
+                    % mode))
     try:
         svcs = list(conn.compute.services())
         for binary in ('nova-conductor', 'nova-scheduler', 'nova-compute'):
@@ -197,16 +291,16 @@ def checks(since):
     return out
 
 
-def ready(since):
-    res = checks(since)
+def ready(since, mode):
+    res = checks(since, mode)
     missing = [r for r in res if not r[1]]
     for name, ok, detail in missing:
         print('waiting for %s: %s' % (name, detail))
     return 0 if not missing else 1
 
 
-def status():
-    for name, ok, detail in checks(0):
+def status(mode):
+    for name, ok, detail in checks(0, mode):
         print('%-20s %-4s %s' % (name, 'ok' if ok else 'DOWN', detail))
 
 
@@ -216,10 +310,12 @@ def main(argv):
         identity()
     elif cmd == 'resources':
         resources()
+    elif cmd == 'network':
+        network()
     elif cmd == 'ready':
-        return ready(float(argv[2]))
+        return ready(float(argv[2]), argv[3])
     elif cmd == 'status':
-        status()
+        status(argv[2])
     else:
         print('unknown command %s' % cmd, file=sys.stderr)
         return 2

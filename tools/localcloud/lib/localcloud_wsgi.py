@@ -6,7 +6,7 @@ imported; under gunicorn ``sys.argv`` holds gunicorn's own options
 at its configuration directory, then import the real application.
 
 Environment: LOCALCLOUD_WSGI_SERVICE (keystone, glance, placement, cinder,
-nova, neutron) and LOCALCLOUD_WSGI_CONFIG_DIR.
+nova, neutron, neutron-stand-in) and LOCALCLOUD_WSGI_CONFIG_DIR.
 """
 import importlib
 import os
@@ -28,7 +28,10 @@ _TABLE = {
                ['--config-file', os.path.join(_CONF_DIR, 'cinder.conf')], {}),
     'nova': ('nova.wsgi.osapi_compute', 'nova-api-os-compute', [],
              {'OS_NOVA_CONFIG_DIR': _CONF_DIR}),
-    'neutron': ('localcloud_neutron', 'localcloud-neutron', [], {}),
+    'neutron': ('neutron.wsgi.api', 'neutron-api', [],
+                {'OS_NEUTRON_CONFIG_DIR': _CONF_DIR,
+                 'OS_NEUTRON_CONFIG_FILES': 'neutron.conf'}),
+    'neutron-stand-in': ('localcloud_neutron', 'localcloud-neutron', [], {}),
 }
 
 _module, _prog, _argv, _env = _TABLE[_SERVICE]
