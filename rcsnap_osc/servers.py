@@ -31,6 +31,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import launch_plan
+from rcsnap_osc import launch_volumes
 from rcsnap_osc import snapshots
 
 
@@ -213,7 +214,7 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
     else:
         server = create_server(conn, attrs())
     request = attrs()
-    planned = launch_plan.planned_volumes(
+    planned = launch_volumes.planned_volumes(
         summary, request.get('block_device_mapping') or
         launch_plan.block_devices(summary, need.root_gib))
     kept, volumes, attached = [], {}, {}
@@ -224,7 +225,7 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
                     for v in server.attached_volumes or []}
         volumes = cloud.get_volumes(conn, list(attached)) if planned else {}
         kept = copying.release_images(conn, temporary, say)
-    rows = launch_plan.launched_volumes(planned, volumes, attached)
+    rows = launch_volumes.launched_volumes(planned, volumes, attached)
     root = next((r for r in rows if r['boot_index'] == 0), {})
     return {
         'id': server.id, 'name': request['name'],
@@ -245,13 +246,13 @@ def launch_from_copies(conn, summary, attrs, waiter, say):
 
     sources = []
     for device in summary.devices:
-        image_name, volume_name = launch_plan.temporary_names(
+        image_name, volume_name = launch_volumes.temporary_names(
             attrs()['name'], device)
         sources.append(copying.Source(
             device.snapshot_id, device.size_gib, image_name,
             _('Temporary volume for an independent launch of snapshot %s')
             % summary.image['id'],
-            launch_plan.temporary_image_attributes(summary.image, device),
+            launch_volumes.temporary_image_attributes(summary.image, device),
             volume_name))
 
     def create(images):
