@@ -269,17 +269,22 @@ def explicit_mapping(size=None, delete_on_termination=False,
 def server_attrs(summary, need, flavor, name, networks, size=None,
                  key_name=None, security_groups=(), availability_zone=None,
                  volume_types=False, delete_on_termination=False,
-                 images=None):
+                 images=None, data_mapping=None):
     """The SDK attributes of ``POST /servers``.
 
     ``networks`` is a list of network IDs, :data:`AUTO` or :data:`NONE`.
     Without ``size``, ``delete_on_termination`` or ``images``, or without
     volumes (image-backed), the server boots from ``imageRef`` and Nova
     builds the volumes from the image's own mapping; else from an explicit
-    mapping (:func:`block_devices`).
+    mapping (:func:`block_devices`). An image-backed one boots from
+    ``imageRef`` with ``data_mapping`` too, when given
+    (:func:`rcsnap_osc.launch_volumes.data_mapping`).
     """
     attrs = {'name': name, 'flavor_id': flavor['id']}
-    if not summary.devices or not explicit_mapping(
+    if not summary.devices and data_mapping:
+        attrs['image_id'] = summary.image['id']
+        attrs['block_device_mapping'] = data_mapping
+    elif not summary.devices or not explicit_mapping(
             size, delete_on_termination, images):
         attrs['image_id'] = summary.image['id']
     else:

@@ -20,7 +20,10 @@ Pure functions, no cliff, no HTTP; a refusal is an
 attributes are :mod:`rcsnap_osc.launch_plan`.
 """
 
+from rcsnap_osc.errors import Refused
+from rcsnap_osc.i18n import _
 from rcsnap_osc import launch_plan
+from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
 
 
@@ -109,3 +112,55 @@ def launched_volumes(planned, volumes, attached):
                     volume['id'], plan['delete_on_termination'])))
         rows.append(row)
     return rows
+
+
+# -- launch --with-data-volumes ----------------------------------------------
+
+def check_data_images(image, found, label):
+    """Refuse unless ``found`` (:func:`share_plan.data_images` of what this
+    project sees) are every data image of a ``share --copy --volumes all``
+    copy, each active."""
+    count = share_plan.data_count(image)
+    if not count:
+        raise Refused(_(
+            'Snapshot %s has no data images: --with-data-volumes launches a '
+            'copy shared with "rc snapshot share --copy --volumes all".')
+            % label)
+    if not share_plan.complete(image, found):
+        raise Refused(_(
+            'Snapshot %(snap)s has %(count)d data image(s), %(seen)d of them '
+            'active and visible to this project: accept them with "rc '
+            'snapshot accept %(id)s".') % {
+                'snap': label, 'count': count, 'id': image['id'],
+                'seen': len([i for i in found
+                             if i.get('status') == 'active'])})
+
+
+def data_mapping(image, data_images, delete_on_termination=False):
+    """The ``block_device_mapping_v2`` of ``launch --with-data-volumes``:
+    the image as the root disk (the entry Nova makes of ``imageRef``), then
+    a volume made from each data image, in order, at the data volume's
+    size (the image's ``min_disk``), not bootable."""
+    mapping = [{'boot_index': 0, 'uuid': image['id'], 'source_type': 'image',
+                'destination_type': 'local', 'delete_on_termination': True}]
+    for data in data_images:
+        mapping.append({
+            'boot_index': -1, 'uuid': data['id'], 'source_type': 'image',
+            'destination_type': 'volume',
+            'volume_size': launch_plan.as_int(data.get('min_disk')) or (
+                launch_plan.ceil_gib(data.get('size') or 0)),
+            'delete_on_termination': bool(delete_on_termination)})
+    return mapping
+
+
+def planned_data_volumes(data_images, mapping):
+    """The data volumes a ``--with-data-volumes`` launch makes, as
+    :func:`planned_volumes` gives them (``mapping`` from
+    :func:`data_mapping`)."""
+    volumes = [bdm for bdm in mapping if bdm['destination_type'] == 'volume']
+    return [{'boot_index': None,
+             'volume_snapshot': data.get(share_plan.DATA_SOURCE_PROPERTY),
+             'source_type': 'image', 'source_id': bdm['uuid'],
+             'size_gib': bdm.get('volume_size'),
+             'delete_on_termination': bdm['delete_on_termination']}
+            for data, bdm in zip(data_images, volumes)]
