@@ -180,8 +180,9 @@ class HashingReader:
         return self._size
 
     def read(self, size=-1):
-        chunk = self._file.read(CHUNK if size is None or size < 0
-                                else min(size, CHUNK))
+        # A whole chunk whatever the size asked: the HTTP client asks for
+        # 16 KiB at a time, and each call costs (hashing, progress).
+        chunk = self._file.read(CHUNK)
         self.sha256.update(chunk)
         if self.meter:
             self.meter.add(len(chunk))
@@ -226,8 +227,8 @@ class StreamReader:
         return self.size
 
     def read(self, size=-1):
-        chunk = self.raw.read(CHUNK if size is None or size < 0
-                              else min(size, CHUNK), decode_content=True)
+        # A whole chunk whatever the size asked (see HashingReader.read).
+        chunk = self.raw.read(CHUNK, decode_content=True)
         self.sha256.update(chunk)
         if self.glance:
             self.glance.update(chunk)

@@ -265,3 +265,42 @@ class TestHeadroom(testtools.TestCase):
         self.assertRaisesRegex(
             manifest.Refused, 'room for 8 more gigabytes \\(quota 10\\); '
             'the copy needs 10', manifest.check_headroom, quota, 2, 5)
+
+
+class TestChunks(testtools.TestCase):
+    """The readers hand the HTTP client whole chunks, whatever it asks
+    for (16 KiB at a time): fewer calls, each hashing and metering."""
+
+    def test_file_reader(self):
+        from rcsnap_osc import transfer
+
+        path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'd')
+        with open(path, 'wb') as f:
+            f.write(b'x' * (transfer.CHUNK + 10))
+        reader = transfer.HashingReader(path)
+        self.addCleanup(reader.close)
+        self.assertEqual(transfer.CHUNK, len(reader.read(16384)))
+        self.assertEqual(10, len(reader.read(16384)))
+        self.assertEqual(b'', reader.read(16384))
+        self.assertEqual(sha(b'x' * (transfer.CHUNK + 10)),
+                         reader.sha256.hexdigest())
+
+    def test_stream_reader(self):
+        import io
+
+        from rcsnap_osc import transfer
+
+        class Raw(io.BytesIO):
+            def read(self, size=-1, decode_content=False):
+                return super().read(size)
+
+        class Response:
+            raw = Raw(b'y' * (2 * transfer.CHUNK))
+
+        reader = transfer.StreamReader(Response(), 2 * transfer.CHUNK,
+                                       'sha512')
+        self.assertEqual(transfer.CHUNK, len(reader.read(16384)))
+        self.assertEqual(transfer.CHUNK, len(reader.read(16384)))
+        self.assertEqual(b'', reader.read(16384))
+        self.assertEqual(sha(b'y' * (2 * transfer.CHUNK), 'sha512'),
+                         reader.glance.hexdigest())
