@@ -108,7 +108,7 @@ def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
         sources = dict(zip([d['file'] for d in disks], images))
 
         def put(image_id, disk):
-            disk['sha256'] = transfer.stream(
+            transfer.stream(
                 conn, sources[disk['file']], target, image_id, stderr)
         return importing.make_snapshot(target, document, name or image.get(
             'name'), kind, waiter, say, put, types)
