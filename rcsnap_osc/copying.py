@@ -29,12 +29,8 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
 
-#: Seconds between polls of a volume or image in the --copy pipeline: the
-#: first wait is FIRST_POLL, each next one 1.5 times longer, up to
-#: POLL_INTERVAL (a short wait is seen at once, a long one costs no more
-#: requests than before).
+#: Seconds between polls of a volume or image in the --copy pipeline.
 POLL_INTERVAL = 2.0
-FIRST_POLL = 0.5
 
 #: Seconds the cleanup waits for a busy temporary volume to settle.
 CLEANUP_TIMEOUT = 300
@@ -70,7 +66,6 @@ class Waiter:
         """Poll ``fetch()`` (a resource, None when gone) until its status
         is in ``wanted``; return the resource."""
         report = self.progress(label)
-        pause = min(FIRST_POLL, self.interval)
         while True:
             found = fetch()
             status = 'deleted' if found is None else found.status
@@ -87,8 +82,7 @@ class Waiter:
                     'Timed out after %(secs)d s waiting for %(what)s '
                     '(%(status)s).') % {'secs': self.timeout, 'what': label,
                                         'status': status})
-            self.sleep(pause)
-            pause = min(pause * 1.5, self.interval)
+            self.sleep(self.interval)
 
 
 def get_volume(conn, volume_id):

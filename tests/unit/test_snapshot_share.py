@@ -519,8 +519,8 @@ class TestShareCopy(ShareTest):
             'Volume %s: creating (0 s)' % fakes.TMP_VOLUME_ID,
             'Uploading volume %s to image %s' % (fakes.TMP_VOLUME_ID,
                                                  fakes.COPY_IMAGE_ID),
-            'Image %s: queued (0 s)' % fakes.COPY_IMAGE_ID,
-            'Image %s: saving (1 s)' % fakes.COPY_IMAGE_ID,
+            'Image %s: queued (2 s)' % fakes.COPY_IMAGE_ID,
+            'Image %s: saving (4 s)' % fakes.COPY_IMAGE_ID,
             'Image %s is active' % fakes.COPY_IMAGE_ID,
             'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID],
             err.strip().splitlines())
