@@ -100,9 +100,11 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
         if copy:
             say(_('Snapshot %s is image-backed: other projects can launch '
                   'it as it is, no copy made.') % image['id'])
-        members = cloud.snapshot_members(conn, image)
-        return image, share(conn, image, share_plan.plan_share(
-            image, targets, members), members, say), None, []
+        # a copy made with --volumes all is shared with its data images
+        data = share_plan.data_images(image, list_data_images(
+            conn, image, owner=project_id))
+        return (image, share_all(conn, [image] + data, targets, say), None,
+                data)
     left = share_plan.left_out(image)
     if volumes != 'all':
         for ref in left:

@@ -156,7 +156,8 @@ class ShareSnapshot(base.ShowOne):
             names += ('source_snapshot', 'not_copied', 'data_images')
             values += (source['id'], format_columns.ListColumn(left),
                        format_columns.ListColumn([i['id'] for i in data]))
-        return names, values
+            return names, values
+        return with_data_images(names, values, data)
 
 
 class AcceptSnapshot(base.ShowOne):

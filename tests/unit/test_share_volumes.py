@@ -510,3 +510,23 @@ class TestLaunchWithDataVolumes(test_snapshot_launch.LaunchTest):
                          'rc', 'snapshot', 'launch', fakes.IMAGE_ID,
                          '--with-data-volumes')
         self.assertEqual([], self.writes())
+
+
+class TestShareTheCopyAgain(share_tests.ShareTest):
+    """A plain share of a copy that has data images shares them too."""
+
+    def test_data_images_shared_with_the_copy(self):
+        fakes.register_image(self.requests, copy_image())
+        fakes.register_image_list(self.requests, [data_image()],
+                                  '?rcsnap_copy_id=%s' % fakes.COPY_IMAGE_ID)
+        for image in (copy_image(), data_image()):
+            fakes.register_image_update(self.requests, dict(
+                image, visibility='shared'))
+            fakes.register_add_member(self.requests, image['id'])
+        out = self.run_json('rc', 'snapshot', 'share', fakes.COPY_IMAGE_ID,
+                            '--project', GAMMA)
+        self.assertEqual([DATA_IMAGE_ID], out['data_images'])
+        self.assertEqual([
+            'GET %s' % COPY, LIST_DATA,
+            'PATCH %s' % COPY, 'POST %s/members' % COPY,
+            'PATCH %s' % DATA, 'POST %s/members' % DATA], self.calls())
