@@ -81,8 +81,9 @@ class ShareSnapshot(base.ShowOne):
             action='store_true',
             help=_('Share a standalone copy of a volume-backed snapshot: '
                    'an image of its root disk that other projects can '
-                   'launch. Needs volume and image quota in this project '
-                   'for the root disk\'s size while it runs'),
+                   'launch (with --volumes all, and an image of each data '
+                   'volume). Needs volume and image quota in this project '
+                   'for the disks\' size while it runs'),
         )
         parser.add_argument(
             '--new-copy',
