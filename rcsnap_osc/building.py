@@ -43,17 +43,19 @@ class StillBuilding(exceptions.CommandError):
 
 
 def await_server(conn, server, wait, summary, keep_failed, temporary, say,
-                 progress):
+                 progress, sources=()):
     """:func:`wait_for_server`, then the failure's cleanup and its one
     line. The ``temporary`` images the build needs are removed once it
-    ends, kept (and said) while the server may still be building."""
+    ends, kept (and said) while the server may still be building; volumes
+    made from them or from the ``sources`` images (which stay) are the
+    launch's own, deleted with a failed server."""
     try:
         return wait_for_server(
             conn, server.id, wait,
             progress=progress and progress(_('Server %s') % server.id))
     except LaunchFailed as failed:
-        text = failure(conn, failed, summary, keep_failed, set(temporary),
-                       say)
+        text = failure(conn, failed, summary, keep_failed,
+                       set(temporary) | set(sources), say)
         tail = released(conn, temporary, say)
         if tail:
             text = text.rstrip('.') + tail + '.'

@@ -14,9 +14,10 @@
 one cloud's Glance straight into another's, with no local file.
 
 The target (another clouds.yaml entry: other credentials, project, region
-or cloud) is checked first: authentication, and Cinder quota headroom for
-``--as volume-backed``. The source side is :mod:`rcsnap_osc.exporting`'s
-plan and the :mod:`rcsnap_osc.copying` pipeline; the target side is
+or cloud) is checked first: authentication, Glance's image limits, and for
+``--as volume-backed`` Cinder's quota headroom and the volume types. The
+source side is :mod:`rcsnap_osc.exporting`'s plan and the
+:mod:`rcsnap_osc.copying` pipeline; the target side is
 :func:`rcsnap_osc.importing.make_snapshot`. On failure or interrupt each
 side deletes what it made.
 """
@@ -53,37 +54,51 @@ def connect(cloud_name, region=None):
                 'cloud': cloud_name, 'why': described}) from exc
 
 
-def check_target(target, cloud_name, kind, disks):
-    """Refuse when the target project cannot hold the volumes and volume
-    snapshots of a volume-backed copy (one quota request)."""
-    if kind != 'volume-backed':
-        return
-    response = target.block_storage.get(
-        '/os-quota-sets/%s?usage=True' % target.current_project_id)
-    if response.status_code >= 400:
-        return  # the cloud does not show quotas to members: Cinder decides
+def check_target(target, cloud_name, kind, disks, size, volume_type=None):
+    """Refuse when the target project cannot hold the copy: Glance's
+    image limits (every kind; ``size`` bytes at most), and for
+    ``--as volume-backed`` Cinder's quota and the volume types. The
+    listings are read at once; returns the volume type of each disk.
+    """
+    from rcsnap_osc import accounting
+    from rcsnap_osc import cloud
+
+    volume_backed = kind == 'volume-backed'
+    target.image.get_endpoint_data()
+    calls = [lambda: accounting.glance_usage(target)]
+    if volume_backed:
+        target.block_storage.get_endpoint_data()
+        calls += [lambda: accounting.cinder_quota(target),
+                  lambda: importing.volume_types(target, disks,
+                                                 volume_type)]
+    # the temporary images and the 0-byte snapshot image of volume-backed
+    images = len(disks) + 1 if volume_backed else 1
     try:
-        manifest.check_headroom(
-            response.json().get('quota_set') or {}, len(disks),
-            sum(d['size_gib'] or 0 for d in disks))
+        found = cloud.parallel(calls)
+        manifest.check_image_headroom(found[0], images, size)
+        if volume_backed and found[1] is not None:
+            manifest.check_headroom(found[1], len(disks),
+                                    sum(d['size_gib'] or 0 for d in disks))
     except errors.Refused as exc:
         raise errors.Refused(_('Cannot copy to cloud %(cloud)s: %(why)s') % {
             'cloud': cloud_name, 'why': exc})
+    return found[2] if volume_backed else None
 
 
 def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
-         waiter, say, stderr=sys.stderr):
+         waiter, say, stderr=sys.stderr, volume_type=None):
     """Copy a snapshot into the cloud of clouds.yaml entry ``cloud_name``;
     (new snapshot's record, volume IDs on the target).
 
     The snapshot is read first, then the target checked: nothing is made
     on either side before both are known good.
     """
-    image, summary, disks, _needed = exporting.plan(conn, name_or_id,
-                                                    disk_format, 'all')
-    kind = manifest.import_kind({'disks': disks}, kind)
+    image, summary, disks, needed = exporting.plan(conn, name_or_id,
+                                                   disk_format, 'all')
+    kind = manifest.import_kind({'disks': disks}, kind, volume_type)
     target = connect(cloud_name, region)
-    check_target(target, cloud_name, kind, disks)
+    types = check_target(target, cloud_name, kind, disks, needed,
+                         volume_type)
 
     def make(images):
         for disk, made in zip(disks, images):
@@ -93,10 +108,10 @@ def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
         sources = dict(zip([d['file'] for d in disks], images))
 
         def put(image_id, disk):
-            disk['sha256'] = transfer.stream(
+            transfer.stream(
                 conn, sources[disk['file']], target, image_id, stderr)
         return importing.make_snapshot(target, document, name or image.get(
-            'name'), kind, waiter, say, put)
+            'name'), kind, waiter, say, put, types)
 
     if summary.type == snapshots.IMAGE_BACKED:
         return make([image])

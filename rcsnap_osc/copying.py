@@ -118,23 +118,29 @@ def set_image_attributes(conn, image_id, attrs):
     return response.json()
 
 
-def root_volume_snapshot(conn, image):
-    """The root volume snapshot a copy is made from; it must be usable."""
-    root = share_plan.root_ref(image)
-    found = cloud.get_volume_snapshots(conn, [root.snapshot_id]).get(
-        root.snapshot_id)
-    if found is None:
-        raise exceptions.CommandError(_(
-            'Cannot copy snapshot %(snap)s: its root volume snapshot '
-            '%(vsnap)s is missing (deleted, or not visible to this project).')
-            % {'snap': image['id'], 'vsnap': root.snapshot_id})
-    if found.get('status') != 'available':
-        raise exceptions.CommandError(_(
-            'Cannot copy snapshot %(snap)s: its root volume snapshot '
-            '%(vsnap)s is %(status)s, not available.') % {
-                'snap': image['id'], 'vsnap': root.snapshot_id,
-                'status': found.get('status')})
-    return found
+def usable_volume_snapshots(conn, image, refs):
+    """The volume snapshots a copy is made from (the root first), fetched
+    at once; each must be there and available."""
+    found = cloud.get_volume_snapshots(conn, [r.snapshot_id for r in refs])
+    usable = []
+    for ref in refs:
+        vsnap = found.get(ref.snapshot_id)
+        which = (_('root volume snapshot') if ref is refs[0]
+                 else _('volume snapshot'))
+        if vsnap is None:
+            raise exceptions.CommandError(_(
+                'Cannot copy snapshot %(snap)s: its %(which)s %(vsnap)s is '
+                'missing (deleted, or not visible to this project).') % {
+                    'snap': image['id'], 'which': which,
+                    'vsnap': ref.snapshot_id})
+        if vsnap.get('status') != 'available':
+            raise exceptions.CommandError(_(
+                'Cannot copy snapshot %(snap)s: its %(which)s %(vsnap)s is '
+                '%(status)s, not available.') % {
+                    'snap': image['id'], 'which': which,
+                    'vsnap': ref.snapshot_id, 'status': vsnap.get('status')})
+        usable.append(vsnap)
+    return usable
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,7 +153,9 @@ class Source:
     name: str
     #: The temporary volume's description.
     description: str
-    #: Fields and properties set on the image once active (None: none).
+    #: Fields and properties set on the image once active (None: none);
+    #: or a callable that returns them given the IDs of every image the
+    #: copy made, in order (a data image names the root copy's).
     attrs: dict | None = None
     #: The temporary volume's name (default: the image's, plus ``-tmp``).
     volume_name: str | None = None
@@ -198,9 +206,10 @@ def to_images(conn, sources, disk_format, waiter, say, made):
                                 lambda: get_image(conn, image_id),
                                 ('active',), snapshots.IMAGE_FAILED)
         say(_('Image %s is active') % image_id)
-        images.append(
-            set_image_attributes(conn, image_id, source.attrs)
-            if source.attrs else cloud.image_record(uploaded))
+        attrs = (source.attrs(uploads) if callable(source.attrs)
+                 else source.attrs)
+        images.append(set_image_attributes(conn, image_id, attrs)
+                      if attrs else cloud.image_record(uploaded))
     for volume_id in volumes:
         waiter.until(_('Volume %s') % volume_id,
                      lambda: get_volume(conn, volume_id),
@@ -241,21 +250,34 @@ def copy_then(conn, sources, disk_format, waiter, say, then):
             clean_up(conn, made, say, waiter)
 
 
-def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None):
+def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None,
+                  volumes='root'):
     """Make a standalone image of a volume-backed snapshot's root disk,
-    with the snapshot's boot properties; ``then(copy)`` (the sharing) runs
-    before success is declared (:func:`copy_then`). Returns (copy record,
-    result of ``then``).
+    with the snapshot's boot properties, and with ``volumes='all'`` one
+    image of each data volume, marked as the copy's
+    (:func:`share_plan.data_attributes`); ``then(copy, data images)`` (the
+    sharing) runs before success is declared (:func:`copy_then`). Returns
+    (copy record, data image records, result of ``then``).
     """
-    vsnap = root_volume_snapshot(conn, image)
-    source = Source(
-        vsnap['id'], vsnap['size'], name,
-        _('Temporary volume for a copy of snapshot %s') % image['id'],
-        share_plan.copy_attributes(image, vsnap['size']))
-    (copy,), result = copy_then(
-        conn, [source], disk_format, waiter, say,
-        lambda images: then(images[0]) if then else None)
-    return copy, result
+    refs = [share_plan.root_ref(image)]
+    if volumes == 'all':
+        refs += share_plan.left_out(image)
+    found = usable_volume_snapshots(conn, image, refs)
+    description = _('Temporary volume for a copy of snapshot %s') % (
+        image['id'])
+    sources = [Source(
+        found[0]['id'], found[0]['size'], name, description,
+        share_plan.copy_attributes(image, found[0]['size'], len(refs) - 1))]
+    for index, (ref, vsnap) in enumerate(zip(refs[1:], found[1:])):
+        sources.append(Source(
+            vsnap['id'], vsnap['size'],
+            share_plan.data_name(name, ref, index), description,
+            lambda ids, ref=ref, size=vsnap['size'], index=index:
+                share_plan.data_attributes(ref, size, ids[0], index)))
+    (copy, *data), result = copy_then(
+        conn, sources, disk_format, waiter, say,
+        lambda images: then(images[0], images[1:]) if then else None)
+    return copy, data, result
 
 
 def release_images(conn, image_ids, say):

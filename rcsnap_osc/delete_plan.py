@@ -29,10 +29,13 @@ part of a group snapshot). Anything else is kept, with the reason.
 import dataclasses
 
 from rcsnap_osc.i18n import _
+from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
 
 IMAGE = 'image'
 VOLUME_SNAPSHOT = 'volume snapshot'
+#: An image of a data volume of a ``share --copy --volumes all`` copy.
+DATA_IMAGE = 'data image'
 
 DELETE = 'delete'
 KEEP = 'keep'
@@ -83,6 +86,10 @@ class Plan:
     @property
     def volume_snapshots(self):
         return tuple(i for i in self.items if i.kind == VOLUME_SNAPSHOT)
+
+    @property
+    def data_images(self):
+        return tuple(i for i in self.items if i.kind == DATA_IMAGE)
 
 
 def resolve(name_or_id, images):
@@ -191,6 +198,29 @@ def describe_volume(volume):
     return _('volume %s') % volume['id']
 
 
+def data_image_items(image, images, project_id, refused):
+    """``(items, blockers)`` for the data images of a ``share --copy
+    --volumes all`` copy being deleted: those proven to be its own
+    (:func:`share_plan.data_images`: they name it, have its owner and a
+    place) go with it. A protected one would be left behind: it blocks
+    the copy (each blocker is a reason)."""
+    if image.get('owner') != project_id or not share_plan.data_count(image):
+        return [], []
+    items, blockers = [], []
+    for data in share_plan.data_images(image, images):
+        action, reason = DELETE, None
+        if data.get('protected'):
+            blockers.append(_(
+                'data image %(id)s is protected; run "openstack image set '
+                '--unprotected %(id)s" first') % {'id': data['id']})
+            action, reason = KEEP, _('protected')
+        elif refused:
+            action, reason = KEEP, _('image not deleted')
+        items.append(Item(data['id'], DATA_IMAGE, data.get('name'), action,
+                          reason, (image['id'],)))
+    return items, blockers
+
+
 def orphan_refusal(blocked):
     """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
     reason, dependent volumes)] of the volume snapshots it would orphan."""
@@ -275,10 +305,16 @@ def plan_delete(names, images, project_id, volume_snapshots=None,
                 sid, VOLUME_SNAPSHOT,
                 (volume_snapshots.get(sid) or {}).get('name'), action, reason,
                 tuple(u for u in users if u in deleted)))
-        if blocked:
-            # Never delete the image and leave a volume snapshot of ours
-            # that nothing refers to: the whole snapshot is refused.
-            refused = orphan_refusal(blocked)
+        data_items, protected = data_image_items(image, images, project_id,
+                                                 refused)
+        items += data_items
+        if blocked or (protected and not refused):
+            # Never delete the image and leave a volume snapshot or data
+            # image of ours that nothing refers to: the whole snapshot is
+            # refused.
+            refused = '; '.join(
+                ([orphan_refusal(blocked)] if blocked else []) + protected)
+            blocked = refused
             items = [item if item.action == KEEP else dataclasses.replace(
                 item, action=KEEP, reason=_('image not deleted'))
                 for item in items]

@@ -176,9 +176,10 @@ def planned(plans):
 
 
 def execute(conn, plans):
-    """Delete the planned images, then the volume snapshots whose images
-    are all gone. Returns an :class:`Outcome` per item, in plan order;
-    volume snapshots are ``deleting`` until :func:`wait_until_gone`."""
+    """Delete the planned images, then the data images and volume
+    snapshots whose images are all gone. Returns an :class:`Outcome` per
+    item, in plan order; volume snapshots are ``deleting`` until
+    :func:`wait_until_gone`."""
     outcomes = {}
     gone = set()
     for plan in plans:
@@ -193,6 +194,18 @@ def execute(conn, plans):
             gone.add(item.resource_id)
             outcomes[id(item)] = Outcome(item, DELETED)
     for plan in plans:
+        for item in plan.data_images:
+            if item.action != delete_plan.DELETE:
+                continue
+            if item.images[0] not in gone:
+                outcomes[id(item)] = Outcome(
+                    item, delete_plan.KEEP,
+                    _('image %s not deleted') % item.images[0])
+                continue
+            failure = _try(lambda: conn.image.delete_image(
+                item.resource_id, ignore_missing=True))
+            outcomes[id(item)] = Outcome(
+                item, delete_plan.FAIL if failure else DELETED, failure)
         for item in plan.volume_snapshots:
             if item.action != delete_plan.DELETE:
                 continue

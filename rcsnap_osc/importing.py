@@ -91,25 +91,46 @@ def upload_disk(conn, disk, name, made, put, attrs=None):
     return image['id']
 
 
+def volume_type_names(conn):
+    """The names of the volume types this project can use (one listing)."""
+    return [t.name for t in conn.block_storage.types()]
+
+
+def volume_types(conn, disks, override=None):
+    """The volume type of each disk's volume (None: the default), checked
+    against the project's types: refused before anything is made. No
+    request when no disk names a type and none is asked for."""
+    if not override and not any(d.get('volume_type') for d in disks):
+        return [None] * len(disks)
+    return manifest.volume_types(disks, volume_type_names(conn), override)
+
+
 def import_snapshot(conn, directory, name, kind, waiter, say,
-                    stderr=sys.stderr):
+                    stderr=sys.stderr, volume_type=None):
     """Import an export; return the new snapshot's Glance-shaped dict and
     the IDs of the volumes its volume snapshots were made of."""
     document = read(directory, stderr)
+    kind = manifest.import_kind(document, kind, volume_type)
+    types = (volume_types(conn, document['disks'], volume_type)
+             if kind == 'volume-backed' else None)
 
     def put(image_id, disk):
         transfer.upload(conn, image_id, os.path.join(directory, disk['file']),
                         disk['sha256'], stderr)
-    return make_snapshot(conn, document, name, kind, waiter, say, put)
+    return make_snapshot(conn, document, name, kind, waiter, say, put, types)
 
 
-def make_snapshot(conn, document, name, kind, waiter, say, put):
+def make_snapshot(conn, document, name, kind, waiter, say, put,
+                  types=None):
     """An instance snapshot made of a manifest's disks, whose data
     ``put(image_id, disk)`` uploads; (Glance-shaped dict, volume IDs).
+    ``types`` are the volume types of a volume-backed one's volumes
+    (:func:`volume_types`; None: each the cloud's default).
 
     Whatever was made is deleted on any failure or interrupt.
     """
     kind = manifest.import_kind(document, kind)
+    types = types or [None] * len(document['disks'])
     name = name or document['snapshot'].get('name') or 'imported-snapshot'
     made = Made()
     volumes = []
@@ -122,7 +143,7 @@ def make_snapshot(conn, document, name, kind, waiter, say, put):
             say(_('Uploaded image %s') % image_id)
         else:
             image_id = _volume_backed(conn, document, name, made, waiter,
-                                      say, put)
+                                      say, put, types)
             volumes = list(made.volumes)
         image = copying.get_image(conn, image_id)
         finished = True
@@ -132,7 +153,7 @@ def make_snapshot(conn, document, name, kind, waiter, say, put):
     return cloud.image_record(image), volumes
 
 
-def _volume_backed(conn, document, name, made, waiter, say, put):
+def _volume_backed(conn, document, name, made, waiter, say, put, types):
     disks = document['disks']
     uploads = []
     for index, disk in enumerate(disks):
@@ -142,10 +163,11 @@ def _volume_backed(conn, document, name, made, waiter, say, put):
         say(_('Uploaded temporary image %s') % image_id)
     volumes = []
     for index, (disk, image_id) in enumerate(zip(disks, uploads)):
+        extra = {'volume_type': types[index]} if types[index] else {}
         volume = conn.block_storage.create_volume(
             image_id=image_id, size=manifest.disk_gib(disk),
             name='%s-disk-%d' % (name, index),
-            description=_('Volume of imported snapshot %s') % name)
+            description=_('Volume of imported snapshot %s') % name, **extra)
         made.volumes.append(volume.id)
         volumes.append(volume.id)
         say(_('Creating volume %(vol)s from image %(image)s') % {
@@ -166,7 +188,7 @@ def _volume_backed(conn, document, name, made, waiter, say, put):
                      lambda: _get_snapshot(conn, vsnap_id), ('available',),
                      snapshots.VOLUME_SNAPSHOT_FAILED)
     image = create_image(conn, dict(
-        manifest.volume_backed_attributes(document, name, vsnaps),
+        manifest.volume_backed_attributes(document, name, vsnaps, types),
         disk_format='raw', container_format='bare', visibility='private'))
     made.images.append(image['id'])
     response = conn.image.put(

@@ -77,7 +77,7 @@ def ceil_gib(size_bytes):
     return -(-int(size_bytes or 0) // snapshots.GiB)
 
 
-def _int(value):
+def as_int(value):
     try:
         return int(value or 0)
     except (TypeError, ValueError):
@@ -90,7 +90,7 @@ def need_of(summary, size=None):
     ``size`` is ``--size`` (GiB), for volume-backed snapshots only.
     """
     image = summary.image
-    min_ram, min_disk = _int(image.get('min_ram')), _int(image.get(
+    min_ram, min_disk = as_int(image.get('min_ram')), as_int(image.get(
         'min_disk'))
     if summary.type == snapshots.IMAGE_BACKED:
         return Need(summary.type, min_ram, min_disk,
@@ -105,7 +105,7 @@ def need_of(summary, size=None):
     if size is not None:
         root_gib = size
     elif recorded:
-        root_gib = _int(recorded)
+        root_gib = as_int(recorded)
     else:
         root_gib = root.size_gib
     return Need(summary.type, min_ram, min_disk, root_gib,
@@ -115,8 +115,8 @@ def need_of(summary, size=None):
 
 def check(flavor, need):
     """The :class:`Verdict` for one flavor: the one rule of both commands."""
-    ram = _int(flavor.get('ram'))
-    disk = _int(flavor.get('disk'))
+    ram = as_int(flavor.get('ram'))
+    disk = as_int(flavor.get('disk'))
     problems = []
     if ram < need.min_ram:
         problems.append(_('RAM %(ram)d MiB < min_ram %(min)d MiB') % {
@@ -143,8 +143,8 @@ def check(flavor, need):
 
 def order_key(flavor):
     """Smallest first: RAM, then vCPUs, then disk (name breaks ties)."""
-    return (_int(flavor.get('ram')), _int(flavor.get('vcpus')),
-            _int(flavor.get('disk')), flavor.get('name') or '',
+    return (as_int(flavor.get('ram')), as_int(flavor.get('vcpus')),
+            as_int(flavor.get('disk')), flavor.get('name') or '',
             flavor.get('id') or '')
 
 
@@ -251,7 +251,7 @@ def block_devices(summary, root_gib, volume_types=False,
         if device.boot_index == 0:
             bdm['volume_size'] = root_gib
         elif entry.get('volume_size') or device.size_gib:
-            bdm['volume_size'] = _int(entry.get('volume_size')) or (
+            bdm['volume_size'] = as_int(entry.get('volume_size')) or (
                 device.size_gib)
         if volume_types and entry.get('volume_type'):
             bdm['volume_type'] = entry['volume_type']
@@ -269,17 +269,22 @@ def explicit_mapping(size=None, delete_on_termination=False,
 def server_attrs(summary, need, flavor, name, networks, size=None,
                  key_name=None, security_groups=(), availability_zone=None,
                  volume_types=False, delete_on_termination=False,
-                 images=None):
+                 images=None, data_mapping=None):
     """The SDK attributes of ``POST /servers``.
 
     ``networks`` is a list of network IDs, :data:`AUTO` or :data:`NONE`.
     Without ``size``, ``delete_on_termination`` or ``images``, or without
     volumes (image-backed), the server boots from ``imageRef`` and Nova
     builds the volumes from the image's own mapping; else from an explicit
-    mapping (:func:`block_devices`).
+    mapping (:func:`block_devices`). An image-backed one boots from
+    ``imageRef`` with ``data_mapping`` too, when given
+    (:func:`rcsnap_osc.launch_volumes.data_mapping`).
     """
     attrs = {'name': name, 'flavor_id': flavor['id']}
-    if not summary.devices or not explicit_mapping(
+    if not summary.devices and data_mapping:
+        attrs['image_id'] = summary.image['id']
+        attrs['block_device_mapping'] = data_mapping
+    elif not summary.devices or not explicit_mapping(
             size, delete_on_termination, images):
         attrs['image_id'] = summary.image['id']
     else:
@@ -297,92 +302,3 @@ def server_attrs(summary, need, flavor, name, networks, size=None,
     if availability_zone:
         attrs['availability_zone'] = availability_zone
     return attrs
-
-
-# -- launch --independent and the volumes a launch makes ---------------------
-
-def temporary_names(server_name, device):
-    """The names of the temporary image and volume a volume snapshot is
-    copied through for ``--independent``: the server's, the device's,
-    ``-tmp`` and ``-tmp-volume``."""
-    dev = (device.device_name or '').rsplit('/', 1)[-1] or (
-        'root' if device.boot_index == 0 else device.snapshot_id[:8])
-    name = '%s-%s-tmp' % (server_name, dev)
-    return name, name + '-volume'
-
-
-def temporary_image_attributes(image, device):
-    """What the root volume's temporary image gets once uploaded: the
-    snapshot's boot properties and limits, which Nova reads from the image
-    a server boots from (nothing for a data volume's image).
-
-    Not ``image_type``: the image is no instance snapshot, and is not
-    listed as one.
-    """
-    if device.boot_index != 0:
-        return None
-    from rcsnap_osc import share_plan
-
-    attrs = {key: value for key, value in
-             snapshots.custom_properties(image).items()
-             if share_plan.is_copied_property(key)}
-    attrs.update(min_disk=_int(image.get('min_disk')),
-                 min_ram=_int(image.get('min_ram')))
-    return attrs
-
-
-def planned_volumes(summary, mapping):
-    """The volumes a launch makes, as ``mapping`` (the explicit
-    ``block_device_mapping_v2``, or :func:`block_devices` of what Nova
-    copies from the image) says, IDs unknown yet. Dicts with
-    ``boot_index``, ``volume_snapshot`` (whose data it holds),
-    ``source_type`` (``snapshot`` or ``image``), ``source_id``,
-    ``size_gib`` and ``delete_on_termination``.
-    """
-    return [{'boot_index': bdm['boot_index'],
-             'volume_snapshot': device.snapshot_id,
-             'source_type': bdm['source_type'], 'source_id': bdm['uuid'],
-             'size_gib': bdm.get('volume_size'),
-             'delete_on_termination': bdm['delete_on_termination']}
-            for device, bdm in zip(summary.devices, mapping)]
-
-
-def _made_from(volume, plan):
-    if plan['source_type'] == 'snapshot':
-        return volume.get('snapshot_id') == plan['source_id']
-    return (volume.get('volume_image_metadata') or {}).get(
-        'image_id') == plan['source_id']
-
-
-def launched_volumes(planned, volumes, attached):
-    """The volumes a launch made: one row per :func:`planned_volumes`
-    entry, with the server's volume made from it when known.
-
-    ``volumes`` maps volume IDs to Cinder volume dicts (the server's);
-    ``attached`` maps them to Nova's ``delete_on_termination`` of each.
-    A volume depends on the snapshot when Cinder says it was made from a
-    volume snapshot (``snapshot_id``): that volume snapshot cannot be
-    deleted while the volume exists.
-    """
-    rows = []
-    for plan in planned:
-        volume = next((v for v in volumes.values() if _made_from(v, plan)),
-                      None)
-        row = {
-            'id': None, 'boot_index': plan['boot_index'],
-            'size_gib': plan['size_gib'],
-            'volume_snapshot': plan['volume_snapshot'],
-            'made_from': '%s %s' % (
-                'volume snapshot' if plan['source_type'] == 'snapshot'
-                else 'image', plan['source_id']),
-            'depends_on_snapshot': plan['source_type'] == 'snapshot',
-            'delete_on_termination': plan['delete_on_termination'],
-        }
-        if volume is not None:
-            row.update(
-                id=volume['id'], size_gib=volume.get('size'),
-                depends_on_snapshot=bool(volume.get('snapshot_id')),
-                delete_on_termination=bool(attached.get(
-                    volume['id'], plan['delete_on_termination'])))
-        rows.append(row)
-    return rows

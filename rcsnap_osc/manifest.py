@@ -205,15 +205,19 @@ def check_file(disk, size, digest):
                                  'want': disk['sha256']})
 
 
-def import_kind(document, wanted):
+def import_kind(document, wanted, volume_type=None):
     """``image`` or ``volume-backed``: a single disk imports as an image
-    by default, several only as a volume-backed snapshot."""
+    by default, several only as a volume-backed snapshot. A
+    ``--volume-type`` is for volumes: an image has none."""
     if wanted is None:
         wanted = 'image' if len(document['disks']) == 1 else 'volume-backed'
     if wanted == 'image' and len(document['disks']) > 1:
         raise Refused(_(
             'The snapshot has %d disks: only --as volume-backed makes '
             'more than one.') % len(document['disks']))
+    if volume_type and wanted == 'image':
+        raise Refused(_('--volume-type applies only with --as '
+                        'volume-backed.'))
     return wanted
 
 
@@ -236,29 +240,61 @@ def image_attributes(document, name):
 SOURCE_PROPERTY = 'rcsnap_source_snapshot_id'
 
 
-def nova_mapping(document, snapshot_ids):
+def nova_mapping(document, snapshot_ids, volume_types=None):
     """``block_device_mapping`` entries exactly as Nova writes them for a
     volume-backed server, one per disk, each pointing at its new volume
-    snapshot (``snapshot_ids`` in disk order)."""
+    snapshot (``snapshot_ids`` in disk order) and naming the volume type
+    its volume got (``volume_types``, None: the cloud's default)."""
     entries = []
-    for disk, snapshot_id in zip(document['disks'], snapshot_ids):
+    types = volume_types or [None] * len(document['disks'])
+    for disk, snapshot_id, volume_type in zip(document['disks'],
+                                              snapshot_ids, types):
         entry = dict.fromkeys(NOVA_BDM_KEYS)
         entry.update(
             boot_index=disk.get('boot_index'), delete_on_termination=False,
             destination_type='volume', device_name=disk.get('device_name'),
             device_type='disk', disk_bus=disk.get('disk_bus'),
             snapshot_id=snapshot_id, source_type='snapshot',
-            volume_size=disk_gib(disk))
+            volume_size=disk_gib(disk), volume_type=volume_type)
         entries.append(entry)
     return entries
 
 
-def volume_backed_attributes(document, name, snapshot_ids):
+def volume_types(disks, known, override=None):
+    """The volume type each disk's volume is made with (None: the target
+    cloud's default), in disk order.
+
+    ``known`` are the names of the volume types the target project can
+    use. ``override`` (``--volume-type``) replaces every disk's type and
+    must exist; otherwise each disk keeps the type its manifest records,
+    and one the target does not have is refused before anything is made.
+    """
+    known = set(known)
+    if override and override not in known:
+        raise Refused(_(
+            'Volume type %(type)s does not exist in the target project (it '
+            'has: %(known)s).') % {'type': override,
+                                   'known': ', '.join(sorted(known)) or '-'})
+    wanted = [override] * len(disks) if override else [
+        d.get('volume_type') for d in disks]
+    for disk, volume_type in zip(disks, wanted):
+        if volume_type and volume_type not in known:
+            raise Refused(_(
+                'Volume type %(type)s of %(file)s does not exist in the '
+                'target project (it has: %(known)s); choose one with '
+                '--volume-type.') % {
+                    'type': volume_type, 'file': disk['file'],
+                    'known': ', '.join(sorted(known)) or '-'})
+    return wanted
+
+
+def volume_backed_attributes(document, name, snapshot_ids,
+                             volume_types=None):
     """Fields and properties of an imported volume-backed snapshot: the
     0-byte image Nova's ``snapshot_volume_backed`` makes (the mapping as a
     JSON string, ``bdm_v2``, ``root_device_name``, ``min_disk`` at least
     the root volume's size)."""
-    entries = nova_mapping(document, snapshot_ids)
+    entries = nova_mapping(document, snapshot_ids, volume_types)
     root = snapshots.root_entry(entries) or entries[0]
     props = dict(document['properties'])
     props.update(
@@ -290,3 +326,28 @@ def check_headroom(quota_set, volumes, gib):
                 '(quota %(limit)d); the copy needs %(wanted)d.') % {
                     'free': max(free, 0), 'key': key, 'limit': limit,
                     'wanted': wanted})
+
+
+def check_image_headroom(glance_usage, images, size):
+    """Refuse when the target project's Glance unified limits (the
+    ``usage`` of ``GET /v2/info/usage``: ``{'image_count_total': {'limit',
+    'usage'}, 'image_size_total': {...}}``, sizes in MiB) cannot hold
+    ``images`` more images of ``size`` bytes in all. A limit that is
+    missing or -1 is not enforced."""
+    mib = -(-size // (1024 * 1024))
+    for key, wanted, unit in (('image_count_total', images, _('images')),
+                              ('image_size_total', mib, _('MiB of images'))):
+        entry = glance_usage.get(key)
+        if not isinstance(entry, dict):
+            continue
+        limit = entry.get('limit')
+        if limit is None or limit < 0:
+            continue
+        free = limit - (entry.get('usage') or 0)
+        if wanted > free:
+            raise Refused(_(
+                'The target project has room for %(free)d more %(unit)s '
+                '(Glance limit %(key)s %(limit)d); the copy needs up to '
+                '%(wanted)d.') % {
+                    'free': max(free, 0), 'unit': unit, 'key': key,
+                    'limit': limit, 'wanted': wanted})

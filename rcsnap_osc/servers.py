@@ -31,6 +31,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import launch_plan
+from rcsnap_osc import launch_volumes
 from rcsnap_osc import snapshots
 
 
@@ -146,13 +147,15 @@ def supports(conn, microversion):
 def prepare(conn, snapshot, flavor=None, name=None, networks=(),
             no_network=False, key_name=None, security_groups=(),
             availability_zone=None, size=None, delete_on_termination=False,
-            independent=False):
+            independent=False, with_data_volumes=False):
     """Everything that can be refused before anything is created: returns
-    the summary, its need, the flavor and ``attrs(images=None)``, the
-    attributes of the request (:func:`launch_plan.server_attrs`)."""
+    the summary, its need, the flavor, ``attrs(images=None)``, the
+    attributes of the request (:func:`launch_plan.server_attrs`), and the
+    data images ``with_data_volumes`` makes volumes of."""
     summary = ready_summary(conn, snapshot)
     need = launch_plan.need_for(summary, size)
     label = launch_plan.label(summary.image)
+    data = find_data_images(conn, summary, label) if with_data_volumes else []
     flavors = list_flavors(conn)
     if flavor:
         chosen = find_flavor(flavors, flavor)
@@ -175,8 +178,29 @@ def prepare(conn, snapshot, flavor=None, name=None, networks=(),
         key_name=key_name, security_groups=groups,
         availability_zone=availability_zone,
         volume_types=bool(explicit) and supports(conn, '2.67'),
-        delete_on_termination=delete_on_termination)
-    return summary, need, chosen, attrs
+        delete_on_termination=delete_on_termination,
+        data_mapping=data and launch_volumes.data_mapping(
+            summary.image, data, delete_on_termination))
+    return summary, need, chosen, attrs, data
+
+
+def find_data_images(conn, summary, label):
+    """The data images of a ``share --copy --volumes all`` copy, every one
+    there, active and proven its own (one listing); else refused."""
+    from rcsnap_osc import share_plan
+
+    if summary.type != snapshots.IMAGE_BACKED:
+        raise exceptions.CommandError(_(
+            'Snapshot %s is volume-backed: its data volumes come with it. '
+            '--with-data-volumes launches a copy shared with "rc snapshot '
+            'share --copy --volumes all".') % label)
+    image = summary.image
+    found = []
+    if share_plan.data_count(image):
+        found = share_plan.data_images(image, cloud.list_images(
+            conn, **{share_plan.COPY_PROPERTY: image['id']}))
+    launch_volumes.check_data_images(image, found, label)
+    return found
 
 
 def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
@@ -186,19 +210,21 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
     goes to ERROR is deleted with the volumes made for it, unless
     ``keep_failed``. With ``independent`` (which needs ``wait``), the
     volumes are made from images of the volume snapshots
-    (:func:`copying.copy_then`), removed once the server is built.
+    (:func:`copying.copy_then`), removed once the server is built. With
+    ``with_data_volumes``, a copy's data images become volumes too.
     ``progress(label)`` returns a ``(elapsed, pending)`` callable.
     Returns the fields of the launch output.
     """
     from rcsnap_osc import copying
 
-    summary, need, flavor, attrs = prepare(
+    summary, need, flavor, attrs, data = prepare(
         conn, snapshot, independent=independent, **options)
     if not options.get('flavor'):  # said once nothing else can refuse
         say(_('Using flavor %(name)s (%(id)s), the smallest that fits.')
             % {'name': flavor['name'], 'id': flavor['id']})
     if summary.type == snapshots.IMAGE_BACKED and (
-            independent or options.get('delete_on_termination')):
+            independent or options.get('delete_on_termination')) and (
+                not data):
         say(_('Snapshot %s is image-backed: the server gets no volume from '
               'it and does not depend on it; launching it as it is.')
             % launch_plan.label(summary.image))
@@ -213,20 +239,24 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
     else:
         server = create_server(conn, attrs())
     request = attrs()
-    planned = launch_plan.planned_volumes(
+    planned = launch_volumes.planned_volumes(
         summary, request.get('block_device_mapping') or
         launch_plan.block_devices(summary, need.root_gib))
+    if data:
+        planned += launch_volumes.planned_data_volumes(
+            data, request['block_device_mapping'])
     kept, volumes, attached, ports = [], {}, {}, []
     if wait is not None:
         server = building.await_server(conn, server, wait, summary,
-                                       keep_failed, temporary, say, progress)
+                                       keep_failed, temporary, say, progress,
+                                       [i['id'] for i in data])
         attached = {v.get('id'): v.get('delete_on_termination')
                     for v in server.attached_volumes or []}
         volumes = cloud.get_volumes(conn, list(attached)) if planned else {}
         kept = copying.release_images(conn, temporary, say)
         if request.get('networks') != launch_plan.NONE:
             ports = server_ports(conn, server)
-    rows = launch_plan.launched_volumes(planned, volumes, attached)
+    rows = launch_volumes.launched_volumes(planned, volumes, attached)
     root = next((r for r in rows if r['boot_index'] == 0), {})
     return {
         'id': server.id, 'name': request['name'],
@@ -258,13 +288,13 @@ def launch_from_copies(conn, summary, attrs, waiter, say):
 
     sources = []
     for device in summary.devices:
-        image_name, volume_name = launch_plan.temporary_names(
+        image_name, volume_name = launch_volumes.temporary_names(
             attrs()['name'], device)
         sources.append(copying.Source(
             device.snapshot_id, device.size_gib, image_name,
             _('Temporary volume for an independent launch of snapshot %s')
             % summary.image['id'],
-            launch_plan.temporary_image_attributes(summary.image, device),
+            launch_volumes.temporary_image_attributes(summary.image, device),
             volume_name))
 
     def create(images):

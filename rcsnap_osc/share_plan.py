@@ -33,6 +33,21 @@ SOURCE_PROPERTY = 'rcsnap_source_snapshot_id'
 #: copy was made. A copy of a source changed since is not reused.
 SOURCE_UPDATED_PROPERTY = 'rcsnap_source_updated_at'
 
+#: Property of a ``--copy --volumes all`` copy: how many data images it
+#: has (none when absent).
+DATA_IMAGES_PROPERTY = 'rcsnap_data_images'
+
+#: Properties of a data image of such a copy: the copy it belongs to, its
+#: place among the data volumes (0, 1...), the device name and the volume
+#: snapshot it was made from.
+COPY_PROPERTY = 'rcsnap_copy_id'
+DATA_INDEX_PROPERTY = 'rcsnap_data_index'
+DEVICE_PROPERTY = 'rcsnap_device_name'
+DATA_SOURCE_PROPERTY = 'rcsnap_source_volume_snapshot_id'
+
+#: ``share --copy --volumes``: the root disk only, or every volume.
+VOLUMES = ('root', 'all')
+
 #: Properties a copy inherits from its snapshot: how to boot it.
 COPIED_KEYS = frozenset((
     'architecture', 'auto_disk_config', 'hypervisor_type', 'os_admin_user',
@@ -191,10 +206,11 @@ def copy_name(image, name=None):
     return name or '%s-copy' % (image.get('name') or image['id'])
 
 
-def copy_attributes(image, root_size_gib):
+def copy_attributes(image, root_size_gib, data_images=0):
     """What to set on a copy once Cinder uploaded it: the boot limits, the
     properties that say how to boot it, ``image_type`` so that it is listed
-    as an instance snapshot, and the snapshot it was made from.
+    as an instance snapshot, the snapshot it was made from and, when it has
+    some, the number of its data images.
 
     ``min_disk`` is at least the root volume's size: a smaller disk cannot
     hold the copy.
@@ -208,18 +224,75 @@ def copy_attributes(image, root_size_gib):
         image_type='snapshot')
     attrs[SOURCE_PROPERTY] = image['id']
     attrs[SOURCE_UPDATED_PROPERTY] = image.get('updated_at') or ''
+    if data_images:
+        attrs[DATA_IMAGES_PROPERTY] = str(data_images)
     return attrs
 
 
-def reusable_copy(copies, image, project_id):
+def data_count(copy):
+    """How many data images a copy says it has."""
+    try:
+        return max(int(copy.get(DATA_IMAGES_PROPERTY) or 0), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def data_name(copy_name, ref, index):
+    """A data image's name: the copy's and the device's (vdb...)."""
+    device = (ref.device_name or '').rsplit('/', 1)[-1] or 'data%d' % index
+    return '%s-%s' % (copy_name, device)
+
+
+def data_attributes(ref, size_gib, copy_id, index):
+    """What a data image gets once uploaded: the copy it belongs to (the
+    proof unshare, delete and launch look for), its place, device and
+    source, and ``min_disk``: a volume made from it needs the data
+    volume's size. Not ``image_type``: it is no instance snapshot."""
+    return {
+        'min_disk': size_gib or 0,
+        COPY_PROPERTY: copy_id,
+        DATA_INDEX_PROPERTY: str(index),
+        DEVICE_PROPERTY: ref.device_name or '',
+        DATA_SOURCE_PROPERTY: ref.snapshot_id,
+    }
+
+
+def _index(image):
+    try:
+        return int(image.get(DATA_INDEX_PROPERTY))
+    except (TypeError, ValueError):
+        return None
+
+
+def data_images(copy, images):
+    """The data images of ``copy`` among ``images``, in their order: those
+    that name it (:data:`COPY_PROPERTY`), have a place, and have the
+    copy's owner; nothing else is proven to belong to it."""
+    found = [i for i in images
+             if i.get(COPY_PROPERTY) == copy['id']
+             and i.get('owner') == copy.get('owner')
+             and _index(i) is not None and i['id'] != copy['id']]
+    return sorted(found, key=_index)
+
+
+def complete(copy, found):
+    """Whether ``found`` (:func:`data_images`) are every data image of
+    ``copy``, each active."""
+    return (len(found) == data_count(copy)
+            and [_index(i) for i in found] == list(range(len(found)))
+            and all(i.get('status') == 'active' for i in found))
+
+
+def reusable_copy(copies, image, project_id, data_images=0):
     """An earlier ``--copy`` of ``image`` to share again instead of copying
-    the disk once more: active, owned by this project, made from the
-    source as it is now (same ``updated_at``). The newest wins; None when
-    there is none."""
+    the disks once more: active, owned by this project, made from the
+    source as it is now (same ``updated_at``), with as many data images as
+    asked for. The newest wins; None when there is none."""
     fitting = [c for c in copies
                if c.get(SOURCE_PROPERTY) == image['id']
                and c.get('owner') == project_id
                and c.get('status') == 'active'
+               and data_count(c) == data_images
                and c.get(SOURCE_UPDATED_PROPERTY) == (
                    image.get('updated_at') or '')]
     return max(fitting, key=lambda c: c.get('created_at') or '',

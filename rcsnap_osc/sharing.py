@@ -76,13 +76,17 @@ def resolve_projects(conn, values):
 
 def share_snapshot(conn, snapshot, projects, copy=False, name=None,
                    disk_format='raw', timeout=None, say=None, progress=None,
-                   new_copy=False):
+                   new_copy=False, volumes='root'):
     """Share a snapshot (or, with ``copy``, a standalone copy of a
     volume-backed one) with projects given by name or ID.
 
+    With ``volumes='all'``, the copy has an image of each data volume too,
+    shared with the same projects.
+
     Returns ``(shared image, its members, the source snapshot when a copy
-    was shared else None)``. ``say(text)`` reports steps and
-    ``progress(label)`` returns a ``(elapsed, pending)`` callable.
+    was shared else None, the copy's data images)``. ``say(text)`` reports
+    steps and ``progress(label)`` returns a ``(elapsed, pending)``
+    callable.
     """
     from rcsnap_osc import copying
 
@@ -96,36 +100,85 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
         if copy:
             say(_('Snapshot %s is image-backed: other projects can launch '
                   'it as it is, no copy made.') % image['id'])
-        members = cloud.snapshot_members(conn, image)
-        return image, share(conn, image, share_plan.plan_share(
-            image, targets, members), members, say), None
-    for ref in share_plan.left_out(image):
-        say(_('Not copied: data volume snapshot %(id)s (%(dev)s); the copy '
-              'holds the root disk only.') % {
-                  'id': ref.snapshot_id, 'dev': ref.device_name or '-'})
+        # a copy made with --volumes all is shared with its data images
+        data = share_plan.data_images(image, list_data_images(
+            conn, image, owner=project_id))
+        return (image, share_all(conn, [image] + data, targets, say), None,
+                data)
+    left = share_plan.left_out(image)
+    if volumes != 'all':
+        for ref in left:
+            say(_('Not copied: data volume snapshot %(id)s (%(dev)s); the '
+                  'copy holds the root disk only (--volumes all copies '
+                  'it).') % {'id': ref.snapshot_id,
+                             'dev': ref.device_name or '-'})
+    wanted = len(left) if volumes == 'all' else 0
     if not new_copy:
-        reused = share_plan.reusable_copy(cloud.list_images(
-            conn, owner=project_id,
-            **{share_plan.SOURCE_PROPERTY: image['id']}), image, project_id)
+        reused = reusable(conn, image, project_id, wanted, say)
         if reused is not None:
-            say(_('Reused copy %(copy)s of snapshot %(snap)s (made from it '
-                  'as it is now; --new-copy makes another).') % {
-                      'copy': reused['id'], 'snap': image['id']})
-            members = cloud.snapshot_members(conn, reused)
-            return reused, share(conn, reused, share_plan.plan_share(
-                reused, targets, members), members, say), image
-    shared, members = copying.copy_snapshot(
+            copy_image, data = reused
+            members = share_all(conn, [copy_image] + data, targets, say)
+            return copy_image, members, image, data
+
+    def share_made(made, data):
+        return share_all(conn, [made] + data, targets, say, fresh=True)
+
+    shared, data, members = copying.copy_snapshot(
         conn, image, share_plan.copy_name(image, name), disk_format,
-        copying.Waiter(timeout, progress), say,
-        then=lambda made: share(conn, made, share_plan.plan_share(
-            made, targets, []), [], say))
-    return shared, members, image
+        copying.Waiter(timeout, progress), say, then=share_made,
+        volumes=volumes)
+    return shared, members, image, data
+
+
+def reusable(conn, image, project_id, data_count, say):
+    """An earlier copy to share again (:func:`share_plan.reusable_copy`)
+    and its data images, all there and active; None when there is none."""
+    reused = share_plan.reusable_copy(cloud.list_images(
+        conn, owner=project_id,
+        **{share_plan.SOURCE_PROPERTY: image['id']}), image, project_id,
+        data_count)
+    if reused is None:
+        return None
+    data = []
+    if data_count:
+        data = share_plan.data_images(reused, list_data_images(
+            conn, reused, owner=project_id))
+        if not share_plan.complete(reused, data):
+            say(_('Copy %s of the snapshot lacks some of its data images: '
+                  'making a new copy.') % reused['id'])
+            return None
+    say(_('Reused copy %(copy)s of snapshot %(snap)s (made from it as it '
+          'is now; --new-copy makes another).') % {
+              'copy': reused['id'], 'snap': image['id']})
+    return reused, data
+
+
+def list_data_images(conn, copy, **query):
+    """The images that say they are data images of ``copy`` (one listing;
+    :func:`share_plan.data_images` keeps those proven to be)."""
+    if not share_plan.data_count(copy):
+        return []
+    query[share_plan.COPY_PROPERTY] = copy['id']
+    return cloud.list_images(conn, **query)
+
+
+def share_all(conn, images, targets, say, fresh=False):
+    """Share a copy and its data images with the same projects; the
+    copy's members. ``fresh`` images have no members yet (nothing read).
+    """
+    members = [[] for _ in images] if fresh else cloud.parallel(
+        [lambda i=i: cloud.snapshot_members(conn, i) for i in images])
+    shared = [share(conn, image, share_plan.plan_share(
+        image, targets, found), found, say)
+        for image, found in zip(images, members)]
+    return shared[0]
 
 
 def unshare_snapshot(conn, snapshot, projects=None):
-    """Take projects (every member when None) off a snapshot's members.
+    """Take projects (every member when None) off a snapshot's members,
+    and off its data images' when it is a copy that has some.
 
-    Returns ``(image, plan, the members left)``.
+    Returns ``(image, plan, the members left, data images)``.
     """
     project_id = conn.current_project_id
     image = cloud.find_snapshot(conn, snapshot)
@@ -133,16 +186,30 @@ def unshare_snapshot(conn, snapshot, projects=None):
     targets = None if projects is None else resolve_projects(conn, projects)
     members = cloud.snapshot_members(conn, image)
     plan = share_plan.plan_unshare(image, members, targets)
-    return image, plan, unshare(conn, image, plan, members)
+    data = share_plan.data_images(image, list_data_images(
+        conn, image, owner=project_id))
+    data_members = cloud.parallel(
+        [lambda i=i: cloud.snapshot_members(conn, i) for i in data])
+    left = unshare(conn, image, plan, members)
+    for found, found_members in zip(data, data_members):
+        unshare(conn, found, share_plan.plan_unshare(
+            found, found_members, targets), found_members)
+    return image, plan, left, data
 
 
 def accept_snapshot(conn, snapshot, status):
     """This project's answer (``accepted`` or ``rejected``) to a snapshot
-    shared with it: ``(image, the member status now)``."""
+    shared with it, and to the data images of a copy that has some:
+    ``(image, the member status now, data images)``."""
     project_id = conn.current_project_id
     image = find_shared_snapshot(conn, snapshot)
     share_plan.check_member(image, project_id)
-    return image, set_member_status(conn, image, project_id, status)
+    answer = set_member_status(conn, image, project_id, status)
+    data = share_plan.data_images(image, list_data_images(
+        conn, image, visibility='shared', member_status='all'))
+    for found in data:
+        set_member_status(conn, found, project_id, status)
+    return image, answer, data
 
 
 # -- members -----------------------------------------------------------------

@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import servers  # noqa: E402
+import transfer  # noqa: E402
 
 #: The plugin's modules that call the SDK: imported inside take_action,
 #: only by the commands that need them.
@@ -81,6 +82,7 @@ def parse_args(argv):
                         default=os.path.join(TOP, '.tox', 'bench-noplugin'),
                         help='where the copy of this virtualenv without the '
                              'plugin is cached')
+    transfer.add_arguments(parser)
     args = parser.parse_args(argv)
     args.counts = sorted({int(c) for c in args.counts.split(',') if c})
     if args.quick:
@@ -318,6 +320,7 @@ def main(argv=None):
             fixture.grow_images(max(count, made))
             made = max(count, made)
             bench.list_rows(made, count == args.counts[-1])
+        transfer.rows(bench.table, args, venv, measure.side_by_side, seconds)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130

@@ -195,7 +195,8 @@ DELETE_RESULTS = {
     'refuse': _('refused (%s)'),
 }
 
-DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot')}
+DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot'),
+                'data image': _('data image')}
 
 
 #: What --dry-run says of an item that would fail or be refused.

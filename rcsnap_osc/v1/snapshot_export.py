@@ -137,6 +137,14 @@ class ImportSnapshot(base.ShowOne):
                    'default for one disk) or volume-backed (the default '
                    'for several disks)'),
         )
+        parser.add_argument(
+            '--volume-type',
+            metavar='<volume-type>',
+            help=_('With --as volume-backed, make every volume of '
+                   'this type (default: the type recorded for each disk, '
+                   'which must exist in this project, else the cloud\'s '
+                   'default type)'),
+        )
         common.add_timeout_argument(
             parser, _('Give up (and delete what was made) after this many '
                       'seconds of waiting for volumes and volume snapshots '
@@ -152,7 +160,7 @@ class ImportSnapshot(base.ShowOne):
         image, volumes = importing.import_snapshot(
             self.conn, args.dir, args.name, args.kind,
             _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
-            self.app.stderr)
+            self.app.stderr, args.volume_type)
         return (('id', 'name', 'type', 'status', 'volumes'),
                 (image['id'], image.get('name'),
                  snapshots.snapshot_type(image), image.get('status'),
@@ -167,7 +175,9 @@ class CopySnapshot(base.ShowOne):
         "constant memory (a volume-backed snapshot's volume snapshots go "
         "through temporary volumes and images here, deleted afterwards). "
         "The target is any clouds.yaml entry. It is checked first "
-        "(authentication; with --as volume-backed, its volume quota); on "
+        "(authentication, its image limits; with --as volume-backed, its "
+        "volume quota and volume types); nothing is made on either side "
+        "when a check fails. On "
         "failure or Ctrl-C both sides are left as they were. The output is "
         "the new snapshot on the target.")
 
@@ -209,6 +219,14 @@ class CopySnapshot(base.ShowOne):
             help=_('Disk format the volumes of a volume-backed snapshot '
                    'travel in: qcow2 or raw (default: qcow2)'),
         )
+        parser.add_argument(
+            '--volume-type',
+            metavar='<volume-type>',
+            help=_('With --as volume-backed, make every volume of '
+                   'this type (default: the type recorded for each disk, '
+                   'which must exist in the target project, else the cloud\'s '
+                   'default type)'),
+        )
         common.add_timeout_argument(
             parser, _('Give up (and delete what was made on both sides) '
                       'after this many seconds of waiting for volumes, '
@@ -224,7 +242,8 @@ class CopySnapshot(base.ShowOne):
         image, volumes = cloudcopy.copy(
             self.conn, args.snapshot, args.to_cloud, args.to_region, args.name,
             args.kind, args.disk_format, _waiter(self.app, args.timeout),
-            common.say_to(self.app.stderr), self.app.stderr)
+            common.say_to(self.app.stderr), self.app.stderr,
+            args.volume_type)
         return (('id', 'name', 'type', 'status', 'cloud', 'volumes'),
                 (image['id'], image.get('name'),
                  snapshots.snapshot_type(image), image.get('status'),

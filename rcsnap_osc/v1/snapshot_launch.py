@@ -195,9 +195,10 @@ class LaunchSnapshot(base.ShowOne):
             '--delete-on-termination',
             action='store_true',
             default=False,
-            help=_('Volume-backed snapshots: delete the volumes made for the '
-                   'server when the server is deleted (default: what the '
-                   'snapshot records, usually keep them)'),
+            help=_('Volume-backed snapshots (and --with-data-volumes): '
+                   'delete the volumes made for the server when the server '
+                   'is deleted (default: what the snapshot records, usually '
+                   'keep them)'),
         )
         parser.add_argument(
             '--independent',
@@ -212,6 +213,17 @@ class LaunchSnapshot(base.ShowOne):
                    'cloud still uses for the new volumes is kept, hidden, '
                    'and named. While it runs it needs volume quota for a '
                    'temporary copy of each volume'),
+        )
+        parser.add_argument(
+            '--with-data-volumes',
+            action='store_true',
+            default=False,
+            help=_('A copy shared with "rc snapshot share --copy --volumes '
+                   'all": also make a volume of each of its data images and '
+                   'attach it to the server (accept the copy first: its '
+                   'data images are accepted with it). The volumes are kept '
+                   'when the server is deleted, unless '
+                   '--delete-on-termination'),
         )
         common.add_wait_arguments(parser, _('the server is ACTIVE'))
         parser.add_argument(
@@ -235,6 +247,7 @@ class LaunchSnapshot(base.ShowOne):
             availability_zone=args.availability_zone, size=args.size,
             delete_on_termination=args.delete_on_termination,
             independent=args.independent,
+            with_data_volumes=args.with_data_volumes,
             wait=args.timeout if args.wait or args.independent else None,
             keep_failed=args.keep_failed, say=common.say_to(self.app.stderr),
             progress=lambda label: common.Progress(self.app.stderr, label))

@@ -23,6 +23,9 @@ from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
 DISK_FORMATS = ('raw', 'qcow2')
+#: ``share --copy --volumes`` (as :data:`rcsnap_osc.share_plan.VOLUMES`,
+#: which is not imported here: v1 modules import nothing heavy).
+VOLUMES = ('root', 'all')
 DEFAULT_DISK_FORMAT = 'raw'
 
 
@@ -32,6 +35,14 @@ def members_data(image, members, visibility=None):
             (image['id'], image.get('name'),
              visibility or image.get('visibility'),
              common.MembersColumn(members)))
+
+
+def with_data_images(names, values, data):
+    """A copy's data images as one more column, when it has some."""
+    if not data:
+        return names, values
+    return (names + ('data_images',),
+            values + (format_columns.ListColumn([i['id'] for i in data]),))
 
 
 class ShareSnapshot(base.ShowOne):
@@ -44,9 +55,12 @@ class ShareSnapshot(base.ShowOne):
         "A volume-backed snapshot holds its data in this project's volume "
         "snapshots, which other projects cannot use: it is shared with "
         "--copy, which makes a standalone image of its root disk (through a "
-        "temporary volume, deleted afterwards) and shares that. On any "
-        "failure or interrupt the temporary volume and the partial image "
-        "are deleted. Data volumes are not copied.")
+        "temporary volume, deleted afterwards) and shares that; with "
+        "--volumes all, one image of each data volume too, shared with the "
+        "same projects (the other project launches the copy with 'rc "
+        "snapshot launch --with-data-volumes'). On any failure or "
+        "interrupt the temporary volumes and the partial images are "
+        "deleted.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -67,8 +81,9 @@ class ShareSnapshot(base.ShowOne):
             action='store_true',
             help=_('Share a standalone copy of a volume-backed snapshot: '
                    'an image of its root disk that other projects can '
-                   'launch. Needs volume and image quota in this project '
-                   'for the root disk\'s size while it runs'),
+                   'launch (with --volumes all, and an image of each data '
+                   'volume). Needs volume and image quota in this project '
+                   'for the disks\' size while it runs'),
         )
         parser.add_argument(
             '--new-copy',
@@ -76,6 +91,15 @@ class ShareSnapshot(base.ShowOne):
             help=_('With --copy, always make a new copy; by default an '
                    'active copy this project made earlier of the same, '
                    'unchanged snapshot is shared again instead'),
+        )
+        parser.add_argument(
+            '--volumes',
+            metavar='<which>',
+            choices=VOLUMES,
+            help=_('With --copy, what is copied: root (the root disk, the '
+                   'default) or all (the root disk and one image of each '
+                   'data volume, named after the copy and its device, '
+                   'e.g. NAME-vdb)'),
         )
         parser.add_argument(
             '--name',
@@ -109,28 +133,32 @@ class ShareSnapshot(base.ShowOne):
 
         args = parsed_args
         if not args.copy and (args.name or args.disk_format or
-                              args.new_copy):
+                              args.new_copy or args.volumes):
             raise exceptions.CommandError(_(
-                '--name, --disk-format and --new-copy apply only with '
-                '--copy.'))
+                '--name, --disk-format, --new-copy and --volumes apply only '
+                'with --copy.'))
         if args.timeout <= 0:
             raise exceptions.CommandError(
                 _('--timeout must be a positive number of seconds.'))
-        shared, members, source = sharing.share_snapshot(
+        shared, members, source, data = sharing.share_snapshot(
             self.conn, args.snapshot, args.project, copy=args.copy,
             name=args.name, disk_format=args.disk_format or
             DEFAULT_DISK_FORMAT, timeout=args.timeout,
             say=common.say_to(self.app.stderr),
             progress=lambda label: common.Progress(self.app.stderr, label),
-            new_copy=args.new_copy)
+            new_copy=args.new_copy, volumes=args.volumes or 'root')
         names, values = members_data(shared, members, 'shared')
         if source is not None:
             from rcsnap_osc import share_plan
 
-            left = [ref.snapshot_id for ref in share_plan.left_out(source)]
-            names += ('source_snapshot', 'not_copied')
-            values += (source['id'], format_columns.ListColumn(left))
-        return names, values
+            copied = {i.get(share_plan.DATA_SOURCE_PROPERTY) for i in data}
+            left = [ref.snapshot_id for ref in share_plan.left_out(source)
+                    if ref.snapshot_id not in copied]
+            names += ('source_snapshot', 'not_copied', 'data_images')
+            values += (source['id'], format_columns.ListColumn(left),
+                       format_columns.ListColumn([i['id'] for i in data]))
+            return names, values
+        return with_data_images(names, values, data)
 
 
 class AcceptSnapshot(base.ShowOne):
@@ -139,7 +167,8 @@ class AcceptSnapshot(base.ShowOne):
         "one.\n\n"
         "An accepted snapshot appears in this project's image and snapshot "
         "lists and can be launched; a rejected one is hidden again. The "
-        "answer can be changed at any time.")
+        "answer can be changed at any time. The data images of a copy "
+        "shared with 'share --copy --volumes all' get the same answer.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -156,12 +185,13 @@ class AcceptSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from rcsnap_osc import sharing
 
-        image, answer = sharing.accept_snapshot(
+        image, answer, data = sharing.accept_snapshot(
             self.conn, parsed_args.snapshot,
             'rejected' if parsed_args.reject else 'accepted')
-        return (('id', 'name', 'owner', 'member_status'),
-                (image['id'], image.get('name'), image.get('owner'),
-                 answer))
+        names, values = (('id', 'name', 'owner', 'member_status'),
+                         (image['id'], image.get('name'), image.get('owner'),
+                          answer))
+        return with_data_images(names, values, data)
 
 
 class UnshareSnapshot(base.ShowOne):
@@ -169,7 +199,8 @@ class UnshareSnapshot(base.ShowOne):
         "Stop sharing an instance snapshot with other projects.\n\n"
         "Removes the projects from the snapshot's members; when none "
         "remains the image goes back to private. A copy made by 'share "
-        "--copy' is unshared like any snapshot and is not deleted.")
+        "--copy' is unshared like any snapshot and is not deleted; its "
+        "data images (--volumes all) are unshared with it.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -193,12 +224,12 @@ class UnshareSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from rcsnap_osc import sharing
 
-        image, plan, members = sharing.unshare_snapshot(
+        image, plan, members, data = sharing.unshare_snapshot(
             self.conn, parsed_args.snapshot,
             None if parsed_args.all else parsed_args.project)
         for project in plan.not_members:
             self.app.stderr.write(_(
                 'Project %(project)s was not a member of snapshot %(id)s.\n')
                 % {'project': project, 'id': image['id']})
-        return members_data(
-            image, members, 'private' if plan.make_private else None)
+        return with_data_images(*members_data(
+            image, members, 'private' if plan.make_private else None), data)

@@ -144,3 +144,40 @@ class TestExportImport(base.FunctionalTest):
                                   'sha256': '0' * 64}]}, f)
         self.assertFailsCleanly('File disk-0.raw has changed', 'rc',
                                 'snapshot', 'import', where)
+
+    def test_import_volume_types(self):
+        """The manifest's volume type must exist (refused before any
+        write); --volume-type chooses one that does."""
+        where = self.useFixture(fixtures.TempDir()).path
+        data = os.urandom(1024 * 1024)
+        with open(os.path.join(where, 'disk-0.raw'), 'wb') as f:
+            f.write(data)
+        with open(os.path.join(where, 'manifest.json'), 'w') as f:
+            json.dump({'schema_version': 1,
+                       'kind': 'rcsnap-snapshot-export',
+                       'source': {}, 'properties': {'min_disk': 1},
+                       'snapshot': {'id': 'x', 'name': self.prefix},
+                       'disks': [{'file': 'disk-0.raw', 'disk_format': 'raw',
+                                  'boot_index': 0, 'device_name': '/dev/vda',
+                                  'size_gib': 1, 'volume_type':
+                                  '%s-nosuch' % self.prefix,
+                                  'size': len(data),
+                                  'sha256': hashlib.sha256(
+                                      data).hexdigest()}]}, f)
+        line = self.assertFailsCleanly(
+            'Volume type %s-nosuch of disk-0.raw does not exist in the '
+            'target project' % self.prefix, 'rc', 'snapshot', 'import',
+            where, '--as', 'volume-backed')
+        self.assertIn('choose one with --volume-type', line)
+        conn = base.connection()
+        default = conn.block_storage.get('/types/default').json()[
+            'volume_type']['name']
+        self.addCleanup(self.delete_imported, self.prefix, None)
+        imported = self.rc('import', where, '--as', 'volume-backed',
+                           '--volume-type', default)
+        [volume_id] = imported['volumes']
+        self.assertEqual(default,
+                         conn.block_storage.get_volume(volume_id).volume_type)
+        mapping = json.loads(self.openstack('image', 'show', imported['id'])[
+            'properties']['block_device_mapping'])
+        self.assertEqual(default, mapping[0]['volume_type'])

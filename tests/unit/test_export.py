@@ -34,6 +34,7 @@ TMP_DELETE = TMP + '?cascade=False&force=False'
 COPY = '%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID)
 NEW_IMAGE_ID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d'
 NEW_SNAP_ID = '1b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e'
+TYPES = base.VOLUME_URL + '/types'
 
 #: The bytes of the temporary image, and Glance's sha512 of them.
 DATA = bytes(range(256)) * 4096 * 3
@@ -362,6 +363,65 @@ class TestImport(ExportTest):
                           'description': 'Volume of imported snapshot '
                           'analysis-vm-snap'}, volume['volume'])
 
+    def register_types(self, *names):
+        self.requests.get(TYPES, json={'volume_types': [
+            {'id': '%08d-e5f4-4a3b-8c2d-1e0f9a8b7c6d' % i, 'name': name,
+             'is_public': True, 'description': None, 'extra_specs': {}}
+            for i, name in enumerate(names)]})
+
+    def test_volume_type_of_the_manifest_applied(self):
+        doc = self.write_export()
+        doc['disks'][0]['volume_type'] = 'ssd'
+        with open(os.path.join(self.dir, 'manifest.json'), 'w') as f:
+            json.dump(doc, f)
+        self.register_types('__DEFAULT__', 'ssd')
+        self.register_new_image(fakes.COPY_IMAGE_ID)
+        self.requests.post(VOLUMES, status_code=202, json={
+            'volume': fakes.volume(status='creating', size=1)})
+        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
+                                     'available')
+        self.requests.post(SNAPS, status_code=202, json={
+            'snapshot': fakes.volume_snapshot(NEW_SNAP_ID,
+                                              status='available')})
+        fakes.register_volume_snapshot_states(self.requests, NEW_SNAP_ID,
+                                              'available')
+        self.requests.delete(COPY, status_code=204)
+        image = dict(fakes.volume_backed_image(NEW_IMAGE_ID), status='queued')
+        self.requests.post(IMAGES, [
+            {'status_code': 201, 'json': fakes.image(
+                fakes.COPY_IMAGE_ID, status='queued')},
+            {'status_code': 201, 'json': image}])
+        self.requests.put('%s/%s/file' % (IMAGES, NEW_IMAGE_ID),
+                          status_code=204)
+        self.requests.get('%s/%s' % (IMAGES, NEW_IMAGE_ID),
+                          json=dict(image, status='active'))
+        code, out, err = self.import_('--as', 'volume-backed')
+        self.assertEqual(0, code, err)
+        self.assertEqual(['GET %s' % TYPES, 'POST %s' % IMAGES],
+                         self.calls()[:2])
+        volume = [r for r in self.requests.request_history
+                  if r.method == 'POST' and r.url == VOLUMES][0].json()
+        self.assertEqual('ssd', volume['volume']['volume_type'])
+        posts = [r for r in self.requests.request_history
+                 if r.method == 'POST' and r.url == IMAGES]
+        self.assertEqual([dict(fakes.root_entry(NEW_SNAP_ID, 1),
+                               volume_type='ssd')],
+                         json.loads(posts[1].json()['block_device_mapping']))
+
+    def test_volume_type_refusals_before_any_write(self):
+        doc = self.write_export()
+        doc['disks'][0]['volume_type'] = 'ssd'
+        with open(os.path.join(self.dir, 'manifest.json'), 'w') as f:
+            json.dump(doc, f)
+        self.register_types('__DEFAULT__')
+        self.refused_before_any_write(
+            'Volume type ssd of disk-0.qcow2 does not exist in the target '
+            'project (it has: __DEFAULT__); choose one with --volume-type.',
+            '--as', 'volume-backed', clean=False)
+        self.refused_before_any_write(
+            '--volume-type applies only with --as volume-backed.',
+            '--volume-type', '__DEFAULT__', clean=False)
+
     def test_volume_failure_deletes_what_was_made(self):
         self.write_export()
         self.register_new_image(fakes.COPY_IMAGE_ID)
@@ -378,10 +438,10 @@ class TestImport(ExportTest):
         self.assertEqual(['DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
                          self.writes()[-2:])
 
-    def refused_before_any_write(self, expected, *args):
+    def refused_before_any_write(self, expected, *args, clean=True):
         self.assertFails(expected, 'rc', 'snapshot', 'import', self.dir,
                          *args)
-        self.assertEqual([], self.calls())
+        self.assertEqual([], self.calls() if clean else self.writes())
 
     def test_refusals_before_any_write(self):
         self.refused_before_any_write('Cannot read %s/manifest.json'

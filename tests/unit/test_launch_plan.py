@@ -15,6 +15,7 @@
 import testtools
 
 from rcsnap_osc import launch_plan
+from rcsnap_osc import launch_volumes
 from rcsnap_osc import snapshots
 from tests.unit import fakes
 
@@ -286,12 +287,12 @@ class TestIndependent(testtools.TestCase):
         summary = two_volume_summary()
         self.assertEqual([('vm2-vda-tmp', 'vm2-vda-tmp-volume'),
                           ('vm2-vdb-tmp', 'vm2-vdb-tmp-volume')], [
-            launch_plan.temporary_names('vm2', d) for d in summary.devices])
+            launch_volumes.temporary_names('vm2', d) for d in summary.devices])
         nameless = snapshots.Device(None, 0, 'abcdef12-3', 1, 'available')
-        self.assertEqual('vm-root-tmp', launch_plan.temporary_names(
+        self.assertEqual('vm-root-tmp', launch_volumes.temporary_names(
             'vm', nameless)[0])
         data = snapshots.Device(None, None, 'abcdef12-3', 1, 'available')
-        self.assertEqual('vm-abcdef12-tmp', launch_plan.temporary_names(
+        self.assertEqual('vm-abcdef12-tmp', launch_volumes.temporary_names(
             'vm', data)[0])
 
     def test_root_image_gets_the_boot_properties_only(self):
@@ -302,20 +303,20 @@ class TestIndependent(testtools.TestCase):
         self.assertEqual(
             {'hw_disk_bus': 'virtio', 'os_distro': 'ubuntu',
              'min_disk': 20, 'min_ram': 512},
-            launch_plan.temporary_image_attributes(image, root))
-        self.assertIsNone(launch_plan.temporary_image_attributes(image,
-                                                                 data))
+            launch_volumes.temporary_image_attributes(image, root))
+        self.assertIsNone(
+            launch_volumes.temporary_image_attributes(image, data))
 
 
 class TestLaunchedVolumes(testtools.TestCase):
 
     def planned(self, **kwargs):
         summary = two_volume_summary()
-        return launch_plan.planned_volumes(summary, launch_plan.block_devices(
-            summary, 10, **kwargs))
+        return launch_volumes.planned_volumes(
+            summary, launch_plan.block_devices(summary, 10, **kwargs))
 
     def test_before_the_build_ids_are_unknown(self):
-        rows = launch_plan.launched_volumes(self.planned(), {}, {})
+        rows = launch_volumes.launched_volumes(self.planned(), {}, {})
         self.assertEqual([
             {'id': None, 'boot_index': 0, 'size_gib': 10,
              'volume_snapshot': fakes.ROOT_SNAP_ID,
@@ -333,7 +334,7 @@ class TestLaunchedVolumes(testtools.TestCase):
             'v2': fakes.volume('v2', size=5, status='in-use',
                                snapshot_id=fakes.DATA_SNAP_ID),
             'other': fakes.volume('other', snapshot_id=None)}
-        rows = launch_plan.launched_volumes(
+        rows = launch_volumes.launched_volumes(
             self.planned(), volumes, {'v1': True, 'v2': False})
         self.assertEqual([('v1', 20, True, True), ('v2', 5, True, False)],
                          [(r['id'], r['size_gib'], r['depends_on_snapshot'],
@@ -349,7 +350,7 @@ class TestLaunchedVolumes(testtools.TestCase):
             'v2': fakes.volume('v2', snapshot_id=None, size=5,
                                volume_image_metadata={
                                    'image_id': 'img-data'})}
-        rows = launch_plan.launched_volumes(planned, volumes, {})
+        rows = launch_volumes.launched_volumes(planned, volumes, {})
         self.assertEqual(
             [('v1', 'image img-root', False), ('v2', 'image img-data',
                                                False)],

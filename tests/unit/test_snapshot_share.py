@@ -220,13 +220,12 @@ class TestShare(ShareTest):
                          fakes.IMAGE_ID, '--project', BETA)
 
     def test_name_without_copy(self):
-        self.assertFails('--name, --disk-format and --new-copy apply only '
-                         'with --copy.', 'rc', 'snapshot', 'share',
-                         fakes.IMAGE_ID,
-                         '--project', BETA, '--name', 'x')
-        self.assertFails('--name, --disk-format and --new-copy apply only '
-                         'with --copy.', 'rc', 'snapshot', 'share',
-                         fakes.IMAGE_ID, '--project', BETA, '--new-copy')
+        for option in (('--name', 'x'), ('--new-copy',),
+                       ('--volumes', 'all')):
+            self.assertFails('--name, --disk-format, --new-copy and '
+                             '--volumes apply only with --copy.', 'rc',
+                             'snapshot', 'share', fakes.IMAGE_ID,
+                             '--project', BETA, *option)
         self.assertEqual([], self.calls())
 
     def test_project_required(self):
@@ -473,8 +472,8 @@ class TestShareCopy(ShareTest):
             'visibility': 'shared',
             'members': [{'project_id': BETA, 'status': 'pending'}],
             'source_snapshot': fakes.IMAGE_ID,
-            'not_copied': [fakes.DATA_SNAP_ID]}, __import__('json').loads(
-                out))
+            'not_copied': [fakes.DATA_SNAP_ID], 'data_images': []},
+            __import__('json').loads(out))
         self.assertEqual([
             'GET %s' % IMAGE,
             LIST_COPIES,
@@ -513,7 +512,8 @@ class TestShareCopy(ShareTest):
             ('POST %s/members' % COPY, {'member': BETA})], writes[3:])
         self.assertEqual([
             'Not copied: data volume snapshot %s (/dev/vdb); the copy holds '
-            'the root disk only.' % fakes.DATA_SNAP_ID,
+            'the root disk only (--volumes all copies it).'
+            % fakes.DATA_SNAP_ID,
             'Creating temporary volume %s from volume snapshot %s'
             % (fakes.TMP_VOLUME_ID, fakes.ROOT_SNAP_ID),
             'Volume %s: creating (0 s)' % fakes.TMP_VOLUME_ID,
