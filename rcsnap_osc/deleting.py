@@ -15,8 +15,10 @@
 The facts for every snapshot named in one call come from a fixed number of
 listings, whatever the number of snapshots: the images the caller can see
 (hidden ones in a second listing: Glance leaves them out otherwise), the
-caller's volume snapshots and volumes (only when a named snapshot refers to
-volume snapshots), and the member list of each named image that is shared.
+caller's volume snapshots (listed beside the images, unless
+``--keep-volume-snapshots``) and volumes (only when a named snapshot refers
+to volume snapshots), and the member list of each named image that is
+shared.
 """
 
 import dataclasses
@@ -29,6 +31,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import delete_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import lookup
 from rcsnap_osc import orphans
 from rcsnap_osc import snapshots
 
@@ -73,6 +76,13 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     """Plan the deletion of the named snapshots from a few listings."""
     project_id = conn.current_project_id
     _made_once(conn.image)
+    early = None
+    if not keep_volume_snapshots:
+        # Cinder's first request starts with Glance's, so that its token
+        # validation does not wait for the images; left unread when no
+        # named snapshot refers to volume snapshots.
+        conn.block_storage.get_endpoint_data()
+        early = lookup.background(lambda: cloud.list_volume_snapshots(conn))
     shown, hidden = cloud.parallel([
         lambda: cloud.list_images(conn, visibility='all'),
         lambda: cloud.list_images(conn, visibility='all', os_hidden='true'),
@@ -89,9 +99,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
         [i for i in targets.values() if i.get('owner') == project_id]))
     if with_cinder:
-        _made_once(conn.block_storage)
-        calls += [lambda: cloud.list_volume_snapshots(conn),
-                  lambda: list_volumes(conn)]
+        calls += [early.result, lambda: list_volumes(conn)]
     found = cloud.parallel(calls)
     volume_snapshots, volumes = found[len(shared):] or ({}, [])
     return delete_plan.plan_delete(

@@ -283,12 +283,11 @@ class ShowSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloud
-
         from rcsnap_osc import create_plan
+        from rcsnap_osc import lookup
 
-        summary, members = cloud.show_snapshot(self.conn,
-                                               parsed_args.snapshot)
+        summary, members = lookup.show_snapshot(self.conn,
+                                                parsed_args.snapshot)
         common.warn_missing(self.app.stderr, summary)
         names, values = show_data(summary)
         # recorded by create; "unknown" for snapshots made elsewhere

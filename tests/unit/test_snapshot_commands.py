@@ -54,7 +54,7 @@ class TestShowSnapshot(base.TestCommand):
         self.assertEqual('ubuntu', data['properties']['os_distro'])
         self.assertNotIn('block_device_mapping', data['properties'])
         self.assertEqual(
-            sorted(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            sorted(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID), base.WARM_UP,
                     'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
                     'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)]),
             sorted(self.calls()))
@@ -71,16 +71,41 @@ class TestShowSnapshot(base.TestCommand):
         self.assertIn('| hw_disk_bus=virtio ', out)
         self.assertLess(max(len(line) for line in out.splitlines()), 110)
 
-    def test_by_name_lists_once(self):
+    def by_name(self, listed):
+        """Show a two-volume snapshot by name; Cinder lists ``listed``
+        under the name Nova gives its volume snapshots."""
         self.two_volume_snapshot()
-        fakes.register_image_list(self.requests, [
-            fakes.volume_backed_image(entries=[fakes.root_entry()])],
+        fakes.register_image_list(
+            self.requests, [fakes.volume_backed_image(
+                entries=[fakes.root_entry(), fakes.data_entry()])],
             '?limit=1000&name=analysis-vm-snap')
+        fakes.register_volume_snapshot_list(self.requests, listed + [
+            fakes.volume_snapshot('other', name='snapshot for other-snap')])
         data = self.run_json('rc', 'snapshot', 'show', 'analysis-vm-snap')
-        self.assertEqual(10, data['size_gib'])
-        self.assertEqual(['GET %s?limit=1000&name=analysis-vm-snap' % IMAGES,
-                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
-                         self.calls())
+        self.assertEqual(15, data['size_gib'])
+        return self.calls()
+
+    def test_by_name_two_requests_at_once(self):
+        calls = self.by_name([
+            fakes.volume_snapshot(size=10),
+            fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5)])
+        self.assertEqual(sorted([
+            'GET %s?limit=1000&name=analysis-vm-snap' % IMAGES,
+            'GET %s/detail?limit=1000&name=snapshot+for+analysis-vm-snap'
+            % SNAPS]), sorted(calls))
+
+    def test_by_name_others_by_id(self):
+        # a volume snapshot renamed since: fetched by its ID
+        calls = self.by_name([
+            fakes.volume_snapshot(size=10),
+            fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5,
+                                  name='renamed')])
+        self.assertEqual(sorted([
+            'GET %s?limit=1000&name=analysis-vm-snap' % IMAGES,
+            'GET %s/detail?limit=1000&name=snapshot+for+analysis-vm-snap'
+            % SNAPS]), sorted(calls[:2]))
+        self.assertEqual(['GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)],
+                         calls[2:])
 
     def test_image_backed(self):
         fakes.register_image(self.requests, fakes.image_backed_image())
@@ -89,7 +114,7 @@ class TestShowSnapshot(base.TestCommand):
         self.assertEqual(1181286400 / 1024 ** 3, data['size_gib'])
         self.assertEqual([], data['volume_snapshots'])
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
-                         self.calls())
+                         self.after_warm_up())
 
     def test_missing_volume_snapshot_warns(self):
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -145,7 +170,7 @@ class TestShowSnapshot(base.TestCommand):
                          'snapshot.' % fakes.IMAGE_ID,
                          'rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
-                         self.calls())
+                         self.after_warm_up())
 
     def test_glance_500(self):
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID),
