@@ -75,14 +75,15 @@ def list_volumes(conn):
 def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     """Plan the deletion of the named snapshots from a few listings."""
     project_id = conn.current_project_id
-    _made_once(conn.image)
     early = None
     if not keep_volume_snapshots:
-        # Cinder's first request starts with Glance's, so that its token
-        # validation does not wait for the images; left unread when no
-        # named snapshot refers to volume snapshots.
-        conn.block_storage.get_endpoint_data()
-        early = lookup.background(lambda: cloud.list_volume_snapshots(conn))
+        # Cinder's first requests (discovery, which has it validate the
+        # token, and the listing) start with Glance's, so that they do not
+        # wait for the images; left unread when no named snapshot refers
+        # to volume snapshots.
+        early = lookup.background(lambda: lookup.discover(conn) or
+                                  cloud.list_volume_snapshots(conn))
+    _made_once(conn.image)
     shown, hidden = cloud.parallel([
         lambda: cloud.list_images(conn, visibility='all'),
         lambda: cloud.list_images(conn, visibility='all', os_hidden='true'),
@@ -99,7 +100,8 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
         [i for i in targets.values() if i.get('owner') == project_id]))
     if with_cinder:
-        calls += [early.result, lambda: list_volumes(conn)]
+        volume_snapshots = early.result()  # Cinder discovered: threads now
+        calls += [lambda: volume_snapshots, lambda: list_volumes(conn)]
     found = cloud.parallel(calls)
     volume_snapshots, volumes = found[len(shared):] or ({}, [])
     return delete_plan.plan_delete(

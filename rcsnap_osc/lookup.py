@@ -90,16 +90,23 @@ def named(conn, name):
         {'name': name, 'limit': cloud.PAGE_SIZE})}
 
 
-def start_cinder(conn, name_or_id, listing=True):
-    """The first Cinder request, started now: the listing of the volume
-    snapshots Nova would have named after ``name_or_id`` (a name; with
-    ``listing``), else the warm-up. Version discovery happens here, once,
-    before any thread shares the proxy."""
-    conn.image
+def discover(conn):
+    """Cinder's version discovery (the SDK makes the proxy once). Cinder
+    answers its versioned root (``/v3/``) only with a token: that request
+    already has Cinder validate it."""
     conn.block_storage.get_endpoint_data()
+
+
+def start_cinder(conn, name_or_id, listing=True):
+    """Cinder's first requests, started now on one thread: version
+    discovery, then the listing of the volume snapshots Nova would have
+    named after ``name_or_id`` (a name; with ``listing``), else the
+    warm-up. No other thread uses Cinder before this one is done."""
     if listing and not osc_utils.is_uuid_like(name_or_id):
-        return background(lambda: named(conn, NOVA_NAME % name_or_id))
-    return background(lambda: warm(conn))
+        call = lambda: named(conn, NOVA_NAME % name_or_id)  # noqa: E731
+    else:
+        call = lambda: warm(conn)  # noqa: E731
+    return background(lambda: discover(conn) or call())
 
 
 def early_records(future):

@@ -46,7 +46,12 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
                               {'snapshot': body}, until=until)
 
     def test_by_id_warm_up_while_glance_answers(self):
-        # Glance answers only once Cinder's request has started.
+        # Cinder's version discovery (which a real Cinder answers only
+        # with a token) answers once Glance's request has started, and
+        # Glance once Cinder's warm-up has: both run beside Glance's.
+        for url in (base.VOLUME_ROOT + '/v3/', base.VOLUME_ROOT + '/v3'):
+            self.times.answer('GET', url, 'discovery',
+                              base._volume_versions(), until='glance')
         self.times.answer('GET', '%s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'glance', self.volume_backed(), until='warm')
         self.times.answer('GET', base.WARM_UP.split(' ', 1)[1], 'warm',
@@ -56,6 +61,8 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
         self.assertEqual(15, data['size_gib'])
         self.assertTrue(self.times.held['glance'],
                         'the Cinder warm-up waited for the image')
+        self.assertTrue(self.times.held['discovery'],
+                        "Cinder's discovery came before Glance's request")
         self.assertTrue(self.times.overlapped('glance', 'warm'))
         # The volume snapshots are asked for once the image has named them
         # and Cinder has validated the token.
@@ -202,6 +209,9 @@ class TestPreflightStartsCinderWithGlance(base.TestCommand):
 
     def test_delete(self):
         image = fakes.volume_backed_image(entries=[fakes.root_entry()])
+        for url in (base.VOLUME_ROOT + '/v3/', base.VOLUME_ROOT + '/v3'):
+            self.times.answer('GET', url, 'discovery',
+                              base._volume_versions(), until='glance')
         self.times.answer('GET', IMAGES + '?limit=1000&visibility=all',
                           'glance', {'images': [image], 'first': '/v2/images',
                                      'schema': '/v2/schemas/images'},
@@ -216,6 +226,7 @@ class TestPreflightStartsCinderWithGlance(base.TestCommand):
                                       fakes.IMAGE_ID, '--dry-run')
         self.assertEqual(0, code, err)
         self.assertTrue(self.times.held['glance'])
+        self.assertTrue(self.times.held['discovery'])
         self.assertTrue(self.times.overlapped('glance', 'cinder'))
         # the second Cinder listing waits for the images, as before
         self.assertTrue(self.times.before('glance', 'volumes'))
