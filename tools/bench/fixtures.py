@@ -268,12 +268,14 @@ class Fixture:
             retried(lambda: block.delete_volume(
                 self.volume_id, ignore_missing=True, cascade=True),
                 done=lambda: self._volume_status() in (None, 'deleting'))
-            self.wait_gone()
-            self.snapshot_ids = []
+            # Cinder removes the volume after its snapshots: wait on it,
+            # not on listings whose page markers vanish meanwhile.
             volume = block.find_volume(self.volume_id, ignore_missing=True)
             if volume is not None:
-                block.wait_for_delete(volume, wait=self.timeout)
+                block.wait_for_delete(volume, interval=2, wait=self.timeout)
             self.volume_id = None
+            self.wait_gone()
+            self.snapshot_ids = []
         if self.snapshot_ids:
             say('deleting %d volume snapshots' % len(self.snapshot_ids))
             self.wait_settled()
