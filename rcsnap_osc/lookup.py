@@ -61,7 +61,7 @@ def background(call):
             future.set_exception(exc)
 
     thread = threading.Thread(target=run, name='rcsnap-early', daemon=True)
-    _STARTED.append(thread)
+    _STARTED[:] = [t for t in _STARTED if t.is_alive()] + [thread]
     thread.start()
     return future
 
