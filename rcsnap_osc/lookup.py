@@ -26,9 +26,11 @@ here the first Cinder request starts together with the Glance request:
 * by ID, one cheap listing (``limit=1``) whose only use is to have Cinder
   validate the token while Glance answers.
 
-That Cinder request runs on a daemon thread: a snapshot that needs
-nothing from Cinder (image-backed, refused, not found) does not wait for
-it, and neither does the process when it exits.
+That Cinder request runs on a daemon thread, after Cinder's version
+discovery (Cinder answers ``/v3/`` only with a token, so discovery made
+before the Glance request would put the validation back in line): a
+snapshot that needs nothing from Cinder (image-backed, refused, not
+found) does not wait for it, and neither does the process when it exits.
 """
 
 import concurrent.futures
