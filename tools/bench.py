@@ -44,7 +44,7 @@ import servers  # noqa: E402
 #: The plugin's modules that call the SDK: imported inside take_action,
 #: only by the commands that need them.
 HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'copying',
-         'exporting', 'importing', 'accounting', 'pruning')
+         'exporting', 'importing', 'accounting', 'pruning', 'lookup')
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
