@@ -259,13 +259,6 @@ def image_members(conn, image_id):
             for m in conn.image.members(image_id)]
 
 
-def show_snapshot(conn, name_or_id):
-    """An instance snapshot's summary, and its members (None when another
-    project owns it)."""
-    image = find_snapshot(conn, name_or_id)
-    return summarize(conn, image), snapshot_members(conn, image)
-
-
 def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
                       clock=time.monotonic, sleep=time.sleep, settled=None):
     """Wait until the image is active and its volume snapshots available.

@@ -15,8 +15,10 @@
 The facts for every snapshot named in one call come from a fixed number of
 listings, whatever the number of snapshots: the images the caller can see
 (hidden ones in a second listing: Glance leaves them out otherwise), the
-caller's volume snapshots and volumes (only when a named snapshot refers to
-volume snapshots), and the member list of each named image that is shared.
+caller's volume snapshots (listed beside the images, unless
+``--keep-volume-snapshots``) and volumes (only when a named snapshot refers
+to volume snapshots), and the member list of each named image that is
+shared.
 """
 
 import dataclasses
@@ -29,6 +31,7 @@ from rcsnap_osc import cloud
 from rcsnap_osc import delete_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import lookup
 from rcsnap_osc import orphans
 from rcsnap_osc import snapshots
 
@@ -72,6 +75,14 @@ def list_volumes(conn):
 def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     """Plan the deletion of the named snapshots from a few listings."""
     project_id = conn.current_project_id
+    early = None
+    if not keep_volume_snapshots:
+        # Cinder's first requests (discovery, which has it validate the
+        # token, and the listing) start with Glance's, so that they do not
+        # wait for the images; left unread when no named snapshot refers
+        # to volume snapshots.
+        early = lookup.background(lambda: lookup.discover(conn) or
+                                  cloud.list_volume_snapshots(conn))
     _made_once(conn.image)
     shown, hidden = cloud.parallel([
         lambda: cloud.list_images(conn, visibility='all'),
@@ -89,9 +100,8 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
         [i for i in targets.values() if i.get('owner') == project_id]))
     if with_cinder:
-        _made_once(conn.block_storage)
-        calls += [lambda: cloud.list_volume_snapshots(conn),
-                  lambda: list_volumes(conn)]
+        volume_snapshots = early.result()  # Cinder discovered: threads now
+        calls += [lambda: volume_snapshots, lambda: list_volumes(conn)]
     found = cloud.parallel(calls)
     volume_snapshots, volumes = found[len(shared):] or ({}, [])
     return delete_plan.plan_delete(

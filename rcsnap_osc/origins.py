@@ -20,17 +20,16 @@ only when a snapshot records no server."""
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc import cloud
+from rcsnap_osc import lookup
 from rcsnap_osc import retention
 from rcsnap_osc import snapshots
 
 
 def show_snapshot(conn, name_or_id):
-    """``(summary, members, server ID or None)`` of an instance snapshot:
-    members as :func:`cloud.show_snapshot` gives them."""
-    image = cloud.find_snapshot(conn, name_or_id)
-    volume_snapshots = cloud.get_volume_snapshots(conn, [
-        ref.snapshot_id for ref in snapshots.volume_refs(
-            snapshots.mapping_of(image))])
+    """``(summary, members, server ID or None)`` of an instance snapshot,
+    found as :func:`lookup.find_snapshot` finds it (Cinder asked beside
+    Glance); members None when another project owns it."""
+    image, volume_snapshots = lookup.find_snapshot(conn, name_or_id)
     recorded = retention.recorded_server(image)
     volume_id = None if recorded else retention.root_volume_of(
         image, volume_snapshots)

@@ -32,6 +32,7 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc import launch_plan
 from rcsnap_osc import launch_volumes
+from rcsnap_osc import lookup
 from rcsnap_osc import snapshots
 
 
@@ -112,10 +113,7 @@ def check_keypair(conn, name):
 
 def ready_summary(conn, name_or_id):
     """The instance snapshot, refused unless it can be launched now."""
-    image = cloud.find_snapshot(conn, name_or_id)
-    ids = [ref.snapshot_id for ref in snapshots.volume_refs(
-        snapshots.mapping_of(image))]
-    volumes = cloud.get_volume_snapshots(conn, ids)
+    image, volumes = lookup.find_snapshot(conn, name_or_id)
     done, failure, pending = snapshots.wait_state(image, volumes)
     label = '%s (%s)' % (image.get('name'), image['id'])
     if failure:

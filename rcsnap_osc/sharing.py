@@ -27,6 +27,7 @@ from osc_lib import utils as osc_utils
 from rcsnap_osc import cloud
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import lookup
 from rcsnap_osc import share_plan
 from rcsnap_osc import snapshots
 
@@ -91,7 +92,10 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
     from rcsnap_osc import copying
 
     project_id = conn.current_project_id
-    image = cloud.find_snapshot(conn, snapshot)
+    # A copy reads the root volume snapshot: Cinder validates the token
+    # while Glance finds the snapshot.
+    image = (lookup.find_snapshot_warm if copy else cloud.find_snapshot)(
+        conn, snapshot)
     share_plan.check_changeable(image, project_id)
     needs_copy = share_plan.needs_copy(image, copy)
     targets = share_plan.check_targets(project_id,

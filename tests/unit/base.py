@@ -29,6 +29,8 @@ from openstackclient import shell
 from requests_mock.contrib import fixture as rm_fixture
 import testtools
 
+from rcsnap_osc import lookup
+
 AUTH_URL = 'http://keystone.example.org/v3'
 COMPUTE_URL = 'http://nova.example.org/v2.1'
 IMAGE_URL = 'http://glance.example.org'
@@ -39,6 +41,10 @@ USER_ID = '5f1c2d3e4a5b4c6d8e9f0a1b2c3d4e5f'
 VOLUME_URL = VOLUME_ROOT + '/v3/' + PROJECT_ID
 
 COMPUTE_MAX_MICROVERSION = '2.100'
+
+#: The request that has Cinder validate the token while Glance answers
+#: (:func:`rcsnap_osc.lookup.warm`).
+WARM_UP = 'GET %s/snapshots?limit=1' % VOLUME_URL
 VOLUME_MAX_MICROVERSION = '3.71'
 
 
@@ -141,6 +147,9 @@ class TestCommand(testtools.TestCase):
         forget_connection()
         self.addCleanup(forget_connection)
         self.requests = self.useFixture(rm_fixture.Fixture())
+        # Requests a command left running in the background end before
+        # the fake cloud goes.
+        self.addCleanup(lookup.settle)
         self.token = token_body()
         self.register_cloud()
         # create's quota pre-flight: room, unless a test says otherwise.
@@ -162,6 +171,13 @@ class TestCommand(testtools.TestCase):
         self.requests.get(VOLUME_ROOT + '/', json=_volume_versions())
         self.requests.get(VOLUME_ROOT + '/v3/', json=_volume_versions())
         self.requests.get(VOLUME_ROOT + '/v3', json=_volume_versions())
+        # The request that has Cinder validate the token early
+        # (rcsnap_osc.lookup.warm), and the listing of the volume
+        # snapshots named after a snapshot (none, unless registered).
+        self.requests.get(VOLUME_URL + '/snapshots?limit=1',
+                          json={'snapshots': []})
+        self.requests.get(VOLUME_URL + '/snapshots/detail',
+                          json={'snapshots': []})
 
     def run_cli(self, *argv):
         """Run ``openstack *argv``; return (exit code, stdout, stderr)."""
@@ -198,6 +214,7 @@ class TestCommand(testtools.TestCase):
     def calls(self):
         """Requests made to the services, as 'METHOD url' strings, without
         authentication and version discovery."""
+        lookup.settle()
         made = []
         for request in self.requests.request_history:
             line = '%s %s' % (request.method, _sorted_query(request.url))
@@ -222,6 +239,14 @@ class TestCommand(testtools.TestCase):
                 at += 1
         self.assertEqual(list(expected), got, 'requests made: %s' % made)
         self.assertEqual(at, len(made), 'requests made: %s' % made)
+
+    def after_warm_up(self):
+        """:meth:`calls` without the Cinder warm-up, which was made once
+        (it runs beside the first Glance request, in either order)."""
+        calls = self.calls()
+        self.assertEqual(1, calls.count(WARM_UP), calls)
+        calls.remove(WARM_UP)
+        return calls
 
     def writes(self):
         """Requests that change something (anything but GET/HEAD)."""

@@ -15,6 +15,7 @@ Glance v2, Cinder v3), and helpers that register them on requests-mock."""
 
 import http
 import json
+import urllib.parse
 
 from tests.unit import base
 
@@ -251,8 +252,16 @@ def register_image_list(requests, images, query=''):
 
 
 def register_volume_snapshot_list(requests, bodies):
-    requests.get('%s/snapshots/detail' % base.VOLUME_URL,
-                 json={'snapshots': bodies})
+    """GET /snapshots/detail, one page; Cinder's ``name`` filter keeps the
+    snapshots of exactly that name."""
+    def answer(request, context):
+        # request.qs is lower-cased: Cinder compares names exactly
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(request.url).query)
+        names = query.get('name')
+        return {'snapshots': [b for b in bodies
+                              if names is None or b.get('name') == names[0]]}
+
+    requests.get('%s/snapshots/detail' % base.VOLUME_URL, json=answer)
 
 
 # -- sharing -----------------------------------------------------------------

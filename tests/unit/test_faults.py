@@ -90,7 +90,7 @@ class TestReadFaults(FaultTest):
         self.assertIn('erred', line)
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
-                         self.calls())
+                         self.after_warm_up())
 
     def test_show_glance_timeout(self):
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), **TIMEOUT)
@@ -381,7 +381,7 @@ class TestRetries(FaultTest):
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)] * 3 +
                          ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 3 +
                          ['GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID)],
-                         self.calls())
+                         self.after_warm_up())
 
     def test_poll_survives_a_restart(self):
         fakes.register_create_image(self.requests)
@@ -399,7 +399,8 @@ class TestRetries(FaultTest):
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), **DOWN)
         self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
                          'show', fakes.IMAGE_ID)
-        self.assertEqual(1 + retries.CONNECT_RETRIES, len(self.calls()))
+        self.assertEqual(1 + retries.CONNECT_RETRIES,
+                         len(self.after_warm_up()))
 
     def lost_create_answer(self, *listings):
         """createImage loses its answer; Glance then lists ``listings``."""

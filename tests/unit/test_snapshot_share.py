@@ -486,7 +486,7 @@ class TestShareCopy(ShareTest):
             'GET %s' % TMP,
             'DELETE %s' % TMP_DELETE,
             'PATCH %s' % COPY,
-            'POST %s/members' % COPY], self.calls())
+            'POST %s/members' % COPY], self.after_warm_up())
         writes = self.bodies()
         self.assertEqual(('POST %s' % VOLUMES, {'volume': {
             'snapshot_id': fakes.ROOT_SNAP_ID, 'size': 10,
@@ -724,7 +724,7 @@ class TestShareCopy(ShareTest):
         # The volume is deleted once Cinder finished creating it.
         self.assertEqual(['POST %s' % VOLUMES, 'GET %s' % TMP,
                           'GET %s' % TMP, 'GET %s' % TMP,
-                          'DELETE %s' % TMP_DELETE], self.calls()[3:])
+                          'DELETE %s' % TMP_DELETE], self.after_warm_up()[3:])
         self.assertIn('Deleted temporary volume', err)
 
     def test_interrupted_while_uploading(self):
@@ -796,7 +796,7 @@ class TestShowMembers(ShareTest):
                           {'project_id': GAMMA, 'status': 'rejected'}],
                          data['members'])
         self.assertEqual(['GET %s' % IMAGE, 'GET %s' % MEMBERS],
-                         self.calls())
+                         self.after_warm_up())
 
     def test_table(self):
         fakes.register_image(self.requests, fakes.image_backed_image(
@@ -812,11 +812,11 @@ class TestShowMembers(ShareTest):
         fakes.register_image(self.requests, fakes.image_backed_image())
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual([], data['members'])
-        self.assertEqual(['GET %s' % IMAGE], self.calls())
+        self.assertEqual(['GET %s' % IMAGE], self.after_warm_up())
 
     def test_not_owner_no_members(self):
         fakes.register_image(self.requests, fakes.image_backed_image(
             owner=BETA, visibility='shared'))
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertNotIn('members', data)
-        self.assertEqual(['GET %s' % IMAGE], self.calls())
+        self.assertEqual(['GET %s' % IMAGE], self.after_warm_up())

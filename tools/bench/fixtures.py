@@ -29,10 +29,14 @@ import openstack
 from openstack import exceptions as sdk_exc
 
 PARALLEL = 8
-#: Writes at once: the local cloud's services keep their databases in
-#: SQLite, which answers concurrent writes with "database is locked" (500)
-#: and may have half-applied them; writes go one at a time.
+#: Writes at once (``--parallel-writes``): the local cloud's services keep
+#: their databases in SQLite, which serialises writes anyway; a shared
+#: cloud is left one at a time. Failed writes are retried either way.
 PARALLEL_WRITES = 1
+
+#: The name Nova gives the volume snapshots of a snapshot image (``show``
+#: by name lists them by it).
+NOVA_NAME = 'snapshot for %s'
 
 
 def say(text):
@@ -156,8 +160,13 @@ class Fixture:
             volume, 'available', failures=['error'], wait=self.timeout)
         self.size = size
 
-    def grow_snapshots(self, count):
-        """Have ``count`` available volume snapshots in all."""
+    def image_name(self, index):
+        return '%s-snap-%d' % (self.prefix, index)
+
+    def grow_snapshots(self, count, image_name=None):
+        """Have ``count`` available volume snapshots in all, each named as
+        Nova names those of its image (``image_name``, else image
+        ``index``'s)."""
         missing = count - len(self.snapshot_ids)
         if missing <= 0:
             return
@@ -166,8 +175,8 @@ class Fixture:
 
         def create(index):
             snap = retried(lambda: self.conn.block_storage.create_snapshot(
-                volume_id=self.volume_id,
-                name='%s-vsnap-%d' % (self.prefix, index)))
+                volume_id=self.volume_id, name=NOVA_NAME % (
+                    image_name or self.image_name(index))))
             self.snapshot_ids.append(snap.id)
 
         parallel(create, range(len(self.snapshot_ids), count),
@@ -224,13 +233,13 @@ class Fixture:
             return
         say('creating %d snapshot images' % (count - start))
         parallel(lambda i: self.make_image(
-            '%s-snap-%d' % (self.prefix, i), [self.snapshot_ids[i]]),
+            self.image_name(i), [self.snapshot_ids[i]]),
             range(start, count), PARALLEL_WRITES)
 
     def make_show_image(self, k):
         """The snapshot ``show`` is measured on: k volume snapshots."""
-        self.grow_snapshots(k)
         name = '%s-show' % self.prefix
+        self.grow_snapshots(k, image_name=name)
         return self.make_image(name, self.snapshot_ids[:k]), name
 
     # -- removing ----------------------------------------------------------
@@ -250,6 +259,23 @@ class Fixture:
             parallel(self.delete_image, list(self.image_ids),
                      PARALLEL_WRITES)
             self.image_ids = []
+        if self.snapshot_ids and self.volume_id:
+            # One request for the volume and all its snapshots (Cinder's
+            # cascade), rather than one per snapshot.
+            say('deleting the volume and its %d volume snapshots'
+                % len(self.snapshot_ids))
+            self.wait_settled()
+            retried(lambda: block.delete_volume(
+                self.volume_id, ignore_missing=True, cascade=True),
+                done=lambda: self._volume_status() in (None, 'deleting'))
+            # Cinder removes the volume after its snapshots: wait on it,
+            # not on listings whose page markers vanish meanwhile.
+            volume = block.find_volume(self.volume_id, ignore_missing=True)
+            if volume is not None:
+                block.wait_for_delete(volume, interval=2, wait=self.timeout)
+            self.volume_id = None
+            self.wait_gone()
+            self.snapshot_ids = []
         if self.snapshot_ids:
             say('deleting %d volume snapshots' % len(self.snapshot_ids))
             self.wait_settled()
@@ -267,6 +293,11 @@ class Fixture:
                 block.delete_volume(self.volume_id, ignore_missing=True)
                 block.wait_for_delete(volume, wait=self.timeout)
             self.volume_id = None
+
+    def _volume_status(self):
+        volume = self.conn.block_storage.find_volume(self.volume_id,
+                                                     ignore_missing=True)
+        return None if volume is None else volume.status
 
     def delete_image(self, image_id):
         def gone():
