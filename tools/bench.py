@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 import fixtures  # noqa: E402
 import measure  # noqa: E402
+import retention  # noqa: E402
 import servers  # noqa: E402
 
 #: The plugin's modules that call the SDK: imported inside take_action,
@@ -281,6 +282,7 @@ def main(argv=None):
         bench.startup_rows(baseline)
         if args.servers:
             bench.create_rows(made_servers.make())
+        retention.rows(bench, args, requests_text)
         fixture.make_volume()
         image_id, name = fixture.make_show_image(args.volumes)
         bench.show_rows(image_id, name, fixture.snapshot_ids[:args.volumes])
