@@ -221,20 +221,25 @@ def list_snapshots(conn, scope=None, name=None):
     snapshot listing is skipped when no listed snapshot of this project is
     volume-backed: the volume snapshots of others are not ours to see.
     """
-    project_id = conn.current_project_id
+    images = list_snapshot_images(conn, scope, name)
+    ours = [i for i in images if i.get('owner') == conn.current_project_id]
+    volumes = list_volume_snapshots(conn) if snapshots.volume_snapshot_ids(
+        ours) else {}
+    return [snapshots.summarize(i, volumes) for i in images]
+
+
+def list_snapshot_images(conn, scope=None, name=None):
+    """The instance snapshots :func:`list_snapshots` lists, in one
+    listing."""
     query = {}
     if name:
         query['name'] = name
     if scope == 'mine':
-        query['owner'] = project_id
+        query['owner'] = conn.current_project_id
     elif scope == 'all':
         query.update(visibility='all')
-    images = [i for i in list_images(conn, **query)
-              if snapshots.is_instance_snapshot(i)]
-    ours = [i for i in images if i.get('owner') == project_id]
-    volumes = list_volume_snapshots(conn) if snapshots.volume_snapshot_ids(
-        ours) else {}
-    return [snapshots.summarize(i, volumes) for i in images]
+    return [i for i in list_images(conn, **query)
+            if snapshots.is_instance_snapshot(i)]
 
 
 def snapshot_members(conn, image):

@@ -15,28 +15,28 @@
 Before Nova is asked, the quiesce verdict (:mod:`rcsnap_osc.create_plan`)
 is read from what Nova will read, said once per server, and recorded on
 the snapshot (image property ``rcsnap:consistency``). With ``stop``, an
-ACTIVE server is stopped, snapshotted, waited for and started again, on
-every path that stopped it. Several servers are looked up in one listing,
+ACTIVE server is stopped, snapshotted, waited for and started again
+(:mod:`rcsnap_osc.stopping`). Several servers are looked up in one listing,
 and their snapshots requested and waited for together, one thread each.
 """
 
 import concurrent.futures
 import dataclasses
 import threading
-import time
 
 from openstack import exceptions as sdk_exc
 from osc_lib import exceptions
 
+from rcsnap_osc import accounting
 from rcsnap_osc import cloud
 from rcsnap_osc import create_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc import pruning
+from rcsnap_osc import quota_plan
 from rcsnap_osc import retention
 from rcsnap_osc import snapshots
-
-#: Seconds between two polls of a server's status.
-INTERVAL = 2.0
+from rcsnap_osc import stopping
 
 #: Servers snapshotted at the same time, at most.
 MAX_SERVERS = 16
@@ -45,15 +45,11 @@ MAX_SERVERS = 16
 DEFAULT_WAIT = 1800
 
 
-class Interrupted(BaseException):
-    """Ctrl-C while several servers are snapshotted: every worker stops
-    waiting, and starts again the server it stopped."""
-
-
 @dataclasses.dataclass
 class Result:
     """One server's snapshot: ``summary`` once made, ``error`` (one line)
-    when it failed, ``down`` the seconds it was stopped (None: never)."""
+    when it failed, ``down`` the seconds it was stopped (None: never),
+    ``pruned`` what ``keep`` did, ``(pruning.Pruning, outcomes)``."""
 
     server: object
     name: str
@@ -61,16 +57,7 @@ class Result:
     summary: object = None
     error: str = None
     down: float = None
-
-
-def sleeper(cancel=None):
-    """``time.sleep`` that raises :class:`Interrupted` once ``cancel`` is
-    set (looked up at each call, so that tests can replace it)."""
-    def sleep(seconds):
-        time.sleep(seconds)
-        if cancel is not None and cancel.is_set():
-            raise Interrupted()
-    return sleep
+    pruned: tuple = None
 
 
 # -- the quiesce verdict ------------------------------------------------------
@@ -83,11 +70,17 @@ def image_id_of(server):
         image.get('id') if isinstance(image, dict) else None)
 
 
-def boot_metadata(conn, servers):
-    """{server ID: the metadata Nova copied at boot, or None}: the root
-    volume's ``volume_image_metadata`` of the volume-backed servers (their
-    volumes fetched in parallel for one server, else in one listing), the
-    image properties of the others (each image once, in parallel)."""
+def gather(conn, servers):
+    """What the verdicts and the quota pre-flight read, in one round of
+    parallel requests: ``({server ID: the metadata Nova copied at boot,
+    or None}, the volumes read, Cinder's quota set or None)``.
+
+    The root volume's ``volume_image_metadata`` of the volume-backed
+    servers (their volumes fetched in parallel for one server, else in
+    one listing), the image properties of the others (each image once),
+    and, when one server is volume-backed, Cinder's quota with usage
+    (:mod:`rcsnap_osc.quota_plan`).
+    """
     image_ids = list(dict.fromkeys(
         i for i in map(image_id_of, servers) if i))
     volume_ids = [a.id for s in servers if not image_id_of(s)
@@ -99,19 +92,34 @@ def boot_metadata(conn, servers):
         calls.append(lambda: cloud.paginate(
             conn.block_storage, '/volumes/detail', 'volumes',
             {'limit': cloud.PAGE_SIZE}))
+    quota = bool(volume_ids)
+    if quota:
+        calls.append(lambda: accounting.cinder_quota(conn))
     if volume_ids:
         conn.block_storage.get_endpoint_data()  # discovery once
     if image_ids:
         conn.image.get_endpoint_data()
     found = cloud.parallel(calls)
+    quota_set = found.pop() if quota else None
     images = dict(zip(image_ids, found[:len(image_ids)]))
     volumes = []
     for item in found[len(image_ids):]:
         volumes.extend(item if isinstance(item, list) else [item])
     volumes = [v for v in volumes if v]
-    return {s.id: create_plan.boot_metadata(
+    metadata = {s.id: create_plan.boot_metadata(
         image_id_of(s), images.get(image_id_of(s)),
         create_plan.root_volume(s.id, volumes)) for s in servers}
+    return metadata, volumes, quota_set
+
+
+def quota_refusals(servers, volumes, quota_set):
+    """{server ID: refusal or None}: the volumes Nova would snapshot of
+    each volume-backed server, against the quota (servers in order)."""
+    by_id = {v['id']: v for v in volumes}
+    return quota_plan.check(quota_set, [
+        (s.id, s.name, quota_plan.need(
+            [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
+        for s in servers if not image_id_of(s)])
 
 
 def fetch_image(conn, image_id):
@@ -132,34 +140,58 @@ def fetch(get):
 
 
 def verdicts(conn, servers, stop=False):
-    """{server ID: :class:`create_plan.Verdict`}."""
-    metadata = boot_metadata(conn, servers)
+    """``({server ID: :class:`create_plan.Verdict`}, room)``: ``room(some
+    of the servers)`` is their :func:`quota_refusals`."""
+    metadata, volumes, quota_set = gather(conn, servers)
     return {s.id: create_plan.verdict(s.status, metadata[s.id],
                                       stop=stop and s.status == 'ACTIVE')
-            for s in servers}
+            for s in servers}, lambda chosen: quota_refusals(
+                chosen, volumes, quota_set)
 
 
 # -- one server ---------------------------------------------------------------
 
 def create_snapshot(conn, server, name=None, properties=None, wait=None,
                     progress=None, stop=False, require_quiesce=False,
-                    say=None):
+                    say=None, keep=None, made=None, prune_progress=None):
     """Nova createImage of a server (name or ID), after saying its
     verdict: the :class:`Result`, with the snapshot's summary once it is
-    usable when ``wait`` (seconds) or ``stop`` is given."""
+    usable when ``wait`` (seconds) or ``stop`` is given; with ``keep``,
+    see :func:`prune`."""
     found = cloud.find_server(conn, server)
-    verdict = verdicts(conn, [found], stop)[found.id]
-    if require_quiesce:
-        refusal = create_plan.require_quiesce_refusal(found.name, verdict)
-        if refusal:
-            raise errors.Refused(refusal + '; ' + _('nothing was made.'))
+    found_verdicts, room = verdicts(conn, [found], stop)
+    verdict = found_verdicts[found.id]
+    refusal = (create_plan.require_quiesce_refusal(found.name, verdict)
+               if require_quiesce else None) or room([found]).get(found.id)
+    if refusal:
+        raise errors.Refused(refusal + '; ' + _('nothing was made.'))
     result = Result(found, name or found.name, verdict)
     if say:
         say(_('Server %(server)s: %(verdict)s.') % {
             'server': found.name, 'verdict': verdict.text})
     snapshot(conn, result, properties, wait, progress, stop, say,
-             sleeper())
+             stopping.sleeper())
+    prune(conn, [result], keep, wait, made, prune_progress)
     return result
+
+
+def prune(conn, results, keep, wait, made=None, progress=None):
+    """``--keep``: once their new snapshots are usable (the waits are
+    over), prune the older snapshots of each server whose snapshot was
+    made, as ``prune --keep`` does (:func:`pruning.prune_made`); nothing
+    of a server whose snapshot failed. ``made(results)`` is called
+    first: the snapshots are there, whatever the pruning does."""
+    done = [r for r in results if r.summary is not None and r.error is None]
+    if keep is None or not done:
+        return
+    if made:
+        made(results)
+    found = pruning.prune_made(
+        conn, [(r.server.id, r.server.name, r.summary.image['id'])
+               for r in done], keep, DEFAULT_WAIT if wait is None else wait,
+        progress)
+    for result, pruned in zip(done, found):
+        result.pruned = pruned
 
 
 def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
@@ -184,31 +216,13 @@ def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
             progress=progress and progress(image_id), sleep=sleep,
             settled=found)
         result.summary = snapshots.summarize(image, found)
-        # Retention (--keep N) belongs here: this server's snapshot is
-        # usable, its older ones can go, whatever the other servers do.
 
-    if not (stop and server.status == 'ACTIVE'):
+    if stop and server.status == 'ACTIVE':
+        result.down = stopping.while_stopped(
+            conn, server, DEFAULT_WAIT if wait is None else wait, sleep,
+            say, take)
+    else:
         take()
-        return
-    timeout = DEFAULT_WAIT if wait is None else wait
-    started = time.monotonic()
-    stop_server(conn, server)
-    try:
-        wait_for_status(conn, server.id, 'SHUTOFF', timeout, sleep)
-        take()
-    except BaseException as exc:
-        interrupted = isinstance(exc, (KeyboardInterrupt, Interrupted))
-        note = restart(conn, server, timeout, sleep, started,
-                       wait_active=not interrupted)
-        if interrupted:
-            if say:
-                say(_('Interrupted: %s') % note)
-            raise
-        error = errors.translate(exc)
-        if error is None:
-            raise
-        raise exceptions.CommandError('%s %s' % (error, note)) from exc
-    result.down = started_again(conn, server, timeout, sleep, started)
 
 
 def request_image(conn, server, name, metadata):
@@ -227,85 +241,6 @@ def request_image(conn, server, name, metadata):
         raise exceptions.CommandError(
             _('Cannot snapshot server %(server)s now: %(why)s') % {
                 'server': server.name, 'why': detail})
-
-
-# -- stop and start -----------------------------------------------------------
-
-def stop_server(conn, server):
-    """POST os-stop; a refusal (e.g. the server is busy) is one line."""
-    try:
-        conn.compute.stop_server(server)
-    except sdk_exc.ConflictException as exc:
-        raise exceptions.CommandError(
-            _('Cannot stop server %(server)s now: %(why)s') % {
-                'server': server.name, 'why': errors.describe_detail(exc)})
-
-
-def wait_for_status(conn, server_id, wanted, timeout, sleep,
-                    clock=time.monotonic):
-    """Poll the server until its status is ``wanted`` with no task under
-    way. Kept rather than ``compute.wait_for_server``: that one cannot be
-    interrupted from another thread (several servers, Ctrl-C)."""
-    start = clock()
-    while True:
-        server = conn.compute.get_server(server_id)
-        if server.status == wanted and not server.task_state:
-            return server
-        if server.status == 'ERROR':
-            raise exceptions.CommandError(
-                _('Server %(name)s went to ERROR while waiting for '
-                  '%(wanted)s.') % {'name': server.name, 'wanted': wanted})
-        if clock() - start >= timeout:
-            raise exceptions.CommandError(
-                _('Timed out after %(secs)d s waiting for server %(name)s '
-                  'to be %(wanted)s (it is %(status)s).') % {
-                      'secs': timeout, 'name': server.name,
-                      'wanted': wanted, 'status': server.status})
-        sleep(INTERVAL)
-
-
-def start_server(conn, server, timeout, sleep, clock=time.monotonic):
-    """POST os-start, again while Nova is still busy with the server
-    (409: stopping, or uploading its snapshot), until ``timeout``."""
-    start = clock()
-    while True:
-        try:
-            conn.compute.start_server(server)
-            return
-        except sdk_exc.ConflictException:
-            now = conn.compute.get_server(server.id)
-            if now.status == 'ACTIVE' and not now.task_state:
-                return  # running already
-            if clock() - start >= timeout:
-                raise
-        sleep(INTERVAL)
-
-
-def started_again(conn, server, timeout, sleep, started):
-    """Start the server and wait until it is ACTIVE: seconds it was down."""
-    start_server(conn, server, timeout, sleep)
-    wait_for_status(conn, server.id, 'ACTIVE', timeout, sleep)
-    return time.monotonic() - started
-
-
-def restart(conn, server, timeout, sleep, started, wait_active=True):
-    """Start a server this command stopped, after a failure: what became
-    of it, as a sentence. Interrupted, the start is only requested."""
-    try:
-        if wait_active:
-            down = started_again(conn, server, timeout, sleep, started)
-            return _('Server %(name)s was started again (down %(secs)d s).'
-                     ) % {'name': server.name, 'secs': down}
-        start_server(conn, server, 0, sleep)
-        return _('server %s was asked to start again.') % server.name
-    except BaseException as exc:
-        if not isinstance(exc, (Exception, Interrupted)):
-            raise
-        why = (errors.describe(exc) if isinstance(exc, Exception)
-               else _('interrupted'))
-        return _('Server %(name)s could not be started again (%(why)s): '
-                 '`openstack server start %(id)s` starts it.') % {
-                     'name': server.name, 'why': why, 'id': server.id}
 
 
 # -- several servers ----------------------------------------------------------
@@ -336,7 +271,7 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
     servers = choose_servers(conn, names_or_ids)
     names = create_plan.snapshot_names(
         [(s.id, s.name) for s in servers], template)
-    found = verdicts(conn, servers, stop)
+    found, room = verdicts(conn, servers, stop)
     results = []
     for server in servers:
         result = Result(server, names[server.id], found[server.id])
@@ -344,15 +279,21 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
             result.error = create_plan.require_quiesce_refusal(
                 server.name, result.verdict)
         results.append(result)
+    # Those refused already take no room.
+    refused = room([r.server for r in results if r.error is None])
+    for result in results:
+        result.error = result.error or refused.get(result.server.id)
     return results
 
 
 def create_snapshots(conn, results, properties=None, wait=None,
-                     progress=None, stop=False, say=None):
+                     progress=None, stop=False, say=None, keep=None,
+                     made=None, prune_progress=None):
     """Snapshot the servers of the planned ``results`` together, one
     thread each; a failure is recorded on its result and the others go
     on. On Ctrl-C every thread starts again the server it stopped, then
-    the interrupt goes on."""
+    the interrupt goes on. With ``keep``, once all are done, each server
+    whose snapshot was made is pruned (:func:`prune`)."""
     todo = [r for r in results if r.error is None]
     for proxy in (conn.compute, conn.image, conn.block_storage):
         proxy.get_endpoint_data()  # discovery once, not once per thread
@@ -369,8 +310,8 @@ def create_snapshots(conn, results, properties=None, wait=None,
         try:
             snapshot(conn, result, properties, wait, progress and (
                 lambda image_id: locked(progress(image_id))), stop,
-                locked(say), sleeper(cancel))
-        except Interrupted:
+                locked(say), stopping.sleeper(cancel))
+        except stopping.Interrupted:
             result.error = _('interrupted')
         except KeyboardInterrupt:  # raised in this thread: stop the others
             cancel.set()
@@ -394,4 +335,5 @@ def create_snapshots(conn, results, properties=None, wait=None,
         raise
     finally:
         pool.shutdown(wait=True)
+    prune(conn, results, keep, wait, made, prune_progress)
     return results

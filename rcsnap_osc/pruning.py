@@ -58,20 +58,35 @@ def plan(conn, server, keep, older_than=None, server_name=None):
         server_id, server_name = find_server_id(conn, server)
     else:
         server_id = server
+    return plan_servers(conn, [(server_id, server_name)], keep,
+                        older_than)[0]
+
+
+def plan_servers(conn, servers, keep, older_than=None, newest=()):
+    """The :class:`Pruning` of each of ``servers``, ``[(ID, name)]``,
+    from one set of listings (and the member lists of the shared
+    candidates, at once). The snapshots ``newest`` names (just made) are
+    the newest of their server, whatever their creation times say."""
     project_id = conn.current_project_id
     images, volume_snapshots, volumes = accounting.listings(conn)
-    ordered = retention.snapshots_of(server_id, images, project_id,
-                                     volume_snapshots, volumes)
-    shared = retention.candidates_needing_members(ordered, keep, project_id)
+    ordered = {sid: retention.newest_first(retention.snapshots_of(
+        sid, images, project_id, volume_snapshots, volumes), newest)
+        for sid, _name in servers}
+    shared = [i for sid, _name in servers
+              for i in retention.candidates_needing_members(
+                  ordered[sid], keep, project_id)]
     members = dict(zip(shared, cloud.parallel(
         [lambda i=i: deleting.list_members(conn, i) for i in shared])))
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    choice = retention.choose(ordered, keep, project_id, members,
-                              older_than, now)
-    plans = delete_plan.plan_delete(
-        [i['id'] for i in choice.delete], images, project_id,
-        volume_snapshots, volumes, members)
-    return Pruning(server_id, server_name, choice, plans)
+    found = []
+    for server_id, server_name in servers:
+        choice = retention.choose(ordered[server_id], keep, project_id,
+                                  members, older_than, now)
+        plans = delete_plan.plan_delete(
+            [i['id'] for i in choice.delete], images, project_id,
+            volume_snapshots, volumes, members)
+        found.append(Pruning(server_id, server_name, choice, plans))
+    return found
 
 
 def carry_out(conn, pruning, dry_run, wait=None, progress=None, done=None):
@@ -79,3 +94,24 @@ def carry_out(conn, pruning, dry_run, wait=None, progress=None, done=None):
     outcomes, as ``delete`` reports them."""
     return deleting._carry_out(conn, pruning.plans, dry_run, wait,
                                progress, done)[1]
+
+
+def prune_made(conn, made, keep, wait, progress=None):
+    """``create --keep``: once the snapshots ``made``, ``[(server ID,
+    server name, new image ID)]``, are usable, prune each server's older
+    ones as ``prune --keep`` does, the new one counted among the newest;
+    deleted together, and waited for up to ``wait`` seconds. Returns
+    ``[(Pruning, outcomes)]`` in the order of ``made``."""
+    if not made:
+        return []
+    prunings = plan_servers(conn, [(sid, name) for sid, name, _ in made],
+                            keep, newest=[i for _s, _n, i in made])
+    outcomes = deleting._carry_out(
+        conn, [p for found in prunings for p in found.plans], False, wait,
+        progress, None)[1]
+    result = []
+    for found in prunings:
+        count = sum(len(p.items) for p in found.plans)
+        result.append((found, outcomes[:count]))
+        outcomes = outcomes[count:]
+    return result

@@ -58,22 +58,36 @@ def attached_servers(volumes):
     return found
 
 
-def server_of(image, volume_snapshots, attached):
-    """The ID of the server a snapshot was made of, or None.
+def recorded_server(image):
+    """The server ID a snapshot records: ours (:data:`SERVER_PROPERTY`),
+    else Nova's ``instance_uuid`` (image-backed ones); None otherwise."""
+    return image.get(SERVER_PROPERTY) or image.get('instance_uuid') or None
+
+
+def root_volume_of(image, volume_snapshots):
+    """The ID of the volume a volume-backed snapshot's root volume
+    snapshot was taken of, or None (not visible, or image-backed).
 
     :param volume_snapshots: the caller's volume snapshots by id.
-    :param attached: :func:`attached_servers` of the caller's volumes.
     """
-    recorded = image.get(SERVER_PROPERTY) or image.get('instance_uuid')
-    if recorded:
-        return recorded
     root = snapshots.root_entry(snapshots.mapping_of(image))
     if not root or not root.get('snapshot_id'):
         return None
     found = volume_snapshots.get(root['snapshot_id'])
-    if not found or not found.get('volume_id'):
-        return None
-    return attached.get(found['volume_id'])
+    return (found or {}).get('volume_id') or None
+
+
+def server_of(image, volume_snapshots, attached):
+    """The ID of the server a snapshot was made of, or None: the one it
+    records, else the one its root volume is attached to.
+
+    :param volume_snapshots: the caller's volume snapshots by id.
+    :param attached: :func:`attached_servers` of the caller's volumes.
+    """
+    recorded = recorded_server(image)
+    if recorded:
+        return recorded
+    return attached.get(root_volume_of(image, volume_snapshots))
 
 
 def owned_snapshots(images, project_id):
@@ -92,6 +106,15 @@ def snapshots_of(server_id, images, project_id, volume_snapshots, volumes):
     attached = attached_servers(volumes)
     return [i for i in owned_snapshots(images, project_id)
             if server_of(i, volume_snapshots, attached) == server_id]
+
+
+def newest_first(ordered, ids):
+    """``ordered`` with the snapshots ``ids`` names moved to the front:
+    a snapshot just made is the newest, even when another one was made
+    in the same second (creation times have seconds only)."""
+    ids = set(ids)
+    return ([i for i in ordered if i['id'] in ids] +
+            [i for i in ordered if i['id'] not in ids])
 
 
 @dataclasses.dataclass(frozen=True)

@@ -87,6 +87,33 @@ class MembersColumn(columns.FormattableColumn):
                 for m in self._value]
 
 
+SHOW_COLUMNS = (
+    'id', 'name', 'status', 'type', 'size_gib', 'image_size',
+    'volume_snapshots', 'min_disk', 'min_ram', 'visibility', 'owner',
+    'created_at', 'properties',
+)
+
+
+def show_data(summary):
+    """The ``show`` row of a :class:`snapshots.Summary`."""
+    image = summary.image
+    return SHOW_COLUMNS, (
+        image.get('id'),
+        image.get('name'),
+        image.get('status'),
+        summary.type,
+        SizeColumn(summary.size_gib),
+        image.get('size'),
+        VolumeSnapshotsColumn(summary.devices),
+        image.get('min_disk'),
+        image.get('min_ram'),
+        image.get('visibility'),
+        image.get('owner'),
+        image.get('created_at'),
+        PropertiesColumn(snapshots.custom_properties(image)),
+    )
+
+
 def warn_missing(stderr, summary):
     """One warning line per volume snapshot Cinder did not return."""
     for device in summary.missing:
@@ -186,6 +213,29 @@ def delete_rows(outcomes, dry_run=False):
     return [(o.item.resource_id, DELETE_KINDS[o.item.kind],
              o.item.name or '', delete_result_text(o, dry_run))
             for o in outcomes]
+
+
+def kept_rows(choice):
+    """The rows of the snapshots a pruning keeps, with the reason."""
+    return [(image['id'], DELETE_KINDS['image'], image.get('name') or '',
+             DELETE_RESULTS['keep'] % reason) for image, reason in choice.kept]
+
+
+def say_pruned(say, pruning, outcomes):
+    """``create --keep``: a stderr line per thing a pruning deleted or
+    kept (stdout carries the snapshot's fields)."""
+    for row in delete_rows(outcomes) + kept_rows(pruning.choice):
+        say(_('Pruning server %(server)s: %(kind)s %(id)s (%(name)s): '
+              '%(result)s') % {
+                  'server': pruning.server_name or pruning.server_id,
+                  'kind': row[1], 'id': row[0], 'name': row[2],
+                  'result': row[3]})
+
+
+def pruned_ids(outcomes):
+    """The IDs of the snapshot images a pruning deleted."""
+    return [o.item.resource_id for o in outcomes
+            if o.item.kind == 'image' and o.state == 'deleted']
 
 
 def failed_names(plans, outcomes):

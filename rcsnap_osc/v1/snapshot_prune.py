@@ -37,12 +37,6 @@ Without --yes or --dry-run it asks once on a terminal, showing the plan;
 not on a terminal it needs --yes.""")
 
 
-def kept_rows(choice):
-    return [(image['id'], common.DELETE_KINDS['image'],
-             image.get('name') or '', common.DELETE_RESULTS['keep'] % reason)
-            for image, reason in choice.kept]
-
-
 class PruneSnapshot(base.Lister):
     _description = DESCRIPTION
 
@@ -100,7 +94,7 @@ class PruneSnapshot(base.Lister):
                 'prune deletes snapshots: add --yes to confirm, or '
                 '--dry-run to see the plan.'))
         found = pruning.plan(self.conn, args.server, args.keep, older_than)
-        kept = kept_rows(found.choice)
+        kept = common.kept_rows(found.choice)
         planned = common.delete_rows(
             pruning.carry_out(self.conn, found, True), True)
         if args.dry_run or not found.plans:

@@ -14,10 +14,15 @@
 ``rc snapshot batch create`` against a real cloud."""
 
 import json
+import os
 
 from openstack import exceptions as sdk_exc
+from testtools import content
 
 from tests.functional import base
+from tests.functional import inventory
+
+ADMIN_CLOUD = os.environ.get('RCSNAP_ADMIN_CLOUD', 'local-admin')
 
 
 class TestCreate(base.FunctionalTest):
@@ -135,3 +140,43 @@ class TestCreate(base.FunctionalTest):
                              % row['Server'])
             self.assertEqual('crash-consistent', row['Consistency'])
             self.assertUsable(row['Snapshot ID'])
+
+
+class TestCreateQuota(base.FunctionalTest):
+    """The administrator lowers the test project's Cinder ``snapshots``
+    quota for a moment: the next snapshot of any test would be refused,
+    so this runs alone (``tests/functional/alone.txt``)."""
+
+    def test_preflight_refuses_at_the_snapshots_quota(self):
+        server = self.create_server(volume_size=1)
+        conn = base.connection()
+        project_id = conn.current_project_id
+        admin = inventory.connect(ADMIN_CLOUD).block_storage
+        quota = admin.get_quota_set(project_id, usage=True)
+        # Cinder refuses with its own counters (and a limit below them):
+        # in use plus reserved, not a count from a listing.
+        used = (quota.usage.get('snapshots', 0)
+                + quota.reservation.get('snapshots', 0))
+        self.addDetail('snapshot quota', content.text_content(
+            'limit %s, Cinder counts %d' % (quota.snapshots, used)))
+        self.addCleanup(admin.update_quota_set, project_id,
+                        snapshots=quota.snapshots)
+        admin.update_quota_set(project_id, snapshots=used)
+        try:
+            proc = self.rc('create', server['id'], '--name',
+                           '%s-snap-quota' % self.prefix, parse=False,
+                           check=False)
+        finally:
+            admin.update_quota_set(project_id, snapshots=quota.snapshots)
+        self.assertEqual(1, proc.returncode, proc.stdout + proc.stderr)
+        self.assertEqual('', proc.stdout)
+        lines = proc.stderr.strip().splitlines()
+        self.assertEqual(1, len(lines), proc.stderr)
+        self.assertIn(
+            "Cinder quota 'snapshots' is at %d of %d: a snapshot of server "
+            "%s needs 1 volume snapshots, 1 GiB; 'openstack rc snapshot "
+            "orphans' and 'openstack rc snapshot prune' show what to delete "
+            "to make room; nothing was made." % (used, used, server['name']),
+            lines[0])
+        self.assertEqual([], [i.id for i in conn.image.images(
+            name='%s-snap-quota' % self.prefix)])

@@ -55,6 +55,43 @@ class TestPrune(base.FunctionalTest):
         self.assertEqual(set(), orphaned & {
             v for ids in vsids.values() for v in ids})
 
+    def test_create_keep_two(self):
+        """Three snapshots of a volume-backed server; ``create --keep 2``
+        makes a fourth and leaves it and the newest older one, each with
+        its volume snapshots, and orphans nothing. show and list --long
+        name the server."""
+        server = self.create_server(volume_size=1)
+        made = [self.snapshot_server(server) for _ in range(3)]
+        vsids = {s['id']: [d['snapshot_id'] for d in s['volume_snapshots']]
+                 for s in made}
+        new = self.rc('create', server['id'], '--name',
+                      '%s-snap-keep' % self.prefix, '--keep', '2',
+                      '--timeout', str(base.TIMEOUT))
+        self.later(self.delete_snapshot_image, new)
+        self.assertEqual('active', new['status'])
+        self.assertEqual(sorted(s['id'] for s in made[:2]),
+                         sorted(new['pruned']))
+
+        conn = base.connection()
+        for gone in made[:2]:
+            self.assertRaises(sdk_exc.NotFoundException,
+                              conn.image.get_image, gone['id'])
+        theirs = {v for s in made[:2] for v in vsids[s['id']]}
+        left = {v.id for v in conn.block_storage.snapshots()}
+        self.assertEqual(set(), theirs & left)
+        kept = [self.rc('show', s['id']) for s in (new, made[2])]
+        for snap in kept:
+            self.assertEqual(['available'], [
+                d['status'] for d in snap['volume_snapshots']])
+            self.assertEqual(server['id'], snap['server'])
+        mine = [s for s in self.rc('list', '--mine', '--long')
+                if s['Server'] == server['id']]
+        self.assertEqual(sorted([new['id'], made[2]['id']]),
+                         sorted(s['ID'] for s in mine))
+        orphaned = {row['ID'] for row in self.rc('orphans', '--all')}
+        self.assertEqual(set(), orphaned & {
+            v for ids in vsids.values() for v in ids})
+
     def test_deleted_server_by_id(self):
         """The snapshots create made record their server: those of a
         deleted volume-backed server are still found by its ID."""

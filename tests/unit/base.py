@@ -143,6 +143,9 @@ class TestCommand(testtools.TestCase):
         self.requests = self.useFixture(rm_fixture.Fixture())
         self.token = token_body()
         self.register_cloud()
+        # create's quota pre-flight: room, unless a test says otherwise.
+        from tests.unit import fakes
+        fakes.register_quota(self.requests)
 
     def register_cloud(self, compute_max=COMPUTE_MAX_MICROVERSION):
         """Authentication and version discovery; ``compute_max`` is the
@@ -204,6 +207,21 @@ class TestCommand(testtools.TestCase):
                 continue
             made.append(line)
         return made
+
+    def assertCalls(self, expected):
+        """:meth:`calls` are ``expected``, in order; an item that is a set
+        stands for requests made at once, in any order."""
+        made = self.calls()
+        got, at = [], 0
+        for item in expected:
+            if isinstance(item, (set, frozenset)):
+                got.append(set(made[at:at + len(item)]))
+                at += len(item)
+            else:
+                got.append(made[at] if at < len(made) else None)
+                at += 1
+        self.assertEqual(list(expected), got, 'requests made: %s' % made)
+        self.assertEqual(at, len(made), 'requests made: %s' % made)
 
     def writes(self):
         """Requests that change something (anything but GET/HEAD)."""

@@ -145,6 +145,51 @@ def server(server_id=SERVER_ID, name='analysis-vm', status='ACTIVE'):
     }
 
 
+QUOTA_URL = '%s/os-quota-sets/%s?usage=True' % (
+    base.VOLUME_URL, base.PROJECT_ID)
+
+
+def quota_set(snapshots=(3, 10), gigabytes=(24, -1), volumes=(2, 10),
+              types=None):
+    """Cinder's GET os-quota-sets/{project}?usage=True, as the local
+    cloud's Cinder 29 answers it: ``limit``, ``in_use`` and
+    ``reserved`` of every quota (no ``allocated``: that went with the
+    nested quota driver), the per volume type ones ``<quota>_<type>``
+    among them, in Cinder's order.
+
+    :param types: {type name: {quota: (in use, limit)}}; the types not
+        named are unlimited and in use as much as the totals.
+    """
+    def entry(used, limit):
+        return {'limit': limit, 'in_use': used, 'reserved': 0}
+    body = {
+        'volumes': entry(*volumes), 'per_volume_gigabytes': entry(0, -1),
+        'snapshots': entry(*snapshots), 'gigabytes': entry(*gigabytes),
+        'backups': entry(0, 10), 'backup_gigabytes': entry(0, 1000)}
+    for kind in ('__DEFAULT__', 'lvmdriver-1'):
+        given = (types or {}).get(kind, {})
+        for name, total in (('volumes', volumes), ('gigabytes', gigabytes),
+                            ('snapshots', snapshots)):
+            body['%s_%s' % (name, kind)] = entry(
+                *given.get(name, (total[0] if kind == 'lvmdriver-1' else 0,
+                                  -1)))
+    body['groups'] = entry(0, 10)
+    body['id'] = base.PROJECT_ID
+    return {'quota_set': body}
+
+
+#: Cinder's answer where its policy hides the quota from the project.
+QUOTA_FORBIDDEN = {'forbidden': {
+    'code': 403, 'message': "Policy doesn't allow "
+    "volume_extension:quotas:show to be performed."}}
+
+
+def register_quota(requests, body=None, **kwargs):
+    """GET the project's Cinder quota with usage (``quota_set()`` unless
+    ``body`` or ``kwargs`` say otherwise)."""
+    requests.get(QUOTA_URL, **(kwargs or {'json': body or quota_set()}))
+
+
 def glance_error(status, message):
     """Glance's error body, as the local cloud's Glance 33 answers with
     JSON: webob's status line as ``code``, its phrase as ``title``, and

@@ -24,6 +24,7 @@ from tests.unit import fakes
 
 SERVERS = create_base.SERVERS
 VOLUMES = create_base.VOLUMES
+QUOTA = 'GET ' + fakes.QUOTA_URL
 
 IDS = ['9d4c6a2e-3b1f-4c8e-a5d7-1e2f3a4b5c6%d' % n for n in range(3)]
 IMAGE_IDS = ['c2a7e3f1-5b6d-4e8a-9c0b-1d2e3f4a5b6%d' % n for n in range(3)]
@@ -75,13 +76,14 @@ class TestBatch(create_base.CreateTest):
             for n in range(3)], rows)
         calls = self.calls()
         # One listing finds the servers, one listing their root volumes.
-        self.assertEqual(['GET %s/detail' % SERVERS,
-                          'GET %s/detail?limit=1000' % VOLUMES], calls[:2])
+        self.assertEqual(['GET %s/detail' % SERVERS], calls[:1])
+        self.assertEqual({'GET %s/detail?limit=1000' % VOLUMES, QUOTA},
+                         set(calls[1:3]))
         posts = [c for c in calls if c.startswith('POST')]
         self.assertEqual(3, len(posts))
         # Each server: its createImage, one image GET, one volume
         # snapshot GET; nothing per server before that.
-        self.assertEqual(2 + 3 * 3, len(calls))
+        self.assertEqual(3 + 3 * 3, len(calls))
         self.assertEqual(
             sorted(['node-%d-before-upgrade' % n for n in range(3)]),
             sorted(b['createImage']['name'] for b in self.action_bodies()))
@@ -128,9 +130,9 @@ class TestBatch(create_base.CreateTest):
         self.assertEqual(0, code, err)
         self.assertRegex(rows[0]['Name'], r'^node-0-\d{8}T\d{6}Z$')
         self.assertEqual(1, len(rows))
-        self.assertEqual(['GET %s/detail' % SERVERS,
-                          'GET %s/%s' % (VOLUMES, VOLUME_IDS[0])],
-                         self.calls()[:2])
+        self.assertEqual(['GET %s/detail' % SERVERS], self.calls()[:1])
+        self.assertEqual({'GET %s/%s' % (VOLUMES, VOLUME_IDS[0]), QUOTA},
+                         set(self.calls()[1:3]))
 
     def test_all_dry_run_lists_without_writing(self):
         self.three()
@@ -140,9 +142,8 @@ class TestBatch(create_base.CreateTest):
                          [r['Server'] for r in rows])
         self.assertEqual(['would snapshot'] * 3, [r['Status'] for r in rows])
         self.assertEqual([], self.writes())
-        self.assertEqual(['GET %s/detail' % SERVERS,
-                          'GET %s/detail?limit=1000' % VOLUMES],
-                         self.calls())
+        self.assertCalls(['GET %s/detail' % SERVERS,
+                          {'GET %s/detail?limit=1000' % VOLUMES, QUOTA}])
 
     def test_all_off_a_terminal_needs_yes(self):
         self.three()
@@ -208,6 +209,46 @@ class TestBatch(create_base.CreateTest):
             self.assertFails(expected, 'rc', 'snapshot', 'batch', 'create',
                              *args)
         self.assertEqual([], self.writes())
+
+    def test_quota_servers_past_the_quota_refused_the_others_made(self):
+        self.three()
+        fakes.register_quota(self.requests, fakes.quota_set(
+            snapshots=(8, 10)))
+        code, rows, err = self.batch(*IDS, '--wait')
+        self.assertEqual(1, code, err)
+        self.assertEqual(['active', 'active'], [r['Status'] for r in rows[:2]])
+        self.assertTrue(rows[2]['Status'].startswith(
+            "failed (Cinder quota 'snapshots' is at 10 of 10: a snapshot of "
+            "server node-2 needs 1 volume snapshots, 10 GiB;"),
+            rows[2]['Status'])
+        self.assertEqual([('node-0', 'createImage'),
+                          ('node-1', 'createImage')],
+                         sorted(self.fake.actions))
+        self.assertIn('1 of 3 servers were not snapshotted: node-2',
+                      err.strip().splitlines()[-1])
+        self.assertEqual(1, self.calls().count(QUOTA))
+
+    def test_quota_servers_refused_otherwise_take_no_room(self):
+        self.three()
+        fakes.register_quota(self.requests, fakes.quota_set(
+            snapshots=(9, 10)))
+        code, rows, err = self.batch(IDS[1], IDS[0], '--require-quiesce',
+                                     '--dry-run')
+        self.assertEqual(0, code, err)
+        self.assertIn('refused: --require-quiesce', rows[0]['Status'])
+        self.assertEqual('would snapshot', rows[1]['Status'])
+
+    def test_quota_dry_run_says_which_would_be_refused(self):
+        self.three()
+        fakes.register_quota(self.requests, fakes.quota_set(
+            snapshots=(9, 10)))
+        code, rows, err = self.batch(*IDS, '--dry-run')
+        self.assertEqual(0, code, err)
+        self.assertEqual('would snapshot', rows[0]['Status'])
+        self.assertTrue(rows[1]['Status'].startswith(
+            "would be refused (Cinder quota 'snapshots' is at 10 of 10"))
+        self.assertCalls(['GET %s/detail' % SERVERS,
+                          {'GET %s/detail?limit=1000' % VOLUMES, QUOTA}])
 
 
 class TestShowConsistency(base.TestCommand):

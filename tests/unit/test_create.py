@@ -22,6 +22,7 @@ IMAGES = create_base.IMAGES
 SNAPS = create_base.SNAPS
 VOLUMES = create_base.VOLUMES
 SERVERS = create_base.SERVERS
+QUOTA = 'GET ' + fakes.QUOTA_URL
 
 
 class TestVerdict(create_base.CreateTest):
@@ -48,12 +49,12 @@ class TestVerdict(create_base.CreateTest):
         self.assertEqual(['Server analysis-vm: file systems frozen by the '
                           'guest agent.'], lines)
         self.assertEqual('quiesced', self.recorded())
-        self.assertEqual([
+        self.assertCalls([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
-            'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+            {'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID), QUOTA},
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
-            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)])
         self.assertEqual(fakes.IMAGE_ID, data['id'])
 
     def test_volume_backed_agent_not_declared(self):
@@ -186,13 +187,14 @@ class TestStop(create_base.CreateTest):
         self.assertEqual('stopped', self.action_bodies()[1]['createImage'][
             'metadata']['rcsnap:consistency'])
         server = '%s/%s' % (SERVERS, fakes.SERVER_ID)
-        self.assertEqual([
-            'GET ' + server, 'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+        self.assertCalls([
+            'GET ' + server,
+            {'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID), QUOTA},
             'POST %s/action' % server, 'GET ' + server,
             'POST %s/action' % server,
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-            'POST %s/action' % server, 'GET ' + server], self.calls())
+            'POST %s/action' % server, 'GET ' + server])
 
     def test_already_stopped_stays_stopped(self):
         self.fake = create_base.FakeNova(

@@ -168,16 +168,17 @@ class TestCreateFaults(FaultTest):
         # it stays, and no other write was made.
         self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
                          self.writes())
-        self.assertEqual([
+        self.assertCalls([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
-            'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+            {'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+             'GET ' + fakes.QUOTA_URL},
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] +
             # The read that lost its connection, tried again before the
             # command gives up.
             ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] *
-            (1 + retries.CONNECT_RETRIES), self.calls())
+            (1 + retries.CONNECT_RETRIES))
 
     def test_glance_500_during_wait(self):
         fakes.register_create_image(self.requests)
@@ -374,10 +375,12 @@ class TestRetries(FaultTest):
                 entries=[fakes.root_entry()])}])
         self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
             TIMEOUT, BAD_GATEWAY, {'json': {'snapshot': snap}}])
+        fakes.register_root_volume(self.requests)
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual(10, data['size_gib'])
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)] * 3 +
-                         ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 3,
+                         ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 3 +
+                         ['GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID)],
                          self.calls())
 
     def test_poll_survives_a_restart(self):

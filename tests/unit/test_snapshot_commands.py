@@ -24,7 +24,16 @@ SNAPS = base.VOLUME_URL + '/snapshots'
 SERVERS = base.COMPUTE_URL + '/servers'
 
 
+ROOT_VOLUME = 'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID)
+
+
 class TestShowSnapshot(base.TestCommand):
+
+    def setUp(self):
+        super().setUp()
+        # The snapshots here record no server: show finds it through the
+        # volume the root volume snapshot was taken of.
+        fakes.register_root_volume(self.requests)
 
     def two_volume_snapshot(self, data_size=5):
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -53,11 +62,11 @@ class TestShowSnapshot(base.TestCommand):
              'status': 'available'}], data['volume_snapshots'])
         self.assertEqual('ubuntu', data['properties']['os_distro'])
         self.assertNotIn('block_device_mapping', data['properties'])
-        self.assertEqual(
-            sorted(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
-                    'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-                    'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)]),
-            sorted(self.calls()))
+        self.assertEqual(fakes.SERVER_ID, data['server'])
+        self.assertCalls([
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+            {'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+             'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)}, ROOT_VOLUME])
 
     def test_table_properties_one_per_line(self):
         self.two_volume_snapshot()
@@ -79,8 +88,8 @@ class TestShowSnapshot(base.TestCommand):
         data = self.run_json('rc', 'snapshot', 'show', 'analysis-vm-snap')
         self.assertEqual(10, data['size_gib'])
         self.assertEqual(['GET %s?limit=1000&name=analysis-vm-snap' % IMAGES,
-                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
-                         self.calls())
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          ROOT_VOLUME], self.calls())
 
     def test_image_backed(self):
         fakes.register_image(self.requests, fakes.image_backed_image())
@@ -88,8 +97,32 @@ class TestShowSnapshot(base.TestCommand):
         self.assertEqual('image-backed', data['type'])
         self.assertEqual(1181286400 / 1024 ** 3, data['size_gib'])
         self.assertEqual([], data['volume_snapshots'])
+        self.assertEqual(fakes.SERVER_ID, data['server'])  # instance_uuid
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
                          self.calls())
+
+    def test_server_recorded_by_create_costs_nothing(self):
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.root_entry()], **{
+                'rcsnap:server_id': fakes.NEW_SERVER_ID}))
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot())
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual(fakes.NEW_SERVER_ID, data['server'])
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
+                         self.calls())
+
+    def test_server_unknown_once_the_root_volume_is_gone(self):
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.root_entry()]))
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot())
+        self.requests.get('%s/volumes/%s' % (base.VOLUME_URL,
+                                             fakes.ROOT_VOLUME_ID),
+                          status_code=404, json=fakes.not_found(
+                              'Volume', fakes.ROOT_VOLUME_ID))
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertIsNone(data['server'])
+        self.assertEqual(3, len(self.calls()))
 
     def test_missing_volume_snapshot_warns(self):
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -224,6 +257,7 @@ class TestListSnapshot(base.TestCommand):
              'Size GiB': 1181286400 / 1024 ** 3}], rows)
 
     def test_long(self):
+        fakes.register_volume_list(self.requests, [])
         rows = self.list_of(1, '--long')
         self.assertEqual({
             'ID': 'c0000000-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-0',
@@ -231,7 +265,49 @@ class TestListSnapshot(base.TestCommand):
             'Image Size': 0,
             'Volume Snapshots': ['a0000000-e5f6-4a7b-8c9d-0e1f2a3b4c5d'],
             'Min Disk': 20, 'Min RAM': 0, 'Visibility': 'private',
-            'Owner': base.PROJECT_ID, 'Created At': fakes.CREATED}, rows[0])
+            'Owner': base.PROJECT_ID, 'Created At': fakes.CREATED,
+            'Server': None}, rows[0])
+
+    def test_long_server_column_in_three_listings_at_any_count(self):
+        """Recorded by create, Nova's instance_uuid, or the server the
+        root volume is attached to: one volume listing more."""
+        made = []
+        for count in (3, 60):
+            before = len(self.calls())
+            images, vols = self.snapshots_of(count)
+            images[0]['rcsnap:server_id'] = fakes.NEW_SERVER_ID
+            for n, vol in enumerate(vols):  # only snap-1's root attached
+                vol['volume_id'] = fakes.ROOT_VOLUME_ID if n == 1 else (
+                    'f%07d-b8c9-4d0e-8f1a-2b3c4d5e6f70' % n)
+            images.append(fakes.image_backed_image())
+            fakes.register_image_list(self.requests, images)
+            fakes.register_volume_snapshot_list(self.requests, vols)
+            fakes.register_volume_list(self.requests, [fakes.volume(
+                fakes.ROOT_VOLUME_ID, status='in-use', snapshot_id=None,
+                attachments=[{'server_id': fakes.SERVER_ID,
+                              'volume_id': fakes.ROOT_VOLUME_ID,
+                              'device': '/dev/vda'}])])
+            rows = self.run_json('rc', 'snapshot', 'list', '--long')
+            self.assertEqual([fakes.NEW_SERVER_ID, fakes.SERVER_ID, None],
+                             [r['Server'] for r in rows[:3]])
+            self.assertEqual(fakes.SERVER_ID, rows[-1]['Server'])
+            made.append(sorted(self.calls()[before:]))
+        self.assertEqual(made[0], made[1])
+        self.assertEqual(sorted([
+            'GET %s?limit=1000' % IMAGES,
+            'GET %s/detail?limit=1000' % SNAPS,
+            'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL]), made[0])
+
+    def test_long_no_volume_listing_when_every_snapshot_records_one(self):
+        images, vols = self.snapshots_of(2)
+        for image in images:
+            image['rcsnap:server_id'] = fakes.SERVER_ID
+        fakes.register_image_list(self.requests, images)
+        fakes.register_volume_snapshot_list(self.requests, vols)
+        rows = self.run_json('rc', 'snapshot', 'list', '--long')
+        self.assertEqual([fakes.SERVER_ID] * 2, [r['Server'] for r in rows])
+        self.assertEqual(['GET %s?limit=1000' % IMAGES,
+                          'GET %s/detail?limit=1000' % SNAPS], self.calls())
 
     def test_no_volume_backed_no_cinder_request(self):
         fakes.register_image_list(self.requests, [fakes.image_backed_image()])
@@ -301,13 +377,14 @@ class TestCreateSnapshot(base.TestCommand):
                 'rcsnap:consistency': 'crash-consistent',
                 'rcsnap:server_id': fakes.SERVER_ID}}}],
             self.action_bodies())
-        self.assertEqual([
+        self.assertCalls([
             'GET %s/%s' % (SERVERS, fakes.SERVER_ID),
-            'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID),
+            {'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID),
+             'GET ' + fakes.QUOTA_URL},
             'POST %s/%s/action' % (SERVERS, fakes.SERVER_ID),
             'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.calls())
+            'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)])
         self.assertIn('Snapshot %s: volume snapshot %s creating (0%%)'
                       % (fakes.IMAGE_ID, fakes.ROOT_SNAP_ID), err)
         action = [r for r in self.requests.request_history

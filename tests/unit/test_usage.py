@@ -26,8 +26,7 @@ GONE_SERVER_ID = '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d'
 LAUNCHED_ID = '2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e'
 
 IMAGES = base.IMAGE_URL + '/v2/images'
-QUOTA = '%s/os-quota-sets/%s?usage=True' % (
-    base.VOLUME_URL, base.PROJECT_ID)
+QUOTA = fakes.QUOTA_URL
 GLANCE_USAGE = base.IMAGE_URL + '/v2/info/usage'
 LISTINGS = [
     'GET %s?limit=1000&visibility=all' % IMAGES,
@@ -36,20 +35,7 @@ LISTINGS = [
     'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL]
 
 
-def quota_set(snapshots=(3, 10), gigabytes=(24, -1)):
-    """Cinder's GET os-quota-sets/{project}?usage=True, as Cinder 3.71
-    answers it (per volume type entries included)."""
-    def entry(used, limit):
-        return {'limit': limit, 'in_use': used, 'reserved': 0}
-    return {'quota_set': {
-        'id': base.PROJECT_ID,
-        'volumes': entry(2, 10), 'per_volume_gigabytes': entry(0, -1),
-        'snapshots': entry(*snapshots), 'gigabytes': entry(*gigabytes),
-        'backups': entry(0, 10), 'backup_gigabytes': entry(0, 1000),
-        'volumes___DEFAULT__': entry(2, -1),
-        'gigabytes___DEFAULT__': entry(gigabytes[0], -1),
-        'snapshots___DEFAULT__': entry(snapshots[0], -1),
-        'groups': entry(0, 10)}}
+quota_set = fakes.quota_set
 
 
 def glance_limits():

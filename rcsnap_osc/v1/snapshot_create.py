@@ -1,0 +1,322 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot create`` and ``batch create``.
+
+Each parses its arguments, makes one call to :mod:`rcsnap_osc.creating`
+(imported inside ``take_action``: it pulls in the SDK) and formats the
+result; errors are reported by :mod:`rcsnap_osc.v1.base`.
+"""
+
+from cliff import columns
+from osc_lib.cli import format_columns
+from osc_lib.cli import parseractions
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
+
+
+CREATE_DESCRIPTION = _("""Create an instance snapshot of a server
+
+Before Nova is asked, it says on stderr which snapshot you are getting:
+"file systems frozen by the guest agent" (the server is ACTIVE and the
+image it booted from declares hw_qemu_guest_agent), "crash-consistent"
+(it does not: Nova skips freezing and does not tell), or "server is
+stopped: consistent". The verdict is recorded on the snapshot (property
+rcsnap:consistency) and shown by "rc snapshot show". To snapshot several
+servers at once, use "rc snapshot batch create".
+
+For a volume-backed server it also checks that the volume snapshots Nova
+will make (one per attached volume) fit in the Cinder snapshots and
+gigabytes quotas, and refuses otherwise, before anything is made.""")
+
+
+def add_create_arguments(parser, wait_what):
+    """The options ``create`` and ``batch create`` share."""
+    parser.add_argument(
+        '--property',
+        metavar='<key=value>',
+        action=parseractions.KeyValueAction,
+        default={},
+        help=_('Property to set on the snapshot image '
+               '(repeat option to set multiple properties)'),
+    )
+    parser.add_argument(
+        '--stop',
+        action='store_true',
+        help=_('Stop an ACTIVE server first (wait until SHUTOFF), take the '
+               'snapshot, wait until it is usable, then start the server '
+               'again, also after a failure, a timeout or Ctrl-C; says how '
+               'long it was down. A stopped server stays stopped'),
+    )
+    parser.add_argument(
+        '--require-quiesce',
+        action='store_true',
+        help=_('Refuse, before anything is made, unless the file systems '
+               'will be frozen by the guest agent or the server is stopped '
+               '(with --stop or already); a refusal of Nova to freeze them '
+               'is reported as such'),
+    )
+    parser.add_argument(
+        '--keep',
+        metavar='<N>',
+        type=int,
+        help=_('Once the new snapshot is usable (waits as --wait does), '
+               'keep the newest N snapshots of the server, the new one '
+               'included, and delete the older ones as "rc snapshot prune '
+               '--keep N" does, waiting for their volume snapshots to go; '
+               'protected snapshots and those another project accepted are '
+               'kept and count toward N. No confirmation: the flag is it. '
+               'Nothing is deleted when the snapshot fails'),
+    )
+    common.add_wait_arguments(parser, wait_what)
+
+
+def check_keep(keep):
+    """--keep 0 would delete the snapshot just made."""
+    from osc_lib import exceptions
+
+    if keep is not None and keep < 1:
+        raise exceptions.CommandError(_(
+            '--keep must be 1 or more: the new snapshot is one of the '
+            'newest N it keeps.'))
+
+
+def waits(args):
+    """The seconds to wait for the snapshots, None: no wait."""
+    return (args.timeout if args.wait or args.stop or args.keep is not None
+            else None)
+
+
+def pruning_failure(results):
+    """The error ``--keep`` ends with when a deletion failed, or None."""
+    plans = [p for r in results if r.pruned for p in r.pruned[0].plans]
+    outcomes = [o for r in results if r.pruned for o in r.pruned[1]]
+    return common.deletion_failure(plans, outcomes,
+                                   what=_('older snapshots'))
+
+
+class CreateSnapshot(base.ShowOne):
+    _description = CREATE_DESCRIPTION
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'server',
+            metavar='<server>',
+            help=_('Server to snapshot (name or ID)'),
+        )
+        parser.add_argument(
+            '--name',
+            metavar='<name>',
+            help=_('Name of the snapshot (default: the server name)'),
+        )
+        add_create_arguments(
+            parser, _('the image is active and its volume snapshots are '
+                      'available'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc import creating
+
+        args = parsed_args
+        check_keep(args.keep)
+        say = common.say_to(self.app.stderr)
+        result = creating.create_snapshot(
+            self.conn, args.server, args.name, args.property,
+            wait=waits(args),
+            progress=lambda image_id: common.Progress(
+                self.app.stderr, _('Snapshot %s') % image_id),
+            stop=args.stop, require_quiesce=args.require_quiesce, say=say,
+            keep=args.keep, made=lambda results: self.partial(
+                lambda: self.output(results[0], args.keep)),
+            prune_progress=common.Progress(self.app.stderr, _('Pruning')))
+        if result.down is not None:
+            say(_('Server %(server)s was down for %(secs)d s.') % {
+                'server': result.server.name, 'secs': result.down})
+        common.warn_missing(self.app.stderr, result.summary)
+        if result.pruned:
+            common.say_pruned(say, *result.pruned)
+            self.fail_after_output(pruning_failure([result]))
+        return self.output(result, args.keep)
+
+    @staticmethod
+    def output(result, keep):
+        names, values = common.show_data(result.summary)
+        if keep is None:
+            return names, values
+        return names + ('pruned',), values + (format_columns.ListColumn(
+            common.pruned_ids(result.pruned[1]) if result.pruned else []),)
+
+
+BATCH_DESCRIPTION = _("""Create instance snapshots of several servers at once
+
+The snapshots are requested together and waited for together, and the
+output is one row per server. A failure on one server does not stop the
+others: its row says why, and the command exits 1. The verdict of each
+server (see "rc snapshot create") is said on stderr first.
+
+This is a command of its own because "rc snapshot create" prints the
+fields of one snapshot, which scripts read, and a cliff command prints
+either the fields of one thing or rows, with different formats and
+options.""")
+
+BATCH_HEADERS = ('Server', 'Snapshot ID', 'Name', 'Type', 'Size GiB',
+                 'Status', 'Consistency')
+
+
+class DurationColumn(columns.FormattableColumn):
+    """Seconds: ``14 s`` in tables, the number in machine formats."""
+
+    def human_readable(self):
+        return '' if self._value is None else '%d s' % self._value
+
+    def machine_readable(self):
+        return None if self._value is None else round(self._value)
+
+
+def batch_row(result, dry_run=False, stop=False, keep=None):
+    summary = result.summary
+    if dry_run:
+        status = (_('would be refused (%s)') % result.error if result.error
+                  else _('would snapshot'))
+    elif summary is None:
+        status = _('failed (%s)') % (result.error or _('not made'))
+    else:
+        status = summary.image.get('status')
+    row = (result.server.name, summary.image.get('id') if summary else '',
+           result.name, summary.type if summary else '',
+           common.SizeColumn(summary.size_gib) if summary else '', status,
+           result.verdict.consistency)
+    if stop:
+        row += (DurationColumn(result.down),)
+    if keep is not None:
+        row += (format_columns.ListColumn(
+            common.pruned_ids(result.pruned[1]) if result.pruned else []),)
+    return row
+
+
+class CreateSnapshotBatch(base.Lister):
+    _description = BATCH_DESCRIPTION
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            'servers',
+            metavar='<server>',
+            nargs='*',
+            help=_('Server to snapshot (name or ID); repeat to snapshot '
+                   'several'),
+        )
+        parser.add_argument(
+            '--all',
+            action='store_true',
+            help=_('Snapshot every server of the project; asks first on a '
+                   'terminal, needs --yes otherwise'),
+        )
+        parser.add_argument(
+            '--yes',
+            action='store_true',
+            help=_('With --all, do not ask'),
+        )
+        parser.add_argument(
+            '--name',
+            metavar='<template>',
+            help=_('Name of each snapshot, where {server} is the server '
+                   'name, {id} its ID and {date} the UTC time, e.g. '
+                   '20261201T101530Z (default: {server}-{date}, and '
+                   '{server}-{id}-{date} for servers of the same name)'),
+        )
+        parser.add_argument(
+            '--dry-run',
+            action='store_true',
+            help=_('List the servers, the names their snapshots would get '
+                   'and their verdicts; make no change (only read requests '
+                   'are sent)'),
+        )
+        add_create_arguments(
+            parser, _('the images are active and their volume snapshots '
+                      'are available'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from osc_lib import exceptions
+
+        from rcsnap_osc import creating
+
+        args = parsed_args
+        check_keep(args.keep)
+        if bool(args.servers) == bool(args.all):
+            raise exceptions.CommandError(_(
+                'Name the servers to snapshot, or give --all for every '
+                'server of the project.'))
+        ask = args.all and not (args.yes or args.dry_run)
+        if ask and not self.app.stdin.isatty():
+            raise exceptions.CommandError(_(
+                '--all snapshots every server of the project: add --yes to '
+                'confirm.'))
+        results = creating.plan_snapshots(
+            self.conn, args.servers, args.name, stop=args.stop,
+            require_quiesce=args.require_quiesce)
+        say = common.say_to(self.app.stderr)
+        for result in results:
+            say(_('Server %(server)s: %(verdict)s.') % {
+                'server': result.server.name,
+                'verdict': result.verdict.text})
+        headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
+            (_('Pruned'),) if args.keep is not None else ())
+        if args.dry_run:
+            return headers, [batch_row(r, True, args.stop, args.keep)
+                             for r in results]
+        if ask and not self.confirm(results):
+            raise exceptions.CommandError(_('Nothing was done.'))
+
+        def rows():
+            return headers, [batch_row(r, stop=args.stop, keep=args.keep)
+                             for r in results]
+
+        creating.create_snapshots(
+            self.conn, results, args.property, wait=waits(args),
+            progress=lambda image_id: common.Progress(
+                self.app.stderr, _('Snapshot %s') % image_id),
+            stop=args.stop, say=say, keep=args.keep,
+            made=lambda results: self.partial(rows),
+            prune_progress=common.Progress(self.app.stderr, _('Pruning')))
+        for result in results:
+            if result.pruned:
+                common.say_pruned(say, *result.pruned)
+        failures = [str(e) for e in (self.not_made(results),
+                                     pruning_failure(results)) if e]
+        if failures:
+            self.fail_after_output(exceptions.CommandError(
+                '; '.join(failures)))
+        return rows()
+
+    @staticmethod
+    def not_made(results):
+        failed = [r.server.name for r in results if r.summary is None]
+        if failed:
+            return _('%(failed)d of %(total)d servers were not snapshotted: '
+                     '%(names)s') % {'failed': len(failed),
+                                     'total': len(results),
+                                     'names': ', '.join(failed)}
+        return None
+
+    def confirm(self, results):
+        self.app.stderr.write(_(
+            'Snapshot all %(count)d servers of the project (%(names)s)? '
+            '[y/N] ') % {'count': len(results), 'names': ', '.join(
+                r.server.name for r in results)})
+        self.app.stderr.flush()
+        answer = self.app.stdin.readline().strip().lower()
+        return answer in ('y', 'yes')
