@@ -11,8 +11,9 @@
 #   under the License.
 
 """Scheduled snapshots (doc/source/user/scheduled.rst): the command a
-timer runs, through a clouds.yaml entry with an application credential
-(``auth_type: v3applicationcredential``) of the test project.
+timer runs, ``create --keep N --wait``, through a clouds.yaml entry with
+an application credential (``auth_type: v3applicationcredential``) of
+the test project.
 
 The entry is ``RCSNAP_APPCRED_CLOUD`` (default ``local-alpha-appcred``,
 which the local cloud writes); the tests are skipped where clouds.yaml
@@ -23,6 +24,7 @@ import os
 import uuid
 
 from openstack import config as sdk_config
+from openstack import exceptions as sdk_exc
 
 from tests.functional import base
 
@@ -41,19 +43,38 @@ class TestScheduled(base.FunctionalTest):
             self.skipTest('clouds.yaml has no entry %s (RCSNAP_APPCRED_CLOUD)'
                           % APPCRED_CLOUD)
 
-    def test_create_wait_with_application_credential(self):
-        server = self.create_server(volume_size=1)
+    def create_keep(self, server, keep):
+        """What the timer runs: ``create SERVER --keep N --wait``, through
+        the application credential; removed at cleanup."""
         snap = base.run('rc', 'snapshot', 'create', server['name'],
                         '--name', '%s-snap-%s' % (self.prefix,
                                                   uuid.uuid4().hex[:4]),
-                        '--wait', '--timeout', str(base.TIMEOUT),
-                        cloud=APPCRED_CLOUD)
+                        '--keep', str(keep), '--wait',
+                        '--timeout', str(base.TIMEOUT), cloud=APPCRED_CLOUD)
         self.later(self.delete_snapshot_image, snap)
         self.assertEqual('active', snap['status'])
         self.assertEqual(['available'], sorted({
             d['status'] for d in snap['volume_snapshots']}))
+        return snap
+
+    def test_create_keep_with_application_credential(self):
+        """Two nightly runs with --keep 1: the second removes the first,
+        its volume snapshots too, with the credential's role alone."""
+        server = self.create_server(volume_size=1)
+        first = self.create_keep(server, 1)
+        self.assertEqual([], first['pruned'])
+        second = self.create_keep(server, 1)
+        self.assertEqual([first['id']], second['pruned'])
+
+        conn = base.connection()
+        self.assertRaises(sdk_exc.NotFoundException, conn.image.get_image,
+                          first['id'])
+        for device in first['volume_snapshots']:
+            self.assertRaises(sdk_exc.NotFoundException,
+                              conn.block_storage.get_snapshot,
+                              device['snapshot_id'])
         # Made in the project of the credential, attributed to the server.
-        shown = self.rc('show', snap['id'])
+        shown = self.rc('show', second['id'])
         self.assertEqual(server['id'],
                          shown['properties']['rcsnap:server_id'])
 
@@ -62,11 +83,13 @@ class TestScheduled(base.FunctionalTest):
         credential is refused (deleted, expired, wrong secret)."""
         self.assertFailsCleanly(
             'No server', 'rc', 'snapshot', 'create',
-            '%s-no-such-vm' % self.prefix, '--wait', cloud=APPCRED_CLOUD)
+            '%s-no-such-vm' % self.prefix, '--keep', '7', '--wait',
+            cloud=APPCRED_CLOUD)
         proc = base.run('--os-application-credential-secret', 'wrong',
                         'rc', 'snapshot', 'create',
-                        '%s-no-such-vm' % self.prefix, '--wait',
-                        cloud=APPCRED_CLOUD, parse=False, check=False)
+                        '%s-no-such-vm' % self.prefix, '--keep', '7',
+                        '--wait', cloud=APPCRED_CLOUD, parse=False,
+                        check=False)
         self.assertEqual(1, proc.returncode, proc.stdout + proc.stderr)
         self.assertNotIn('Traceback', proc.stderr)
         self.assertIn('HTTP 401', proc.stderr)
