@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 import fixtures  # noqa: E402
 import measure  # noqa: E402
+import retention  # noqa: E402
 import servers  # noqa: E402
 import transfer  # noqa: E402
 
@@ -353,6 +354,7 @@ def main(argv=None):
             server_ids = made_servers.make()
             bench.create_rows(server_ids)
             bench.keep_rows(server_ids[0])
+        retention.rows(bench, args, requests_text)
         fixture.make_volume()
         image_id, name = fixture.make_show_image(args.volumes)
         bench.show_rows(image_id, name, fixture.snapshot_ids[:args.volumes])

@@ -59,8 +59,9 @@ def mapping_entry(snapshot_id, boot_index, device, size):
     }
 
 
-def snapshot_image_body(name, snapshot_ids, size):
-    """A Glance create body like Nova's for a volume-backed server."""
+def snapshot_image_body(name, snapshot_ids, size, properties=None):
+    """A Glance create body like Nova's for a volume-backed server, with
+    extra ``properties``."""
     devices = ['/dev/vd%s' % chr(ord('a') + i)
                for i in range(len(snapshot_ids))]
     entries = [mapping_entry(sid, 0 if i == 0 else None, devices[i], size)
@@ -71,6 +72,7 @@ def snapshot_image_body(name, snapshot_ids, size):
         'bdm_v2': 'True', 'root_device_name': '/dev/vda',
         'block_device_mapping': json.dumps(entries),
         'hw_disk_bus': 'virtio', 'base_image_ref': '',
+        **(properties or {}),
     }
 
 
@@ -98,9 +100,11 @@ def retried(call, attempts=5, done=None):
 
 
 class Fixture:
-    """Resources made for one benchmark run, in the ``cloud`` project."""
+    """Resources made for one benchmark run, in the ``cloud`` project;
+    ``properties`` are set on every snapshot image."""
 
-    def __init__(self, cloud, admin_cloud=None, timeout=900):
+    def __init__(self, cloud, admin_cloud=None, timeout=900,
+                 properties=None):
         self.conn = openstack.connect(cloud=cloud, connect_retries=5)
         self.admin_cloud = admin_cloud
         self.timeout = timeout
@@ -109,6 +113,7 @@ class Fixture:
         self.snapshot_ids = []
         self.image_ids = []
         self.saved_quota = None
+        self.properties = properties
         self.conn.image, self.conn.block_storage  # discovery before threads
 
     # -- quotas ------------------------------------------------------------
@@ -203,7 +208,8 @@ class Fixture:
     def make_image(self, name, snapshot_ids):
         """Create a snapshot image the way Nova does: the metadata, then
         an empty upload that makes it active with size 0."""
-        body = snapshot_image_body(name, snapshot_ids, self.size)
+        body = snapshot_image_body(name, snapshot_ids, self.size,
+                                   self.properties)
 
         def post():
             response = self.conn.image.post('/images', json=body)

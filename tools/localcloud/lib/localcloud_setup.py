@@ -14,10 +14,14 @@ Run with the local cloud's own virtualenv python by tools/localcloud/localcloud
                     resource provider and (MODE real) Neutron lists the
                     external network; prints what is missing otherwise
   status MODE       one line per service check
+  appcred PATH      the application credential of clouds.yaml entry
+                    local-alpha-appcred: reused when PATH holds one Keystone
+                    still accepts, else made again; written to PATH
 """
 import concurrent.futures
 import datetime
 import hashlib
+import json
 import os
 import sys
 
@@ -227,6 +231,58 @@ def network():
           'run passes' % (PUBLIC, PUBLIC_CIDR, POOL, PROJECT_NETWORK))
 
 
+#: The application credential of the alpha user in project alpha, with the
+#: member role only (Keystone's default is every role of the user).
+APPCRED_NAME = 'localcloud-alpha-appcred'
+APPCRED_ROLES = ('member',)
+
+
+def _appcred_works(saved):
+    """True if Keystone issues a token for the saved credential."""
+    try:
+        conn = openstack.connect(
+            auth_type='v3applicationcredential', auth={
+                'auth_url': 'http://127.0.0.1:%d/v3' % _ports()['keystone'],
+                'application_credential_id': saved['id'],
+                'application_credential_secret': saved['secret']},
+            region_name=REGION)
+        conn.authorize()
+        return True
+    except openstack.exceptions.SDKException:
+        return False
+
+
+def appcred(path):
+    """Reuse the credential saved in ``path`` if Keystone accepts it;
+    otherwise delete any of that name (its secret is lost) and make a new
+    one. Keystone keeps them in its database: a reset makes a new one."""
+    try:
+        with open(path) as f:
+            saved = json.load(f)
+    except (OSError, ValueError):
+        saved = None
+    if saved and _appcred_works(saved):
+        print('application credential %s reused' % saved['id'])
+        return
+    conn = _conn('local-alpha')
+    user_id = conn.current_user_id
+    old = conn.identity.find_application_credential(user_id, APPCRED_NAME)
+    if old is not None:
+        conn.identity.delete_application_credential(user_id, old)
+    made = conn.identity.create_application_credential(
+        user_id, APPCRED_NAME,
+        description='clouds.yaml entry local-alpha-appcred of the local '
+                    'cloud',
+        roles=[{'name': r} for r in APPCRED_ROLES])
+    tmp = path + '.tmp'
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w') as f:
+        json.dump({'id': made.id, 'secret': made.secret,
+                   'name': APPCRED_NAME}, f)
+    os.replace(tmp, path)
+    print('application credential %s created' % made.id)
+
+
 def _utc(ts):
     if not ts:
         return 0.0
@@ -316,6 +372,8 @@ def main(argv):
         return ready(float(argv[2]), argv[3])
     elif cmd == 'status':
         status(argv[2])
+    elif cmd == 'appcred':
+        appcred(argv[2])
     else:
         print('unknown command %s' % cmd, file=sys.stderr)
         return 2
