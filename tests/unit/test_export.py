@@ -306,18 +306,20 @@ class TestImport(ExportTest):
             'rcsnap_source_snapshot_id': fakes.IMAGE_ID}, create.json())
         self.assertEqual(str(len(DATA)), upload.headers['Content-Length'])
 
-    def test_as_volume_backed_writes_the_mapping_as_nova(self):
-        self.write_export()
+    def register_volume_backed_import(self, *states):
+        """The Cinder and Glance answers of ``import --as volume-backed`` of
+        one disk: the volume and its Cinder snapshot pass through
+        ``states``, then the snapshot image goes active."""
         self.register_new_image(fakes.COPY_IMAGE_ID)
         self.requests.post(VOLUMES, status_code=202, json={
             'volume': fakes.volume(status='creating', size=1)})
         fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
-                                     'creating', 'available')
+                                     *states)
         self.requests.post(SNAPS, status_code=202, json={
             'snapshot': fakes.volume_snapshot(NEW_SNAP_ID,
-                                              status='creating')})
+                                              status=states[0])})
         fakes.register_volume_snapshot_states(self.requests, NEW_SNAP_ID,
-                                              'creating', 'available')
+                                              *states)
         self.requests.delete(COPY, status_code=204)
         image = dict(fakes.volume_backed_image(NEW_IMAGE_ID), status='queued')
         self.requests.post(IMAGES, [
@@ -328,6 +330,10 @@ class TestImport(ExportTest):
                           status_code=204)
         self.requests.get('%s/%s' % (IMAGES, NEW_IMAGE_ID),
                           json=dict(image, status='active'))
+
+    def test_as_volume_backed_writes_the_mapping_as_nova(self):
+        self.write_export()
+        self.register_volume_backed_import('creating', 'available')
         code, out, err = self.import_('--as', 'volume-backed', '-f', 'json')
         self.assertEqual(0, code, err)
         self.assertEqual({'id': NEW_IMAGE_ID, 'name': 'analysis-vm-snap',
@@ -375,26 +381,7 @@ class TestImport(ExportTest):
         with open(os.path.join(self.dir, 'manifest.json'), 'w') as f:
             json.dump(doc, f)
         self.register_types('__DEFAULT__', 'ssd')
-        self.register_new_image(fakes.COPY_IMAGE_ID)
-        self.requests.post(VOLUMES, status_code=202, json={
-            'volume': fakes.volume(status='creating', size=1)})
-        fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,
-                                     'available')
-        self.requests.post(SNAPS, status_code=202, json={
-            'snapshot': fakes.volume_snapshot(NEW_SNAP_ID,
-                                              status='available')})
-        fakes.register_volume_snapshot_states(self.requests, NEW_SNAP_ID,
-                                              'available')
-        self.requests.delete(COPY, status_code=204)
-        image = dict(fakes.volume_backed_image(NEW_IMAGE_ID), status='queued')
-        self.requests.post(IMAGES, [
-            {'status_code': 201, 'json': fakes.image(
-                fakes.COPY_IMAGE_ID, status='queued')},
-            {'status_code': 201, 'json': image}])
-        self.requests.put('%s/%s/file' % (IMAGES, NEW_IMAGE_ID),
-                          status_code=204)
-        self.requests.get('%s/%s' % (IMAGES, NEW_IMAGE_ID),
-                          json=dict(image, status='active'))
+        self.register_volume_backed_import('available')
         code, out, err = self.import_('--as', 'volume-backed')
         self.assertEqual(0, code, err)
         self.assertEqual(['GET %s' % TYPES, 'POST %s' % IMAGES],
