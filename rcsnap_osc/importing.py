@@ -191,10 +191,7 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
         manifest.volume_backed_attributes(document, name, vsnaps, types),
         disk_format='raw', container_format='bare', visibility='private'))
     made.images.append(image['id'])
-    response = conn.image.put(
-        '/images/%s/file' % image['id'], data=b'',
-        headers={'Content-Type': 'application/octet-stream'})
-    sdk_exc.raise_from_response(response)
+    transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])
     kept = copying.release_images(conn, uploads, say)
     for image_id in uploads:

@@ -192,6 +192,14 @@ class HashingReader:
         self._file.close()
 
 
+def put_data(conn, image_id, data):
+    """PUT ``data`` (bytes or a reader) as an image's data in Glance."""
+    response = conn.image.put(
+        '/images/%s/file' % image_id, data=data,
+        headers={'Content-Type': 'application/octet-stream'})
+    sdk_exc.raise_from_response(response)
+
+
 def upload(conn, image_id, path, expected, stderr=sys.stderr):
     """Upload a file as an image's data, in chunks; refuse (after the
     upload, before the image is used) when what was sent does not hash to
@@ -199,10 +207,7 @@ def upload(conn, image_id, path, expected, stderr=sys.stderr):
     reader = HashingReader(path, Meter(stderr, os.path.basename(path),
                                        os.path.getsize(path)))
     try:
-        response = conn.image.put(
-            '/images/%s/file' % image_id, data=reader,
-            headers={'Content-Type': 'application/octet-stream'})
-        sdk_exc.raise_from_response(response)
+        put_data(conn, image_id, reader)
     finally:
         reader.close()
     reader.meter.finish()
@@ -250,10 +255,7 @@ def stream(source, image, target, image_id, stderr=sys.stderr):
                           Meter(stderr, image.get('name') or image['id'],
                                 image.get('size') or 0))
     try:
-        response = target.image.put(
-            '/images/%s/file' % image_id, data=reader,
-            headers={'Content-Type': 'application/octet-stream'})
-        sdk_exc.raise_from_response(response)
+        put_data(target, image_id, reader)
     finally:
         reader.raw.close()
     reader.meter.finish()
