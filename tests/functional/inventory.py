@@ -33,6 +33,7 @@ images; the default, ``strict``, compares everything else too.
 import os
 
 import openstack
+from openstack import exceptions
 
 TEST_MARK = 'rcsnap-ft-'
 MINE_ONLY = os.environ.get('RCSNAP_INVENTORY', 'strict') == 'mine'
@@ -56,6 +57,18 @@ class Entry(tuple):
         return entry
 
 
+def _members(conn, image_id):
+    """``member:status`` of a shared image. Another test may unshare or
+    delete it between the listing and this request: Glance then answers
+    403 (members of an image that is not shared) or 404, and the image
+    counts as having none; the next inventory sees its new state."""
+    try:
+        return sorted('%s:%s' % (m.member_id, m.status)
+                      for m in conn.image.members(image_id))
+    except (exceptions.ForbiddenException, exceptions.NotFoundException):
+        return []
+
+
 def _images(conn, names):
     project_id = conn.current_project_id
     found = {}
@@ -63,8 +76,7 @@ def _images(conn, names):
         names[image.id] = image.name or ''
         state = [image.status, image.visibility]
         if image.owner == project_id and image.visibility == 'shared':
-            state.append(sorted('%s:%s' % (m.member_id, m.status)
-                                for m in conn.image.members(image.id)))
+            state.append(_members(conn, image.id))
         found[image.id] = Entry(image.name, state, project=image.owner)
     return found
 
