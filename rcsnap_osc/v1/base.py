@@ -30,7 +30,7 @@ _DISCOVERY_LOGGER = 'keystoneauth.identity.generic.base'
 
 
 #: keystoneauth says on stderr each time it retries a request; our reads
-#: are retried quietly (:mod:`rcsnap_osc.retries`), and when they finally
+#: are retried quietly (:mod:`rcsnap_osc.cloud.session`), and when they finally
 #: fail the command says so in one line.
 _SESSION_LOGGER = 'keystoneauth.session'
 
@@ -67,11 +67,11 @@ class _Command:
     @property
     def conn(self):
         """The openstacksdk connection OSC made for this plugin; its reads
-        are retried (:mod:`rcsnap_osc.retries`)."""
-        from rcsnap_osc import retries
+        are retried (:mod:`rcsnap_osc.cloud.session`)."""
+        from rcsnap_osc.cloud import session
 
         conn = self.app.client_manager.rcsnap
-        retries.retry_reads(conn.session)
+        session.retry_reads(conn.session)
         return conn
 
     def partial(self, output):

@@ -19,8 +19,8 @@ each other. Like them, it imports nothing heavy: it is loaded whenever
 
 from cliff import columns
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
-from rcsnap_osc import snapshots
 
 #: Seconds a ``--wait`` gives up after, unless ``--timeout`` says otherwise.
 DEFAULT_TIMEOUT = 1800

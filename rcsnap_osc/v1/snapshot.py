@@ -12,11 +12,12 @@
 
 """Instance snapshot commands: show, list.
 
-Each command parses its arguments, makes one call to :mod:`rcsnap_osc.cloud`
-(or :mod:`rcsnap_osc.sharing`) and formats the result. Those pull in the
-SDK, so they are imported inside ``take_action``, never when ``openstack``
-starts; errors are reported by :mod:`rcsnap_osc.v1.base`. ``create`` and
-``batch create`` are in :mod:`rcsnap_osc.v1.snapshot_create`.
+Each command parses its arguments, makes one call to
+:mod:`rcsnap_osc.show.run` (or :mod:`rcsnap_osc.share.run`) and formats
+the result. Those pull in the SDK, so they are imported inside
+``take_action``, never when ``openstack`` starts; errors are reported by
+:mod:`rcsnap_osc.v1.base`. ``create`` and ``batch create`` are in
+:mod:`rcsnap_osc.v1.snapshot_create`.
 """
 
 from osc_lib.cli import format_columns
@@ -42,10 +43,10 @@ none of these says.""")
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import create_plan
-        from rcsnap_osc import origins
+        from rcsnap_osc.create import plan as create_plan
+        from rcsnap_osc.show import run as showing
 
-        summary, members, server = origins.show_snapshot(
+        summary, members, server = showing.show_snapshot(
             self.conn, parsed_args.snapshot)
         common.warn_missing(self.app.stderr, summary)
         names, values = common.show_data(summary)
@@ -106,20 +107,20 @@ class ListSnapshot(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloud
-        from rcsnap_osc import origins
-        from rcsnap_osc import retention
-        from rcsnap_osc import sharing
+        from rcsnap_osc.cloud import reads
+        from rcsnap_osc.core import origin
+        from rcsnap_osc.share import run as sharing
+        from rcsnap_osc.show import run as showing
 
         shared = parsed_args.scope == 'shared'
         if shared:  # with this project's answer to each
             found = sharing.list_shared_snapshots(self.conn,
                                                   name=parsed_args.name)
         elif parsed_args.long:  # with the server each came from
-            found = origins.list_snapshots(self.conn, parsed_args.scope,
+            found = showing.list_snapshots(self.conn, parsed_args.scope,
                                            name=parsed_args.name)
         else:
-            found = [(s, None) for s in cloud.list_snapshots(
+            found = [(s, None) for s in reads.list_snapshots(
                 self.conn, parsed_args.scope, name=parsed_args.name)]
         headers = ['ID', 'Name', 'Status', 'Type', 'Size GiB']
         if parsed_args.long:
@@ -140,7 +141,7 @@ class ListSnapshot(base.Lister):
                         image.get('min_disk'), image.get('min_ram'),
                         image.get('visibility'), image.get('owner'),
                         image.get('created_at'),
-                        retention.recorded_server(image) if shared
+                        origin.recorded_server(image) if shared
                         else extra]
             if shared:
                 row.append(extra)

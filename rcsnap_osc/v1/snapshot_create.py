@@ -12,7 +12,7 @@
 
 """``rc snapshot create`` and ``batch create``.
 
-Each parses its arguments, makes one call to :mod:`rcsnap_osc.creating`
+Each parses its arguments, makes one call to :mod:`rcsnap_osc.create.run`
 (imported inside ``take_action``: it pulls in the SDK) and formats the
 result; errors are reported by :mod:`rcsnap_osc.v1.base`.
 """
@@ -127,7 +127,7 @@ class CreateSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import creating
+        from rcsnap_osc.create import run as creating
 
         args = parsed_args
         check_keep(args.keep)
@@ -252,7 +252,7 @@ class CreateSnapshotBatch(base.Lister):
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
-        from rcsnap_osc import creating
+        from rcsnap_osc.create import run as creating
 
         args = parsed_args
         check_keep(args.keep)

@@ -11,8 +11,8 @@
 #   under the License.
 
 """``rc snapshot delete``: an instance snapshot and the volume snapshots it
-owns, planned first (:mod:`rcsnap_osc.delete_plan`), then deleted
-(:mod:`rcsnap_osc.deleting`)."""
+owns, planned first (:mod:`rcsnap_osc.core.deletion`), then deleted
+(:mod:`rcsnap_osc.delete.run`)."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
@@ -21,7 +21,7 @@ from rcsnap_osc.v1 import common
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
 #: Seconds an orphan must have existed before --orphans deletes it (the
-#: same as :data:`rcsnap_osc.orphans.MIN_AGE`, which is not imported when
+#: same as :data:`rcsnap_osc.core.orphans.MIN_AGE`, which is not imported when
 #: the openstack command starts).
 MIN_AGE = 300
 
@@ -137,7 +137,7 @@ class DeleteSnapshot(base.Lister):
                 '--orphans.'))
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import deleting
+        from rcsnap_osc.delete import run as deleting
 
         self.check_arguments(parsed_args)
         if parsed_args.orphans:
@@ -156,8 +156,8 @@ class DeleteSnapshot(base.Lister):
         return HEADERS, common.delete_rows(outcomes, dry_run)
 
     def delete_orphans(self, args):
-        from rcsnap_osc import deleting
-        from rcsnap_osc import orphans
+        from rcsnap_osc.core import orphans
+        from rcsnap_osc.delete import run as deleting
 
         found, plans, outcomes = deleting.delete_orphans(
             self.conn, include_all=args.all, dry_run=args.dry_run,

@@ -31,9 +31,9 @@ def _check_timeout(seconds):
 
 
 def _waiter(app, timeout):
-    from rcsnap_osc import copying
+    from rcsnap_osc.cloud import volume_images
 
-    return copying.Waiter(
+    return volume_images.Waiter(
         timeout, lambda label: common.Progress(app.stderr, label))
 
 
@@ -86,7 +86,7 @@ class ExportSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import exporting
+        from rcsnap_osc.portable import to_files as exporting
 
         args = parsed_args
         _check_timeout(args.timeout)
@@ -152,8 +152,8 @@ class ImportSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import importing
-        from rcsnap_osc import snapshots
+        from rcsnap_osc.core import snapshots
+        from rcsnap_osc.portable import from_files as importing
 
         args = parsed_args
         _check_timeout(args.timeout)
@@ -234,8 +234,8 @@ class CopySnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import cloudcopy
-        from rcsnap_osc import snapshots
+        from rcsnap_osc.core import snapshots
+        from rcsnap_osc.portable import to_cloud as cloudcopy
 
         args = parsed_args
         _check_timeout(args.timeout)

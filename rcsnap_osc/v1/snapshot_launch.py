@@ -12,7 +12,7 @@
 
 """``rc snapshot flavors`` and ``rc snapshot launch``.
 
-Both decide with :func:`rcsnap_osc.launch_plan.check`, so a flavor that
+Both decide with :func:`rcsnap_osc.launch.plan.check`, so a flavor that
 ``flavors`` marks as fitting is one ``launch`` accepts, and the reverse.
 """
 
@@ -108,9 +108,9 @@ class ListSnapshotFlavor(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import servers
+        from rcsnap_osc.launch import run as launching
 
-        summary, verdicts = servers.flavor_verdicts(
+        summary, verdicts = launching.flavor_verdicts(
             self.conn, parsed_args.snapshot, parsed_args.size)
         common.warn_missing(self.app.stderr, summary)
         shown = verdicts if parsed_args.all else [
@@ -237,10 +237,10 @@ class LaunchSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import servers
+        from rcsnap_osc.launch import run as launching
 
         args = parsed_args
-        launched = servers.launch(
+        launched = launching.launch(
             self.conn, args.snapshot, flavor=args.flavor, name=args.name,
             networks=args.network, no_network=args.no_network,
             key_name=args.key_name, security_groups=args.security_group,

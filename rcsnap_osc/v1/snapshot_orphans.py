@@ -46,7 +46,7 @@ class ListSnapshotOrphan(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import deleting
+        from rcsnap_osc.delete import run as deleting
 
         found = deleting.gather_orphans(self.conn, parsed_args.all)
         return HEADERS, [(

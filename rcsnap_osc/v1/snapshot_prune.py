@@ -80,8 +80,8 @@ class PruneSnapshot(base.Lister):
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
-        from rcsnap_osc import pruning
-        from rcsnap_osc import retention
+        from rcsnap_osc.core import retention
+        from rcsnap_osc.prune import run as pruning
 
         args = parsed_args
         if args.keep < 0:

@@ -12,8 +12,8 @@
 
 """Sharing instance snapshots between projects: share, accept, unshare.
 
-Each command makes one call to :mod:`rcsnap_osc.sharing` (the decisions
-are in :mod:`rcsnap_osc.share_plan`), imported inside ``take_action``.
+Each command makes one call to :mod:`rcsnap_osc.share.run` (the decisions
+are in :mod:`rcsnap_osc.share.plan`), imported inside ``take_action``.
 """
 
 from osc_lib.cli import format_columns
@@ -23,7 +23,7 @@ from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
 DISK_FORMATS = ('raw', 'qcow2')
-#: ``share --copy --volumes`` (as :data:`rcsnap_osc.share_plan.VOLUMES`,
+#: ``share --copy --volumes`` (as :data:`rcsnap_osc.share.plan.VOLUMES`,
 #: which is not imported here: v1 modules import nothing heavy).
 VOLUMES = ('root', 'all')
 DEFAULT_DISK_FORMAT = 'raw'
@@ -129,7 +129,7 @@ class ShareSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
-        from rcsnap_osc import sharing
+        from rcsnap_osc.share import run as sharing
 
         args = parsed_args
         if not args.copy and (args.name or args.disk_format or
@@ -149,10 +149,10 @@ class ShareSnapshot(base.ShowOne):
             new_copy=args.new_copy, volumes=args.volumes or 'root')
         names, values = members_data(shared, members, 'shared')
         if source is not None:
-            from rcsnap_osc import share_plan
+            from rcsnap_osc.core import copies
 
-            copied = {i.get(share_plan.DATA_SOURCE_PROPERTY) for i in data}
-            left = [ref.snapshot_id for ref in share_plan.left_out(source)
+            copied = {i.get(copies.DATA_SOURCE_PROPERTY) for i in data}
+            left = [ref.snapshot_id for ref in copies.left_out(source)
                     if ref.snapshot_id not in copied]
             names += ('source_snapshot', 'not_copied', 'data_images')
             values += (source['id'], format_columns.ListColumn(left),
@@ -183,7 +183,7 @@ class AcceptSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import sharing
+        from rcsnap_osc.share import run as sharing
 
         image, answer, data = sharing.accept_snapshot(
             self.conn, parsed_args.snapshot,
@@ -222,7 +222,7 @@ class UnshareSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import sharing
+        from rcsnap_osc.share import run as sharing
 
         image, plan, members, data = sharing.unshare_snapshot(
             self.conn, parsed_args.snapshot,

@@ -94,7 +94,7 @@ class ShowSnapshotUsage(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import accounting
+        from rcsnap_osc.usage import run as accounting
 
         if parsed_args.by_server:
             rows = accounting.gather_by_server(self.conn)

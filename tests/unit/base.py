@@ -29,7 +29,7 @@ from openstackclient import shell
 from requests_mock.contrib import fixture as rm_fixture
 import testtools
 
-from rcsnap_osc import lookup
+from rcsnap_osc.cloud import find
 
 AUTH_URL = 'http://keystone.example.org/v3'
 COMPUTE_URL = 'http://nova.example.org/v2.1'
@@ -43,7 +43,7 @@ VOLUME_URL = VOLUME_ROOT + '/v3/' + PROJECT_ID
 COMPUTE_MAX_MICROVERSION = '2.100'
 
 #: The request that has Cinder validate the token while Glance answers
-#: (:func:`rcsnap_osc.lookup.warm`).
+#: (:func:`rcsnap_osc.cloud.find.warm`).
 WARM_UP = 'GET %s/snapshots?limit=1' % VOLUME_URL
 VOLUME_MAX_MICROVERSION = '3.71'
 
@@ -149,7 +149,7 @@ class TestCommand(testtools.TestCase):
         self.requests = self.useFixture(rm_fixture.Fixture())
         # Requests a command left running in the background end before
         # the fake cloud goes.
-        self.addCleanup(lookup.settle)
+        self.addCleanup(find.settle)
         self.token = token_body()
         self.register_cloud()
         # create's quota pre-flight: room, unless a test says otherwise.
@@ -172,7 +172,7 @@ class TestCommand(testtools.TestCase):
         self.requests.get(VOLUME_ROOT + '/v3/', json=_volume_versions())
         self.requests.get(VOLUME_ROOT + '/v3', json=_volume_versions())
         # The request that has Cinder validate the token early
-        # (rcsnap_osc.lookup.warm), and the listing of the volume
+        # (rcsnap_osc.cloud.find.warm), and the listing of the volume
         # snapshots named after a snapshot (none, unless registered).
         self.requests.get(VOLUME_URL + '/snapshots?limit=1',
                           json={'snapshots': []})
@@ -214,7 +214,7 @@ class TestCommand(testtools.TestCase):
     def calls(self):
         """Requests made to the services, as 'METHOD url' strings, without
         authentication and version discovery."""
-        lookup.settle()
+        find.settle()
         made = []
         for request in self.requests.request_history:
             line = '%s %s' % (request.method, _sorted_query(request.url))

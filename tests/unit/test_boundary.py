@@ -120,7 +120,8 @@ class TestPartialWork(base.TestCommand):
 
 
 def imports_of(path, package):
-    """The package's modules a module imports, at any depth of its code."""
+    """The package's modules a module imports, at any depth of its code
+    (every module it imports when ``package`` is None)."""
     found = set()
     for node in ast.walk(ast.parse(open(path).read())):
         if isinstance(node, ast.Import):
@@ -130,17 +131,16 @@ def imports_of(path, package):
                                      for alias in node.names]
         else:
             continue
-        found.update(n for n in names if n.startswith(package + '.'))
+        found.update(n for n in names
+                     if package is None or n.startswith(package + '.'))
     return found
 
 
 def import_graph():
-    modules = {}
-    for info in pkgutil.walk_packages(rcsnap_osc.__path__, 'rcsnap_osc.'):
-        spec = info.module_finder.find_spec(info.name.rsplit('.', 1)[-1])
-        modules[info.name] = spec.origin
-    return {name: sorted(imports_of(path, 'rcsnap_osc') & set(modules))
-            for name, path in modules.items()}
+    found = {name: path for name, path in modules().items()
+             if not path.endswith('__init__.py')}
+    return {name: sorted(imports_of(path, 'rcsnap_osc') & set(found))
+            for name, path in found.items()}
 
 
 def find_cycle(graph):
@@ -186,7 +186,118 @@ class TestImports(testtools.TestCase):
                     [], [m for m in imported
                          if m.startswith('rcsnap_osc.v1.snapshot')], name)
 
-    def test_generic_layer_imports_no_feature_module(self):
-        self.assertEqual(['rcsnap_osc.errors', 'rcsnap_osc.i18n',
-                          'rcsnap_osc.snapshots'],
-                         import_graph()['rcsnap_osc.cloud'])
+    def test_layers(self):
+        self.assertEqual([], layer_violations(import_graph()))
+
+    def test_at_most_seven_levels_below_the_commands(self):
+        depth = levels(import_graph())
+        self.assertLessEqual(max(depth[name] - 1 for name in depth
+                                 if name.startswith('rcsnap_osc.v1.')), 7)
+
+    def test_no_sdk_below_the_pure_layers(self):
+        for name, path in modules().items():
+            if is_pure(name):
+                self.assertEqual([], sorted(
+                    m for m in imports_of(path, None)
+                    if m.split('.')[0] in SERVICE_LIBRARIES), name)
+
+    def test_nothing_below_the_commands_imports_osc_lib(self):
+        for name, path in modules().items():
+            if not name.startswith('rcsnap_osc.v1') and name not in (
+                    'rcsnap_osc.plugin', 'rcsnap_osc.errors'):
+                self.assertEqual([], sorted(
+                    m for m in imports_of(path, None)
+                    if m.split('.')[0] in ('osc_lib', 'cliff')), name)
+
+    def test_no_module_over_350_lines(self):
+        for name, path in modules().items():
+            with open(path) as source:
+                self.assertLessEqual(len(source.readlines()), 350, name)
+
+    def test_rules_find_what_they_forbid(self):
+        self.assertEqual(
+            ['rcsnap_osc.cloud.reads imports rcsnap_osc.share.run',
+             'rcsnap_osc.core.snapshots imports rcsnap_osc.cloud.reads',
+             'rcsnap_osc.prune.run imports rcsnap_osc.delete.plan',
+             'rcsnap_osc.share.plan imports rcsnap_osc.share.run'],
+            layer_violations({
+                'rcsnap_osc.cloud.reads': ['rcsnap_osc.share.run'],
+                'rcsnap_osc.core.snapshots': ['rcsnap_osc.cloud.reads'],
+                'rcsnap_osc.prune.run': ['rcsnap_osc.delete.run',
+                                         'rcsnap_osc.delete.plan'],
+                'rcsnap_osc.share.plan': ['rcsnap_osc.share.run',
+                                          'rcsnap_osc.core.copies'],
+            }))
+
+
+#: Top-level modules every layer may use.
+COMMON = ('rcsnap_osc.errors', 'rcsnap_osc.i18n', 'rcsnap_osc.constants')
+
+#: Libraries that talk to a cloud or a terminal: not for the pure layers.
+SERVICE_LIBRARIES = ('openstack', 'keystoneauth1', 'osc_lib', 'cliff',
+                     'requests')
+
+
+def modules():
+    found = {}
+    for info in pkgutil.walk_packages(rcsnap_osc.__path__, 'rcsnap_osc.'):
+        spec = info.module_finder.find_spec(info.name.rsplit('.', 1)[-1])
+        found[info.name] = spec.origin
+    return found
+
+
+def layer_of(name):
+    """``(layer, capability)``: core, cloud, v1, top, or a capability."""
+    parts = name.split('.')
+    if len(parts) == 2 or name in ('rcsnap_osc.core', 'rcsnap_osc.cloud'):
+        return ('top', None)
+    if parts[1] in ('core', 'cloud', 'v1'):
+        return (parts[1], None)
+    return ('capability', parts[1])
+
+
+def is_pure(name):
+    return (layer_of(name)[0] == 'core' or name.endswith('.plan'))
+
+
+def layer_violations(graph):
+    """Every import that goes against the layers, as a line."""
+    found = []
+    for name, imported in sorted(graph.items()):
+        layer, capability = layer_of(name)
+        for other in sorted(imported):
+            if other in COMMON or other == name:
+                continue
+            other_layer, other_capability = layer_of(other)
+            if layer == 'core':
+                ok = other_layer == 'core'
+            elif layer == 'cloud':
+                ok = other_layer in ('core', 'cloud')
+            elif name.endswith('.plan'):
+                ok = other_layer == 'core' or (
+                    other_capability == capability
+                    and not other.endswith('.run'))
+            elif layer == 'capability':
+                ok = (other_layer in ('core', 'cloud')
+                      or other_capability == capability
+                      or other.endswith('.run'))
+            else:
+                ok = True
+            if not ok:
+                found.append('%s imports %s' % (name, other))
+    return found
+
+
+def levels(graph):
+    """How many import levels lie below each module (a leaf has 1)."""
+    depth = {}
+
+    def level(node):
+        if node not in depth:
+            depth[node] = 1 + max([level(n) for n in graph.get(node, ())
+                                   if n in graph] or [0])
+        return depth[node]
+
+    for node in graph:
+        level(node)
+    return depth

@@ -24,7 +24,9 @@ import os
 import fixtures
 import testtools
 
-from rcsnap_osc import manifest
+from rcsnap_osc.portable import manifest
+
+from rcsnap_osc.core import quota
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit import test_export
@@ -234,17 +236,17 @@ class TestHeadroom(testtools.TestCase):
 
     def test_glance_limits(self):
         usage = glance_usage(count=(3, 5), size=(100, 1124))['usage']
-        manifest.check_image_headroom(usage, 2, 1024 ** 3)
-        manifest.check_image_headroom({}, 50, 10 * 1024 ** 4)
-        manifest.check_image_headroom(
+        quota.check_image_headroom(usage, 2, 1024 ** 3)
+        quota.check_image_headroom({}, 50, 10 * 1024 ** 4)
+        quota.check_image_headroom(
             glance_usage(count=(3, -1), size=(0, -1))['usage'], 50, 1)
         self.assertRaisesRegex(
             manifest.Refused, 'room for 1024 more MiB of images .*needs up '
-            'to 1025', manifest.check_image_headroom, usage, 1,
+            'to 1025', quota.check_image_headroom, usage, 1,
             1024 ** 3 + 1)
         self.assertRaisesRegex(
-            manifest.Refused, 'room for 2 more images', manifest.
-            check_image_headroom, usage, 3, 0)
+            manifest.Refused, 'room for 2 more images',
+            quota.check_image_headroom, usage, 3, 0)
 
     def test_volume_types(self):
         disks = [{'file': 'disk-0.raw', 'volume_type': 'ssd'},
@@ -258,13 +260,13 @@ class TestHeadroom(testtools.TestCase):
                                manifest.volume_types, disks, ['hdd'])
 
     def test_unlimited_and_enough(self):
-        quota = {'volumes': {'limit': -1, 'in_use': 5, 'reserved': 0},
-                 'snapshots': {'limit': 3, 'in_use': 1, 'reserved': 0},
-                 'gigabytes': {'limit': 10, 'in_use': 2, 'reserved': 0}}
-        manifest.check_headroom(quota, 2, 4)
+        quota_set = {'volumes': {'limit': -1, 'in_use': 5, 'reserved': 0},
+                     'snapshots': {'limit': 3, 'in_use': 1, 'reserved': 0},
+                     'gigabytes': {'limit': 10, 'in_use': 2, 'reserved': 0}}
+        quota.check_headroom(quota_set, 2, 4)
         self.assertRaisesRegex(
             manifest.Refused, 'room for 8 more gigabytes \\(quota 10\\); '
-            'the copy needs 10', manifest.check_headroom, quota, 2, 5)
+            'the copy needs 10', quota.check_headroom, quota_set, 2, 5)
 
 
 class TestChunks(testtools.TestCase):
@@ -272,7 +274,7 @@ class TestChunks(testtools.TestCase):
     for (16 KiB at a time): fewer calls, each hashing and metering."""
 
     def test_file_reader(self):
-        from rcsnap_osc import transfer
+        from rcsnap_osc.cloud import transfer
 
         path = os.path.join(self.useFixture(fixtures.TempDir()).path, 'd')
         with open(path, 'wb') as f:
@@ -288,7 +290,7 @@ class TestChunks(testtools.TestCase):
     def test_stream_reader(self):
         import io
 
-        from rcsnap_osc import transfer
+        from rcsnap_osc.cloud import transfer
 
         class Raw(io.BytesIO):
             def read(self, size=-1, decode_content=False):

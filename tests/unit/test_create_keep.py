@@ -18,7 +18,8 @@ import json
 
 import testtools
 
-from rcsnap_osc import retention
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import retention
 from tests.unit import base
 from tests.unit import create_base
 from tests.unit import fakes
@@ -45,7 +46,7 @@ def new_snapshot(**fields):
     """The snapshot create makes, as Glance lists it afterwards."""
     return fakes.volume_backed_image(
         name='analysis-vm', entries=[fakes.root_entry()],
-        **{retention.SERVER_PROPERTY: fakes.SERVER_ID, **fields})
+        **{origin.SERVER_PROPERTY: fakes.SERVER_ID, **fields})
 
 
 class TestSameSecond(testtools.TestCase):
@@ -54,7 +55,7 @@ class TestSameSecond(testtools.TestCase):
         older = snap(1)
         older['created_at'] = fakes.CREATED  # the same second
         new = new_snapshot(id='00000000-0000-4000-8000-000000000000')
-        ordered = retention.owned_snapshots([older, new], base.PROJECT_ID)
+        ordered = origin.owned_snapshots([older, new], base.PROJECT_ID)
         self.assertEqual(older['id'], ordered[0]['id'])
         self.assertEqual([new['id'], older['id']], [
             i['id'] for i in retention.newest_first(ordered, [new['id']])])
@@ -252,13 +253,13 @@ class TestBatchKeep(create_base.CreateTest):
             made = fakes.volume_backed_image(
                 NEW_IDS[n], 'node-%d-new' % n,
                 entries=[fakes.root_entry(NEW_SNAPS[n])],
-                **{retention.SERVER_PROPERTY: IDS[n]})
+                **{origin.SERVER_PROPERTY: IDS[n]})
             fakes.register_image(self.requests, made)
             new_snap = fakes.volume_snapshot(NEW_SNAPS[n], size=1,
                                              volume_id=VOLUME_IDS[n])
             fakes.register_volume_snapshot(self.requests, new_snap)
             listed += [made, snap(n + 1, **{
-                retention.SERVER_PROPERTY: IDS[n]})]
+                origin.SERVER_PROPERTY: IDS[n]})]
             snaps += [new_snap, fakes.volume_snapshot(
                 vsid(n + 1), size=1, volume_id=None)]
             fakes.register_delete_image(self.requests, image_id(n + 1))

@@ -16,7 +16,7 @@ import datetime
 
 import testtools
 
-from rcsnap_osc import create_plan as plan
+from rcsnap_osc.create import plan as create_plan
 from rcsnap_osc import errors
 
 SERVER = 'srv-1'
@@ -32,56 +32,57 @@ class TestVerdict(testtools.TestCase):
 
     def test_agent_spellings_nova_accepts(self):
         for value in ('yes', 'True', 'on', '1', 'y', 't', True):
-            self.assertEqual(plan.QUIESCED, plan.verdict(
+            self.assertEqual(create_plan.QUIESCED, create_plan.verdict(
                 'ACTIVE', {'hw_qemu_guest_agent': value}).consistency)
         for value in ('no', 'false', '0', '', False):
-            self.assertEqual(plan.CRASH_CONSISTENT, plan.verdict(
+            self.assertEqual(create_plan.CRASH_CONSISTENT, create_plan.verdict(
                 'ACTIVE', {'hw_qemu_guest_agent': value}).consistency)
 
     def test_not_declared(self):
-        found = plan.verdict('ACTIVE', {'os_distro': 'ubuntu'})
-        self.assertEqual(plan.CRASH_CONSISTENT, found.consistency)
+        found = create_plan.verdict('ACTIVE', {'os_distro': 'ubuntu'})
+        self.assertEqual(create_plan.CRASH_CONSISTENT, found.consistency)
         self.assertEqual('crash-consistent: the guest agent is not '
                          'declared; use --stop for a clean snapshot',
                          found.text)
 
     def test_stopped_or_to_be_stopped(self):
         for status, stop in (('SHUTOFF', False), ('ACTIVE', True)):
-            found = plan.verdict(status, {}, stop=stop)
-            self.assertEqual(plan.STOPPED, found.consistency)
+            found = create_plan.verdict(status, {}, stop=stop)
+            self.assertEqual(create_plan.STOPPED, found.consistency)
             self.assertEqual('server is stopped: consistent', found.text)
 
     def test_paused_is_not_frozen(self):
-        found = plan.verdict('PAUSED', {'hw_qemu_guest_agent': 'yes'})
-        self.assertEqual(plan.CRASH_CONSISTENT, found.consistency)
+        found = create_plan.verdict('PAUSED', {'hw_qemu_guest_agent': 'yes'})
+        self.assertEqual(create_plan.CRASH_CONSISTENT, found.consistency)
         self.assertIn('this one is PAUSED', found.text)
 
     def test_metadata_unreadable(self):
-        self.assertEqual(plan.UNKNOWN,
-                         plan.verdict('ACTIVE', None).consistency)
+        self.assertEqual(create_plan.UNKNOWN,
+                         create_plan.verdict('ACTIVE', None).consistency)
 
     def test_require_quiesce(self):
-        self.assertIsNone(plan.require_quiesce_refusal(
-            'vm', plan.verdict('SHUTOFF', None)))
-        self.assertIsNone(plan.require_quiesce_refusal(
-            'vm', plan.verdict('ACTIVE', {'hw_qemu_guest_agent': 'yes'})))
+        self.assertIsNone(create_plan.require_quiesce_refusal(
+            'vm', create_plan.verdict('SHUTOFF', None)))
+        self.assertIsNone(create_plan.require_quiesce_refusal(
+            'vm', create_plan.verdict(
+                'ACTIVE', {'hw_qemu_guest_agent': 'yes'})))
         self.assertIn('(refused: --require-quiesce)',
-                      plan.require_quiesce_refusal(
-                          'vm', plan.verdict('ACTIVE', {})))
+                      create_plan.require_quiesce_refusal(
+                          'vm', create_plan.verdict('ACTIVE', {})))
 
     def test_recorded(self):
-        self.assertEqual('stopped', plan.recorded(
+        self.assertEqual('stopped', create_plan.recorded(
             {'rcsnap:consistency': 'stopped'}))
-        self.assertEqual('unknown', plan.recorded({}))
-        self.assertEqual('unknown', plan.recorded(
+        self.assertEqual('unknown', create_plan.recorded({}))
+        self.assertEqual('unknown', create_plan.recorded(
             {'rcsnap:consistency': 'whatever'}))
 
     def test_nova_quiesce_refusals(self):
         for text in ('QEMU guest agent is not enabled',
                      'Quiescing is not supported in instance x',
                      'Failed to quiesce instance: timeout'):
-            self.assertTrue(plan.is_quiesce_refusal(text))
-        self.assertFalse(plan.is_quiesce_refusal(
+            self.assertTrue(create_plan.is_quiesce_refusal(text))
+        self.assertFalse(create_plan.is_quiesce_refusal(
             "Cannot 'createImage' instance x while it is in task_state "
             "image_snapshot"))
 
@@ -90,25 +91,27 @@ class TestBootMetadata(testtools.TestCase):
 
     def test_image_backed_reads_the_image(self):
         image = {'id': 'img', 'hw_qemu_guest_agent': 'yes'}
-        self.assertIs(image, plan.boot_metadata('img', image, None))
-        self.assertIsNone(plan.boot_metadata('img', None, None))
+        self.assertIs(image, create_plan.boot_metadata('img', image, None))
+        self.assertIsNone(create_plan.boot_metadata('img', None, None))
 
     def test_volume_backed_reads_the_root_volume(self):
         root = attached('v1', '/dev/vda', hw_qemu_guest_agent='yes')
         self.assertEqual({'hw_qemu_guest_agent': 'yes'},
-                         plan.boot_metadata(None, None, root))
-        self.assertEqual({}, plan.boot_metadata(None, None, {'id': 'v'}))
-        self.assertIsNone(plan.boot_metadata(None, None, None))
+                         create_plan.boot_metadata(None, None, root))
+        self.assertEqual({}, create_plan.boot_metadata(
+            None, None, {'id': 'v'}))
+        self.assertIsNone(create_plan.boot_metadata(None, None, None))
 
     def test_root_volume_first_bootable_device(self):
         data = attached('v2', '/dev/vdb', bootable='false')
         root = attached('v1', '/dev/vda')
         other = attached('v3', '/dev/vda', server='srv-2')
-        self.assertIs(root, plan.root_volume(SERVER, [data, other, root]))
-        self.assertIsNone(plan.root_volume(SERVER, [other]))
+        self.assertIs(root, create_plan.root_volume(
+            SERVER, [data, other, root]))
+        self.assertIsNone(create_plan.root_volume(SERVER, [other]))
         # a bootable data volume at vdb does not win over the root at vda
         late = attached('v4', '/dev/vdb')
-        self.assertIs(root, plan.root_volume(SERVER, [late, root]))
+        self.assertIs(root, create_plan.root_volume(SERVER, [late, root]))
 
 
 class TestNames(testtools.TestCase):
@@ -119,28 +122,29 @@ class TestNames(testtools.TestCase):
     def test_default_is_server_and_utc_time(self):
         self.assertEqual(
             {'a': 'web-20261201T045512Z', 'b': 'db-20261201T045512Z'},
-            plan.snapshot_names([('a', 'web'), ('b', 'db')], now=self.NOW))
+            create_plan.snapshot_names([('a', 'web'), ('b', 'db')],
+                                       now=self.NOW))
 
     def test_template(self):
         self.assertEqual({'a': 'pre-upgrade-web-20261201T045512Z'},
-                         plan.snapshot_names([('a', 'web')],
-                                             'pre-upgrade-{server}-{date}',
-                                             now=self.NOW))
+                         create_plan.snapshot_names(
+                             [('a', 'web')], 'pre-upgrade-{server}-{date}',
+                             now=self.NOW))
 
     def test_servers_of_the_same_name_by_default(self):
         self.assertEqual(
             {'a': 'web-a-20261201T045512Z', 'b': 'web-b-20261201T045512Z',
              'c': 'db-20261201T045512Z'},
-            plan.snapshot_names([('a', 'web'), ('b', 'web'), ('c', 'db')],
-                                now=self.NOW))
-        self.assertEqual({'a': 'x-a', 'b': 'x-b'}, plan.snapshot_names(
+            create_plan.snapshot_names(
+                [('a', 'web'), ('b', 'web'), ('c', 'db')], now=self.NOW))
+        self.assertEqual({'a': 'x-a', 'b': 'x-b'}, create_plan.snapshot_names(
             [('a', 'web'), ('b', 'web')], 'x-{id}'))
 
     def test_refusals(self):
-        self.assertRaises(errors.Refused, plan.snapshot_names,
+        self.assertRaises(errors.Refused, create_plan.snapshot_names,
                           [('a', 'web'), ('b', 'web')], '{server}')
         for template in ('{host}', '{0}', '{server'):
-            self.assertRaises(errors.Refused, plan.snapshot_names,
+            self.assertRaises(errors.Refused, create_plan.snapshot_names,
                               [('a', 'web')], template)
-        self.assertRaises(errors.Refused, plan.snapshot_names,
+        self.assertRaises(errors.Refused, create_plan.snapshot_names,
                           [('a', 'web'), ('b', 'db')], 'same-{date}')

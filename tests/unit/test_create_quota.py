@@ -16,7 +16,7 @@ reads create makes anyway, before Nova is asked."""
 
 import testtools
 
-from rcsnap_osc import quota_plan
+from rcsnap_osc.core import quota
 from tests.unit import create_base
 from tests.unit import fakes
 
@@ -36,8 +36,8 @@ class TestPlan(testtools.TestCase):
         return fakes.quota_set(**kwargs)['quota_set']
 
     def test_need_counts_every_volume_and_its_type(self):
-        need = quota_plan.need([sized('a', 10), sized('b', 4, 'fast'),
-                                {'id': 'c'}])
+        need = quota.need([sized('a', 10), sized('b', 4, 'fast'),
+                           {'id': 'c'}])
         self.assertEqual({'snapshots': 3, 'gigabytes': 14,
                           'snapshots_lvmdriver-1': 1,
                           'gigabytes_lvmdriver-1': 10,
@@ -45,45 +45,45 @@ class TestPlan(testtools.TestCase):
                          need.amounts)
 
     def test_fits_exactly(self):
-        need = quota_plan.need([sized('a', 10), sized('b', 4)])
-        self.assertEqual([], quota_plan.over(
+        need = quota.need([sized('a', 10), sized('b', 4)])
+        self.assertEqual([], quota.over(
             self.quota(snapshots=(8, 10), gigabytes=(86, 100)),
             need.amounts))
 
     def test_over_by_one(self):
-        need = quota_plan.need([sized('a', 10), sized('b', 4)])
+        need = quota.need([sized('a', 10), sized('b', 4)])
         self.assertEqual([('snapshots', 9, 10), ('gigabytes', 87, 100)],
-                         quota_plan.over(self.quota(
+                         quota.over(self.quota(
                              snapshots=(9, 10), gigabytes=(87, 100)),
                              need.amounts))
 
     def test_unlimited(self):
-        need = quota_plan.need([sized('a', 10)])
-        self.assertEqual([], quota_plan.over(self.quota(
+        need = quota.need([sized('a', 10)])
+        self.assertEqual([], quota.over(self.quota(
             snapshots=(5000, -1), gigabytes=(10 ** 6, -1)), need.amounts))
 
     def test_reserved_counts_as_used(self):
-        quota = self.quota(snapshots=(8, 10))
-        quota['snapshots']['reserved'] = 2
-        self.assertEqual([('snapshots', 10, 10)], quota_plan.over(
-            quota, quota_plan.need([sized('a', 1)]).amounts))
+        quota_set = self.quota(snapshots=(8, 10))
+        quota_set['snapshots']['reserved'] = 2
+        self.assertEqual([('snapshots', 10, 10)], quota.over(
+            quota_set, quota.need([sized('a', 1)]).amounts))
 
     def test_allocated_of_older_cinder_is_ignored(self):
-        quota = self.quota(snapshots=(9, 10))
-        for entry in quota.values():
+        quota_set = self.quota(snapshots=(9, 10))
+        for entry in quota_set.values():
             if isinstance(entry, dict):
                 entry['allocated'] = 0
-        self.assertEqual([('snapshots', 9, 10)], quota_plan.over(
-            quota, quota_plan.need([sized('a', 1), sized('b', 1)]).amounts))
+        self.assertEqual([('snapshots', 9, 10)], quota.over(
+            quota_set, quota.need([sized('a', 1), sized('b', 1)]).amounts))
 
     def test_per_type_quota(self):
-        quota = self.quota(types={'lvmdriver-1': {'snapshots': (4, 4)}})
-        self.assertEqual([('snapshots_lvmdriver-1', 4, 4)], quota_plan.over(
-            quota, quota_plan.need([sized('a', 1)]).amounts))
+        quota_set = self.quota(types={'lvmdriver-1': {'snapshots': (4, 4)}})
+        self.assertEqual([('snapshots_lvmdriver-1', 4, 4)], quota.over(
+            quota_set, quota.need([sized('a', 1)]).amounts))
 
     def test_servers_take_their_room_in_turn(self):
-        need = quota_plan.need([sized('a', 1)])
-        verdicts = quota_plan.check(self.quota(snapshots=(8, 10)), [
+        need = quota.need([sized('a', 1)])
+        verdicts = quota.check(self.quota(snapshots=(8, 10)), [
             ('s1', 'one', need), ('s2', 'two', need), ('s3', 'three', need)])
         self.assertIsNone(verdicts['s1'])
         self.assertIsNone(verdicts['s2'])
@@ -92,9 +92,9 @@ class TestPlan(testtools.TestCase):
                       verdicts['s3'])
 
     def test_hidden_quota_fits(self):
-        need = quota_plan.need([sized('a', 1)])
+        need = quota.need([sized('a', 1)])
         self.assertEqual({'s1': None},
-                         quota_plan.check(None, [('s1', 'one', need)]))
+                         quota.check(None, [('s1', 'one', need)]))
 
 
 class TestCreatePreflight(create_base.CreateTest):

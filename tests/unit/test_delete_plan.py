@@ -14,7 +14,7 @@
 
 import testtools
 
-from rcsnap_osc import delete_plan as dp
+from rcsnap_osc.core import deletion
 from tests.unit import base
 from tests.unit import fakes
 
@@ -50,8 +50,8 @@ class TestPlanDelete(testtools.TestCase):
             images = [two_volume_image()]
         if vols is None:
             vols = cinder(ROOT, DATA)
-        return dp.plan_delete(list(names), images, ME, vols, list(volumes),
-                              **kwargs)
+        return deletion.plan_delete(list(names), images, ME, vols,
+                                    list(volumes), **kwargs)
 
     def test_owned_volume_snapshots_deleted_root_first(self):
         plans = self.plan()
@@ -142,21 +142,21 @@ class TestPlanDelete(testtools.TestCase):
 
     def test_foreign_project_kept(self):
         vols = cinder(ROOT, DATA)
-        vols[DATA][dp.PROJECT] = OTHER
+        vols[DATA][deletion.PROJECT] = OTHER
         plans = self.plan(vols=vols)
         self.assertEqual('in project %s, not this one' % OTHER,
                          plans[0].items[2].reason)
 
     def test_without_project_attribute_the_listing_proves_it(self):
         vols = cinder(ROOT, DATA)
-        del vols[ROOT][dp.PROJECT]
+        del vols[ROOT][deletion.PROJECT]
         self.assertEqual('delete', self.plan(vols=vols)[0].items[1].action)
 
     def test_dependent_volume_refuses_the_whole_snapshot(self):
         volumes = [{'id': 'v-1', 'snapshot_id': DATA, 'attachments': [
-                       {'server_id': 's-1', 'attachment_id': 'a-1'}]},
-                   {'id': 'v-2', 'snapshot_id': None},
-                   {'id': 'v-3', 'snapshot_id': DATA, 'attachments': []}]
+            {'server_id': 's-1', 'attachment_id': 'a-1'}]},
+            {'id': 'v-2', 'snapshot_id': None},
+            {'id': 'v-3', 'snapshot_id': DATA, 'attachments': []}]
         plans = self.plan(volumes=volumes)
         self.assertEqual([
             (fakes.IMAGE_ID, 'image', 'refuse',
@@ -196,7 +196,7 @@ class TestPlanDelete(testtools.TestCase):
         plans = self.plan(images=[two_volume_image(), other], vols=vols)
         self.assertEqual('delete', plans[0].image.action)
         vols = cinder(ROOT, DATA)
-        vols[DATA][dp.PROJECT] = OTHER
+        vols[DATA][deletion.PROJECT] = OTHER
         self.assertEqual('delete', self.plan(vols=vols)[0].image.action)
         self.assertEqual('delete',
                          self.plan(vols=cinder(ROOT))[0].image.action)
@@ -305,22 +305,22 @@ class TestPlanDelete(testtools.TestCase):
 class TestHelpers(testtools.TestCase):
 
     def test_needs_members(self):
-        self.assertTrue(dp.needs_members(
+        self.assertTrue(deletion.needs_members(
             {'owner': ME, 'visibility': 'shared'}, ME))
-        self.assertFalse(dp.needs_members(
+        self.assertFalse(deletion.needs_members(
             {'owner': OTHER, 'visibility': 'shared'}, ME))
-        self.assertFalse(dp.needs_members(
+        self.assertFalse(deletion.needs_members(
             {'owner': ME, 'visibility': 'private'}, ME))
 
     def test_needs_cinder(self):
-        self.assertTrue(dp.needs_cinder(dp.plan_delete(
+        self.assertTrue(deletion.needs_cinder(deletion.plan_delete(
             [fakes.IMAGE_ID], [two_volume_image()], ME)))
-        self.assertFalse(dp.needs_cinder(dp.plan_delete(
+        self.assertFalse(deletion.needs_cinder(deletion.plan_delete(
             [fakes.IMAGE_ID], [fakes.image_backed_image()], ME)))
 
     def test_references(self):
         self.assertEqual(
             {ROOT: [fakes.IMAGE_ID, SECOND_IMAGE], DATA: [fakes.IMAGE_ID]},
-            dp.references([two_volume_image(), fakes.volume_backed_image(
+            deletion.references([two_volume_image(), fakes.volume_backed_image(
                 SECOND_IMAGE, entries=[fakes.root_entry()]),
                 fakes.image_backed_image('x')]))

@@ -21,7 +21,7 @@ import os
 
 import fixtures
 
-from rcsnap_osc import manifest
+from rcsnap_osc.portable import manifest
 from tests.unit import base
 from tests.unit import fakes
 
@@ -55,8 +55,8 @@ class ExportTest(base.TestCommand):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.copying.time',
-                                             base.FakeTime()))
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.cloud.volume_images.time', base.FakeTime()))
         self.dir = os.path.join(self.useFixture(fixtures.TempDir()).path,
                                 'out')
         self.free = 100 * 1024 ** 3

@@ -20,7 +20,7 @@ cloud in ``tests/functional/test_faults.py``)."""
 import fixtures
 import requests
 
-from rcsnap_osc import retries
+from rcsnap_osc.cloud import session
 from tests.unit import base
 from tests.unit import fakes
 
@@ -178,7 +178,7 @@ class TestCreateFaults(FaultTest):
             # The read that lost its connection, tried again before the
             # command gives up.
             ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] *
-            (1 + retries.CONNECT_RETRIES))
+            (1 + session.CONNECT_RETRIES))
 
     def test_glance_500_during_wait(self):
         fakes.register_create_image(self.requests)
@@ -399,12 +399,12 @@ class TestRetries(FaultTest):
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), **DOWN)
         self.assertFails('Cannot reach the cloud:', 'rc', 'snapshot',
                          'show', fakes.IMAGE_ID)
-        self.assertEqual(1 + retries.CONNECT_RETRIES,
+        self.assertEqual(1 + session.CONNECT_RETRIES,
                          len(self.after_warm_up()))
 
     def lost_create_answer(self, *listings):
         """createImage loses its answer; Glance then lists ``listings``."""
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.cloud.time',
+        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.create.nova.time',
                                              base.FakeTime()))
         fakes.register_create_image(self.requests, **DOWN)
         self.requests.get(
@@ -441,15 +441,15 @@ class TestRetries(FaultTest):
                          self.writes())
 
     def test_user_settings_win(self):
-        session = type('Session', (), {})()
+        fake = type('Session', (), {})()
         seen = []
-        session.request = lambda url, method, **kw: seen.append(kw)
-        retries.retry_reads(session)
-        retries.retry_reads(session)  # once only
-        session.request('u', 'GET', connect_retries=0)
-        session.request('u', 'POST')
+        fake.request = lambda url, method, **kw: seen.append(kw)
+        session.retry_reads(fake)
+        session.retry_reads(fake)  # once only
+        fake.request('u', 'GET', connect_retries=0)
+        fake.request('u', 'POST')
         self.assertEqual(0, seen[0]['connect_retries'])
-        self.assertEqual(retries.STATUS_CODE_RETRIES,
+        self.assertEqual(session.STATUS_CODE_RETRIES,
                          seen[0]['status_code_retries'])
         self.assertEqual([502, 503, 504], seen[0]['retriable_status_codes'])
         self.assertEqual({}, seen[1])

@@ -14,9 +14,9 @@
 
 import testtools
 
-from rcsnap_osc import launch_plan
-from rcsnap_osc import launch_volumes
-from rcsnap_osc import snapshots
+from rcsnap_osc.core import snapshots
+from rcsnap_osc.launch import plan as launch_plan
+from rcsnap_osc.launch import volumes as launch_volumes
 from tests.unit import fakes
 
 GiB = snapshots.GiB

@@ -11,7 +11,7 @@
 #   under the License.
 
 """``rc snapshot show``: Cinder's first request starts with Glance's
-(:mod:`rcsnap_osc.lookup`); which requests start together, from their
+(:mod:`rcsnap_osc.cloud.find`); which requests start together, from their
 recorded start and end times."""
 
 import time

@@ -17,9 +17,9 @@ import json
 
 import testtools
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.errors import Refused
-from rcsnap_osc import manifest
-from rcsnap_osc import snapshots
+from rcsnap_osc.portable import manifest
 from tests.unit import fakes
 
 SHA = 'a' * 64

@@ -15,8 +15,8 @@ import json
 
 import testtools
 
-from rcsnap_osc import orphans
-from rcsnap_osc import snapshots
+from rcsnap_osc.core import orphans
+from rcsnap_osc.core import snapshots
 from tests.unit import base
 from tests.unit import fakes
 

@@ -17,8 +17,9 @@ import datetime
 
 import testtools
 
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import retention
 from rcsnap_osc import errors
-from rcsnap_osc import retention
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit import test_usage
@@ -33,7 +34,7 @@ def snap(n, **fields):
         'b%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n, 'snap-%d' % n,
         entries=[fakes.root_entry(vsid(n))],
         created_at='2026-11-%02dT10:00:00Z' % n,
-        **{retention.SERVER_PROPERTY: fakes.SERVER_ID, **fields})
+        **{origin.SERVER_PROPERTY: fakes.SERVER_ID, **fields})
 
 
 def vsid(n):
@@ -92,7 +93,7 @@ class TestChoose(testtools.TestCase):
 
     def test_snapshots_of_newest_first(self):
         other = fakes.image_backed_image(instance_uuid=base.USER_ID)
-        found = retention.snapshots_of(
+        found = origin.snapshots_of(
             fakes.SERVER_ID, [snap(1), other, snap(3)], base.PROJECT_ID,
             {}, [])
         self.assertEqual([image_id(3), image_id(1)],

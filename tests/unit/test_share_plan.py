@@ -14,7 +14,8 @@
 
 import testtools
 
-from rcsnap_osc import share_plan
+from rcsnap_osc.core import copies
+from rcsnap_osc.share import plan as share_plan
 from tests.unit import base
 from tests.unit import fakes
 
@@ -160,19 +161,19 @@ class TestCopy(testtools.TestCase):
         image = fakes.volume_backed_image(entries=[
             fakes.data_entry(), fakes.swap_entry(), fakes.root_entry()])
         self.assertEqual(fakes.ROOT_SNAP_ID,
-                         share_plan.root_ref(image).snapshot_id)
+                         copies.root_ref(image).snapshot_id)
         self.assertEqual([fakes.DATA_SNAP_ID], [
-            r.snapshot_id for r in share_plan.left_out(image)])
+            r.snapshot_id for r in copies.left_out(image)])
 
     def test_single_volume_leaves_nothing_out(self):
-        self.assertEqual((), share_plan.left_out(fakes.volume_backed_image()))
+        self.assertEqual((), copies.left_out(fakes.volume_backed_image()))
 
     def test_name(self):
         image = fakes.volume_backed_image()
-        self.assertEqual('analysis-vm-snap-copy', share_plan.copy_name(image))
-        self.assertEqual('mine', share_plan.copy_name(image, 'mine'))
+        self.assertEqual('analysis-vm-snap-copy', copies.copy_name(image))
+        self.assertEqual('mine', copies.copy_name(image, 'mine'))
         self.assertEqual('%s-copy' % fakes.IMAGE_ID,
-                         share_plan.copy_name(fakes.image(name=None)))
+                         copies.copy_name(fakes.image(name=None)))
 
     def test_attributes_inherit_boot_properties_only(self):
         image = fakes.volume_backed_image(
@@ -189,16 +190,16 @@ class TestCopy(testtools.TestCase):
             'architecture': 'x86_64', 'hw_disk_bus': 'virtio',
             'hw_firmware_type': 'uefi', 'hw_machine_type': 'q35',
             'img_config_drive': 'mandatory', 'trait:CUSTOM_GPU': 'required',
-        }, share_plan.copy_attributes(image, 10))
+        }, copies.copy_attributes(image, 10))
 
     def test_min_disk_at_least_root_size(self):
         image = fakes.volume_backed_image(min_disk=0, min_ram=None)
-        attrs = share_plan.copy_attributes(image, 30)
+        attrs = copies.copy_attributes(image, 30)
         self.assertEqual(30, attrs['min_disk'])
         self.assertEqual(0, attrs['min_ram'])
 
     def test_mapping_and_owner_details_not_inherited(self):
-        attrs = share_plan.copy_attributes(fakes.volume_backed_image(), 1)
+        attrs = copies.copy_attributes(fakes.volume_backed_image(), 1)
         for key in ('block_device_mapping', 'bdm_v2', 'root_device_name',
                     'owner_project_name', 'owner_user_name', 'boot_roles',
                     'base_image_ref'):
@@ -248,14 +249,14 @@ class TestReusableCopy(testtools.TestCase):
     def copy(self, copy_id='c-1', **fields):
         body = {'id': copy_id, 'owner': base.PROJECT_ID, 'status': 'active',
                 'created_at': '2026-11-21T00:00:00Z',
-                share_plan.SOURCE_PROPERTY: fakes.IMAGE_ID,
-                share_plan.SOURCE_UPDATED_PROPERTY: fakes.CREATED}
+                copies.SOURCE_PROPERTY: fakes.IMAGE_ID,
+                copies.SOURCE_UPDATED_PROPERTY: fakes.CREATED}
         body.update(fields)
         return body
 
-    def reusable(self, *copies):
-        found = share_plan.reusable_copy(
-            list(copies), fakes.volume_backed_image(), base.PROJECT_ID)
+    def reusable(self, *found):
+        found = copies.reusable_copy(
+            list(found), fakes.volume_backed_image(), base.PROJECT_ID)
         return found and found['id']
 
     def test_newest_fitting_copy(self):
@@ -268,6 +269,6 @@ class TestReusableCopy(testtools.TestCase):
         self.assertIsNone(self.reusable(
             self.copy(owner=base.OTHER_PROJECT_ID),
             self.copy(status='killed'),
-            self.copy(**{share_plan.SOURCE_UPDATED_PROPERTY: 'x'}),
-            self.copy(**{share_plan.SOURCE_PROPERTY: 'other'})))
+            self.copy(**{copies.SOURCE_UPDATED_PROPERTY: 'x'}),
+            self.copy(**{copies.SOURCE_PROPERTY: 'other'})))
         self.assertIsNone(self.reusable())

@@ -19,8 +19,8 @@ import json
 import fixtures
 import testtools
 
-from rcsnap_osc import share_plan
-from rcsnap_osc import snapshots
+from rcsnap_osc.core import copies
+from rcsnap_osc.core import snapshots
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit import test_snapshot_delete
@@ -53,10 +53,10 @@ def data_image(status='active', owner=base.PROJECT_ID, **fields):
                        status=status, disk_format='raw', size=4 * 1024 ** 3,
                        owner=owner, min_disk=4)
     if status == 'active':
-        body.update({share_plan.COPY_PROPERTY: fakes.COPY_IMAGE_ID,
-                     share_plan.DATA_INDEX_PROPERTY: '0',
-                     share_plan.DEVICE_PROPERTY: '/dev/vdb',
-                     share_plan.DATA_SOURCE_PROPERTY: fakes.DATA_SNAP_ID})
+        body.update({copies.COPY_PROPERTY: fakes.COPY_IMAGE_ID,
+                     copies.DATA_INDEX_PROPERTY: '0',
+                     copies.DEVICE_PROPERTY: '/dev/vdb',
+                     copies.DATA_SOURCE_PROPERTY: fakes.DATA_SNAP_ID})
     body.update(fields)
     return body
 
@@ -80,8 +80,8 @@ class TestShareAllVolumes(share_tests.ShareTest):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.copying.time',
-                                             base.FakeTime()))
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.cloud.volume_images.time', base.FakeTime()))
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),
                      fakes.data_entry()], min_ram=1024))
@@ -299,23 +299,23 @@ class TestDataImages(testtools.TestCase):
     def test_only_the_owners_marked_images_in_order(self):
         copy = copy_image(rcsnap_data_images='2')
         second = data_image(id='d2', rcsnap_data_index='1')
-        found = share_plan.data_images(copy, [
+        found = copies.data_images(copy, [
             second, data_image(), data_image(id='d3', owner=GAMMA),
             data_image(id='d4', rcsnap_copy_id='other'),
             data_image(id='d5', rcsnap_data_index='x')])
         self.assertEqual([DATA_IMAGE_ID, 'd2'], [i['id'] for i in found])
-        self.assertTrue(share_plan.complete(copy, found))
-        self.assertFalse(share_plan.complete(copy, found[:1]))
-        self.assertFalse(share_plan.complete(copy, [
+        self.assertTrue(copies.complete(copy, found))
+        self.assertFalse(copies.complete(copy, found[:1]))
+        self.assertFalse(copies.complete(copy, [
             found[0], dict(second, status='queued')]))
 
     def test_names(self):
         ref = snapshots.VolumeRef('/dev/vdb', None, 's', 4)
-        self.assertEqual('x-copy-vdb', share_plan.data_name('x-copy', ref, 0))
-        self.assertEqual('x-copy-data1', share_plan.data_name(
+        self.assertEqual('x-copy-vdb', copies.data_name('x-copy', ref, 0))
+        self.assertEqual('x-copy-data1', copies.data_name(
             'x-copy', snapshots.VolumeRef(None, None, 's', 4), 1))
-        self.assertEqual(0, share_plan.data_count({}))
-        self.assertEqual(0, share_plan.data_count(
+        self.assertEqual(0, copies.data_count({}))
+        self.assertEqual(0, copies.data_count(
             {'rcsnap_data_images': 'x'}))
 
 

@@ -452,7 +452,7 @@ class TestRefusalsAndFailures(DeleteTest):
 class TestDeletionState(testtools.TestCase):
 
     def test_states(self):
-        from rcsnap_osc import deleting
+        from rcsnap_osc.delete import run as deleting
         self.assertEqual((True, None), deleting.deletion_state(None))
         self.assertEqual((False, None),
                          deleting.deletion_state({'status': 'deleting'}))

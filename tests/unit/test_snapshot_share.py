@@ -423,8 +423,8 @@ class TestShareCopy(ShareTest):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.copying.time',
-                                             base.FakeTime()))
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.cloud.volume_images.time', base.FakeTime()))
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),
                      fakes.data_entry()], min_ram=1024))

@@ -16,7 +16,7 @@ import json
 
 import testtools
 
-from rcsnap_osc import snapshots
+from rcsnap_osc.core import snapshots
 from tests.unit import fakes
 
 GiB = snapshots.GiB

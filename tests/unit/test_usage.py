@@ -15,8 +15,9 @@ number of requests."""
 
 import testtools
 
-from rcsnap_osc import retention
-from rcsnap_osc import usage
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import quota
+from rcsnap_osc.usage import plan as usage
 from tests.unit import base
 from tests.unit import fakes
 
@@ -104,7 +105,7 @@ class TestCompute(testtools.TestCase):
     def test_reserved_counts_as_used(self):
         body = quota_set()['quota_set']
         body['snapshots']['reserved'] = 1
-        self.assertEqual((4, 10), usage.quota_field(body, 'snapshots'))
+        self.assertEqual((4, 10), quota.quota_field(body, 'snapshots'))
 
     def test_shared_volume_snapshot_counted_once(self):
         images = [fakes.volume_backed_image(),
@@ -128,10 +129,10 @@ class TestServerOf(testtools.TestCase):
     def setUp(self):
         super().setUp()
         self.snaps = {s['id']: s for s in cloud_volume_snapshots()}
-        self.attached = retention.attached_servers(cloud_volumes())
+        self.attached = origin.attached_servers(cloud_volumes())
 
     def server_of(self, image):
-        return retention.server_of(image, self.snaps, self.attached)
+        return origin.server_of(image, self.snaps, self.attached)
 
     def test_image_backed_from_instance_uuid(self):
         self.assertEqual(fakes.SERVER_ID,
@@ -143,7 +144,7 @@ class TestServerOf(testtools.TestCase):
 
     def test_volume_backed_recorded_property_wins(self):
         image = fakes.volume_backed_image(**{
-            retention.SERVER_PROPERTY: GONE_SERVER_ID})
+            origin.SERVER_PROPERTY: GONE_SERVER_ID})
         self.assertEqual(GONE_SERVER_ID, self.server_of(image))
 
     def test_volume_backed_detached_root_is_unknown(self):

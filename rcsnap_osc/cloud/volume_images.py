@@ -1,0 +1,347 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Images of volume snapshots, made through temporary volumes: the
+``share --copy`` pipeline (a standalone image of a volume-backed snapshot's
+root disk) and ``launch --independent`` (an image of each volume, which the
+new server's volumes are made from). On any failure or interrupt it removes
+what it created, and says what it could not.
+"""
+
+import dataclasses
+import time
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import copies
+from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: Seconds between polls of a volume or image in the --copy pipeline.
+POLL_INTERVAL = 2.0
+
+#: Seconds the cleanup waits for a busy temporary volume to settle.
+CLEANUP_TIMEOUT = 300
+
+VOLUME_FAILED = frozenset(('error', 'error_restoring', 'error_extending',
+                           'error_deleting', 'deleting'))
+
+#: Glance's media type for JSON-patch image updates.
+PATCH_TYPE = 'application/openstack-images-v2.1-json-patch'
+
+
+class Waiter:
+    """Polls until a state is reached, a failure seen or a deadline passed.
+
+    Kept rather than the proxies' ``wait_for_status``: their callback gets
+    a percentage, not the status our progress and errors name, and one
+    deadline here spans every wait of the pipeline.
+
+    ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
+    """
+
+    def __init__(self, timeout, progress, clock=None, sleep=None,
+                 interval=POLL_INTERVAL):
+        self.clock = clock or time.monotonic
+        self.sleep = sleep or time.sleep
+        self.interval = interval
+        self.start = self.clock()
+        self.deadline = self.start + timeout
+        self.timeout = timeout
+        self.progress = progress
+
+    def until(self, label, fetch, wanted, failed):
+        """Poll ``fetch()`` (a resource, None when gone) until its status
+        is in ``wanted``; return the resource."""
+        report = self.progress(label)
+        while True:
+            found = fetch()
+            status = 'deleted' if found is None else found.status
+            if status in wanted:
+                return found
+            if status in failed:
+                raise errors.Refused(
+                    _('%(what)s is %(status)s.') % {'what': label,
+                                                    'status': status})
+            elapsed = self.clock() - self.start
+            report(elapsed, [status])
+            if self.clock() >= self.deadline:
+                raise errors.Refused(_(
+                    'Timed out after %(secs)d s waiting for %(what)s '
+                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
+                                        'status': status})
+            self.sleep(self.interval)
+
+
+def get_volume(conn, volume_id):
+    """A volume, or None when it is gone."""
+    try:
+        return conn.block_storage.get_volume(volume_id)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def get_image(conn, image_id):
+    """An image, or None when it is gone."""
+    try:
+        return conn.image.get_image(image_id)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def set_image_attributes(conn, image_id, attrs):
+    """Set image fields and properties in one JSON patch; the new image.
+
+    Every change is an ``add``, which Glance takes for a property that
+    exists as well as for a new one (the SDK's own diff says ``replace``
+    for any attribute it knows of, which Glance refuses, 409, when the
+    image does not have it).
+    """
+    patch = [{'op': 'add', 'path': '/%s' % key, 'value': value}
+             for key, value in sorted(attrs.items())]
+    response = conn.image.patch(
+        '/images/%s' % image_id, json=patch,
+        headers={'Content-Type': PATCH_TYPE})
+    sdk_exc.raise_from_response(response)
+    return response.json()
+
+
+def usable_volume_snapshots(conn, image, refs):
+    """The volume snapshots a copy is made from (the root first), fetched
+    at once; each must be there and available."""
+    found = reads.get_volume_snapshots(conn, [r.snapshot_id for r in refs])
+    usable = []
+    for ref in refs:
+        vsnap = found.get(ref.snapshot_id)
+        which = (_('root volume snapshot') if ref is refs[0]
+                 else _('volume snapshot'))
+        if vsnap is None:
+            raise errors.Refused(_(
+                'Cannot copy snapshot %(snap)s: its %(which)s %(vsnap)s is '
+                'missing (deleted, or not visible to this project).') % {
+                    'snap': image['id'], 'which': which,
+                    'vsnap': ref.snapshot_id})
+        if vsnap.get('status') != 'available':
+            raise errors.Refused(_(
+                'Cannot copy snapshot %(snap)s: its %(which)s %(vsnap)s is '
+                '%(status)s, not available.') % {
+                    'snap': image['id'], 'which': which,
+                    'vsnap': ref.snapshot_id, 'status': vsnap.get('status')})
+        usable.append(vsnap)
+    return usable
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """A volume snapshot to copy to an image, and what the copy gets."""
+
+    snapshot_id: str
+    size: int
+    #: The image's name.
+    name: str
+    #: The temporary volume's description.
+    description: str
+    #: Fields and properties set on the image once active (None: none);
+    #: or a callable that returns them given the IDs of every image the
+    #: copy made, in order (a data image names the root copy's).
+    attrs: dict | None = None
+    #: The temporary volume's name (default: the image's, plus ``-tmp``).
+    volume_name: str | None = None
+
+
+@dataclasses.dataclass
+class Made:
+    """What a copy created and has not removed yet (IDs)."""
+
+    volumes: list = dataclasses.field(default_factory=list)
+    images: list = dataclasses.field(default_factory=list)
+
+
+def to_images(conn, sources, disk_format, waiter, say, made):
+    """An image of each :class:`Source`, in order (Glance-shaped dicts).
+
+    A temporary volume is made from each volume snapshot (all at once),
+    uploaded to a new image by Cinder, and deleted once the image is
+    active. Whatever exists is recorded in ``made``, for the caller's
+    :func:`clean_up` on failure; on success ``made.images`` holds the new
+    images.
+    """
+    volumes = []
+    for source in sources:
+        volume = conn.block_storage.create_volume(
+            snapshot_id=source.snapshot_id, size=source.size,
+            name=source.volume_name or '%s-tmp' % source.name,
+            description=source.description)
+        made.volumes.append(volume.id)
+        volumes.append(volume.id)
+        say(_('Creating temporary volume %(vol)s from volume snapshot '
+              '%(vsnap)s') % {'vol': volume.id, 'vsnap': source.snapshot_id})
+    uploads = []
+    for source, volume_id in zip(sources, volumes):
+        waiter.until(_('Volume %s') % volume_id,
+                     lambda: get_volume(conn, volume_id),
+                     ('available',), VOLUME_FAILED)
+        upload = conn.block_storage.upload_volume_to_image(
+            volume_id, source.name, disk_format=disk_format,
+            container_format='bare')
+        made.images.append(upload['image_id'])
+        uploads.append(upload['image_id'])
+        say(_('Uploading volume %(vol)s to image %(image)s') % {
+            'vol': volume_id, 'image': upload['image_id']})
+    images = []
+    for source, image_id in zip(sources, uploads):
+        uploaded = waiter.until(_('Image %s') % image_id,
+                                lambda: get_image(conn, image_id),
+                                ('active',), snapshots.IMAGE_FAILED)
+        say(_('Image %s is active') % image_id)
+        attrs = (source.attrs(uploads) if callable(source.attrs)
+                 else source.attrs)
+        images.append(set_image_attributes(conn, image_id, attrs)
+                      if attrs else reads.image_record(uploaded))
+    for volume_id in volumes:
+        waiter.until(_('Volume %s') % volume_id,
+                     lambda: get_volume(conn, volume_id),
+                     ('available',), VOLUME_FAILED)
+        delete_volume_checked(conn, volume_id)
+        made.volumes.remove(volume_id)
+        say(_('Deleted temporary volume %s') % volume_id)
+    return images
+
+
+def delete_volume_checked(conn, volume_id):
+    """DELETE a volume; when the answer is lost (the connection dropped),
+    look before asking again: a volume that is gone or being deleted was
+    deleted by the first request."""
+    from keystoneauth1 import exceptions as ksa_exc
+
+    try:
+        conn.block_storage.delete_volume(volume_id)
+    except ksa_exc.ConnectionError:
+        volume = get_volume(conn, volume_id)
+        if volume is not None and volume.status != 'deleting':
+            conn.block_storage.delete_volume(volume_id)
+
+
+def copy_then(conn, sources, disk_format, waiter, say, then):
+    """:func:`to_images`, then ``then(images)``: on any failure or
+    interrupt until it returns, the temporary volumes and the new images
+    are deleted. Returns (images, result of ``then``)."""
+    made = Made()
+    finished = False
+    try:
+        images = to_images(conn, sources, disk_format, waiter, say, made)
+        result = then(images)
+        finished = True
+        return images, result
+    finally:
+        if not finished:
+            clean_up(conn, made, say, waiter)
+
+
+def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None,
+                  volumes='root'):
+    """Make a standalone image of a volume-backed snapshot's root disk,
+    with the snapshot's boot properties, and with ``volumes='all'`` one
+    image of each data volume, marked as the copy's
+    (:func:`copies.data_attributes`); ``then(copy, data images)`` (the
+    sharing) runs before success is declared (:func:`copy_then`). Returns
+    (copy record, data image records, result of ``then``).
+    """
+    refs = [copies.root_ref(image)]
+    if volumes == 'all':
+        refs += copies.left_out(image)
+    found = usable_volume_snapshots(conn, image, refs)
+    description = _('Temporary volume for a copy of snapshot %s') % (
+        image['id'])
+    sources = [Source(
+        found[0]['id'], found[0]['size'], name, description,
+        copies.copy_attributes(image, found[0]['size'], len(refs) - 1))]
+    for index, (ref, vsnap) in enumerate(zip(refs[1:], found[1:])):
+        sources.append(Source(
+            vsnap['id'], vsnap['size'],
+            copies.data_name(name, ref, index), description,
+            lambda ids, ref=ref, size=vsnap['size'], index=index:
+                copies.data_attributes(ref, size, ids[0], index)))
+    (copy, *data), result = copy_then(
+        conn, sources, disk_format, waiter, say,
+        lambda images: then(images[0], images[1:]) if then else None)
+    return copy, data, result
+
+
+def release_images(conn, image_ids, say):
+    """Delete images a launch no longer needs; return those kept.
+
+    A cloud whose store keeps volumes made from an image dependent on it
+    (Ceph) refuses, 409, while they exist: such an image is kept, hidden
+    from image lists (``os_hidden``), and said.
+    """
+    kept = []
+    for image_id in image_ids:
+        try:
+            conn.image.delete_image(image_id, ignore_missing=True)
+            say(_('Deleted temporary image %s') % image_id)
+            continue
+        except sdk_exc.HttpException as exc:
+            why = errors.describe_detail(exc)
+        kept.append(image_id)
+        try:
+            set_image_attributes(conn, image_id, {'os_hidden': True})
+            say(_('Kept temporary image %(id)s, hidden: the cloud refused '
+                  'to delete it (%(why)s); it goes once the volumes made '
+                  'from it are deleted.') % {'id': image_id, 'why': why})
+        except sdk_exc.HttpException as exc:
+            say(_('Warning: kept temporary image %(id)s (%(why)s); delete '
+                  'it with `openstack image delete %(id)s` once the '
+                  'volumes made from it are deleted.') % {
+                      'id': image_id, 'why': errors.describe_detail(exc)})
+    return kept
+
+
+def clean_up(conn, made, say, waiter):
+    """Delete what a failed copy created; say what could not be deleted.
+
+    The images go first: deleting one stops Cinder's upload, which frees
+    its volume.
+    """
+    for image_id in list(made.images):
+        try:
+            conn.image.delete_image(image_id, ignore_missing=True)
+            made.images.remove(image_id)
+            say(_('Deleted partial image %s') % image_id)
+        except Exception as exc:  # the original error matters more
+            say(_('Warning: could not delete image %(id)s (%(why)s): '
+                  'delete it with `openstack image delete %(id)s`.') % {
+                      'id': image_id, 'why': errors.describe(exc)})
+    for volume_id in list(made.volumes):
+        try:
+            settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
+                             clock=waiter.clock, sleep=waiter.sleep,
+                             interval=waiter.interval)
+            volume = settled.until(
+                _('Volume %s') % volume_id,
+                lambda: get_volume(conn, volume_id),
+                reads.VOLUME_DELETABLE | {'deleted', 'deleting'}, ())
+            if volume is not None and volume.status in reads.VOLUME_DELETABLE:
+                conn.block_storage.delete_volume(volume_id,
+                                                 ignore_missing=True)
+            made.volumes.remove(volume_id)
+            say(_('Deleted temporary volume %s') % volume_id)
+        except Exception as exc:  # the original error matters more
+            say(_('Warning: could not delete temporary volume %(id)s '
+                  '(%(why)s): delete it with `openstack volume delete '
+                  '%(id)s`.') % {'id': volume_id, 'why': errors.describe(exc)})
+
+
+def _silent(elapsed, pending):
+    pass

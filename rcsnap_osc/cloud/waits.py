@@ -1,0 +1,67 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Waiting for what the cloud is still making.
+"""
+
+import time
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+
+def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
+                      clock=time.monotonic, sleep=time.sleep, settled=None):
+    """Wait until the image is active and its volume snapshots available.
+
+    Polls only what is still pending. ``progress(elapsed, pending)`` is
+    called after every poll. Returns the final image record; raises
+    Refused on failure or when ``timeout`` seconds pass. ``settled``,
+    a dict, receives the available volume snapshots' records by ID.
+    """
+    start = clock()
+    image = None
+    settled = {} if settled is None else settled
+    while True:
+        if image is None or image.get('status') != 'active':
+            try:
+                image = reads.image_record(conn.image.get_image(image_id))
+            except sdk_exc.NotFoundException:
+                raise errors.Refused(
+                    _('Snapshot %s failed: its image was deleted.')
+                    % image_id)
+        wanted = [ref.snapshot_id for ref in snapshots.volume_refs(
+            snapshots.mapping_of(image)) if ref.snapshot_id not in settled]
+        states = dict(settled)
+        states.update(reads.get_volume_snapshots(conn, wanted))
+        settled.update({k: v for k, v in states.items()
+                        if v.get('status') == 'available'})
+        done, failure, pending = snapshots.wait_state(image, states)
+        if failure:
+            raise errors.Refused(
+                _('Snapshot %(id)s failed: %(why)s.') % {
+                    'id': image_id, 'why': failure})
+        elapsed = clock() - start
+        if done:
+            return image
+        if elapsed >= timeout:
+            raise errors.Refused(
+                _('Timed out after %(secs)d s waiting for snapshot %(id)s: '
+                  '%(pending)s.') % {'secs': timeout, 'id': image_id,
+                                     'pending': ', '.join(pending)})
+        if progress:
+            progress(elapsed, pending)
+        sleep(interval)

@@ -1,0 +1,330 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""What deleting instance snapshots may remove: decided before acting.
+
+Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
+An instance snapshot is deleted only when the caller's project owns it, it
+is not protected, and no other project uses it; each volume snapshot its
+``block_device_mapping`` refers to is deleted with it only when it is
+proven to belong to that snapshot alone:
+
+(a) Cinder lists it in the caller's project;
+(b) no other image the caller can see refers to it;
+(c) no volume was created from it;
+
+and Cinder would accept the request (status ``available`` or ``error``, not
+part of a group snapshot). Anything else is kept, with the reason.
+"""
+
+import dataclasses
+
+from rcsnap_osc.core import copies
+from rcsnap_osc.core import snapshots
+from rcsnap_osc.i18n import _
+
+IMAGE = 'image'
+VOLUME_SNAPSHOT = 'volume snapshot'
+#: An image of a data volume of a ``share --copy --volumes all`` copy.
+DATA_IMAGE = 'data image'
+
+DELETE = 'delete'
+KEEP = 'keep'
+REFUSE = 'refuse'
+FAIL = 'fail'
+
+#: Cinder's key for a snapshot's project (shown to owners and admins).
+PROJECT = 'os-extended-snapshot-attributes:project_id'
+
+#: Volume snapshot statuses Cinder accepts a delete request in.
+DELETABLE = frozenset(('available', 'error'))
+
+#: Image visibilities that let other projects use the image.
+OPEN_VISIBILITIES = frozenset(('public', 'community'))
+
+
+@dataclasses.dataclass(frozen=True)
+class Item:
+    """One resource and what to do with it.
+
+    ``images`` lists the instance snapshots (being deleted in this call)
+    that refer to a volume snapshot: it is deleted only once they all are.
+    """
+
+    resource_id: str
+    kind: str
+    name: str | None
+    action: str
+    reason: str | None = None
+    images: tuple = ()
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """One named snapshot: its image first, then its volume snapshots."""
+
+    name: str
+    items: tuple
+    #: What keeps the whole snapshot from being deleted, when the user
+    #: must act on something else first (said again in the summary line).
+    blocked_by: str | None = None
+
+    @property
+    def image(self):
+        """The image item; None in a plan of orphaned volume snapshots."""
+        return next((i for i in self.items if i.kind == IMAGE), None)
+
+    @property
+    def volume_snapshots(self):
+        return tuple(i for i in self.items if i.kind == VOLUME_SNAPSHOT)
+
+    @property
+    def data_images(self):
+        return tuple(i for i in self.items if i.kind == DATA_IMAGE)
+
+
+def resolve(name_or_id, images):
+    """``(image, error)``: the image with this ID, else this exact name."""
+    by_id = [i for i in images if i.get('id') == name_or_id]
+    if by_id:
+        return by_id[0], None
+    named = [i for i in images if i.get('name') == name_or_id]
+    if not named:
+        return None, _("no image with a name or ID of '%s'") % name_or_id
+    if len(named) > 1:
+        return None, _("more than one image is named '%(name)s': %(ids)s; "
+                       "use an ID") % {
+            'name': name_or_id, 'ids': ', '.join(i['id'] for i in named)}
+    return named[0], None
+
+
+def needs_members(image, project_id):
+    """Whether the image's member list decides if it may be deleted."""
+    return (image.get('owner') == project_id
+            and image.get('visibility') == 'shared')
+
+
+def refusal(image, project_id, members=(), force=False):
+    """Why this image must not be deleted, or None.
+
+    :param members: the image's Glance members (only read for a shared
+        image); those that accepted it may be running servers from it.
+    """
+    if not snapshots.is_instance_snapshot(image):
+        return _('not an instance snapshot')
+    if image.get('owner') != project_id:
+        return _('owned by project %s, not this one') % image.get('owner')
+    if image.get('protected'):
+        return _('protected; run "openstack image set --unprotected %s" '
+                 'first') % image['id']
+    try:
+        snapshots.parse_block_device_mapping(image.get('block_device_mapping'))
+    except snapshots.InvalidMapping as exc:
+        return str(exc)
+    if force:
+        return None
+    visibility = image.get('visibility')
+    if visibility in OPEN_VISIBILITIES:
+        return _('visibility is %s: other projects may use it; '
+                 'use --force') % visibility
+    if visibility == 'shared':
+        accepted = sorted(m.get('member_id') for m in members or ()
+                          if m.get('status') == 'accepted')
+        if accepted:
+            return _('shared with projects that accepted it: %s; '
+                     'use --force') % ', '.join(accepted)
+    return None
+
+
+def references(images):
+    """Volume snapshot id -> ids of the images that refer to it."""
+    found = {}
+    for image in images:
+        for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
+            found.setdefault(ref.snapshot_id, []).append(image['id'])
+    return found
+
+
+def volume_snapshot_verdict(snapshot_id, project_id, volume_snapshots,
+                            others, dependents):
+    """``(action, reason, orphaned)`` for one volume snapshot of a deleted
+    image. ``orphaned`` is true when it is this project's, no other image
+    uses it, and yet it must be kept: deleting the image would leave it
+    behind, referred to by nothing.
+
+    :param volume_snapshots: the caller's volume snapshots by id.
+    :param others: ids of images, not deleted in this call, that refer to
+        it.
+    :param dependents: the volumes (Cinder dicts) created from it.
+    """
+    found = volume_snapshots.get(snapshot_id)
+    if found is None:
+        return KEEP, _('not found in this project'), False
+    if found.get(PROJECT, project_id) != project_id:
+        return KEEP, _('in project %s, not this one') % found.get(
+            PROJECT), False
+    if others:
+        return KEEP, _('also used by image %s') % ', '.join(others), False
+    if dependents:
+        return KEEP, _('volume %s was created from it') % ', '.join(
+            v['id'] for v in dependents), True
+    if found.get('group_snapshot_id'):
+        return KEEP, _('part of group snapshot %s') % found[
+            'group_snapshot_id'], True
+    status = found.get('status')
+    if status == 'deleting':
+        return KEEP, _('already being deleted'), False
+    if status not in DELETABLE:
+        return KEEP, _('status is %s') % status, True
+    return DELETE, None, False
+
+
+def describe_volume(volume):
+    """``volume ID``, and the server it is attached to, if any."""
+    servers = [a.get('server_id') for a in volume.get('attachments') or ()
+               if a.get('server_id')]
+    if servers:
+        return _('volume %(id)s (attached to server %(server)s)') % {
+            'id': volume['id'], 'server': ', '.join(servers)}
+    return _('volume %s') % volume['id']
+
+
+def data_image_items(image, images, project_id, refused):
+    """``(items, blockers)`` for the data images of a ``share --copy
+    --volumes all`` copy being deleted: those proven to be its own
+    (:func:`copies.data_images`: they name it, have its owner and a
+    place) go with it. A protected one would be left behind: it blocks
+    the copy (each blocker is a reason)."""
+    if image.get('owner') != project_id or not copies.data_count(image):
+        return [], []
+    items, blockers = [], []
+    for data in copies.data_images(image, images):
+        action, reason = DELETE, None
+        if data.get('protected'):
+            blockers.append(_(
+                'data image %(id)s is protected; run "openstack image set '
+                '--unprotected %(id)s" first') % {'id': data['id']})
+            action, reason = KEEP, _('protected')
+        elif refused:
+            action, reason = KEEP, _('image not deleted')
+        items.append(Item(data['id'], DATA_IMAGE, data.get('name'), action,
+                          reason, (image['id'],)))
+    return items, blockers
+
+
+def orphan_refusal(blocked):
+    """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
+    reason, dependent volumes)] of the volume snapshots it would orphan."""
+    causes, volumes = [], []
+    for sid, why, deps in blocked:
+        if deps:
+            why = (_('%s was created from it') if len(deps) == 1 else
+                   _('%s were created from it')) % ', '.join(
+                describe_volume(v) for v in deps)
+            volumes.extend(deps)
+        causes.append(_('volume snapshot %(id)s would be left behind: '
+                        '%(why)s') % {'id': sid, 'why': why})
+    if volumes:
+        unblock = (_('delete that volume first') if len(volumes) == 1 else
+                   _('delete those volumes first'))
+    else:
+        unblock = _('wait until Cinder can delete it')
+    return _('%(causes)s; %(unblock)s, or use --keep-volume-snapshots to '
+             'delete the image alone') % {'causes': '; '.join(causes),
+                                          'unblock': unblock}
+
+
+def plan_delete(names, images, project_id, volume_snapshots=None,
+                volumes=(), members=None, force=False,
+                keep_volume_snapshots=False):
+    """Plan the deletion of the named instance snapshots.
+
+    :param names: names or IDs as the caller gave them.
+    :param images: every image the caller can see (Glance dicts).
+    :param project_id: the caller's project.
+    :param volume_snapshots: the caller's volume snapshots by id (Cinder
+        dicts); unused with ``keep_volume_snapshots``.
+    :param volumes: the caller's volumes (Cinder dicts, with
+        ``snapshot_id``).
+    :param members: image id -> its Glance members, for shared images.
+    :returns: a list of :class:`Plan`, one per distinct image named (or per
+        name that matches none).
+    """
+    members = members or {}
+    volume_snapshots = volume_snapshots or {}
+    targets, plans = {}, []
+    for name in names:
+        image, error = resolve(name, images)
+        if image is None:
+            plans.append(Plan(name, (Item(name, IMAGE, None, FAIL, error),)))
+        elif image['id'] not in targets:
+            targets[image['id']] = (name, image, refusal(
+                image, project_id, members.get(image['id']), force))
+            plans.append(None)  # filled in below, in the order named
+    deleted = {i for i, (_, _, refused) in targets.items() if not refused}
+    refs = references(images)
+    made_from = {}
+    for volume in volumes:
+        if volume.get('snapshot_id'):
+            made_from.setdefault(volume['snapshot_id'], []).append(volume)
+    seen = set()
+    filled = iter(targets.values())
+    for index, plan in enumerate(plans):
+        if plan is not None:
+            continue
+        name, image, refused = next(filled)
+        items, blocked = [], []
+        for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
+            sid = ref.snapshot_id
+            if sid in seen:
+                continue
+            seen.add(sid)
+            users = refs.get(sid, [image['id']])
+            others = [u for u in users if u not in deleted]
+            orphaned = False
+            if refused:
+                action, reason = KEEP, _('image not deleted')
+            elif keep_volume_snapshots:
+                action, reason = KEEP, '--keep-volume-snapshots'
+            else:
+                action, reason, orphaned = volume_snapshot_verdict(
+                    sid, project_id, volume_snapshots, others,
+                    made_from.get(sid))
+            if orphaned:
+                blocked.append((sid, reason, made_from.get(sid) or ()))
+            items.append(Item(
+                sid, VOLUME_SNAPSHOT,
+                (volume_snapshots.get(sid) or {}).get('name'), action, reason,
+                tuple(u for u in users if u in deleted)))
+        data_items, protected = data_image_items(image, images, project_id,
+                                                 refused)
+        items += data_items
+        if blocked or (protected and not refused):
+            # Never delete the image and leave a volume snapshot or data
+            # image of ours that nothing refers to: the whole snapshot is
+            # refused.
+            refused = '; '.join(
+                ([orphan_refusal(blocked)] if blocked else []) + protected)
+            blocked = refused
+            items = [item if item.action == KEEP else dataclasses.replace(
+                item, action=KEEP, reason=_('image not deleted'))
+                for item in items]
+        image_item = Item(image['id'], IMAGE, image.get('name'),
+                          REFUSE if refused else DELETE, refused)
+        plans[index] = Plan(name, (image_item, *items),
+                            refused if blocked else None)
+    return plans
+
+
+def needs_cinder(plans):
+    """Whether any planned image refers to volume snapshots."""
+    return any(p.volume_snapshots for p in plans)

@@ -1,0 +1,81 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The server a snapshot came from: the one it records, else the one its
+root volume is attached to. Pure: ``show``, ``list``, ``prune``, ``usage``
+and ``create --keep`` attribute snapshots this one way.
+"""
+
+from rcsnap_osc.core import snapshots
+
+#: The image property ``rc snapshot create`` records the server's ID in.
+SERVER_PROPERTY = 'rcsnap:server_id'
+
+
+def attached_servers(volumes):
+    """Volume id -> the server it is attached to (the first one)."""
+    found = {}
+    for volume in volumes:
+        for attachment in volume.get('attachments') or ():
+            if attachment.get('server_id'):
+                found.setdefault(volume['id'], attachment['server_id'])
+    return found
+
+
+def recorded_server(image):
+    """The server ID a snapshot records: ours (:data:`SERVER_PROPERTY`),
+    else Nova's ``instance_uuid`` (image-backed ones); None otherwise."""
+    return image.get(SERVER_PROPERTY) or image.get('instance_uuid') or None
+
+
+def root_volume_of(image, volume_snapshots):
+    """The ID of the volume a volume-backed snapshot's root volume
+    snapshot was taken of, or None (not visible, or image-backed).
+
+    :param volume_snapshots: the caller's volume snapshots by id.
+    """
+    root = snapshots.root_entry(snapshots.mapping_of(image))
+    if not root or not root.get('snapshot_id'):
+        return None
+    found = volume_snapshots.get(root['snapshot_id'])
+    return (found or {}).get('volume_id') or None
+
+
+def server_of(image, volume_snapshots, attached):
+    """The ID of the server a snapshot was made of, or None: the one it
+    records, else the one its root volume is attached to.
+
+    :param volume_snapshots: the caller's volume snapshots by id.
+    :param attached: :func:`attached_servers` of the caller's volumes.
+    """
+    recorded = recorded_server(image)
+    if recorded:
+        return recorded
+    return attached.get(root_volume_of(image, volume_snapshots))
+
+
+def owned_snapshots(images, project_id):
+    """This project's instance snapshots, newest first, each once."""
+    seen = {}
+    for image in images:
+        if (image.get('owner') == project_id
+                and snapshots.is_instance_snapshot(image)):
+            seen.setdefault(image['id'], image)
+    return sorted(seen.values(), key=lambda i: (
+        i.get('created_at') or '', i['id']), reverse=True)
+
+
+def snapshots_of(server_id, images, project_id, volume_snapshots, volumes):
+    """This project's snapshots of the server, newest first."""
+    attached = attached_servers(volumes)
+    return [i for i in owned_snapshots(images, project_id)
+            if server_of(i, volume_snapshots, attached) == server_id]

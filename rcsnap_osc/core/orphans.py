@@ -1,0 +1,131 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Which volume snapshots are orphans: pure decisions, no cliff, no HTTP.
+
+Deleting an instance snapshot's image (as ``openstack image delete`` or the
+dashboard do) leaves its Cinder volume snapshots behind, counted against
+the quota and referred to by nothing. Nova names each one ``snapshot for
+<image name>``, which tells them apart from volume snapshots made by hand.
+"""
+
+import dataclasses
+
+from rcsnap_osc.core import deletion
+from rcsnap_osc.core import snapshots
+from rcsnap_osc.i18n import _
+
+#: How Nova names the volume snapshots of an instance snapshot.
+NOVA_NAME_PREFIX = 'snapshot for '
+
+#: Seconds a volume snapshot must have existed before it is reclaimed.
+MIN_AGE = 300
+
+
+@dataclasses.dataclass(frozen=True)
+class Orphan:
+    """A volume snapshot no visible image refers to."""
+
+    snapshot: dict
+    #: Volumes created from it: while they exist Cinder keeps it.
+    dependents: tuple = ()
+
+    @property
+    def id(self):
+        return self.snapshot['id']
+
+    @property
+    def size_gib(self):
+        return self.snapshot.get('size')
+
+
+def made_by_nova(volume_snapshot):
+    """Whether Nova made it for an instance snapshot (by its name)."""
+    return (volume_snapshot.get('name') or '').startswith(NOVA_NAME_PREFIX)
+
+
+def dependent_volumes(volumes):
+    """Volume snapshot id -> ids of the volumes created from it."""
+    found = {}
+    for volume in volumes:
+        if volume.get('snapshot_id'):
+            found.setdefault(volume['snapshot_id'], []).append(volume['id'])
+    return found
+
+
+def find_orphans(images, volume_snapshots, volumes, project_id,
+                 include_all=False):
+    """The project's volume snapshots that no image refers to.
+
+    :param images: every image the project can see (hidden ones too).
+    :param volume_snapshots: the project's volume snapshots (Cinder dicts).
+    :param volumes: the project's volumes (with ``snapshot_id``).
+    :param include_all: also those Nova did not make (made by hand).
+    :returns: :class:`Orphan` objects, oldest first.
+    """
+    referred = deletion.references(images)
+    made_from = dependent_volumes(volumes)
+    found = []
+    for snap in volume_snapshots:
+        if snap['id'] in referred:
+            continue
+        if snap.get(deletion.PROJECT, project_id) != project_id:
+            continue
+        if not include_all and not made_by_nova(snap):
+            continue
+        found.append(Orphan(snap, tuple(made_from.get(snap['id'], ()))))
+    return sorted(found, key=lambda o: (o.snapshot.get('created_at') or '',
+                                        o.id))
+
+
+def plan_reclaim(found, project_id, now, min_age=MIN_AGE):
+    """A :class:`deletion.Plan` per orphan, with ``delete``'s rules:
+    only this project's, nothing with dependent volumes, nothing in a
+    group snapshot, deletable statuses only (kept, with the reason).
+
+    Nova makes the volume snapshots of an instance snapshot before its
+    image: one younger than ``min_age`` seconds may belong to a snapshot
+    being made right now, and is kept. ``now`` is a naive UTC datetime.
+    """
+    plans = []
+    for orphan in found:
+        action, reason, _blocked = deletion.volume_snapshot_verdict(
+            orphan.id, project_id, {orphan.id: orphan.snapshot}, (),
+            [{'id': v} for v in orphan.dependents])
+        age = snapshots.age_seconds(orphan.snapshot, now)
+        if action == deletion.DELETE and (age is None or age < min_age):
+            action, reason = deletion.KEEP, _(
+                'made %d s ago: an instance snapshot being created may '
+                'still refer to it (see --min-age)') % max(age or 0, 0)
+        plans.append(deletion.Plan(orphan.id, (deletion.Item(
+            orphan.id, deletion.VOLUME_SNAPSHOT,
+            orphan.snapshot.get('name'), action, reason),)))
+    return plans
+
+
+def freed_gib(found, outcomes, states):
+    """GiB of the orphans whose outcome is in ``states``, and how many."""
+    sizes = {o.id: o.size_gib or 0 for o in found}
+    done = [o.item.resource_id for o in outcomes if o.state in states]
+    return sum(sizes.get(i, 0) for i in done), len(done)
+
+
+def freed_message(gib, count, state):
+    """The line ``delete --orphans`` ends with."""
+    text = {
+        deletion.DELETE: _('Would free %(gib)s GiB (%(count)d volume '
+                           'snapshots).'),
+        'deleting': _('Freeing %(gib)s GiB (%(count)d volume snapshots '
+                      'being deleted; --wait confirms it).'),
+        'deleted': _('Freed %(gib)s GiB (%(count)d volume snapshots).'),
+    }[state]
+    return text % {'gib': gib, 'count': count}

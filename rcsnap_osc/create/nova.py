@@ -1,0 +1,58 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Nova's createImage, checked: a request whose answer was lost is
+looked for, never repeated blindly.
+"""
+
+import time
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+
+def create_image_checked(conn, server, name, metadata, properties):
+    """Nova createImage; when its answer is lost (the connection dropped),
+    check whether Nova made the image anyway (by its name and
+    ``properties``, which ``metadata`` must hold) rather than ask again."""
+    from keystoneauth1 import exceptions as ksa_exc
+
+    try:
+        return server.create_image(conn.compute, name, metadata)
+    except ksa_exc.ConnectionError as exc:
+        made = image_made_anyway(conn, name, properties)
+        if made:
+            return made
+        raise errors.Refused(_(
+            "Nova's answer to the snapshot request was lost (%(why)s) and "
+            "no snapshot %(name)s of server %(server)s appeared: none was "
+            "made; run the command again.") % {
+                'why': errors.describe(exc), 'name': name,
+                'server': server.name}) from exc
+
+
+def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0,
+                      clock=None, sleep=None):
+    """The ID of the image a create request whose answer was lost made
+    after all (found by its name and ``properties``), or None once
+    ``timeout`` seconds have shown none: a write is checked, never
+    repeated blindly."""
+    clock, sleep = clock or time.monotonic, sleep or time.sleep
+    deadline = clock() + timeout
+    while True:
+        found = reads.list_images(conn, name=name, **properties)
+        if found:
+            return max(found, key=lambda i: i.get('created_at') or '')['id']
+        if clock() >= deadline:
+            return None
+        sleep(interval)

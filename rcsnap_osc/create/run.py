@@ -1,0 +1,340 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Create instance snapshots: of one server, or of several at once.
+
+Before Nova is asked, the quiesce verdict (:mod:`rcsnap_osc.create.plan`)
+is read from what Nova will read, said once per server, and recorded on
+the snapshot (image property ``rcsnap:consistency``). With ``stop``, an
+ACTIVE server is stopped, snapshotted, waited for and started again
+(:mod:`rcsnap_osc.create.stop`). Several servers are looked up in one listing,
+and their snapshots requested and waited for together, one thread each.
+"""
+
+import concurrent.futures
+import dataclasses
+import threading
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import quota
+from rcsnap_osc.core import snapshots
+from rcsnap_osc.create import nova
+from rcsnap_osc.create import plan as create_plan
+from rcsnap_osc.create import stop as stopping
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+from rcsnap_osc.prune import run as pruning
+
+#: Servers snapshotted at the same time, at most.
+MAX_SERVERS = 16
+
+#: How long --stop waits for each step when no timeout is given.
+DEFAULT_WAIT = 1800
+
+
+@dataclasses.dataclass
+class Result:
+    """One server's snapshot: ``summary`` once made, ``error`` (one line)
+    when it failed, ``down`` the seconds it was stopped (None: never),
+    ``pruned`` what ``keep`` did, ``(pruning.Pruning, outcomes)``."""
+
+    server: object
+    name: str
+    verdict: create_plan.Verdict
+    summary: object = None
+    error: str = None
+    down: float = None
+    pruned: tuple = None
+
+
+# -- the quiesce verdict ------------------------------------------------------
+
+def image_id_of(server):
+    """The ID of the image an image-backed server boots from; None for a
+    server that boots from a volume (Nova shows ``"image": ""``)."""
+    image = server.image
+    return getattr(image, 'id', None) or (
+        image.get('id') if isinstance(image, dict) else None)
+
+
+def gather(conn, servers):
+    """What the verdicts and the quota pre-flight read, in one round of
+    parallel requests: ``({server ID: the metadata Nova copied at boot,
+    or None}, the volumes read, Cinder's quota set or None)``.
+
+    The root volume's ``volume_image_metadata`` of the volume-backed
+    servers (their volumes fetched in parallel for one server, else in
+    one listing), the image properties of the others (each image once),
+    and, when one server is volume-backed, Cinder's quota with usage
+    (:mod:`rcsnap_osc.core.quota`).
+    """
+    image_ids = list(dict.fromkeys(
+        i for i in map(image_id_of, servers) if i))
+    volume_ids = [a.id for s in servers if not image_id_of(s)
+                  for a in s.attached_volumes or ()]
+    calls = [lambda i=i: fetch_image(conn, i) for i in image_ids]
+    if len(servers) == 1:
+        calls += [lambda v=v: fetch_volume(conn, v) for v in volume_ids]
+    elif volume_ids:
+        calls.append(lambda: reads.paginate(
+            conn.block_storage, '/volumes/detail', 'volumes',
+            {'limit': reads.PAGE_SIZE}))
+    with_quota = bool(volume_ids)
+    if with_quota:
+        calls.append(lambda: reads.cinder_quota(conn))
+    if volume_ids:
+        conn.block_storage.get_endpoint_data()  # discovery once
+    if image_ids:
+        conn.image.get_endpoint_data()
+    found = reads.parallel(calls)
+    quota_set = found.pop() if with_quota else None
+    images = dict(zip(image_ids, found[:len(image_ids)]))
+    volumes = []
+    for item in found[len(image_ids):]:
+        volumes.extend(item if isinstance(item, list) else [item])
+    volumes = [v for v in volumes if v]
+    metadata = {s.id: create_plan.boot_metadata(
+        image_id_of(s), images.get(image_id_of(s)),
+        create_plan.root_volume(s.id, volumes)) for s in servers}
+    return metadata, volumes, quota_set
+
+
+def quota_refusals(servers, volumes, quota_set):
+    """{server ID: refusal or None}: the volumes Nova would snapshot of
+    each volume-backed server, against the quota (servers in order)."""
+    by_id = {v['id']: v for v in volumes}
+    return quota.check(quota_set, [
+        (s.id, s.name, quota.need(
+            [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
+        for s in servers if not image_id_of(s)])
+
+
+def fetch_image(conn, image_id):
+    return fetch(lambda: reads.image_record(conn.image.get_image(image_id)))
+
+
+def fetch_volume(conn, volume_id):
+    return fetch(lambda: conn.block_storage.get_volume(volume_id).to_dict(
+        computed=False, original_names=True))
+
+
+def fetch(get):
+    """``get()``, or None when it is gone or not visible to us."""
+    try:
+        return get()
+    except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
+        return None
+
+
+def verdicts(conn, servers, stop=False):
+    """``({server ID: :class:`create_plan.Verdict`}, room)``: ``room(some
+    of the servers)`` is their :func:`quota_refusals`."""
+    metadata, volumes, quota_set = gather(conn, servers)
+    return {s.id: create_plan.verdict(s.status, metadata[s.id],
+                                      stop=stop and s.status == 'ACTIVE')
+            for s in servers}, lambda chosen: quota_refusals(
+                chosen, volumes, quota_set)
+
+
+# -- one server ---------------------------------------------------------------
+
+def create_snapshot(conn, server, name=None, properties=None, wait=None,
+                    progress=None, stop=False, require_quiesce=False,
+                    say=None, keep=None, made=None, prune_progress=None):
+    """Nova createImage of a server (name or ID), after saying its
+    verdict: the :class:`Result`, with the snapshot's summary once it is
+    usable when ``wait`` (seconds) or ``stop`` is given; with ``keep``,
+    see :func:`prune`."""
+    found = find.find_server(conn, server)
+    found_verdicts, room = verdicts(conn, [found], stop)
+    verdict = found_verdicts[found.id]
+    refusal = (create_plan.require_quiesce_refusal(found.name, verdict)
+               if require_quiesce else None) or room([found]).get(found.id)
+    if refusal:
+        raise errors.Refused(refusal + '; ' + _('nothing was made.'))
+    result = Result(found, name or found.name, verdict)
+    if say:
+        say(_('Server %(server)s: %(verdict)s.') % {
+            'server': found.name, 'verdict': verdict.text})
+    snapshot(conn, result, properties, wait, progress, stop, say,
+             stopping.sleeper())
+    prune(conn, [result], keep, wait, made, prune_progress)
+    return result
+
+
+def prune(conn, results, keep, wait, made=None, progress=None):
+    """``--keep``: once their new snapshots are usable (the waits are
+    over), prune the older snapshots of each server whose snapshot was
+    made, as ``prune --keep`` does (:func:`pruning.prune_made`); nothing
+    of a server whose snapshot failed. ``made(results)`` is called
+    first: the snapshots are there, whatever the pruning does."""
+    done = [r for r in results if r.summary is not None and r.error is None]
+    if keep is None or not done:
+        return
+    if made:
+        made(results)
+    found = pruning.prune_made(
+        conn, [(r.server.id, r.server.name, r.summary.image['id'])
+               for r in done], keep, DEFAULT_WAIT if wait is None else wait,
+        progress)
+    for result, pruned in zip(done, found):
+        result.pruned = pruned
+
+
+def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
+    """Snapshot ``result.server`` into ``result``; with ``stop``, an
+    ACTIVE server is stopped first and started again afterwards,
+    whatever happens between."""
+    server = result.server
+    metadata = dict(properties or {})
+    metadata[create_plan.PROPERTY] = result.verdict.consistency
+    # Nova records no server on a volume-backed snapshot: say which.
+    metadata[origin.SERVER_PROPERTY] = server.id
+
+    def take():
+        image_id = request_image(conn, server, result.name, metadata)
+        if wait is None and not stop:
+            image = reads.image_record(conn.image.get_image(image_id))
+            result.summary = reads.summarize(conn, image)
+            return
+        found = {}  # the volume snapshots, as the wait last saw them
+        image = waits.wait_for_snapshot(
+            conn, image_id, DEFAULT_WAIT if wait is None else wait,
+            progress=progress and progress(image_id), sleep=sleep,
+            settled=found)
+        result.summary = snapshots.summarize(image, found)
+
+    if stop and server.status == 'ACTIVE':
+        result.down = stopping.while_stopped(
+            conn, server, DEFAULT_WAIT if wait is None else wait, sleep,
+            say, take)
+    else:
+        take()
+
+
+def request_image(conn, server, name, metadata):
+    """POST createImage; Nova's refusals become one line."""
+    try:
+        return nova.create_image_checked(conn, server, name, metadata, {
+            origin.SERVER_PROPERTY: server.id})
+    except (sdk_exc.ConflictException, sdk_exc.BadRequestException) as exc:
+        detail = errors.describe_detail(exc)
+        if create_plan.is_quiesce_refusal(detail):
+            raise errors.Refused(_(
+                'Nova could not freeze the file systems of server '
+                '%(server)s and its image requires it: %(why)s; no snapshot '
+                'was made. Use --stop for a consistent snapshot.') % {
+                    'server': server.name, 'why': detail})
+        raise errors.Refused(
+            _('Cannot snapshot server %(server)s now: %(why)s') % {
+                'server': server.name, 'why': detail})
+
+
+# -- several servers ----------------------------------------------------------
+
+def choose_servers(conn, names_or_ids):
+    """The project's servers named (by name or ID), from one listing;
+    every server when ``names_or_ids`` is empty. Unknown or ambiguous
+    names are refused before anything is made."""
+    listed = list(conn.compute.servers())
+    if not names_or_ids:
+        if not listed:
+            raise errors.Refused(_('This project has no server.'))
+        return listed
+    chosen = {}
+    for wanted in dict.fromkeys(names_or_ids):
+        matches = [s for s in listed if s.id == wanted] or [
+            s for s in listed if s.name == wanted]
+        found = find.only_match(_('server'), wanted, matches,
+                                [s.id for s in matches])
+        chosen.setdefault(found.id, found)
+    return list(chosen.values())
+
+
+def plan_snapshots(conn, names_or_ids, template=None, stop=False,
+                   require_quiesce=False):
+    """The :class:`Result` each server would give, nothing made yet; a
+    server ``--require-quiesce`` refuses has its ``error`` set."""
+    servers = choose_servers(conn, names_or_ids)
+    names = create_plan.snapshot_names(
+        [(s.id, s.name) for s in servers], template)
+    found, room = verdicts(conn, servers, stop)
+    results = []
+    for server in servers:
+        result = Result(server, names[server.id], found[server.id])
+        if require_quiesce:
+            result.error = create_plan.require_quiesce_refusal(
+                server.name, result.verdict)
+        results.append(result)
+    # Those refused already take no room.
+    refused = room([r.server for r in results if r.error is None])
+    for result in results:
+        result.error = result.error or refused.get(result.server.id)
+    return results
+
+
+def create_snapshots(conn, results, properties=None, wait=None,
+                     progress=None, stop=False, say=None, keep=None,
+                     made=None, prune_progress=None):
+    """Snapshot the servers of the planned ``results`` together, one
+    thread each; a failure is recorded on its result and the others go
+    on. On Ctrl-C every thread starts again the server it stopped, then
+    the interrupt goes on. With ``keep``, once all are done, each server
+    whose snapshot was made is pruned (:func:`prune`)."""
+    todo = [r for r in results if r.error is None]
+    for proxy in (conn.compute, conn.image, conn.block_storage):
+        proxy.get_endpoint_data()  # discovery once, not once per thread
+    cancel = threading.Event()
+    lock = threading.Lock()
+
+    def locked(function):  # one line at a time on stderr
+        def call(*args):
+            with lock:
+                return function(*args)
+        return function and call
+
+    def work(result):
+        try:
+            snapshot(conn, result, properties, wait, progress and (
+                lambda image_id: locked(progress(image_id))), stop,
+                locked(say), stopping.sleeper(cancel))
+        except stopping.Interrupted:
+            result.error = _('interrupted')
+        except KeyboardInterrupt:  # raised in this thread: stop the others
+            cancel.set()
+            raise
+        except Exception as exc:
+            error = errors.translate(exc)
+            if error is None:
+                raise
+            result.error = str(error)
+
+    if not todo:
+        return results
+    pool = concurrent.futures.ThreadPoolExecutor(min(MAX_SERVERS, len(todo)))
+    futures = [pool.submit(work, r) for r in todo]
+    try:
+        for future in futures:
+            future.result()
+    except KeyboardInterrupt:
+        cancel.set()
+        concurrent.futures.wait(futures)
+        raise
+    finally:
+        pool.shutdown(wait=True)
+    prune(conn, results, keep, wait, made, prune_progress)
+    return results

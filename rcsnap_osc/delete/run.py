@@ -1,0 +1,285 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The SDK calls of ``rc snapshot delete``: gather, then delete, then wait.
+
+The facts for every snapshot named in one call come from a fixed number of
+listings, whatever the number of snapshots: the images the caller can see
+(hidden ones in a second listing: Glance leaves them out otherwise), the
+caller's volume snapshots (listed beside the images, unless
+``--keep-volume-snapshots``) and volumes (only when a named snapshot refers
+to volume snapshots), and the member list of each named image that is
+shared.
+"""
+
+import dataclasses
+import datetime
+import time
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import deletion
+from rcsnap_osc.core import orphans
+from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: Seconds between two polls of the volume snapshots being deleted.
+POLL_INTERVAL = 2.0
+
+DELETED = 'deleted'
+DELETING = 'deleting'
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What became of one planned :class:`deletion.Item`."""
+
+    item: deletion.Item
+    state: str
+    reason: str | None = None
+
+    @property
+    def failed(self):
+        return self.state in (deletion.FAIL, deletion.REFUSE)
+
+
+def _made_once(proxy):
+    """Nothing: reading ``conn.<service>`` builds the proxy (endpoint and
+    version discovery) once, before threads share it."""
+    return proxy
+
+
+def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
+    """Plan the deletion of the named snapshots from a few listings."""
+    project_id = conn.current_project_id
+    early = None
+    if not keep_volume_snapshots:
+        # Cinder's first requests (discovery, which has it validate the
+        # token, and the listing) start with Glance's, so that they do not
+        # wait for the images; left unread when no named snapshot refers
+        # to volume snapshots.
+        early = find.background(lambda: find.discover(conn) or
+                                reads.list_volume_snapshots(conn))
+    _made_once(conn.image)
+    shown, hidden = reads.parallel([
+        lambda: reads.list_images(conn, visibility='all'),
+        lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
+    ])
+    images = list({i['id']: i for i in shown + hidden}.values())
+    targets = {}
+    for name in names:
+        image, _error = deletion.resolve(name, images)
+        if image is not None:
+            targets[image['id']] = image
+    shared = [i for i in targets if deletion.needs_members(
+        targets[i], project_id)]
+    calls = [lambda i=i: reads.list_members(conn, i) for i in shared]
+    with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
+        [i for i in targets.values() if i.get('owner') == project_id]))
+    if with_cinder:
+        volume_snapshots = early.result()  # Cinder discovered: threads now
+        calls += [lambda: volume_snapshots, lambda: reads.list_volumes(conn)]
+    found = reads.parallel(calls)
+    volume_snapshots, volumes = found[len(shared):] or ({}, [])
+    return deletion.plan_delete(
+        names, images, project_id, volume_snapshots, volumes,
+        dict(zip(shared, found)), force=force,
+        keep_volume_snapshots=keep_volume_snapshots)
+
+
+def gather_orphans(conn, include_all=False):
+    """The project's orphaned volume snapshots
+    (:mod:`rcsnap_osc.core.orphans`),
+    from four listings made at once, whatever their number: the images
+    (hidden ones apart, as Glance wants), volume snapshots and volumes."""
+    _made_once(conn.image)
+    _made_once(conn.block_storage)
+    shown, hidden, volume_snapshots, volumes = reads.parallel([
+        lambda: reads.list_images(conn, visibility='all'),
+        lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
+        lambda: reads.list_volume_snapshots(conn),
+        lambda: reads.list_volumes(conn),
+    ])
+    return orphans.find_orphans(
+        shown + hidden, list(volume_snapshots.values()), volumes,
+        conn.current_project_id, include_all=include_all)
+
+
+def delete_orphans(conn, include_all=False, min_age=orphans.MIN_AGE,
+                   dry_run=False, wait=None, progress=None, done=None):
+    """:func:`delete_snapshots` for the orphans: ``(orphans, plans,
+    outcomes)``."""
+    found = gather_orphans(conn, include_all)
+    plans = orphans.plan_reclaim(
+        found, conn.current_project_id,
+        datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
+        min_age)
+    return (found, plans) + _carry_out(conn, plans, dry_run, wait, progress,
+                                       done)[1:]
+
+
+def _try(call):
+    """None when the call succeeds, else the one-line reason it failed:
+    one failed delete does not stop the others."""
+    try:
+        call()
+    except sdk_exc.HttpException as exc:
+        return '%s (HTTP %s)' % (errors.describe_detail(exc),
+                                 exc.status_code)
+    except Exception as exc:
+        if errors.translate(exc) is None:
+            raise
+        return errors.describe(exc)
+    return None
+
+
+def delete_snapshots(conn, names, force=False, keep_volume_snapshots=False,
+                     dry_run=False, wait=None, progress=None, done=None):
+    """Plan, then (unless ``dry_run``) delete, then wait up to ``wait``
+    seconds for the volume snapshots to go: ``(plans, outcomes)``.
+
+    ``done(outcomes)`` is called once something is deleted: the outcomes
+    are what to report if the wait fails.
+    """
+    plans = gather_and_plan(conn, names, force=force,
+                            keep_volume_snapshots=keep_volume_snapshots)
+    return _carry_out(conn, plans, dry_run, wait, progress, done)
+
+
+def _carry_out(conn, plans, dry_run, wait, progress, done):
+    if dry_run:
+        return plans, planned(plans)
+    outcomes = execute(conn, plans)
+    if done:
+        done(outcomes)
+    if wait is not None:
+        wait_until_gone(conn, outcomes, wait, progress=progress)
+    return plans, outcomes
+
+
+def planned(plans):
+    """Outcomes of the plans, with nothing done."""
+    return [Outcome(item, item.action, item.reason)
+            for plan in plans for item in plan.items]
+
+
+def execute(conn, plans):
+    """Delete the planned images, then the data images and volume
+    snapshots whose images are all gone. Returns an :class:`Outcome` per
+    item, in plan order; volume snapshots are ``deleting`` until
+    :func:`wait_until_gone`."""
+    outcomes = {}
+    gone = set()
+    for plan in plans:
+        item = plan.image
+        if item is None or item.action != deletion.DELETE:
+            continue
+        failure = _try(lambda: conn.image.delete_image(
+            item.resource_id, ignore_missing=False))
+        if failure:
+            outcomes[id(item)] = Outcome(item, deletion.FAIL, failure)
+        else:
+            gone.add(item.resource_id)
+            outcomes[id(item)] = Outcome(item, DELETED)
+    for plan in plans:
+        for item in plan.data_images:
+            if item.action != deletion.DELETE:
+                continue
+            if item.images[0] not in gone:
+                outcomes[id(item)] = Outcome(
+                    item, deletion.KEEP,
+                    _('image %s not deleted') % item.images[0])
+                continue
+            failure = _try(lambda: conn.image.delete_image(
+                item.resource_id, ignore_missing=True))
+            outcomes[id(item)] = Outcome(
+                item, deletion.FAIL if failure else DELETED, failure)
+        for item in plan.volume_snapshots:
+            if item.action != deletion.DELETE:
+                continue
+            kept = [i for i in item.images if i not in gone]
+            if kept:
+                outcomes[id(item)] = Outcome(
+                    item, deletion.KEEP,
+                    _('image %s not deleted') % ', '.join(kept))
+                continue
+            failure = _try(lambda: conn.block_storage.delete_snapshot(
+                item.resource_id, ignore_missing=False))
+            outcomes[id(item)] = Outcome(
+                item, deletion.FAIL if failure else DELETING, failure)
+    return [outcomes.get(id(item)) or Outcome(item, item.action, item.reason)
+            for plan in plans for item in plan.items]
+
+
+def deletion_state(record):
+    """``(done, failure)`` of a volume snapshot whose delete was accepted.
+
+    Cinder marks it ``deleting`` before answering; a driver that cannot
+    delete it puts it back to ``available`` (e.g. "snapshot is busy": a
+    volume or clone depends on it) or to ``error_deleting``.
+    """
+    if record is None:
+        return True, None
+    status = record.get('status')
+    if status == 'deleting':
+        return False, None
+    if status == 'available':
+        return True, _('Cinder gave up: it is available again (busy: a '
+                       'volume or clone may depend on it)')
+    return True, _('Cinder gave up: status is %s') % status
+
+
+def poll_volume_snapshots(conn, ids):
+    """The state of these volume snapshots, in as few requests as can be:
+    one GET for one snapshot, one listing for several (absent = gone)."""
+    if len(ids) == 1:
+        return reads.get_volume_snapshots(conn, ids)
+    listed = reads.list_volume_snapshots(conn)
+    return {sid: listed[sid] for sid in ids if sid in listed}
+
+
+def wait_until_gone(conn, outcomes, timeout, progress=None,
+                    interval=POLL_INTERVAL, clock=time.monotonic,
+                    sleep=None):
+    """Poll the ``deleting`` volume snapshots until each is gone or failed.
+
+    Updates the outcomes in place: ``deleted``, or ``fail`` with the
+    reason, a timeout included. ``progress(elapsed, pending)`` after every
+    poll that leaves some pending.
+    """
+    pending = {o.item.resource_id: o for o in outcomes
+               if o.state == DELETING}
+    start = clock()
+    while pending:
+        states = poll_volume_snapshots(conn, list(pending))
+        for sid in list(pending):
+            done, failure = deletion_state(states.get(sid))
+            if done:
+                outcome = pending.pop(sid)
+                outcome.state = deletion.FAIL if failure else DELETED
+                outcome.reason = failure
+        elapsed = clock() - start
+        if not pending:
+            break
+        if elapsed >= timeout:
+            for outcome in pending.values():
+                outcome.state = deletion.FAIL
+                outcome.reason = _('still deleting after %d s') % timeout
+            break
+        if progress:
+            progress(elapsed, ['volume snapshot %s deleting' % sid
+                               for sid in pending])
+        (sleep or time.sleep)(interval)
+    return outcomes

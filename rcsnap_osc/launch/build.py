@@ -1,0 +1,217 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""After ``POST /servers``: wait for the server to be built, and when it
+fails, remove it with what was made for it, and say so in one line.
+"""
+
+import time
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: Seconds the cleanup of a failed launch waits for what it deletes.
+CLEANUP_TIMEOUT = 300
+
+
+class LaunchFailed(errors.Refused):
+    """The server went to ERROR; ``server`` is its last SDK record."""
+
+    def __init__(self, server):
+        fault = server.fault or {}
+        self.server = server
+        self.fault = errors.one_line(
+            fault.get('message') or _('no fault recorded'))
+        super().__init__(self.fault)
+
+
+class StillBuilding(errors.Refused):
+    """``--wait`` timed out: the server is left as it is."""
+
+
+def await_server(conn, server, wait, summary, keep_failed, temporary, say,
+                 progress, sources=()):
+    """:func:`wait_for_server`, then the failure's cleanup and its one
+    line. The ``temporary`` images the build needs are removed once it
+    ends, kept (and said) while the server may still be building; volumes
+    made from them or from the ``sources`` images (which stay) are the
+    launch's own, deleted with a failed server."""
+    try:
+        return wait_for_server(
+            conn, server.id, wait,
+            progress=progress and progress(_('Server %s') % server.id))
+    except LaunchFailed as failed:
+        text = failure(conn, failed, summary, keep_failed,
+                       set(temporary) | set(sources), say)
+        tail = released(conn, temporary, say)
+        if tail:
+            text = text.rstrip('.') + tail + '.'
+        raise errors.Refused(text) from failed
+    except StillBuilding as error:
+        if not temporary:
+            raise
+        raise errors.Refused(str(error) + still_needed(
+            temporary)) from error
+    except errors.Refused as error:  # the server vanished
+        if not temporary:
+            raise
+        raise errors.Refused(
+            str(error) + released(conn, temporary, say)) from error
+    except KeyboardInterrupt:
+        # Nova goes on building: say what is there, and how to remove
+        # it, rather than leave it unsaid.
+        say(_('Interrupted: server %(id)s is still being built; '
+              '`openstack server delete %(id)s` removes it.') % {
+                  'id': server.id} + still_needed(temporary))
+        raise
+
+
+def still_needed(temporary):
+    if not temporary:
+        return ''
+    return _(' Temporary image(s) %s are kept for it: delete them once it '
+             'is built.') % ', '.join(temporary)
+
+
+def failure(conn, failed, summary, keep_failed, images=(), say=None):
+    """The one line a failed launch ends with, after the cleanup; a
+    warning line (``say``) for each thing the cleanup could not remove."""
+    server = failed.server
+    text = _('Server %(id)s went to ERROR: %(fault)s') % {
+        'id': server.id, 'fault': failed.fault}
+    if keep_failed:
+        return text + _('; kept it (--keep-failed).')
+    try:
+        deleted, left = remove_failed(conn, server, summary, images)
+    except Exception as exc:
+        if errors.translate(exc) is None:
+            raise
+        if say:
+            say(errors.left_behind('server', server.id,
+                                   errors.describe(exc)))
+        return text + _('; cleaning up failed: %s') % errors.describe(exc)
+    text += _('; deleted the server')
+    if deleted:
+        text += _(' and volume(s) %s') % ', '.join(deleted)
+    if left:
+        for kind, ident, why in left:
+            if say:
+                say(errors.left_behind(kind, ident, why))
+        text += _('; could not delete %s') % ', '.join(
+            '%s %s' % (kind, ident) for kind, ident, _why in left)
+    return text + '.'
+
+
+def released(conn, temporary, say):
+    """Release the temporary images after a failed build, as the end of
+    its error line."""
+    from rcsnap_osc.cloud import volume_images
+
+    kept = volume_images.release_images(conn, temporary, say)
+    if not kept:
+        return ''
+    return _('; kept temporary image(s) %s (hidden)') % ', '.join(kept)
+
+
+def attached_volume_ids(server):
+    return [v.get('id') for v in server.attached_volumes or []
+            if v.get('id')]
+
+
+def volumes_from(conn, server, summary, images=()):
+    """The server's volumes that were made from this snapshot's volume
+    snapshots, or from the launch's temporary ``images``: the proof that
+    this launch created them."""
+    ours = {d.snapshot_id for d in summary.devices} | set(images)
+    if not ours:
+        return {}
+    volumes = reads.get_volumes(conn, attached_volume_ids(server))
+    return {i: v for i, v in volumes.items() if ours & {
+        v.get('snapshot_id'),
+        (v.get('volume_image_metadata') or {}).get('image_id')}}
+
+
+def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
+                    clock=time.monotonic, sleep=time.sleep):
+    """Poll until ACTIVE; raise :class:`LaunchFailed` on ERROR and a
+    Refused when the server vanishes or ``timeout`` seconds pass.
+
+    Kept rather than ``compute.wait_for_server``: its callback gets a
+    percentage, not the status and task state our progress lines show.
+    """
+    start = clock()
+    while True:
+        try:
+            server = conn.compute.get_server(server_id)
+        except sdk_exc.NotFoundException:
+            raise errors.Refused(
+                _('Server %s was deleted while it was being built.')
+                % server_id)
+        if server.status == 'ACTIVE':
+            return server
+        if server.status == 'ERROR':
+            raise LaunchFailed(server)
+        elapsed = clock() - start
+        state = server.status
+        if server.task_state:
+            state = '%s (%s)' % (state, server.task_state)
+        if elapsed >= timeout:
+            raise StillBuilding(
+                _('Timed out after %(secs)d s waiting for server %(id)s, '
+                  'still %(state)s; it was left as it is.') % {
+                      'secs': timeout, 'id': server_id, 'state': state})
+        if progress:
+            progress(elapsed, [state])
+        sleep(interval)
+
+
+def remove_failed(conn, server, summary, images=(), timeout=None,
+                  interval=2.0, clock=None, sleep=None):
+    """Delete a failed server, then the volumes it got from our snapshot.
+
+    Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
+    ID, why)``.
+    """
+    if timeout is None:
+        timeout = CLEANUP_TIMEOUT
+    clock, sleep = clock or time.monotonic, sleep or time.sleep
+    volumes = volumes_from(conn, server, summary, images)
+    conn.compute.delete_server(server.id)
+    try:
+        conn.compute.wait_for_delete(server, interval=interval, wait=timeout)
+    except sdk_exc.ResourceTimeout:
+        return [], [('server', server.id, _('still deleting'))] + [
+            ('volume', v, _('its server is still deleting'))
+            for v in volumes]
+    deleted = []
+    pending = dict(volumes)
+    # Several volumes, each until it is gone or deletable: no SDK wait
+    # does that.
+    deadline = clock() + timeout
+    while True:
+        states = reads.get_volumes(conn, list(pending))
+        for volume_id in list(pending):
+            status = states.get(volume_id, {}).get('status')
+            if status in reads.VOLUME_DELETABLE:
+                conn.block_storage.delete_volume(volume_id,
+                                                 ignore_missing=True)
+            if status is None or status in reads.VOLUME_DELETABLE:
+                deleted.append(volume_id)
+                del pending[volume_id]
+        if not pending or clock() >= deadline:
+            break
+        sleep(interval)
+    return deleted, [('volume', v, _('status is %s') % (
+        states.get(v) or {}).get('status')) for v in pending]

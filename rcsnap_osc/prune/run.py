@@ -1,0 +1,119 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Prune a server's older snapshots: chosen by
+:mod:`rcsnap_osc.core.retention`,
+deleted through ``delete``'s plan (:func:`deletion.plan_delete`, then
+:mod:`rcsnap_osc.delete.run`), so that nothing is orphaned."""
+
+import dataclasses
+import datetime
+
+from openstack import exceptions as sdk_exc
+from oslo_utils import uuidutils
+
+from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import deletion
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import retention
+from rcsnap_osc.delete import run as deleting
+
+
+@dataclasses.dataclass
+class Pruning:
+    """A server's snapshots: the delete plans of those that go, and those
+    kept with the reason."""
+
+    server_id: str
+    server_name: str | None
+    choice: retention.Choice
+    plans: list
+
+
+def find_server_id(conn, name_or_id):
+    """``(id, name)`` of a server by name or ID; the ID of a deleted
+    server is taken as it is (its name is then None)."""
+    if uuidutils.is_uuid_like(name_or_id):
+        try:
+            found = conn.compute.get_server(name_or_id)
+            return found.id, found.name
+        except sdk_exc.NotFoundException:
+            return name_or_id, None
+    found = find.find_server(conn, name_or_id)
+    return found.id, found.name
+
+
+def plan(conn, server, keep, older_than=None, server_name=None):
+    """The :class:`Pruning` of a server (name or ID; with ``server_name``
+    given, ``server`` is its ID and is not looked up)."""
+    if server_name is None:
+        server_id, server_name = find_server_id(conn, server)
+    else:
+        server_id = server
+    return plan_servers(conn, [(server_id, server_name)], keep,
+                        older_than)[0]
+
+
+def plan_servers(conn, servers, keep, older_than=None, newest=()):
+    """The :class:`Pruning` of each of ``servers``, ``[(ID, name)]``,
+    from one set of listings (and the member lists of the shared
+    candidates, at once). The snapshots ``newest`` names (just made) are
+    the newest of their server, whatever their creation times say."""
+    project_id = conn.current_project_id
+    images, volume_snapshots, volumes = reads.listings(conn)
+    ordered = {sid: retention.newest_first(origin.snapshots_of(
+        sid, images, project_id, volume_snapshots, volumes), newest)
+        for sid, _name in servers}
+    shared = [i for sid, _name in servers
+              for i in retention.candidates_needing_members(
+                  ordered[sid], keep, project_id)]
+    members = dict(zip(shared, reads.parallel(
+        [lambda i=i: reads.list_members(conn, i) for i in shared])))
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    found = []
+    for server_id, server_name in servers:
+        choice = retention.choose(ordered[server_id], keep, project_id,
+                                  members, older_than, now)
+        plans = deletion.plan_delete(
+            [i['id'] for i in choice.delete], images, project_id,
+            volume_snapshots, volumes, members)
+        found.append(Pruning(server_id, server_name, choice, plans))
+    return found
+
+
+def carry_out(conn, pruning, dry_run, wait=None, progress=None, done=None):
+    """Delete what the plans say (nothing with ``dry_run``): the
+    outcomes, as ``delete`` reports them."""
+    return deleting._carry_out(conn, pruning.plans, dry_run, wait,
+                               progress, done)[1]
+
+
+def prune_made(conn, made, keep, wait, progress=None):
+    """``create --keep``: once the snapshots ``made``, ``[(server ID,
+    server name, new image ID)]``, are usable, prune each server's older
+    ones as ``prune --keep`` does, the new one counted among the newest;
+    deleted together, and waited for up to ``wait`` seconds. Returns
+    ``[(Pruning, outcomes)]`` in the order of ``made``."""
+    if not made:
+        return []
+    prunings = plan_servers(conn, [(sid, name) for sid, name, _ in made],
+                            keep, newest=[i for _s, _n, i in made])
+    outcomes = deleting._carry_out(
+        conn, [p for found in prunings for p in found.plans], False, wait,
+        progress, None)[1]
+    result = []
+    for found in prunings:
+        count = sum(len(p.items) for p in found.plans)
+        result.append((found, outcomes[:count]))
+        outcomes = outcomes[count:]
+    return result

@@ -1,0 +1,107 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""What this project's snapshots cost, against the quota.
+
+Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
+"""
+
+from rcsnap_osc.core import deletion
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import orphans
+from rcsnap_osc.core import quota
+from rcsnap_osc.core import snapshots
+
+#: The Glance unified-limit names shown when Glance reports them.
+GLANCE_LIMITS = ('image_size_total', 'image_count_total')
+
+#: The field names of the plain view, in order.
+FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
+          'launched_volumes', 'launched_volume_gib',
+          'quota_snapshots_used', 'quota_snapshots_limit',
+          'quota_gigabytes_used', 'quota_gigabytes_limit')
+
+
+def _cost(images, volume_snapshots):
+    """GiB of these snapshots: each volume snapshot counted once, image
+    sizes for image-backed ones (unknown sizes count 0)."""
+    seen, total = set(), 0
+    for image in images:
+        summary = snapshots.summarize(image, volume_snapshots)
+        if summary.type == snapshots.IMAGE_BACKED:
+            total += summary.size_gib or 0
+            continue
+        for device in summary.devices:
+            if device.snapshot_id not in seen:
+                seen.add(device.snapshot_id)
+                total += device.size_gib or 0
+    return total
+
+
+def compute(images, volume_snapshots, volumes, project_id, quota_set=None,
+            glance_usage=None):
+    """The plain view: a dict of :data:`FIELDS` (and the Glance limits it
+    reports, as ``{'usage': n, 'limit': n}`` each).
+
+    :param images: every image the project can see (hidden ones too).
+    :param volume_snapshots: the project's volume snapshots by id.
+    :param volumes: the project's volumes.
+    :param quota_set: Cinder's ``quota_set`` with usage, or None.
+    :param glance_usage: Glance's ``usage`` of ``/v2/info/usage``.
+    """
+    owned = origin.owned_snapshots(images, project_id)
+    found = orphans.find_orphans(images, list(volume_snapshots.values()),
+                                 volumes, project_id)
+    ours = {sid for sid, s in volume_snapshots.items()
+            if s.get(deletion.PROJECT, project_id) == project_id}
+    launched = [v for v in volumes if v.get('snapshot_id') in ours
+                and not v.get('attachments')]
+    result = {
+        'snapshots': len(owned),
+        'snapshot_gib': _cost(owned, volume_snapshots),
+        'orphans': len(found),
+        'orphan_gib': sum(o.size_gib or 0 for o in found),
+        'launched_volumes': len(launched),
+        'launched_volume_gib': sum(v.get('size') or 0 for v in launched),
+    }
+    for name in ('snapshots', 'gigabytes'):
+        used, limit = quota.quota_field(quota_set, name)
+        result['quota_%s_used' % name] = used
+        result['quota_%s_limit' % name] = limit
+    for name in GLANCE_LIMITS:
+        entry = (glance_usage or {}).get(name)
+        if isinstance(entry, dict):
+            result[name] = {'usage': entry.get('usage'),
+                            'limit': entry.get('limit')}
+    return result
+
+
+def by_server(images, volume_snapshots, volumes, project_id, servers):
+    """One row per server: ``(server id or None, name or None, count,
+    GiB)``. A server that no longer exists has no name; the snapshots
+    whose server is unknown come last, under None.
+
+    :param servers: server id -> name, of the servers that exist.
+    """
+    attached = origin.attached_servers(volumes)
+    groups = {}
+    for image in origin.owned_snapshots(images, project_id):
+        server = origin.server_of(image, volume_snapshots, attached)
+        groups.setdefault(server, []).append(image)
+    rows = [(sid, servers.get(sid), len(group),
+             _cost(group, volume_snapshots))
+            for sid, group in groups.items() if sid is not None]
+    rows.sort(key=lambda r: (r[1] is None, r[1] or '', r[0]))
+    if None in groups:
+        group = groups[None]
+        rows.append((None, None, len(group), _cost(group, volume_snapshots)))
+    return rows

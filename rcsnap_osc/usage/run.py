@@ -1,0 +1,42 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""What ``usage`` shows, from the listings of :mod:`rcsnap_osc.cloud.reads`:
+a constant number of requests, made at once, whatever the number of
+snapshots."""
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.usage import plan as usage
+
+
+def gather_usage(conn):
+    """The plain ``usage`` view, from six requests made at once."""
+    conn.image.get_endpoint_data()
+    conn.block_storage.get_endpoint_data()
+    (images, volume_snapshots, volumes), quota, limits = reads.parallel([
+        lambda: reads.listings(conn),
+        lambda: reads.cinder_quota(conn),
+        lambda: reads.glance_usage(conn),
+    ])
+    return usage.compute(images, volume_snapshots, volumes,
+                         conn.current_project_id, quota, limits)
+
+
+def gather_by_server(conn):
+    """``usage --by-server``: the listings and the servers, at once."""
+    conn.compute.get_endpoint_data()
+    (images, volume_snapshots, volumes), servers = reads.parallel([
+        lambda: reads.listings(conn),
+        lambda: {s.id: s.name for s in conn.compute.servers()},
+    ])
+    return usage.by_server(images, volume_snapshots, volumes,
+                           conn.current_project_id, servers)
