@@ -74,6 +74,19 @@ class _Command:
         session.retry_reads(conn.session)
         return conn
 
+    def get_parser(self, prog_name):
+        """A bad argument is refused in one line (argparse would print the
+        whole usage first), with argparse's exit code 2, before any
+        request."""
+        parser = super().get_parser(prog_name)
+
+        def error(message):
+            self.app.stderr.write('%s: error: %s\n' % (prog_name, message))
+            raise SystemExit(2)
+
+        parser.error = error
+        return parser
+
     def partial(self, output):
         """``output()`` returns the ``(columns, data)`` of the work done so
         far: printed before the error line if the command fails now."""

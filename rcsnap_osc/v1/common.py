@@ -17,6 +17,8 @@ each other. Like them, it imports nothing heavy: it is loaded whenever
 ``openstack`` lists its commands.
 """
 
+import argparse
+
 from cliff import columns
 
 from rcsnap_osc.core import snapshots
@@ -133,11 +135,30 @@ def add_snapshot_argument(parser, what):
     )
 
 
+def whole_number(minimum, why=None):
+    """An argparse type: a whole number of at least ``minimum``, so that a
+    bad value is refused while the arguments are read, before any request
+    (``why`` says what a smaller one would do)."""
+    def convert(text):
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or value < minimum:
+            raise argparse.ArgumentTypeError(_(
+                "'%(value)s' is not a whole number of %(min)d or more"
+                "%(why)s") % {'value': text, 'min': minimum,
+                              'why': ': %s' % why if why else ''})
+        return value
+    convert.__name__ = 'whole number'
+    return convert
+
+
 def add_timeout_argument(parser, what):
     parser.add_argument(
         '--timeout',
         metavar='<seconds>',
-        type=int,
+        type=whole_number(0),
         default=DEFAULT_TIMEOUT,
         help=what % DEFAULT_TIMEOUT,
     )

@@ -70,7 +70,8 @@ def add_create_arguments(parser, wait_what):
     parser.add_argument(
         '--keep',
         metavar='<N>',
-        type=int,
+        type=common.whole_number(1, _(
+            'the new snapshot is one of the newest N it keeps')),
         help=_('Once the new snapshot is usable (waits as --wait does), '
                'keep the newest N snapshots of the server, the new one '
                'included, and delete the older ones as "rc snapshot prune '
@@ -80,16 +81,6 @@ def add_create_arguments(parser, wait_what):
                'Nothing is deleted when the snapshot fails'),
     )
     common.add_wait_arguments(parser, wait_what)
-
-
-def check_keep(keep):
-    """--keep 0 would delete the snapshot just made."""
-    from osc_lib import exceptions
-
-    if keep is not None and keep < 1:
-        raise exceptions.CommandError(_(
-            '--keep must be 1 or more: the new snapshot is one of the '
-            'newest N it keeps.'))
 
 
 def waits(args):
@@ -130,7 +121,6 @@ class CreateSnapshot(base.ShowOne):
         from rcsnap_osc.create import run as creating
 
         args = parsed_args
-        check_keep(args.keep)
         say = common.say_to(self.app.stderr)
         result = creating.create_snapshot(
             self.conn, args.server, args.name, args.property,
@@ -255,7 +245,6 @@ class CreateSnapshotBatch(base.Lister):
         from rcsnap_osc.create import run as creating
 
         args = parsed_args
-        check_keep(args.keep)
         if bool(args.servers) == bool(args.all):
             raise exceptions.CommandError(_(
                 'Name the servers to snapshot, or give --all for every '

@@ -84,7 +84,7 @@ class DeleteSnapshot(base.Lister):
         parser.add_argument(
             '--min-age',
             metavar='<seconds>',
-            type=int,
+            type=common.whole_number(0),
             default=None,
             help=_('With --orphans, keep those made less than this many '
                    'seconds ago (default: %d): Nova makes the volume '
@@ -129,8 +129,6 @@ class DeleteSnapshot(base.Lister):
         if args.min_age is not None and not args.orphans:
             raise errors.Refused(_(
                 '--min-age applies only with --orphans.'))
-        if args.min_age is not None and args.min_age < 0:
-            raise errors.Refused(_('--min-age cannot be negative.'))
         if args.orphans and (args.force or args.keep_volume_snapshots):
             raise errors.Refused(_(
                 '--force and --keep-volume-snapshots do not apply with '

@@ -77,7 +77,7 @@ def add_snapshot_arguments(parser, what):
     parser.add_argument(
         '--size',
         metavar='<GiB>',
-        type=int,
+        type=common.whole_number(1),
         help=_('Volume-backed snapshots only: size of the new root volume '
                'in GiB, instead of the size the snapshot records. Use it '
                'when the snapshot inherited a min_disk larger than its '

@@ -45,7 +45,7 @@ class PruneSnapshot(base.Lister):
         parser.add_argument(
             '--keep',
             metavar='<N>',
-            type=int,
+            type=common.whole_number(0),
             required=True,
             help=_('How many of the newest snapshots of the server to keep '
                    '(0 deletes them all)'),
@@ -84,8 +84,6 @@ class PruneSnapshot(base.Lister):
         from rcsnap_osc.prune import run as pruning
 
         args = parsed_args
-        if args.keep < 0:
-            raise exceptions.CommandError(_('--keep cannot be negative.'))
         older_than = (retention.parse_duration(args.older_than)
                       if args.older_than is not None else None)
         ask = not (args.yes or args.dry_run)

@@ -211,6 +211,17 @@ class TestCommand(testtools.TestCase):
         self.assertNotIn('Traceback', err)
         return lines[0]
 
+    def assertBadArgument(self, expected, *argv):
+        """argparse refuses an argument: exit 2, one line on stderr that
+        contains ``expected``, and no request to any service."""
+        code, out, err = self.run_cli(*argv)
+        self.assertEqual(2, code, 'stdout: %s stderr: %s' % (out, err))
+        self.assertEqual('', out)
+        lines = err.strip().splitlines()
+        self.assertEqual(1, len(lines), err)
+        self.assertIn(expected, lines[0])
+        self.assertEqual([], self.calls())
+
     def calls(self):
         """Requests made to the services, as 'METHOD url' strings, without
         authentication and version discovery."""

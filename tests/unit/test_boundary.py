@@ -301,3 +301,29 @@ def levels(graph):
     for node in graph:
         level(node)
     return depth
+
+
+class TestBadArguments(base.TestCommand):
+    """argparse refuses a bad number before any request is made."""
+
+    def test_numbers_below_their_minimum(self):
+        for argv, expected in [
+                (['create', fakes.SERVER_ID, '--wait', '--timeout', '-5'],
+                 "argument --timeout: '-5' is not a whole number of 0"),
+                (['delete', fakes.IMAGE_ID, '--wait', '--timeout', 'soon'],
+                 "argument --timeout: 'soon' is not a whole number"),
+                (['launch', fakes.IMAGE_ID, '--size', '-3'],
+                 "argument --size: '-3' is not a whole number of 1 or more"),
+                (['flavors', fakes.IMAGE_ID, '--size', '0'],
+                 "argument --size: '0' is not a whole number of 1 or more"),
+                (['prune', '--server', fakes.SERVER_ID, '--keep', '-1',
+                  '--yes'],
+                 "argument --keep: '-1' is not a whole number of 0 or more"),
+                (['batch', 'create', fakes.SERVER_ID, '--keep', '0'],
+                 "argument --keep: '0' is not a whole number of 1 or more"),
+        ]:
+            self.assertBadArgument(expected, 'rc', 'snapshot', *argv)
+
+    def test_usage_errors_are_one_line(self):
+        self.assertBadArgument('the following arguments are required: '
+                               '<snapshot>', 'rc', 'snapshot', 'show')

@@ -150,10 +150,10 @@ class TestCreateKeep(KeepTest):
         self.assertCalls(CREATE + [LISTINGS])
 
     def test_keep_zero_is_refused_before_anything(self):
-        self.assertFails('--keep must be 1 or more: the new snapshot is one '
-                         'of the newest N it keeps.', 'rc', 'snapshot',
-                         'create', fakes.SERVER_ID, '--keep', '0')
-        self.assertEqual([], self.calls())
+        self.assertBadArgument(
+            "argument --keep: '0' is not a whole number of 1 or more: the "
+            "new snapshot is one of the newest N it keeps", 'rc', 'snapshot',
+            'create', fakes.SERVER_ID, '--keep', '0')
 
     def test_protected_and_accepted_kept_with_reason_and_counted(self):
         shared = snap(2, visibility='shared')

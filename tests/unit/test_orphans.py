@@ -215,8 +215,9 @@ class TestDeleteOrphans(OrphansTest):
     def test_min_age_arguments(self):
         self.assertFails('--min-age applies only with --orphans.', 'rc',
                          'snapshot', 'delete', 'snap', '--min-age', '5')
-        self.assertFails('--min-age cannot be negative.', 'rc', 'snapshot',
-                         'delete', '--orphans', '--min-age', '-1')
+        self.assertBadArgument(
+            "argument --min-age: '-1' is not a whole number of 0 or more",
+            'rc', 'snapshot', 'delete', '--orphans', '--min-age', '-1')
 
     def test_min_age_default_is_the_plan_s(self):
         from rcsnap_osc.v1 import snapshot_delete
