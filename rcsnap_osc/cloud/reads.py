@@ -10,7 +10,8 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""The few openstacksdk calls the commands make.
+"""Reads and listings: images, volume snapshots, volumes, members, the
+quotas and the project's whole inventory.
 
 Each function makes the fewest round trips the data allows: one listing
 rather than one request per item, and independent GETs in parallel

@@ -13,6 +13,12 @@
 """The server a snapshot came from: the one it records, else the one its
 root volume is attached to. Pure: ``show``, ``list``, ``prune``, ``usage``
 and ``create --keep`` attribute snapshots this one way.
+
+Nova records the server on image-backed snapshots only (``instance_uuid``);
+a volume-backed snapshot records none. ``rc snapshot create`` writes
+:data:`SERVER_PROPERTY` on every snapshot it makes; for the others the
+server is derived from the volume the root volume snapshot was taken of,
+when that volume is attached to a server.
 """
 
 from rcsnap_osc.core import snapshots

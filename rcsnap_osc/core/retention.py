@@ -10,15 +10,11 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""Which server a snapshot came from, and which of its snapshots to keep.
+"""Which of a server's snapshots to keep: the newest N, those younger
+than a duration, and those that must stay (protected, accepted by another
+project). Which server a snapshot came from is :mod:`rcsnap_osc.core.origin`'s.
 
 Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
-
-Nova records the server on image-backed snapshots only (``instance_uuid``);
-a volume-backed snapshot records none. ``rc snapshot create`` writes
-:data:`origin.SERVER_PROPERTY` on every snapshot it makes; for the others the
-server is derived from the volume the root volume snapshot was taken of,
-when that volume is attached to a server.
 """
 
 import dataclasses
