@@ -21,10 +21,10 @@ import testtools
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from tests.unit import base
-from tests.unit import create_base
+from tests.unit.create import base as create_base
 from tests.unit import fakes
-from tests.unit import test_prune
-from tests.unit import test_usage
+from tests.unit.prune import test_prune
+from tests.unit.usage import test_usage
 
 IMAGES = create_base.IMAGES
 SNAPS = create_base.SNAPS

@@ -15,7 +15,7 @@
 
 import json
 
-from tests.unit import create_base
+from tests.unit.create import base as create_base
 from tests.unit import fakes
 
 IMAGES = create_base.IMAGES

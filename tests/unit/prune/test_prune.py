@@ -22,7 +22,7 @@ from rcsnap_osc.core import retention
 from rcsnap_osc import errors
 from tests.unit import base
 from tests.unit import fakes
-from tests.unit import test_usage
+from tests.unit.usage import test_usage
 
 NOW = datetime.datetime(2026, 11, 30, 12, 0, 0)
 

@@ -19,7 +19,7 @@ import json
 import fixtures
 
 from tests.unit import base
-from tests.unit import create_base
+from tests.unit.create import base as create_base
 from tests.unit import fakes
 
 SERVERS = create_base.SERVERS

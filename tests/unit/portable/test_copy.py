@@ -29,7 +29,7 @@ from rcsnap_osc.portable import manifest
 from rcsnap_osc.core import quota
 from tests.unit import base
 from tests.unit import fakes
-from tests.unit import test_export
+from tests.unit.portable import test_export
 
 IMAGES = test_export.IMAGES
 IMAGE = test_export.IMAGE

@@ -22,10 +22,10 @@ import testtools
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
 from tests.unit import base
+from tests.unit.delete import test_delete as test_snapshot_delete
 from tests.unit import fakes
-from tests.unit import test_snapshot_delete
-from tests.unit import test_snapshot_launch
-from tests.unit import test_snapshot_share as share_tests
+from tests.unit.launch import test_launch as test_snapshot_launch
+from tests.unit.share import test_share as share_tests
 
 IMAGES = share_tests.IMAGES
 COPY = share_tests.COPY

@@ -17,7 +17,7 @@ reads create makes anyway, before Nova is asked."""
 import testtools
 
 from rcsnap_osc.core import quota
-from tests.unit import create_base
+from tests.unit.create import base as create_base
 from tests.unit import fakes
 
 SERVERS = create_base.SERVERS
