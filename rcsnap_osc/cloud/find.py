@@ -52,8 +52,8 @@ from rcsnap_osc.core import snapshots
 #: (``nova.compute.api.API.snapshot_volume_backed``).
 NOVA_NAME = 'snapshot for %s'
 
-#: Threads started by :func:`background` (see :func:`settle`).
-_STARTED = []
+#: The name of the threads :func:`background` starts.
+THREAD_NAME = 'rcsnap-early'
 
 
 def find_image(conn, name_or_id, **query):
@@ -131,18 +131,9 @@ def background(call):
         except BaseException as exc:  # handed to whoever asks for it
             future.set_exception(exc)
 
-    thread = threading.Thread(target=run, name='rcsnap-early', daemon=True)
-    _STARTED[:] = [t for t in _STARTED if t.is_alive()] + [thread]
+    thread = threading.Thread(target=run, name=THREAD_NAME, daemon=True)
     thread.start()
     return future
-
-
-def settle(timeout=10.0):
-    """Wait for the background requests started so far (they are left
-    running when their answer is not needed); for tests that count
-    requests."""
-    while _STARTED:
-        _STARTED.pop().join(timeout)
 
 
 def warm(conn):

@@ -323,8 +323,3 @@ def plan_delete(names, images, project_id, volume_snapshots=None,
         plans[index] = Plan(name, (image_item, *items),
                             refused if blocked else None)
     return plans
-
-
-def needs_cinder(plans):
-    """Whether any planned image refers to volume snapshots."""
-    return any(p.volume_snapshots for p in plans)

@@ -86,10 +86,6 @@ class Summary:
     size_gib: int | float | None
 
     @property
-    def size(self):
-        return format_gib(self.size_gib)
-
-    @property
     def missing(self):
         return [d for d in self.devices if d.status == MISSING]
 

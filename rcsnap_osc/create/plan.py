@@ -41,7 +41,6 @@ UNKNOWN = 'unknown'
 KNOWN = frozenset((QUIESCED, CRASH_CONSISTENT, STOPPED))
 
 AGENT = 'hw_qemu_guest_agent'
-REQUIRE = 'os_require_quiesce'
 
 #: Default name of a snapshot of several: ``<server>-<UTC timestamp>``.
 DEFAULT_TEMPLATE = '{server}-{date}'

@@ -21,6 +21,7 @@ discovery, which are counted apart.
 import io
 import json
 import re
+import threading
 import urllib.parse
 
 import fixtures
@@ -88,6 +89,15 @@ def _sorted_query(url):
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
+def settle(timeout=10.0):
+    """Wait for the requests the commands started in the background and
+    left running (their answers were not needed), so that a test counts
+    them all and none outlives it."""
+    for thread in threading.enumerate():
+        if thread.name == find.THREAD_NAME:
+            thread.join(timeout)
+
+
 def forget_connection():
     """Drop the SDK connection OSC cached for the ``rcsnap`` client."""
     from osc_lib import clientmanager
@@ -149,7 +159,7 @@ class TestCommand(testtools.TestCase):
         self.requests = self.useFixture(rm_fixture.Fixture())
         # Requests a command left running in the background end before
         # the fake cloud goes.
-        self.addCleanup(find.settle)
+        self.addCleanup(settle)
         self.token = token_body()
         self.register_cloud()
         # create's quota pre-flight: room, unless a test says otherwise.
@@ -225,7 +235,7 @@ class TestCommand(testtools.TestCase):
     def calls(self):
         """Requests made to the services, as 'METHOD url' strings, without
         authentication and version discovery."""
-        find.settle()
+        settle()
         made = []
         for request in self.requests.request_history:
             line = '%s %s' % (request.method, _sorted_query(request.url))

@@ -312,12 +312,6 @@ class TestHelpers(testtools.TestCase):
         self.assertFalse(deletion.needs_members(
             {'owner': ME, 'visibility': 'private'}, ME))
 
-    def test_needs_cinder(self):
-        self.assertTrue(deletion.needs_cinder(deletion.plan_delete(
-            [fakes.IMAGE_ID], [two_volume_image()], ME)))
-        self.assertFalse(deletion.needs_cinder(deletion.plan_delete(
-            [fakes.IMAGE_ID], [fakes.image_backed_image()], ME)))
-
     def test_references(self):
         self.assertEqual(
             {ROOT: [fakes.IMAGE_ID, SECOND_IMAGE], DATA: [fakes.IMAGE_ID]},

@@ -131,7 +131,7 @@ class TestSummarize(testtools.TestCase):
                                                       size=5)})
         self.assertEqual(15, summary.size_gib)
         self.assertIsInstance(summary.size_gib, int)
-        self.assertEqual('15 GiB', summary.size)
+        self.assertEqual('15 GiB', snapshots.format_gib(summary.size_gib))
         self.assertEqual([], summary.missing)
         self.assertEqual(['/dev/vda', '/dev/vdb'],
                          [d.device_name for d in summary.devices])
@@ -149,7 +149,7 @@ class TestSummarize(testtools.TestCase):
         summary = snapshots.summarize(image, {
             fakes.ROOT_SNAP_ID: fakes.volume_snapshot(size=10)})
         self.assertIsNone(summary.size_gib)
-        self.assertEqual('unknown', summary.size)
+        self.assertEqual('unknown', snapshots.format_gib(summary.size_gib))
         self.assertEqual([snapshots.Device('/dev/vdb', None,
                                            fakes.DATA_SNAP_ID, None,
                                            snapshots.MISSING)],
@@ -159,7 +159,7 @@ class TestSummarize(testtools.TestCase):
         summary = snapshots.summarize(fakes.image_backed_image(), {})
         self.assertEqual(1181286400 / GiB, summary.size_gib)
         self.assertEqual(1181286400, summary.size_gib * GiB)
-        self.assertEqual('1.1 GiB', summary.size)
+        self.assertEqual('1.1 GiB', snapshots.format_gib(summary.size_gib))
         self.assertEqual((), summary.devices)
 
     def test_whole_gib_image_is_an_int(self):
@@ -167,13 +167,13 @@ class TestSummarize(testtools.TestCase):
             fakes.image_backed_image(size=2 * GiB), {})
         self.assertEqual(2, summary.size_gib)
         self.assertIsInstance(summary.size_gib, int)
-        self.assertEqual('2 GiB', summary.size)
+        self.assertEqual('2 GiB', snapshots.format_gib(summary.size_gib))
 
     def test_small_image_keeps_its_unit_in_text(self):
         summary = snapshots.summarize(
             fakes.image_backed_image(size=1024 ** 2), {})
         self.assertEqual(1 / 1024, summary.size_gib)
-        self.assertEqual('1 MiB', summary.size)
+        self.assertEqual('1 MiB', snapshots.format_gib(summary.size_gib))
 
     def test_custom_properties_leave_out_glance_fields_and_mapping(self):
         props = snapshots.custom_properties(fakes.volume_backed_image())
