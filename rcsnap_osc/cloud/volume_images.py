@@ -18,11 +18,11 @@ what it created, and says what it could not.
 """
 
 import dataclasses
-import time
 
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
@@ -51,13 +51,9 @@ class Waiter:
     ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
     """
 
-    def __init__(self, timeout, progress, clock=None, sleep=None,
-                 interval=POLL_INTERVAL):
-        self.clock = clock or time.monotonic
-        self.sleep = sleep or time.sleep
+    def __init__(self, timeout, progress, interval=POLL_INTERVAL):
+        self.deadline = waits.Deadline(timeout, interval)
         self.interval = interval
-        self.start = self.clock()
-        self.deadline = self.start + timeout
         self.timeout = timeout
         self.progress = progress
 
@@ -74,14 +70,13 @@ class Waiter:
                 raise errors.Refused(
                     _('%(what)s is %(status)s.') % {'what': label,
                                                     'status': status})
-            elapsed = self.clock() - self.start
-            report(elapsed, [status])
-            if self.clock() >= self.deadline:
+            report(self.deadline.elapsed, [status])
+            if self.deadline.passed:
                 raise errors.Refused(_(
                     'Timed out after %(secs)d s waiting for %(what)s '
                     '(%(status)s).') % {'secs': self.timeout, 'what': label,
                                         'status': status})
-            self.sleep(self.interval)
+            self.deadline.pause()
 
 
 def get_volume(conn, volume_id):
@@ -326,7 +321,6 @@ def clean_up(conn, made, say, waiter):
     for volume_id in list(made.volumes):
         try:
             settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
-                             clock=waiter.clock, sleep=waiter.sleep,
                              interval=waiter.interval)
             volume = settled.until(
                 _('Volume %s') % volume_id,

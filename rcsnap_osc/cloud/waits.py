@@ -10,7 +10,13 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""Waiting for what the cloud is still making.
+"""Waiting for what the cloud is still making: the one clock every poll
+of the package reads and sleeps through, the deadline of one wait, and the
+wait for a new instance snapshot.
+
+Each poll loop keeps its own states and messages; the time it has, its
+interval and its clock come from here. Tests run long waits at once by
+swapping :data:`CLOCK` for a clock that moves only when a wait sleeps.
 """
 
 import time
@@ -23,8 +29,53 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 
-def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
-                      clock=time.monotonic, sleep=time.sleep, settled=None):
+#: Seconds between two polls, unless a wait says otherwise.
+INTERVAL = 2.0
+
+
+class Clock:
+    """The time the waits read (``now``) and sleep through (``sleep``)."""
+
+    def now(self):
+        return time.monotonic()
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+
+#: The clock of every wait in the package.
+CLOCK = Clock()
+
+
+class Deadline:
+    """The time one wait has: ``timeout`` seconds from now, polled every
+    ``interval`` seconds. ``sleep`` replaces the clock's sleep for a wait
+    that another thread may interrupt."""
+
+    def __init__(self, timeout, interval=INTERVAL, sleep=None):
+        self.timeout = timeout
+        self.interval = interval
+        self._sleep = sleep
+        self.start = CLOCK.now()
+
+    @property
+    def elapsed(self):
+        return CLOCK.now() - self.start
+
+    @property
+    def passed(self):
+        return self.elapsed >= self.timeout
+
+    @property
+    def left(self):
+        return max(0, self.timeout - self.elapsed)
+
+    def pause(self):
+        (self._sleep or CLOCK.sleep)(self.interval)
+
+
+def wait_for_snapshot(conn, image_id, timeout, progress=None,
+                      interval=INTERVAL, sleep=None, settled=None):
     """Wait until the image is active and its volume snapshots available.
 
     Polls only what is still pending. ``progress(elapsed, pending)`` is
@@ -32,7 +83,7 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
     Refused on failure or when ``timeout`` seconds pass. ``settled``,
     a dict, receives the available volume snapshots' records by ID.
     """
-    start = clock()
+    deadline = Deadline(timeout, interval, sleep)
     image = None
     settled = {} if settled is None else settled
     while True:
@@ -54,7 +105,7 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
             raise errors.Refused(
                 _('Snapshot %(id)s failed: %(why)s.') % {
                     'id': image_id, 'why': failure})
-        elapsed = clock() - start
+        elapsed = deadline.elapsed
         if done:
             return image
         if elapsed >= timeout:
@@ -64,4 +115,4 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None, interval=2.0,
                                      'pending': ', '.join(pending)})
         if progress:
             progress(elapsed, pending)
-        sleep(interval)
+        deadline.pause()

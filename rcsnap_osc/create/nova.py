@@ -14,9 +14,8 @@
 looked for, never repeated blindly.
 """
 
-import time
-
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -41,18 +40,16 @@ def create_image_checked(conn, server, name, metadata, properties):
                 'server': server.name}) from exc
 
 
-def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0,
-                      clock=None, sleep=None):
+def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0):
     """The ID of the image a create request whose answer was lost made
     after all (found by its name and ``properties``), or None once
     ``timeout`` seconds have shown none: a write is checked, never
     repeated blindly."""
-    clock, sleep = clock or time.monotonic, sleep or time.sleep
-    deadline = clock() + timeout
+    deadline = waits.Deadline(timeout, interval)
     while True:
         found = reads.list_images(conn, name=name, **properties)
         if found:
             return max(found, key=lambda i: i.get('created_at') or '')['id']
-        if clock() >= deadline:
+        if deadline.passed:
             return None
-        sleep(interval)
+        deadline.pause()

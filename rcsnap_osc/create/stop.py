@@ -17,10 +17,10 @@ Waits are polls that another thread can interrupt (:class:`Interrupted`):
 several servers are snapshotted at once, one thread each.
 """
 
-import time
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -34,10 +34,10 @@ class Interrupted(BaseException):
 
 
 def sleeper(cancel=None):
-    """``time.sleep`` that raises :class:`Interrupted` once ``cancel`` is
+    """The clock's sleep, raising :class:`Interrupted` once ``cancel`` is
     set (looked up at each call, so that tests can replace it)."""
     def sleep(seconds):
-        time.sleep(seconds)
+        waits.CLOCK.sleep(seconds)
         if cancel is not None and cancel.is_set():
             raise Interrupted()
     return sleep
@@ -47,7 +47,7 @@ def while_stopped(conn, server, timeout, sleep, say, take):
     """Stop the server, wait until SHUTOFF, ``take()``, then start it
     again and wait until ACTIVE: the seconds it was down. Whatever
     happens between, it is started again, and the error says so."""
-    started = time.monotonic()
+    started = waits.CLOCK.now()
     stop_server(conn, server)
     try:
         wait_for_status(conn, server.id, 'SHUTOFF', timeout, sleep)
@@ -77,12 +77,11 @@ def stop_server(conn, server):
                 'server': server.name, 'why': errors.describe_detail(exc)})
 
 
-def wait_for_status(conn, server_id, wanted, timeout, sleep,
-                    clock=time.monotonic):
+def wait_for_status(conn, server_id, wanted, timeout, sleep):
     """Poll the server until its status is ``wanted`` with no task under
     way. Kept rather than ``compute.wait_for_server``: that one cannot be
     interrupted from another thread (several servers, Ctrl-C)."""
-    start = clock()
+    deadline = waits.Deadline(timeout, INTERVAL, sleep)
     while True:
         server = conn.compute.get_server(server_id)
         if server.status == wanted and not server.task_state:
@@ -91,19 +90,19 @@ def wait_for_status(conn, server_id, wanted, timeout, sleep,
             raise errors.Refused(
                 _('Server %(name)s went to ERROR while waiting for '
                   '%(wanted)s.') % {'name': server.name, 'wanted': wanted})
-        if clock() - start >= timeout:
+        if deadline.passed:
             raise errors.Refused(
                 _('Timed out after %(secs)d s waiting for server %(name)s '
                   'to be %(wanted)s (it is %(status)s).') % {
                       'secs': timeout, 'name': server.name,
                       'wanted': wanted, 'status': server.status})
-        sleep(INTERVAL)
+        deadline.pause()
 
 
-def start_server(conn, server, timeout, sleep, clock=time.monotonic):
+def start_server(conn, server, timeout, sleep):
     """POST os-start, again while Nova is still busy with the server
     (409: stopping, or uploading its snapshot), until ``timeout``."""
-    start = clock()
+    deadline = waits.Deadline(timeout, INTERVAL, sleep)
     while True:
         try:
             conn.compute.start_server(server)
@@ -112,16 +111,16 @@ def start_server(conn, server, timeout, sleep, clock=time.monotonic):
             now = conn.compute.get_server(server.id)
             if now.status == 'ACTIVE' and not now.task_state:
                 return  # running already
-            if clock() - start >= timeout:
+            if deadline.passed:
                 raise
-        sleep(INTERVAL)
+        deadline.pause()
 
 
 def started_again(conn, server, timeout, sleep, started):
     """Start the server and wait until it is ACTIVE: seconds it was down."""
     start_server(conn, server, timeout, sleep)
     wait_for_status(conn, server.id, 'ACTIVE', timeout, sleep)
-    return time.monotonic() - started
+    return waits.CLOCK.now() - started
 
 
 def restart(conn, server, timeout, sleep, started, wait_active=True):

@@ -23,12 +23,12 @@ shared.
 
 import dataclasses
 import datetime
-import time
 
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import orphans
 from rcsnap_osc.core import snapshots
@@ -251,8 +251,7 @@ def poll_volume_snapshots(conn, ids):
 
 
 def wait_until_gone(conn, outcomes, timeout, progress=None,
-                    interval=POLL_INTERVAL, clock=time.monotonic,
-                    sleep=None):
+                    interval=POLL_INTERVAL):
     """Poll the ``deleting`` volume snapshots until each is gone or failed.
 
     Updates the outcomes in place: ``deleted``, or ``fail`` with the
@@ -261,7 +260,7 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
     """
     pending = {o.item.resource_id: o for o in outcomes
                if o.state == DELETING}
-    start = clock()
+    deadline = waits.Deadline(timeout, interval)
     while pending:
         states = poll_volume_snapshots(conn, list(pending))
         for sid in list(pending):
@@ -270,7 +269,7 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
                 outcome = pending.pop(sid)
                 outcome.state = deletion.FAIL if failure else DELETED
                 outcome.reason = failure
-        elapsed = clock() - start
+        elapsed = deadline.elapsed
         if not pending:
             break
         if elapsed >= timeout:
@@ -281,5 +280,5 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
         if progress:
             progress(elapsed, ['volume snapshot %s deleting' % sid
                                for sid in pending])
-        (sleep or time.sleep)(interval)
+        deadline.pause()
     return outcomes

@@ -14,11 +14,11 @@
 fails, remove it with what was made for it, and say so in one line.
 """
 
-import time
 
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -143,15 +143,14 @@ def volumes_from(conn, server, summary, images=()):
         (v.get('volume_image_metadata') or {}).get('image_id')}}
 
 
-def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
-                    clock=time.monotonic, sleep=time.sleep):
+def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
     """Poll until ACTIVE; raise :class:`LaunchFailed` on ERROR and a
     Refused when the server vanishes or ``timeout`` seconds pass.
 
     Kept rather than ``compute.wait_for_server``: its callback gets a
     percentage, not the status and task state our progress lines show.
     """
-    start = clock()
+    deadline = waits.Deadline(timeout, interval)
     while True:
         try:
             server = conn.compute.get_server(server_id)
@@ -163,7 +162,7 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
             return server
         if server.status == 'ERROR':
             raise LaunchFailed(server)
-        elapsed = clock() - start
+        elapsed = deadline.elapsed
         state = server.status
         if server.task_state:
             state = '%s (%s)' % (state, server.task_state)
@@ -174,11 +173,11 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0,
                       'secs': timeout, 'id': server_id, 'state': state})
         if progress:
             progress(elapsed, [state])
-        sleep(interval)
+        deadline.pause()
 
 
 def remove_failed(conn, server, summary, images=(), timeout=None,
-                  interval=2.0, clock=None, sleep=None):
+                  interval=2.0):
     """Delete a failed server, then the volumes it got from our snapshot.
 
     Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
@@ -186,7 +185,6 @@ def remove_failed(conn, server, summary, images=(), timeout=None,
     """
     if timeout is None:
         timeout = CLEANUP_TIMEOUT
-    clock, sleep = clock or time.monotonic, sleep or time.sleep
     volumes = volumes_from(conn, server, summary, images)
     conn.compute.delete_server(server.id)
     try:
@@ -199,7 +197,7 @@ def remove_failed(conn, server, summary, images=(), timeout=None,
     pending = dict(volumes)
     # Several volumes, each until it is gone or deletable: no SDK wait
     # does that.
-    deadline = clock() + timeout
+    deadline = waits.Deadline(timeout, interval)
     while True:
         states = reads.get_volumes(conn, list(pending))
         for volume_id in list(pending):
@@ -210,8 +208,8 @@ def remove_failed(conn, server, summary, images=(), timeout=None,
             if status is None or status in reads.VOLUME_DELETABLE:
                 deleted.append(volume_id)
                 del pending[volume_id]
-        if not pending or clock() >= deadline:
+        if not pending or deadline.passed:
             break
-        sleep(interval)
+        deadline.pause()
     return deleted, [('volume', v, _('status is %s') % (
         states.get(v) or {}).get('status')) for v in pending]

@@ -232,7 +232,7 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
                                             say)
         attrs = functools.partial(attrs, images=images)
         temporary = list(images.values())
-        wait = max(0, waiter.deadline - waiter.clock())
+        wait = waiter.deadline.left
     else:
         server = create_server(conn, attrs())
     request = attrs()

@@ -217,7 +217,6 @@ def clean_up(conn, made, say, waiter):
             settled = volume_images.Waiter(
                 volume_images.CLEANUP_TIMEOUT,
                 lambda label: volume_images._silent,
-                clock=waiter.clock, sleep=waiter.sleep,
                 interval=waiter.interval)
             found = settled.until(
                 _('Volume snapshot %s') % snapshot_id,

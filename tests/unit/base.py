@@ -274,18 +274,19 @@ class TestCommand(testtools.TestCase):
         return [c for c in self.calls() if not c.startswith(('GET ', 'HEAD '))]
 
 
-class FakeTime:
-    """A clock that moves only when the command sleeps: patch a module's
-    ``time`` with it to run long waits at once."""
+class FakeClock(fixtures.Fixture):
+    """The waits' clock (:data:`rcsnap_osc.cloud.waits.CLOCK`), made to
+    move only when a wait sleeps: a long wait runs at once, and its
+    timeout comes after as many polls as it would on a real cloud."""
 
-    def __init__(self):
-        self.now = 1000.0
+    def _setUp(self):
+        from rcsnap_osc.cloud import waits
 
-    def monotonic(self):
-        return self.now
+        self.time = 1000.0
+        self.useFixture(fixtures.MockPatchObject(waits, 'CLOCK', self))
 
-    def time(self):
-        return self.now
+    def now(self):
+        return self.time
 
     def sleep(self, seconds):
-        self.now += seconds
+        self.time += seconds

@@ -22,6 +22,7 @@ import configparser
 import json
 import os
 import pkgutil
+import re
 
 import requests_mock
 import testtools
@@ -327,3 +328,29 @@ class TestBadArguments(base.TestCommand):
     def test_usage_errors_are_one_line(self):
         self.assertBadArgument('the following arguments are required: '
                                '<snapshot>', 'rc', 'snapshot', 'show')
+
+
+class TestOneWaiter(testtools.TestCase):
+    """Every poll reads and sleeps through the one clock of
+    :mod:`rcsnap_osc.cloud.waits`; tests move that clock, never a module's
+    ``time``."""
+
+    def test_no_poll_loop_of_its_own(self):
+        for name, path in modules().items():
+            if name == 'rcsnap_osc.cloud.waits':
+                continue
+            with open(path) as source:
+                text = source.read()
+            self.assertNotIn('time.sleep(', text, name)
+            self.assertNotIn('time.monotonic()', text, name)
+
+    def test_tests_patch_no_module_time(self):
+        here = os.path.join(TOP, 'tests', 'unit')
+        for folder, _dirs, files in os.walk(here):
+            for file_name in files:
+                if not file_name.endswith('.py'):
+                    continue
+                with open(os.path.join(folder, file_name)) as source:
+                    text = source.read()
+                self.assertEqual([], re.findall(
+                    r"'rcsnap_osc\.[\w.]+\.time'", text), file_name)

@@ -17,7 +17,6 @@ exact requests made and, where the command had created something, the
 requests that removed it (the rest of the catalogue runs against a real
 cloud in ``tests/functional/test_faults.py``)."""
 
-import fixtures
 import requests
 
 from rcsnap_osc.cloud import session
@@ -404,8 +403,7 @@ class TestRetries(FaultTest):
 
     def lost_create_answer(self, *listings):
         """createImage loses its answer; Glance then lists ``listings``."""
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.create.nova.time',
-                                             base.FakeTime()))
+        self.useFixture(base.FakeClock())
         fakes.register_create_image(self.requests, **DOWN)
         self.requests.get(
             '%s?name=analysis-vm&rcsnap%%3Aserver_id=%s'

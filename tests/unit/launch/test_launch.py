@@ -14,7 +14,6 @@
 
 import json
 
-import fixtures
 
 from tests.unit import base
 from tests.unit import fakes
@@ -684,8 +683,7 @@ class TestLaunchCleanupFails(LaunchTest):
         fakes.register_volume_states(self.requests, VOL, json={
             'volume': fakes.volume(VOL, status='error_deleting')})
         # Cinder never lets it go: the cleanup gives up after its timeout.
-        self.useFixture(fixtures.MonkeyPatch('rcsnap_osc.launch.build.time',
-                                             base.FakeTime()))
+        self.useFixture(base.FakeClock())
         code, out, err = self.run_cli('rc', 'snapshot', 'launch',
                                       fakes.IMAGE_ID, '--flavor', 'm1.tiny',
                                       '--wait')

@@ -55,8 +55,7 @@ class ExportTest(base.TestCommand):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch(
-            'rcsnap_osc.cloud.volume_images.time', base.FakeTime()))
+        self.useFixture(base.FakeClock())
         self.dir = os.path.join(self.useFixture(fixtures.TempDir()).path,
                                 'out')
         self.free = 100 * 1024 ** 3

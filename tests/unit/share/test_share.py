@@ -15,7 +15,6 @@ exact requests each path makes (bodies of writes included)."""
 
 import json
 
-import fixtures
 import requests
 
 from tests.unit import base
@@ -423,8 +422,7 @@ class TestShareCopy(ShareTest):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch(
-            'rcsnap_osc.cloud.volume_images.time', base.FakeTime()))
+        self.useFixture(base.FakeClock())
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),
                      fakes.data_entry()], min_ram=1024))

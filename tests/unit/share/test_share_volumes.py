@@ -16,7 +16,6 @@ the cleanup when a step fails or Ctrl-C comes."""
 
 import json
 
-import fixtures
 import testtools
 
 from rcsnap_osc.core import copies
@@ -80,8 +79,7 @@ class TestShareAllVolumes(share_tests.ShareTest):
 
     def setUp(self):
         super().setUp()
-        self.useFixture(fixtures.MonkeyPatch(
-            'rcsnap_osc.cloud.volume_images.time', base.FakeTime()))
+        self.useFixture(base.FakeClock())
         fakes.register_image(self.requests, fakes.volume_backed_image(
             entries=[fakes.swap_entry(), fakes.root_entry(),
                      fakes.data_entry()], min_ram=1024))
