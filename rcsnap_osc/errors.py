@@ -113,11 +113,12 @@ _REMOVE = {
 }
 
 
-def left_behind(kind, ident, why=None):
-    """The warning line for something a rollback could not remove: what,
-    its ID, and the command that removes it."""
+def left_behind(kind, ident, why=None, label=None):
+    """The warning line for something a rollback could not remove: what
+    (``label``, e.g. "temporary volume", else ``kind``), its ID, and the
+    command that removes it."""
     return _('Warning: could not delete %(kind)s %(id)s%(why)s: delete it '
              'with `%(command)s`.') % {
-                 'kind': kind, 'id': ident,
+                 'kind': label or kind, 'id': ident,
                  'why': ' (%s)' % one_line(why) if why else '',
                  'command': _REMOVE[kind] % ident}

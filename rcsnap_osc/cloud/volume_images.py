@@ -315,9 +315,7 @@ def clean_up(conn, made, say, waiter):
             made.images.remove(image_id)
             say(_('Deleted partial image %s') % image_id)
         except Exception as exc:  # the original error matters more
-            say(_('Warning: could not delete image %(id)s (%(why)s): '
-                  'delete it with `openstack image delete %(id)s`.') % {
-                      'id': image_id, 'why': errors.describe(exc)})
+            say(errors.left_behind('image', image_id, errors.describe(exc)))
     for volume_id in list(made.volumes):
         try:
             settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
@@ -332,9 +330,8 @@ def clean_up(conn, made, say, waiter):
             made.volumes.remove(volume_id)
             say(_('Deleted temporary volume %s') % volume_id)
         except Exception as exc:  # the original error matters more
-            say(_('Warning: could not delete temporary volume %(id)s '
-                  '(%(why)s): delete it with `openstack volume delete '
-                  '%(id)s`.') % {'id': volume_id, 'why': errors.describe(exc)})
+            say(errors.left_behind('volume', volume_id, errors.describe(exc),
+                                   label=_('temporary volume')))
 
 
 def _silent(elapsed, pending):

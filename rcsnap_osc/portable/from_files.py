@@ -231,9 +231,7 @@ def clean_up(conn, made, say, waiter):
             made.snapshots.remove(snapshot_id)
             say(_('Deleted volume snapshot %s') % snapshot_id)
         except Exception as exc:  # the original error matters more
-            say(_('Warning: could not delete volume snapshot %(id)s '
-                  '(%(why)s): delete it with `openstack volume snapshot '
-                  'delete %(id)s`.') % {'id': snapshot_id,
-                                        'why': errors.describe(exc)})
+            say(errors.left_behind('volume snapshot', snapshot_id,
+                                   errors.describe(exc)))
     volume_images.clean_up(conn, volume_images.Made(
         volumes=made.volumes), say, waiter)
