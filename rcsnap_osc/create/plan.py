@@ -54,6 +54,20 @@ _TRUE = frozenset(('1', 't', 'true', 'on', 'y', 'yes'))
 
 
 @dataclasses.dataclass(frozen=True)
+class Request:
+    """What ``create`` or ``batch create`` was asked to do: ``wait``
+    seconds (None: do not wait), ``stop`` the server first, refuse unless
+    it can be quiesced, ``keep`` the newest N afterwards."""
+
+    name: str | None = None
+    properties: dict | None = None
+    wait: int | None = None
+    stop: bool = False
+    require_quiesce: bool = False
+    keep: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
 class Verdict:
     """What a snapshot of the server will be: ``consistency`` is one of
     :data:`QUIESCED`, :data:`CRASH_CONSISTENT`, :data:`STOPPED` or

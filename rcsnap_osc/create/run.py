@@ -152,55 +152,53 @@ def verdicts(conn, servers, stop=False):
 
 # -- one server ---------------------------------------------------------------
 
-def create_snapshot(conn, server, name=None, properties=None, wait=None,
-                    progress=None, stop=False, require_quiesce=False,
-                    say=None, keep=None, made=None, prune_progress=None):
+def create_snapshot(conn, server, request, reporter):
     """Nova createImage of a server (name or ID), after saying its
     verdict: the :class:`Result`, with the snapshot's summary once it is
-    usable when ``wait`` (seconds) or ``stop`` is given; with ``keep``,
-    see :func:`prune`."""
+    usable when the :class:`create_plan.Request` waits or stops; with
+    ``keep``, see :func:`prune`."""
     found = find.find_server(conn, server)
-    found_verdicts, room = verdicts(conn, [found], stop)
+    found_verdicts, room = verdicts(conn, [found], request.stop)
     verdict = found_verdicts[found.id]
     refusal = (create_plan.require_quiesce_refusal(found.name, verdict)
-               if require_quiesce else None) or room([found]).get(found.id)
+               if request.require_quiesce else None) or room(
+                   [found]).get(found.id)
     if refusal:
         raise errors.Refused(refusal + '; ' + _('nothing was made.'))
-    result = Result(found, name or found.name, verdict)
-    if say:
-        say(_('Server %(server)s: %(verdict)s.') % {
-            'server': found.name, 'verdict': verdict.text})
-    snapshot(conn, result, properties, wait, progress, stop, say,
-             stopping.sleeper())
-    prune(conn, [result], keep, wait, made, prune_progress)
+    result = Result(found, request.name or found.name, verdict)
+    reporter.say(_('Server %(server)s: %(verdict)s.') % {
+        'server': found.name, 'verdict': verdict.text})
+    snapshot(conn, result, request, reporter, stopping.sleeper())
+    prune(conn, [result], request, reporter)
     return result
 
 
-def prune(conn, results, keep, wait, made=None, progress=None):
+def prune(conn, results, request, reporter):
     """``--keep``: once their new snapshots are usable (the waits are
     over), prune the older snapshots of each server whose snapshot was
     made, as ``prune --keep`` does (:func:`pruning.prune_made`); nothing
-    of a server whose snapshot failed. ``made(results)`` is called
+    of a server whose snapshot failed. ``reporter.made(results)`` comes
     first: the snapshots are there, whatever the pruning does."""
     done = [r for r in results if r.summary is not None and r.error is None]
-    if keep is None or not done:
+    if request.keep is None or not done:
         return
-    if made:
-        made(results)
+    reporter.made(results)
     found = pruning.prune_made(
         conn, [(r.server.id, r.server.name, r.summary.image['id'])
-               for r in done], keep, DEFAULT_WAIT if wait is None else wait,
-        progress)
+               for r in done], request.keep,
+        DEFAULT_WAIT if request.wait is None else request.wait,
+        reporter.progress(_('Pruning')))
     for result, pruned in zip(done, found):
         result.pruned = pruned
 
 
-def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
+def snapshot(conn, result, request, reporter, sleep):
     """Snapshot ``result.server`` into ``result``; with ``stop``, an
     ACTIVE server is stopped first and started again afterwards,
     whatever happens between."""
     server = result.server
-    metadata = dict(properties or {})
+    wait, stop = request.wait, request.stop
+    metadata = dict(request.properties or {})
     metadata[create_plan.PROPERTY] = result.verdict.consistency
     # Nova records no server on a volume-backed snapshot: say which.
     metadata[origin.SERVER_PROPERTY] = server.id
@@ -214,14 +212,14 @@ def snapshot(conn, result, properties, wait, progress, stop, say, sleep):
         found = {}  # the volume snapshots, as the wait last saw them
         image = waits.wait_for_snapshot(
             conn, image_id, DEFAULT_WAIT if wait is None else wait,
-            progress=progress and progress(image_id), sleep=sleep,
-            settled=found)
+            progress=reporter.progress(_('Snapshot %s') % image_id),
+            sleep=sleep, settled=found)
         result.summary = snapshots.summarize(image, found)
 
     if stop and server.status == 'ACTIVE':
         result.down = stopping.while_stopped(
             conn, server, DEFAULT_WAIT if wait is None else wait, sleep,
-            say, take)
+            reporter.say, take)
     else:
         take()
 
@@ -287,9 +285,7 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
     return results
 
 
-def create_snapshots(conn, results, properties=None, wait=None,
-                     progress=None, stop=False, say=None, keep=None,
-                     made=None, prune_progress=None):
+def create_snapshots(conn, results, request, reporter):
     """Snapshot the servers of the planned ``results`` together, one
     thread each; a failure is recorded on its result and the others go
     on. On Ctrl-C every thread starts again the server it stopped, then
@@ -299,19 +295,12 @@ def create_snapshots(conn, results, properties=None, wait=None,
     for proxy in (conn.compute, conn.image, conn.block_storage):
         proxy.get_endpoint_data()  # discovery once, not once per thread
     cancel = threading.Event()
-    lock = threading.Lock()
-
-    def locked(function):  # one line at a time on stderr
-        def call(*args):
-            with lock:
-                return function(*args)
-        return function and call
+    locked = reporter.locked()  # one line at a time on stderr
 
     def work(result):
         try:
-            snapshot(conn, result, properties, wait, progress and (
-                lambda image_id: locked(progress(image_id))), stop,
-                locked(say), stopping.sleeper(cancel))
+            snapshot(conn, result, request, locked,
+                     stopping.sleeper(cancel))
         except stopping.Interrupted:
             result.error = _('interrupted')
         except KeyboardInterrupt:  # raised in this thread: stop the others
@@ -336,5 +325,5 @@ def create_snapshots(conn, results, properties=None, wait=None,
         raise
     finally:
         pool.shutdown(wait=True)
-    prune(conn, results, keep, wait, made, prune_progress)
+    prune(conn, results, request, reporter)
     return results

@@ -193,6 +193,29 @@ class Progress:
             self._last = (text, elapsed)
 
 
+class StderrReporter:
+    """The reporter of :mod:`rcsnap_osc.cloud.report`, on stderr (stdout
+    carries the command's document); ``made(results)`` is the command's
+    own, to print what exists already if a later step fails."""
+
+    def __init__(self, stderr, made=None):
+        self.stderr = stderr
+        self.say = say_to(stderr)
+        self._made = made
+
+    def progress(self, label):
+        return Progress(self.stderr, label)
+
+    def made(self, results):
+        if self._made:
+            self._made(results)
+
+    def locked(self):
+        from rcsnap_osc.cloud import report
+
+        return report.Reporter.locked(self)
+
+
 def say_to(stderr):
     """A ``say(text)`` that writes one line on ``stderr`` at once."""
     def say(text):

@@ -83,6 +83,15 @@ def add_create_arguments(parser, wait_what):
     common.add_wait_arguments(parser, wait_what)
 
 
+def request(args, name=None):
+    """The :class:`rcsnap_osc.create.plan.Request` of the arguments."""
+    from rcsnap_osc.create import plan
+
+    return plan.Request(
+        name=name, properties=args.property, wait=waits(args),
+        stop=args.stop, require_quiesce=args.require_quiesce, keep=args.keep)
+
+
 def waits(args):
     """The seconds to wait for the snapshots, None: no wait."""
     return (args.timeout if args.wait or args.stop or args.keep is not None
@@ -123,14 +132,10 @@ class CreateSnapshot(base.ShowOne):
         args = parsed_args
         say = common.say_to(self.app.stderr)
         result = creating.create_snapshot(
-            self.conn, args.server, args.name, args.property,
-            wait=waits(args),
-            progress=lambda image_id: common.Progress(
-                self.app.stderr, _('Snapshot %s') % image_id),
-            stop=args.stop, require_quiesce=args.require_quiesce, say=say,
-            keep=args.keep, made=lambda results: self.partial(
-                lambda: self.output(results[0], args.keep)),
-            prune_progress=common.Progress(self.app.stderr, _('Pruning')))
+            self.conn, args.server, request(args, args.name),
+            common.StderrReporter(
+                self.app.stderr, made=lambda results: self.partial(
+                    lambda: self.output(results[0], args.keep))))
         if result.down is not None:
             say(_('Server %(server)s was down for %(secs)d s.') % {
                 'server': result.server.name, 'secs': result.down})
@@ -275,12 +280,8 @@ class CreateSnapshotBatch(base.Lister):
                              for r in results]
 
         creating.create_snapshots(
-            self.conn, results, args.property, wait=waits(args),
-            progress=lambda image_id: common.Progress(
-                self.app.stderr, _('Snapshot %s') % image_id),
-            stop=args.stop, say=say, keep=args.keep,
-            made=lambda results: self.partial(rows),
-            prune_progress=common.Progress(self.app.stderr, _('Pruning')))
+            self.conn, results, request(args), common.StderrReporter(
+                self.app.stderr, made=lambda results: self.partial(rows)))
         for result in results:
             if result.pruned:
                 common.say_pruned(say, *result.pruned)
