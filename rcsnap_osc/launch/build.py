@@ -15,6 +15,8 @@ fails, remove it with what was made for it, and say so in one line.
 """
 
 
+import dataclasses
+
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
@@ -41,20 +43,29 @@ class StillBuilding(errors.Refused):
     """``--wait`` timed out: the server is left as it is."""
 
 
-def await_server(conn, server, wait, summary, keep_failed, temporary, say,
-                 progress, sources=()):
+@dataclasses.dataclass(frozen=True)
+class Images:
+    """The images a build needs: ``temporary`` ones, removed once it ends
+    and kept (and said) while the server may still be building, and the
+    ``sources`` that stay. Volumes made from either are the launch's own,
+    deleted with a failed server unless ``keep_failed``."""
+
+    temporary: list = ()
+    sources: list = ()
+    keep_failed: bool = False
+
+
+def await_server(conn, server, wait, summary, reporter, images):
     """:func:`wait_for_server`, then the failure's cleanup and its one
-    line. The ``temporary`` images the build needs are removed once it
-    ends, kept (and said) while the server may still be building; volumes
-    made from them or from the ``sources`` images (which stay) are the
-    launch's own, deleted with a failed server."""
+    line (:class:`Images` says what the build needs)."""
+    temporary, say = images.temporary, reporter.say
     try:
         return wait_for_server(
             conn, server.id, wait,
-            progress=progress and progress(_('Server %s') % server.id))
+            progress=reporter.progress(_('Server %s') % server.id))
     except LaunchFailed as failed:
-        text = failure(conn, failed, summary, keep_failed,
-                       set(temporary) | set(sources), say)
+        text = failure(conn, failed, summary, images.keep_failed,
+                       set(temporary) | set(images.sources), say)
         tail = released(conn, temporary, say)
         if tail:
             text = text.rstrip('.') + tail + '.'

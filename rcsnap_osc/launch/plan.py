@@ -266,13 +266,47 @@ def explicit_mapping(size=None, delete_on_termination=False,
     return size is not None or delete_on_termination or independent
 
 
-def server_attrs(summary, need, flavor, name, networks, size=None,
-                 key_name=None, security_groups=(), availability_zone=None,
-                 volume_types=False, delete_on_termination=False,
-                 images=None, data_mapping=None):
-    """The SDK attributes of ``POST /servers``.
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What ``launch`` (or ``flavors``) was asked for: names as the user
+    gave them, ``wait`` seconds (None: do not wait)."""
 
-    ``networks`` is a list of network IDs, :data:`AUTO` or :data:`NONE`.
+    flavor: str | None = None
+    name: str | None = None
+    networks: tuple = ()
+    no_network: bool = False
+    key_name: str | None = None
+    security_groups: tuple = ()
+    availability_zone: str | None = None
+    size: int | None = None
+    delete_on_termination: bool = False
+    independent: bool = False
+    with_data_volumes: bool = False
+    wait: int | None = None
+    keep_failed: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Boot:
+    """What the server is booted with, once found: ``networks`` is a list
+    of network IDs, :data:`AUTO` or :data:`NONE`; ``security_groups``
+    their names; ``volume_types`` whether Nova takes a volume type per
+    mapping entry (2.67)."""
+
+    name: str
+    networks: object
+    key_name: str | None = None
+    security_groups: tuple = ()
+    availability_zone: str | None = None
+    size: int | None = None
+    delete_on_termination: bool = False
+    volume_types: bool = False
+    data_mapping: list | None = None
+
+
+def server_attrs(summary, need, flavor, boot, images=None):
+    """The SDK attributes of ``POST /servers`` for a :class:`Boot`.
+
     Without ``size``, ``delete_on_termination`` or ``images``, or without
     volumes (image-backed), the server boots from ``imageRef`` and Nova
     builds the volumes from the image's own mapping; else from an explicit
@@ -280,25 +314,26 @@ def server_attrs(summary, need, flavor, name, networks, size=None,
     ``imageRef`` with ``data_mapping`` too, when given
     (:func:`rcsnap_osc.launch.volumes.data_mapping`).
     """
-    attrs = {'name': name, 'flavor_id': flavor['id']}
-    if not summary.devices and data_mapping:
+    attrs = {'name': boot.name, 'flavor_id': flavor['id']}
+    if not summary.devices and boot.data_mapping:
         attrs['image_id'] = summary.image['id']
-        attrs['block_device_mapping'] = data_mapping
+        attrs['block_device_mapping'] = boot.data_mapping
     elif not summary.devices or not explicit_mapping(
-            size, delete_on_termination, images):
+            boot.size, boot.delete_on_termination, images):
         attrs['image_id'] = summary.image['id']
     else:
         attrs['block_device_mapping'] = block_devices(
-            summary, need.root_gib, volume_types,
-            True if delete_on_termination else None, images)
-    if isinstance(networks, str):
-        attrs['networks'] = networks
+            summary, need.root_gib, boot.volume_types,
+            True if boot.delete_on_termination else None, images)
+    if isinstance(boot.networks, str):
+        attrs['networks'] = boot.networks
     else:
-        attrs['networks'] = [{'uuid': n} for n in networks]
-    if key_name:
-        attrs['key_name'] = key_name
-    if security_groups:
-        attrs['security_groups'] = [{'name': g} for g in security_groups]
-    if availability_zone:
-        attrs['availability_zone'] = availability_zone
+        attrs['networks'] = [{'uuid': n} for n in boot.networks]
+    if boot.key_name:
+        attrs['key_name'] = boot.key_name
+    if boot.security_groups:
+        attrs['security_groups'] = [
+            {'name': g} for g in boot.security_groups]
+    if boot.availability_zone:
+        attrs['availability_zone'] = boot.availability_zone
     return attrs

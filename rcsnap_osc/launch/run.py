@@ -141,43 +141,42 @@ def supports(conn, microversion):
     return sdk_utils.supports_microversion(conn.compute, microversion)
 
 
-def prepare(conn, snapshot, flavor=None, name=None, networks=(),
-            no_network=False, key_name=None, security_groups=(),
-            availability_zone=None, size=None, delete_on_termination=False,
-            independent=False, with_data_volumes=False):
+def prepare(conn, snapshot, request):
     """Everything that can be refused before anything is created: returns
     the summary, its need, the flavor, ``attrs(images=None)``, the
     attributes of the request (:func:`launch_plan.server_attrs`), and the
     data images ``with_data_volumes`` makes volumes of."""
     summary = ready_summary(conn, snapshot)
-    need = launch_plan.need_for(summary, size)
+    need = launch_plan.need_for(summary, request.size)
     label = launch_plan.label(summary.image)
-    data = find_data_images(conn, summary, label) if with_data_volumes else []
+    data = (find_data_images(conn, summary, label)
+            if request.with_data_volumes else [])
     flavors = list_flavors(conn)
-    if flavor:
-        chosen = find_flavor(flavors, flavor)
+    if request.flavor:
+        chosen = find_flavor(flavors, request.flavor)
         launch_plan.fit_or_refuse(flavors, chosen, need, label)
     else:
         chosen = launch_plan.smallest_fit(flavors, need, label)
-    if no_network:
+    if request.no_network:
         nets = launch_plan.NONE
-    elif networks:
-        nets = find_networks(conn, networks)
+    elif request.networks:
+        nets = find_networks(conn, request.networks)
     else:
         nets = launch_plan.AUTO if has_networking(conn) else launch_plan.NONE
-    groups = find_security_groups(conn, security_groups)
-    check_keypair(conn, key_name)
+    groups = find_security_groups(conn, request.security_groups)
+    check_keypair(conn, request.key_name)
     explicit = summary.devices and launch_plan.explicit_mapping(
-        size, delete_on_termination, independent)
-    attrs = functools.partial(
-        launch_plan.server_attrs, summary, need, chosen,
-        name or summary.image.get('name'), nets, size=size,
-        key_name=key_name, security_groups=groups,
-        availability_zone=availability_zone,
+        request.size, request.delete_on_termination, request.independent)
+    boot = launch_plan.Boot(
+        name=request.name or summary.image.get('name'), networks=nets,
+        key_name=request.key_name, security_groups=groups,
+        availability_zone=request.availability_zone, size=request.size,
+        delete_on_termination=request.delete_on_termination,
         volume_types=bool(explicit) and supports(conn, '2.67'),
-        delete_on_termination=delete_on_termination,
         data_mapping=data and launch_volumes.data_mapping(
-            summary.image, data, delete_on_termination))
+            summary.image, data, request.delete_on_termination))
+    attrs = functools.partial(
+        launch_plan.server_attrs, summary, need, chosen, boot)
     return summary, need, chosen, attrs, data
 
 
@@ -200,8 +199,7 @@ def find_data_images(conn, summary, label):
     return found
 
 
-def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
-           progress=None, independent=False, **options):
+def launch(conn, snapshot, request, reporter):
     """Launch a server from a snapshot once :func:`prepare` let it
     through; with ``wait`` (seconds), until it is ACTIVE. A server that
     goes to ERROR is deleted with the volumes made for it, unless
@@ -209,25 +207,24 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
     volumes are made from images of the volume snapshots
     (:func:`volume_images.copy_then`), removed once the server is built. With
     ``with_data_volumes``, a copy's data images become volumes too.
-    ``progress(label)`` returns a ``(elapsed, pending)`` callable.
     Returns the fields of the launch output.
     """
     from rcsnap_osc.cloud import volume_images
 
-    summary, need, flavor, attrs, data = prepare(
-        conn, snapshot, independent=independent, **options)
-    if not options.get('flavor'):  # said once nothing else can refuse
+    say, wait = reporter.say, request.wait
+    summary, need, flavor, attrs, data = prepare(conn, snapshot, request)
+    if not request.flavor:  # said once nothing else can refuse
         say(_('Using flavor %(name)s (%(id)s), the smallest that fits.')
             % {'name': flavor['name'], 'id': flavor['id']})
     if summary.type == snapshots.IMAGE_BACKED and (
-            independent or options.get('delete_on_termination')) and (
+            request.independent or request.delete_on_termination) and (
                 not data):
         say(_('Snapshot %s is image-backed: the server gets no volume from '
               'it and does not depend on it; launching it as it is.')
             % launch_plan.label(summary.image))
     temporary = []
-    if independent and summary.devices:
-        waiter = volume_images.Waiter(wait, progress)
+    if request.independent and summary.devices:
+        waiter = volume_images.Waiter(wait, reporter.progress)
         images, server = launch_from_copies(conn, summary, attrs, waiter,
                                             say)
         attrs = functools.partial(attrs, images=images)
@@ -235,28 +232,28 @@ def launch(conn, snapshot, wait=None, keep_failed=False, say=None,
         wait = waiter.deadline.left
     else:
         server = create_server(conn, attrs())
-    request = attrs()
+    body = attrs()
     planned = launch_volumes.planned_volumes(
-        summary, request.get('block_device_mapping') or
+        summary, body.get('block_device_mapping') or
         launch_plan.block_devices(summary, need.root_gib))
     if data:
         planned += launch_volumes.planned_data_volumes(
-            data, request['block_device_mapping'])
+            data, body['block_device_mapping'])
     kept, volumes, attached, ports = [], {}, {}, []
     if wait is not None:
-        server = building.await_server(conn, server, wait, summary,
-                                       keep_failed, temporary, say, progress,
-                                       [i['id'] for i in data])
+        server = building.await_server(
+            conn, server, wait, summary, reporter, building.Images(
+                temporary, [i['id'] for i in data], request.keep_failed))
         attached = {v.get('id'): v.get('delete_on_termination')
                     for v in server.attached_volumes or []}
         volumes = reads.get_volumes(conn, list(attached)) if planned else {}
         kept = volume_images.release_images(conn, temporary, say)
-        if request.get('networks') != launch_plan.NONE:
+        if body.get('networks') != launch_plan.NONE:
             ports = server_ports(conn, server)
     rows = launch_volumes.launched_volumes(planned, volumes, attached)
     root = next((r for r in rows if r['boot_index'] == 0), {})
     return {
-        'id': server.id, 'name': request['name'],
+        'id': server.id, 'name': body['name'],
         'status': server.status or 'BUILD', 'flavor': flavor['name'],
         'snapshot_id': summary.image['id'],
         'snapshot_name': summary.image.get('name'), 'type': summary.type,

@@ -240,17 +240,21 @@ class LaunchSnapshot(base.ShowOne):
         from rcsnap_osc.launch import run as launching
 
         args = parsed_args
+        from rcsnap_osc.launch import plan
+
         launched = launching.launch(
-            self.conn, args.snapshot, flavor=args.flavor, name=args.name,
-            networks=args.network, no_network=args.no_network,
-            key_name=args.key_name, security_groups=args.security_group,
-            availability_zone=args.availability_zone, size=args.size,
-            delete_on_termination=args.delete_on_termination,
-            independent=args.independent,
-            with_data_volumes=args.with_data_volumes,
-            wait=args.timeout if args.wait or args.independent else None,
-            keep_failed=args.keep_failed, say=common.say_to(self.app.stderr),
-            progress=lambda label: common.Progress(self.app.stderr, label))
+            self.conn, args.snapshot, plan.Request(
+                flavor=args.flavor, name=args.name,
+                networks=tuple(args.network or ()),
+                no_network=args.no_network, key_name=args.key_name,
+                security_groups=tuple(args.security_group or ()),
+                availability_zone=args.availability_zone, size=args.size,
+                delete_on_termination=args.delete_on_termination,
+                independent=args.independent,
+                with_data_volumes=args.with_data_volumes,
+                wait=args.timeout if args.wait or args.independent else None,
+                keep_failed=args.keep_failed),
+            common.StderrReporter(self.app.stderr))
         from osc_lib.cli import format_columns
 
         launched['volumes'] = LaunchedVolumesColumn(launched['volumes'])

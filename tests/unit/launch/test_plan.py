@@ -263,21 +263,25 @@ class TestBlockDevices(testtools.TestCase):
         summary = two_volume_summary()
         need = launch_plan.need_of(summary)
         flavor = {'id': '1'}
-        plain = launch_plan.server_attrs(summary, need, flavor, 'vm', 'none')
+        plain = launch_plan.server_attrs(
+            summary, need, flavor, launch_plan.Boot('vm', 'none'))
         self.assertEqual(fakes.IMAGE_ID, plain['image_id'])
         self.assertNotIn('block_device_mapping', plain)
-        for kwargs in ({'size': 20}, {'delete_on_termination': True},
-                       {'images': {fakes.ROOT_SNAP_ID: 'img'}}):
-            attrs = launch_plan.server_attrs(summary, need, flavor, 'vm',
-                                             'none', **kwargs)
+        for boot, images in (
+                (launch_plan.Boot('vm', 'none', size=20), None),
+                (launch_plan.Boot('vm', 'none', delete_on_termination=True),
+                 None),
+                (launch_plan.Boot('vm', 'none'), {fakes.ROOT_SNAP_ID: 'img'})):
+            attrs = launch_plan.server_attrs(summary, need, flavor, boot,
+                                             images)
             self.assertNotIn('image_id', attrs)
             self.assertEqual(2, len(attrs['block_device_mapping']))
 
     def test_image_backed_always_boots_from_the_image(self):
         summary = image_summary()
         attrs = launch_plan.server_attrs(
-            summary, launch_plan.need_of(summary), {'id': '2'}, 'vm',
-            'none', delete_on_termination=True, images={})
+            summary, launch_plan.need_of(summary), {'id': '2'},
+            launch_plan.Boot('vm', 'none', delete_on_termination=True), {})
         self.assertEqual(fakes.IMAGE_ID, attrs['image_id'])
 
 
