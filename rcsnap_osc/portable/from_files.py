@@ -23,28 +23,19 @@ snapshot's volume while the snapshot exists, as it keeps a snapshotted
 server's. On any failure or interrupt, whatever was made is deleted.
 """
 
-import dataclasses
 import os
 import sys
 
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.portable import manifest
-
-
-@dataclasses.dataclass
-class Made:
-    """What an import created and has not removed (IDs)."""
-
-    images: list = dataclasses.field(default_factory=list)
-    volumes: list = dataclasses.field(default_factory=list)
-    snapshots: list = dataclasses.field(default_factory=list)
 
 
 def read(directory, stderr=sys.stderr):
@@ -79,14 +70,14 @@ def create_image(conn, attrs):
     return response.json()
 
 
-def upload_disk(conn, disk, name, made, put, attrs=None):
+def upload_disk(conn, disk, name, ledger, put, attrs=None):
     """A new image holding a disk's data (``put(image_id, disk)`` sends
     it); its ID."""
     body = dict(attrs or {}, name=name, disk_format=disk['disk_format'],
                 container_format=disk.get('container_format') or 'bare',
                 visibility='private')
     image = create_image(conn, body)
-    made.images.append(image['id'])
+    ledger.made('image', image['id'])
     put(image['id'], disk)
     return image['id']
 
@@ -132,33 +123,27 @@ def make_snapshot(conn, document, name, kind, waiter, say, put,
     kind = manifest.import_kind(document, kind)
     types = types or [None] * len(document['disks'])
     name = name or document['snapshot'].get('name') or 'imported-snapshot'
-    made = Made()
     volumes = []
-    finished = False
-    try:
+    with rollback.Ledger(conn, say, waiter.interval) as ledger:
         if kind == 'image':
             image_id = upload_disk(
-                conn, document['disks'][0], name, made, put,
+                conn, document['disks'][0], name, ledger, put,
                 manifest.image_attributes(document, name))
             say(_('Uploaded image %s') % image_id)
         else:
-            image_id = _volume_backed(conn, document, name, made, waiter,
+            image_id = _volume_backed(conn, document, name, ledger, waiter,
                                       say, put, types)
-            volumes = list(made.volumes)
+            volumes = ledger.ids('volume')
         image = volume_images.get_image(conn, image_id)
-        finished = True
-    finally:
-        if not finished:
-            clean_up(conn, made, say, waiter)
     return reads.image_record(image), volumes
 
 
-def _volume_backed(conn, document, name, made, waiter, say, put, types):
+def _volume_backed(conn, document, name, ledger, waiter, say, put, types):
     disks = document['disks']
     uploads = []
     for index, disk in enumerate(disks):
         image_id = upload_disk(conn, disk, '%s-import-%d' % (name, index),
-                               made, put)
+                               ledger, put)
         uploads.append(image_id)
         say(_('Uploaded temporary image %s') % image_id)
     volumes = []
@@ -168,7 +153,7 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
             image_id=image_id, size=manifest.disk_gib(disk),
             name='%s-disk-%d' % (name, index),
             description=_('Volume of imported snapshot %s') % name, **extra)
-        made.volumes.append(volume.id)
+        ledger.made('volume', volume.id, label=_('temporary volume'))
         volumes.append(volume.id)
         say(_('Creating volume %(vol)s from image %(image)s') % {
             'vol': volume.id, 'image': image_id})
@@ -179,7 +164,7 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
                      ('available',), volume_images.VOLUME_FAILED)
         vsnap = conn.block_storage.create_snapshot(
             volume_id=volume_id, name='snapshot for %s' % name)
-        made.snapshots.append(vsnap.id)
+        ledger.made('volume snapshot', vsnap.id)
         vsnaps.append(vsnap.id)
         say(_('Creating volume snapshot %(snap)s of volume %(vol)s') % {
             'snap': vsnap.id, 'vol': volume_id})
@@ -190,13 +175,13 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
     image = create_image(conn, dict(
         manifest.volume_backed_attributes(document, name, vsnaps, types),
         disk_format='raw', container_format='bare', visibility='private'))
-    made.images.append(image['id'])
+    ledger.made('image', image['id'])
     transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])
     kept = volume_images.release_images(conn, uploads, say)
     for image_id in uploads:
         if image_id not in kept:
-            made.images.remove(image_id)
+            ledger.forget(image_id)
     return image['id']
 
 
@@ -205,33 +190,3 @@ def _get_snapshot(conn, snapshot_id):
         return conn.block_storage.get_snapshot(snapshot_id)
     except sdk_exc.NotFoundException:
         return None
-
-
-def clean_up(conn, made, say, waiter):
-    """Delete what a failed import made: images, then volume snapshots
-    (waited for: Cinder keeps a volume that has one), then volumes."""
-    volume_images.clean_up(conn, volume_images.Made(
-        images=made.images), say, waiter)
-    for snapshot_id in list(made.snapshots):
-        try:
-            settled = volume_images.Waiter(
-                volume_images.CLEANUP_TIMEOUT,
-                lambda label: volume_images._silent,
-                interval=waiter.interval)
-            found = settled.until(
-                _('Volume snapshot %s') % snapshot_id,
-                lambda: _get_snapshot(conn, snapshot_id),
-                ('available', 'error', 'deleted'), ())
-            if found is not None:
-                conn.block_storage.delete_snapshot(snapshot_id,
-                                                   ignore_missing=True)
-                settled.until(_('Volume snapshot %s') % snapshot_id,
-                              lambda: _get_snapshot(conn, snapshot_id),
-                              ('deleted',), ('error_deleting',))
-            made.snapshots.remove(snapshot_id)
-            say(_('Deleted volume snapshot %s') % snapshot_id)
-        except Exception as exc:  # the original error matters more
-            say(errors.left_behind('volume snapshot', snapshot_id,
-                                   errors.describe(exc)))
-    volume_images.clean_up(conn, volume_images.Made(
-        volumes=made.volumes), say, waiter)
