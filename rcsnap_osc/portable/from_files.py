@@ -23,6 +23,7 @@ snapshot's volume while the snapshot exists, as it keeps a snapshotted
 server's. On any failure or interrupt, whatever was made is deleted.
 """
 
+import dataclasses
 import os
 import sys
 
@@ -96,49 +97,55 @@ def volume_types(conn, disks, override=None):
     return manifest.volume_types(disks, volume_type_names(conn), override)
 
 
-def import_snapshot(conn, directory, name, kind, waiter, say,
-                    stderr=sys.stderr, volume_type=None):
-    """Import an export; return the new snapshot's Glance-shaped dict and
-    the IDs of the volumes its volume snapshots were made of."""
+def import_snapshot(conn, request):
+    """Import an export (:class:`request.Request`: ``directory``, ``name``,
+    ``kind``, ``volume_type``); return the new snapshot's Glance-shaped
+    dict and the IDs of the volumes its volume snapshots were made of."""
+    directory, stderr = request.directory, request.stderr
     document = read(directory, stderr)
-    kind = manifest.import_kind(document, kind, volume_type)
-    types = (volume_types(conn, document['disks'], volume_type)
+    kind = manifest.import_kind(document, request.kind, request.volume_type)
+    types = (volume_types(conn, document['disks'], request.volume_type)
              if kind == 'volume-backed' else None)
 
     def put(image_id, disk):
         transfer.upload(conn, image_id, os.path.join(directory, disk['file']),
                         disk['sha256'], stderr)
-    return make_snapshot(conn, document, name, kind, waiter, say, put, types)
+    return make_snapshot(conn, document, dataclasses.replace(
+        request, kind=kind), put, types)
 
 
-def make_snapshot(conn, document, name, kind, waiter, say, put,
-                  types=None):
-    """An instance snapshot made of a manifest's disks, whose data
+def make_snapshot(conn, document, request, put, types=None):
+    """An instance snapshot made of a manifest's disks
+    (:class:`request.Request`: ``name``, ``kind``), whose data
     ``put(image_id, disk)`` uploads; (Glance-shaped dict, volume IDs).
     ``types`` are the volume types of a volume-backed one's volumes
     (:func:`volume_types`; None: each the cloud's default).
 
     Whatever was made is deleted on any failure or interrupt.
     """
-    kind = manifest.import_kind(document, kind)
+    kind = manifest.import_kind(document, request.kind)
     types = types or [None] * len(document['disks'])
-    name = name or document['snapshot'].get('name') or 'imported-snapshot'
+    name = (request.name or document['snapshot'].get('name')
+            or 'imported-snapshot')
+    request = dataclasses.replace(request, name=name, kind=kind)
+    say = request.say
     volumes = []
-    with rollback.Ledger(conn, say, waiter.interval) as ledger:
+    with rollback.Ledger(conn, say, request.waiter.interval) as ledger:
         if kind == 'image':
             image_id = upload_disk(
                 conn, document['disks'][0], name, ledger, put,
                 manifest.image_attributes(document, name))
             say(_('Uploaded image %s') % image_id)
         else:
-            image_id = _volume_backed(conn, document, name, ledger, waiter,
-                                      say, put, types)
+            image_id = _volume_backed(conn, document, request, ledger, put,
+                                      types)
             volumes = ledger.ids('volume')
         image = volume_images.get_image(conn, image_id)
     return reads.image_record(image), volumes
 
 
-def _volume_backed(conn, document, name, ledger, waiter, say, put, types):
+def _volume_backed(conn, document, request, ledger, put, types):
+    name, waiter, say = request.name, request.waiter, request.say
     disks = document['disks']
     uploads = []
     for index, disk in enumerate(disks):
