@@ -22,6 +22,7 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
@@ -30,9 +31,6 @@ from rcsnap_osc.i18n import _
 
 #: Seconds between polls of a volume or image in the --copy pipeline.
 POLL_INTERVAL = 2.0
-
-#: Seconds the cleanup waits for a busy temporary volume to settle.
-CLEANUP_TIMEOUT = 300
 
 VOLUME_FAILED = frozenset(('error', 'error_restoring', 'error_extending',
                            'error_deleting', 'deleting'))
@@ -155,21 +153,13 @@ class Source:
     volume_name: str | None = None
 
 
-@dataclasses.dataclass
-class Made:
-    """What a copy created and has not removed yet (IDs)."""
-
-    volumes: list = dataclasses.field(default_factory=list)
-    images: list = dataclasses.field(default_factory=list)
-
-
-def to_images(conn, sources, disk_format, waiter, say, made):
+def to_images(conn, sources, disk_format, waiter, say, ledger):
     """An image of each :class:`Source`, in order (Glance-shaped dicts).
 
     A temporary volume is made from each volume snapshot (all at once),
     uploaded to a new image by Cinder, and deleted once the image is
-    active. Whatever exists is recorded in ``made``, for the caller's
-    :func:`clean_up` on failure; on success ``made.images`` holds the new
+    active. Whatever exists is recorded in the :class:`rollback.Ledger`,
+    rolled back by the caller on failure; on success it holds the new
     images.
     """
     volumes = []
@@ -178,7 +168,7 @@ def to_images(conn, sources, disk_format, waiter, say, made):
             snapshot_id=source.snapshot_id, size=source.size,
             name=source.volume_name or '%s-tmp' % source.name,
             description=source.description)
-        made.volumes.append(volume.id)
+        ledger.made('volume', volume.id, label=_('temporary volume'))
         volumes.append(volume.id)
         say(_('Creating temporary volume %(vol)s from volume snapshot '
               '%(vsnap)s') % {'vol': volume.id, 'vsnap': source.snapshot_id})
@@ -190,7 +180,7 @@ def to_images(conn, sources, disk_format, waiter, say, made):
         upload = conn.block_storage.upload_volume_to_image(
             volume_id, source.name, disk_format=disk_format,
             container_format='bare')
-        made.images.append(upload['image_id'])
+        ledger.made('image', upload['image_id'])
         uploads.append(upload['image_id'])
         say(_('Uploading volume %(vol)s to image %(image)s') % {
             'vol': volume_id, 'image': upload['image_id']})
@@ -209,7 +199,7 @@ def to_images(conn, sources, disk_format, waiter, say, made):
                      lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
         delete_volume_checked(conn, volume_id)
-        made.volumes.remove(volume_id)
+        ledger.forget(volume_id)
         say(_('Deleted temporary volume %s') % volume_id)
     return images
 
@@ -232,16 +222,9 @@ def copy_then(conn, sources, disk_format, waiter, say, then):
     """:func:`to_images`, then ``then(images)``: on any failure or
     interrupt until it returns, the temporary volumes and the new images
     are deleted. Returns (images, result of ``then``)."""
-    made = Made()
-    finished = False
-    try:
-        images = to_images(conn, sources, disk_format, waiter, say, made)
-        result = then(images)
-        finished = True
-        return images, result
-    finally:
-        if not finished:
-            clean_up(conn, made, say, waiter)
+    with rollback.Ledger(conn, say, waiter.interval) as ledger:
+        images = to_images(conn, sources, disk_format, waiter, say, ledger)
+        return images, then(images)
 
 
 def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None,
@@ -301,38 +284,3 @@ def release_images(conn, image_ids, say):
                   'volumes made from it are deleted.') % {
                       'id': image_id, 'why': errors.describe_detail(exc)})
     return kept
-
-
-def clean_up(conn, made, say, waiter):
-    """Delete what a failed copy created; say what could not be deleted.
-
-    The images go first: deleting one stops Cinder's upload, which frees
-    its volume.
-    """
-    for image_id in list(made.images):
-        try:
-            conn.image.delete_image(image_id, ignore_missing=True)
-            made.images.remove(image_id)
-            say(_('Deleted partial image %s') % image_id)
-        except Exception as exc:  # the original error matters more
-            say(errors.left_behind('image', image_id, errors.describe(exc)))
-    for volume_id in list(made.volumes):
-        try:
-            settled = Waiter(CLEANUP_TIMEOUT, lambda label: _silent,
-                             interval=waiter.interval)
-            volume = settled.until(
-                _('Volume %s') % volume_id,
-                lambda: get_volume(conn, volume_id),
-                reads.VOLUME_DELETABLE | {'deleted', 'deleting'}, ())
-            if volume is not None and volume.status in reads.VOLUME_DELETABLE:
-                conn.block_storage.delete_volume(volume_id,
-                                                 ignore_missing=True)
-            made.volumes.remove(volume_id)
-            say(_('Deleted temporary volume %s') % volume_id)
-        except Exception as exc:  # the original error matters more
-            say(errors.left_behind('volume', volume_id, errors.describe(exc),
-                                   label=_('temporary volume')))
-
-
-def _silent(elapsed, pending):
-    pass

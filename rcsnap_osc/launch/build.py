@@ -20,12 +20,13 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 #: Seconds the cleanup of a failed launch waits for what it deletes.
-CLEANUP_TIMEOUT = 300
+CLEANUP_TIMEOUT = rollback.CLEANUP_TIMEOUT
 
 
 class LaunchFailed(errors.Refused):
@@ -105,21 +106,15 @@ def failure(conn, failed, summary, keep_failed, images=(), say=None):
     if keep_failed:
         return text + _('; kept it (--keep-failed).')
     try:
-        deleted, left = remove_failed(conn, server, summary, images)
+        deleted, left = remove_failed(conn, server, summary, images, say)
     except Exception as exc:
         if errors.translate(exc) is None:
             raise
-        if say:
-            say(errors.left_behind('server', server.id,
-                                   errors.describe(exc)))
         return text + _('; cleaning up failed: %s') % errors.describe(exc)
     text += _('; deleted the server')
     if deleted:
         text += _(' and volume(s) %s') % ', '.join(deleted)
     if left:
-        for kind, ident, why in left:
-            if say:
-                say(errors.left_behind(kind, ident, why))
         text += _('; could not delete %s') % ', '.join(
             '%s %s' % (kind, ident) for kind, ident, _why in left)
     return text + '.'
@@ -187,40 +182,21 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
         deadline.pause()
 
 
-def remove_failed(conn, server, summary, images=(), timeout=None,
-                  interval=2.0):
-    """Delete a failed server, then the volumes it got from our snapshot.
+def remove_failed(conn, server, summary, images=(), say=None):
+    """Delete a failed server, then the volumes it got from our snapshot
+    (:class:`rollback.Ledger`: a warning line, ``say``, for each thing
+    left).
 
     Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
-    ID, why)``.
+    ID, why)``. An error deleting the server is raised.
     """
-    if timeout is None:
-        timeout = CLEANUP_TIMEOUT
-    volumes = volumes_from(conn, server, summary, images)
-    conn.compute.delete_server(server.id)
-    try:
-        conn.compute.wait_for_delete(server, interval=interval, wait=timeout)
-    except sdk_exc.ResourceTimeout:
-        return [], [('server', server.id, _('still deleting'))] + [
-            ('volume', v, _('its server is still deleting'))
-            for v in volumes]
-    deleted = []
-    pending = dict(volumes)
-    # Several volumes, each until it is gone or deletable: no SDK wait
-    # does that.
-    deadline = waits.Deadline(timeout, interval)
-    while True:
-        states = reads.get_volumes(conn, list(pending))
-        for volume_id in list(pending):
-            status = states.get(volume_id, {}).get('status')
-            if status in reads.VOLUME_DELETABLE:
-                conn.block_storage.delete_volume(volume_id,
-                                                 ignore_missing=True)
-            if status is None or status in reads.VOLUME_DELETABLE:
-                deleted.append(volume_id)
-                del pending[volume_id]
-        if not pending or deadline.passed:
-            break
-        deadline.pause()
-    return deleted, [('volume', v, _('status is %s') % (
-        states.get(v) or {}).get('status')) for v in pending]
+    ledger = rollback.Ledger(conn, say, interval=2.0,
+                             timeout=CLEANUP_TIMEOUT)
+    ledger.made('server', server.id, record=server)
+    with ledger.stopped_by(ledger.entries[0]):
+        volumes = volumes_from(conn, server, summary, images)
+    for volume_id in volumes:
+        ledger.made('volume', volume_id, server=server.id)
+    outcome = ledger.roll_back()
+    return ([i for kind, i in outcome.removed if kind == 'volume'],
+            outcome.left)

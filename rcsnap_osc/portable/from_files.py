@@ -30,21 +30,13 @@ import sys
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.portable import manifest
-
-
-@dataclasses.dataclass
-class Made:
-    """What an import created and has not removed (IDs)."""
-
-    images: list = dataclasses.field(default_factory=list)
-    volumes: list = dataclasses.field(default_factory=list)
-    snapshots: list = dataclasses.field(default_factory=list)
 
 
 def read(directory, stderr=sys.stderr):
@@ -79,14 +71,14 @@ def create_image(conn, attrs):
     return response.json()
 
 
-def upload_disk(conn, disk, name, made, put, attrs=None):
+def upload_disk(conn, disk, name, ledger, put, attrs=None):
     """A new image holding a disk's data (``put(image_id, disk)`` sends
     it); its ID."""
     body = dict(attrs or {}, name=name, disk_format=disk['disk_format'],
                 container_format=disk.get('container_format') or 'bare',
                 visibility='private')
     image = create_image(conn, body)
-    made.images.append(image['id'])
+    ledger.made('image', image['id'])
     put(image['id'], disk)
     return image['id']
 
@@ -105,60 +97,60 @@ def volume_types(conn, disks, override=None):
     return manifest.volume_types(disks, volume_type_names(conn), override)
 
 
-def import_snapshot(conn, directory, name, kind, waiter, say,
-                    stderr=sys.stderr, volume_type=None):
-    """Import an export; return the new snapshot's Glance-shaped dict and
-    the IDs of the volumes its volume snapshots were made of."""
+def import_snapshot(conn, request):
+    """Import an export (:class:`request.Request`: ``directory``, ``name``,
+    ``kind``, ``volume_type``); return the new snapshot's Glance-shaped
+    dict and the IDs of the volumes its volume snapshots were made of."""
+    directory, stderr = request.directory, request.stderr
     document = read(directory, stderr)
-    kind = manifest.import_kind(document, kind, volume_type)
-    types = (volume_types(conn, document['disks'], volume_type)
+    kind = manifest.import_kind(document, request.kind, request.volume_type)
+    types = (volume_types(conn, document['disks'], request.volume_type)
              if kind == 'volume-backed' else None)
 
     def put(image_id, disk):
         transfer.upload(conn, image_id, os.path.join(directory, disk['file']),
                         disk['sha256'], stderr)
-    return make_snapshot(conn, document, name, kind, waiter, say, put, types)
+    return make_snapshot(conn, document, dataclasses.replace(
+        request, kind=kind), put, types)
 
 
-def make_snapshot(conn, document, name, kind, waiter, say, put,
-                  types=None):
-    """An instance snapshot made of a manifest's disks, whose data
+def make_snapshot(conn, document, request, put, types=None):
+    """An instance snapshot made of a manifest's disks
+    (:class:`request.Request`: ``name``, ``kind``), whose data
     ``put(image_id, disk)`` uploads; (Glance-shaped dict, volume IDs).
     ``types`` are the volume types of a volume-backed one's volumes
     (:func:`volume_types`; None: each the cloud's default).
 
     Whatever was made is deleted on any failure or interrupt.
     """
-    kind = manifest.import_kind(document, kind)
+    kind = manifest.import_kind(document, request.kind)
     types = types or [None] * len(document['disks'])
-    name = name or document['snapshot'].get('name') or 'imported-snapshot'
-    made = Made()
+    name = (request.name or document['snapshot'].get('name')
+            or 'imported-snapshot')
+    request = dataclasses.replace(request, name=name, kind=kind)
+    say = request.say
     volumes = []
-    finished = False
-    try:
+    with rollback.Ledger(conn, say, request.waiter.interval) as ledger:
         if kind == 'image':
             image_id = upload_disk(
-                conn, document['disks'][0], name, made, put,
+                conn, document['disks'][0], name, ledger, put,
                 manifest.image_attributes(document, name))
             say(_('Uploaded image %s') % image_id)
         else:
-            image_id = _volume_backed(conn, document, name, made, waiter,
-                                      say, put, types)
-            volumes = list(made.volumes)
+            image_id = _volume_backed(conn, document, request, ledger, put,
+                                      types)
+            volumes = ledger.ids('volume')
         image = volume_images.get_image(conn, image_id)
-        finished = True
-    finally:
-        if not finished:
-            clean_up(conn, made, say, waiter)
     return reads.image_record(image), volumes
 
 
-def _volume_backed(conn, document, name, made, waiter, say, put, types):
+def _volume_backed(conn, document, request, ledger, put, types):
+    name, waiter, say = request.name, request.waiter, request.say
     disks = document['disks']
     uploads = []
     for index, disk in enumerate(disks):
         image_id = upload_disk(conn, disk, '%s-import-%d' % (name, index),
-                               made, put)
+                               ledger, put)
         uploads.append(image_id)
         say(_('Uploaded temporary image %s') % image_id)
     volumes = []
@@ -168,7 +160,7 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
             image_id=image_id, size=manifest.disk_gib(disk),
             name='%s-disk-%d' % (name, index),
             description=_('Volume of imported snapshot %s') % name, **extra)
-        made.volumes.append(volume.id)
+        ledger.made('volume', volume.id, label=_('temporary volume'))
         volumes.append(volume.id)
         say(_('Creating volume %(vol)s from image %(image)s') % {
             'vol': volume.id, 'image': image_id})
@@ -179,7 +171,7 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
                      ('available',), volume_images.VOLUME_FAILED)
         vsnap = conn.block_storage.create_snapshot(
             volume_id=volume_id, name='snapshot for %s' % name)
-        made.snapshots.append(vsnap.id)
+        ledger.made('volume snapshot', vsnap.id)
         vsnaps.append(vsnap.id)
         say(_('Creating volume snapshot %(snap)s of volume %(vol)s') % {
             'snap': vsnap.id, 'vol': volume_id})
@@ -190,13 +182,13 @@ def _volume_backed(conn, document, name, made, waiter, say, put, types):
     image = create_image(conn, dict(
         manifest.volume_backed_attributes(document, name, vsnaps, types),
         disk_format='raw', container_format='bare', visibility='private'))
-    made.images.append(image['id'])
+    ledger.made('image', image['id'])
     transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])
     kept = volume_images.release_images(conn, uploads, say)
     for image_id in uploads:
         if image_id not in kept:
-            made.images.remove(image_id)
+            ledger.forget(image_id)
     return image['id']
 
 
@@ -205,33 +197,3 @@ def _get_snapshot(conn, snapshot_id):
         return conn.block_storage.get_snapshot(snapshot_id)
     except sdk_exc.NotFoundException:
         return None
-
-
-def clean_up(conn, made, say, waiter):
-    """Delete what a failed import made: images, then volume snapshots
-    (waited for: Cinder keeps a volume that has one), then volumes."""
-    volume_images.clean_up(conn, volume_images.Made(
-        images=made.images), say, waiter)
-    for snapshot_id in list(made.snapshots):
-        try:
-            settled = volume_images.Waiter(
-                volume_images.CLEANUP_TIMEOUT,
-                lambda label: volume_images._silent,
-                interval=waiter.interval)
-            found = settled.until(
-                _('Volume snapshot %s') % snapshot_id,
-                lambda: _get_snapshot(conn, snapshot_id),
-                ('available', 'error', 'deleted'), ())
-            if found is not None:
-                conn.block_storage.delete_snapshot(snapshot_id,
-                                                   ignore_missing=True)
-                settled.until(_('Volume snapshot %s') % snapshot_id,
-                              lambda: _get_snapshot(conn, snapshot_id),
-                              ('deleted',), ('error_deleting',))
-            made.snapshots.remove(snapshot_id)
-            say(_('Deleted volume snapshot %s') % snapshot_id)
-        except Exception as exc:  # the original error matters more
-            say(errors.left_behind('volume snapshot', snapshot_id,
-                                   errors.describe(exc)))
-    volume_images.clean_up(conn, volume_images.Made(
-        volumes=made.volumes), say, waiter)

@@ -22,7 +22,7 @@ source side is :mod:`rcsnap_osc.portable.to_files`'s plan and the
 interrupt each side deletes what it made.
 """
 
-import sys
+import dataclasses
 
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
@@ -83,20 +83,23 @@ def check_target(target, cloud_name, kind, disks, size, volume_type=None):
     return found[2] if volume_backed else None
 
 
-def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
-         waiter, say, stderr=sys.stderr, volume_type=None):
-    """Copy a snapshot into the cloud of clouds.yaml entry ``cloud_name``;
-    (new snapshot's record, volume IDs on the target).
+def copy(conn, request):
+    """Copy a snapshot into the cloud of a clouds.yaml entry
+    (:class:`request.Request`: ``snapshot``, ``cloud``, ``region``,
+    ``name``, ``kind``, ``disk_format``, ``volume_type``); (new
+    snapshot's record, volume IDs on the target).
 
     The snapshot is read first, then the target checked: nothing is made
     on either side before both are known good.
     """
-    image, summary, disks, needed = exporting.plan(conn, name_or_id,
+    disk_format, say = request.disk_format, request.say
+    image, summary, disks, needed = exporting.plan(conn, request.snapshot,
                                                    disk_format, 'all')
-    kind = manifest.import_kind({'disks': disks}, kind, volume_type)
-    target = connect(cloud_name, region)
-    types = check_target(target, cloud_name, kind, disks, needed,
-                         volume_type)
+    kind = manifest.import_kind({'disks': disks}, request.kind,
+                                request.volume_type)
+    target = connect(request.cloud, request.region)
+    types = check_target(target, request.cloud, kind, disks, needed,
+                         request.volume_type)
 
     def make(images):
         for disk, made in zip(disks, images):
@@ -106,10 +109,11 @@ def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
         sources = dict(zip([d['file'] for d in disks], images))
 
         def put(image_id, disk):
-            transfer.stream(
-                conn, sources[disk['file']], target, image_id, stderr)
-        return importing.make_snapshot(target, document, name or image.get(
-            'name'), kind, waiter, say, put, types)
+            transfer.stream(conn, sources[disk['file']], target, image_id,
+                            request.stderr)
+        return importing.make_snapshot(target, document, dataclasses.replace(
+            request, name=request.name or image.get('name'), kind=kind),
+            put, types)
 
     if summary.type == snapshots.IMAGE_BACKED:
         return make([image])
@@ -124,5 +128,5 @@ def copy(conn, name_or_id, cloud_name, region, name, kind, disk_format,
         volume_images.release_images(conn, [i['id'] for i in images], say)
         return result
 
-    return volume_images.copy_then(conn, sources, disk_format, waiter, say,
-                                   then)[1]
+    return volume_images.copy_then(conn, sources, disk_format,
+                                   request.waiter, say, then)[1]

@@ -24,7 +24,6 @@ partial file stays for the next run to resume.
 import dataclasses
 import os
 import shutil
-import sys
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
@@ -74,15 +73,17 @@ def plan(conn, name_or_id, disk_format, which):
     return image, summary, disks, needed
 
 
-def export(conn, name_or_id, directory, disk_format, which, waiter, say,
-           stderr=sys.stderr):
-    """Export a snapshot into ``directory``; return :class:`Exported`.
+def export(conn, request):
+    """Export a snapshot (:class:`request.Request`: ``snapshot``,
+    ``directory``, ``disk_format``, ``volumes``) into its directory;
+    return :class:`Exported`.
 
     Refused before anything is made in the cloud when the directory lacks
     the free space the disks need at most.
     """
-    image, summary, disks, needed = plan(conn, name_or_id, disk_format,
-                                         which)
+    directory, stderr, say = request.directory, request.stderr, request.say
+    image, summary, disks, needed = plan(
+        conn, request.snapshot, request.disk_format, request.volumes)
     os.makedirs(directory, exist_ok=True)
     have = sum(os.path.getsize(p) for p in (
         os.path.join(directory, d['file'] + transfer.PART) for d in disks)
@@ -106,8 +107,8 @@ def export(conn, name_or_id, directory, disk_format, which, waiter, say,
                     stderr))
             volume_images.release_images(conn, [i['id'] for i in images], say)
 
-        volume_images.copy_then(
-            conn, sources, disk_format, waiter, say, stream)
+        volume_images.copy_then(conn, sources, request.disk_format,
+                                request.waiter, say, stream)
     document = manifest.build(image, summary.type, source_of(conn), disks)
     with open(os.path.join(directory, manifest.NAME), 'w') as f:
         f.write(manifest.dumps(document))

@@ -86,14 +86,15 @@ class ExportSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
+        from rcsnap_osc.portable import request
         from rcsnap_osc.portable import to_files as exporting
 
         args = parsed_args
         _check_timeout(args.timeout)
-        done = exporting.export(
-            self.conn, args.snapshot, args.dir, args.disk_format, args.volumes,
+        done = exporting.export(self.conn, request.Request(
             _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
-            self.app.stderr)
+            self.app.stderr, snapshot=args.snapshot, directory=args.dir,
+            disk_format=args.disk_format, volumes=args.volumes))
         return (('snapshot_id', 'name', 'type', 'directory', 'files',
                  'size_bytes'),
                 (done.image['id'], done.image.get('name'),
@@ -154,13 +155,14 @@ class ImportSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from rcsnap_osc.core import snapshots
         from rcsnap_osc.portable import from_files as importing
+        from rcsnap_osc.portable import request
 
         args = parsed_args
         _check_timeout(args.timeout)
-        image, volumes = importing.import_snapshot(
-            self.conn, args.dir, args.name, args.kind,
+        image, volumes = importing.import_snapshot(self.conn, request.Request(
             _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
-            self.app.stderr, args.volume_type)
+            self.app.stderr, directory=args.dir, name=args.name,
+            kind=args.kind, volume_type=args.volume_type))
         return (('id', 'name', 'type', 'status', 'volumes'),
                 (image['id'], image.get('name'),
                  snapshots.snapshot_type(image), image.get('status'),
@@ -235,15 +237,16 @@ class CopySnapshot(base.ShowOne):
 
     def take_action(self, parsed_args):
         from rcsnap_osc.core import snapshots
+        from rcsnap_osc.portable import request
         from rcsnap_osc.portable import to_cloud as cloudcopy
 
         args = parsed_args
         _check_timeout(args.timeout)
-        image, volumes = cloudcopy.copy(
-            self.conn, args.snapshot, args.to_cloud, args.to_region, args.name,
-            args.kind, args.disk_format, _waiter(self.app, args.timeout),
-            common.say_to(self.app.stderr), self.app.stderr,
-            args.volume_type)
+        image, volumes = cloudcopy.copy(self.conn, request.Request(
+            _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
+            self.app.stderr, snapshot=args.snapshot, cloud=args.to_cloud,
+            region=args.to_region, name=args.name, kind=args.kind,
+            disk_format=args.disk_format, volume_type=args.volume_type))
         return (('id', 'name', 'type', 'status', 'cloud', 'volumes'),
                 (image['id'], image.get('name'),
                  snapshots.snapshot_type(image), image.get('status'),

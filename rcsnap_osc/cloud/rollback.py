@@ -1,0 +1,268 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The one rollback ledger: what a command made (kind and ID, in order),
+less what it handed over to the user, removed on failure or Ctrl-C in the
+order the resources require, with one warning line
+(:func:`errors.left_behind`) for each thing it could not remove.
+
+The order: images first (deleting one stops Cinder's upload, which frees
+its volume), then servers (their volumes are in use while they exist),
+then volume snapshots, waited for (Cinder keeps a volume that has one),
+then volumes. A temporary volume is waited for until it settles; the
+volumes made for a server are waited for together, once it is gone.
+"""
+
+import contextlib
+import dataclasses
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: Seconds a rollback waits for what it deletes to settle or go.
+CLEANUP_TIMEOUT = 300
+
+#: The order in which the kinds of resource are removed.
+ORDER = ('image', 'server', 'volume snapshot', 'volume')
+
+
+@dataclasses.dataclass
+class Entry:
+    """One thing a command made: ``kind`` (a key of ``errors.left_behind``)
+    and ``id``; ``label`` names it in the warning (default: its kind);
+    ``server``, the ID of the server a volume was made for; ``record``,
+    the SDK resource of a server (its delete is waited for)."""
+
+    kind: str
+    id: str
+    label: str | None = None
+    server: str | None = None
+    record: object = None
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What a rollback removed (``(kind, ID)``) and left (``(kind, ID,
+    why)``), in order."""
+
+    removed: list = dataclasses.field(default_factory=list)
+    left: list = dataclasses.field(default_factory=list)
+
+
+#: The line said when a thing is removed (none for a server and the
+#: volumes made for it: the error line of the failed launch names them).
+_GONE = {
+    'image': lambda ident: _('Deleted partial image %s') % ident,
+    'volume': lambda ident: _('Deleted temporary volume %s') % ident,
+    'volume snapshot': lambda ident: _('Deleted volume snapshot %s') % ident,
+}
+
+
+class Ledger:
+    """What a command made and has not handed over; as a context manager,
+    rolled back when the block ends with an exception (Ctrl-C included).
+
+    ``say`` (None: silent) takes each line; ``interval`` and ``timeout``
+    are those of the rollback's waits.
+    """
+
+    def __init__(self, conn, say=None, interval=waits.INTERVAL,
+                 timeout=CLEANUP_TIMEOUT):
+        self.conn = conn
+        self.say = say or (lambda line: None)
+        self.interval = interval
+        self.timeout = timeout
+        self.entries = []
+
+    def made(self, kind, ident, label=None, server=None, record=None):
+        """Record a thing the command made."""
+        self.entries.append(Entry(kind, ident, label, server, record))
+
+    def forget(self, ident):
+        """The thing is handed over, or already removed: not rolled back."""
+        self.entries = [e for e in self.entries if e.id != ident]
+
+    def ids(self, kind):
+        """The IDs of what is recorded of a kind, in order."""
+        return [e.id for e in self.entries if e.kind == kind]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            self.roll_back()
+        return False
+
+    def roll_back(self):
+        """Remove what is recorded; an :class:`Outcome`.
+
+        A server that cannot be deleted stops the rollback with its error
+        (its volumes cannot go while it exists)."""
+        outcome = Outcome()
+        for kind in ORDER:
+            entries = [e for e in self.entries if e.kind == kind]
+            if kind == 'volume':
+                _remove_volumes(self, [e for e in entries if not e.server],
+                                outcome)
+                entries = [e for e in entries if e.server]
+                if entries:
+                    _remove_server_volumes(self, entries, outcome)
+            elif entries:
+                _REMOVE[kind](self, entries, outcome)
+        return outcome
+
+    @contextlib.contextmanager
+    def stopped_by(self, entry):
+        """A block whose error stops the rollback: raised, after the
+        warning that ``entry`` is left (for an SDK or keystoneauth error,
+        which :func:`errors.translate` knows)."""
+        try:
+            yield
+        except Exception as exc:
+            if errors.translate(exc) is not None:
+                self._left(entry, errors.describe(exc), Outcome())
+            raise
+
+    def _gone(self, entry, outcome):
+        self.forget(entry.id)
+        outcome.removed.append((entry.kind, entry.id))
+        if entry.kind in _GONE and not entry.server:
+            self.say(_GONE[entry.kind](entry.id))
+
+    def _left(self, entry, why, outcome):
+        outcome.left.append((entry.kind, entry.id, why))
+        self.say(errors.left_behind(entry.kind, entry.id, why,
+                                    label=entry.label))
+
+    def _settle(self, label, fetch, wanted, failed=()):
+        """Poll ``fetch()`` (None when gone) until its status is in
+        ``wanted``; the resource."""
+        deadline = waits.Deadline(self.timeout, self.interval)
+        while True:
+            found = fetch()
+            status = 'deleted' if found is None else found.status
+            if status in wanted:
+                return found
+            if status in failed:
+                raise errors.Refused(
+                    _('%(what)s is %(status)s.') % {'what': label,
+                                                    'status': status})
+            if deadline.passed:
+                raise errors.Refused(_(
+                    'Timed out after %(secs)d s waiting for %(what)s '
+                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
+                                        'status': status})
+            deadline.pause()
+
+
+def _or_none(get, ident):
+    try:
+        return get(ident)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def _remove_images(ledger, entries, outcome):
+    for entry in entries:
+        try:
+            ledger.conn.image.delete_image(entry.id, ignore_missing=True)
+            ledger._gone(entry, outcome)
+        except Exception as exc:  # the original error matters more
+            ledger._left(entry, errors.describe(exc), outcome)
+
+
+def _remove_servers(ledger, entries, outcome):
+    compute = ledger.conn.compute
+    for entry in entries:
+        with ledger.stopped_by(entry):
+            compute.delete_server(entry.id)
+        try:
+            compute.wait_for_delete(entry.record, interval=ledger.interval,
+                                    wait=ledger.timeout)
+        except sdk_exc.ResourceTimeout:
+            ledger._left(entry, _('still deleting'), outcome)
+            for volume in [e for e in ledger.entries
+                           if e.server == entry.id]:
+                ledger._left(volume, _('its server is still deleting'),
+                             outcome)
+                ledger.forget(volume.id)
+            continue
+        ledger._gone(entry, outcome)
+
+
+def _remove_snapshots(ledger, entries, outcome):
+    block = ledger.conn.block_storage
+    for entry in entries:
+        label = _('Volume snapshot %s') % entry.id
+
+        def fetch(ident=entry.id):
+            return _or_none(block.get_snapshot, ident)
+        try:
+            found = ledger._settle(label, fetch,
+                                   ('available', 'error', 'deleted'))
+            if found is not None:
+                block.delete_snapshot(entry.id, ignore_missing=True)
+                ledger._settle(label, fetch, ('deleted',),
+                               ('error_deleting',))
+            ledger._gone(entry, outcome)
+        except Exception as exc:  # the original error matters more
+            ledger._left(entry, errors.describe(exc), outcome)
+
+
+def _remove_volumes(ledger, entries, outcome):
+    """Temporary volumes, each once it settles."""
+    block = ledger.conn.block_storage
+    for entry in entries:
+        try:
+            volume = ledger._settle(
+                _('Volume %s') % entry.id,
+                lambda ident=entry.id: _or_none(block.get_volume, ident),
+                reads.VOLUME_DELETABLE | {'deleted', 'deleting'})
+            if volume is not None and volume.status in reads.VOLUME_DELETABLE:
+                block.delete_volume(entry.id, ignore_missing=True)
+            ledger._gone(entry, outcome)
+        except Exception as exc:  # the original error matters more
+            ledger._left(entry, errors.describe(exc), outcome)
+
+
+def _remove_server_volumes(ledger, entries, outcome):
+    """The volumes made for a server that is gone: together, each until
+    it is gone or deletable (no SDK wait does several at once)."""
+    pending = {e.id: e for e in entries}
+    deadline = waits.Deadline(ledger.timeout, ledger.interval)
+    while True:
+        states = reads.get_volumes(ledger.conn, list(pending))
+        for volume_id in list(pending):
+            status = states.get(volume_id, {}).get('status')
+            if status in reads.VOLUME_DELETABLE:
+                ledger.conn.block_storage.delete_volume(
+                    volume_id, ignore_missing=True)
+            if status is None or status in reads.VOLUME_DELETABLE:
+                ledger._gone(pending.pop(volume_id), outcome)
+        if not pending or deadline.passed:
+            break
+        deadline.pause()
+    for volume_id, entry in pending.items():
+        ledger._left(entry, _('status is %s') % (
+            states.get(volume_id) or {}).get('status'), outcome)
+
+
+_REMOVE = {
+    'image': _remove_images,
+    'server': _remove_servers,
+    'volume snapshot': _remove_snapshots,
+}
