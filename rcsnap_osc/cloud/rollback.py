@@ -151,22 +151,9 @@ class Ledger:
     def _settle(self, label, fetch, wanted, failed=()):
         """Poll ``fetch()`` (None when gone) until its status is in
         ``wanted``; the resource."""
-        deadline = waits.Deadline(self.timeout, self.interval)
-        while True:
-            found = fetch()
-            status = 'deleted' if found is None else found.status
-            if status in wanted:
-                return found
-            if status in failed:
-                raise errors.Refused(
-                    _('%(what)s is %(status)s.') % {'what': label,
-                                                    'status': status})
-            if deadline.passed:
-                raise errors.Refused(_(
-                    'Timed out after %(secs)d s waiting for %(what)s '
-                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
-                                        'status': status})
-            deadline.pause()
+        return waits.until_status(
+            waits.Deadline(self.timeout, self.interval), label, fetch,
+            wanted, failed)
 
 
 def _or_none(get, ident):

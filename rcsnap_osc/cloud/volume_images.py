@@ -58,23 +58,8 @@ class Waiter:
     def until(self, label, fetch, wanted, failed):
         """Poll ``fetch()`` (a resource, None when gone) until its status
         is in ``wanted``; return the resource."""
-        report = self.progress(label)
-        while True:
-            found = fetch()
-            status = 'deleted' if found is None else found.status
-            if status in wanted:
-                return found
-            if status in failed:
-                raise errors.Refused(
-                    _('%(what)s is %(status)s.') % {'what': label,
-                                                    'status': status})
-            report(self.deadline.elapsed, [status])
-            if self.deadline.passed:
-                raise errors.Refused(_(
-                    'Timed out after %(secs)d s waiting for %(what)s '
-                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
-                                        'status': status})
-            self.deadline.pause()
+        return waits.until_status(self.deadline, label, fetch, wanted,
+                                  failed, self.progress(label))
 
 
 def get_volume(conn, volume_id):

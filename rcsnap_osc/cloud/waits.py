@@ -74,6 +74,31 @@ class Deadline:
         (self._sleep or CLOCK.sleep)(self.interval)
 
 
+def until_status(deadline, label, fetch, wanted, failed=(), report=None):
+    """Poll ``fetch()`` (a resource, None when gone) until its status is
+    in ``wanted``: the resource. A status in ``failed``, or the
+    :class:`Deadline` passing, is refused in one line that names
+    ``label``; ``report(elapsed, [status])`` after each poll that goes on.
+    """
+    while True:
+        found = fetch()
+        status = 'deleted' if found is None else found.status
+        if status in wanted:
+            return found
+        if status in failed:
+            raise errors.Refused(
+                _('%(what)s is %(status)s.') % {'what': label,
+                                                'status': status})
+        if report:
+            report(deadline.elapsed, [status])
+        if deadline.passed:
+            raise errors.Refused(_(
+                'Timed out after %(secs)d s waiting for %(what)s '
+                '(%(status)s).') % {'secs': deadline.timeout, 'what': label,
+                                    'status': status})
+        deadline.pause()
+
+
 def wait_for_snapshot(conn, image_id, timeout, progress=None,
                       interval=INTERVAL, sleep=None, settled=None):
     """Wait until the image is active and its volume snapshots available.
