@@ -32,6 +32,21 @@ VOLUMES = ('root', 'all')
 
 
 @dataclasses.dataclass(frozen=True)
+class Request:
+    """What ``share`` was asked for: the projects (names or IDs), and for
+    a ``copy`` its name, disk format, ``timeout`` (seconds), whether a new
+    one is made even when an earlier copy fits, and which ``volumes``."""
+
+    projects: tuple
+    copy: bool = False
+    name: str | None = None
+    disk_format: str = 'raw'
+    timeout: int | None = None
+    new_copy: bool = False
+    volumes: str = 'root'
+
+
+@dataclasses.dataclass(frozen=True)
 class SharePlan:
     """The writes that share an image with some projects."""
 

@@ -75,22 +75,20 @@ def resolve_projects(conn, values):
 
 # -- the commands ------------------------------------------------------------
 
-def share_snapshot(conn, snapshot, projects, copy=False, name=None,
-                   disk_format='raw', timeout=None, say=None, progress=None,
-                   new_copy=False, volumes='root'):
+def share_snapshot(conn, snapshot, request, reporter):
     """Share a snapshot (or, with ``copy``, a standalone copy of a
-    volume-backed one) with projects given by name or ID.
+    volume-backed one) with the projects of the :class:`share_plan.Request`.
 
     With ``volumes='all'``, the copy has an image of each data volume too,
     shared with the same projects.
 
     Returns ``(shared image, its members, the source snapshot when a copy
-    was shared else None, the copy's data images)``. ``say(text)`` reports
-    steps and ``progress(label)`` returns a ``(elapsed, pending)``
-    callable.
+    was shared else None, the copy's data images)``; steps and waits are
+    said through the ``reporter``.
     """
     from rcsnap_osc.cloud import volume_images
 
+    copy, volumes, say = request.copy, request.volumes, reporter.say
     project_id = conn.current_project_id
     # A copy reads the root volume snapshot: Cinder validates the token
     # while Glance finds the snapshot.
@@ -99,7 +97,8 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
     share_plan.check_changeable(image, project_id)
     needs_copy = share_plan.needs_copy(image, copy)
     targets = share_plan.check_targets(project_id,
-                                       resolve_projects(conn, projects))
+                                       resolve_projects(
+                                           conn, request.projects))
     if not needs_copy:
         if copy:
             say(_('Snapshot %s is image-backed: other projects can launch '
@@ -117,7 +116,7 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
                   'it).') % {'id': ref.snapshot_id,
                              'dev': ref.device_name or '-'})
     wanted = len(left) if volumes == 'all' else 0
-    if not new_copy:
+    if not request.new_copy:
         reused = reusable(conn, image, project_id, wanted, say)
         if reused is not None:
             copy_image, data = reused
@@ -128,9 +127,10 @@ def share_snapshot(conn, snapshot, projects, copy=False, name=None,
         return share_all(conn, [made] + data, targets, say, fresh=True)
 
     shared, data, members = volume_images.copy_snapshot(
-        conn, image, copies.copy_name(image, name), disk_format,
-        volume_images.Waiter(timeout, progress), say, then=share_made,
-        volumes=volumes)
+        conn, image, copies.copy_name(image, request.name),
+        request.disk_format,
+        volume_images.Waiter(request.timeout, reporter.progress), say,
+        then=share_made, volumes=volumes)
     return shared, members, image, data
 
 

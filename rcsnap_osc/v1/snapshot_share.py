@@ -140,13 +140,16 @@ class ShareSnapshot(base.ShowOne):
         if args.timeout <= 0:
             raise exceptions.CommandError(
                 _('--timeout must be a positive number of seconds.'))
+        from rcsnap_osc.share import plan
+
         shared, members, source, data = sharing.share_snapshot(
-            self.conn, args.snapshot, args.project, copy=args.copy,
-            name=args.name, disk_format=args.disk_format or
-            DEFAULT_DISK_FORMAT, timeout=args.timeout,
-            say=common.say_to(self.app.stderr),
-            progress=lambda label: common.Progress(self.app.stderr, label),
-            new_copy=args.new_copy, volumes=args.volumes or 'root')
+            self.conn, args.snapshot, plan.Request(
+                projects=tuple(args.project or ()), copy=args.copy,
+                name=args.name,
+                disk_format=args.disk_format or DEFAULT_DISK_FORMAT,
+                timeout=args.timeout, new_copy=args.new_copy,
+                volumes=args.volumes or 'root'),
+            common.StderrReporter(self.app.stderr))
         names, values = members_data(shared, members, 'shared')
         if source is not None:
             from rcsnap_osc.core import copies
