@@ -134,7 +134,7 @@ def data_attributes(ref: snapshots.VolumeRef, size_gib: int | None,
 
 def _index(image: dict) -> int | None:
     try:
-        return int(image.get(DATA_INDEX_PROPERTY))
+        return int(image.get(DATA_INDEX_PROPERTY))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
 
@@ -148,7 +148,7 @@ def data_images(copy: dict,
              if i.get(COPY_PROPERTY) == copy['id']
              and i.get('owner') == copy.get('owner')
              and _index(i) is not None and i['id'] != copy['id']]
-    return sorted(found, key=_index)
+    return sorted(found, key=_index)  # type: ignore[arg-type]
 
 
 def complete(copy: dict, found: list[dict]) -> bool:

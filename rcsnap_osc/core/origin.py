@@ -71,7 +71,8 @@ def server_of(image: dict, volume_snapshots: dict[str, dict],
     recorded = recorded_server(image)
     if recorded:
         return recorded
-    return attached.get(root_volume_of(image, volume_snapshots))
+    return attached.get(
+        root_volume_of(image, volume_snapshots))  # type: ignore[arg-type]
 
 
 def owned_snapshots(images: collections.abc.Iterable[dict],

@@ -76,7 +76,7 @@ def over(quota_set: dict | None, amounts: dict[str, int],
         used, limit = quota_field(quota_set, name)
         if limit is None or limit < 0 or not amount:
             continue
-        used += taken.get(name, 0)
+        used += taken.get(name, 0)  # type: ignore[operator]
         if used + amount > limit:
             found.append((name, used, limit))
     return found

@@ -85,7 +85,7 @@ def choose(ordered: collections.abc.Iterable[dict], keep: int,
             kept.append((image, _('one of the newest %d') % keep))
             continue
         if older_than is not None:
-            age = snapshots.age_seconds(image, now)
+            age = snapshots.age_seconds(image, now)  # type: ignore[arg-type]
             if age is None or age < older_than:
                 kept.append((image, _('not older than --older-than')))
                 continue
