@@ -94,7 +94,7 @@ class Plan:
         return tuple(i for i in self.items if i.kind == DATA_IMAGE)
 
 
-def resolve(name_or_id: str, images: collections.abc.Iterable[dict]
+def resolve(name_or_id: str, images: collections.abc.Sequence[dict]
             ) -> tuple[dict | None, str | None]:
     """``(image, error)``: the image with this ID, else this exact name."""
     by_id = [i for i in images if i.get('id') == name_or_id]

@@ -46,7 +46,7 @@ def parse_duration(text: str | None) -> int:
     return int(found.group(1)) * _UNITS[found.group(2)]
 
 
-def newest_first(ordered: collections.abc.Iterable[dict],
+def newest_first(ordered: collections.abc.Sequence[dict],
                  ids: collections.abc.Iterable[str]) -> list[dict]:
     """``ordered`` with the snapshots ``ids`` names moved to the front:
     a snapshot just made is the newest, even when another one was made

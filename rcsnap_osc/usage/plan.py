@@ -52,9 +52,9 @@ def _cost(images: collections.abc.Iterable[dict],
     return total
 
 
-def compute(images: collections.abc.Iterable[dict],
+def compute(images: collections.abc.Sequence[dict],
             volume_snapshots: dict[str, dict],
-            volumes: collections.abc.Iterable[dict], project_id: str,
+            volumes: collections.abc.Sequence[dict], project_id: str,
             quota_set: dict | None = None,
             glance_usage: dict | None = None) -> dict:
     """The plain view: a dict of :data:`FIELDS` (and the Glance limits it
