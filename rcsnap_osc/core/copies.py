@@ -16,6 +16,8 @@ copied, and when a copy is complete. Pure: share, launch, delete and the
 portable formats read copies through it.
 """
 
+import collections.abc
+
 from rcsnap_osc.core import snapshots
 
 #: Property of a ``--copy`` image that names the snapshot it was made from.
@@ -49,7 +51,7 @@ COPIED_PREFIXES = ('hw_', 'img_', 'trait:')
 NOT_COPIED_PREFIXES = ('img_signature', 'os_glance')
 
 
-def root_ref(image):
+def root_ref(image: dict) -> snapshots.VolumeRef:
     """The root device's volume snapshot reference of a volume-backed
     snapshot."""
     refs = snapshots.volume_refs(snapshots.mapping_of(image))
@@ -59,25 +61,26 @@ def root_ref(image):
     return refs[0]
 
 
-def left_out(image):
+def left_out(image: dict) -> tuple[snapshots.VolumeRef, ...]:
     """Volume snapshot references a copy does not hold: all but the root."""
     root = root_ref(image)
     return tuple(ref for ref in snapshots.volume_refs(
         snapshots.mapping_of(image)) if ref != root)
 
 
-def is_copied_property(key):
+def is_copied_property(key: str) -> bool:
     if key.startswith(NOT_COPIED_PREFIXES):
         return False
     return key in COPIED_KEYS or key.startswith(COPIED_PREFIXES)
 
 
-def copy_name(image, name=None):
+def copy_name(image: dict, name: str | None = None) -> str:
     """The copy's image name: ``name``, else the snapshot's plus -copy."""
     return name or '%s-copy' % (image.get('name') or image['id'])
 
 
-def copy_attributes(image, root_size_gib, data_images=0):
+def copy_attributes(image: dict, root_size_gib: int | None,
+                    data_images: int = 0) -> dict:
     """What to set on a copy once Cinder uploaded it: the boot limits, the
     properties that say how to boot it, ``image_type`` so that it is listed
     as an instance snapshot, the snapshot it was made from and, when it has
@@ -100,7 +103,7 @@ def copy_attributes(image, root_size_gib, data_images=0):
     return attrs
 
 
-def data_count(copy):
+def data_count(copy: dict) -> int:
     """How many data images a copy says it has."""
     try:
         return max(int(copy.get(DATA_IMAGES_PROPERTY) or 0), 0)
@@ -108,13 +111,14 @@ def data_count(copy):
         return 0
 
 
-def data_name(copy_name, ref, index):
+def data_name(copy_name: str, ref: snapshots.VolumeRef, index: int) -> str:
     """A data image's name: the copy's and the device's (vdb...)."""
     device = (ref.device_name or '').rsplit('/', 1)[-1] or 'data%d' % index
     return '%s-%s' % (copy_name, device)
 
 
-def data_attributes(ref, size_gib, copy_id, index):
+def data_attributes(ref: snapshots.VolumeRef, size_gib: int | None,
+                    copy_id: str, index: int) -> dict:
     """What a data image gets once uploaded: the copy it belongs to (the
     proof unshare, delete and launch look for), its place, device and
     source, and ``min_disk``: a volume made from it needs the data
@@ -128,14 +132,15 @@ def data_attributes(ref, size_gib, copy_id, index):
     }
 
 
-def _index(image):
+def _index(image: dict) -> int | None:
     try:
-        return int(image.get(DATA_INDEX_PROPERTY))
+        return int(image.get(DATA_INDEX_PROPERTY))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
 
 
-def data_images(copy, images):
+def data_images(copy: dict,
+                images: collections.abc.Iterable[dict]) -> list[dict]:
     """The data images of ``copy`` among ``images``, in their order: those
     that name it (:data:`COPY_PROPERTY`), have a place, and have the
     copy's owner; nothing else is proven to belong to it."""
@@ -143,10 +148,10 @@ def data_images(copy, images):
              if i.get(COPY_PROPERTY) == copy['id']
              and i.get('owner') == copy.get('owner')
              and _index(i) is not None and i['id'] != copy['id']]
-    return sorted(found, key=_index)
+    return sorted(found, key=_index)  # type: ignore[arg-type]
 
 
-def complete(copy, found):
+def complete(copy: dict, found: list[dict]) -> bool:
     """Whether ``found`` (:func:`data_images`) are every data image of
     ``copy``, each active."""
     return (len(found) == data_count(copy)
@@ -154,7 +159,8 @@ def complete(copy, found):
             and all(i.get('status') == 'active' for i in found))
 
 
-def reusable_copy(copies, image, project_id, data_images=0):
+def reusable_copy(copies: collections.abc.Iterable[dict], image: dict,
+                  project_id: str, data_images: int = 0) -> dict | None:
     """An earlier ``--copy`` of ``image`` to share again instead of copying
     the disks once more: active, owned by this project, made from the
     source as it is now (same ``updated_at``), with as many data images as

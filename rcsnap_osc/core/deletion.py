@@ -26,7 +26,9 @@ and Cinder would accept the request (status ``available`` or ``error``, not
 part of a group snapshot). Anything else is kept, with the reason.
 """
 
+import collections.abc
 import dataclasses
+import typing
 
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
@@ -79,20 +81,21 @@ class Plan:
     blocked_by: str | None = None
 
     @property
-    def image(self):
+    def image(self) -> Item | None:
         """The image item; None in a plan of orphaned volume snapshots."""
         return next((i for i in self.items if i.kind == IMAGE), None)
 
     @property
-    def volume_snapshots(self):
+    def volume_snapshots(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.kind == VOLUME_SNAPSHOT)
 
     @property
-    def data_images(self):
+    def data_images(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.kind == DATA_IMAGE)
 
 
-def resolve(name_or_id, images):
+def resolve(name_or_id: str, images: collections.abc.Sequence[dict]
+            ) -> tuple[dict | None, str | None]:
     """``(image, error)``: the image with this ID, else this exact name."""
     by_id = [i for i in images if i.get('id') == name_or_id]
     if by_id:
@@ -107,13 +110,15 @@ def resolve(name_or_id, images):
     return named[0], None
 
 
-def needs_members(image, project_id):
+def needs_members(image: dict, project_id: str) -> bool:
     """Whether the image's member list decides if it may be deleted."""
     return (image.get('owner') == project_id
             and image.get('visibility') == 'shared')
 
 
-def refusal(image, project_id, members=(), force=False):
+def refusal(image: dict, project_id: str,
+            members: collections.abc.Iterable[dict] | None = (),
+            force: bool = False) -> str | None:
     """Why this image must not be deleted, or None.
 
     :param members: the image's Glance members (only read for a shared
@@ -137,6 +142,7 @@ def refusal(image, project_id, members=(), force=False):
         return _('visibility is %s: other projects may use it; '
                  'use --force') % visibility
     if visibility == 'shared':
+        accepted: list[typing.Any]
         accepted = sorted(m.get('member_id') for m in members or ()
                           if m.get('status') == 'accepted')
         if accepted:
@@ -145,17 +151,21 @@ def refusal(image, project_id, members=(), force=False):
     return None
 
 
-def references(images):
+def references(images: collections.abc.Iterable[dict]
+               ) -> dict[str, list[str]]:
     """Volume snapshot id -> ids of the images that refer to it."""
-    found = {}
+    found: dict[str, list[str]] = {}
     for image in images:
         for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
             found.setdefault(ref.snapshot_id, []).append(image['id'])
     return found
 
 
-def volume_snapshot_verdict(snapshot_id, project_id, volume_snapshots,
-                            others, dependents):
+def volume_snapshot_verdict(
+        snapshot_id: str, project_id: str, volume_snapshots: dict[str, dict],
+        others: collections.abc.Sequence[str],
+        dependents: collections.abc.Sequence[dict] | None
+) -> tuple[str, str | None, bool]:
     """``(action, reason, orphaned)`` for one volume snapshot of a deleted
     image. ``orphaned`` is true when it is this project's, no other image
     uses it, and yet it must be kept: deleting the image would leave it
@@ -188,7 +198,7 @@ def volume_snapshot_verdict(snapshot_id, project_id, volume_snapshots,
     return DELETE, None, False
 
 
-def describe_volume(volume):
+def describe_volume(volume: dict) -> str:
     """``volume ID``, and the server it is attached to, if any."""
     servers = [a.get('server_id') for a in volume.get('attachments') or ()
                if a.get('server_id')]
@@ -198,7 +208,9 @@ def describe_volume(volume):
     return _('volume %s') % volume['id']
 
 
-def data_image_items(image, images, project_id, refused):
+def data_image_items(image: dict, images: collections.abc.Iterable[dict],
+                     project_id: str, refused: str | None
+                     ) -> tuple[list[Item], list[str]]:
     """``(items, blockers)`` for the data images of a ``share --copy
     --volumes all`` copy being deleted: those proven to be its own
     (:func:`copies.data_images`: they name it, have its owner and a
@@ -221,9 +233,11 @@ def data_image_items(image, images, project_id, refused):
     return items, blockers
 
 
-def orphan_refusal(blocked):
+def orphan_refusal(blocked: collections.abc.Iterable[
+        tuple[str, str | None, collections.abc.Sequence[dict]]]) -> str:
     """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
     reason, dependent volumes)] of the volume snapshots it would orphan."""
+    volumes: list[dict]
     causes, volumes = [], []
     for sid, why, deps in blocked:
         if deps:
@@ -243,9 +257,13 @@ def orphan_refusal(blocked):
                                           'unblock': unblock}
 
 
-def plan_delete(names, images, project_id, volume_snapshots=None,
-                volumes=(), members=None, force=False,
-                keep_volume_snapshots=False):
+def plan_delete(names: collections.abc.Iterable[str],
+                images: collections.abc.Sequence[dict], project_id: str,
+                volume_snapshots: dict[str, dict] | None = None,
+                volumes: collections.abc.Iterable[dict] = (),
+                members: dict[str, list[dict]] | None = None,
+                force: bool = False,
+                keep_volume_snapshots: bool = False) -> list[Plan]:
     """Plan the deletion of the named instance snapshots.
 
     :param names: names or IDs as the caller gave them.
@@ -261,6 +279,8 @@ def plan_delete(names, images, project_id, volume_snapshots=None,
     """
     members = members or {}
     volume_snapshots = volume_snapshots or {}
+    targets: dict[str, tuple[str, dict, str | None]]
+    plans: list[typing.Any]
     targets, plans = {}, []
     for name in names:
         image, error = resolve(name, images)
@@ -272,11 +292,12 @@ def plan_delete(names, images, project_id, volume_snapshots=None,
             plans.append(None)  # filled in below, in the order named
     deleted = {i for i, (_, _, refused) in targets.items() if not refused}
     refs = references(images)
-    made_from = {}
+    made_from: dict[str, list[dict]] = {}
     for volume in volumes:
         if volume.get('snapshot_id'):
             made_from.setdefault(volume['snapshot_id'], []).append(volume)
-    seen = set()
+    seen: set[str] = set()
+    blocked: typing.Any  # the reasons, then the refusal they make
     filled = iter(targets.values())
     for index, plan in enumerate(plans):
         if plan is not None:

@@ -21,15 +21,18 @@ server is derived from the volume the root volume snapshot was taken of,
 when that volume is attached to a server.
 """
 
+import collections.abc
+
 from rcsnap_osc.core import snapshots
 
 #: The image property ``rc snapshot create`` records the server's ID in.
 SERVER_PROPERTY = 'rcsnap:server_id'
 
 
-def attached_servers(volumes):
+def attached_servers(volumes: collections.abc.Iterable[dict]
+                     ) -> dict[str, str]:
     """Volume id -> the server it is attached to (the first one)."""
-    found = {}
+    found: dict[str, str] = {}
     for volume in volumes:
         for attachment in volume.get('attachments') or ():
             if attachment.get('server_id'):
@@ -37,13 +40,14 @@ def attached_servers(volumes):
     return found
 
 
-def recorded_server(image):
+def recorded_server(image: dict) -> str | None:
     """The server ID a snapshot records: ours (:data:`SERVER_PROPERTY`),
     else Nova's ``instance_uuid`` (image-backed ones); None otherwise."""
     return image.get(SERVER_PROPERTY) or image.get('instance_uuid') or None
 
 
-def root_volume_of(image, volume_snapshots):
+def root_volume_of(image: dict,
+                   volume_snapshots: dict[str, dict]) -> str | None:
     """The ID of the volume a volume-backed snapshot's root volume
     snapshot was taken of, or None (not visible, or image-backed).
 
@@ -56,7 +60,8 @@ def root_volume_of(image, volume_snapshots):
     return (found or {}).get('volume_id') or None
 
 
-def server_of(image, volume_snapshots, attached):
+def server_of(image: dict, volume_snapshots: dict[str, dict],
+              attached: dict[str, str]) -> str | None:
     """The ID of the server a snapshot was made of, or None: the one it
     records, else the one its root volume is attached to.
 
@@ -66,12 +71,14 @@ def server_of(image, volume_snapshots, attached):
     recorded = recorded_server(image)
     if recorded:
         return recorded
-    return attached.get(root_volume_of(image, volume_snapshots))
+    return attached.get(
+        root_volume_of(image, volume_snapshots))  # type: ignore[arg-type]
 
 
-def owned_snapshots(images, project_id):
+def owned_snapshots(images: collections.abc.Iterable[dict],
+                    project_id: str) -> list[dict]:
     """This project's instance snapshots, newest first, each once."""
-    seen = {}
+    seen: dict[str, dict] = {}
     for image in images:
         if (image.get('owner') == project_id
                 and snapshots.is_instance_snapshot(image)):
@@ -80,7 +87,9 @@ def owned_snapshots(images, project_id):
         i.get('created_at') or '', i['id']), reverse=True)
 
 
-def snapshots_of(server_id, images, project_id, volume_snapshots, volumes):
+def snapshots_of(server_id: str, images: collections.abc.Iterable[dict],
+                 project_id: str, volume_snapshots: dict[str, dict],
+                 volumes: collections.abc.Iterable[dict]) -> list[dict]:
     """This project's snapshots of the server, newest first."""
     attached = attached_servers(volumes)
     return [i for i in owned_snapshots(images, project_id)

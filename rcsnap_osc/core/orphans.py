@@ -18,11 +18,16 @@ the quota and referred to by nothing. Nova names each one ``snapshot for
 <image name>``, which tells them apart from volume snapshots made by hand.
 """
 
+import collections.abc
 import dataclasses
+import typing
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
+
+if typing.TYPE_CHECKING:
+    import datetime
 
 #: How Nova names the volume snapshots of an instance snapshot.
 NOVA_NAME_PREFIX = 'snapshot for '
@@ -40,30 +45,33 @@ class Orphan:
     dependents: tuple = ()
 
     @property
-    def id(self):
+    def id(self) -> str:
         return self.snapshot['id']
 
     @property
-    def size_gib(self):
+    def size_gib(self) -> int | None:
         return self.snapshot.get('size')
 
 
-def made_by_nova(volume_snapshot):
+def made_by_nova(volume_snapshot: dict) -> bool:
     """Whether Nova made it for an instance snapshot (by its name)."""
     return (volume_snapshot.get('name') or '').startswith(NOVA_NAME_PREFIX)
 
 
-def dependent_volumes(volumes):
+def dependent_volumes(volumes: collections.abc.Iterable[dict]
+                      ) -> dict[str, list[str]]:
     """Volume snapshot id -> ids of the volumes created from it."""
-    found = {}
+    found: dict[str, list[str]] = {}
     for volume in volumes:
         if volume.get('snapshot_id'):
             found.setdefault(volume['snapshot_id'], []).append(volume['id'])
     return found
 
 
-def find_orphans(images, volume_snapshots, volumes, project_id,
-                 include_all=False):
+def find_orphans(images: collections.abc.Iterable[dict],
+                 volume_snapshots: collections.abc.Iterable[dict],
+                 volumes: collections.abc.Iterable[dict], project_id: str,
+                 include_all: bool = False) -> list[Orphan]:
     """The project's volume snapshots that no image refers to.
 
     :param images: every image the project can see (hidden ones too).
@@ -87,7 +95,9 @@ def find_orphans(images, volume_snapshots, volumes, project_id,
                                         o.id))
 
 
-def plan_reclaim(found, project_id, now, min_age=MIN_AGE):
+def plan_reclaim(found: collections.abc.Iterable[Orphan], project_id: str,
+                 now: 'datetime.datetime',
+                 min_age: int | float = MIN_AGE) -> list[deletion.Plan]:
     """A :class:`deletion.Plan` per orphan, with ``delete``'s rules:
     only this project's, nothing with dependent volumes, nothing in a
     group snapshot, deletable statuses only (kept, with the reason).
@@ -112,14 +122,16 @@ def plan_reclaim(found, project_id, now, min_age=MIN_AGE):
     return plans
 
 
-def freed_gib(found, outcomes, states):
+def freed_gib(found: collections.abc.Iterable[Orphan],
+              outcomes: collections.abc.Iterable[typing.Any],
+              states: collections.abc.Container[str]) -> tuple[int, int]:
     """GiB of the orphans whose outcome is in ``states``, and how many."""
     sizes = {o.id: o.size_gib or 0 for o in found}
     done = [o.item.resource_id for o in outcomes if o.state in states]
     return sum(sizes.get(i, 0) for i in done), len(done)
 
 
-def freed_message(gib, count, state):
+def freed_message(gib: int | float, count: int, state: str) -> str:
     """The line ``delete --orphans`` ends with."""
     text = {
         deletion.DELETE: _('Would free %(gib)s GiB (%(count)d volume '

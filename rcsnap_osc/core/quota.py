@@ -25,6 +25,7 @@ Nova checks only the count, and only against the total: past the other
 limits it fails late, after the image is made, with an error of its own.
 """
 
+import collections.abc
 import dataclasses
 
 from rcsnap_osc import errors
@@ -39,15 +40,15 @@ class Need:
     amounts: dict
 
     @property
-    def count(self):
+    def count(self) -> int:
         return self.amounts.get('snapshots', 0)
 
     @property
-    def gib(self):
+    def gib(self) -> int:
         return self.amounts.get('gigabytes', 0)
 
 
-def need(volumes):
+def need(volumes: collections.abc.Iterable[dict]) -> Need:
     """The :class:`Need` of a volume-backed server whose attached
     volumes are ``volumes`` (Cinder-shaped; a size Cinder did not give
     counts 0)."""
@@ -63,7 +64,9 @@ def need(volumes):
     return Need(amounts)
 
 
-def over(quota_set, amounts, taken=None):
+def over(quota_set: dict | None, amounts: dict[str, int],
+         taken: dict[str, int] | None = None
+         ) -> list[tuple[str, int, int]]:
     """The quotas ``amounts`` would go past: ``[(name, used, limit)]``,
     ``used`` counting what ``taken`` (earlier servers of the same call)
     already holds. Quotas Cinder does not report are not checked."""
@@ -73,13 +76,15 @@ def over(quota_set, amounts, taken=None):
         used, limit = quota_field(quota_set, name)
         if limit is None or limit < 0 or not amount:
             continue
-        used += taken.get(name, 0)
+        used += taken.get(name, 0)  # type: ignore[operator]
         if used + amount > limit:
             found.append((name, used, limit))
     return found
 
 
-def describe(server_name, need_, exceeded):
+def describe(server_name: str, need_: Need,
+             exceeded: collections.abc.Iterable[tuple[str, int, int]]
+             ) -> str:
     """The refusal: which quotas, how full, what the snapshot needs and
     how to make room."""
     quotas = '; '.join(
@@ -97,13 +102,15 @@ def describe(server_name, need_, exceeded):
                         'count': need_.count, 'gib': need_.gib}
 
 
-def check(quota_set, needs):
+def check(quota_set: dict | None,
+          needs: collections.abc.Iterable[tuple[str, str, Need]]
+          ) -> dict[str, str | None]:
     """``{key: refusal or None}`` for ``needs``, ``[(key, server name,
     Need)]`` in the order the servers were given: each takes its room in
     turn, and one that does not fit is refused (the others may still
     fit). Everything fits when the quota is hidden (None)."""
-    taken = {}
-    verdicts = {}
+    taken: dict[str, int] = {}
+    verdicts: dict[str, str | None] = {}
     for key, server_name, need_ in needs:
         exceeded = over(quota_set, need_.amounts, taken) if quota_set else []
         if exceeded:
@@ -115,7 +122,8 @@ def check(quota_set, needs):
     return verdicts
 
 
-def quota_field(quota_set, name):
+def quota_field(quota_set: dict | None,
+                name: str) -> tuple[int | None, int | None]:
     """``(used, limit)`` of one Cinder quota (``in_use`` + ``reserved``;
     -1 is unlimited); ``(None, None)`` when Cinder did not say."""
     entry = (quota_set or {}).get(name)
@@ -125,7 +133,7 @@ def quota_field(quota_set, name):
             entry.get('limit'))
 
 
-def check_headroom(quota_set, volumes, gib):
+def check_headroom(quota_set: dict, volumes: int, gib: int) -> None:
     """Refuse when the target project's Cinder quota (a ``quota_set`` with
     usage: ``{'volumes': {'limit', 'in_use', 'reserved'}, ...}``) cannot
     hold ``volumes`` more volumes and volume snapshots of ``gib`` GiB in
@@ -147,7 +155,7 @@ def check_headroom(quota_set, volumes, gib):
                     'wanted': wanted})
 
 
-def check_image_headroom(glance_usage, images, size):
+def check_image_headroom(glance_usage: dict, images: int, size: int) -> None:
     """Refuse when the target project's Glance unified limits (the
     ``usage`` of ``GET /v2/info/usage``: ``{'image_count_total': {'limit',
     'usage'}, 'image_size_total': {...}}``, sizes in MiB) cannot hold

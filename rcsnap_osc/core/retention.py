@@ -17,20 +17,25 @@ project). Which server a snapshot came from is :mod:`rcsnap_osc.core.origin`'s.
 Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 """
 
+import collections.abc
 import dataclasses
 import re
+import typing
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
+if typing.TYPE_CHECKING:
+    import datetime
+
 #: Units of ``--older-than``: seconds each.
 _UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
 _DURATION = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$')
 
 
-def parse_duration(text):
+def parse_duration(text: str | None) -> int:
     """``30d``, ``12h``, ``90m``, ``2w`` or ``45s`` in seconds; Refused
     otherwise."""
     found = _DURATION.match(text or '')
@@ -41,7 +46,8 @@ def parse_duration(text):
     return int(found.group(1)) * _UNITS[found.group(2)]
 
 
-def newest_first(ordered, ids):
+def newest_first(ordered: collections.abc.Sequence[dict],
+                 ids: collections.abc.Iterable[str]) -> list[dict]:
     """``ordered`` with the snapshots ``ids`` names moved to the front:
     a snapshot just made is the newest, even when another one was made
     in the same second (creation times have seconds only)."""
@@ -59,8 +65,10 @@ class Choice:
     kept: tuple  # (image, reason)
 
 
-def choose(ordered, keep, project_id, members=None, older_than=None,
-           now=None):
+def choose(ordered: collections.abc.Iterable[dict], keep: int,
+           project_id: str, members: dict[str, list[dict]] | None = None,
+           older_than: int | float | None = None,
+           now: 'datetime.datetime | None' = None) -> Choice:
     """Which of a server's snapshots (newest first) to prune.
 
     All but the newest ``keep`` go, and with ``older_than`` (seconds)
@@ -77,7 +85,7 @@ def choose(ordered, keep, project_id, members=None, older_than=None,
             kept.append((image, _('one of the newest %d') % keep))
             continue
         if older_than is not None:
-            age = snapshots.age_seconds(image, now)
+            age = snapshots.age_seconds(image, now)  # type: ignore[arg-type]
             if age is None or age < older_than:
                 kept.append((image, _('not older than --older-than')))
                 continue
@@ -90,7 +98,8 @@ def choose(ordered, keep, project_id, members=None, older_than=None,
     return Choice(tuple(delete), tuple(kept))
 
 
-def candidates_needing_members(ordered, keep, project_id):
+def candidates_needing_members(ordered: list[dict], keep: int,
+                               project_id: str) -> list[str]:
     """The snapshots past the newest ``keep`` whose member list decides
     whether they may go (shared ones)."""
     return [i['id'] for i in ordered[max(keep, 0):]

@@ -18,8 +18,13 @@ are top-level keys); a volume snapshot is a dict as the Cinder v3 API
 returns it, with at least ``id``, ``size`` (GiB) and ``status``.
 """
 
+import collections.abc
 import dataclasses
 import json
+import typing
+
+if typing.TYPE_CHECKING:
+    import datetime
 
 GiB = 1024 ** 3
 
@@ -70,9 +75,9 @@ class Device:
     boot_index: int | None
     snapshot_id: str
     size_gib: int | None
-    status: str
+    status: str | None
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return dataclasses.asdict(self)
 
 
@@ -86,11 +91,11 @@ class Summary:
     size_gib: int | float | None
 
     @property
-    def missing(self):
+    def missing(self) -> list[Device]:
         return [d for d in self.devices if d.status == MISSING]
 
 
-def parse_block_device_mapping(value):
+def parse_block_device_mapping(value: object) -> list[dict]:
     """Return the list of mapping entries of an image property.
 
     Nova stores ``block_device_mapping`` as a JSON *string*; other tools
@@ -109,16 +114,16 @@ def parse_block_device_mapping(value):
     return value
 
 
-def boot_index(entry):
+def boot_index(entry: dict) -> int | None:
     """The entry's boot index as an int, or None (Nova may send "0")."""
-    value = entry.get('boot_index')
+    value: typing.Any = entry.get('boot_index')
     try:
         return int(value)
     except (TypeError, ValueError):
         return None
 
 
-def root_entry(entries):
+def root_entry(entries: collections.abc.Iterable[dict]) -> dict | None:
     """The root device: ``boot_index == 0``, wherever it stands in the list.
 
     Swap and ephemeral entries (boot index None or -1) may come first.
@@ -129,7 +134,7 @@ def root_entry(entries):
     return None
 
 
-def volume_refs(entries):
+def volume_refs(entries: collections.abc.Iterable[dict]) -> list[VolumeRef]:
     """The volume snapshots an image refers to, root device first."""
     refs = [
         VolumeRef(
@@ -143,7 +148,7 @@ def volume_refs(entries):
         and entry.get('source_type', 'snapshot') == 'snapshot'
     ]
 
-    def order(ref):
+    def order(ref: VolumeRef) -> tuple[bool, int | None, str]:
         rooted = ref.boot_index is not None and ref.boot_index >= 0
         return (not rooted, ref.boot_index if rooted else 0,
                 ref.device_name or '')
@@ -151,7 +156,7 @@ def volume_refs(entries):
     return sorted(refs, key=order)
 
 
-def mapping_of(image):
+def mapping_of(image: dict) -> list[dict]:
     """The image's mapping entries; [] when it has none or it is unreadable.
 
     Callers that must tell "unreadable" apart use
@@ -163,7 +168,7 @@ def mapping_of(image):
         return []
 
 
-def snapshot_type(image):
+def snapshot_type(image: dict) -> str:
     """``volume-backed`` when the root device is a volume snapshot."""
     root = root_entry(mapping_of(image))
     if root is not None and root.get('snapshot_id') and root.get(
@@ -172,7 +177,7 @@ def snapshot_type(image):
     return IMAGE_BACKED
 
 
-def is_instance_snapshot(image):
+def is_instance_snapshot(image: dict) -> bool:
     """Nova made this image from a server.
 
     Image-backed snapshots carry ``image_type: snapshot``; volume-backed ones
@@ -183,16 +188,16 @@ def is_instance_snapshot(image):
             or snapshot_type(image) == VOLUME_BACKED)
 
 
-def volume_snapshot_ids(images):
+def volume_snapshot_ids(images: collections.abc.Iterable[dict]) -> list[str]:
     """Every volume snapshot id referred to by these images, deduplicated."""
-    seen = {}
+    seen: dict[str, None] = {}
     for image in images:
         for ref in volume_refs(mapping_of(image)):
             seen.setdefault(ref.snapshot_id, None)
     return list(seen)
 
 
-def summarize(image, volume_snapshots):
+def summarize(image: dict, volume_snapshots: dict[str, dict]) -> Summary:
     """Join an image with the volume snapshots Cinder returned.
 
     :param image: a Glance image dict.
@@ -214,12 +219,12 @@ def summarize(image, volume_snapshots):
             devices.append(Device(ref.device_name, ref.boot_index,
                                   ref.snapshot_id, found.get('size'),
                                   found.get('status')))
-    sizes = [d.size_gib for d in devices]
+    sizes: list[typing.Any] = [d.size_gib for d in devices]
     return Summary(image=image, type=kind, devices=tuple(devices),
                    size_gib=None if None in sizes else sum(sizes))
 
 
-def custom_properties(image):
+def custom_properties(image: dict) -> dict:
     """The image's custom properties, the mapping left out (shown apart)."""
     return {
         key: value for key, value in image.items()
@@ -227,7 +232,7 @@ def custom_properties(image):
     }
 
 
-def to_gib(size_bytes):
+def to_gib(size_bytes: int | None) -> int | float | None:
     """Bytes in GiB: an int when whole, else the exact quotient (a float
     holds it exactly: GiB is a power of two)."""
     if size_bytes is None:
@@ -236,14 +241,14 @@ def to_gib(size_bytes):
     return size_bytes / GiB if rest else whole
 
 
-def format_gib(size_gib):
+def format_gib(size_gib: int | float | None) -> str:
     """A size in GiB as short human-readable text (``unknown`` for None)."""
     if size_gib is None:
         return 'unknown'
     return format_size(round(size_gib * GiB))
 
 
-def format_size(size_bytes):
+def format_size(size_bytes: int | float | None) -> str:
     """Bytes as a short human-readable string in binary units."""
     if size_bytes is None:
         return 'unknown'
@@ -259,7 +264,8 @@ def format_size(size_bytes):
     return '%.1f %s' % (size, unit)
 
 
-def wait_state(image, volume_snapshots):
+def wait_state(image: dict, volume_snapshots: dict[str, dict]
+               ) -> tuple[bool, str | None, list[str]]:
     """Where a new snapshot stands: ``(done, failure, pending)``.
 
     ``failure`` is a message when the image or one of its volume snapshots
@@ -288,7 +294,7 @@ def wait_state(image, volume_snapshots):
     return not pending, None, pending
 
 
-def age_seconds(resource, now):
+def age_seconds(resource: dict, now: 'datetime.datetime') -> float | None:
     """Seconds since Glance or Cinder made ``resource`` (its
     ``created_at``, UTC with or without a zone); None when unknown.
     ``now`` is a naive UTC datetime."""

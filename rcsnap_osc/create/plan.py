@@ -24,6 +24,7 @@ volume, the volume's ``volume_image_metadata``; else the image's
 properties. Pure functions over those dicts: no cliff, no HTTP.
 """
 
+import collections.abc
 import dataclasses
 import datetime
 
@@ -77,17 +78,18 @@ class Verdict:
     text: str
 
     @property
-    def frozen_or_stopped(self):
+    def frozen_or_stopped(self) -> bool:
         return self.consistency in (QUIESCED, STOPPED)
 
 
-def is_true(value):
+def is_true(value: object) -> bool:
     if isinstance(value, bool):
         return value
     return str(value).strip().lower() in _TRUE
 
 
-def root_volume(server_id, volumes):
+def root_volume(server_id: str,
+                volumes: collections.abc.Iterable[dict]) -> dict | None:
     """The volume a server boots from, among Cinder volume dicts: the
     bootable one attached to it at the first device (``/dev/vda``)."""
     attached = []
@@ -100,7 +102,8 @@ def root_volume(server_id, volumes):
     return min(attached, key=lambda a: a[:3])[3] if attached else None
 
 
-def boot_metadata(image_id, image, volume):
+def boot_metadata(image_id: str | None, image: dict | None,
+                  volume: dict | None) -> dict | None:
     """The metadata Nova copied when the server booted: the image's
     properties (``image`` a flat Glance dict) when it boots from an image
     (``image_id`` set), else its root volume's ``volume_image_metadata``.
@@ -113,7 +116,8 @@ def boot_metadata(image_id, image, volume):
     return volume.get('volume_image_metadata') or {}
 
 
-def verdict(status, metadata, stop=False):
+def verdict(status: str | None, metadata: dict | None,
+            stop: bool = False) -> Verdict:
     """The :class:`Verdict` for a server in ``status`` whose boot metadata
     is ``metadata`` (None: unknown); ``stop`` when it is stopped first."""
     if stop or status == 'SHUTOFF':
@@ -135,7 +139,7 @@ def verdict(status, metadata, stop=False):
         'a clean snapshot'))
 
 
-def require_quiesce_refusal(server_name, found):
+def require_quiesce_refusal(server_name: str, found: Verdict) -> str | None:
     """Why ``--require-quiesce`` refuses this verdict, or None."""
     if found.frozen_or_stopped:
         return None
@@ -143,14 +147,14 @@ def require_quiesce_refusal(server_name, found):
              ) % {'server': server_name, 'verdict': found.text}
 
 
-def recorded(image):
+def recorded(image: dict) -> str:
     """The consistency a snapshot recorded when it was made here;
     :data:`UNKNOWN` for snapshots made elsewhere."""
     value = image.get(PROPERTY)
     return value if value in KNOWN else UNKNOWN
 
 
-def is_quiesce_refusal(detail):
+def is_quiesce_refusal(detail: str) -> bool:
     """Nova's refusal to snapshot because it could not freeze the guest
     (``os_require_quiesce``): "QEMU guest agent is not enabled",
     "Quiescing is not supported ...", "Failed to quiesce instance ..."."""
@@ -158,7 +162,9 @@ def is_quiesce_refusal(detail):
     return 'quiesc' in text or 'guest agent' in text
 
 
-def snapshot_names(servers, template=None, now=None):
+def snapshot_names(servers: collections.abc.Sequence[tuple[str, str]],
+                   template: str | None = None,
+                   now: datetime.datetime | None = None) -> dict[str, str]:
     """{server ID: snapshot name} for (ID, name) pairs: ``template`` with
     ``{server}`` (name), ``{id}`` and ``{date}`` (UTC) filled in; refused
     when it names anything else, or gives two servers the same name. By
@@ -166,7 +172,7 @@ def snapshot_names(servers, template=None, now=None):
     date = (now or datetime.datetime.now(datetime.timezone.utc)).strftime(
         DATE_FORMAT)
 
-    def fill(server_id, server_name, text):
+    def fill(server_id: str, server_name: str, text: str) -> str:
         try:
             return text.format(server=server_name, id=server_id, date=date)
         except (KeyError, IndexError, ValueError) as exc:

@@ -31,6 +31,7 @@ The rule (Nova's ``_validate_flavor_image``):
   default policy keeps zero-disk flavors for volume-backed servers).
 """
 
+import collections.abc
 import dataclasses
 
 from rcsnap_osc.core import snapshots
@@ -58,7 +59,7 @@ class Need:
     root_snapshot_id: str | None = None
 
     @property
-    def disk_gib(self):
+    def disk_gib(self) -> int:
         """Image-backed: the smallest flavor disk that holds the image."""
         return max(self.min_disk, self.root_gib or 0)
 
@@ -72,19 +73,19 @@ class Verdict:
     why: str
 
 
-def ceil_gib(size_bytes):
+def ceil_gib(size_bytes: int | None) -> int:
     """Bytes rounded up to whole GiB."""
     return -(-int(size_bytes or 0) // snapshots.GiB)
 
 
-def as_int(value):
+def as_int(value: str | int | float | None) -> int:
     try:
         return int(value or 0)
     except (TypeError, ValueError):
         return 0
 
 
-def need_of(summary, size=None):
+def need_of(summary: snapshots.Summary, size: int | None = None) -> Need:
     """The :class:`Need` of a :class:`snapshots.Summary`.
 
     ``size`` is ``--size`` (GiB), for volume-backed snapshots only.
@@ -113,7 +114,7 @@ def need_of(summary, size=None):
                 root_snapshot_id=root.snapshot_id)
 
 
-def check(flavor, need):
+def check(flavor: dict, need: Need) -> Verdict:
     """The :class:`Verdict` for one flavor: the one rule of both commands."""
     ram = as_int(flavor.get('ram'))
     disk = as_int(flavor.get('disk'))
@@ -141,24 +142,26 @@ def check(flavor, need):
     return Verdict(flavor, not problems, '; '.join(problems))
 
 
-def order_key(flavor):
+def order_key(flavor: dict) -> tuple[int, int, int, str, str]:
     """Smallest first: RAM, then vCPUs, then disk (name breaks ties)."""
     return (as_int(flavor.get('ram')), as_int(flavor.get('vcpus')),
             as_int(flavor.get('disk')), flavor.get('name') or '',
             flavor.get('id') or '')
 
 
-def verdicts(flavors, need):
+def verdicts(flavors: collections.abc.Iterable[dict],
+             need: Need) -> list[Verdict]:
     """A :class:`Verdict` for every flavor, smallest flavor first."""
     return [check(f, need) for f in sorted(flavors, key=order_key)]
 
 
-def fitting(flavors, need):
+def fitting(flavors: collections.abc.Iterable[dict],
+            need: Need) -> list[dict]:
     """The flavors that fit, smallest first."""
     return [v.flavor for v in verdicts(flavors, need) if v.fits]
 
 
-def size_error(need, size):
+def size_error(need: Need, size: int | None) -> str | None:
     """Why ``--size`` cannot be used, or None when it can."""
     if size is None:
         return None
@@ -175,7 +178,7 @@ def size_error(need, size):
     return None
 
 
-def need_for(summary, size):
+def need_for(summary: snapshots.Summary, size: int | None) -> Need:
     """The snapshot's :class:`Need` at ``--size``; a bad size is refused."""
     need = need_of(summary, size)
     problem = size_error(need, size)
@@ -184,11 +187,13 @@ def need_for(summary, size):
     return need
 
 
-def label(image):
+def label(image: dict) -> str:
     return '%s (%s)' % (image.get('name'), image['id'])
 
 
-def fit_or_refuse(flavors, flavor, need, snapshot_label, shown=3):
+def fit_or_refuse(flavors: collections.abc.Iterable[dict], flavor: dict,
+                  need: Need, snapshot_label: str,
+                  shown: int = 3) -> Verdict:
     """The verdict for the chosen flavor; refused with the names of the
     smallest flavors that do fit."""
     verdict = check(flavor, need)
@@ -206,7 +211,8 @@ def fit_or_refuse(flavors, flavor, need, snapshot_label, shown=3):
                           'why': verdict.why, 'hint': hint})
 
 
-def smallest_fit(flavors, need, snapshot_label):
+def smallest_fit(flavors: collections.abc.Collection[dict], need: Need,
+                 snapshot_label: str) -> dict:
     """The smallest flavor that fits; refused with why none does."""
     fits = fitting(flavors, need)
     if fits:
@@ -219,8 +225,10 @@ def smallest_fit(flavors, need, snapshot_label):
             'snap': snapshot_label, 'why': why})
 
 
-def block_devices(summary, root_gib, volume_types=False,
-                  delete_on_termination=None, images=None):
+def block_devices(summary: snapshots.Summary, root_gib: int | None,
+                  volume_types: bool = False,
+                  delete_on_termination: bool | None = None,
+                  images: dict[str, str] | None = None) -> list[dict]:
     """An explicit ``block_device_mapping_v2``: the root volume at
     ``root_gib`` GiB, boot index 0, then the other volumes as the image
     maps them, each at its recorded size (else its volume snapshot's).
@@ -259,8 +267,10 @@ def block_devices(summary, root_gib, volume_types=False,
     return mapping
 
 
-def explicit_mapping(size=None, delete_on_termination=False,
-                     independent=False):
+def explicit_mapping(size: int | None = None,
+                     delete_on_termination: bool = False,
+                     independent: bool | dict[str, str] | None = False
+                     ) -> bool | dict[str, str] | None:
     """Whether the server boots from an explicit mapping rather than from
     the image (whose mapping Nova copies as it is)."""
     return size is not None or delete_on_termination or independent
@@ -294,7 +304,7 @@ class Boot:
     mapping entry (2.67)."""
 
     name: str
-    networks: object
+    networks: str | collections.abc.Iterable[str]
     key_name: str | None = None
     security_groups: tuple = ()
     availability_zone: str | None = None
@@ -304,7 +314,8 @@ class Boot:
     data_mapping: list | None = None
 
 
-def server_attrs(summary, need, flavor, boot, images=None):
+def server_attrs(summary: snapshots.Summary, need: Need, flavor: dict,
+                 boot: Boot, images: dict[str, str] | None = None) -> dict:
     """The SDK attributes of ``POST /servers`` for a :class:`Boot`.
 
     Without ``size``, ``delete_on_termination`` or ``images``, or without

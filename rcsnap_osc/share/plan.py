@@ -17,6 +17,7 @@ is a dict with ``member_id`` and ``status`` as Glance lists it. Every
 refusal is a :class:`Refused` whose message is the one line the user sees.
 """
 
+import collections.abc
 import dataclasses
 
 from rcsnap_osc.core import copies
@@ -64,11 +65,11 @@ class UnsharePlan:
     make_private: bool
 
 
-def _label(image):
+def _label(image: dict) -> str:
     return '%s (%s)' % (image.get('name') or '-', image.get('id'))
 
 
-def check_owner(image, project_id):
+def check_owner(image: dict, project_id: str) -> None:
     """Only the owner project changes who an image is shared with."""
     if image.get('owner') != project_id:
         raise Refused(_(
@@ -77,7 +78,7 @@ def check_owner(image, project_id):
                 'snap': _label(image), 'owner': image.get('owner')})
 
 
-def check_shareable(image):
+def check_shareable(image: dict) -> None:
     """Public and community images have no member list to change."""
     visibility = image.get('visibility')
     if visibility in ('public', 'community'):
@@ -87,14 +88,16 @@ def check_shareable(image):
                 'snap': _label(image), 'vis': visibility})
 
 
-def check_changeable(image, project_id):
+def check_changeable(image: dict, project_id: str) -> None:
     """Whether this project may change who ``image`` is shared with: the
     one check of share and unshare, made before anything is read."""
     check_owner(image, project_id)
     check_shareable(image)
 
 
-def check_targets(project_id, targets):
+def check_targets(project_id: str,
+                  targets: collections.abc.Collection[str]
+                  ) -> tuple[str, ...]:
     """The projects to share with, deduplicated; never the owner itself."""
     if project_id in targets:
         raise Refused(_(
@@ -103,7 +106,7 @@ def check_targets(project_id, targets):
     return tuple(dict.fromkeys(targets))
 
 
-def needs_copy(image, copy):
+def needs_copy(image: dict, copy: bool) -> bool:
     """Whether sharing needs a standalone copy; refuses when it does and
     ``copy`` was not asked for (a volume-backed snapshot's data stays in
     the owner's Cinder volume snapshots, which no other project can use).
@@ -121,7 +124,8 @@ def needs_copy(image, copy):
     return True
 
 
-def plan_share(image, targets, members):
+def plan_share(image: dict, targets: collections.abc.Collection[str],
+               members: collections.abc.Iterable[dict]) -> SharePlan:
     """What to write so that ``targets`` (checked by :func:`check_targets`)
     are members of ``image``, which :func:`check_changeable` let through.
 
@@ -135,13 +139,16 @@ def plan_share(image, targets, members):
         already=tuple(t for t in targets if t in present))
 
 
-def plan_unshare(image, members, targets=None):
+def plan_unshare(image: dict, members: collections.abc.Iterable[dict],
+                 targets: collections.abc.Iterable[str] | None = None
+                 ) -> UnsharePlan:
     """What to write to remove ``targets`` (every member when None) from
     an image :func:`check_changeable` let through.
 
     The image goes back to ``private`` when no member remains.
     """
     present = [m['member_id'] for m in members]
+    not_members: tuple[str, ...]
     if targets is None:
         remove = tuple(present)
         not_members = ()
@@ -155,7 +162,7 @@ def plan_unshare(image, members, targets=None):
         make_private=image.get('visibility') == 'shared' and not remaining)
 
 
-def check_member(image, project_id):
+def check_member(image: dict, project_id: str) -> None:
     """``accept`` and ``reject`` are for the projects an image is shared
     with, not for its owner."""
     if image.get('owner') == project_id:
@@ -164,14 +171,18 @@ def check_member(image, project_id):
             'for the projects it is shared with.') % _label(image))
 
 
-def split_projects(values, is_id):
+def split_projects(values: collections.abc.Iterable[str],
+                   is_id: collections.abc.Callable[[str], bool]
+                   ) -> tuple[list[str], list[str]]:
     """User-given projects as (IDs, names), each deduplicated in order."""
     values = list(dict.fromkeys(values))
     return ([v for v in values if is_id(v)],
             [v for v in values if not is_id(v)])
 
 
-def match_projects(names, projects):
+def match_projects(names: collections.abc.Iterable[str],
+                   projects: collections.abc.Collection[dict]
+                   ) -> dict[str, str]:
     """Resolve names against a Keystone project listing: {name: id}.
 
     ``projects`` are dicts with ``id`` and ``name``. An unknown or ambiguous
@@ -190,13 +201,14 @@ def match_projects(names, projects):
     return found
 
 
-def member_statuses(listings):
+def member_statuses(listings: collections.abc.Mapping[
+        str, collections.abc.Iterable[dict]]) -> dict[str, str]:
     """{image id: member status} from one image listing per status.
 
     ``listings`` maps a member status to the images Glance listed with
     ``member_status=<status>``.
     """
-    statuses = {}
+    statuses: dict[str, str] = {}
     for status in MEMBER_STATUSES:
         for image in listings.get(status, ()):
             statuses.setdefault(image['id'], status)

@@ -15,6 +15,8 @@
 Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 """
 
+import collections.abc
+
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import orphans
@@ -31,9 +33,12 @@ FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
           'quota_gigabytes_used', 'quota_gigabytes_limit')
 
 
-def _cost(images, volume_snapshots):
+def _cost(images: collections.abc.Iterable[dict],
+          volume_snapshots: dict[str, dict]) -> int | float:
     """GiB of these snapshots: each volume snapshot counted once, image
     sizes for image-backed ones (unknown sizes count 0)."""
+    seen: set[str]
+    total: int | float
     seen, total = set(), 0
     for image in images:
         summary = snapshots.summarize(image, volume_snapshots)
@@ -47,8 +52,11 @@ def _cost(images, volume_snapshots):
     return total
 
 
-def compute(images, volume_snapshots, volumes, project_id, quota_set=None,
-            glance_usage=None):
+def compute(images: collections.abc.Sequence[dict],
+            volume_snapshots: dict[str, dict],
+            volumes: collections.abc.Sequence[dict], project_id: str,
+            quota_set: dict | None = None,
+            glance_usage: dict | None = None) -> dict:
     """The plain view: a dict of :data:`FIELDS` (and the Glance limits it
     reports, as ``{'usage': n, 'limit': n}`` each).
 
@@ -85,7 +93,11 @@ def compute(images, volume_snapshots, volumes, project_id, quota_set=None,
     return result
 
 
-def by_server(images, volume_snapshots, volumes, project_id, servers):
+def by_server(images: collections.abc.Iterable[dict],
+              volume_snapshots: dict[str, dict],
+              volumes: collections.abc.Iterable[dict], project_id: str,
+              servers: dict[str, str]
+              ) -> list[tuple[str | None, str | None, int, int | float]]:
     """One row per server: ``(server id or None, name or None, count,
     GiB)``. A server that no longer exists has no name; the snapshots
     whose server is unknown come last, under None.
@@ -93,10 +105,11 @@ def by_server(images, volume_snapshots, volumes, project_id, servers):
     :param servers: server id -> name, of the servers that exist.
     """
     attached = origin.attached_servers(volumes)
-    groups = {}
+    groups: dict[str | None, list[dict]] = {}
     for image in origin.owned_snapshots(images, project_id):
         server = origin.server_of(image, volume_snapshots, attached)
         groups.setdefault(server, []).append(image)
+    rows: list[tuple[str | None, str | None, int, int | float]]
     rows = [(sid, servers.get(sid), len(group),
              _cost(group, volume_snapshots))
             for sid, group in groups.items() if sid is not None]
