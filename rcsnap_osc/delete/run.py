@@ -117,17 +117,17 @@ def gather_orphans(conn, include_all=False):
         conn.current_project_id, include_all=include_all)
 
 
-def delete_orphans(conn, include_all=False, min_age=orphans.MIN_AGE,
-                   dry_run=False, wait=None, progress=None, done=None):
+def delete_orphans(conn, request, reporter):
     """:func:`delete_snapshots` for the orphans: ``(orphans, plans,
     outcomes)``."""
-    found = gather_orphans(conn, include_all)
+    found = gather_orphans(conn, request.include_all)
     plans = orphans.plan_reclaim(
         found, conn.current_project_id,
         datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
-        min_age)
-    return (found, plans) + _carry_out(conn, plans, dry_run, wait, progress,
-                                       done)[1:]
+        orphans.MIN_AGE if request.min_age is None else request.min_age)
+    return (found, plans) + carry_out(
+        conn, plans, request.dry_run, request.wait,
+        reporter.progress(_('Deleting')), reporter.made)[1:]
 
 
 def _try(call):
@@ -145,20 +145,23 @@ def _try(call):
     return None
 
 
-def delete_snapshots(conn, names, force=False, keep_volume_snapshots=False,
-                     dry_run=False, wait=None, progress=None, done=None):
-    """Plan, then (unless ``dry_run``) delete, then wait up to ``wait``
-    seconds for the volume snapshots to go: ``(plans, outcomes)``.
+def delete_snapshots(conn, request, reporter):
+    """Plan the :class:`rcsnap_osc.delete.plan.Request`, then (unless
+    ``dry_run``) delete, then wait up to ``wait`` seconds for the volume
+    snapshots to go: ``(plans, outcomes)``. ``reporter.made(outcomes)``
+    once something is deleted: the outcomes are what to report if the
+    wait fails."""
+    plans = gather_and_plan(
+        conn, request.names, force=request.force,
+        keep_volume_snapshots=request.keep_volume_snapshots)
+    return carry_out(conn, plans, request.dry_run, request.wait,
+                     reporter.progress(_('Deleting')), reporter.made)
 
-    ``done(outcomes)`` is called once something is deleted: the outcomes
-    are what to report if the wait fails.
-    """
-    plans = gather_and_plan(conn, names, force=force,
-                            keep_volume_snapshots=keep_volume_snapshots)
-    return _carry_out(conn, plans, dry_run, wait, progress, done)
 
-
-def _carry_out(conn, plans, dry_run, wait, progress, done):
+def carry_out(conn, plans, dry_run, wait, progress=None, done=None):
+    """Delete what the plans say (nothing with ``dry_run``), then wait up
+    to ``wait`` seconds (None: do not wait): ``(plans, outcomes)``;
+    ``done(outcomes)`` once something is deleted."""
     if dry_run:
         return plans, planned(plans)
     outcomes = execute(conn, plans)

@@ -94,8 +94,8 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
 def carry_out(conn, pruning, dry_run, wait=None, progress=None, done=None):
     """Delete what the plans say (nothing with ``dry_run``): the
     outcomes, as ``delete`` reports them."""
-    return deleting._carry_out(conn, pruning.plans, dry_run, wait,
-                               progress, done)[1]
+    return deleting.carry_out(conn, pruning.plans, dry_run, wait,
+                              progress, done)[1]
 
 
 def prune_made(conn, made, keep, wait, progress=None):
@@ -108,7 +108,7 @@ def prune_made(conn, made, keep, wait, progress=None):
         return []
     prunings = plan_servers(conn, [(sid, name) for sid, name, _ in made],
                             keep, newest=[i for _s, _n, i in made])
-    outcomes = deleting._carry_out(
+    outcomes = deleting.carry_out(
         conn, [p for found in prunings for p in found.plans], False, wait,
         progress, None)[1]
     result = []

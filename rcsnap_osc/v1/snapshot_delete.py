@@ -57,6 +57,17 @@ After a failure it goes on with the other snapshots, then exits 1 if
 anything failed or was refused.""")
 
 
+def request(args):
+    """The :class:`rcsnap_osc.delete.plan.Request` of the arguments."""
+    from rcsnap_osc.delete import plan
+
+    return plan.Request(
+        names=tuple(args.snapshots or ()), force=args.force,
+        keep_volume_snapshots=args.keep_volume_snapshots,
+        dry_run=args.dry_run, wait=args.timeout if args.wait else None,
+        include_all=args.all, min_age=args.min_age)
+
+
 class DeleteSnapshot(base.Lister):
     _description = DESCRIPTION
 
@@ -142,28 +153,24 @@ class DeleteSnapshot(base.Lister):
             return self.delete_orphans(parsed_args)
         dry_run = parsed_args.dry_run
         plans, outcomes = deleting.delete_snapshots(
-            self.conn, parsed_args.snapshots, force=parsed_args.force,
-            keep_volume_snapshots=parsed_args.keep_volume_snapshots,
-            dry_run=dry_run,
-            wait=parsed_args.timeout if parsed_args.wait else None,
-            progress=common.Progress(self.app.stderr, _('Deleting')),
-            done=lambda outcomes: self.partial(
-                lambda: (HEADERS, common.delete_rows(outcomes))))
+            self.conn, request(parsed_args), self.reporter())
         self.fail_after_output(common.deletion_failure(plans, outcomes,
                                                        dry_run))
         return HEADERS, common.delete_rows(outcomes, dry_run)
+
+    def reporter(self):
+        """Progress on stderr; what was deleted is printed even if the
+        wait fails."""
+        return common.StderrReporter(
+            self.app.stderr, made=lambda outcomes: self.partial(
+                lambda: (HEADERS, common.delete_rows(outcomes))))
 
     def delete_orphans(self, args):
         from rcsnap_osc.core import orphans
         from rcsnap_osc.delete import run as deleting
 
         found, plans, outcomes = deleting.delete_orphans(
-            self.conn, include_all=args.all, dry_run=args.dry_run,
-            min_age=MIN_AGE if args.min_age is None else args.min_age,
-            wait=args.timeout if args.wait else None,
-            progress=common.Progress(self.app.stderr, _('Deleting')),
-            done=lambda outcomes: self.partial(
-                lambda: (HEADERS, common.delete_rows(outcomes))))
+            self.conn, request(args), self.reporter())
         state = ('delete' if args.dry_run else
                  'deleted' if args.wait else 'deleting')
         gib, count = orphans.freed_gib(found, outcomes, (state,))
