@@ -30,6 +30,7 @@ from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import deletion
+from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import orphans
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
@@ -93,7 +94,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         calls += [lambda: volume_snapshots, lambda: reads.list_volumes(conn)]
     found = reads.parallel(calls)
     volume_snapshots, volumes = found[len(shared):] or ({}, [])
-    return deletion.plan_delete(
+    return deletion_plan.plan_delete(
         names, images, project_id, volume_snapshots, volumes,
         dict(zip(shared, found)), force=force,
         keep_volume_snapshots=keep_volume_snapshots)

@@ -12,7 +12,7 @@
 
 """Prune a server's older snapshots: chosen by
 :mod:`rcsnap_osc.core.retention`,
-deleted through ``delete``'s plan (:func:`deletion.plan_delete`, then
+deleted through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
 :mod:`rcsnap_osc.delete.run`), so that nothing is orphaned."""
 
 import dataclasses
@@ -23,7 +23,7 @@ from oslo_utils import uuidutils
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
-from rcsnap_osc.core import deletion
+from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc.delete import run as deleting
@@ -84,7 +84,7 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
     for server_id, server_name in servers:
         choice = retention.choose(ordered[server_id], keep, project_id,
                                   members, older_than, now)
-        plans = deletion.plan_delete(
+        plans = deletion_plan.plan_delete(
             [i['id'] for i in choice.delete], images, project_id,
             volume_snapshots, volumes, members)
         found.append(Pruning(server_id, server_name, choice, plans))

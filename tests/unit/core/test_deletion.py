@@ -15,6 +15,8 @@
 import testtools
 
 from rcsnap_osc.core import deletion
+
+from rcsnap_osc.core import deletion_plan
 from tests.unit import base
 from tests.unit import fakes
 
@@ -50,8 +52,8 @@ class TestPlanDelete(testtools.TestCase):
             images = [two_volume_image()]
         if vols is None:
             vols = cinder(ROOT, DATA)
-        return deletion.plan_delete(list(names), images, ME, vols,
-                                    list(volumes), **kwargs)
+        return deletion_plan.plan_delete(list(names), images, ME, vols,
+                                         list(volumes), **kwargs)
 
     def test_owned_volume_snapshots_deleted_root_first(self):
         plans = self.plan()

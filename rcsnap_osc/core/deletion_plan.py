@@ -1,0 +1,163 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The plan of a whole deletion: every named instance snapshot with its
+volume snapshots and data images, weighed together (a volume snapshot two
+named images share goes once, with the last of them), never leaving a
+volume snapshot or data image of ours that nothing refers to. The verdict
+on each thing is :mod:`rcsnap_osc.core.deletion`'s.
+
+Pure: Glance- and Cinder-shaped dicts in, :class:`deletion.Plan` out.
+"""
+
+import collections.abc
+import dataclasses
+import typing
+
+from rcsnap_osc.core import deletion
+from rcsnap_osc.core import snapshots
+from rcsnap_osc.i18n import _
+
+
+@dataclasses.dataclass(frozen=True)
+class Inventory:
+    """What a deletion is planned from: every image the caller can see
+    (Glance dicts), the caller's volume snapshots by id and volumes
+    (Cinder dicts, with ``snapshot_id``), and image id -> its Glance
+    members, for shared images."""
+
+    images: collections.abc.Sequence[dict]
+    volume_snapshots: dict[str, dict] = dataclasses.field(
+        default_factory=dict)
+    volumes: collections.abc.Iterable[dict] = ()
+    members: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class _Scope:
+    """What every named snapshot's volume snapshots are weighed against."""
+
+    project_id: str
+    inventory: Inventory
+    deleted: set[str]
+    keep_volume_snapshots: bool
+    refs: dict[str, list[str]] = dataclasses.field(default_factory=dict)
+    made_from: dict[str, list[dict]] = dataclasses.field(
+        default_factory=dict)
+    seen: set[str] = dataclasses.field(default_factory=set)
+
+
+def plan_delete(names: collections.abc.Iterable[str],
+                images: collections.abc.Sequence[dict], project_id: str,
+                volume_snapshots: dict[str, dict] | None = None,
+                volumes: collections.abc.Iterable[dict] = (),
+                members: dict[str, list[dict]] | None = None,
+                force: bool = False,
+                keep_volume_snapshots: bool = False) -> list[deletion.Plan]:
+    """Plan the deletion of the named instance snapshots: a list of
+    :class:`deletion.Plan`, one per distinct image named (or per name that
+    matches none). See :class:`Inventory` for what the others are;
+    ``volume_snapshots`` is unused with ``keep_volume_snapshots``."""
+    return plan_inventory(names, Inventory(
+        images, volume_snapshots or {}, volumes, members or {}),
+        project_id, force, keep_volume_snapshots)
+
+
+def plan_inventory(names: collections.abc.Iterable[str],
+                   inventory: Inventory, project_id: str,
+                   force: bool = False,
+                   keep_volume_snapshots: bool = False) -> list[deletion.Plan]:
+    """:func:`plan_delete` from an :class:`Inventory`."""
+    targets: dict[str, tuple[str, dict, str | None]]
+    plans: list[typing.Any]
+    targets, plans = {}, []
+    for name in names:
+        image, error = deletion.resolve(name, inventory.images)
+        if image is None:
+            plans.append(deletion.Plan(name, (deletion.Item(
+                name, deletion.IMAGE, None, deletion.FAIL, error),)))
+        elif image['id'] not in targets:
+            targets[image['id']] = (name, image, deletion.refusal(
+                image, project_id, inventory.members.get(image['id']),
+                force))
+            plans.append(None)  # filled in below, in the order named
+    scope = _Scope(project_id, inventory,
+                   {i for i, (_, _, refused) in targets.items()
+                    if not refused}, keep_volume_snapshots,
+                   deletion.references(inventory.images))
+    for volume in inventory.volumes:
+        if volume.get('snapshot_id'):
+            scope.made_from.setdefault(volume['snapshot_id'], []).append(
+                volume)
+    filled = iter(targets.values())
+    for index, plan in enumerate(plans):
+        if plan is None:
+            plans[index] = _plan_one(scope, *next(filled))
+    return plans
+
+
+def _volume_snapshot_items(scope: _Scope, image: dict,
+                           refused: str | None
+                           ) -> tuple[list[deletion.Item], list[tuple]]:
+    """The items of an image's volume snapshots not planned yet, and
+    those its deletion would orphan: ``(items, blocked)``."""
+    items, blocked = [], []
+    volume_snapshots = scope.inventory.volume_snapshots
+    for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
+        sid = ref.snapshot_id
+        if sid in scope.seen:
+            continue
+        scope.seen.add(sid)
+        users = scope.refs.get(sid, [image['id']])
+        others = [u for u in users if u not in scope.deleted]
+        orphaned = False
+        if refused:
+            action, reason = deletion.KEEP, _('image not deleted')
+        elif scope.keep_volume_snapshots:
+            action, reason = deletion.KEEP, '--keep-volume-snapshots'
+        else:
+            action, reason, orphaned = deletion.volume_snapshot_verdict(
+                sid, scope.project_id, volume_snapshots, others,
+                scope.made_from.get(sid))
+        if orphaned:
+            blocked.append((sid, reason, scope.made_from.get(sid) or ()))
+        items.append(deletion.Item(
+            sid, deletion.VOLUME_SNAPSHOT,
+            (volume_snapshots.get(sid) or {}).get('name'), action, reason,
+            tuple(u for u in users if u in scope.deleted)))
+    return items, blocked
+
+
+def _plan_one(scope: _Scope, name: str, image: dict,
+              refused: str | None) -> deletion.Plan:
+    """The :class:`Plan` of one named image."""
+    items, blocked = _volume_snapshot_items(scope, image, refused)
+    data_items, protected = deletion.data_image_items(
+        image, scope.inventory.images, scope.project_id, refused)
+    items += data_items
+    why = None
+    if blocked or (protected and not refused):
+        # Never delete the image and leave a volume snapshot or data
+        # image of ours that nothing refers to: the whole snapshot is
+        # refused.
+        refused = '; '.join(
+            ([deletion.orphan_refusal(blocked)] if blocked else [])
+            + protected)
+        why = refused
+        items = [
+            item if item.action == deletion.KEEP else dataclasses.replace(
+                item, action=deletion.KEEP, reason=_('image not deleted'))
+            for item in items]
+    image_item = deletion.Item(
+        image['id'], deletion.IMAGE, image.get('name'),
+        deletion.REFUSE if refused else deletion.DELETE, refused)
+    return deletion.Plan(name, (image_item, *items), why)
