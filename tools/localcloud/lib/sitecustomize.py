@@ -1,5 +1,8 @@
 """Loaded by every Python process of the local cloud (lib/ is on their
-PYTHONPATH): see localcloud_sqlite."""
-import localcloud_sqlite
+PYTHONPATH): on SQLite (LOCALCLOUD_DB=sqlite), see localcloud_sqlite."""
+import os
 
-localcloud_sqlite.install()
+if os.environ.get('LOCALCLOUD_DB') == 'sqlite':
+    import localcloud_sqlite
+
+    localcloud_sqlite.install()
