@@ -27,13 +27,13 @@ class Reporter:
     """A reporter that says nothing."""
 
     def say(self, text):
-        pass
+        """One line for the user; this reporter drops it."""
 
     def progress(self, label):
         return _quiet
 
     def made(self, results):
-        pass
+        """What exists already; this reporter keeps nothing."""
 
     def locked(self):
         """This reporter for several threads: one line at a time."""
@@ -41,7 +41,7 @@ class Reporter:
 
 
 def _quiet(elapsed, pending):
-    pass
+    """The progress of a wait nobody watches."""
 
 
 class _Locked(Reporter):

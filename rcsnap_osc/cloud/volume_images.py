@@ -212,32 +212,43 @@ def copy_then(conn, sources, disk_format, waiter, say, then):
         return images, then(images)
 
 
-def copy_snapshot(conn, image, name, disk_format, waiter, say, then=None,
-                  volumes='root'):
-    """Make a standalone image of a volume-backed snapshot's root disk,
-    with the snapshot's boot properties, and with ``volumes='all'`` one
+@dataclasses.dataclass(frozen=True)
+class Copy:
+    """The copy :func:`copy_snapshot` makes: its ``name``, the
+    ``disk_format`` of its images, and which ``volumes`` ('root' or
+    'all')."""
+
+    name: str
+    disk_format: str = 'raw'
+    volumes: str = 'root'
+
+
+def copy_snapshot(conn, image, target, waiter, say, then=None):
+    """Make the ``target`` :class:`Copy` of a volume-backed snapshot: a
+    standalone image of its root disk, with the snapshot's boot
+    properties, and with ``volumes='all'`` one
     image of each data volume, marked as the copy's
     (:func:`copies.data_attributes`); ``then(copy, data images)`` (the
     sharing) runs before success is declared (:func:`copy_then`). Returns
     (copy record, data image records, result of ``then``).
     """
     refs = [copies.root_ref(image)]
-    if volumes == 'all':
+    if target.volumes == 'all':
         refs += copies.left_out(image)
     found = usable_volume_snapshots(conn, image, refs)
     description = _('Temporary volume for a copy of snapshot %s') % (
         image['id'])
     sources = [Source(
-        found[0]['id'], found[0]['size'], name, description,
+        found[0]['id'], found[0]['size'], target.name, description,
         copies.copy_attributes(image, found[0]['size'], len(refs) - 1))]
     for index, (ref, vsnap) in enumerate(zip(refs[1:], found[1:])):
         sources.append(Source(
             vsnap['id'], vsnap['size'],
-            copies.data_name(name, ref, index), description,
+            copies.data_name(target.name, ref, index), description,
             lambda ids, ref=ref, size=vsnap['size'], index=index:
                 copies.data_attributes(ref, size, ids[0], index)))
     (copy, *data), result = copy_then(
-        conn, sources, disk_format, waiter, say,
+        conn, sources, target.disk_format, waiter, say,
         lambda images: then(images[0], images[1:]) if then else None)
     return copy, data, result
 

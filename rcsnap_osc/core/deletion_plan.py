@@ -57,26 +57,13 @@ class _Scope:
 
 
 def plan_delete(names: collections.abc.Iterable[str],
-                images: collections.abc.Sequence[dict], project_id: str,
-                volume_snapshots: dict[str, dict] | None = None,
-                volumes: collections.abc.Iterable[dict] = (),
-                members: dict[str, list[dict]] | None = None,
-                force: bool = False,
+                inventory: Inventory, project_id: str, force: bool = False,
                 keep_volume_snapshots: bool = False) -> list[deletion.Plan]:
-    """Plan the deletion of the named instance snapshots: a list of
+    """Plan the deletion of the named instance snapshots (names or IDs as
+    the caller gave them) from the :class:`Inventory`: a list of
     :class:`deletion.Plan`, one per distinct image named (or per name that
-    matches none). See :class:`Inventory` for what the others are;
-    ``volume_snapshots`` is unused with ``keep_volume_snapshots``."""
-    return plan_inventory(names, Inventory(
-        images, volume_snapshots or {}, volumes, members or {}),
-        project_id, force, keep_volume_snapshots)
-
-
-def plan_inventory(names: collections.abc.Iterable[str],
-                   inventory: Inventory, project_id: str,
-                   force: bool = False,
-                   keep_volume_snapshots: bool = False) -> list[deletion.Plan]:
-    """:func:`plan_delete` from an :class:`Inventory`."""
+    matches none). The volume snapshots are unused with
+    ``keep_volume_snapshots``."""
     targets: dict[str, tuple[str, dict, str | None]]
     plans: list[typing.Any]
     targets, plans = {}, []

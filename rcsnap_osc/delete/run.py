@@ -95,8 +95,10 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     found = reads.parallel(calls)
     volume_snapshots, volumes = found[len(shared):] or ({}, [])
     return deletion_plan.plan_delete(
-        names, images, project_id, volume_snapshots, volumes,
-        dict(zip(shared, found)), force=force,
+        names, deletion_plan.Inventory(
+            images, volume_snapshots or {}, volumes,
+            dict(zip(shared, found))),
+        project_id, force=force,
         keep_volume_snapshots=keep_volume_snapshots)
 
 

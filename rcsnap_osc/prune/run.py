@@ -85,8 +85,9 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
         choice = retention.choose(ordered[server_id], keep, project_id,
                                   members, older_than, now)
         plans = deletion_plan.plan_delete(
-            [i['id'] for i in choice.delete], images, project_id,
-            volume_snapshots, volumes, members)
+            [i['id'] for i in choice.delete], deletion_plan.Inventory(
+                images, volume_snapshots or {}, volumes, members or {}),
+            project_id)
         found.append(Pruning(server_id, server_name, choice, plans))
     return found
 

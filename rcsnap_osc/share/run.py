@@ -127,10 +127,11 @@ def share_snapshot(conn, snapshot, request, reporter):
         return share_all(conn, [made] + data, targets, say, fresh=True)
 
     shared, data, members = volume_images.copy_snapshot(
-        conn, image, copies.copy_name(image, request.name),
-        request.disk_format,
+        conn, image, volume_images.Copy(
+            copies.copy_name(image, request.name), request.disk_format,
+            volumes),
         volume_images.Waiter(request.timeout, reporter.progress), say,
-        then=share_made, volumes=volumes)
+        then=share_made)
     return shared, members, image, data
 
 

@@ -47,13 +47,14 @@ def summary(plans):
 class TestPlanDelete(testtools.TestCase):
 
     def plan(self, images=None, names=(fakes.IMAGE_ID,), vols=None,
-             volumes=(), **kwargs):
+             volumes=(), members=None, **kwargs):
         if images is None:
             images = [two_volume_image()]
         if vols is None:
             vols = cinder(ROOT, DATA)
-        return deletion_plan.plan_delete(list(names), images, ME, vols,
-                                         list(volumes), **kwargs)
+        return deletion_plan.plan_delete(
+            list(names), deletion_plan.Inventory(
+                images, vols, list(volumes), members or {}), ME, **kwargs)
 
     def test_owned_volume_snapshots_deleted_root_first(self):
         plans = self.plan()
