@@ -122,3 +122,10 @@ def left_behind(kind, ident, why=None, label=None):
                  'kind': label or kind, 'id': ident,
                  'why': ' (%s)' % one_line(why) if why else '',
                  'command': _REMOVE[kind] % ident}
+
+
+def not_undone(what, why, command):
+    """The warning line for a step a rollback could not take back: what
+    ("start server X again"), why, and the command that does it."""
+    return _('Warning: could not %(what)s (%(why)s): run `%(command)s`.') % {
+        'what': what, 'why': one_line(why), 'command': command}

@@ -19,7 +19,9 @@ The order: images first (deleting one stops Cinder's upload, which frees
 its volume), then servers (their volumes are in use while they exist),
 then volume snapshots, waited for (Cinder keeps a volume that has one),
 then volumes. A temporary volume is waited for until it settles; the
-volumes made for a server are waited for together, once it is gone.
+volumes made for a server are waited for together, once it is gone. Last,
+the steps the command took on what it did not make (a server stopped, a
+port detached), each taken back, the latest first.
 """
 
 import contextlib
@@ -36,7 +38,7 @@ from rcsnap_osc.i18n import _
 CLEANUP_TIMEOUT = 300
 
 #: The order in which the kinds of resource are removed.
-ORDER = ('image', 'server', 'volume snapshot', 'volume')
+ORDER = ('image', 'server', 'volume snapshot', 'volume', 'step')
 
 
 @dataclasses.dataclass
@@ -44,13 +46,16 @@ class Entry:
     """One thing a command made: ``kind`` (a key of ``errors.left_behind``)
     and ``id``; ``label`` names it in the warning (default: its kind);
     ``server``, the ID of the server a volume was made for; ``record``,
-    the SDK resource of a server (its delete is waited for)."""
+    the SDK resource of a server (its delete is waited for); ``undo``,
+    of a step: ``(call, command)``, what takes it back and the command
+    that does it by hand."""
 
     kind: str
     id: str
     label: str | None = None
     server: str | None = None
     record: object = None
+    undo: tuple | None = None
 
 
 @dataclasses.dataclass
@@ -90,6 +95,17 @@ class Ledger:
     def made(self, kind, ident, label=None, server=None, record=None):
         """Record a thing the command made."""
         self.entries.append(Entry(kind, ident, label, server, record))
+
+    def undo(self, what, call, command):
+        """A step taken on something the command did not make: on
+        rollback, once what it made is removed, ``call()`` takes it back
+        (the latest step first); ``what`` says it ("start server X
+        again") and ``command`` does it by hand."""
+        self.entries.append(Entry('step', what, undo=(call, command)))
+
+    def handed_over(self):
+        """Everything is the user's now: nothing is rolled back."""
+        self.entries = []
 
     def forget(self, ident):
         """The thing is handed over, or already removed: not rolled back."""
@@ -248,7 +264,23 @@ def _remove_server_volumes(ledger, entries, outcome):
             states.get(volume_id) or {}).get('status'), outcome)
 
 
+def _take_back(ledger, entries, outcome):
+    """The steps, the latest first; each one that fails is one warning
+    line with the command that takes it back by hand."""
+    for entry in reversed(entries):
+        call, command = entry.undo
+        try:
+            call()
+            ledger.forget(entry.id)
+            outcome.removed.append((entry.kind, entry.id))
+        except Exception as exc:  # the original error matters more
+            outcome.left.append((entry.kind, entry.id, errors.describe(exc)))
+            ledger.say(errors.not_undone(entry.id, errors.describe(exc),
+                                         command))
+
+
 _REMOVE = {
+    'step': _take_back,
     'image': _remove_images,
     'server': _remove_servers,
     'volume snapshot': _remove_snapshots,

@@ -267,7 +267,7 @@ def server_ports(conn, server):
     its addresses; none without a Networking service."""
     if not has_networking(conn):
         return []
-    from rcsnap_osc.launch import ports as launch_ports
+    from rcsnap_osc.core import ports as launch_ports
 
     ports = [p.to_dict() for p in conn.network.ports(device_id=server.id)]
     return launch_ports.port_rows(ports, server.addresses)

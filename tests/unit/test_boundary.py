@@ -56,6 +56,7 @@ ARGUMENTS = {
     'rc_snapshot_import': [os.path.join(TOP, 'tests', 'unit', 'data',
                                         'export')],
     'rc_snapshot_copy': [fakes.IMAGE_ID, '--to-cloud', 'other'],
+    'rc_snapshot_restore': [fakes.IMAGE_ID, '--dry-run'],
 }
 
 

@@ -14,7 +14,7 @@
 
 import testtools
 
-from rcsnap_osc.launch import ports as launch_ports
+from rcsnap_osc.core import ports as launch_ports
 from tests.unit import fakes
 
 A, B, C = 'fa:16:3e:00:00:0a', 'fa:16:3e:00:00:0b', 'fa:16:3e:00:00:0c'

@@ -10,7 +10,7 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""The ports of a launched server, as the launch output lists them.
+"""The ports of a server, as the launch and restore outputs list them.
 
 Plain functions over what Neutron's port list and Nova's server record
 say: no HTTP here. A port's network is named from the server's

@@ -1,0 +1,86 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The new server of a restore, as ``POST /servers`` asks for it: pure,
+from a :class:`rcsnap_osc.restore.plan.Plan`."""
+
+from rcsnap_osc.core import snapshots
+from rcsnap_osc.restore import plan
+
+
+def block_devices(the_plan: plan.Plan,
+                  volume_types: bool = False) -> list[dict]:
+    """The new server's ``block_device_mapping_v2``: the root volume and
+    the data volumes from their volume snapshots, each deleted with the
+    server as the snapshot records (its type kept with ``volume_types``,
+    microversion 2.67), and the moved volumes, never deleted with it (a
+    failed restore deletes the new server: the user's data must stay)."""
+    entries = {ref.snapshot_id: entry
+               for entry in snapshots.mapping_of(
+                   the_plan.found.summary.image)
+               for ref in snapshots.volume_refs([entry])}
+    mapping = []
+    for step in the_plan.volumes:
+        bdm = {'boot_index': 0 if step.role == 'root' else -1,
+               'destination_type': 'volume'}
+        if step.moved:
+            bdm.update(uuid=step.moved, source_type='volume',
+                       delete_on_termination=False)
+        else:
+            entry = entries.get(step.snapshot_id, {})
+            bdm.update(uuid=step.snapshot_id, source_type='snapshot',
+                       delete_on_termination=bool(
+                           entry.get('delete_on_termination')))
+            if step.size_gib:
+                bdm['volume_size'] = step.size_gib
+            if volume_types and entry.get('volume_type'):
+                bdm['volume_type'] = entry['volume_type']
+        mapping.append(bdm)
+    return mapping
+
+
+def networks(the_plan: plan.Plan) -> list[dict]:
+    """The new server's ``networks``, in the old one's interface order."""
+    found = []
+    for step in the_plan.ports:
+        if step.how == plan.MOVE:
+            found.append({'port': step.port['id']})
+        elif step.how == plan.SAME:
+            found.append({'uuid': step.port['network_id'],
+                          'fixed_ip': step.addresses[0]})
+        else:
+            found.append({'uuid': step.port['network_id']})
+    return found
+
+
+def server_attrs(the_plan: plan.Plan, flavor_id: str,
+                 volume_types: bool = False) -> dict:
+    """The SDK attributes of the new server's ``POST /servers``: the old
+    one's name, flavor, key pair, metadata, tags, zone, server group and
+    the security groups of the ports Nova made."""
+    server = the_plan.server
+    attrs = {'name': server['name'], 'flavor_id': flavor_id,
+             'block_device_mapping': block_devices(the_plan, volume_types),
+             'networks': networks(the_plan) or 'none'}
+    groups = sorted({g for step in the_plan.ports if step.how != plan.MOVE
+                     for g in step.port.get('security_group_ids') or ()})
+    if groups:
+        attrs['security_groups'] = [{'name': g} for g in groups]
+    for key, name in (('key_name', 'key_name'), ('metadata', 'metadata'),
+                      ('tags', 'tags'),
+                      ('availability_zone', 'OS-EXT-AZ:availability_zone')):
+        if server.get(name):
+            attrs[key] = server[name]
+    server_groups = server.get('server_groups') or ()
+    if server_groups:
+        attrs['scheduler_hints'] = {'group': server_groups[0]}
+    return attrs

@@ -1,0 +1,283 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The openstacksdk calls behind ``rc snapshot restore``.
+
+:func:`prepare` reads what the plan needs, in three rounds of parallel
+requests, and refuses before anything is changed; :func:`carry_out` does
+the plan. A replacement runs inside one rollback ledger: each step on the
+old server is written there with what takes it back
+(:mod:`rcsnap_osc.restore.steps`), so that a failure, a timeout or Ctrl-C
+puts the old server back as it was.
+"""
+
+import datetime
+
+from openstack import exceptions as sdk_exc
+from openstack import utils as sdk_utils
+
+from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
+from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import origin
+from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+from rcsnap_osc.restore import attrs as restore_attrs
+from rcsnap_osc.restore import plan as restore_plan
+from rcsnap_osc.restore import rows as restore_rows
+from rcsnap_osc.restore import steps as restore_steps
+
+
+def _record(resource):
+    return resource.to_dict(computed=False, original_names=True)
+
+
+def find_server(conn, image, volume_snapshots, name_or_id):
+    """The server to restore: ``name_or_id``, else the one the snapshot
+    was taken of (the one it records, else the one its root volume is
+    attached to)."""
+    if name_or_id:
+        return find.find_server(conn, name_or_id)
+    ident = origin.recorded_server(image)
+    if not ident:
+        root = origin.root_volume_of(image, volume_snapshots)
+        volumes = reads.get_volumes(conn, [root]) if root else {}
+        ident = origin.attached_servers(volumes.values()).get(root)
+    if ident:
+        try:
+            return conn.compute.get_server(ident)
+        except sdk_exc.NotFoundException:
+            pass
+    raise errors.Refused(_(
+        'Snapshot %s names no server that still exists: say which one to '
+        'restore with --server.') % restore_plan.label(image))
+
+
+def neutron_port_quota(conn):
+    """Neutron's ``port`` quota with usage (``{'limit', 'used',
+    'reserved'}``), None where the cloud does not say."""
+    response = conn.network.get(
+        '/quotas/%s/details' % conn.current_project_id)
+    if response.status_code in (403, 404):
+        return None
+    sdk_exc.raise_from_response(response)
+    return (response.json().get('quota') or {}).get('port')
+
+
+def gather(conn, request):
+    """The :class:`restore_plan.Found` of a request, with Cinder's and
+    Neutron's quotas: ``(found, cinder quota, port quota, flavors)``."""
+    image, volume_snapshots = find.find_snapshot(conn, request.snapshot)
+    server = find_server(conn, image, volume_snapshots, request.server)
+    attached = [v['id'] for v in server.attached_volumes or ()]
+    networked = bool(conn.config.get_endpoint_from_catalog('network'))
+    calls = [
+        lambda: reads.get_volumes(conn, attached),
+        lambda: reads.paginate(conn.compute, '/flavors/detail', 'flavors',
+                               {}),
+        lambda: reads.cinder_quota(conn),
+    ]
+    if networked:
+        calls += [
+            lambda: [_record(p) for p in conn.network.ports(
+                device_id=server.id)],
+            lambda: neutron_port_quota(conn)]
+    found = reads.parallel(calls) + ([] if networked else [[], None])
+    volumes, flavors, cinder_quota, ports, port_quota = found
+    fips, networks = [], {}
+    if ports:
+        fips, networks = reads.parallel([
+            lambda: [_record(f) for f in conn.network.ips(
+                port_id=[p['id'] for p in ports])],
+            lambda: {n.id: _record(n) for n in conn.network.networks(
+                id=sorted({p['network_id'] for p in ports}))}])
+    return restore_plan.Found(
+        summary=snapshots.summarize(image, volume_snapshots),
+        server=_record(server), ports=ports, networks=networks,
+        floating_ips=fips, volumes=volumes,
+        volume_snapshots=volume_snapshots,
+        project_id=conn.current_project_id), cinder_quota, port_quota, flavors
+
+
+def prepare(conn, request):
+    """Everything that can be refused before anything is changed: the
+    :class:`restore_plan.Plan` and the new server's attributes (None for
+    a rebuild)."""
+    found, cinder_quota, port_quota, flavors = gather(conn, request)
+    stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
+        '%Y%m%dT%H%M%SZ')
+    the_plan = restore_plan.plan(found, request, stamp)
+    if the_plan.kind == restore_plan.REBUILD:
+        return the_plan, None
+    restore_plan.check_quota(the_plan, cinder_quota, port_quota)
+    flavor = _flavor_id(the_plan.server, flavors)
+    key = the_plan.server.get('key_name')
+    if key:
+        try:
+            conn.compute.get_keypair(key)
+        except sdk_exc.NotFoundException:
+            raise errors.Refused(_(
+                "Server %(server)s has key pair '%(key)s', which this user "
+                "does not have: the new server could not get it.") % {
+                    'server': the_plan.server['name'], 'key': key})
+    return the_plan, restore_attrs.server_attrs(
+        the_plan, flavor,
+        sdk_utils.supports_microversion(conn.compute, '2.67'))
+
+
+def _flavor_id(server, flavors):
+    """The old server's flavor, from the listing: by ID (Nova before
+    2.47), else by its original name."""
+    flavor = server.get('flavor') or {}
+    for item in flavors:
+        if item['id'] == flavor.get('id') or item['name'] == flavor.get(
+                'original_name'):
+            return item['id']
+    raise errors.Refused(_(
+        'The flavor of server %(server)s (%(flavor)s) is no longer offered '
+        'to this project: the new server cannot have it.') % {
+            'server': server['name'],
+            'flavor': flavor.get('original_name') or flavor.get('id')})
+
+
+def carry_out(conn, the_plan, attrs, request, reporter):
+    """Do the plan: the rows of the output."""
+    if the_plan.kind == restore_plan.REBUILD:
+        return rebuild(conn, the_plan, request, reporter)
+    return replace(conn, the_plan, attrs, request, reporter)
+
+
+def rebuild(conn, the_plan, request, reporter):
+    """Nova rebuilds the server from the snapshot image; with ``wait``,
+    until it is back in the state it was in."""
+    server = the_plan.server
+    started = waits.CLOCK.now()
+    rebuilt = conn.compute.rebuild_server(
+        server['id'], image=the_plan.found.summary.image['id'])
+    unreachable = None
+    if request.wait:
+        steps = restore_steps.Steps(conn, None, reporter, request.timeout)
+        status = server['status'] if server['status'] in (
+            'ACTIVE', 'SHUTOFF') else 'ACTIVE'
+        rebuilt = steps.server_is(server['id'], status)
+        unreachable = waits.CLOCK.now() - started
+    return restore_rows.rebuild_rows(the_plan, rebuilt, unreachable)
+
+
+def replace(conn, the_plan, attrs, request, reporter):
+    """The replacement, in one ledger: stop and rename the old server,
+    free its addresses and volumes, build the new one, move the floating
+    IPs; then, with ``delete_old``, delete the old server."""
+    old = the_plan.server
+    moved = {v.moved for v in the_plan.volumes if v.moved}
+    started = waits.CLOCK.now()
+    made = restore_rows.Made()
+    with rollback.Ledger(conn, reporter.say) as ledger:
+        steps = restore_steps.Steps(conn, ledger, reporter, request.timeout)
+        reporter.say(_('Stopping server %s') % restore_plan.label(old))
+        steps.stop(old)
+        steps.rename(old, the_plan.kept_name)
+        off_nova_ports = [f for f in the_plan.found.floating_ips
+                          if f['port_id'] not in the_plan.moved_ports]
+        for fip in off_nova_ports:
+            steps.release_floating_ip(fip)
+        for step in the_plan.ports:
+            if step.how == restore_plan.SAME:
+                steps.readdress(step)
+            elif step.how == restore_plan.MOVE:
+                steps.detach_port(old['id'], step.port['id'])
+        for volume_id in sorted(moved):
+            steps.detach_volume(old['id'], volume_id)
+        reporter.say(_('Creating server %s') % attrs['name'])
+        server = steps.create(attrs)
+        server = steps.built(server, moved)
+        made.ports = [_record(p) for p in conn.network.ports(
+            device_id=server.id)] if the_plan.ports else []
+        for fip in off_nova_ports:
+            port = _port_for(the_plan, fip, made.ports)
+            steps.move_floating_ip(fip, port)
+            made.floating_ips[fip['id']] = port['id']
+        made.unreachable = waits.CLOCK.now() - started
+        ledger.handed_over()
+    made.server = _record(server)
+    made.volumes = _new_volumes(conn, the_plan, server)
+    if request.delete_old:
+        made.old = delete_old(conn, the_plan, steps, reporter)
+    return restore_rows.replace_rows(the_plan, made)
+
+
+def _port_for(the_plan, fip, ports):
+    """The new server's port a floating IP of a Nova-made port goes to:
+    on the same network, the same address where it was kept."""
+    step = next(s for s in the_plan.ports if s.port['id'] == fip['port_id'])
+    same = [p for p in ports if p['network_id'] == step.port['network_id']]
+    kept = [p for p in same if [ip['ip_address'] for ip in p['fixed_ips']]
+            == step.addresses]
+    return (kept or same)[0]
+
+
+def _new_volumes(conn, the_plan, server):
+    """{volume snapshot ID, or moved volume ID: the new server's volume}."""
+    ids = [v['id'] for v in server.attached_volumes or ()]
+    found = {}
+    for volume_id, volume in reads.get_volumes(conn, ids).items():
+        key = volume.get('snapshot_id') if volume_id not in {
+            v.moved for v in the_plan.volumes} else volume_id
+        found.setdefault(key, volume_id)
+    return found
+
+
+def delete_old(conn, the_plan, steps, reporter):
+    """Delete the old server, then its old root volume where nothing
+    else needs it: ``[(kind, ID, note)]``."""
+    old = the_plan.server['id']
+    reporter.say(_('Deleting the old server %s') % old)
+    conn.compute.delete_server(old)
+    steps.settle(_('Old server %s') % old, lambda: _or_none(
+        conn.compute.get_server, old), lambda s: s is None)
+    done = [(_('old server'), old, _('deleted (--delete-old)'))]
+    root = next((v.old for v in the_plan.volumes if v.role == 'root'), None)
+    if root:
+        done.append((_('old root volume'), root,
+                     _delete_volume(conn, steps, root)))
+    return done
+
+
+def _or_none(get, ident):
+    try:
+        return get(ident)
+    except sdk_exc.NotFoundException:
+        return None
+
+
+def _delete_volume(conn, steps, volume_id):
+    """Delete the old root volume unless a volume snapshot depends on it
+    (Cinder would refuse): what became of it."""
+    block = conn.block_storage
+    volume = steps.settle(
+        _('Volume %s') % volume_id,
+        lambda: _or_none(block.get_volume, volume_id),
+        lambda v: v is None or v.status not in ('in-use', 'detaching'))
+    if volume is None:
+        return _('deleted with the old server')
+    if volume.attachments:
+        return _('kept: attached to another server')
+    held = sorted(s.id for s in block.snapshots(volume_id=volume_id))
+    if held:
+        return _('kept: volume snapshot(s) %s depend on it') % ', '.join(held)
+    try:
+        block.delete_volume(volume_id)
+    except sdk_exc.HttpException as exc:
+        return _('kept: %s') % errors.describe_detail(exc)
+    return _('deleted (--delete-old)')

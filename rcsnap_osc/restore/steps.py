@@ -1,0 +1,237 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The steps of a replacement that act on what the user owns (the old
+server, its ports, floating IPs and volumes): each is written on the
+rollback ledger with what takes it back, so that a restore that fails
+leaves the old server as it was.
+"""
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import waits
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+
+class Steps:
+    """The steps of one restore: ``conn``, the ``ledger`` they are
+    written on, the ``reporter`` they speak through and the seconds
+    each wait has (``timeout``)."""
+
+    def __init__(self, conn, ledger, reporter, timeout):
+        self.conn = conn
+        self.ledger = ledger
+        self.reporter = reporter
+        self.timeout = timeout
+
+    # -- waiting -------------------------------------------------------------
+
+    def settle(self, label, fetch, done, failed=()):
+        """Poll ``fetch()`` until ``done(resource)``; its last record. A
+        status in ``failed`` or the deadline passing is refused."""
+        deadline = waits.Deadline(self.timeout)
+        report = self.reporter.progress(label)
+        while True:
+            found = fetch()
+            if done(found):
+                return found
+            status = getattr(found, 'status', None)
+            if status in failed:
+                raise errors.Refused(_('%(what)s is %(status)s.') % {
+                    'what': label, 'status': status})
+            report(deadline.elapsed, [status or _('pending')])
+            if deadline.passed:
+                raise errors.Refused(_(
+                    'Timed out after %(secs)d s waiting for %(what)s '
+                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
+                                        'status': status})
+            deadline.pause()
+
+    def server_is(self, server_id, status):
+        """Wait until the server is ``status`` with no task under way."""
+        return self.settle(
+            _('Server %s') % server_id,
+            lambda: self.conn.compute.get_server(server_id),
+            lambda s: s.status == status and not s.task_state, ('ERROR',))
+
+    def port_on(self, port_id, device_id):
+        """Wait until the port is bound to ``device_id`` ('' unbound)."""
+        return self.settle(
+            _('Port %s') % port_id,
+            lambda: self.conn.network.get_port(port_id),
+            lambda p: (p.device_id or '') == device_id)
+
+    def volume_is(self, volume_id, status):
+        return self.settle(
+            _('Volume %s') % volume_id,
+            lambda: self.conn.block_storage.get_volume(volume_id),
+            lambda v: v.status == status, ('error',))
+
+    # -- the old server ------------------------------------------------------
+
+    def stop(self, server):
+        """Stop the old server (a consistent cut-over); started again on
+        rollback. A server that is not running is left as it is."""
+        if server['status'] != 'ACTIVE':
+            return False
+        ident = server['id']
+        self.conn.compute.stop_server(ident)
+        self.ledger.undo(_('start server %s again') % ident,
+                         lambda: self._start(ident),
+                         'openstack server start %s' % ident)
+        self.server_is(ident, 'SHUTOFF')
+        return True
+
+    def _start(self, ident):
+        self.conn.compute.start_server(ident)
+        self.server_is(ident, 'ACTIVE')
+
+    def rename(self, server, name):
+        ident, old = server['id'], server['name']
+        self.conn.compute.update_server(ident, name=name)
+        self.ledger.undo(
+            _('give server %(id)s its name %(name)s back') % {
+                'id': ident, 'name': old},
+            lambda: self.conn.compute.update_server(ident, name=old),
+            'openstack server set --name %s %s' % (old, ident))
+
+    # -- addresses -----------------------------------------------------------
+
+    def release_floating_ip(self, fip):
+        """Take a floating IP off the old server's port (given back on
+        rollback)."""
+        ident, port = fip['id'], fip['port_id']
+        address = fip['fixed_ip_address']
+        self.conn.network.update_ip(ident, port_id=None)
+        self.ledger.undo(
+            _('put floating IP %(ip)s back on port %(port)s') % {
+                'ip': fip['floating_ip_address'], 'port': port},
+            lambda: self.conn.network.update_ip(
+                ident, port_id=port, fixed_ip_address=address),
+            'openstack floating ip set --port %s --fixed-ip-address %s %s'
+            % (port, address, ident))
+
+    def readdress(self, step):
+        """Give a port Nova made another address on the same subnets, so
+        that the new server's port can take its address."""
+        port = step.port
+        old = [{'subnet_id': ip['subnet_id'], 'ip_address': ip['ip_address']}
+               for ip in port['fixed_ips']]
+        network = self.conn.network
+        # A subnet without an address keeps the port's own address on it:
+        # first a second address on each subnet, then the old ones go.
+        both = network.update_port(port['id'], fixed_ips=old + [
+            {'subnet_id': ip['subnet_id']} for ip in old])
+        network.update_port(port['id'], fixed_ips=[
+            {'subnet_id': ip['subnet_id'], 'ip_address': ip['ip_address']}
+            for ip in both.fixed_ips if ip not in old])
+        self.ledger.undo(
+            _('give port %(port)s its address %(ip)s back') % {
+                'port': port['id'], 'ip': ', '.join(step.addresses)},
+            lambda: self.conn.network.update_port(port['id'], fixed_ips=old),
+            'openstack port set --no-fixed-ip %s %s' % (' '.join(
+                '--fixed-ip subnet=%s,ip-address=%s' % (
+                    ip['subnet_id'], ip['ip_address']) for ip in old),
+                port['id']))
+
+    def detach_port(self, server_id, port_id):
+        """Detach a port the user made (Neutron keeps it); attached again
+        on rollback."""
+        self.conn.compute.delete_server_interface(port_id, server=server_id)
+        self.ledger.undo(
+            _('attach port %(port)s to server %(server)s again') % {
+                'port': port_id, 'server': server_id},
+            lambda: self._attach_port(server_id, port_id),
+            'openstack server add port %s %s' % (server_id, port_id))
+        self.port_on(port_id, '')
+
+    def _attach_port(self, server_id, port_id):
+        port = self.conn.network.get_port(port_id)
+        if port.device_id != server_id:
+            if port.device_id:  # still on the new server, being deleted
+                self.port_on(port_id, '')
+            self.conn.compute.create_server_interface(server_id,
+                                                      port_id=port_id)
+            self.port_on(port_id, server_id)
+
+    def detach_volume(self, server_id, volume_id):
+        """Detach a data volume that moves to the new server; attached
+        again on rollback."""
+        self.conn.compute.delete_volume_attachment(volume_id, server_id)
+        self.ledger.undo(
+            _('attach volume %(volume)s to server %(server)s again') % {
+                'volume': volume_id, 'server': server_id},
+            lambda: self._attach_volume(server_id, volume_id),
+            'openstack server add volume %s %s' % (server_id, volume_id))
+        self.volume_is(volume_id, 'available')
+
+    def _attach_volume(self, server_id, volume_id):
+        volume = self.conn.block_storage.get_volume(volume_id)
+        if volume.status != 'available':
+            self.volume_is(volume_id, 'available')
+        self.conn.compute.create_volume_attachment(server_id,
+                                                   volume_id=volume_id)
+        self.volume_is(volume_id, 'in-use')
+
+    # -- the new server ------------------------------------------------------
+
+    def create(self, attrs):
+        """POST /servers; the server is the restore's own until it is
+        handed over."""
+        try:
+            server = self.conn.compute.create_server(**attrs)
+        except sdk_exc.HttpException as exc:
+            if errors.is_quota_error(exc):
+                raise errors.Refused(
+                    _('Quota exceeded: %s') % errors.describe_detail(exc))
+            raise errors.Refused(_('Nova refused the new server: %s')
+                                 % errors.describe_detail(exc))
+        self.ledger.made('server', server.id, record=server)
+        return server
+
+    def built(self, server, moved):
+        """Wait until the new server is ACTIVE. On any failure, the
+        volumes Nova made for it (attached to it, not moved to it) are
+        written on the ledger, so that they go with it."""
+        try:
+            found = self.server_is(server.id, 'ACTIVE')
+        except BaseException as exc:
+            self._claim_volumes(server, moved)
+            now = self._or_none(server.id)
+            if now is not None and now.status == 'ERROR' and isinstance(
+                    exc, errors.Refused):
+                raise errors.Refused(_(
+                    'The new server %(id)s went to ERROR: %(fault)s') % {
+                        'id': server.id, 'fault': errors.one_line(
+                            (now.fault or {}).get('message')
+                            or _('no fault recorded'))}) from exc
+            raise
+        return found
+
+    def _or_none(self, server_id):
+        try:
+            return self.conn.compute.get_server(server_id)
+        except sdk_exc.SDKException:
+            return None
+
+    def _claim_volumes(self, server, moved):
+        now = self._or_none(server.id)
+        for volume in (now.attached_volumes if now else None) or ():
+            if volume.get('id') and volume['id'] not in moved:
+                self.ledger.made('volume', volume['id'], server=server.id)
+
+    def move_floating_ip(self, fip, port):
+        """Put a floating IP on the new server's port."""
+        self.conn.network.update_ip(
+            fip['id'], port_id=port['id'],
+            fixed_ip_address=port['fixed_ips'][0]['ip_address'])

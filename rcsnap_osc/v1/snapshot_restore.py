@@ -1,0 +1,134 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot restore``: put a server back to a snapshot."""
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
+
+HEADERS = ('Resource', 'Old', 'New', 'Note')
+KEYS = ('resource', 'old', 'new', 'note')
+
+
+class RestoreSnapshot(base.Lister):
+    _description = _(
+        "Put a server back to an instance snapshot, keeping who it is.\n\n"
+        "An image-backed server is rebuilt from the snapshot image: its ID, "
+        "name, ports, addresses, floating IPs and attached volumes stay; "
+        "its local disk is replaced.\n\n"
+        "A volume-backed server is replaced: the old one is stopped and "
+        "renamed <name>-before-restore-<UTC>, and a new server takes its "
+        "name, flavor, key pair, security groups, metadata, tags, zone and "
+        "server group, a new root volume from the root volume snapshot, "
+        "and its addresses: a port the user made moves to it with its "
+        "addresses and MAC; for a port Nova made it gets a port with the "
+        "same fixed IP on a network the project owns, else a new address "
+        "(the plan says which, and why); every floating IP moves to it. "
+        "The old server is kept, stopped, with its root volume, until "
+        "--delete-old. If anything fails, the old server gets its ports, "
+        "floating IPs, volumes and name back and is started again, and "
+        "what was made is removed.\n\n"
+        "User data and the console log are not kept. Without --yes or "
+        "--dry-run it asks once on a terminal, showing the plan; not on a "
+        "terminal it needs --yes. Quota (volumes, gigabytes, ports) is "
+        "checked before anything is changed")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        common.add_snapshot_argument(
+            parser, _('Instance snapshot to go back to (name or ID)'))
+        parser.add_argument(
+            '--server',
+            metavar='<server>',
+            help=_('Server to restore (name or ID; default: the server the '
+                   'snapshot was taken of)'),
+        )
+        parser.add_argument(
+            '--data-volumes',
+            metavar='<snapshot|current>',
+            choices=('snapshot', 'current'),
+            default='snapshot',
+            help=_('Volume-backed servers: "snapshot" (default) gives the '
+                   'new server new data volumes from the snapshot\'s volume '
+                   'snapshots (the server as it was; the current ones stay '
+                   'on the old server); "current" moves the current data '
+                   'volumes to it (go back on the system disk, keep the '
+                   'data)'),
+        )
+        parser.add_argument(
+            '--delete-old',
+            action='store_true',
+            help=_('Volume-backed servers: once the new server is ACTIVE '
+                   'with its addresses, delete the old server, and its old '
+                   'root volume unless a volume snapshot depends on it '
+                   '(default: keep both, stopped)'),
+        )
+        parser.add_argument(
+            '--dry-run',
+            action='store_true',
+            help=_('Show the plan, old -> new for every resource; make no '
+                   'change (only read requests are sent)'),
+        )
+        parser.add_argument(
+            '--yes',
+            action='store_true',
+            help=_('Do not ask (needed when not on a terminal)'),
+        )
+        common.add_wait_arguments(parser, _(
+            'the rebuild of an image-backed server is done (a replacement '
+            'always waits for the new server)'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from osc_lib import exceptions
+
+        from rcsnap_osc.restore import plan
+        from rcsnap_osc.restore import rows
+        from rcsnap_osc.restore import run as restoring
+
+        args = parsed_args
+        ask = not (args.yes or args.dry_run)
+        if ask and not self.app.stdin.isatty():
+            raise exceptions.CommandError(_(
+                'restore replaces or rebuilds a server: add --yes to '
+                'confirm, or --dry-run to see the plan.'))
+        request = plan.Request(
+            snapshot=args.snapshot, server=args.server,
+            data_volumes=args.data_volumes, delete_old=args.delete_old,
+            dry_run=args.dry_run, wait=args.wait, timeout=args.timeout)
+        the_plan, attrs = restoring.prepare(self.conn, request)
+        planned = (rows.rebuild_rows(the_plan)
+                   if the_plan.kind == plan.REBUILD
+                   else rows.replace_rows(the_plan))
+        if args.dry_run:
+            return HEADERS, self.table(planned)
+        if ask and not self.confirm(the_plan, planned):
+            raise exceptions.CommandError(_('Nothing was done.'))
+        done = restoring.carry_out(self.conn, the_plan, attrs, request,
+                                   common.StderrReporter(self.app.stderr))
+        return HEADERS, self.table(done)
+
+    @staticmethod
+    def table(found):
+        return [tuple(row[k] for k in KEYS) for row in found]
+
+    def confirm(self, the_plan, planned):
+        write = self.app.stderr.write
+        for row in planned:
+            write('%s: %s -> %s (%s)\n' % (
+                row['resource'], row['old'], row['new'], row['note']))
+        write(_('Restore server %(server)s from snapshot %(snap)s? '
+                '[y/N] ') % {'server': the_plan.server['name'],
+                             'snap': the_plan.found.summary.image['id']})
+        self.app.stderr.flush()
+        return self.app.stdin.readline().strip().lower() in ('y', 'yes')
