@@ -75,8 +75,9 @@ def server_attrs(the_plan: plan.Plan, flavor_id: str,
                      for g in step.port.get('security_group_ids') or ()})
     if groups:
         attrs['security_groups'] = [{'name': g} for g in groups]
-    for key, name in (('key_name', 'key_name'), ('metadata', 'metadata'),
-                      ('tags', 'tags'),
+    attrs['metadata'] = dict(server.get('metadata') or {})
+    attrs['metadata'][plan.RESTORED_FROM] = plan.lineage(server)
+    for key, name in (('key_name', 'key_name'), ('tags', 'tags'),
                       ('availability_zone', 'OS-EXT-AZ:availability_zone')):
         if server.get(name):
             attrs[key] = server[name]

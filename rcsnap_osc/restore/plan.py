@@ -36,6 +36,12 @@ CURRENT = 'current'
 REBUILD = 'rebuild'
 REPLACE = 'replace'
 
+#: The metadata key of a server made by a restore: the IDs of the servers
+#: it replaced, the latest first (as many as Nova's 255 characters hold).
+RESTORED_FROM = 'rcsnap:restored_from'
+#: The metadata key of a server a restore replaced: the server that did.
+REPLACED_BY = 'rcsnap:replaced_by'
+
 #: What becomes of a port of the old server.
 MOVE = 'move'
 SAME = 'same address'
@@ -115,6 +121,7 @@ class Plan:
     volumes: tuple = ()
     left_on_old: tuple = ()
     data_volumes: str = SNAPSHOT
+    delete_old: bool = False
 
     @property
     def server(self) -> dict:
@@ -135,6 +142,26 @@ class Plan:
 
 def label(thing: dict) -> str:
     return '%s (%s)' % (thing.get('name'), thing['id'])
+
+
+def lineage(server: dict) -> str:
+    """The new server's :data:`RESTORED_FROM`: the old one's ID, then
+    those it replaced itself, within 255 characters."""
+    ids = [server['id']] + (
+        (server.get('metadata') or {}).get(RESTORED_FROM) or '').split()
+    while len(' '.join(ids)) > 255:
+        ids.pop()
+    return ' '.join(ids)
+
+
+def successor(ident: str, servers: list[dict]) -> dict | None:
+    """The server that replaced server ``ident`` (its
+    :data:`RESTORED_FROM` names it), the most recent first; None."""
+    found = [s for s in servers if ident in (
+        (s.get('metadata') or {}).get(RESTORED_FROM) or '').split()]
+    found.sort(key=lambda s: (s.get('metadata') or {})[RESTORED_FROM].split(
+    ).index(ident))
+    return found[0] if found else None
 
 
 def kept_name(name: str, stamp: str) -> str:
@@ -279,7 +306,7 @@ def plan(found: Found, request: Request, stamp: str) -> Plan:
     steps, left = volume_steps(found, request.data_volumes)
     return Plan(REPLACE, found, kept_name(found.server['name'], stamp),
                 tuple(port_steps(found)), tuple(steps), tuple(left),
-                request.data_volumes)
+                request.data_volumes, request.delete_old)
 
 
 def check_quota(the_plan: Plan, quota_set: dict | None,

@@ -82,10 +82,11 @@ def replace_rows(the_plan, made=None):
     done = made is not None
     made = made or Made()
     new_server = made.server or {}
-    rows = [row(_('server'), old['id'], new_server.get('id', TO_BE_MADE), _(
-        '%(name)s: the new server takes the name; the old one is stopped '
-        'and renamed %(kept)s') % {'name': old['name'],
-                                   'kept': the_plan.kept_name})]
+    fate = _('; the old one is stopped and renamed %s') % the_plan.kept_name
+    if the_plan.delete_old:
+        fate += _(', then deleted once the new one is ACTIVE (--delete-old)')
+    rows = [row(_('server'), old['id'], new_server.get('id', TO_BE_MADE),
+                _('%s: the new server takes the name') % old['name'] + fate)]
     for step in the_plan.volumes:
         new = made.volumes.get(step.moved or step.snapshot_id,
                                step.moved if step.moved else TO_BE_MADE)
@@ -96,8 +97,11 @@ def replace_rows(the_plan, made=None):
             note = _('%(role)s volume, %(size)s GiB, from volume snapshot '
                      '%(snap)s') % {'role': step.role, 'size': step.size_gib,
                                     'snap': step.snapshot_id}
-            if step.old:
+            if step.old and (step.role != 'root' or not the_plan.delete_old):
                 note += _('; the old one stays on the old server')
+            elif step.old:
+                note += _('; the old one is deleted with the old server, '
+                          'unless a volume snapshot depends on it')
         rows.append(row(_('%s volume') % step.role, step.old or '', new,
                         note))
     for volume_id in the_plan.left_on_old:

@@ -46,7 +46,7 @@ def _record(resource):
 def find_server(conn, image, volume_snapshots, name_or_id):
     """The server to restore: ``name_or_id``, else the one the snapshot
     was taken of (the one it records, else the one its root volume is
-    attached to)."""
+    attached to), or the server that replaced it in an earlier restore."""
     if name_or_id:
         return find.find_server(conn, name_or_id)
     ident = origin.recorded_server(image)
@@ -54,11 +54,15 @@ def find_server(conn, image, volume_snapshots, name_or_id):
         root = origin.root_volume_of(image, volume_snapshots)
         volumes = reads.get_volumes(conn, [root]) if root else {}
         ident = origin.attached_servers(volumes.values()).get(root)
+    server = _or_none(conn.compute.get_server, ident) if ident else None
+    if server is not None and not (server.metadata or {}).get(
+            restore_plan.REPLACED_BY):
+        return server
     if ident:
-        try:
-            return conn.compute.get_server(ident)
-        except sdk_exc.NotFoundException:
-            pass
+        later = restore_plan.successor(
+            ident, [_record(s) for s in conn.compute.servers()])
+        if later is not None:
+            return conn.compute.get_server(later['id'])
     raise errors.Refused(_(
         'Snapshot %s names no server that still exists: say which one to '
         'restore with --server.') % restore_plan.label(image))
@@ -212,6 +216,8 @@ def replace(conn, the_plan, attrs, request, reporter):
         ledger.handed_over()
     made.server = _record(server)
     made.volumes = _new_volumes(conn, the_plan, server)
+    conn.compute.set_server_metadata(old['id'], **{
+        restore_plan.REPLACED_BY: server.id})
     if request.delete_old:
         made.old = delete_old(conn, the_plan, steps, reporter)
     return restore_rows.replace_rows(the_plan, made)

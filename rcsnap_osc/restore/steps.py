@@ -60,20 +60,24 @@ class Steps:
     def server_is(self, server_id, status):
         """Wait until the server is ``status`` with no task under way."""
         return self.settle(
-            _('Server %s') % server_id,
+            _('Server %(id)s (until %(status)s)') % {
+                'id': server_id, 'status': status},
             lambda: self.conn.compute.get_server(server_id),
             lambda s: s.status == status and not s.task_state, ('ERROR',))
 
     def port_on(self, port_id, device_id):
         """Wait until the port is bound to ``device_id`` ('' unbound)."""
         return self.settle(
-            _('Port %s') % port_id,
+            _('Port %(id)s (until %(state)s)') % {
+                'id': port_id, 'state': _('on server %s') % device_id
+                if device_id else _('detached')},
             lambda: self.conn.network.get_port(port_id),
             lambda p: (p.device_id or '') == device_id)
 
     def volume_is(self, volume_id, status):
         return self.settle(
-            _('Volume %s') % volume_id,
+            _('Volume %(id)s (until %(status)s)') % {
+                'id': volume_id, 'status': status},
             lambda: self.conn.block_storage.get_volume(volume_id),
             lambda v: v.status == status, ('error',))
 
