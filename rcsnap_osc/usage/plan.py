@@ -29,8 +29,12 @@ GLANCE_LIMITS = ('image_size_total', 'image_count_total')
 #: The field names of the plain view, in order.
 FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
           'launched_volumes', 'launched_volume_gib',
-          'quota_snapshots_used', 'quota_snapshots_limit',
-          'quota_gigabytes_used', 'quota_gigabytes_limit')
+          'quota_snapshots_used', 'quota_snapshots_counted',
+          'quota_snapshots_limit', 'quota_gigabytes_used',
+          'quota_gigabytes_counted', 'quota_gigabytes_limit')
+
+#: Cinder's key for the project of a volume (admins see it).
+VOLUME_PROJECT = 'os-vol-tenant-attr:tenant_id'
 
 
 def _cost(images: collections.abc.Iterable[dict],
@@ -65,6 +69,10 @@ def compute(images: collections.abc.Sequence[dict],
     :param volumes: the project's volumes.
     :param quota_set: Cinder's ``quota_set`` with usage, or None.
     :param glance_usage: Glance's ``usage`` of ``/v2/info/usage``.
+
+    ``quota_*_counted`` are what the listings hold (what Cinder's
+    ``quota_*_used`` should be); ``drift`` the quotas where they differ
+    (:func:`rcsnap_osc.core.quota.drift`), not a field.
     """
     owned = origin.owned_snapshots(images, project_id)
     found = orphans.find_orphans(images, list(volume_snapshots.values()),
@@ -81,10 +89,16 @@ def compute(images: collections.abc.Sequence[dict],
         'launched_volumes': len(launched),
         'launched_volume_gib': sum(v.get('size') or 0 for v in launched),
     }
+    listed = quota.counted(
+        [volume_snapshots[sid] for sid in ours],
+        [v for v in volumes
+         if v.get(VOLUME_PROJECT, project_id) == project_id])
     for name in ('snapshots', 'gigabytes'):
         used, limit = quota.quota_field(quota_set, name)
         result['quota_%s_used' % name] = used
+        result['quota_%s_counted' % name] = listed[name]
         result['quota_%s_limit' % name] = limit
+    result['drift'] = quota.drift(quota_set, listed)
     for name in GLANCE_LIMITS:
         entry = (glance_usage or {}).get(name)
         if isinstance(entry, dict):

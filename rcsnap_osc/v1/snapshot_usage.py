@@ -19,8 +19,9 @@ from rcsnap_osc.v1 import common
 
 FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
           'launched_volumes', 'launched_volume_gib',
-          'quota_snapshots_used', 'quota_snapshots_limit',
-          'quota_gigabytes_used', 'quota_gigabytes_limit')
+          'quota_snapshots_used', 'quota_snapshots_counted',
+          'quota_snapshots_limit', 'quota_gigabytes_used',
+          'quota_gigabytes_counted', 'quota_gigabytes_limit')
 
 GLANCE_FIELDS = ('image_size_total', 'image_count_total')
 
@@ -37,8 +38,14 @@ and their real size: the volume snapshots of volume-backed ones, the image
 of image-backed ones. orphans and orphan_gib count what "openstack rc
 snapshot orphans" lists; launched_volumes and launched_volume_gib the
 volumes made from this project's volume snapshots that are attached to
-nothing. The quota_* fields are Cinder's own counters (-1 is unlimited),
-left empty where the cloud does not show them; image_size_total and
+nothing. The quota_*_used and quota_*_limit fields are Cinder's own
+counters (in use plus reserved; -1 is unlimited), left empty where the
+cloud does not show them; quota_*_counted are what this project's listings
+hold (its volume snapshots, and the GiB of them and of its volumes, as
+Cinder counts them). Cinder's counters can drift (failed requests, lost
+reservations): when they differ from the listings, one line on stderr says
+so. The listed figures are the real use, but Cinder enforces its own until
+an operator resyncs them. image_size_total and
 image_count_total are Glance's, shown only where Glance enforces them.
 With --by-server, one row per server instead.""")
 
@@ -103,7 +110,12 @@ class ShowSnapshotUsage(base.ShowOne):
                                     _('(unknown)')),
                 count, common.SizeColumn(gib))
                 for sid, name, count, gib in rows]
-        return show_fields(accounting.gather_usage(self.conn))
+        found = accounting.gather_usage(self.conn)
+        if found.get('drift'):
+            from rcsnap_osc.core import quota
+
+            self.app.stderr.write(quota.drift_message(found['drift']) + '\n')
+        return show_fields(found)
 
     def produce_output(self, parsed_args, column_names, data):
         if not parsed_args.by_server:

@@ -179,6 +179,21 @@ def quota_set(snapshots=(3, 10), gigabytes=(24, -1), volumes=(2, 10),
     return {'quota_set': body}
 
 
+def register_listed_use(requests, body, volumes=True):
+    """Volume snapshot and volume listings in step with a quota set
+    ``body``: as many volume snapshots of 1 GiB as its ``snapshots`` in
+    use, and (unless not ``volumes``) one volume holding the rest of its
+    ``gigabytes``."""
+    quota = body['quota_set']
+    count = quota['snapshots']['in_use']
+    register_volume_snapshot_list(requests, [
+        volume_snapshot('%08d-0000-4000-8000-000000000000' % n, size=1)
+        for n in range(count)])
+    if volumes:
+        register_volume_list(requests, [volume(
+            size=quota['gigabytes']['in_use'] - count)])
+
+
 #: Cinder's answer where its policy hides the quota from the project.
 QUOTA_FORBIDDEN = {'forbidden': {
     'code': 403, 'message': "Policy doesn't allow "

@@ -36,7 +36,10 @@ LISTINGS = [
     'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL]
 
 
-quota_set = fakes.quota_set
+def quota_set(snapshots=(3, 10), gigabytes=(39, -1), **kwargs):
+    """Cinder's quota with usage, in step with the listings below: 3
+    volume snapshots (19 GiB) and 2 volumes (20 GiB)."""
+    return fakes.quota_set(snapshots, gigabytes, **kwargs)
 
 
 def glance_limits():
@@ -92,8 +95,10 @@ class TestCompute(testtools.TestCase):
             'snapshots': 3, 'snapshot_gib': 10 + 4 + 2 + 1,
             'orphans': 1, 'orphan_gib': 5,
             'launched_volumes': 1, 'launched_volume_gib': 10,
-            'quota_snapshots_used': 3, 'quota_snapshots_limit': 10,
-            'quota_gigabytes_used': 24, 'quota_gigabytes_limit': -1,
+            'quota_snapshots_used': 3, 'quota_snapshots_counted': 3,
+            'quota_snapshots_limit': 10,
+            'quota_gigabytes_used': 39, 'quota_gigabytes_counted': 39,
+            'quota_gigabytes_limit': -1, 'drift': [],
             'image_size_total': {'usage': 2, 'limit': 1000},
             'image_count_total': {'usage': 3, 'limit': 100}}, found)
 
@@ -201,8 +206,8 @@ class TestUsageCommand(UsageCommandTest):
         self.register()
         code, out, err = self.run_cli('rc', 'snapshot', 'usage')
         self.assertEqual(0, code, err)
-        self.assertIn('| quota_gigabytes_limit | unlimited', out)
-        self.assertIn('| snapshot_gib          | 17 GiB', out)
+        self.assertIn('| quota_gigabytes_limit   | unlimited', out)
+        self.assertIn('| snapshot_gib            | 17 GiB', out)
         self.assertNotIn('image_size_total', out)
 
     def test_quota_hidden(self):
