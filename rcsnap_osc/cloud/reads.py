@@ -217,6 +217,17 @@ def list_volumes(conn, **query):
                     dict(query, limit=PAGE_SIZE), cinder_microversion(conn))
 
 
+def list_backups(conn, **query):
+    """The caller's Cinder backups (each with the ``snapshot_id`` it was
+    made from); none where the cloud has no backup API or hides it (404,
+    403)."""
+    try:
+        return paginate(conn.block_storage, '/backups/detail', 'backups',
+                        dict(query, limit=PAGE_SIZE))
+    except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
+        return []
+
+
 def listings(conn):
     """``(images, volume snapshots by id, volumes)``: four listings at
     once (hidden images apart, as Glance wants)."""

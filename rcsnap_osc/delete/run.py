@@ -105,19 +105,21 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
 def gather_orphans(conn, include_all=False):
     """The project's orphaned volume snapshots
     (:mod:`rcsnap_osc.core.orphans`),
-    from four listings made at once, whatever their number: the images
-    (hidden ones apart, as Glance wants), volume snapshots and volumes."""
+    from five listings made at once, whatever their number: the images
+    (hidden ones apart, as Glance wants), volume snapshots, volumes and
+    backups."""
     _made_once(conn.image)
     _made_once(conn.block_storage)
-    shown, hidden, volume_snapshots, volumes = reads.parallel([
+    shown, hidden, volume_snapshots, volumes, backups = reads.parallel([
         lambda: reads.list_images(conn, visibility='all'),
         lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
         lambda: reads.list_volume_snapshots(conn),
         lambda: reads.list_volumes(conn),
+        lambda: reads.list_backups(conn),
     ])
     return orphans.find_orphans(
         shown + hidden, list(volume_snapshots.values()), volumes,
-        conn.current_project_id, include_all=include_all)
+        conn.current_project_id, include_all=include_all, backups=backups)
 
 
 def delete_orphans(conn, request, reporter):

@@ -16,6 +16,7 @@ Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 """
 
 import collections.abc
+import dataclasses
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import origin
@@ -56,17 +57,24 @@ def _cost(images: collections.abc.Iterable[dict],
     return total
 
 
-def compute(images: collections.abc.Sequence[dict],
-            volume_snapshots: dict[str, dict],
-            volumes: collections.abc.Sequence[dict], project_id: str,
+@dataclasses.dataclass(frozen=True)
+class Listings:
+    """What the listings hold: every image the project can see (hidden
+    ones too), its volume snapshots by id, its volumes and its Cinder
+    backups (Cinder-shaped dicts)."""
+
+    images: collections.abc.Sequence[dict]
+    volume_snapshots: dict[str, dict]
+    volumes: collections.abc.Sequence[dict]
+    backups: collections.abc.Sequence[dict] = ()
+
+
+def compute(listed: Listings, project_id: str,
             quota_set: dict | None = None,
             glance_usage: dict | None = None) -> dict:
     """The plain view: a dict of :data:`FIELDS` (and the Glance limits it
     reports, as ``{'usage': n, 'limit': n}`` each).
 
-    :param images: every image the project can see (hidden ones too).
-    :param volume_snapshots: the project's volume snapshots by id.
-    :param volumes: the project's volumes.
     :param quota_set: Cinder's ``quota_set`` with usage, or None.
     :param glance_usage: Glance's ``usage`` of ``/v2/info/usage``.
 
@@ -74,9 +82,11 @@ def compute(images: collections.abc.Sequence[dict],
     ``quota_*_used`` should be); ``drift`` the quotas where they differ
     (:func:`rcsnap_osc.core.quota.drift`), not a field.
     """
+    images, volume_snapshots, volumes = (
+        listed.images, listed.volume_snapshots, listed.volumes)
     owned = origin.owned_snapshots(images, project_id)
     found = orphans.find_orphans(images, list(volume_snapshots.values()),
-                                 volumes, project_id)
+                                 volumes, project_id, backups=listed.backups)
     ours = {sid for sid, s in volume_snapshots.items()
             if s.get(deletion.PROJECT, project_id) == project_id}
     launched = [v for v in volumes if v.get('snapshot_id') in ours

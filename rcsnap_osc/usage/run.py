@@ -19,15 +19,16 @@ from rcsnap_osc.usage import plan as usage
 
 
 def gather_usage(conn):
-    """The plain ``usage`` view, from six requests made at once."""
+    """The plain ``usage`` view, from seven requests made at once."""
     conn.image.get_endpoint_data()
     conn.block_storage.get_endpoint_data()
-    (images, volume_snapshots, volumes), quota, limits = reads.parallel([
+    listed, backups, quota, limits = reads.parallel([
         lambda: reads.listings(conn),
+        lambda: reads.list_backups(conn),
         lambda: reads.cinder_quota(conn),
         lambda: reads.glance_usage(conn),
     ])
-    return usage.compute(images, volume_snapshots, volumes,
+    return usage.compute(usage.Listings(*listed, backups),
                          conn.current_project_id, quota, limits)
 
 

@@ -90,7 +90,10 @@ class DeleteSnapshot(base.Lister):
             '--all',
             action='store_true',
             help=_('With --orphans, also the volume snapshots Nova did '
-                   'not make (made by hand) that no image refers to'),
+                   'not make (by hand or by another tool) that no image '
+                   "refers to; Cinder's own (consumes_quota: false) and "
+                   'those a backup or a volume was made from are still '
+                   'kept, with the reason'),
         )
         parser.add_argument(
             '--min-age',

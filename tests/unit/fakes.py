@@ -407,6 +407,27 @@ def register_volume_list(requests, bodies):
                  json={'volumes': bodies})
 
 
+def backup(backup_id, snapshot_id=None, volume_id=ROOT_VOLUME_ID,
+           **fields):
+    """A Cinder v3 backup body (detail view), as Cinder 29 answers it."""
+    body = {
+        'id': backup_id, 'status': 'available', 'size': 10,
+        'object_count': 0, 'availability_zone': 'nova',
+        'container': 'volumebackups', 'created_at': CREATED,
+        'updated_at': CREATED, 'name': 'nightly', 'description': None,
+        'fail_reason': None, 'volume_id': volume_id, 'links': [],
+        'is_incremental': False, 'has_dependent_backups': False,
+        'snapshot_id': snapshot_id, 'data_timestamp': CREATED}
+    body.update(fields)
+    return body
+
+
+def register_backup_list(requests, bodies=()):
+    """One page of GET /backups/detail."""
+    requests.get('%s/backups/detail' % base.VOLUME_URL,
+                 json={'backups': list(bodies)})
+
+
 def register_delete_image(requests, image_id=IMAGE_ID, **kwargs):
     """DELETE an image: Glance answers 204 unless ``kwargs`` say
     otherwise."""

@@ -101,8 +101,8 @@ class TestUsageDrift(test_usage.UsageCommandTest):
              found['quota_gigabytes_counted']))
         self.assertNotIn('drift', found)
         self.assertEqual(sorted(test_usage.LISTINGS + [
-            'GET ' + test_usage.QUOTA, 'GET ' + test_usage.GLANCE_USAGE]),
-            sorted(self.calls()))
+            test_usage.BACKUPS, 'GET ' + test_usage.QUOTA,
+            'GET ' + test_usage.GLANCE_USAGE]), sorted(self.calls()))
 
     def test_in_step_says_nothing(self):
         self.register()
