@@ -254,11 +254,11 @@ def quota_listings(conn, volumes=None):
     return list(volume_snapshots.values()), volumes
 
 
-def cinder_quota(conn):
-    """Cinder's ``quota_set`` with usage; None where the cloud hides it
-    (403)."""
+def cinder_quota(conn, project_id=None):
+    """Cinder's ``quota_set`` with usage, of the caller's project unless
+    ``project_id``; None where the cloud hides it (403)."""
     response = conn.block_storage.get(
-        '/os-quota-sets/%s' % conn.current_project_id,
+        '/os-quota-sets/%s' % (project_id or conn.current_project_id),
         params={'usage': 'True'})
     if response.status_code == 403:
         return None

@@ -66,6 +66,10 @@ class Orphan:
         return self.snapshot.get('size')
 
     @property
+    def project(self) -> str | None:
+        return self.snapshot.get(deletion.PROJECT)
+
+    @property
     def temporary(self) -> bool:
         """Cinder's own (it consumes no quota)."""
         return self.snapshot.get('consumes_quota') is False
@@ -127,14 +131,16 @@ def dependent_volumes(volumes: collections.abc.Iterable[dict]
 
 def find_orphans(images: collections.abc.Iterable[dict],
                  volume_snapshots: collections.abc.Iterable[dict],
-                 volumes: collections.abc.Iterable[dict], project_id: str,
+                 volumes: collections.abc.Iterable[dict],
+                 project_id: str | None,
                  include_all: bool = False,
                  backups: collections.abc.Iterable[dict] = ()
                  ) -> list[Orphan]:
     """The project's volume snapshots that no image refers to.
 
     :param images: every image the project can see (hidden ones too).
-    :param volume_snapshots: the project's volume snapshots (Cinder dicts).
+    :param volume_snapshots: the project's volume snapshots (Cinder dicts);
+        those of every project when ``project_id`` is None.
     :param volumes: the project's volumes (with ``snapshot_id``).
     :param include_all: also those that may still be wanted
         (:attr:`Orphan.reasons`).
@@ -150,7 +156,8 @@ def find_orphans(images: collections.abc.Iterable[dict],
     for snap in volume_snapshots:
         if snap['id'] in referred:
             continue
-        if snap.get(deletion.PROJECT, project_id) != project_id:
+        if project_id is not None and snap.get(
+                deletion.PROJECT, project_id) != project_id:
             continue
         orphan = Orphan(snap, tuple(made_from.get(snap['id'], ())),
                         tuple(backed_up.get(snap['id'], ())),

@@ -117,6 +117,40 @@ def compute(listed: Listings, project_id: str,
     return result
 
 
+#: The columns of ``usage --all-projects``, after the project.
+PROJECT_FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
+                  'quota_snapshots_used', 'quota_snapshots_counted',
+                  'quota_snapshots_limit', 'quota_gigabytes_used',
+                  'quota_gigabytes_counted', 'quota_gigabytes_limit')
+
+
+def per_project(listed: Listings, quotas: dict[str, dict | None]
+                ) -> list[tuple[str, dict]]:
+    """``[(project ID, the :func:`compute` view)]`` from the listings of
+    every project, for the projects of ``quotas`` ({project ID: Cinder's
+    quota set or None}) and those the listings name: each that holds
+    something or whose counters drifted, in ID order."""
+    snaps: dict[str, dict[str, dict]] = {}
+    for sid, snap in listed.volume_snapshots.items():
+        snaps.setdefault(snap.get(deletion.PROJECT), {})[sid] = snap
+    volumes: dict[str, list[dict]] = {}
+    for volume in listed.volumes:
+        volumes.setdefault(volume.get(VOLUME_PROJECT), []).append(volume)
+    owners = {i.get('owner') for i in listed.images}
+    rows = []
+    for project_id in sorted((set(quotas) | set(snaps) | set(volumes)
+                              | owners) - {None}):
+        found = compute(Listings(
+            listed.images, snaps.get(project_id, {}),
+            volumes.get(project_id, []), listed.backups), project_id,
+            quotas.get(project_id))
+        if found['drift'] or any(found[f] for f in (
+                'snapshots', 'orphans', 'quota_snapshots_counted',
+                'quota_gigabytes_counted')):
+            rows.append((project_id, found))
+    return rows
+
+
 def by_server(images: collections.abc.Iterable[dict],
               volume_snapshots: dict[str, dict],
               volumes: collections.abc.Iterable[dict], project_id: str,
