@@ -11,9 +11,11 @@
 #   under the License.
 
 
-"""An operator's view against a real cloud: ``orphans --all-projects``
-and ``delete --orphans --all-projects --project`` as an admin list the
-orphans of both test projects; a member is refused in one line."""
+"""Orphans against a real cloud: only Nova's that nothing uses by default,
+the others with their reason under --all; an operator's view, where
+``orphans --all-projects`` and ``delete --orphans --all-projects
+--project`` as an admin list the orphans of both test projects, and a
+member is refused in one line."""
 
 import os
 
@@ -23,27 +25,28 @@ from tests.functional import base
 ADMIN_CLOUD = os.environ.get('RCSNAP_ADMIN_CLOUD', 'local-admin')
 
 
-class TestAllProjects(base.FunctionalTest):
+def make_orphan(test, cloud=None):
+    """A volume snapshot as Nova makes one for an instance snapshot
+    (``snapshot for <image name>``, the volume's description, no
+    metadata) whose image is gone."""
+    volume = test.create_volume(size=1, image=None, cloud=cloud)
+    conn = base.connection(cloud)
+    snap = conn.block_storage.create_snapshot(
+        volume_id=volume.id, name='snapshot for %s-snap' % test.prefix,
+        description=volume.description, is_forced=True)
+    test.later(base.remove_all, conn, volume_snapshots=[snap.id])
+    base.wait_for_status(conn.block_storage.get_snapshot, snap.id,
+                         'available')
+    return snap.id
 
-    def orphan(self, cloud=None):
-        """A volume snapshot as Nova makes one for an instance snapshot
-        (``snapshot for <image name>``, the volume's description, no
-        metadata) whose image is gone."""
-        volume = self.create_volume(size=1, image=None, cloud=cloud)
-        conn = base.connection(cloud)
-        snap = conn.block_storage.create_snapshot(
-            volume_id=volume.id, name='snapshot for %s-snap' % self.prefix,
-            description=volume.description, is_forced=True)
-        self.later(base.remove_all, conn, volume_snapshots=[snap.id])
-        base.wait_for_status(conn.block_storage.get_snapshot, snap.id,
-                             'available')
-        return snap.id
+
+class TestAllProjects(base.FunctionalTest):
 
     def project_name(self, cloud=None):
         return base.connection(cloud).config.auth['project_name']
 
     def test_admin_sees_both_projects_a_member_is_refused(self):
-        alpha, beta = self.orphan(), self.orphan(base.OTHER_CLOUD)
+        alpha, beta = make_orphan(self), make_orphan(self, base.OTHER_CLOUD)
 
         rows = {row['ID']: row for row in self.rc(
             'orphans', '--all-projects', cloud=ADMIN_CLOUD)}
@@ -64,3 +67,33 @@ class TestAllProjects(base.FunctionalTest):
             'orphans', '--all-projects')
         # The member's own listing still has its orphan, unchanged.
         self.assertIn(alpha, [row['ID'] for row in self.rc('orphans')])
+
+
+class TestOrphanReasons(base.FunctionalTest):
+    """Without --all only Nova's that nothing uses; --all says why the
+    others may still be wanted."""
+
+    def test_hand_made_and_source_of_a_volume_only_with_all(self):
+        conn = base.connection()
+        nova_like = make_orphan(self)
+        hand = conn.block_storage.create_snapshot(
+            volume_id=conn.block_storage.get_snapshot(nova_like).volume_id,
+            name='%s-by-hand' % self.prefix, is_forced=True)
+        self.later(base.remove_all, conn, volume_snapshots=[hand.id])
+        base.wait_for_status(conn.block_storage.get_snapshot, hand.id,
+                             'available')
+        made = conn.block_storage.create_volume(
+            size=1, snapshot_id=nova_like, name='%s-from' % self.prefix)
+        self.later(self.delete_volume, made.id)
+        base.wait_for_status(conn.block_storage.get_volume, made.id,
+                             'available')
+
+        plain = [row['ID'] for row in self.rc('orphans')]
+        self.assertNotIn(nova_like, plain)
+        self.assertNotIn(hand.id, plain)
+        reasons = {row['ID']: row['Reason']
+                   for row in self.rc('orphans', '--all')}
+        self.assertEqual('volume %s was made from it' % made.id,
+                         reasons[nova_like])
+        self.assertEqual('not made by Nova for an instance snapshot (by '
+                         'hand, or by another tool)', reasons[hand.id])
