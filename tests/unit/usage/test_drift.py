@@ -165,3 +165,28 @@ class TestCreateDrift(create_base.CreateTest):
     def test_refusal_of_a_full_quota(self):
         self.refused("Cinder quota 'snapshots' is at 10 of 10: a snapshot "
                      "of server analysis-vm needs 1 volume snapshots", 10)
+
+
+class TestListingMicroversion(test_usage.UsageCommandTest):
+    """Cinder shows ``consumes_quota`` from 3.65: the listings ask for it
+    where Cinder accepts it, and go without where it does not."""
+
+    def versions(self):
+        return [r.headers.get('OpenStack-API-Version')
+                for r in self.requests.request_history
+                if '/snapshots/detail' in r.url or '/volumes/detail' in r.url]
+
+    def test_asked_where_accepted(self):
+        self.register()
+        self.run_json('rc', 'snapshot', 'usage')
+        self.assertEqual(['volume 3.65'] * 2, self.versions())
+
+    def test_not_asked_of_an_older_cinder(self):
+        body = base._volume_versions()
+        body['versions'][0]['version'] = '3.59'
+        for url in (base.VOLUME_ROOT + '/', base.VOLUME_ROOT + '/v3/',
+                    base.VOLUME_ROOT + '/v3'):
+            self.requests.get(url, json=body)
+        self.register()
+        self.run_json('rc', 'snapshot', 'usage')
+        self.assertEqual([None] * 2, self.versions())
