@@ -22,6 +22,7 @@ rather than one request per item, and independent GETs in parallel
 import concurrent.futures
 
 from openstack import exceptions as sdk_exc
+from openstack import utils as sdk_utils
 
 from rcsnap_osc.core import snapshots
 
@@ -101,7 +102,20 @@ def get_volumes(conn, ids):
     return {v['id']: v for v in found if v}
 
 
-def paginate(proxy, path, key, params):
+#: The Cinder microversion of the listings: ``consumes_quota`` (3.65),
+#: with ``group_snapshot_id`` (3.14) and ``user_id`` (3.41).
+CINDER_LISTING = '3.65'
+
+
+def cinder_microversion(conn):
+    """:data:`CINDER_LISTING` where Cinder accepts it, else None (its
+    discovery is cached)."""
+    if sdk_utils.supports_microversion(conn.block_storage, CINDER_LISTING):
+        return CINDER_LISTING
+    return None
+
+
+def paginate(proxy, path, key, params, microversion=None):
     """Every item of a listing, following the service's own next links.
 
     Glance says ``next``, Cinder and Nova ``<key>_links``; the listing ends
@@ -112,7 +126,7 @@ def paginate(proxy, path, key, params):
     items = []
     url = path
     while url:
-        response = proxy.get(url, params=params)
+        response = proxy.get(url, params=params, microversion=microversion)
         sdk_exc.raise_from_response(response)
         body = response.json()
         items.extend(body.get(key) or [])
@@ -126,11 +140,11 @@ def paginate(proxy, path, key, params):
     return items
 
 
-def list_volume_snapshots(conn):
+def list_volume_snapshots(conn, **query):
     """All the caller's volume snapshots, in one paginated listing."""
     return {s['id']: s for s in paginate(
         conn.block_storage, '/snapshots/detail', 'snapshots',
-        {'limit': PAGE_SIZE})}
+        dict(query, limit=PAGE_SIZE), cinder_microversion(conn))}
 
 
 def list_images(conn, **query):
@@ -197,10 +211,21 @@ def list_members(conn, image_id):
                     'members', None)
 
 
-def list_volumes(conn):
+def list_volumes(conn, **query):
     """The caller's volumes (each with the ``snapshot_id`` it came from)."""
     return paginate(conn.block_storage, '/volumes/detail', 'volumes',
-                    {'limit': PAGE_SIZE})
+                    dict(query, limit=PAGE_SIZE), cinder_microversion(conn))
+
+
+def list_backups(conn, **query):
+    """The caller's Cinder backups (each with the ``snapshot_id`` it was
+    made from); none where the cloud has no backup API or hides it (404,
+    403)."""
+    try:
+        return paginate(conn.block_storage, '/backups/detail', 'backups',
+                        dict(query, limit=PAGE_SIZE))
+    except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
+        return []
 
 
 def listings(conn):
@@ -218,11 +243,22 @@ def listings(conn):
     return images, volume_snapshots, volumes
 
 
-def cinder_quota(conn):
-    """Cinder's ``quota_set`` with usage; None where the cloud hides it
-    (403)."""
+def quota_listings(conn, volumes=None):
+    """``(volume snapshots, volumes)`` of the project, what Cinder counts
+    in its quota (:func:`rcsnap_osc.core.quota.counted`): listed at once;
+    ``volumes`` when they are listed already."""
+    conn.block_storage.get_endpoint_data()
+    volume_snapshots, volumes = parallel([
+        lambda: list_volume_snapshots(conn),
+        lambda: list_volumes(conn) if volumes is None else volumes])
+    return list(volume_snapshots.values()), volumes
+
+
+def cinder_quota(conn, project_id=None):
+    """Cinder's ``quota_set`` with usage, of the caller's project unless
+    ``project_id``; None where the cloud hides it (403)."""
     response = conn.block_storage.get(
-        '/os-quota-sets/%s' % conn.current_project_id,
+        '/os-quota-sets/%s' % (project_id or conn.current_project_id),
         params={'usage': 'True'})
     if response.status_code == 403:
         return None

@@ -14,8 +14,17 @@
 
 Deleting an instance snapshot's image (as ``openstack image delete`` or the
 dashboard do) leaves its Cinder volume snapshots behind, counted against
-the quota and referred to by nothing. Nova names each one ``snapshot for
-<image name>``, which tells them apart from volume snapshots made by hand.
+the quota and referred to by nothing. Nova makes each one with
+``create_snapshot_force(volume, name, description)``: the name ``snapshot
+for <image name>``, the volume's own description, and no metadata. That
+tells them apart from volume snapshots made by hand or by other tools.
+
+Not every unreferenced volume snapshot is unwanted: backup tools keep a
+volume snapshot as the base of their next incremental backup, Cinder
+makes temporary ones of its own (``consumes_quota: false``, Cinder 3.65),
+and a volume made from one keeps it. By default only those Nova made, and
+nothing depends on, are orphans; ``include_all`` adds the others, each
+with the reason it may still be wanted.
 """
 
 import collections.abc
@@ -43,6 +52,10 @@ class Orphan:
     snapshot: dict
     #: Volumes created from it: while they exist Cinder keeps it.
     dependents: tuple = ()
+    #: Cinder backups made from it.
+    backups: tuple = ()
+    #: Whether Nova made it for an instance snapshot.
+    by_nova: bool = True
 
     @property
     def id(self) -> str:
@@ -52,10 +65,58 @@ class Orphan:
     def size_gib(self) -> int | None:
         return self.snapshot.get('size')
 
+    @property
+    def project(self) -> str | None:
+        return self.snapshot.get(deletion.PROJECT)
 
-def made_by_nova(volume_snapshot: dict) -> bool:
-    """Whether Nova made it for an instance snapshot (by its name)."""
-    return (volume_snapshot.get('name') or '').startswith(NOVA_NAME_PREFIX)
+    @property
+    def temporary(self) -> bool:
+        """Cinder's own (it consumes no quota)."""
+        return self.snapshot.get('consumes_quota') is False
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why it may still be wanted (none for a plain orphan)."""
+        found = []
+        if not self.by_nova:
+            found.append(_('not made by Nova for an instance snapshot (by '
+                           'hand, or by another tool)'))
+        found += self.kept_by_cinder
+        if self.dependents:
+            found.append(_('volume %s was made from it')
+                         % ', '.join(self.dependents))
+        return found
+
+    @property
+    def kept_by_cinder(self) -> list[str]:
+        """Why ``delete --orphans --all`` keeps it: Cinder or a backup
+        tool still uses it."""
+        found = []
+        if self.temporary:
+            found.append(_("Cinder's own (consumes_quota: false): an "
+                           "operation of Cinder's may still use it"))
+        if self.backups:
+            found.append(_('backup %s was made from it: a backup tool may '
+                           'keep it as the base of its next incremental')
+                         % ', '.join(self.backups))
+        return found
+
+    @property
+    def plain(self) -> bool:
+        """An orphan of Nova's that nothing may still want."""
+        return not self.reasons
+
+
+def made_by_nova(volume_snapshot: dict, volume: dict | None = None) -> bool:
+    """Whether Nova made it for an instance snapshot: named ``snapshot for
+    <image name>``, no metadata, and (when its volume is known) the
+    volume's description, as Nova gives them."""
+    if not (volume_snapshot.get('name') or '').startswith(NOVA_NAME_PREFIX):
+        return False
+    if volume_snapshot.get('metadata'):
+        return False
+    return volume is None or (volume_snapshot.get('description') or '') == (
+        volume.get('description') or '')
 
 
 def dependent_volumes(volumes: collections.abc.Iterable[dict]
@@ -70,27 +131,39 @@ def dependent_volumes(volumes: collections.abc.Iterable[dict]
 
 def find_orphans(images: collections.abc.Iterable[dict],
                  volume_snapshots: collections.abc.Iterable[dict],
-                 volumes: collections.abc.Iterable[dict], project_id: str,
-                 include_all: bool = False) -> list[Orphan]:
+                 volumes: collections.abc.Iterable[dict],
+                 project_id: str | None,
+                 include_all: bool = False,
+                 backups: collections.abc.Iterable[dict] = ()
+                 ) -> list[Orphan]:
     """The project's volume snapshots that no image refers to.
 
     :param images: every image the project can see (hidden ones too).
-    :param volume_snapshots: the project's volume snapshots (Cinder dicts).
+    :param volume_snapshots: the project's volume snapshots (Cinder dicts);
+        those of every project when ``project_id`` is None.
     :param volumes: the project's volumes (with ``snapshot_id``).
-    :param include_all: also those Nova did not make (made by hand).
+    :param include_all: also those that may still be wanted
+        (:attr:`Orphan.reasons`).
+    :param backups: the project's Cinder backups (with ``snapshot_id``).
     :returns: :class:`Orphan` objects, oldest first.
     """
     referred = deletion.references(images)
+    volumes = list(volumes)
     made_from = dependent_volumes(volumes)
+    backed_up = dependent_volumes(backups)
+    by_id = {v['id']: v for v in volumes}
     found = []
     for snap in volume_snapshots:
         if snap['id'] in referred:
             continue
-        if snap.get(deletion.PROJECT, project_id) != project_id:
+        if project_id is not None and snap.get(
+                deletion.PROJECT, project_id) != project_id:
             continue
-        if not include_all and not made_by_nova(snap):
-            continue
-        found.append(Orphan(snap, tuple(made_from.get(snap['id'], ()))))
+        orphan = Orphan(snap, tuple(made_from.get(snap['id'], ())),
+                        tuple(backed_up.get(snap['id'], ())),
+                        made_by_nova(snap, by_id.get(snap.get('volume_id'))))
+        if include_all or orphan.plain:
+            found.append(orphan)
     return sorted(found, key=lambda o: (o.snapshot.get('created_at') or '',
                                         o.id))
 
@@ -112,7 +185,9 @@ def plan_reclaim(found: collections.abc.Iterable[Orphan], project_id: str,
             orphan.id, project_id, {orphan.id: orphan.snapshot}, (),
             [{'id': v} for v in orphan.dependents])
         age = snapshots.age_seconds(orphan.snapshot, now)
-        if action == deletion.DELETE and (age is None or age < min_age):
+        if action == deletion.DELETE and orphan.kept_by_cinder:
+            action, reason = deletion.KEEP, '; '.join(orphan.kept_by_cinder)
+        elif action == deletion.DELETE and (age is None or age < min_age):
             action, reason = deletion.KEEP, _(
                 'made %d s ago: an instance snapshot being created may '
                 'still refer to it (see --min-age)') % max(age or 0, 0)

@@ -83,38 +83,64 @@ def over(quota_set: dict | None, amounts: dict[str, int],
 
 
 def describe(server_name: str, need_: Need,
-             exceeded: collections.abc.Iterable[tuple[str, int, int]]
-             ) -> str:
+             exceeded: collections.abc.Iterable[tuple[str, int, int]],
+             listed: dict[str, int] | None = None) -> str:
     """The refusal: which quotas, how full, what the snapshot needs and
-    how to make room."""
-    quotas = '; '.join(
+    how to make room; with ``listed`` (what the project holds, when that
+    would fit: the refusal comes from drift), that only an operator
+    can."""
+    exceeded = list(exceeded)
+    if listed is not None:
+        return _(
+            "Cinder quota %(quotas)s by its counters, which have drifted "
+            "from what the project holds (%(listed)s): a snapshot of server "
+            "%(server)s needs %(count)d volume snapshots, %(gib)d GiB, and "
+            "would fit; deleting snapshots will not make room, an operator "
+            "can resync the counters (cinder-manage quota sync)") % {
+                'quotas': _at(exceeded), 'listed': ', '.join(
+                    "'%s' %d" % (name, listed[name])
+                    for name, _used, _limit in exceeded if name in listed),
+                'server': server_name, 'count': need_.count,
+                'gib': need_.gib}
+    return _(
+        "Cinder quota %(quotas)s: a snapshot of server %(server)s needs "
+        "%(count)d volume snapshots, %(gib)d GiB; 'openstack rc snapshot "
+        "orphans' and 'openstack rc snapshot prune' show what to delete to "
+        "make room") % {'quotas': _at(exceeded), 'server': server_name,
+                        'count': need_.count, 'gib': need_.gib}
+
+
+def _at(exceeded: collections.abc.Iterable[tuple[str, int, int]]) -> str:
+    """``'snapshots' is at 9 of 10; ...``."""
+    return '; '.join(
         _("'%(name)s' is at %(used)d of %(limit)d GiB") % {
             'name': name, 'used': used, 'limit': limit}
         if name.startswith('gigabytes') else
         _("'%(name)s' is at %(used)d of %(limit)d") % {
             'name': name, 'used': used, 'limit': limit}
         for name, used, limit in exceeded)
-    return _(
-        "Cinder quota %(quotas)s: a snapshot of server %(server)s needs "
-        "%(count)d volume snapshots, %(gib)d GiB; 'openstack rc snapshot "
-        "orphans' and 'openstack rc snapshot prune' show what to delete to "
-        "make room") % {'quotas': quotas, 'server': server_name,
-                        'count': need_.count, 'gib': need_.gib}
 
 
 def check(quota_set: dict | None,
-          needs: collections.abc.Iterable[tuple[str, str, Need]]
-          ) -> dict[str, str | None]:
+          needs: collections.abc.Iterable[tuple[str, str, Need]],
+          listed: dict[str, int] | None = None) -> dict[str, str | None]:
     """``{key: refusal or None}`` for ``needs``, ``[(key, server name,
     Need)]`` in the order the servers were given: each takes its room in
     turn, and one that does not fit is refused (the others may still
-    fit). Everything fits when the quota is hidden (None)."""
+    fit). Everything fits when the quota is hidden (None).
+
+    The figures are Cinder's, the ones it enforces; ``listed`` (what
+    :func:`counted` finds) only says when a refusal comes from drift.
+    """
     taken: dict[str, int] = {}
     verdicts: dict[str, str | None] = {}
+    recounted = with_counted(quota_set, listed) if listed else None
     for key, server_name, need_ in needs:
         exceeded = over(quota_set, need_.amounts, taken) if quota_set else []
         if exceeded:
-            verdicts[key] = describe(server_name, need_, exceeded)
+            drifted = recounted and not over(recounted, need_.amounts, taken)
+            verdicts[key] = describe(server_name, need_, exceeded,
+                                     listed if drifted else None)
             continue
         verdicts[key] = None
         for name, amount in need_.amounts.items():
@@ -131,6 +157,69 @@ def quota_field(quota_set: dict | None,
         return None, None
     return (entry.get('in_use', 0) + entry.get('reserved', 0),
             entry.get('limit'))
+
+
+def counted(volume_snapshots: collections.abc.Iterable[dict],
+            volumes: collections.abc.Iterable[dict]) -> dict[str, int]:
+    """What Cinder should have in use, from a project's listings:
+    ``{'snapshots': n, 'gigabytes': n}``. Cinder counts each volume
+    snapshot and volume that consumes quota (``consumes_quota``, Cinder
+    3.65: its temporary ones do not), and the GiB of both in
+    ``gigabytes`` (its default)."""
+    snaps = [s for s in volume_snapshots
+             if s.get('consumes_quota') is not False]
+    vols = [v for v in volumes if v.get('consumes_quota') is not False]
+    return {'snapshots': len(snaps),
+            'gigabytes': sum(x.get('size') or 0 for x in snaps + vols)}
+
+
+#: One drifted quota: ``(name, in use, reserved, listed)``.
+Drift = tuple[str, int, int, int]
+
+
+def drift(quota_set: dict | None, listed: dict[str, int]) -> list[Drift]:
+    """``[(name, in use, reserved, listed)]`` of the quotas of
+    :func:`counted` whose Cinder figure (``in_use`` + ``reserved``)
+    differs from the listed one; none when Cinder hides its quota."""
+    found = []
+    for name in ('snapshots', 'gigabytes'):
+        entry = (quota_set or {}).get(name)
+        if not isinstance(entry, dict) or name not in listed:
+            continue
+        in_use, reserved = entry.get('in_use') or 0, entry.get('reserved') or 0
+        if in_use + reserved != listed[name]:
+            found.append((name, in_use, reserved, listed[name]))
+    return found
+
+
+def drift_message(drifted: collections.abc.Iterable[Drift],
+                  project: str | None = None) -> str | None:
+    """The one line that says Cinder's counters drifted (None if not)."""
+    parts = [_("'%(name)s' %(used)d%(reserved)s, %(listed)d listed") % {
+        'name': name, 'used': in_use + reserved, 'listed': listed,
+        'reserved': _(' (%d reserved)') % reserved if reserved else ''}
+        for name, in_use, reserved, listed in drifted]
+    if not parts:
+        return None
+    return _(
+        "Cinder's quota counters%(project)s have drifted from what the "
+        "listings hold: %(parts)s. The listed figures are the real use, but "
+        "Cinder enforces its counters until an operator resyncs them "
+        "(cinder-manage quota sync).") % {
+            'parts': '; '.join(parts),
+            'project': _(' of project %s') % project if project else ''}
+
+
+def with_counted(quota_set: dict | None,
+                 listed: dict[str, int]) -> dict | None:
+    """``quota_set`` with the listed figures in use, nothing reserved."""
+    if quota_set is None:
+        return None
+    recounted = dict(quota_set)
+    for name, value in listed.items():
+        if isinstance(quota_set.get(name), dict):
+            recounted[name] = dict(quota_set[name], in_use=value, reserved=0)
+    return recounted
 
 
 def check_headroom(quota_set: dict, volumes: int, gib: int) -> None:

@@ -113,14 +113,19 @@ def gather(conn, servers):
     return metadata, volumes, quota_set
 
 
-def quota_refusals(servers, volumes, quota_set):
+def quota_refusals(servers, volumes, quota_set, recount=None):
     """{server ID: refusal or None}: the volumes Nova would snapshot of
-    each volume-backed server, against the quota (servers in order)."""
+    each volume-backed server, against the quota (servers in order). On
+    a refusal, ``recount()`` (the listed use) says whether it comes from
+    drift: two listings, made only then."""
     by_id = {v['id']: v for v in volumes}
-    return quota.check(quota_set, [
-        (s.id, s.name, quota.need(
-            [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
-        for s in servers if not image_id_of(s)])
+    needs = [(s.id, s.name, quota.need(
+        [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
+        for s in servers if not image_id_of(s)]
+    found = quota.check(quota_set, needs)
+    if recount and any(found.values()):
+        found = quota.check(quota_set, needs, recount())
+    return found
 
 
 def fetch_image(conn, image_id):
@@ -147,7 +152,9 @@ def verdicts(conn, servers, stop=False):
     return {s.id: create_plan.verdict(s.status, metadata[s.id],
                                       stop=stop and s.status == 'ACTIVE')
             for s in servers}, lambda chosen: quota_refusals(
-                chosen, volumes, quota_set)
+                chosen, volumes, quota_set,
+                lambda: quota.counted(*reads.quota_listings(
+                    conn, volumes if len(servers) > 1 else None)))
 
 
 # -- one server ---------------------------------------------------------------

@@ -21,7 +21,8 @@ import dataclasses
 class Request:
     """What ``delete`` was asked for: the snapshots named (or, with
     ``orphans``, the project's orphans, ``include_all`` of them, those
-    older than ``min_age`` seconds; None: the default), and ``wait``
+    older than ``min_age`` seconds; None: the default; with
+    ``all_projects``, an admin's, those of ``project``), and ``wait``
     seconds for the volume snapshots to go (None: do not wait)."""
 
     names: tuple = ()
@@ -31,3 +32,5 @@ class Request:
     wait: int | None = None
     include_all: bool = False
     min_age: int | None = None
+    all_projects: bool = False
+    project: str | None = None

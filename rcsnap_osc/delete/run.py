@@ -27,6 +27,7 @@ import datetime
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import deletion
@@ -105,27 +106,57 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
 def gather_orphans(conn, include_all=False):
     """The project's orphaned volume snapshots
     (:mod:`rcsnap_osc.core.orphans`),
-    from four listings made at once, whatever their number: the images
-    (hidden ones apart, as Glance wants), volume snapshots and volumes."""
+    from five listings made at once, whatever their number: the images
+    (hidden ones apart, as Glance wants), volume snapshots, volumes and
+    backups."""
     _made_once(conn.image)
     _made_once(conn.block_storage)
-    shown, hidden, volume_snapshots, volumes = reads.parallel([
+    shown, hidden, volume_snapshots, volumes, backups = reads.parallel([
         lambda: reads.list_images(conn, visibility='all'),
         lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
         lambda: reads.list_volume_snapshots(conn),
         lambda: reads.list_volumes(conn),
+        lambda: reads.list_backups(conn),
     ])
     return orphans.find_orphans(
         shown + hidden, list(volume_snapshots.values()), volumes,
-        conn.current_project_id, include_all=include_all)
+        conn.current_project_id, include_all=include_all, backups=backups)
+
+
+def gather_all_orphans(conn, include_all=False):
+    """``(orphans, {project ID: name})`` of every project, for an admin:
+    six listings at once (:func:`rcsnap_osc.cloud.projects.everything`)."""
+    images, snaps, volumes, backups, names = projects.everything(conn)
+    return orphans.find_orphans(
+        images, list(snaps.values()), volumes, None,
+        include_all=include_all, backups=backups), names
+
+
+def one_project(conn, request):
+    """``(orphans, project ID)`` of ``request.project`` (name or ID), from
+    the listings of every project; refused when no project has it."""
+    found, names = gather_all_orphans(conn, request.include_all)
+    chosen = [pid for pid, name in names.items()
+              if request.project in (pid, name)]
+    if len(chosen) != 1:
+        raise errors.Refused(_(
+            "No project with a name or ID of '%(project)s' exists%(many)s.")
+            % {'project': request.project,
+               'many': _(' (several have that name: give its ID)')
+               if chosen else ''})
+    return [o for o in found if o.project == chosen[0]], chosen[0]
 
 
 def delete_orphans(conn, request, reporter):
-    """:func:`delete_snapshots` for the orphans: ``(orphans, plans,
-    outcomes)``."""
-    found = gather_orphans(conn, request.include_all)
+    """:func:`delete_snapshots` for the orphans (of ``request.project``
+    with ``all_projects``): ``(orphans, plans, outcomes)``."""
+    if request.all_projects:
+        found, project_id = one_project(conn, request)
+    else:
+        found = gather_orphans(conn, request.include_all)
+        project_id = conn.current_project_id
     plans = orphans.plan_reclaim(
-        found, conn.current_project_id,
+        found, project_id,
         datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
         orphans.MIN_AGE if request.min_age is None else request.min_age)
     return (found, plans) + carry_out(

@@ -16,6 +16,7 @@ Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 """
 
 import collections.abc
+import dataclasses
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import origin
@@ -29,8 +30,12 @@ GLANCE_LIMITS = ('image_size_total', 'image_count_total')
 #: The field names of the plain view, in order.
 FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
           'launched_volumes', 'launched_volume_gib',
-          'quota_snapshots_used', 'quota_snapshots_limit',
-          'quota_gigabytes_used', 'quota_gigabytes_limit')
+          'quota_snapshots_used', 'quota_snapshots_counted',
+          'quota_snapshots_limit', 'quota_gigabytes_used',
+          'quota_gigabytes_counted', 'quota_gigabytes_limit')
+
+#: Cinder's key for the project of a volume (admins see it).
+VOLUME_PROJECT = 'os-vol-tenant-attr:tenant_id'
 
 
 def _cost(images: collections.abc.Iterable[dict],
@@ -52,23 +57,36 @@ def _cost(images: collections.abc.Iterable[dict],
     return total
 
 
-def compute(images: collections.abc.Sequence[dict],
-            volume_snapshots: dict[str, dict],
-            volumes: collections.abc.Sequence[dict], project_id: str,
+@dataclasses.dataclass(frozen=True)
+class Listings:
+    """What the listings hold: every image the project can see (hidden
+    ones too), its volume snapshots by id, its volumes and its Cinder
+    backups (Cinder-shaped dicts)."""
+
+    images: collections.abc.Sequence[dict]
+    volume_snapshots: dict[str, dict]
+    volumes: collections.abc.Sequence[dict]
+    backups: collections.abc.Sequence[dict] = ()
+
+
+def compute(listed: Listings, project_id: str,
             quota_set: dict | None = None,
             glance_usage: dict | None = None) -> dict:
     """The plain view: a dict of :data:`FIELDS` (and the Glance limits it
     reports, as ``{'usage': n, 'limit': n}`` each).
 
-    :param images: every image the project can see (hidden ones too).
-    :param volume_snapshots: the project's volume snapshots by id.
-    :param volumes: the project's volumes.
     :param quota_set: Cinder's ``quota_set`` with usage, or None.
     :param glance_usage: Glance's ``usage`` of ``/v2/info/usage``.
+
+    ``quota_*_counted`` are what the listings hold (what Cinder's
+    ``quota_*_used`` should be); ``drift`` the quotas where they differ
+    (:func:`rcsnap_osc.core.quota.drift`), not a field.
     """
+    images, volume_snapshots, volumes = (
+        listed.images, listed.volume_snapshots, listed.volumes)
     owned = origin.owned_snapshots(images, project_id)
     found = orphans.find_orphans(images, list(volume_snapshots.values()),
-                                 volumes, project_id)
+                                 volumes, project_id, backups=listed.backups)
     ours = {sid for sid, s in volume_snapshots.items()
             if s.get(deletion.PROJECT, project_id) == project_id}
     launched = [v for v in volumes if v.get('snapshot_id') in ours
@@ -81,16 +99,56 @@ def compute(images: collections.abc.Sequence[dict],
         'launched_volumes': len(launched),
         'launched_volume_gib': sum(v.get('size') or 0 for v in launched),
     }
+    listed = quota.counted(
+        [volume_snapshots[sid] for sid in ours],
+        [v for v in volumes
+         if v.get(VOLUME_PROJECT, project_id) == project_id])
     for name in ('snapshots', 'gigabytes'):
         used, limit = quota.quota_field(quota_set, name)
         result['quota_%s_used' % name] = used
+        result['quota_%s_counted' % name] = listed[name]
         result['quota_%s_limit' % name] = limit
+    result['drift'] = quota.drift(quota_set, listed)
     for name in GLANCE_LIMITS:
         entry = (glance_usage or {}).get(name)
         if isinstance(entry, dict):
             result[name] = {'usage': entry.get('usage'),
                             'limit': entry.get('limit')}
     return result
+
+
+#: The columns of ``usage --all-projects``, after the project.
+PROJECT_FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
+                  'quota_snapshots_used', 'quota_snapshots_counted',
+                  'quota_snapshots_limit', 'quota_gigabytes_used',
+                  'quota_gigabytes_counted', 'quota_gigabytes_limit')
+
+
+def per_project(listed: Listings, quotas: dict[str, dict | None]
+                ) -> list[tuple[str, dict]]:
+    """``[(project ID, the :func:`compute` view)]`` from the listings of
+    every project, for the projects of ``quotas`` ({project ID: Cinder's
+    quota set or None}) and those the listings name: each that holds
+    something or whose counters drifted, in ID order."""
+    snaps: dict[str, dict[str, dict]] = {}
+    for sid, snap in listed.volume_snapshots.items():
+        snaps.setdefault(snap.get(deletion.PROJECT), {})[sid] = snap
+    volumes: dict[str, list[dict]] = {}
+    for volume in listed.volumes:
+        volumes.setdefault(volume.get(VOLUME_PROJECT), []).append(volume)
+    owners = {i.get('owner') for i in listed.images}
+    rows = []
+    for project_id in sorted((set(quotas) | set(snaps) | set(volumes)
+                              | owners) - {None}):
+        found = compute(Listings(
+            listed.images, snaps.get(project_id, {}),
+            volumes.get(project_id, []), listed.backups), project_id,
+            quotas.get(project_id))
+        if found['drift'] or any(found[f] for f in (
+                'snapshots', 'orphans', 'quota_snapshots_counted',
+                'quota_gigabytes_counted')):
+            rows.append((project_id, found))
+    return rows
 
 
 def by_server(images: collections.abc.Iterable[dict],

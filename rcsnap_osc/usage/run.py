@@ -14,20 +14,23 @@
 a constant number of requests, made at once, whatever the number of
 snapshots."""
 
+from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import deletion
 from rcsnap_osc.usage import plan as usage
 
 
 def gather_usage(conn):
-    """The plain ``usage`` view, from six requests made at once."""
+    """The plain ``usage`` view, from seven requests made at once."""
     conn.image.get_endpoint_data()
     conn.block_storage.get_endpoint_data()
-    (images, volume_snapshots, volumes), quota, limits = reads.parallel([
+    listed, backups, quota, limits = reads.parallel([
         lambda: reads.listings(conn),
+        lambda: reads.list_backups(conn),
         lambda: reads.cinder_quota(conn),
         lambda: reads.glance_usage(conn),
     ])
-    return usage.compute(images, volume_snapshots, volumes,
+    return usage.compute(usage.Listings(*listed, backups),
                          conn.current_project_id, quota, limits)
 
 
@@ -40,3 +43,16 @@ def gather_by_server(conn):
     ])
     return usage.by_server(images, volume_snapshots, volumes,
                            conn.current_project_id, servers)
+
+
+def gather_all_projects(conn):
+    """``usage --all-projects``, for an admin: ``([(project ID, view)],
+    {project ID: name})`` from six listings made at once (one per service,
+    whatever the number of projects), then Cinder's quota of each project,
+    eight at a time (Cinder has no read of every project's usage)."""
+    images, snaps, volumes, backups, names = projects.everything(conn)
+    listed = usage.Listings(images, snaps, volumes, backups)
+    held = {s.get(deletion.PROJECT) for s in snaps.values()} | {
+        v.get(usage.VOLUME_PROJECT) for v in volumes}
+    quotas = projects.quotas(conn, sorted((set(names) | held) - {None}))
+    return usage.per_project(listed, quotas), names

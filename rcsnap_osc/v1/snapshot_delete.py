@@ -49,9 +49,11 @@ It acts only on the snapshots named on the command line (no patterns, no
 filters) and asks no question: run it with --dry-run first to see the
 plan. With --orphans instead of names, it deletes what "openstack rc
 snapshot orphans" lists, with the same rules, and says how many GiB
-were freed. Every resource is listed with its result: "deleted", "would delete"
-(--dry-run), "deleting" (a volume snapshot Cinder accepted to delete;
---wait checks that it goes), "kept (reason)", "failed (reason)" or
+were freed; an admin gives --all-projects --project <project> to reclaim
+those of another project. Every resource is listed with its result:
+"deleted", "would delete" (--dry-run), "deleting" (a volume snapshot
+Cinder accepted to delete; --wait checks that it goes), "kept (reason)",
+"failed (reason)" or
 "refused (reason)" ("would fail" and "would be refused" with --dry-run).
 After a failure it goes on with the other snapshots, then exits 1 if
 anything failed or was refused.""")
@@ -65,7 +67,8 @@ def request(args):
         names=tuple(args.snapshots or ()), force=args.force,
         keep_volume_snapshots=args.keep_volume_snapshots,
         dry_run=args.dry_run, wait=args.timeout if args.wait else None,
-        include_all=args.all, min_age=args.min_age)
+        include_all=args.all, min_age=args.min_age,
+        all_projects=args.all_projects, project=args.project)
 
 
 class DeleteSnapshot(base.Lister):
@@ -90,7 +93,10 @@ class DeleteSnapshot(base.Lister):
             '--all',
             action='store_true',
             help=_('With --orphans, also the volume snapshots Nova did '
-                   'not make (made by hand) that no image refers to'),
+                   'not make (by hand or by another tool) that no image '
+                   "refers to; Cinder's own (consumes_quota: false) and "
+                   'those a backup or a volume was made from are still '
+                   'kept, with the reason'),
         )
         parser.add_argument(
             '--min-age',
@@ -102,6 +108,18 @@ class DeleteSnapshot(base.Lister):
                    'snapshots of an instance snapshot before its image, '
                    'so a young one may belong to a snapshot being made '
                    'now') % MIN_AGE,
+        )
+        parser.add_argument(
+            '--all-projects',
+            action='store_true',
+            help=_('With --orphans and --project, as an admin: delete the '
+                   'orphans of that project (needs the admin role)'),
+        )
+        parser.add_argument(
+            '--project',
+            metavar='<project>',
+            help=_('With --orphans --all-projects: the project (name or ID) '
+                   'whose orphans to delete'),
         )
         parser.add_argument(
             '--keep-volume-snapshots',
@@ -140,6 +158,13 @@ class DeleteSnapshot(base.Lister):
         if args.min_age is not None and not args.orphans:
             raise errors.Refused(_(
                 '--min-age applies only with --orphans.'))
+        if args.all_projects and not args.orphans:
+            raise errors.Refused(_(
+                '--all-projects applies only with --orphans.'))
+        if args.all_projects != bool(args.project):
+            raise errors.Refused(_(
+                '--all-projects and --project go together: an admin '
+                'deletes the orphans of one project at a time.'))
         if args.orphans and (args.force or args.keep_volume_snapshots):
             raise errors.Refused(_(
                 '--force and --keep-volume-snapshots do not apply with '

@@ -19,7 +19,7 @@ from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
 HEADERS = ('ID', 'Name', 'Size GiB', 'Status', 'Created At', 'Volume',
-           'Dependent Volumes')
+           'Dependent Volumes', 'Reason')
 
 
 class ListSnapshotOrphan(base.Lister):
@@ -30,27 +30,51 @@ class ListSnapshotOrphan(base.Lister):
         "delete' or the dashboard do) leaves its volume snapshots behind, "
         "still counted against the snapshots and gigabytes quotas. This "
         "lists the volume snapshots of this project that no image visible "
-        "to it refers to and that Nova made for an instance snapshot "
-        "(named 'snapshot for <image name>'); --all adds the others. A "
-        "volume snapshot with dependent volumes cannot be deleted until "
-        "they are. 'openstack rc snapshot delete --orphans' reclaims them.")
+        "to it refers to, that Nova made for an instance snapshot (named "
+        "'snapshot for <image name>', with its volume's description and no "
+        "metadata) and that nothing still uses: none that Cinder keeps out "
+        "of the quota (consumes_quota: false, its own temporary ones), that "
+        "a Cinder backup was made from (backup tools keep those as the base "
+        "of their next incremental), or that a volume was made from. --all "
+        "adds those others, each with the reason it may still be wanted "
+        "(Reason). 'openstack rc snapshot delete --orphans' reclaims them. "
+        "An admin sees every project's with --all-projects.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         parser.add_argument(
             '--all',
             action='store_true',
-            help=_('Also list the volume snapshots Nova did not make '
-                   '(made by hand) that no image refers to'),
+            help=_('Also list the volume snapshots no image refers to that '
+                   'may still be wanted: made by hand or by another tool, '
+                   "Cinder's own, the base of a backup, or the source of a "
+                   'volume; Reason says which'),
+        )
+        parser.add_argument(
+            '--all-projects',
+            action='store_true',
+            help=_('The orphans of every project, with a Project column '
+                   '(needs the admin role)'),
         )
         return parser
 
     def take_action(self, parsed_args):
         from rcsnap_osc.delete import run as deleting
 
-        found = deleting.gather_orphans(self.conn, parsed_args.all)
-        return HEADERS, [(
-            o.id, o.snapshot.get('name'), common.SizeColumn(o.size_gib),
-            o.snapshot.get('status'), o.snapshot.get('created_at'),
-            o.snapshot.get('volume_id'),
-            format_columns.ListColumn(o.dependents)) for o in found]
+        if not parsed_args.all_projects:
+            found = deleting.gather_orphans(self.conn, parsed_args.all)
+            return HEADERS, [row(o) for o in found]
+        found, names = deleting.gather_all_orphans(self.conn,
+                                                   parsed_args.all)
+        return ('Project',) + HEADERS, [
+            (names.get(o.project) or o.project,) + row(o) for o in found]
+
+
+def row(orphan):
+    """The :data:`HEADERS` of one orphan."""
+    return (orphan.id, orphan.snapshot.get('name'),
+            common.SizeColumn(orphan.size_gib),
+            orphan.snapshot.get('status'), orphan.snapshot.get('created_at'),
+            orphan.snapshot.get('volume_id'),
+            format_columns.ListColumn(orphan.dependents),
+            '; '.join(orphan.reasons))

@@ -19,12 +19,24 @@ from rcsnap_osc.v1 import common
 
 FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
           'launched_volumes', 'launched_volume_gib',
-          'quota_snapshots_used', 'quota_snapshots_limit',
-          'quota_gigabytes_used', 'quota_gigabytes_limit')
+          'quota_snapshots_used', 'quota_snapshots_counted',
+          'quota_snapshots_limit', 'quota_gigabytes_used',
+          'quota_gigabytes_counted', 'quota_gigabytes_limit')
 
 GLANCE_FIELDS = ('image_size_total', 'image_count_total')
 
 BY_SERVER_HEADERS = ('Server ID', 'Server', 'Snapshots', 'Size GiB')
+
+#: ``--all-projects``: a header per field of the plain view it shows.
+PROJECT_COLUMNS = (
+    ('snapshots', 'Snapshots'), ('snapshot_gib', 'Size GiB'),
+    ('orphans', 'Orphans'), ('orphan_gib', 'Orphan GiB'),
+    ('quota_snapshots_used', 'Snapshots Used'),
+    ('quota_snapshots_counted', 'Snapshots Counted'),
+    ('quota_snapshots_limit', 'Snapshots Limit'),
+    ('quota_gigabytes_used', 'GiB Used'),
+    ('quota_gigabytes_counted', 'GiB Counted'),
+    ('quota_gigabytes_limit', 'GiB Limit'))
 
 #: Which fields are sizes in GiB, and which are quota limits.
 SIZES = frozenset(('snapshot_gib', 'orphan_gib', 'launched_volume_gib'))
@@ -37,10 +49,18 @@ and their real size: the volume snapshots of volume-backed ones, the image
 of image-backed ones. orphans and orphan_gib count what "openstack rc
 snapshot orphans" lists; launched_volumes and launched_volume_gib the
 volumes made from this project's volume snapshots that are attached to
-nothing. The quota_* fields are Cinder's own counters (-1 is unlimited),
-left empty where the cloud does not show them; image_size_total and
+nothing. The quota_*_used and quota_*_limit fields are Cinder's own
+counters (in use plus reserved; -1 is unlimited), left empty where the
+cloud does not show them; quota_*_counted are what this project's listings
+hold (its volume snapshots, and the GiB of them and of its volumes, as
+Cinder counts them). Cinder's counters can drift (failed requests, lost
+reservations): when they differ from the listings, one line on stderr says
+so. The listed figures are the real use, but Cinder enforces its own until
+an operator resyncs them. image_size_total and
 image_count_total are Glance's, shown only where Glance enforces them.
-With --by-server, one row per server instead.""")
+With --by-server, one row per server instead. With --all-projects (an
+admin), one row per project that holds snapshots, volumes or orphans, or
+whose counters drifted, and a drift line for each such project.""")
 
 
 class LimitColumn(common.SizeColumn):
@@ -63,20 +83,21 @@ class GlanceColumn(common.SizeColumn):
                             else self._value.get('limit'))
 
 
+def column(name, value):
+    """One field's value, as the plain view formats it."""
+    if name in SIZES:
+        return common.SizeColumn(value)
+    if name in LIMITS:
+        return LimitColumn(value)
+    if name in GLANCE_FIELDS:
+        return GlanceColumn(value)
+    return value
+
+
 def show_fields(found):
     """``(names, values)`` of the plain view."""
     names = list(FIELDS) + [f for f in GLANCE_FIELDS if f in found]
-    values = []
-    for name in names:
-        value = found.get(name)
-        if name in SIZES:
-            value = common.SizeColumn(value)
-        elif name in LIMITS:
-            value = LimitColumn(value)
-        elif name in GLANCE_FIELDS:
-            value = GlanceColumn(value)
-        values.append(value)
-    return names, values
+    return names, [column(name, found.get(name)) for name in names]
 
 
 class ShowSnapshotUsage(base.ShowOne):
@@ -91,11 +112,29 @@ class ShowSnapshotUsage(base.ShowOne):
                    '("(deleted server)": the server no longer exists, '
                    '"(unknown)": no server could be found)'),
         )
+        parser.add_argument(
+            '--all-projects',
+            action='store_true',
+            help=_('One row per project, with its counters and what its '
+                   'listings hold, and a line for each project whose '
+                   'counters drifted (needs the admin role)'),
+        )
         return parser
+
+    def lists(self, parsed_args):
+        return parsed_args.by_server or parsed_args.all_projects
 
     def take_action(self, parsed_args):
         from rcsnap_osc.usage import run as accounting
 
+        if parsed_args.by_server and parsed_args.all_projects:
+            from rcsnap_osc import errors
+
+            raise errors.Refused(_(
+                'Give --by-server or --all-projects, not both.'))
+        if parsed_args.all_projects:
+            return self.all_projects(accounting.gather_all_projects(
+                self.conn))
         if parsed_args.by_server:
             rows = accounting.gather_by_server(self.conn)
             return BY_SERVER_HEADERS, [(
@@ -103,17 +142,38 @@ class ShowSnapshotUsage(base.ShowOne):
                                     _('(unknown)')),
                 count, common.SizeColumn(gib))
                 for sid, name, count, gib in rows]
-        return show_fields(accounting.gather_usage(self.conn))
+        found = accounting.gather_usage(self.conn)
+        if found.get('drift'):
+            from rcsnap_osc.core import quota
+
+            self.app.stderr.write(quota.drift_message(found['drift']) + '\n')
+        return show_fields(found)
+
+    def all_projects(self, found):
+        """The rows of ``--all-projects``, and a drift line per project."""
+        from rcsnap_osc.core import quota
+
+        rows, names = found
+        for project_id, view in rows:
+            if view['drift']:
+                self.app.stderr.write(quota.drift_message(
+                    view['drift'], names.get(project_id) or project_id)
+                    + '\n')
+        return ('Project ID', 'Project') + tuple(
+            h for _f, h in PROJECT_COLUMNS), [
+            (project_id, names.get(project_id) or '') + tuple(
+                column(f, view[f]) for f, _h in PROJECT_COLUMNS)
+            for project_id, view in rows]
 
     def produce_output(self, parsed_args, column_names, data):
-        if not parsed_args.by_server:
+        if not self.lists(parsed_args):
             return super().produce_output(parsed_args, column_names, data)
         from osc_lib import exceptions
 
         if not hasattr(self.formatter, 'emit_list'):
             raise exceptions.CommandError(_(
-                '--by-server lists rows: use -f table, json, yaml or '
-                'value.'))
+                '--by-server and --all-projects list rows: use -f table, '
+                'json, yaml or value.'))
         columns, selector = self._generate_columns_and_selector(
             parsed_args, column_names)
         if selector:

@@ -179,6 +179,21 @@ def quota_set(snapshots=(3, 10), gigabytes=(24, -1), volumes=(2, 10),
     return {'quota_set': body}
 
 
+def register_listed_use(requests, body, volumes=True):
+    """Volume snapshot and volume listings in step with a quota set
+    ``body``: as many volume snapshots of 1 GiB as its ``snapshots`` in
+    use, and (unless not ``volumes``) one volume holding the rest of its
+    ``gigabytes``."""
+    quota = body['quota_set']
+    count = quota['snapshots']['in_use']
+    register_volume_snapshot_list(requests, [
+        volume_snapshot('%08d-0000-4000-8000-000000000000' % n, size=1)
+        for n in range(count)])
+    if volumes:
+        register_volume_list(requests, [volume(
+            size=quota['gigabytes']['in_use'] - count)])
+
+
 #: Cinder's answer where its policy hides the quota from the project.
 QUOTA_FORBIDDEN = {'forbidden': {
     'code': 403, 'message': "Policy doesn't allow "
@@ -390,6 +405,27 @@ def register_volume_list(requests, bodies):
     """One page of GET /volumes/detail."""
     requests.get('%s/volumes/detail' % base.VOLUME_URL,
                  json={'volumes': bodies})
+
+
+def backup(backup_id, snapshot_id=None, volume_id=ROOT_VOLUME_ID,
+           **fields):
+    """A Cinder v3 backup body (detail view), as Cinder 29 answers it."""
+    body = {
+        'id': backup_id, 'status': 'available', 'size': 10,
+        'object_count': 0, 'availability_zone': 'nova',
+        'container': 'volumebackups', 'created_at': CREATED,
+        'updated_at': CREATED, 'name': 'nightly', 'description': None,
+        'fail_reason': None, 'volume_id': volume_id, 'links': [],
+        'is_incremental': False, 'has_dependent_backups': False,
+        'snapshot_id': snapshot_id, 'data_timestamp': CREATED}
+    body.update(fields)
+    return body
+
+
+def register_backup_list(requests, bodies=()):
+    """One page of GET /backups/detail."""
+    requests.get('%s/backups/detail' % base.VOLUME_URL,
+                 json={'backups': list(bodies)})
 
 
 def register_delete_image(requests, image_id=IMAGE_ID, **kwargs):

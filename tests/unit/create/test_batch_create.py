@@ -212,8 +212,9 @@ class TestBatch(create_base.CreateTest):
 
     def test_quota_servers_past_the_quota_refused_the_others_made(self):
         self.three()
-        fakes.register_quota(self.requests, fakes.quota_set(
-            snapshots=(8, 10)))
+        body = fakes.quota_set(snapshots=(8, 10))
+        fakes.register_quota(self.requests, body)
+        fakes.register_listed_use(self.requests, body, volumes=False)
         code, rows, err = self.batch(*IDS, '--wait')
         self.assertEqual(1, code, err)
         self.assertEqual(['active', 'active'], [r['Status'] for r in rows[:2]])
@@ -240,15 +241,18 @@ class TestBatch(create_base.CreateTest):
 
     def test_quota_dry_run_says_which_would_be_refused(self):
         self.three()
-        fakes.register_quota(self.requests, fakes.quota_set(
-            snapshots=(9, 10)))
+        body = fakes.quota_set(snapshots=(9, 10))
+        fakes.register_quota(self.requests, body)
+        fakes.register_listed_use(self.requests, body, volumes=False)
         code, rows, err = self.batch(*IDS, '--dry-run')
         self.assertEqual(0, code, err)
         self.assertEqual('would snapshot', rows[0]['Status'])
         self.assertTrue(rows[1]['Status'].startswith(
-            "would be refused (Cinder quota 'snapshots' is at 10 of 10"))
+            "would be refused (Cinder quota 'snapshots' is at 10 of 10: "))
+        # The volumes listed already are not listed again to recount.
         self.assertCalls(['GET %s/detail' % SERVERS,
-                          {'GET %s/detail?limit=1000' % VOLUMES, QUOTA}])
+                          {'GET %s/detail?limit=1000' % VOLUMES, QUOTA},
+                          'GET %s/detail?limit=1000' % create_base.SNAPS])
 
 
 class TestShowConsistency(base.TestCommand):

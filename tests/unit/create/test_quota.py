@@ -120,11 +120,17 @@ class TestCreatePreflight(create_base.CreateTest):
              {'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
               'GET %s/%s' % (VOLUMES, fakes.DATA_VOLUME_ID), QUOTA}]
 
+    #: On a refusal, whether it comes from drift: the listed use.
+    LISTINGS = {'GET %s/detail?limit=1000' % create_base.SNAPS,
+                'GET %s/detail?limit=1000' % VOLUMES}
+
     def refused(self, expected, **quota):
-        fakes.register_quota(self.requests, fakes.quota_set(**quota))
+        body = fakes.quota_set(**quota)
+        fakes.register_quota(self.requests, body)
+        fakes.register_listed_use(self.requests, body)
         self.assertFails(expected, 'rc', 'snapshot', 'create',
                          fakes.SERVER_ID)
-        self.assertCalls(self.READS)
+        self.assertCalls(self.READS + [self.LISTINGS])
 
     def test_snapshots_quota_full(self):
         self.refused(

@@ -23,6 +23,9 @@ from tests.unit import fakes
 NOVA_SNAP = 'snapshot for analysis-vm-snap'
 ORPHAN_ID = 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f'
 HAND_ID = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70'
+TEMP_ID = 'e5f6a7b8-c9d0-4e1f-8a2b-3c4d5e6f7a81'
+BASE_ID = 'f6a7b8c9-d0e1-4f2a-9b3c-4d5e6f7a8b92'
+SOURCE_ID = 'a7b8c9d0-e1f2-4a3b-8c4d-5e6f7a8b9ca3'
 
 
 def vsnap(snapshot_id, name=NOVA_SNAP, created='2026-11-20T10:15:29',
@@ -33,9 +36,10 @@ def vsnap(snapshot_id, name=NOVA_SNAP, created='2026-11-20T10:15:29',
 
 class TestFindOrphans(testtools.TestCase):
 
-    def find(self, images, snaps, volumes=(), include_all=False):
+    def find(self, images, snaps, volumes=(), include_all=False,
+             backups=()):
         return orphans.find_orphans(images, snaps, volumes, base.PROJECT_ID,
-                                    include_all=include_all)
+                                    include_all=include_all, backups=backups)
 
     def test_referred_to_is_not_an_orphan(self):
         images = [fakes.volume_backed_image(entries=[fakes.root_entry()])]
@@ -52,11 +56,48 @@ class TestFindOrphans(testtools.TestCase):
     def test_unnamed_is_hand_made(self):
         self.assertEqual([], self.find([], [vsnap(HAND_ID, name=None)]))
 
-    def test_dependent_volumes(self):
+    def test_dependent_volumes_only_with_all(self):
         volumes = [fakes.volume(snapshot_id=ORPHAN_ID),
                    fakes.volume(fakes.ROOT_VOLUME_ID, snapshot_id=None)]
-        found = self.find([], [vsnap(ORPHAN_ID)], volumes)
+        self.assertEqual([], self.find([], [vsnap(ORPHAN_ID)], volumes))
+        found = self.find([], [vsnap(ORPHAN_ID)], volumes, True)
         self.assertEqual((fakes.TMP_VOLUME_ID,), found[0].dependents)
+        self.assertEqual(['volume %s was made from it'
+                          % fakes.TMP_VOLUME_ID], found[0].reasons)
+
+    def test_cinder_s_own_only_with_all(self):
+        snaps = [vsnap(ORPHAN_ID, consumes_quota=False)]
+        self.assertEqual([], self.find([], snaps))
+        self.assertEqual(["Cinder's own (consumes_quota: false): an "
+                          "operation of Cinder's may still use it"],
+                         self.find([], snaps, include_all=True)[0].reasons)
+
+    def test_base_of_a_backup_only_with_all(self):
+        backups = [fakes.backup('b1', snapshot_id=ORPHAN_ID),
+                   fakes.backup('b2')]
+        snaps = [vsnap(ORPHAN_ID)]
+        self.assertEqual([], self.find([], snaps, backups=backups))
+        found = self.find([], snaps, include_all=True, backups=backups)
+        self.assertEqual(['backup b1 was made from it: a backup tool may '
+                          'keep it as the base of its next incremental'],
+                         found[0].reasons)
+
+    def test_nova_s_marks(self):
+        volume = fakes.volume(fakes.ROOT_VOLUME_ID, snapshot_id=None,
+                              description='database disk')
+        for snap, by_nova in (
+                (vsnap(ORPHAN_ID, description='database disk'), True),
+                (vsnap(ORPHAN_ID, description=None), False),
+                (vsnap(ORPHAN_ID, description='database disk',
+                       metadata={'tool': 'x'}), False),
+                (vsnap(ORPHAN_ID, name='Snapshot for x'), False)):
+            self.assertEqual(by_nova, orphans.made_by_nova(snap, volume),
+                             snap)
+        self.assertTrue(orphans.made_by_nova(vsnap(ORPHAN_ID)))
+        found = self.find([], [vsnap(ORPHAN_ID, description='mine')],
+                          [volume], include_all=True)
+        self.assertEqual(['not made by Nova for an instance snapshot (by '
+                          'hand, or by another tool)'], found[0].reasons)
 
     def test_other_projects_are_left_out(self):
         snap = vsnap(ORPHAN_ID, **{
@@ -78,12 +119,13 @@ GATHER = sorted([
     'GET %s?limit=1000&visibility=all' % IMAGES,
     'GET %s?limit=1000&os_hidden=true&visibility=all' % IMAGES,
     'GET %s/detail?limit=1000' % SNAPS,
-    'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL])
+    'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL,
+    'GET %s/backups/detail?limit=1000' % base.VOLUME_URL])
 
 
 class OrphansTest(base.TestCommand):
 
-    def cloud(self, snaps, volumes=(), images=None):
+    def cloud(self, snaps, volumes=(), images=None, backups=()):
         if images is None:
             images = [fakes.volume_backed_image(
                 entries=[fakes.root_entry()])]
@@ -92,6 +134,7 @@ class OrphansTest(base.TestCommand):
                                   '?visibility=all&os_hidden=true')
         fakes.register_volume_snapshot_list(self.requests, snaps)
         fakes.register_volume_list(self.requests, list(volumes))
+        fakes.register_backup_list(self.requests, backups)
 
     def many(self, count):
         return [vsnap('a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n, size=2)
@@ -100,22 +143,44 @@ class OrphansTest(base.TestCommand):
 
 class TestListOrphans(OrphansTest):
 
-    def test_lists_orphans_with_dependents(self):
+    def test_lists_only_nova_s_that_nothing_uses(self):
         self.cloud([vsnap(fakes.ROOT_SNAP_ID), vsnap(ORPHAN_ID),
-                    vsnap(HAND_ID, name='by hand')],
-                   [fakes.volume(snapshot_id=ORPHAN_ID)])
+                    vsnap(HAND_ID, name='by hand'),
+                    vsnap(TEMP_ID, consumes_quota=False),
+                    vsnap(BASE_ID), vsnap(SOURCE_ID)],
+                   [fakes.volume(snapshot_id=SOURCE_ID)],
+                   backups=[fakes.backup('b1', snapshot_id=BASE_ID)])
         rows = self.run_json('rc', 'snapshot', 'orphans')
         self.assertEqual([{
             'ID': ORPHAN_ID, 'Name': NOVA_SNAP, 'Size GiB': 10,
             'Status': 'available', 'Created At': '2026-11-20T10:15:29',
-            'Volume': fakes.ROOT_VOLUME_ID,
-            'Dependent Volumes': [fakes.TMP_VOLUME_ID]}], rows)
+            'Volume': fakes.ROOT_VOLUME_ID, 'Dependent Volumes': [],
+            'Reason': ''}], rows)
         self.assertEqual(GATHER, sorted(self.calls()))
+        rows = self.run_json('rc', 'snapshot', 'orphans', '--all')
+        self.assertEqual({
+            ORPHAN_ID: '', HAND_ID: 'not made by Nova for an instance '
+            'snapshot (by hand, or by another tool)',
+            TEMP_ID: "Cinder's own (consumes_quota: false): an operation "
+            "of Cinder's may still use it",
+            BASE_ID: 'backup b1 was made from it: a backup tool may keep it '
+            'as the base of its next incremental',
+            SOURCE_ID: 'volume %s was made from it' % fakes.TMP_VOLUME_ID},
+            {r['ID']: r['Reason'] for r in rows})
 
     def test_all_adds_hand_made(self):
         self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, name='by hand')])
         rows = self.run_json('rc', 'snapshot', 'orphans', '--all')
         self.assertEqual([ORPHAN_ID, HAND_ID], [r['ID'] for r in rows])
+
+    def test_no_backup_api(self):
+        self.cloud([vsnap(ORPHAN_ID)])
+        self.requests.get('%s/backups/detail' % base.VOLUME_URL,
+                          status_code=404, json={'itemNotFound': {
+                              'code': 404, 'message': 'Resource could not '
+                              'be found.'}})
+        rows = self.run_json('rc', 'snapshot', 'orphans')
+        self.assertEqual([ORPHAN_ID], [r['ID'] for r in rows])
 
     def test_table(self):
         self.cloud([vsnap(ORPHAN_ID)])
@@ -148,7 +213,7 @@ class TestDeleteOrphans(OrphansTest):
     def test_dry_run(self):
         self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, size=3)],
                    [fakes.volume(snapshot_id=HAND_ID)])
-        rows, err = self.delete('--dry-run')
+        rows, err = self.delete('--dry-run', '--all')
         self.assertEqual([
             {'Resource': ORPHAN_ID, 'Kind': 'volume snapshot',
              'Name': NOVA_SNAP, 'Result': 'would delete'},
@@ -198,6 +263,21 @@ class TestDeleteOrphans(OrphansTest):
         self.assertTrue(rows[1]['Result'].startswith('failed (Invalid'))
         self.assertEqual('1 of 2 volume snapshots could not be deleted: %s'
                          % HAND_ID, err.strip().splitlines()[-1])
+
+    def test_all_keeps_what_cinder_or_a_backup_uses(self):
+        self.cloud([vsnap(HAND_ID, name='by hand'),
+                    vsnap(TEMP_ID, consumes_quota=False), vsnap(BASE_ID)],
+                   backups=[fakes.backup('b1', snapshot_id=BASE_ID)])
+        fakes.register_delete_volume_snapshot(self.requests, HAND_ID)
+        rows, err = self.delete('--all')
+        self.assertEqual([
+            'deleting',
+            "kept (Cinder's own (consumes_quota: false): an operation of "
+            "Cinder's may still use it)",
+            'kept (backup b1 was made from it: a backup tool may keep it as '
+            'the base of its next incremental)'],
+            [r['Result'] for r in rows])
+        self.assertEqual(['DELETE %s/%s' % (SNAPS, HAND_ID)], self.writes())
 
     def test_young_orphans_kept_unless_min_age(self):
         now = datetime.datetime.now(datetime.timezone.utc).replace(

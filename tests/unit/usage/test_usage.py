@@ -34,9 +34,13 @@ LISTINGS = [
     'GET %s?limit=1000&os_hidden=true&visibility=all' % IMAGES,
     'GET %s/snapshots/detail?limit=1000' % base.VOLUME_URL,
     'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL]
+BACKUPS = 'GET %s/backups/detail?limit=1000' % base.VOLUME_URL
 
 
-quota_set = fakes.quota_set
+def quota_set(snapshots=(3, 10), gigabytes=(39, -1), **kwargs):
+    """Cinder's quota with usage, in step with the listings below: 3
+    volume snapshots (19 GiB) and 2 volumes (20 GiB)."""
+    return fakes.quota_set(snapshots, gigabytes, **kwargs)
 
 
 def glance_limits():
@@ -85,20 +89,24 @@ class TestCompute(testtools.TestCase):
 
     def test_every_field(self):
         snaps = {s['id']: s for s in cloud_volume_snapshots()}
-        found = usage.compute(cloud_images(), snaps, cloud_volumes(),
+        found = usage.compute(usage.Listings(cloud_images(), snaps,
+                                             cloud_volumes()),
                               base.PROJECT_ID, quota_set()['quota_set'],
                               glance_limits()['usage'])
         self.assertEqual({
             'snapshots': 3, 'snapshot_gib': 10 + 4 + 2 + 1,
             'orphans': 1, 'orphan_gib': 5,
             'launched_volumes': 1, 'launched_volume_gib': 10,
-            'quota_snapshots_used': 3, 'quota_snapshots_limit': 10,
-            'quota_gigabytes_used': 24, 'quota_gigabytes_limit': -1,
+            'quota_snapshots_used': 3, 'quota_snapshots_counted': 3,
+            'quota_snapshots_limit': 10,
+            'quota_gigabytes_used': 39, 'quota_gigabytes_counted': 39,
+            'quota_gigabytes_limit': -1, 'drift': [],
             'image_size_total': {'usage': 2, 'limit': 1000},
             'image_count_total': {'usage': 3, 'limit': 100}}, found)
 
     def test_hidden_quota_and_no_glance_limits(self):
-        found = usage.compute([], {}, [], base.PROJECT_ID, None, {})
+        found = usage.compute(usage.Listings([], {}, []), base.PROJECT_ID,
+                              None, {})
         self.assertIsNone(found['quota_snapshots_limit'])
         self.assertNotIn('image_size_total', found)
 
@@ -111,7 +119,8 @@ class TestCompute(testtools.TestCase):
         images = [fakes.volume_backed_image(),
                   fakes.volume_backed_image(OLD_IMAGE_ID)]
         snaps = {fakes.ROOT_SNAP_ID: fakes.volume_snapshot()}
-        found = usage.compute(images, snaps, [], base.PROJECT_ID)
+        found = usage.compute(usage.Listings(images, snaps, []),
+                              base.PROJECT_ID)
         self.assertEqual((2, 10), (found['snapshots'],
                                    found['snapshot_gib']))
 
@@ -158,7 +167,7 @@ class TestServerOf(testtools.TestCase):
 
 class UsageCommandTest(base.TestCommand):
 
-    def register(self, count=None, quota=None, limits=None):
+    def register(self, count=None, quota=None, limits=None, backups=()):
         images = cloud_images()
         snaps = cloud_volume_snapshots()
         if count is not None:
@@ -170,6 +179,7 @@ class UsageCommandTest(base.TestCommand):
         fakes.register_volume_list(self.requests, cloud_volumes())
         self.requests.get(QUOTA, **(quota or {'json': quota_set()}))
         self.requests.get(GLANCE_USAGE, json=limits or {'usage': {}})
+        fakes.register_backup_list(self.requests, backups)
 
 
 def many(count):
@@ -193,7 +203,7 @@ class TestUsageCommand(UsageCommandTest):
         self.assertEqual(-1, found['quota_gigabytes_limit'])
         self.assertEqual({'usage': 2, 'limit': 1000},
                          found['image_size_total'])
-        self.assertEqual(sorted(LISTINGS + ['GET ' + QUOTA,
+        self.assertEqual(sorted(LISTINGS + [BACKUPS, 'GET ' + QUOTA,
                                             'GET ' + GLANCE_USAGE]),
                          sorted(self.calls()))
 
@@ -201,8 +211,8 @@ class TestUsageCommand(UsageCommandTest):
         self.register()
         code, out, err = self.run_cli('rc', 'snapshot', 'usage')
         self.assertEqual(0, code, err)
-        self.assertIn('| quota_gigabytes_limit | unlimited', out)
-        self.assertIn('| snapshot_gib          | 17 GiB', out)
+        self.assertIn('| quota_gigabytes_limit   | unlimited', out)
+        self.assertIn('| snapshot_gib            | 17 GiB', out)
         self.assertNotIn('image_size_total', out)
 
     def test_quota_hidden(self):
@@ -221,7 +231,7 @@ class TestUsageCommand(UsageCommandTest):
             found = self.run_json('rc', 'snapshot', 'usage')
             self.assertEqual(count, found['snapshots'])
             made.append(len(self.calls()) - before)
-        self.assertEqual([6, 6, 6], made)
+        self.assertEqual([7, 7, 7], made)
 
     def test_by_server(self):
         self.register()
