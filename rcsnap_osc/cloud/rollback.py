@@ -148,11 +148,11 @@ class Ledger:
         self.say(errors.left_behind(entry.kind, entry.id, why,
                                     label=entry.label))
 
-    def _settle(self, label, fetch, wanted, failed=()):
+    def _settle(self, subject, fetch, wanted, failed=()):
         """Poll ``fetch()`` (None when gone) until its status is in
-        ``wanted``; the resource."""
+        ``wanted``; the resource. ``subject``: a :class:`waits.Subject`."""
         return waits.until_status(
-            waits.Deadline(self.timeout, self.interval), label, fetch,
+            waits.Deadline(self.timeout, self.interval), subject, fetch,
             wanted, failed)
 
 
@@ -194,7 +194,7 @@ def _remove_servers(ledger, entries, outcome):
 def _remove_snapshots(ledger, entries, outcome):
     block = ledger.conn.block_storage
     for entry in entries:
-        label = _('Volume snapshot %s') % entry.id
+        label = waits.cinder(_('Volume snapshot %s') % entry.id)
 
         def fetch(ident=entry.id):
             return _or_none(block.get_snapshot, ident)
@@ -216,7 +216,7 @@ def _remove_volumes(ledger, entries, outcome):
     for entry in entries:
         try:
             volume = ledger._settle(
-                _('Volume %s') % entry.id,
+                waits.cinder(_('Volume %s') % entry.id),
                 lambda ident=entry.id: _or_none(block.get_volume, ident),
                 reads.VOLUME_DELETABLE | {'deleted', 'deleting'})
             if volume is not None and volume.status in reads.VOLUME_DELETABLE:

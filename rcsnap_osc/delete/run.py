@@ -268,8 +268,9 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
                if o.state == DELETING}
     deadline = waits.Deadline(timeout, interval)
     while pending:
-        states = poll_volume_snapshots(conn, list(pending))
-        for sid in list(pending):
+        states = deadline.poll(waits.CINDER, lambda: poll_volume_snapshots(
+            conn, list(pending)))
+        for sid in list(pending) if states is not waits.UNKNOWN else ():
             done, failure = deletion_state(states.get(sid))
             if done:
                 outcome = pending.pop(sid)
@@ -279,12 +280,16 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
         if not pending:
             break
         if elapsed >= timeout:
-            for outcome in pending.values():
+            for sid, outcome in pending.items():
                 outcome.state = deletion.FAIL
-                outcome.reason = _('still deleting after %d s') % timeout
+                outcome.reason = deadline.unanswered(
+                    _('volume snapshot %s') % sid) or _(
+                        'still deleting after %d s') % timeout
             break
         if progress:
-            progress(elapsed, ['volume snapshot %s deleting' % sid
+            state = (_('deleting') if states is not waits.UNKNOWN
+                     else deadline.note(waits.CINDER))
+            progress(elapsed, ['volume snapshot %s %s' % (sid, state)
                                for sid in pending])
         deadline.pause()
     return outcomes

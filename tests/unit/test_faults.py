@@ -180,13 +180,27 @@ class TestCreateFaults(FaultTest):
             (1 + session.CONNECT_RETRIES))
 
     def test_glance_500_during_wait(self):
+        # Glance answers once, then 500 to every poll: the wait goes on to
+        # its deadline, and says the server erred, not that it timed out.
         fakes.register_create_image(self.requests)
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
             {'json': fakes.image_backed_image(status='queued')},
             server_error('Glance')])
-        self.assertFailsLast('failed (HTTP 500)', 'rc', 'snapshot',
-                             'create', fakes.SERVER_ID, '--wait')
+        lines = self.assertFailsLast(
+            'Glance answered 500 to every poll of the last 18 s; the state '
+            'of snapshot %s is unknown.' % fakes.IMAGE_ID, 'rc', 'snapshot',
+            'create', fakes.SERVER_ID, '--wait', '--timeout', '20')
+        self.assertNotIn('Timed out', lines[-1])
         self.assertEqual(1, len(self.writes()))
+        # A poll every 2 s from 0 s to 20 s: one answered, ten not.
+        self.assertEqual(11, self.calls().count(
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID)))
+        self.assertEqual(
+            ['Snapshot %s: image queued (0 s)' % fakes.IMAGE_ID,
+             'Snapshot %s: image unknown (Glance answered 500) (2 s)'
+             % fakes.IMAGE_ID,
+             'Snapshot %s: image unknown (Glance answered 500) (18 s)'
+             % fakes.IMAGE_ID], lines[-4:-1])
 
 
 class CopyFaultTest(FaultTest):
@@ -256,7 +270,10 @@ class TestShareCopyFaults(CopyFaultTest):
     def test_glance_500_on_upload_poll_deletes_both(self):
         self.volume_states('available')
         self.copy_states('queued', server_error('Glance'))
-        lines = self.assertFailsLast('failed (HTTP 500)', *self.share_copy())
+        lines = self.assertFailsLast(
+            'Glance answered 500 to every poll of the last 1798 s; the state '
+            'of image %s is unknown.' % fakes.COPY_IMAGE_ID,
+            *self.share_copy())
         self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
         self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
                       '\n'.join(lines))

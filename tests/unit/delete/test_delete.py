@@ -172,6 +172,75 @@ class TestDelete(DeleteTest):
         self.assertEqual(1, self.calls().count(
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)))
 
+    def test_wait_cinder_500_on_every_poll_is_named(self):
+        # Cinder answers 500 to every poll of the deleting volume
+        # snapshot: the wait does not call it slow, it says the server
+        # erred and that the state is unknown, and exits 1.
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          **fakes.server_fault())
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '20',
+                                code=1)
+        self.assertEqual([
+            image_row('deleted'),
+            row(fakes.ROOT_SNAP_ID, 'failed (Cinder answered 500 to every '
+                'poll for 20 s; the state of volume snapshot %s is '
+                'unknown)' % fakes.ROOT_SNAP_ID)], rows)
+        self.assertEqual([
+            'Deleting: volume snapshot %s unknown (Cinder answered 500) '
+            '(0 s)' % fakes.ROOT_SNAP_ID,
+            'Deleting: volume snapshot %s unknown (Cinder answered 500) '
+            '(16 s)' % fakes.ROOT_SNAP_ID,
+            '1 of 1 snapshots could not be deleted: %s' % fakes.IMAGE_ID],
+            err.strip().splitlines())
+        # A poll every 2 s, from 0 s to 20 s.
+        self.assertEqual(
+            ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 11,
+            self.calls()[-11:])
+        self.assertEqual(
+            ['DELETE %s/%s' % (IMAGES, fakes.IMAGE_ID),
+             'DELETE %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.writes())
+
+    def test_wait_cinder_500_then_answers(self):
+        # One poll left unanswered does not end the wait: the next answer
+        # (404: gone) does.
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            {'json': {'snapshot': fakes.volume_snapshot(
+                status='deleting')}},
+            fakes.server_fault(),
+            {'status_code': 404,
+             'json': fakes.not_found('Snapshot', fakes.ROOT_SNAP_ID)}])
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '20')
+        self.assertEqual([image_row('deleted'),
+                          row(fakes.ROOT_SNAP_ID, 'deleted')], rows)
+        self.assertEqual([
+            'Deleting: volume snapshot %s deleting (0 s)'
+            % fakes.ROOT_SNAP_ID,
+            'Deleting: volume snapshot %s unknown (Cinder answered 500) '
+            '(2 s)' % fakes.ROOT_SNAP_ID], err.strip().splitlines())
+
+    def test_wait_cinder_500_after_answers_names_the_last_polls(self):
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            {'json': {'snapshot': fakes.volume_snapshot(
+                status='deleting')}}] * 3 + [fakes.server_fault()])
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '20',
+                                code=1)
+        self.assertEqual(
+            row(fakes.ROOT_SNAP_ID, 'failed (Cinder answered 500 to every '
+                'poll of the last 14 s; the state of volume snapshot %s is '
+                'unknown)' % fakes.ROOT_SNAP_ID), rows[1])
+
     def test_dry_run_makes_no_write(self):
         self.cloud(volumes=[fakes.volume(fakes.DATA_VOLUME_ID,
                                          snapshot_id=None)])

@@ -320,7 +320,7 @@ class TestLaunchWait(LaunchTest):
             data['root_volume_size']))
         self.assertEqual([
             'Server %s: BUILD (block_device_mapping) (0 s)' % NEW,
-            'Server %s: BUILD (spawning) (0 s)' % NEW], err.splitlines())
+            'Server %s: BUILD (spawning) (2 s)' % NEW], err.splitlines())
         self.assertEqual(['POST %s' % SERVERS] + ['GET %s/%s' % (
             SERVERS, NEW)] * 3 + ['GET %s/%s' % (VOLUMES, VOL)],
             self.after_warm_up()[3:])
