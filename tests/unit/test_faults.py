@@ -303,6 +303,64 @@ class TestShareCopyFaults(CopyFaultTest):
         self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
                       err)
 
+    def test_ctrl_c_image_already_deleted_is_no_warning(self):
+        # Glance refuses to delete an image that is deleted already (400):
+        # it is gone, and the cleanup says so, with no warning.
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C)
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             status_code=400, json=fakes.glance_error(
+                                 400, 'Image status transition from deleted '
+                                 'to deleted is not allowed'))
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
+        self.assertEqual([
+            'Deleted partial image %s' % fakes.COPY_IMAGE_ID,
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID],
+            err.strip().splitlines()[-2:])
+
+    def test_image_delete_500_but_gone_when_read_back(self):
+        # The DELETE's answer is a 500, but the image is gone when read
+        # back (404): removed, no warning.
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C, {
+            'status_code': 404, 'json': fakes.glance_error(
+                404, 'No image found with ID %s' % fakes.COPY_IMAGE_ID)})
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             **server_error('Glance'))
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertIn('Deleted partial image %s' % fakes.COPY_IMAGE_ID, err)
+        image = 'GET %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID)
+        self.assertEqual([image, image, 'DELETE %s/%s' % (
+            IMAGES, fakes.COPY_IMAGE_ID), image], [
+                c for c in self.calls() if fakes.COPY_IMAGE_ID in c
+                and '/action' not in c])
+
+    def test_temporary_volume_stuck_uploading_is_named(self):
+        # Cinder keeps the temporary volume uploading: its owner cannot
+        # delete it. The warning names the state and what to do, rather
+        # than a command that would be refused.
+        self.volume_states('available', 'uploading')
+        self.copy_states('saving', CTRL_C)
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertEqual(
+            'Warning: could not delete temporary volume %(id)s: it is '
+            'uploading, a state Cinder deletes nothing in: wait until it '
+            'ends, then delete it with `openstack volume delete %(id)s`; '
+            'if it stays uploading, ask an operator to reset its state '
+            '(`openstack volume set --state available %(id)s`, admin '
+            'only).' % {'id': fakes.TMP_VOLUME_ID},
+            err.strip().splitlines()[-1])
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED[:-1], self.writes())
+        # Polled every 2 s for the cleanup's 300 s, then read back once.
+        self.assertEqual(1 + 151 + 1, self.calls().count(
+            'GET %s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID)))
+
     def test_glance_500_on_sharing_the_copy_deletes_it(self):
         self.volume_states('available')
         self.copy_states('active')

@@ -689,10 +689,14 @@ class TestLaunchCleanupFails(LaunchTest):
                                       '--wait')
         self.assertEqual(1, code, err)
         warning, line = err.strip().splitlines()[-2:]
+        # Read back, it is error_deleting: its owner cannot delete it,
+        # and the warning says who can.
         self.assertEqual(
-            'Warning: could not delete volume %(id)s (status is '
-            'error_deleting): delete it with `openstack volume delete '
-            '%(id)s`.' % {'id': VOL}, warning)
+            'Warning: could not delete volume %(id)s: it is error_deleting, '
+            'a state only an operator can reset: ask one to run `openstack '
+            'volume set --state available %(id)s` (admin only), then delete '
+            'it with `openstack volume delete %(id)s`.' % {'id': VOL},
+            warning)
         self.assertIn('; could not delete volume %s.' % VOL, line)
 
 
