@@ -152,19 +152,19 @@ STUCK = frozenset(('error_deleting',))
 
 
 def undeletable(kind, ident, status):
-    """Why the owner cannot delete this ``kind`` in this ``status`` and who
-    can change that, as a clause ("it is uploading, ..."); None when the
-    status is not one of :data:`BUSY` or :data:`STUCK`."""
+    """``status: why``, when the owner cannot delete this ``kind`` in this
+    ``status`` (one of :data:`BUSY` or :data:`STUCK`), with who can
+    change that; None for any other status."""
     if kind not in _RESET:
         return None
     values = {'status': status, 'reset': _RESET[kind] % ident}
     if status in STUCK:
-        return _('it is %(status)s, a state only an operator can reset '
-                 '(`%(reset)s`, admin only)') % values
+        return _('%(status)s: only an operator can reset it, with '
+                 '`%(reset)s` (admin only)') % values
     if status in BUSY[kind]:
-        return _('it is %(status)s, a state Cinder deletes nothing in '
-                 'until it ends (if it stays %(status)s, an operator can '
-                 'reset it: `%(reset)s`, admin only)') % values
+        return _('%(status)s: Cinder deletes nothing in that state until '
+                 'it ends; if it stays so, an operator can reset it with '
+                 '`%(reset)s` (admin only)') % values
     return None
 
 

@@ -24,6 +24,7 @@ import typing
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 if typing.TYPE_CHECKING:
@@ -43,6 +44,9 @@ class Orphan:
     snapshot: dict
     #: Volumes created from it: while they exist Cinder keeps it.
     dependents: tuple = ()
+    #: A line for it, and for each volume made from it, in a state its
+    #: owner cannot delete it in (:func:`stuck_notes`).
+    notes: tuple = ()
 
     @property
     def id(self) -> str:
@@ -59,13 +63,35 @@ def made_by_nova(volume_snapshot: dict) -> bool:
 
 
 def dependent_volumes(volumes: collections.abc.Iterable[dict]
-                      ) -> dict[str, list[str]]:
-    """Volume snapshot id -> ids of the volumes created from it."""
-    found: dict[str, list[str]] = {}
+                      ) -> dict[str, list[dict]]:
+    """Volume snapshot id -> the volumes created from it."""
+    found: dict[str, list[dict]] = {}
     for volume in volumes:
         if volume.get('snapshot_id'):
-            found.setdefault(volume['snapshot_id'], []).append(volume['id'])
+            found.setdefault(volume['snapshot_id'], []).append(volume)
     return found
+
+
+def stuck_notes(snapshot: dict, dependents: collections.abc.Iterable[dict]
+                ) -> tuple[str, ...]:
+    """A line for the volume snapshot and for each volume made from it
+    that is in a state its owner cannot delete it in: the state, and who
+    can change it (:func:`errors.undeletable`)."""
+    notes = []
+    stuck = errors.undeletable(deletion.VOLUME_SNAPSHOT, snapshot['id'],
+                               snapshot.get('status'))
+    if stuck:
+        notes.append(_('Volume snapshot %(id)s is %(stuck)s.') % {
+            'id': snapshot['id'], 'stuck': stuck})
+    for volume in dependents:
+        stuck = errors.undeletable('volume', volume['id'],
+                                   volume.get('status'))
+        if stuck:
+            notes.append(_('Volume %(id)s, made from volume snapshot '
+                           '%(snap)s, is %(stuck)s.') % {
+                               'id': volume['id'], 'snap': snapshot['id'],
+                               'stuck': stuck})
+    return tuple(notes)
 
 
 def find_orphans(images: collections.abc.Iterable[dict],
@@ -90,7 +116,9 @@ def find_orphans(images: collections.abc.Iterable[dict],
             continue
         if not include_all and not made_by_nova(snap):
             continue
-        found.append(Orphan(snap, tuple(made_from.get(snap['id'], ()))))
+        made = made_from.get(snap['id'], ())
+        found.append(Orphan(snap, tuple(v['id'] for v in made),
+                            stuck_notes(snap, made)))
     return sorted(found, key=lambda o: (o.snapshot.get('created_at') or '',
                                         o.id))
 

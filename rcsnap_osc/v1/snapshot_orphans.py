@@ -33,7 +33,10 @@ class ListSnapshotOrphan(base.Lister):
         "to it refers to and that Nova made for an instance snapshot "
         "(named 'snapshot for <image name>'); --all adds the others. A "
         "volume snapshot with dependent volumes cannot be deleted until "
-        "they are. 'openstack rc snapshot delete --orphans' reclaims them.")
+        "they are; one that is, or has a dependent volume that is, in a "
+        "state its owner cannot delete it in (uploading, error_deleting) is "
+        "named on stderr, with what to do. 'openstack rc snapshot delete "
+        "--orphans' reclaims them.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -49,6 +52,7 @@ class ListSnapshotOrphan(base.Lister):
         from rcsnap_osc.delete import run as deleting
 
         found = deleting.gather_orphans(self.conn, parsed_args.all)
+        common.say_notes(self.app.stderr, found)
         return HEADERS, [(
             o.id, o.snapshot.get('name'), common.SizeColumn(o.size_gib),
             o.snapshot.get('status'), o.snapshot.get('created_at'),

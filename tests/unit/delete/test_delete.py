@@ -276,6 +276,27 @@ class TestDelete(DeleteTest):
             self.assertIn(why, err)
         self.assertEqual([], self.writes())
 
+    def test_dependent_volume_stuck_uploading_is_named(self):
+        # A temporary volume an interrupted copy left uploading keeps the
+        # root volume snapshot: the refusal says what it is and who can
+        # change it, not just "delete that volume first" (which Cinder
+        # would refuse with a 400).
+        volume = fakes.volume(snapshot_id=fakes.ROOT_SNAP_ID,
+                              status='uploading')
+        self.cloud(volumes=[volume])
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        why = ('volume snapshot %(snap)s would be left behind: volume '
+               '%(vol)s (uploading: Cinder deletes nothing in that state '
+               'until it ends; if it stays so, an operator can reset it with '
+               '`openstack volume set --state available %(vol)s` (admin '
+               'only)) was created from it; delete that volume first, or use '
+               '--keep-volume-snapshots to delete the image alone' % {
+                   'snap': fakes.ROOT_SNAP_ID, 'vol': fakes.TMP_VOLUME_ID})
+        self.assertEqual(image_row('refused (%s)' % why), rows[0])
+        self.assertEqual(['1 of 1 snapshots could not be deleted: %s (%s)'
+                          % (fakes.IMAGE_ID, why)], err.strip().splitlines())
+        self.assertEqual([], self.writes())
+
     def test_requests_do_not_grow_with_snapshots(self):
         images, vols, names = [], [], []
         for n in range(20):
@@ -449,6 +470,9 @@ class TestRefusalsAndFailures(DeleteTest):
             json={'badRequest': {'code': 400, 'message': 'Invalid snapshot: '
                                  'Snapshot status must be available or error '
                                  'and must not be part of a group.'}})
+        # Read back after the refusal: available, so Cinder's words stand.
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.DATA_SNAP_ID, 'available')
         rows, err = self.delete(fakes.IMAGE_ID, code=1)
         self.assertEqual(row(fakes.DATA_SNAP_ID, 'failed (Invalid snapshot: '
                              'Snapshot status must be available or error '
