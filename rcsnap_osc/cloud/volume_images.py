@@ -268,6 +268,9 @@ def release_images(conn, image_ids, say):
             say(_('Deleted temporary image %s') % image_id)
             continue
         except sdk_exc.HttpException as exc:
+            if errors.is_gone(exc):  # deleted already
+                say(_('Deleted temporary image %s') % image_id)
+                continue
             why = errors.describe_detail(exc)
         kept.append(image_id)
         try:
