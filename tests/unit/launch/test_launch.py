@@ -470,6 +470,23 @@ class TestLaunchWait(LaunchTest):
             err.strip().splitlines()[-1])
         self.assertEqual(['POST %s' % SERVERS], self.writes())
 
+    def test_nova_500_on_every_poll_is_named(self):
+        # Nova answers 500 to every poll: the state of the server is
+        # unknown, and the line says so rather than call it slow.
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        self.requests.get('%s/%s' % (SERVERS, NEW), **fakes.server_fault())
+        code, out, err = self.launch('--flavor', 'm1.tiny', '--wait',
+                                     '--timeout', '10')
+        self.assertEqual(1, code)
+        self.assertEqual('', out)
+        self.assertEqual(
+            'Nova answered 500 to every poll for 10 s; the state of server '
+            '%s is unknown; it was left as it is.' % NEW,
+            err.strip().splitlines()[-1])
+        self.assertEqual(['POST %s' % SERVERS], self.writes())
+        self.assertEqual(6, self.calls().count('GET %s/%s' % (SERVERS, NEW)))
+
     def test_server_vanishes(self):
         self.volume_backed(min_disk=10)
         fakes.register_create_server(self.requests)
