@@ -243,7 +243,8 @@ def _remove_snapshots(ledger, entries, outcome):
             return _or_none(block.get_snapshot, ident)
         try:
             found = ledger._settle(label, fetch,
-                                   ('available', 'error', 'deleted'))
+                                   ('available', 'error', 'deleted'),
+                                   errors.STUCK)
             if found is not None:
                 block.delete_snapshot(entry.id, ignore_missing=True)
                 ledger._settle(label, fetch, ('deleted',),
@@ -261,7 +262,8 @@ def _remove_volumes(ledger, entries, outcome):
             volume = ledger._settle(
                 waits.cinder(_('Volume %s') % entry.id),
                 lambda ident=entry.id: _or_none(block.get_volume, ident),
-                reads.VOLUME_DELETABLE | {'deleted', 'deleting'})
+                reads.VOLUME_DELETABLE | {'deleted', 'deleting'},
+                errors.STUCK)
             if volume is not None and volume.status in reads.VOLUME_DELETABLE:
                 block.delete_volume(entry.id, ignore_missing=True)
             ledger._gone(entry, outcome)
