@@ -974,6 +974,21 @@ class TestIndependent(LaunchTest):
                           IMG_ROOT, IMG_ROOT), err)
         self.assertIn('Deleted temporary image %s' % IMG_DATA, err)
 
+    def test_image_deleted_already_is_not_kept(self):
+        # Glance's 400 for an image deleted already: it is gone, not kept.
+        fakes.register_delete_image(
+            self.requests, IMG_ROOT, status_code=400,
+            json=fakes.glance_error(400, 'Image status transition from '
+                                    'deleted to deleted is not allowed'))
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], json.loads(out)['kept_images'])
+        self.assertEqual([], [r for r in self.requests.request_history
+                              if r.method == 'PATCH'
+                              and 'os_hidden' in r.text])
+        self.assertIn('Deleted temporary image %s' % IMG_ROOT, err)
+        self.assertNotIn('Warning', err)
+
     def test_copy_fails_nothing_is_left_and_no_server(self):
         self.requests.post('%s/%s/action' % (VOLUMES, TMP_DATA),
                            status_code=400, json={'badRequest': {
