@@ -104,6 +104,24 @@ def is_quota_error(exc):
     return exc.status_code in (403, 413) and 'quota' in text
 
 
+def is_gone(exc):
+    """Whether an SDK error says the thing is gone already: 404, Cinder's
+    "could not be found", or Glance's refusal to delete an image that is
+    deleted (400 "Image status transition from deleted to deleted is not
+    allowed")."""
+    from openstack import exceptions as sdk_exc
+
+    if isinstance(exc, sdk_exc.NotFoundException):
+        return True
+    if not isinstance(exc, sdk_exc.HttpException) or not exc.status_code:
+        return False
+    if not 400 <= exc.status_code < 500:
+        return False
+    text = describe_detail(exc).lower()
+    return ('could not be found' in text or
+            'status transition from deleted to deleted' in text)
+
+
 #: How to remove by hand what a cleanup could not.
 _REMOVE = {
     'server': 'openstack server delete %s',
@@ -112,16 +130,66 @@ _REMOVE = {
     'volume snapshot': 'openstack volume snapshot delete %s',
 }
 
+#: How an operator resets the state of what its owner cannot delete
+#: (Cinder's policy gives ``--state`` to admins only).
+_RESET = {
+    'volume': 'openstack volume set --state available %s',
+    'volume snapshot': 'openstack volume snapshot set --state available %s',
+}
 
-def left_behind(kind, ident, why=None, label=None):
+#: Cinder's states that it leaves by itself, and deletes nothing in.
+BUSY = {
+    'volume': frozenset((
+        'creating', 'downloading', 'uploading', 'extending', 'backing-up',
+        'restoring-backup', 'retyping', 'maintenance', 'attaching',
+        'detaching', 'reserved', 'awaiting-transfer')),
+    'volume snapshot': frozenset((
+        'creating', 'backing-up', 'restoring', 'unmanaging')),
+}
+
+#: Cinder's states only an operator can take a thing out of.
+STUCK = frozenset(('error_deleting',))
+
+
+def undeletable(kind, ident, status):
+    """``status: why``, when the owner cannot delete this ``kind`` in this
+    ``status`` (one of :data:`BUSY` or :data:`STUCK`), with who can
+    change that; None for any other status."""
+    if kind not in _RESET:
+        return None
+    values = {'status': status, 'reset': _RESET[kind] % ident}
+    if status in STUCK:
+        return _('%(status)s: only an operator can reset it, with '
+                 '`%(reset)s` (admin only)') % values
+    if status in BUSY[kind]:
+        return _('%(status)s: Cinder deletes nothing in that state until '
+                 'it ends; if it stays so, an operator can reset it with '
+                 '`%(reset)s` (admin only)') % values
+    return None
+
+
+def left_behind(kind, ident, why=None, label=None, status=None):
     """The warning line for something a rollback could not remove: what
     (``label``, e.g. "temporary volume", else ``kind``), its ID, and the
-    command that removes it."""
+    command that removes it; with the ``status`` it was read back in,
+    when its owner cannot delete it in that status, what to do."""
+    values = {'kind': label or kind, 'id': ident,
+              'why': ' (%s)' % one_line(why) if why else '',
+              'command': _REMOVE[kind] % ident, 'status': status,
+              'reset': _RESET.get(kind, '%s') % ident}
+    if kind in _RESET and status in STUCK:
+        return _('Warning: could not delete %(kind)s %(id)s: it is '
+                 '%(status)s, a state only an operator can reset: ask one '
+                 'to run `%(reset)s` (admin only), then delete it with '
+                 '`%(command)s`.') % values
+    if kind in _RESET and status in BUSY[kind]:
+        return _('Warning: could not delete %(kind)s %(id)s: it is '
+                 '%(status)s, a state Cinder deletes nothing in: wait until '
+                 'it ends, then delete it with `%(command)s`; if it stays '
+                 '%(status)s, ask an operator to reset its state '
+                 '(`%(reset)s`, admin only).') % values
     return _('Warning: could not delete %(kind)s %(id)s%(why)s: delete it '
-             'with `%(command)s`.') % {
-                 'kind': label or kind, 'id': ident,
-                 'why': ' (%s)' % one_line(why) if why else '',
-                 'command': _REMOVE[kind] % ident}
+             'with `%(command)s`.') % values
 
 
 def not_undone(what, why, command):

@@ -13,7 +13,11 @@
 """The one rollback ledger: what a command made (kind and ID, in order),
 less what it handed over to the user, removed on failure or Ctrl-C in the
 order the resources require, with one warning line
-(:func:`errors.left_behind`) for each thing it could not remove.
+(:func:`errors.left_behind`) for each thing it could not remove, read back
+first: what is gone (404, Glance's "deleted to deleted", being deleted) is
+removed, no warning; what is there in a state its owner cannot delete it
+in (a volume ``uploading``, a volume snapshot ``error_deleting``) is named
+with that state and what to do.
 
 The order: images first (deleting one stops Cinder's upload, which frees
 its volume), then servers (their volumes are in use while they exist),
@@ -160,16 +164,55 @@ class Ledger:
             self.say(_GONE[entry.kind](entry.id))
 
     def _left(self, entry, why, outcome):
+        """``entry`` could not be removed (``why``): read back, gone (no
+        warning), else left behind, with the state it is in."""
+        status = read_back(self.conn, entry.kind, entry.id)
+        if status is GONE:
+            self._gone(entry, outcome)
+            return
         outcome.left.append((entry.kind, entry.id, why))
         self.say(errors.left_behind(entry.kind, entry.id, why,
-                                    label=entry.label))
+                                    label=entry.label, status=status))
 
-    def _settle(self, label, fetch, wanted, failed=()):
+    def _failed(self, entry, exc, outcome):
+        """Removing ``entry`` raised ``exc``: gone if the error says so,
+        else :meth:`_left`."""
+        if errors.is_gone(exc):
+            self._gone(entry, outcome)
+        else:
+            self._left(entry, errors.describe(exc), outcome)
+
+    def _settle(self, subject, fetch, wanted, failed=()):
         """Poll ``fetch()`` (None when gone) until its status is in
-        ``wanted``; the resource."""
+        ``wanted``; the resource. ``subject``: a :class:`waits.Subject`."""
         return waits.until_status(
-            waits.Deadline(self.timeout, self.interval), label, fetch,
+            waits.Deadline(self.timeout, self.interval), subject, fetch,
             wanted, failed)
+
+
+#: What :func:`read_back` says of a thing that is gone.
+GONE = 'gone'
+
+#: Statuses that mean the thing is gone, or going (its delete accepted).
+_GOING = frozenset(('deleted', 'deleting', 'pending_delete', 'DELETED'))
+
+
+def read_back(conn, kind, ident):
+    """What became of a thing a removal failed on: :data:`GONE`, else its
+    status; None when it cannot be read (the warning then says what the
+    removal met)."""
+    get = {'image': lambda: conn.image.get_image(ident),
+           'server': lambda: conn.compute.get_server(ident),
+           'volume': lambda: conn.block_storage.get_volume(ident),
+           'volume snapshot': lambda: conn.block_storage.get_snapshot(
+               ident)}[kind]
+    try:
+        status = get().status
+    except Exception as exc:
+        if errors.translate(exc) is None:
+            raise
+        return GONE if errors.is_gone(exc) else None
+    return GONE if status in _GOING else status
 
 
 def _or_none(get, ident):
@@ -185,7 +228,7 @@ def _remove_images(ledger, entries, outcome):
             ledger.conn.image.delete_image(entry.id, ignore_missing=True)
             ledger._gone(entry, outcome)
         except Exception as exc:  # the original error matters more
-            ledger._left(entry, errors.describe(exc), outcome)
+            ledger._failed(entry, exc, outcome)
 
 
 def _remove_servers(ledger, entries, outcome):
@@ -210,20 +253,21 @@ def _remove_servers(ledger, entries, outcome):
 def _remove_snapshots(ledger, entries, outcome):
     block = ledger.conn.block_storage
     for entry in entries:
-        label = _('Volume snapshot %s') % entry.id
+        label = waits.cinder(_('Volume snapshot %s') % entry.id)
 
         def fetch(ident=entry.id):
             return _or_none(block.get_snapshot, ident)
         try:
             found = ledger._settle(label, fetch,
-                                   ('available', 'error', 'deleted'))
+                                   ('available', 'error', 'deleted'),
+                                   errors.STUCK)
             if found is not None:
                 block.delete_snapshot(entry.id, ignore_missing=True)
                 ledger._settle(label, fetch, ('deleted',),
                                ('error_deleting',))
             ledger._gone(entry, outcome)
         except Exception as exc:  # the original error matters more
-            ledger._left(entry, errors.describe(exc), outcome)
+            ledger._failed(entry, exc, outcome)
 
 
 def _remove_volumes(ledger, entries, outcome):
@@ -232,14 +276,15 @@ def _remove_volumes(ledger, entries, outcome):
     for entry in entries:
         try:
             volume = ledger._settle(
-                _('Volume %s') % entry.id,
+                waits.cinder(_('Volume %s') % entry.id),
                 lambda ident=entry.id: _or_none(block.get_volume, ident),
-                reads.VOLUME_DELETABLE | {'deleted', 'deleting'})
+                reads.VOLUME_DELETABLE | {'deleted', 'deleting'},
+                errors.STUCK)
             if volume is not None and volume.status in reads.VOLUME_DELETABLE:
                 block.delete_volume(entry.id, ignore_missing=True)
             ledger._gone(entry, outcome)
         except Exception as exc:  # the original error matters more
-            ledger._left(entry, errors.describe(exc), outcome)
+            ledger._failed(entry, exc, outcome)
 
 
 def _remove_server_volumes(ledger, entries, outcome):
@@ -248,8 +293,9 @@ def _remove_server_volumes(ledger, entries, outcome):
     pending = {e.id: e for e in entries}
     deadline = waits.Deadline(ledger.timeout, ledger.interval)
     while True:
-        states = reads.get_volumes(ledger.conn, list(pending))
-        for volume_id in list(pending):
+        states = deadline.poll(waits.CINDER, lambda: reads.get_volumes(
+            ledger.conn, list(pending)))
+        for volume_id in list(pending) if states is not waits.UNKNOWN else ():
             status = states.get(volume_id, {}).get('status')
             if status in reads.VOLUME_DELETABLE:
                 ledger.conn.block_storage.delete_volume(
@@ -260,8 +306,9 @@ def _remove_server_volumes(ledger, entries, outcome):
             break
         deadline.pause()
     for volume_id, entry in pending.items():
-        ledger._left(entry, _('status is %s') % (
-            states.get(volume_id) or {}).get('status'), outcome)
+        ledger._left(entry, deadline.unanswered(_('volume %s') % volume_id)
+                     if states is waits.UNKNOWN else _('status is %s') % (
+                         states.get(volume_id) or {}).get('status'), outcome)
 
 
 def _take_back(ledger, entries, outcome):

@@ -55,11 +55,12 @@ class Waiter:
         self.timeout = timeout
         self.progress = progress
 
-    def until(self, label, fetch, wanted, failed):
+    def until(self, subject, fetch, wanted, failed):
         """Poll ``fetch()`` (a resource, None when gone) until its status
-        is in ``wanted``; return the resource."""
-        return waits.until_status(self.deadline, label, fetch, wanted,
-                                  failed, self.progress(label))
+        is in ``wanted``; return the resource. ``subject``: a
+        :class:`waits.Subject`."""
+        return waits.until_status(self.deadline, subject, fetch, wanted,
+                                  failed, self.progress(subject.label))
 
 
 def get_volume(conn, volume_id):
@@ -159,7 +160,7 @@ def to_images(conn, sources, disk_format, waiter, say, ledger):
               '%(vsnap)s') % {'vol': volume.id, 'vsnap': source.snapshot_id})
     uploads = []
     for source, volume_id in zip(sources, volumes):
-        waiter.until(_('Volume %s') % volume_id,
+        waiter.until(waits.cinder(_('Volume %s') % volume_id),
                      lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
         upload = conn.block_storage.upload_volume_to_image(
@@ -171,7 +172,7 @@ def to_images(conn, sources, disk_format, waiter, say, ledger):
             'vol': volume_id, 'image': upload['image_id']})
     images = []
     for source, image_id in zip(sources, uploads):
-        uploaded = waiter.until(_('Image %s') % image_id,
+        uploaded = waiter.until(waits.glance(_('Image %s') % image_id),
                                 lambda: get_image(conn, image_id),
                                 ('active',), snapshots.IMAGE_FAILED)
         say(_('Image %s is active') % image_id)
@@ -180,7 +181,7 @@ def to_images(conn, sources, disk_format, waiter, say, ledger):
         images.append(set_image_attributes(conn, image_id, attrs)
                       if attrs else reads.image_record(uploaded))
     for volume_id in volumes:
-        waiter.until(_('Volume %s') % volume_id,
+        waiter.until(waits.cinder(_('Volume %s') % volume_id),
                      lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
         delete_volume_checked(conn, volume_id)
@@ -267,6 +268,9 @@ def release_images(conn, image_ids, say):
             say(_('Deleted temporary image %s') % image_id)
             continue
         except sdk_exc.HttpException as exc:
+            if errors.is_gone(exc):  # deleted already
+                say(_('Deleted temporary image %s') % image_id)
+                continue
             why = errors.describe_detail(exc)
         kept.append(image_id)
         try:

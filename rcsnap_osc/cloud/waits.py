@@ -15,10 +15,15 @@ of the package reads and sleeps through, the deadline of one wait, and the
 wait for a new instance snapshot.
 
 Each poll loop keeps its own states and messages; the time it has, its
-interval and its clock come from here. Tests run long waits at once by
-swapping :data:`CLOCK` for a clock that moves only when a wait sleeps.
+interval, its clock and what its polls were answered come from here
+(:meth:`Deadline.poll`): a poll the service answers with a server error,
+after the read retries, is no answer, and the wait goes on; a wait whose
+last polls got only server errors ends saying so, never that the thing
+was too slow. Tests run long waits at once by swapping :data:`CLOCK` for
+a clock that moves only when a wait sleeps.
 """
 
+import dataclasses
 import time
 
 from openstack import exceptions as sdk_exc
@@ -46,6 +51,66 @@ class Clock:
 #: The clock of every wait in the package.
 CLOCK = Clock()
 
+#: The services the waits poll, as their sentences name them.
+CINDER = 'Cinder'
+GLANCE = 'Glance'
+NOVA = 'Nova'
+
+#: What :meth:`Deadline.poll` returns for a poll answered with a server
+#: error: the state of the thing polled is unknown.
+UNKNOWN = object()
+
+
+def is_server_error(exc):
+    """Whether ``exc`` is a service's 5xx answer (its state unknown)."""
+    return (isinstance(exc, sdk_exc.HttpException)
+            and (exc.status_code or 0) >= 500)
+
+
+@dataclasses.dataclass(frozen=True)
+class Subject:
+    """What a wait polls: the ``service`` that answers for it
+    (:data:`CINDER`...) and its ``label`` ("Volume <ID>")."""
+
+    service: str
+    label: str
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def lower(self):
+        """The label inside a sentence."""
+        return self.label[:1].lower() + self.label[1:]
+
+
+def cinder(label):
+    return Subject(CINDER, label)
+
+
+def glance(label):
+    return Subject(GLANCE, label)
+
+
+@dataclasses.dataclass
+class Erred:
+    """A run of polls of one service answered with server errors: since
+    when (seconds into the wait), with which codes, and whether the
+    service had answered a poll of this wait before."""
+
+    service: str
+    since: float
+    answered_before: bool
+    codes: list = dataclasses.field(default_factory=list)
+
+    def note(self):
+        """The progress text of a poll left unanswered."""
+        return _('unknown (%(service)s answered %(codes)s)') % {
+            'service': self.service, 'codes': self.code_text()}
+
+    def code_text(self):
+        return ', '.join(str(c) for c in sorted(set(self.codes)))
+
 
 class Deadline:
     """The time one wait has: ``timeout`` seconds from now, polled every
@@ -57,6 +122,9 @@ class Deadline:
         self.interval = interval
         self._sleep = sleep
         self.start = CLOCK.now()
+        #: The services whose last polls got server errors: {name: Erred}.
+        self.erred = {}
+        self._answered = set()
 
     @property
     def elapsed(self):
@@ -73,29 +141,80 @@ class Deadline:
     def pause(self):
         (self._sleep or CLOCK.sleep)(self.interval)
 
+    def poll(self, service, fetch):
+        """``fetch()``, or :data:`UNKNOWN` when ``service`` answered it
+        with a server error (5xx, after the read retries): recorded, so
+        that the wait goes on and, if it ends so, says so."""
+        started = self.elapsed
+        try:
+            found = fetch()
+        except sdk_exc.HttpException as exc:
+            if not is_server_error(exc):
+                raise
+            erred = self.erred.setdefault(service, Erred(
+                service, started, service in self._answered))
+            erred.codes.append(exc.status_code)
+            return UNKNOWN
+        self.erred.pop(service, None)
+        self._answered.add(service)
+        return found
 
-def until_status(deadline, label, fetch, wanted, failed=(), report=None):
+    def note(self, service):
+        """The progress text of an unanswered poll of ``service``."""
+        return self.erred[service].note()
+
+    def unanswered(self, what):
+        """When the last polls got only server errors, the sentence that
+        says so and that the state of ``what`` is unknown; else None."""
+        if not self.erred:
+            return None
+        erred = next(iter(self.erred.values()))
+        if erred.answered_before:
+            text = _('%(service)s answered %(codes)s to every poll of the '
+                     'last %(secs)d s; the state of %(what)s is unknown')
+            secs = self.elapsed - erred.since
+        else:
+            text = _('%(service)s answered %(codes)s to every poll for '
+                     '%(secs)d s; the state of %(what)s is unknown')
+            secs = max(self.timeout, self.elapsed)
+        return text % {'service': erred.service, 'codes': erred.code_text(),
+                       'secs': secs, 'what': what}
+
+    def expired(self, what, timed_out):
+        """The Refused a wait whose deadline passed ends with: the
+        server errors and the state of ``what`` unknown
+        (:meth:`unanswered`), else ``timed_out``, the timeout's line."""
+        unanswered = self.unanswered(what)
+        return errors.Refused(unanswered + '.' if unanswered else timed_out)
+
+
+def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
     """Poll ``fetch()`` (a resource, None when gone) until its status is
     in ``wanted``: the resource. A status in ``failed``, or the
-    :class:`Deadline` passing, is refused in one line that names
-    ``label``; ``report(elapsed, [status])`` after each poll that goes on.
+    :class:`Deadline` passing, is refused in one line that names the
+    :class:`Subject`; ``report(elapsed, [status])`` after each poll that
+    goes on.
     """
+    status = None
     while True:
-        found = fetch()
-        status = 'deleted' if found is None else found.status
-        if status in wanted:
-            return found
-        if status in failed:
-            raise errors.Refused(
-                _('%(what)s is %(status)s.') % {'what': label,
-                                                'status': status})
+        found = deadline.poll(subject.service, fetch)
+        if found is UNKNOWN:
+            note = deadline.note(subject.service)
+        else:
+            status = note = 'deleted' if found is None else found.status
+            if status in wanted:
+                return found
+            if status in failed:
+                raise errors.Refused(
+                    _('%(what)s is %(status)s.') % {'what': subject,
+                                                    'status': status})
         if report:
-            report(deadline.elapsed, [status])
+            report(deadline.elapsed, [note])
         if deadline.passed:
-            raise errors.Refused(_(
+            raise deadline.expired(subject.lower, _(
                 'Timed out after %(secs)d s waiting for %(what)s '
-                '(%(status)s).') % {'secs': deadline.timeout, 'what': label,
-                                    'status': status})
+                '(%(status)s).') % {'secs': deadline.timeout,
+                                    'what': subject, 'status': status})
         deadline.pause()
 
 
@@ -112,32 +231,51 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None,
     image = None
     settled = {} if settled is None else settled
     while True:
-        if image is None or image.get('status') != 'active':
-            try:
-                image = reads.image_record(conn.image.get_image(image_id))
-            except sdk_exc.NotFoundException:
-                raise errors.Refused(
-                    _('Snapshot %s failed: its image was deleted.')
-                    % image_id)
-        wanted = [ref.snapshot_id for ref in snapshots.volume_refs(
-            snapshots.mapping_of(image)) if ref.snapshot_id not in settled]
-        states = dict(settled)
-        states.update(reads.get_volume_snapshots(conn, wanted))
-        settled.update({k: v for k, v in states.items()
-                        if v.get('status') == 'available'})
-        done, failure, pending = snapshots.wait_state(image, states)
-        if failure:
-            raise errors.Refused(
-                _('Snapshot %(id)s failed: %(why)s.') % {
-                    'id': image_id, 'why': failure})
-        elapsed = deadline.elapsed
+        known = image is not None and image.get('status') == 'active'
+        if not known:
+            found = deadline.poll(GLANCE, lambda: _image_of(conn, image_id))
+            known = found is not UNKNOWN
+            image = found if known else image
+        done, pending = (False, []) if image is None else _settling(
+            conn, deadline, image, settled)
+        if not known:
+            done, pending = False, [_('image %s') % deadline.note(GLANCE)
+                                    ] + pending[1:]
         if done:
             return image
-        if elapsed >= timeout:
-            raise errors.Refused(
-                _('Timed out after %(secs)d s waiting for snapshot %(id)s: '
-                  '%(pending)s.') % {'secs': timeout, 'id': image_id,
-                                     'pending': ', '.join(pending)})
+        if deadline.passed:
+            raise deadline.expired(_('snapshot %s') % image_id, _(
+                'Timed out after %(secs)d s waiting for snapshot %(id)s: '
+                '%(pending)s.') % {'secs': timeout, 'id': image_id,
+                                   'pending': ', '.join(pending)})
         if progress:
-            progress(elapsed, pending)
+            progress(deadline.elapsed, pending)
         deadline.pause()
+
+
+def _image_of(conn, image_id):
+    try:
+        return reads.image_record(conn.image.get_image(image_id))
+    except sdk_exc.NotFoundException:
+        raise errors.Refused(
+            _('Snapshot %s failed: its image was deleted.') % image_id)
+
+
+def _settling(conn, deadline, image, settled):
+    """``(done, pending)`` of a new snapshot's image and volume snapshots
+    (those not ``settled`` yet polled); its failure is refused."""
+    wanted = [ref.snapshot_id for ref in snapshots.volume_refs(
+        snapshots.mapping_of(image)) if ref.snapshot_id not in settled]
+    found = deadline.poll(
+        CINDER, lambda: reads.get_volume_snapshots(conn, wanted))
+    if found is UNKNOWN:
+        found = {i: {'status': deadline.note(CINDER)} for i in wanted}
+    states = dict(settled)
+    states.update(found)
+    settled.update({k: v for k, v in states.items()
+                    if v.get('status') == 'available'})
+    done, failure, pending = snapshots.wait_state(image, states)
+    if failure:
+        raise errors.Refused(_('Snapshot %(id)s failed: %(why)s.') % {
+            'id': image['id'], 'why': failure})
+    return done, pending

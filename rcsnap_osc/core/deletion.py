@@ -32,6 +32,7 @@ import typing
 
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 IMAGE = 'image'
@@ -194,17 +195,23 @@ def volume_snapshot_verdict(
     if status == 'deleting':
         return KEEP, _('already being deleted'), False
     if status not in DELETABLE:
-        return KEEP, _('status is %s') % status, True
+        return KEEP, _('status is %s') % (errors.undeletable(
+            VOLUME_SNAPSHOT, snapshot_id, status) or status), True
     return DELETE, None, False
 
 
 def describe_volume(volume: dict) -> str:
-    """``volume ID``, and the server it is attached to, if any."""
+    """``volume ID``, and the server it is attached to, if any, or the
+    state it is in when its owner cannot delete it there."""
     servers = [a.get('server_id') for a in volume.get('attachments') or ()
                if a.get('server_id')]
     if servers:
         return _('volume %(id)s (attached to server %(server)s)') % {
             'id': volume['id'], 'server': ', '.join(servers)}
+    stuck = errors.undeletable('volume', volume['id'], volume.get('status'))
+    if stuck:
+        return _('volume %(id)s (%(stuck)s)') % {'id': volume['id'],
+                                                 'stuck': stuck}
     return _('volume %s') % volume['id']
 
 
@@ -238,7 +245,7 @@ def orphan_refusal(blocked: collections.abc.Iterable[
     """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
     reason, dependent volumes)] of the volume snapshots it would orphan."""
     volumes: list[dict]
-    causes, volumes = [], []
+    causes, volumes, blocked = [], [], list(blocked)
     for sid, why, deps in blocked:
         if deps:
             why = (_('%s was created from it') if len(deps) == 1 else
@@ -250,6 +257,9 @@ def orphan_refusal(blocked: collections.abc.Iterable[
     if volumes:
         unblock = (_('delete that volume first') if len(volumes) == 1 else
                    _('delete those volumes first'))
+    elif any(state in why for _sid, why, _deps in blocked
+             for state in errors.STUCK):
+        unblock = _('have an operator reset it first')
     else:
         unblock = _('wait until Cinder can delete it')
     return _('%(causes)s; %(unblock)s, or use --keep-volume-snapshots to '

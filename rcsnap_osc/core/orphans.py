@@ -33,6 +33,7 @@ import typing
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 if typing.TYPE_CHECKING:
@@ -56,6 +57,9 @@ class Orphan:
     backups: tuple = ()
     #: Whether Nova made it for an instance snapshot.
     by_nova: bool = True
+    #: A line for it, and for each volume made from it, in a state its
+    #: owner cannot delete it in (:func:`stuck_notes`).
+    notes: tuple = ()
 
     @property
     def id(self) -> str:
@@ -120,13 +124,35 @@ def made_by_nova(volume_snapshot: dict, volume: dict | None = None) -> bool:
 
 
 def dependent_volumes(volumes: collections.abc.Iterable[dict]
-                      ) -> dict[str, list[str]]:
-    """Volume snapshot id -> ids of the volumes created from it."""
-    found: dict[str, list[str]] = {}
+                      ) -> dict[str, list[dict]]:
+    """Volume snapshot id -> the volumes created from it."""
+    found: dict[str, list[dict]] = {}
     for volume in volumes:
         if volume.get('snapshot_id'):
-            found.setdefault(volume['snapshot_id'], []).append(volume['id'])
+            found.setdefault(volume['snapshot_id'], []).append(volume)
     return found
+
+
+def stuck_notes(snapshot: dict, dependents: collections.abc.Iterable[dict]
+                ) -> tuple[str, ...]:
+    """A line for the volume snapshot and for each volume made from it
+    that is in a state its owner cannot delete it in: the state, and who
+    can change it (:func:`errors.undeletable`)."""
+    notes = []
+    stuck = errors.undeletable(deletion.VOLUME_SNAPSHOT, snapshot['id'],
+                               snapshot.get('status'))
+    if stuck:
+        notes.append(_('Volume snapshot %(id)s is %(stuck)s.') % {
+            'id': snapshot['id'], 'stuck': stuck})
+    for volume in dependents:
+        stuck = errors.undeletable('volume', volume['id'],
+                                   volume.get('status'))
+        if stuck:
+            notes.append(_('Volume %(id)s, made from volume snapshot '
+                           '%(snap)s, is %(stuck)s.') % {
+                               'id': volume['id'], 'snap': snapshot['id'],
+                               'stuck': stuck})
+    return tuple(notes)
 
 
 def find_orphans(images: collections.abc.Iterable[dict],
@@ -159,9 +185,11 @@ def find_orphans(images: collections.abc.Iterable[dict],
         if project_id is not None and snap.get(
                 deletion.PROJECT, project_id) != project_id:
             continue
-        orphan = Orphan(snap, tuple(made_from.get(snap['id'], ())),
-                        tuple(backed_up.get(snap['id'], ())),
-                        made_by_nova(snap, by_id.get(snap.get('volume_id'))))
+        made = made_from.get(snap['id'], ())
+        orphan = Orphan(snap, tuple(v['id'] for v in made),
+                        tuple(b['id'] for b in backed_up.get(snap['id'], ())),
+                        made_by_nova(snap, by_id.get(snap.get('volume_id'))),
+                        stuck_notes(snap, made))
         if include_all or orphan.plain:
             found.append(orphan)
     return sorted(found, key=lambda o: (o.snapshot.get('created_at') or '',

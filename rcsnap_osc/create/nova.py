@@ -47,9 +47,13 @@ def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0):
     repeated blindly."""
     deadline = waits.Deadline(timeout, interval)
     while True:
-        found = reads.list_images(conn, name=name, **properties)
-        if found:
+        found = deadline.poll(waits.GLANCE, lambda: reads.list_images(
+            conn, name=name, **properties))
+        if found and found is not waits.UNKNOWN:
             return max(found, key=lambda i: i.get('created_at') or '')['id']
         if deadline.passed:
+            unanswered = deadline.unanswered(_('snapshot %s') % name)
+            if unanswered:
+                raise errors.Refused(unanswered + '.')
             return None
         deadline.pause()

@@ -82,20 +82,26 @@ def wait_for_status(conn, server_id, wanted, timeout, sleep):
     way. Kept rather than ``compute.wait_for_server``: that one cannot be
     interrupted from another thread (several servers, Ctrl-C)."""
     deadline = waits.Deadline(timeout, INTERVAL, sleep)
+    server = None
     while True:
-        server = conn.compute.get_server(server_id)
-        if server.status == wanted and not server.task_state:
-            return server
-        if server.status == 'ERROR':
-            raise errors.Refused(
-                _('Server %(name)s went to ERROR while waiting for '
-                  '%(wanted)s.') % {'name': server.name, 'wanted': wanted})
+        found = deadline.poll(waits.NOVA,
+                              lambda: conn.compute.get_server(server_id))
+        server = server if found is waits.UNKNOWN else found
+        if found is not waits.UNKNOWN:
+            if server.status == wanted and not server.task_state:
+                return server
+            if server.status == 'ERROR':
+                raise errors.Refused(
+                    _('Server %(name)s went to ERROR while waiting for '
+                      '%(wanted)s.') % {'name': server.name,
+                                        'wanted': wanted})
         if deadline.passed:
-            raise errors.Refused(
-                _('Timed out after %(secs)d s waiting for server %(name)s '
-                  'to be %(wanted)s (it is %(status)s).') % {
-                      'secs': timeout, 'name': server.name,
-                      'wanted': wanted, 'status': server.status})
+            name = server.name if server is not None else server_id
+            raise deadline.expired(_('server %s') % name, _(
+                'Timed out after %(secs)d s waiting for server %(name)s '
+                'to be %(wanted)s (it is %(status)s).') % {
+                    'secs': timeout, 'name': name, 'wanted': wanted,
+                    'status': server.status if server else None})
         deadline.pause()
 
 

@@ -29,6 +29,7 @@ from openstack import exceptions as sdk_exc
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
@@ -164,12 +165,24 @@ def delete_orphans(conn, request, reporter):
         reporter.progress(_('Deleting')), reporter.made)[1:]
 
 
-def _try(call):
-    """None when the call succeeds, else the one-line reason it failed:
-    one failed delete does not stop the others."""
+def _try(call, conn=None, item=None):
+    """None when the call succeeds or the thing is gone already (404,
+    Glance's "deleted to deleted"), else the one-line reason it failed:
+    one failed delete does not stop the others. A refusal (4xx) of the
+    delete of ``item`` is read back: gone is no failure, and a state its
+    owner cannot delete it in is named."""
     try:
         call()
     except sdk_exc.HttpException as exc:
+        if errors.is_gone(exc):
+            return None
+        if item is not None and exc.status_code and exc.status_code < 500:
+            status = rollback.read_back(conn, item.kind, item.resource_id)
+            if status is rollback.GONE:
+                return None
+            stuck = errors.undeletable(item.kind, item.resource_id, status)
+            if stuck:
+                return _('status is %s') % stuck
         return '%s (HTTP %s)' % (errors.describe_detail(exc),
                                  exc.status_code)
     except Exception as exc:
@@ -253,7 +266,7 @@ def execute(conn, plans):
                     _('image %s not deleted') % ', '.join(kept))
                 continue
             failure = _try(lambda: conn.block_storage.delete_snapshot(
-                item.resource_id, ignore_missing=False))
+                item.resource_id, ignore_missing=False), conn, item)
             outcomes[id(item)] = Outcome(
                 item, deletion.FAIL if failure else DELETING, failure)
     return [outcomes.get(id(item)) or Outcome(item, item.action, item.reason)
@@ -299,8 +312,9 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
                if o.state == DELETING}
     deadline = waits.Deadline(timeout, interval)
     while pending:
-        states = poll_volume_snapshots(conn, list(pending))
-        for sid in list(pending):
+        states = deadline.poll(waits.CINDER, lambda: poll_volume_snapshots(
+            conn, list(pending)))
+        for sid in list(pending) if states is not waits.UNKNOWN else ():
             done, failure = deletion_state(states.get(sid))
             if done:
                 outcome = pending.pop(sid)
@@ -310,12 +324,16 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
         if not pending:
             break
         if elapsed >= timeout:
-            for outcome in pending.values():
+            for sid, outcome in pending.items():
                 outcome.state = deletion.FAIL
-                outcome.reason = _('still deleting after %d s') % timeout
+                outcome.reason = deadline.unanswered(
+                    _('volume snapshot %s') % sid) or _(
+                        'still deleting after %d s') % timeout
             break
         if progress:
-            progress(elapsed, ['volume snapshot %s deleting' % sid
+            state = (_('deleting') if states is not waits.UNKNOWN
+                     else deadline.note(waits.CINDER))
+            progress(elapsed, ['volume snapshot %s %s' % (sid, state)
                                for sid in pending])
         deadline.pause()
     return outcomes

@@ -158,28 +158,37 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
     """
     deadline = waits.Deadline(timeout, interval)
     while True:
-        try:
-            server = conn.compute.get_server(server_id)
-        except sdk_exc.NotFoundException:
-            raise errors.Refused(
-                _('Server %s was deleted while it was being built.')
-                % server_id)
-        if server.status == 'ACTIVE':
+        server = deadline.poll(waits.NOVA, lambda: _server(conn, server_id))
+        if server is waits.UNKNOWN:
+            state = deadline.note(waits.NOVA)
+        elif server.status == 'ACTIVE':
             return server
-        if server.status == 'ERROR':
+        elif server.status == 'ERROR':
             raise LaunchFailed(server)
+        else:
+            state = server.status
+            if server.task_state:
+                state = '%s (%s)' % (state, server.task_state)
         elapsed = deadline.elapsed
-        state = server.status
-        if server.task_state:
-            state = '%s (%s)' % (state, server.task_state)
         if elapsed >= timeout:
+            unanswered = deadline.unanswered(_('server %s') % server_id)
             raise StillBuilding(
-                _('Timed out after %(secs)d s waiting for server %(id)s, '
-                  'still %(state)s; it was left as it is.') % {
-                      'secs': timeout, 'id': server_id, 'state': state})
+                _('%s; it was left as it is.') % unanswered if unanswered
+                else _('Timed out after %(secs)d s waiting for server '
+                       '%(id)s, still %(state)s; it was left as it is.') % {
+                    'secs': timeout, 'id': server_id, 'state': state})
         if progress:
             progress(elapsed, [state])
         deadline.pause()
+
+
+def _server(conn, server_id):
+    try:
+        return conn.compute.get_server(server_id)
+    except sdk_exc.NotFoundException:
+        raise errors.Refused(
+            _('Server %s was deleted while it was being built.')
+            % server_id)
 
 
 def remove_failed(conn, server, summary, images=(), say=None):

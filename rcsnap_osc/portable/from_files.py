@@ -33,6 +33,7 @@ from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
+from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -166,7 +167,7 @@ def _volume_backed(conn, document, request, ledger, put, types):
             'vol': volume.id, 'image': image_id})
     vsnaps = []
     for index, volume_id in enumerate(volumes):
-        waiter.until(_('Volume %s') % volume_id,
+        waiter.until(waits.cinder(_('Volume %s') % volume_id),
                      lambda: volume_images.get_volume(conn, volume_id),
                      ('available',), volume_images.VOLUME_FAILED)
         vsnap = conn.block_storage.create_snapshot(
@@ -176,7 +177,7 @@ def _volume_backed(conn, document, request, ledger, put, types):
         say(_('Creating volume snapshot %(snap)s of volume %(vol)s') % {
             'snap': vsnap.id, 'vol': volume_id})
     for vsnap_id in vsnaps:
-        waiter.until(_('Volume snapshot %s') % vsnap_id,
+        waiter.until(waits.cinder(_('Volume snapshot %s') % vsnap_id),
                      lambda: _get_snapshot(conn, vsnap_id), ('available',),
                      snapshots.VOLUME_SNAPSHOT_FAILED)
     image = create_image(conn, dict(

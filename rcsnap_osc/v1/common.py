@@ -216,6 +216,14 @@ class StderrReporter:
         return report.Reporter.locked(self)
 
 
+def say_notes(stderr, found):
+    """One line on stderr for each orphan, or volume made from one, in a
+    state its owner cannot delete it in (``Orphan.notes``)."""
+    for orphan in found:
+        for note in orphan.notes:
+            stderr.write(note + '\n')
+
+
 def say_to(stderr):
     """A ``say(text)`` that writes one line on ``stderr`` at once."""
     def say(text):

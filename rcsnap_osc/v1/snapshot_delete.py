@@ -196,6 +196,7 @@ class DeleteSnapshot(base.Lister):
 
         found, plans, outcomes = deleting.delete_orphans(
             self.conn, request(args), self.reporter())
+        common.say_notes(self.app.stderr, found)
         state = ('delete' if args.dry_run else
                  'deleted' if args.wait else 'deleting')
         gib, count = orphans.freed_gib(found, outcomes, (state,))

@@ -38,7 +38,10 @@ class ListSnapshotOrphan(base.Lister):
         "of their next incremental), or that a volume was made from. --all "
         "adds those others, each with the reason it may still be wanted "
         "(Reason). 'openstack rc snapshot delete --orphans' reclaims them. "
-        "An admin sees every project's with --all-projects.")
+        "A volume snapshot, or a volume made from one, in a state its owner "
+        "cannot delete it in (uploading, error_deleting) is named on stderr, "
+        "with what to do. An admin sees every project's with "
+        "--all-projects.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -63,9 +66,11 @@ class ListSnapshotOrphan(base.Lister):
 
         if not parsed_args.all_projects:
             found = deleting.gather_orphans(self.conn, parsed_args.all)
+            common.say_notes(self.app.stderr, found)
             return HEADERS, [row(o) for o in found]
         found, names = deleting.gather_all_orphans(self.conn,
                                                    parsed_args.all)
+        common.say_notes(self.app.stderr, found)
         return ('Project',) + HEADERS, [
             (names.get(o.project) or o.project,) + row(o) for o in found]
 

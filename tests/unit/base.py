@@ -152,6 +152,10 @@ class TestCommand(testtools.TestCase):
             self.useFixture(fixtures.EnvironmentVariable(name, value))
         # Waits in the commands poll with time.sleep: make it instant.
         self.useFixture(fixtures.MonkeyPatch('time.sleep', lambda s: None))
+        # ... and the waits' clock moves only when they sleep: a wait
+        # whose polls keep failing ends after as many polls as it would on
+        # a real cloud, at once.
+        self.clock = self.useFixture(FakeClock())
         # OSC caches the plugin's client on the ClientManager class: every
         # test starts with a new connection (a new token, a new catalog).
         forget_connection()

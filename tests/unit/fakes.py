@@ -215,6 +215,18 @@ def glance_error(status, message):
             'message': '%s<br /><br />\n\n\n' % message}
 
 
+#: The message of Nova's and Cinder's fault wrapper for an unexpected error.
+ERRED = ('The server has either erred or is incapable of performing the '
+         'requested operation.')
+
+
+def server_fault(status=500):
+    """Cinder's (and Nova's) answer to a request that failed inside the
+    service: the fault wrapper's ``computeFault`` body."""
+    return {'status_code': status, 'json': {'computeFault': {
+        'code': status, 'message': ERRED}}}
+
+
 def not_found(kind, ident):
     return {'itemNotFound': {'code': 404, 'message': '%s %s could not be '
                              'found.' % (kind, ident)}}

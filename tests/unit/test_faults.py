@@ -180,13 +180,27 @@ class TestCreateFaults(FaultTest):
             (1 + session.CONNECT_RETRIES))
 
     def test_glance_500_during_wait(self):
+        # Glance answers once, then 500 to every poll: the wait goes on to
+        # its deadline, and says the server erred, not that it timed out.
         fakes.register_create_image(self.requests)
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
             {'json': fakes.image_backed_image(status='queued')},
             server_error('Glance')])
-        self.assertFailsLast('failed (HTTP 500)', 'rc', 'snapshot',
-                             'create', fakes.SERVER_ID, '--wait')
+        lines = self.assertFailsLast(
+            'Glance answered 500 to every poll of the last 18 s; the state '
+            'of snapshot %s is unknown.' % fakes.IMAGE_ID, 'rc', 'snapshot',
+            'create', fakes.SERVER_ID, '--wait', '--timeout', '20')
+        self.assertNotIn('Timed out', lines[-1])
         self.assertEqual(1, len(self.writes()))
+        # A poll every 2 s from 0 s to 20 s: one answered, ten not.
+        self.assertEqual(11, self.calls().count(
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID)))
+        self.assertEqual(
+            ['Snapshot %s: image queued (0 s)' % fakes.IMAGE_ID,
+             'Snapshot %s: image unknown (Glance answered 500) (2 s)'
+             % fakes.IMAGE_ID,
+             'Snapshot %s: image unknown (Glance answered 500) (18 s)'
+             % fakes.IMAGE_ID], lines[-4:-1])
 
 
 class CopyFaultTest(FaultTest):
@@ -256,7 +270,10 @@ class TestShareCopyFaults(CopyFaultTest):
     def test_glance_500_on_upload_poll_deletes_both(self):
         self.volume_states('available')
         self.copy_states('queued', server_error('Glance'))
-        lines = self.assertFailsLast('failed (HTTP 500)', *self.share_copy())
+        lines = self.assertFailsLast(
+            'Glance answered 500 to every poll of the last 1798 s; the state '
+            'of image %s is unknown.' % fakes.COPY_IMAGE_ID,
+            *self.share_copy())
         self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
         self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
                       '\n'.join(lines))
@@ -285,6 +302,64 @@ class TestShareCopyFaults(CopyFaultTest):
         self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
         self.assertIn('Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
                       err)
+
+    def test_ctrl_c_image_already_deleted_is_no_warning(self):
+        # Glance refuses to delete an image that is deleted already (400):
+        # it is gone, and the cleanup says so, with no warning.
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C)
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             status_code=400, json=fakes.glance_error(
+                                 400, 'Image status transition from deleted '
+                                 'to deleted is not allowed'))
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
+        self.assertEqual([
+            'Deleted partial image %s' % fakes.COPY_IMAGE_ID,
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID],
+            err.strip().splitlines()[-2:])
+
+    def test_image_delete_500_but_gone_when_read_back(self):
+        # The DELETE's answer is a 500, but the image is gone when read
+        # back (404): removed, no warning.
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C, {
+            'status_code': 404, 'json': fakes.glance_error(
+                404, 'No image found with ID %s' % fakes.COPY_IMAGE_ID)})
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             **server_error('Glance'))
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertIn('Deleted partial image %s' % fakes.COPY_IMAGE_ID, err)
+        image = 'GET %s/%s' % (IMAGES, fakes.COPY_IMAGE_ID)
+        self.assertEqual([image, image, 'DELETE %s/%s' % (
+            IMAGES, fakes.COPY_IMAGE_ID), image], [
+                c for c in self.calls() if fakes.COPY_IMAGE_ID in c
+                and '/action' not in c])
+
+    def test_temporary_volume_stuck_uploading_is_named(self):
+        # Cinder keeps the temporary volume uploading: its owner cannot
+        # delete it. The warning names the state and what to do, rather
+        # than a command that would be refused.
+        self.volume_states('available', 'uploading')
+        self.copy_states('saving', CTRL_C)
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertEqual(
+            'Warning: could not delete temporary volume %(id)s: it is '
+            'uploading, a state Cinder deletes nothing in: wait until it '
+            'ends, then delete it with `openstack volume delete %(id)s`; '
+            'if it stays uploading, ask an operator to reset its state '
+            '(`openstack volume set --state available %(id)s`, admin '
+            'only).' % {'id': fakes.TMP_VOLUME_ID},
+            err.strip().splitlines()[-1])
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED[:-1], self.writes())
+        # Polled every 2 s for the cleanup's 300 s, then read back once.
+        self.assertEqual(1 + 151 + 1, self.calls().count(
+            'GET %s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID)))
 
     def test_glance_500_on_sharing_the_copy_deletes_it(self):
         self.volume_states('available')

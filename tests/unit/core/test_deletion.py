@@ -25,6 +25,10 @@ OTHER = base.OTHER_PROJECT_ID
 ROOT = fakes.ROOT_SNAP_ID
 DATA = fakes.DATA_SNAP_ID
 SECOND_IMAGE = 'f1e2d3c4-b5a6-4978-8a9b-0c1d2e3f4a5b'
+#: How an operator resets the root volume snapshot (admin only).
+RESET = 'openstack volume snapshot set --state available %s' % ROOT
+BUSY = ('Cinder deletes nothing in that state until it ends; if it stays '
+        'so, an operator can reset it with `%s` (admin only)' % RESET)
 
 
 def two_volume_image(image_id=fakes.IMAGE_ID, name='analysis-vm-snap',
@@ -215,14 +219,35 @@ class TestPlanDelete(testtools.TestCase):
                       'group snapshot g-1' % ROOT, plans[0].image.reason)
         self.assertIn('wait until Cinder can delete it', plans[0].image.reason)
 
+    def test_error_deleting_needs_an_operator(self):
+        plans = self.plan(vols=cinder(ROOT, DATA, status='error_deleting'))
+        self.assertIn('have an operator reset it first, or use '
+                      '--keep-volume-snapshots', plans[0].image.reason)
+        self.assertNotIn('wait until', plans[0].image.reason)
+
+    def test_dependent_volume_stuck_uploading_is_named(self):
+        volume = fakes.volume(snapshot_id=DATA, status='uploading')
+        reason = self.plan(vols=cinder(ROOT, DATA), volumes=[volume])[
+            0].image.reason
+        self.assertIn(
+            'volume snapshot %s would be left behind: volume %s (uploading: '
+            'Cinder deletes nothing in that state until it ends; if it '
+            'stays so, an operator can reset it with `openstack volume set '
+            '--state available %s` (admin only)) was created from it; '
+            'delete that volume first' % (DATA, fakes.TMP_VOLUME_ID,
+                                          fakes.TMP_VOLUME_ID), reason)
+
     def test_statuses(self):
         for status, expected in (
                 ('available', ('delete', None)),
                 ('error', ('delete', None)),
                 ('deleting', ('keep', 'already being deleted')),
-                ('creating', ('keep', 'status is creating')),
-                ('error_deleting', ('keep', 'status is error_deleting')),
-                ('backing-up', ('keep', 'status is backing-up'))):
+                ('creating', ('keep', 'status is creating: %s' % BUSY)),
+                ('error_deleting', ('keep', 'status is error_deleting: '
+                                    'only an operator can reset it, with '
+                                    '`%s` (admin only)' % RESET)),
+                ('backing-up', ('keep', 'status is backing-up: %s' % BUSY)),
+                ('unknown', ('keep', 'status is unknown'))):
             item = self.plan(vols=cinder(ROOT, DATA, status=status))[
                 0].items[1]
             self.assertEqual(expected, (item.action, item.reason), status)

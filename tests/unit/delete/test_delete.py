@@ -172,6 +172,75 @@ class TestDelete(DeleteTest):
         self.assertEqual(1, self.calls().count(
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)))
 
+    def test_wait_cinder_500_on_every_poll_is_named(self):
+        # Cinder answers 500 to every poll of the deleting volume
+        # snapshot: the wait does not call it slow, it says the server
+        # erred and that the state is unknown, and exits 1.
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          **fakes.server_fault())
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '20',
+                                code=1)
+        self.assertEqual([
+            image_row('deleted'),
+            row(fakes.ROOT_SNAP_ID, 'failed (Cinder answered 500 to every '
+                'poll for 20 s; the state of volume snapshot %s is '
+                'unknown)' % fakes.ROOT_SNAP_ID)], rows)
+        self.assertEqual([
+            'Deleting: volume snapshot %s unknown (Cinder answered 500) '
+            '(0 s)' % fakes.ROOT_SNAP_ID,
+            'Deleting: volume snapshot %s unknown (Cinder answered 500) '
+            '(16 s)' % fakes.ROOT_SNAP_ID,
+            '1 of 1 snapshots could not be deleted: %s' % fakes.IMAGE_ID],
+            err.strip().splitlines())
+        # A poll every 2 s, from 0 s to 20 s.
+        self.assertEqual(
+            ['GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)] * 11,
+            self.calls()[-11:])
+        self.assertEqual(
+            ['DELETE %s/%s' % (IMAGES, fakes.IMAGE_ID),
+             'DELETE %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)], self.writes())
+
+    def test_wait_cinder_500_then_answers(self):
+        # One poll left unanswered does not end the wait: the next answer
+        # (404: gone) does.
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            {'json': {'snapshot': fakes.volume_snapshot(
+                status='deleting')}},
+            fakes.server_fault(),
+            {'status_code': 404,
+             'json': fakes.not_found('Snapshot', fakes.ROOT_SNAP_ID)}])
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '20')
+        self.assertEqual([image_row('deleted'),
+                          row(fakes.ROOT_SNAP_ID, 'deleted')], rows)
+        self.assertEqual([
+            'Deleting: volume snapshot %s deleting (0 s)'
+            % fakes.ROOT_SNAP_ID,
+            'Deleting: volume snapshot %s unknown (Cinder answered 500) '
+            '(2 s)' % fakes.ROOT_SNAP_ID], err.strip().splitlines())
+
+    def test_wait_cinder_500_after_answers_names_the_last_polls(self):
+        self.cloud([fakes.volume_backed_image(
+            entries=[fakes.root_entry()])])
+        fakes.register_delete_image(self.requests)
+        fakes.register_delete_volume_snapshot(self.requests)
+        self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
+            {'json': {'snapshot': fakes.volume_snapshot(
+                status='deleting')}}] * 3 + [fakes.server_fault()])
+        rows, err = self.delete(fakes.IMAGE_ID, '--wait', '--timeout', '20',
+                                code=1)
+        self.assertEqual(
+            row(fakes.ROOT_SNAP_ID, 'failed (Cinder answered 500 to every '
+                'poll of the last 14 s; the state of volume snapshot %s is '
+                'unknown)' % fakes.ROOT_SNAP_ID), rows[1])
+
     def test_dry_run_makes_no_write(self):
         self.cloud(volumes=[fakes.volume(fakes.DATA_VOLUME_ID,
                                          snapshot_id=None)])
@@ -205,6 +274,27 @@ class TestDelete(DeleteTest):
                     'it)' % fakes.TMP_VOLUME_ID)], rows)
             self.assertEqual(1, len(err.strip().splitlines()), err)
             self.assertIn(why, err)
+        self.assertEqual([], self.writes())
+
+    def test_dependent_volume_stuck_uploading_is_named(self):
+        # A temporary volume an interrupted copy left uploading keeps the
+        # root volume snapshot: the refusal says what it is and who can
+        # change it, not just "delete that volume first" (which Cinder
+        # would refuse with a 400).
+        volume = fakes.volume(snapshot_id=fakes.ROOT_SNAP_ID,
+                              status='uploading')
+        self.cloud(volumes=[volume])
+        rows, err = self.delete(fakes.IMAGE_ID, code=1)
+        why = ('volume snapshot %(snap)s would be left behind: volume '
+               '%(vol)s (uploading: Cinder deletes nothing in that state '
+               'until it ends; if it stays so, an operator can reset it with '
+               '`openstack volume set --state available %(vol)s` (admin '
+               'only)) was created from it; delete that volume first, or use '
+               '--keep-volume-snapshots to delete the image alone' % {
+                   'snap': fakes.ROOT_SNAP_ID, 'vol': fakes.TMP_VOLUME_ID})
+        self.assertEqual(image_row('refused (%s)' % why), rows[0])
+        self.assertEqual(['1 of 1 snapshots could not be deleted: %s (%s)'
+                          % (fakes.IMAGE_ID, why)], err.strip().splitlines())
         self.assertEqual([], self.writes())
 
     def test_requests_do_not_grow_with_snapshots(self):
@@ -380,6 +470,9 @@ class TestRefusalsAndFailures(DeleteTest):
             json={'badRequest': {'code': 400, 'message': 'Invalid snapshot: '
                                  'Snapshot status must be available or error '
                                  'and must not be part of a group.'}})
+        # Read back after the refusal: available, so Cinder's words stand.
+        fakes.register_volume_snapshot_states(
+            self.requests, fakes.DATA_SNAP_ID, 'available')
         rows, err = self.delete(fakes.IMAGE_ID, code=1)
         self.assertEqual(row(fakes.DATA_SNAP_ID, 'failed (Invalid snapshot: '
                              'Snapshot status must be available or error '

@@ -168,6 +168,31 @@ class TestListOrphans(OrphansTest):
             SOURCE_ID: 'volume %s was made from it' % fakes.TMP_VOLUME_ID},
             {r['ID']: r['Reason'] for r in rows})
 
+    def test_stuck_dependent_and_snapshot_are_named(self):
+        # A temporary volume Cinder left uploading keeps its volume
+        # snapshot; a volume snapshot in error_deleting cannot go either.
+        # Each is named in one line with its state and what to do (the
+        # first is listed with --all: a volume was made from it).
+        self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, status='error_deleting',
+                                            created='2026-11-20T10:15:30')],
+                   [fakes.volume(snapshot_id=ORPHAN_ID, status='uploading')])
+        code, out, err = self.run_cli('rc', 'snapshot', 'orphans', '--all',
+                                      '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([ORPHAN_ID, HAND_ID],
+                         [r['ID'] for r in json.loads(out)])
+        self.assertEqual([
+            'Volume %(vol)s, made from volume snapshot %(snap)s, is '
+            'uploading: Cinder deletes nothing in that state until it ends; '
+            'if it stays so, an operator can reset it with `openstack volume '
+            'set --state available %(vol)s` (admin only).' % {
+                'vol': fakes.TMP_VOLUME_ID, 'snap': ORPHAN_ID},
+            'Volume snapshot %(snap)s is error_deleting: only an operator '
+            'can reset it, with `openstack volume snapshot set --state '
+            'available %(snap)s` (admin only).' % {'snap': HAND_ID}],
+            err.strip().splitlines())
+        self.assertEqual(GATHER, sorted(self.calls()))
+
     def test_all_adds_hand_made(self):
         self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, name='by hand')])
         rows = self.run_json('rc', 'snapshot', 'orphans', '--all')
@@ -251,16 +276,27 @@ class TestDeleteOrphans(OrphansTest):
         self.assertEqual([], rows)
         self.assertEqual('Freed 0 GiB (0 volume snapshots).', err.strip())
 
+    def refuse_delete(self, snapshot_id):
+        """Cinder refuses the DELETE as it does a volume snapshot that is
+        no longer available or error (400)."""
+        fakes.register_delete_volume_snapshot(
+            self.requests, snapshot_id, status_code=400, json={'badRequest': {
+                'code': 400, 'message': 'Invalid snapshot: Volume Snapshot '
+                'status must be available or error and must not be part of '
+                'a group.'}})
+
     def test_cinder_refuses_one(self):
         self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID)])
         fakes.register_delete_volume_snapshot(self.requests, ORPHAN_ID)
-        fakes.register_delete_volume_snapshot(
-            self.requests, HAND_ID, status_code=400, json={'badRequest': {
-                'code': 400, 'message': 'Invalid snapshot: Volume Snapshot '
-                'status must be available or error.'}})
+        self.refuse_delete(HAND_ID)
+        fakes.register_volume_snapshot_states(self.requests, HAND_ID,
+                                              'available')
         rows, err = self.delete(code=1)
         self.assertEqual('deleting', rows[0]['Result'])
-        self.assertTrue(rows[1]['Result'].startswith('failed (Invalid'))
+        self.assertEqual(
+            'failed (Invalid snapshot: Volume Snapshot status must be '
+            'available or error and must not be part of a group. (HTTP '
+            '400))', rows[1]['Result'])
         self.assertEqual('1 of 2 volume snapshots could not be deleted: %s'
                          % HAND_ID, err.strip().splitlines()[-1])
 
@@ -278,6 +314,30 @@ class TestDeleteOrphans(OrphansTest):
             'the base of its next incremental)'],
             [r['Result'] for r in rows])
         self.assertEqual(['DELETE %s/%s' % (SNAPS, HAND_ID)], self.writes())
+
+    def test_refused_delete_read_back_names_the_state(self):
+        # Listed available, the volume snapshot went to error_deleting
+        # before the DELETE: read back, its state is named, not the 400.
+        self.cloud([vsnap(HAND_ID)])
+        self.refuse_delete(HAND_ID)
+        fakes.register_volume_snapshot_states(self.requests, HAND_ID,
+                                              'error_deleting')
+        rows, err = self.delete(code=1)
+        self.assertEqual(
+            'failed (status is error_deleting: only an operator can reset '
+            'it, with `openstack volume snapshot set --state available %s` '
+            '(admin only))' % HAND_ID, rows[0]['Result'])
+        self.assertEqual(['DELETE %s/%s' % (SNAPS, HAND_ID)], self.writes())
+        self.assertEqual('GET %s/%s' % (SNAPS, HAND_ID), self.calls()[-1])
+
+    def test_refused_delete_of_one_gone_is_no_failure(self):
+        # Deleted by someone else between the listing and the DELETE.
+        self.cloud([vsnap(HAND_ID, size=3)])
+        self.refuse_delete(HAND_ID)
+        fakes.register_volume_snapshot_states(self.requests, HAND_ID, None)
+        rows, err = self.delete('--wait')
+        self.assertEqual(['deleted'], [r['Result'] for r in rows])
+        self.assertEqual('Freed 3 GiB (1 volume snapshots).', err.strip())
 
     def test_young_orphans_kept_unless_min_age(self):
         now = datetime.datetime.now(datetime.timezone.utc).replace(

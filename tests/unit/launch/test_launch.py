@@ -320,7 +320,7 @@ class TestLaunchWait(LaunchTest):
             data['root_volume_size']))
         self.assertEqual([
             'Server %s: BUILD (block_device_mapping) (0 s)' % NEW,
-            'Server %s: BUILD (spawning) (0 s)' % NEW], err.splitlines())
+            'Server %s: BUILD (spawning) (2 s)' % NEW], err.splitlines())
         self.assertEqual(['POST %s' % SERVERS] + ['GET %s/%s' % (
             SERVERS, NEW)] * 3 + ['GET %s/%s' % (VOLUMES, VOL)],
             self.after_warm_up()[3:])
@@ -469,6 +469,23 @@ class TestLaunchWait(LaunchTest):
             '(spawning); it was left as it is.' % NEW,
             err.strip().splitlines()[-1])
         self.assertEqual(['POST %s' % SERVERS], self.writes())
+
+    def test_nova_500_on_every_poll_is_named(self):
+        # Nova answers 500 to every poll: the state of the server is
+        # unknown, and the line says so rather than call it slow.
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        self.requests.get('%s/%s' % (SERVERS, NEW), **fakes.server_fault())
+        code, out, err = self.launch('--flavor', 'm1.tiny', '--wait',
+                                     '--timeout', '10')
+        self.assertEqual(1, code)
+        self.assertEqual('', out)
+        self.assertEqual(
+            'Nova answered 500 to every poll for 10 s; the state of server '
+            '%s is unknown; it was left as it is.' % NEW,
+            err.strip().splitlines()[-1])
+        self.assertEqual(['POST %s' % SERVERS], self.writes())
+        self.assertEqual(6, self.calls().count('GET %s/%s' % (SERVERS, NEW)))
 
     def test_server_vanishes(self):
         self.volume_backed(min_disk=10)
@@ -689,10 +706,14 @@ class TestLaunchCleanupFails(LaunchTest):
                                       '--wait')
         self.assertEqual(1, code, err)
         warning, line = err.strip().splitlines()[-2:]
+        # Read back, it is error_deleting: its owner cannot delete it,
+        # and the warning says who can.
         self.assertEqual(
-            'Warning: could not delete volume %(id)s (status is '
-            'error_deleting): delete it with `openstack volume delete '
-            '%(id)s`.' % {'id': VOL}, warning)
+            'Warning: could not delete volume %(id)s: it is error_deleting, '
+            'a state only an operator can reset: ask one to run `openstack '
+            'volume set --state available %(id)s` (admin only), then delete '
+            'it with `openstack volume delete %(id)s`.' % {'id': VOL},
+            warning)
         self.assertIn('; could not delete volume %s.' % VOL, line)
 
 
@@ -952,6 +973,21 @@ class TestIndependent(LaunchTest):
                       'could not be deleted because it is in use' % (
                           IMG_ROOT, IMG_ROOT), err)
         self.assertIn('Deleted temporary image %s' % IMG_DATA, err)
+
+    def test_image_deleted_already_is_not_kept(self):
+        # Glance's 400 for an image deleted already: it is gone, not kept.
+        fakes.register_delete_image(
+            self.requests, IMG_ROOT, status_code=400,
+            json=fakes.glance_error(400, 'Image status transition from '
+                                    'deleted to deleted is not allowed'))
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], json.loads(out)['kept_images'])
+        self.assertEqual([], [r for r in self.requests.request_history
+                              if r.method == 'PATCH'
+                              and 'os_hidden' in r.text])
+        self.assertIn('Deleted temporary image %s' % IMG_ROOT, err)
+        self.assertNotIn('Warning', err)
 
     def test_copy_fails_nothing_is_left_and_no_server(self):
         self.requests.post('%s/%s/action' % (VOLUMES, TMP_DATA),

@@ -424,6 +424,42 @@ class TestImport(ExportTest):
         self.assertEqual(['DELETE %s' % COPY, 'DELETE %s' % TMP_DELETE],
                          self.writes()[-2:])
 
+    def test_volume_snapshot_stuck_error_deleting_is_named(self):
+        # The volume snapshot fails, and Cinder fails to delete it too
+        # (error_deleting): the cleanup names the state and who can reset
+        # it; the volume, which Cinder keeps while it has a snapshot, is
+        # left with Cinder's own words and the command that deletes it.
+        self.write_export()
+        self.register_volume_backed_import('available')
+        fakes.register_volume_snapshot_states(self.requests, NEW_SNAP_ID,
+                                              'creating', 'error', 'error',
+                                              'error_deleting')
+        self.requests.delete('%s/%s' % (SNAPS, NEW_SNAP_ID), status_code=202)
+        invalid = ('Invalid volume: Volume status must be available or error '
+                   'or error_restoring or error_extending or error_managing '
+                   'and must not be migrating, attached, belong to a group, '
+                   'have snapshots, awaiting a transfer, or be disassociated '
+                   'from snapshots after volume transfer.')
+        self.requests.delete(TMP, status_code=400, json={
+            'badRequest': {'code': 400, 'message': invalid}})
+        code, out, err = self.import_('--as', 'volume-backed')
+        self.assertEqual(1, code)
+        lines = err.strip().splitlines()
+        self.assertEqual([
+            'Warning: could not delete volume snapshot %(id)s: it is '
+            'error_deleting, a state only an operator can reset: ask one to '
+            'run `openstack volume snapshot set --state available %(id)s` '
+            '(admin only), then delete it with `openstack volume snapshot '
+            'delete %(id)s`.' % {'id': NEW_SNAP_ID},
+            'Warning: could not delete temporary volume %(id)s (DELETE '
+            '%(url)s failed (HTTP 400): %(why)s): delete it with `openstack '
+            'volume delete %(id)s`.' % {
+                'id': fakes.TMP_VOLUME_ID, 'url': TMP_DELETE, 'why': invalid},
+            'Volume snapshot %s is error.' % NEW_SNAP_ID], lines[-3:])
+        self.assertEqual([
+            'DELETE %s' % COPY, 'DELETE %s/%s' % (SNAPS, NEW_SNAP_ID),
+            'DELETE %s' % TMP_DELETE], self.writes()[-3:])
+
     def refused_before_any_write(self, expected, *args, clean=True):
         self.assertFails(expected, 'rc', 'snapshot', 'import', self.dir,
                          *args)
