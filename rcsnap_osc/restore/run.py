@@ -184,34 +184,16 @@ def replace(conn, the_plan, attrs, request, reporter):
     free its addresses and volumes, build the new one, move the floating
     IPs; then, with ``delete_old``, delete the old server."""
     old = the_plan.server
-    moved = {v.moved for v in the_plan.volumes if v.moved}
     started = waits.CLOCK.now()
     made = restore_rows.Made()
     with rollback.Ledger(conn, reporter.say) as ledger:
         steps = restore_steps.Steps(conn, ledger, reporter, request.timeout)
-        reporter.say(_('Stopping server %s') % restore_plan.label(old))
-        steps.stop(old)
-        steps.rename(old, the_plan.kept_name)
-        off_nova_ports = [f for f in the_plan.found.floating_ips
-                          if f['port_id'] not in the_plan.moved_ports]
-        for fip in off_nova_ports:
-            steps.release_floating_ip(fip)
-        for step in the_plan.ports:
-            if step.how == restore_plan.SAME:
-                steps.readdress(step)
-            elif step.how == restore_plan.MOVE:
-                steps.detach_port(old['id'], step.port['id'])
-        for volume_id in sorted(moved):
-            steps.detach_volume(old['id'], volume_id)
-        reporter.say(_('Creating server %s') % attrs['name'])
-        server = steps.create(attrs)
-        server = steps.built(server, moved)
-        made.ports = [_record(p) for p in conn.network.ports(
-            device_id=server.id)] if the_plan.ports else []
-        for fip in off_nova_ports:
-            port = _port_for(the_plan, fip, made.ports)
-            steps.move_floating_ip(fip, port)
-            made.floating_ips[fip['id']] = port['id']
+        try:
+            server = _cut_over(conn, the_plan, attrs, steps, made)
+        except BaseException:
+            reporter.say(_('The restore failed: putting server %s back as '
+                           'it was.') % restore_plan.label(old))
+            raise
         made.unreachable = waits.CLOCK.now() - started
         ledger.handed_over()
     made.server = _record(server)
@@ -221,6 +203,37 @@ def replace(conn, the_plan, attrs, request, reporter):
     if request.delete_old:
         made.old = delete_old(conn, the_plan, steps, reporter)
     return restore_rows.replace_rows(the_plan, made)
+
+
+def _cut_over(conn, the_plan, attrs, steps, made):
+    """The steps of a replacement, each written on the ledger: the new
+    server, ACTIVE with its floating IPs."""
+    old, reporter = the_plan.server, steps.reporter
+    moved = {v.moved for v in the_plan.volumes if v.moved}
+    reporter.say(_('Stopping server %s') % restore_plan.label(old))
+    steps.stop(old)
+    steps.rename(old, the_plan.kept_name)
+    off_nova_ports = [f for f in the_plan.found.floating_ips
+                      if f['port_id'] not in the_plan.moved_ports]
+    for fip in off_nova_ports:
+        steps.release_floating_ip(fip)
+    for step in the_plan.ports:
+        if step.how == restore_plan.SAME:
+            steps.readdress(step)
+        elif step.how == restore_plan.MOVE:
+            steps.detach_port(old['id'], step.port['id'])
+    for volume_id in sorted(moved):
+        steps.detach_volume(old['id'], volume_id)
+    reporter.say(_('Creating server %s') % attrs['name'])
+    server = steps.create(attrs)
+    server = steps.built(server, moved)
+    made.ports = [_record(p) for p in conn.network.ports(
+        device_id=server.id)] if the_plan.ports else []
+    for fip in off_nova_ports:
+        port = _port_for(the_plan, fip, made.ports)
+        steps.move_floating_ip(fip, port)
+        made.floating_ips[fip['id']] = port['id']
+    return server
 
 
 def _port_for(the_plan, fip, ports):

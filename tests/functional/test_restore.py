@@ -210,9 +210,16 @@ class TestRestoreFails(RestoreTest):
         self.addCleanup(admin.update_quota_set, project_id,
                         instances=quota.instances)
         admin.update_quota_set(project_id, instances=0, force=True)
-        line = self.assertFailsCleanly('Quota exceeded', 'rc', 'snapshot',
-                                       'restore', snap['id'], '--yes')
-        self.assertNotIn('Warning', line)
+        proc = base.run('rc', 'snapshot', 'restore', snap['id'], '--yes',
+                        parse=False, check=False)
+        self.assertEqual(1, proc.returncode, proc.stdout + proc.stderr)
+        self.assertNotIn('Traceback', proc.stderr)
+        self.assertNotIn('Warning', proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        self.assertIn('The restore failed: putting server %s (%s) back as '
+                      'it was.' % (server.name, server.id), lines)
+        self.assertTrue(lines[-1].startswith(
+            'Quota exceeded: Quota exceeded for instances'), lines[-1])
         old = self.conn.compute.get_server(server.id)
         self.assertEqual(('ACTIVE', server.name), (old.status, old.name))
         self.assertEqual(before, self.addresses(server.id))
