@@ -155,12 +155,15 @@ def lineage(server: dict) -> str:
 
 
 def successor(ident: str, servers: list[dict]) -> dict | None:
-    """The server that replaced server ``ident`` (its
-    :data:`RESTORED_FROM` names it), the most recent first; None."""
-    found = [s for s in servers if ident in (
-        (s.get('metadata') or {}).get(RESTORED_FROM) or '').split()]
-    found.sort(key=lambda s: (s.get('metadata') or {})[RESTORED_FROM].split(
-    ).index(ident))
+    """The server that stands for server ``ident`` now: one whose
+    :data:`RESTORED_FROM` names it and that no restore replaced since
+    (the latest, when several do); None."""
+    def chain(server):
+        return ((server.get('metadata') or {}).get(RESTORED_FROM)
+                or '').split()
+    found = [s for s in servers if ident in chain(s) and not (
+        s.get('metadata') or {}).get(REPLACED_BY)]
+    found.sort(key=lambda s: chain(s).index(ident), reverse=True)
     return found[0] if found else None
 
 
@@ -263,12 +266,9 @@ def volume_steps(found: Found, data_volumes: str
             steps.append(VolumeStep('root', device.device_name, size,
                                     device.snapshot_id, old=old_root))
         elif data_volumes == SNAPSHOT:
-            source = (found.volume_snapshots.get(device.snapshot_id)
-                      or {}).get('volume_id')
             steps.append(VolumeStep(
                 'data', device.device_name, device.size_gib,
-                device.snapshot_id,
-                old=source if source in found.volumes else None))
+                device.snapshot_id, old=_data_volume_of(found, device)))
     paired = {step.old for step in steps}
     for volume_id in sorted(found.volumes):
         if volume_id == old_root or volume_id in paired:
@@ -281,6 +281,17 @@ def volume_steps(found: Found, data_volumes: str
         else:
             left.append(volume_id)
     return steps, left
+
+
+def _data_volume_of(found: Found, device: snapshots.Device) -> str | None:
+    """The old server's volume a data volume snapshot stands for: the
+    one it was taken of, else one an earlier restore made from it."""
+    source = (found.volume_snapshots.get(device.snapshot_id) or {}).get(
+        'volume_id')
+    if source in found.volumes:
+        return source
+    return next((i for i, v in sorted(found.volumes.items())
+                 if v.get('snapshot_id') == device.snapshot_id), None)
 
 
 def _attached_device(found: Found, volume_id: str) -> str | None:

@@ -106,7 +106,8 @@ def replace_rows(the_plan, made=None):
                         note))
     for volume_id in the_plan.left_on_old:
         rows.append(row(_('data volume'), volume_id, '', _(
-            'not in the snapshot: stays attached to the old server')))
+            'not in the snapshot: stays attached to the old server '
+            '(--data-volumes current moves the current data volumes)')))
     rows.extend(_port_rows(the_plan, made, done))
     for kind, ident, note in made.old:
         rows.append(row(kind, ident, '', note))
