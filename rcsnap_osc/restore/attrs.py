@@ -72,7 +72,7 @@ def server_attrs(the_plan: plan.Plan, flavor_id: str,
              'block_device_mapping': block_devices(the_plan, volume_types),
              'networks': networks(the_plan) or 'none'}
     groups = sorted({g for step in the_plan.ports if step.how != plan.MOVE
-                     for g in step.port.get('security_group_ids') or ()})
+                     for g in step.port.get('security_groups') or ()})
     if groups:
         attrs['security_groups'] = [{'name': g} for g in groups]
     attrs['metadata'] = dict(server.get('metadata') or {})

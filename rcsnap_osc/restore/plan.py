@@ -156,11 +156,12 @@ def lineage(server: dict) -> str:
 
 def successor(ident: str, servers: list[dict]) -> dict | None:
     """The server that replaced server ``ident`` (its
-    :data:`RESTORED_FROM` names it), the most recent first; None."""
+    :data:`RESTORED_FROM` names it), the most recent first (the one
+    whose lineage holds the most restores since ``ident``); None."""
     found = [s for s in servers if ident in (
         (s.get('metadata') or {}).get(RESTORED_FROM) or '').split()]
-    found.sort(key=lambda s: (s.get('metadata') or {})[RESTORED_FROM].split(
-    ).index(ident))
+    found.sort(key=lambda s: -(s.get('metadata') or {})[
+        RESTORED_FROM].split().index(ident))
     return found[0] if found else None
 
 
