@@ -171,7 +171,7 @@ class Steps:
     def detach_volume(self, server_id, volume_id):
         """Detach a data volume that moves to the new server; attached
         again on rollback."""
-        self.conn.compute.delete_volume_attachment(volume_id, server_id)
+        self.conn.compute.delete_volume_attachment(server_id, volume_id)
         self.ledger.undo(
             _('attach volume %(volume)s to server %(server)s again') % {
                 'volume': volume_id, 'server': server_id},
