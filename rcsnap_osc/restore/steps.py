@@ -136,9 +136,8 @@ class Steps:
         # first a second address on each subnet, then the old ones go.
         both = network.update_port(port['id'], fixed_ips=old + [
             {'subnet_id': ip['subnet_id']} for ip in old])
-        network.update_port(port['id'], fixed_ips=[
-            {'subnet_id': ip['subnet_id'], 'ip_address': ip['ip_address']}
-            for ip in both.fixed_ips if ip not in old])
+        # Written now: the port has changed, and taking it back to its own
+        # addresses is right whether the second update is done or not.
         self.ledger.undo(
             _('give port %(port)s its address %(ip)s back') % {
                 'port': port['id'], 'ip': ', '.join(step.addresses)},
@@ -147,6 +146,9 @@ class Steps:
                 '--fixed-ip subnet=%s,ip-address=%s' % (
                     ip['subnet_id'], ip['ip_address']) for ip in old),
                 port['id']))
+        network.update_port(port['id'], fixed_ips=[
+            {'subnet_id': ip['subnet_id'], 'ip_address': ip['ip_address']}
+            for ip in both.fixed_ips if ip not in old])
 
     def detach_port(self, server_id, port_id):
         """Detach a port the user made (Neutron keeps it); attached again
@@ -204,9 +206,10 @@ class Steps:
         return server
 
     def built(self, server, moved):
-        """Wait until the new server is ACTIVE. On any failure, the
-        volumes Nova made for it (attached to it, not moved to it) are
-        written on the ledger, so that they go with it."""
+        """Wait until the new server is ACTIVE. The volumes Nova made for
+        it (attached to it, not moved to it) are written on the ledger,
+        on any failure of the build or of a later step, so that they go
+        with it."""
         try:
             found = self.server_is(server.id, 'ACTIVE')
         except BaseException as exc:
@@ -220,6 +223,8 @@ class Steps:
                             (now.fault or {}).get('message')
                             or _('no fault recorded'))}) from exc
             raise
+        # Deleted with it on a later failure (they may outlive it).
+        self._claim_volumes(server, moved, found)
         return found
 
     def _or_none(self, server_id):
@@ -228,8 +233,8 @@ class Steps:
         except sdk_exc.SDKException:
             return None
 
-    def _claim_volumes(self, server, moved):
-        now = self._or_none(server.id)
+    def _claim_volumes(self, server, moved, now=None):
+        now = now or self._or_none(server.id)
         for volume in (now.attached_volumes if now else None) or ():
             if volume.get('id') and volume['id'] not in moved:
                 self.ledger.made('volume', volume['id'], server=server.id)

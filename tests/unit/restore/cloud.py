@@ -78,8 +78,9 @@ class Cloud:
 
     def fail(self, method, url, *answers):
         """The next requests ``method url`` (no query) get ``answers``,
-        one each: ``(status, body)``, or an exception raised (Ctrl-C is
-        ``KeyboardInterrupt``); then the fake answers again."""
+        one each: ``(status, body)``, an exception raised (Ctrl-C is
+        ``KeyboardInterrupt``), or None (answered as usual); then the
+        fake answers again."""
         self.faults.setdefault('%s %s' % (method, url), []).extend(answers)
 
     # -- the routes ----------------------------------------------------------
@@ -122,6 +123,8 @@ class Cloud:
             pending = self.faults.get(key)
             if pending:
                 action = pending.pop(0)
+                if action is None:
+                    return handler(request, context)
                 if isinstance(action, type) and issubclass(
                         action, BaseException) or isinstance(
                             action, BaseException):
