@@ -79,8 +79,9 @@ class Cloud:
     def fail(self, method, url, *answers):
         """The next requests ``method url`` (no query) get ``answers``,
         one each: ``(status, body)``, an exception raised (Ctrl-C is
-        ``KeyboardInterrupt``), or None (answered as usual); then the
-        fake answers again."""
+        ``KeyboardInterrupt``), a callable that answers ``(request,
+        context)``, or None (answered as usual); then the fake answers
+        again."""
         self.faults.setdefault('%s %s' % (method, url), []).extend(answers)
 
     # -- the routes ----------------------------------------------------------
@@ -112,10 +113,16 @@ class Cloud:
             ('GET', CINDER + r'/volumes/[^/?]+', self.get_volume),
             ('DELETE', CINDER + r'/volumes/[^/?]+', self.delete_volume),
         ]
+        self.routes = routes
         for method, pattern, handler in routes:
             self.requests.register_uri(
                 method, re.compile('^%s(\\?.*)?$' % pattern),
                 json=self._answer(handler))
+
+    def handler(self, method, url):
+        """The handler of ``method url`` (the newest route first)."""
+        return next(h for m, p, h in reversed(self.routes)
+                    if m == method and re.match('^%s$' % p, url))
 
     def _answer(self, handler):
         def answer(request, context):
@@ -129,6 +136,8 @@ class Cloud:
                         action, BaseException) or isinstance(
                             action, BaseException):
                     raise action
+                if callable(action):
+                    return action(request, context)
                 context.status_code, body = action
                 return body
             return handler(request, context)
