@@ -64,7 +64,10 @@ class Cloud:
         self.shown = {}
         self.faults = {}
         self.nova_made = set()
-        self.free_ips = ['10.128.0.%d' % n for n in range(201, 220)]
+        self.free_ips = {
+            data.SUBNET_ID: ['10.128.0.%d' % n for n in range(201, 220)],
+            data.SHARED_SUBNET_ID: ['172.24.4.%d' % n
+                                    for n in range(201, 220)]}
         self.image = image or data.snapshot_image()
         fakes.register_image(self.requests, self.image)
         for body in data.volume_snapshots().values():
@@ -269,9 +272,11 @@ class Cloud:
                 port = self.ports[entry['port']]
                 port.update(device_id=new, device_owner='compute:nova')
             else:
-                ip = entry.get('fixed_ip') or self.free_ips.pop(0)
+                subnet = self.networks[entry['uuid']]['subnets'][0]
+                ip = entry.get('fixed_ip') or self.free_ips[subnet].pop(0)
                 port = data.port(NEW_PORT_ID, ip=ip, mac=NEW_MAC,
-                                 network_id=entry['uuid'], device_id=new)
+                                 network_id=entry['uuid'], device_id=new,
+                                 subnet_id=subnet)
                 self.nova_made.add(port['id'])
                 if self._taken(ip):
                     self.fault = ('Fixed IP address %s is already in use.'
@@ -337,7 +342,8 @@ class Cloud:
         port = self.ports[request.path.rsplit('/', 1)[1]]
         fixed = []
         for entry in request.json()['port']['fixed_ips']:
-            ip = entry.get('ip_address') or self.free_ips.pop(0)
+            ip = entry.get('ip_address') or self.free_ips[
+                entry['subnet_id']].pop(0)
             fixed.append({'subnet_id': entry['subnet_id'],
                           'ip_address': ip})
         port['fixed_ips'] = fixed
