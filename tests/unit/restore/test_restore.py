@@ -229,6 +229,8 @@ class TestReplace(base.RestoreTest):
                 'server_id'])
 
     def test_delete_old(self):
+        # The old root volume's snapshots are of another snapshot (this
+        # one's were copied since): it goes too.
         fake = self.cloud()
         code, out, err = self.restore('--yes', '--delete-old', '-f', 'json')
         self.assertEqual(0, code, err)
@@ -247,6 +249,37 @@ class TestReplace(base.RestoreTest):
              'deleted (--delete-old)')],
             [(r['Resource'], r['Old'], r['Note']) for r in found[-3:-1]])
         self.assertIn('Deleting the old server %s' % data.SERVER_ID, err)
+
+    def test_delete_old_keeps_the_root_its_snapshots_need(self):
+        # The root volume snapshot restored from is of the old root
+        # volume: Cinder would refuse to delete it, it is kept.
+        fake = self.cloud()
+
+        def listing(request, context):
+            wanted = request.qs.get('volume_id', [None])[0]
+            return {'snapshots': [
+                s for s in data.volume_snapshots().values()
+                if wanted in (None, s['volume_id'])]}
+        self.requests.get(base.CINDER + '/snapshots/detail', json=listing)
+        code, out, err = self.restore('--yes', '--delete-old', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual(REPLACEMENT + ['DELETE %s' % base.SERVER],
+                         self.writes())
+        self.assertIn(fakes.ROOT_VOLUME_ID, fake.volumes)
+        self.assertEqual(
+            ('old root volume', fakes.ROOT_VOLUME_ID,
+             'kept: volume snapshot(s) %s depend on it' % fakes.ROOT_SNAP_ID),
+            tuple(json.loads(out)[-2][k] for k in ('Resource', 'Old',
+                                                   'Note')))
+
+    def test_server_by_name(self):
+        self.cloud()
+        code, out, err = self.restore('--server', 'analysis-vm',
+                                      '--dry-run', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual(data.SERVER_ID, self.rows(out)[0][1])
+        self.assertIn('GET %s/servers/detail?name=%%5Eanalysis%%5C-vm%%24'
+                      % base.NOVA, self.calls())
 
 
 class TestRebuild(base.RestoreTest):
@@ -278,4 +311,11 @@ class TestRebuild(base.RestoreTest):
         self.assertEqual([('server', data.SERVER_ID, data.SERVER_ID),
                           ('unreachable', '', '4 s')], self.rows(out))
         self.assertEqual(['Server %s (until ACTIVE): REBUILD (0 s)'
+                          % data.SERVER_ID], err.splitlines())
+
+    def test_a_stopped_server_is_waited_for_until_stopped(self):
+        self.image_backed().servers[data.SERVER_ID].update(status='SHUTOFF')
+        code, out, err = self.restore('--yes', '--wait', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual(['Server %s (until SHUTOFF): REBUILD (0 s)'
                           % data.SERVER_ID], err.splitlines())
