@@ -127,6 +127,25 @@ class TestFailures(RollbackTest):
         self.assertEqual(UNDO_BODIES, [b for _, b in self.undo_bodies()])
         self.assertPutBack()
 
+    def test_moved_data_volume_goes_back_never_deleted(self):
+        fake = self.cloud(build=[('BUILD', 'block_device_mapping'),
+                                 ('ERROR', None)], fault='No valid host '
+                          'was found. There are not enough hosts '
+                          'available.')
+        code, out, err = self.restore('--yes', '--data-volumes', 'current')
+        self.assertEqual(1, code, err)
+        volume = '%s/os-volume_attachments' % base.SERVER
+        self.assertEqual(
+            REPLACEMENT[:6] + ['DELETE %s/%s' % (volume, fakes.DATA_VOLUME_ID),
+                               REPLACEMENT[6]] + DELETE_NEW[:2]
+            + ['POST %s' % volume] + UNDO, self.writes())
+        self.assertEqual([{'volumeAttachment': {
+            'volumeId': fakes.DATA_VOLUME_ID}}],
+            self.bodies('POST', base.SERVER + '/os-volume_attachments'))
+        self.assertEqual(data.SERVER_ID, fake.volumes[fakes.DATA_VOLUME_ID][
+            'attachments'][0]['server_id'])
+        self.assertPutBack()
+
     def floating_ip_fails(self, status, body):
         # The release goes through; the move to the new port fails.
         self.cloud().fail('PUT', base.FIP, None, (status, body))
