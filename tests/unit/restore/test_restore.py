@@ -115,6 +115,14 @@ class TestPlan(base.RestoreTest):
             'GET %s/volumes/%s' % (base.CINDER, fakes.DATA_VOLUME_ID)]),
             sorted(calls))
 
+    def test_neutron_without_quota_details(self):
+        self.cloud().fail('GET', '%s/quotas/%s/details' % (
+            base.NEUTRON, fakes.base.PROJECT_ID), (404, data.neutron_error(
+                'HTTPNotFound', 'The resource could not be found.')))
+        code, out, err = self.restore('--dry-run', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual(6, len(self.rows(out)))
+
     def test_not_a_terminal_needs_yes(self):
         self.cloud()
         self.assertFails('restore replaces or rebuilds a server: add --yes '

@@ -146,6 +146,16 @@ class TestFailures(RollbackTest):
             'attachments'][0]['server_id'])
         self.assertPutBack()
 
+    def test_new_server_never_built(self):
+        self.cloud(build=[('BUILD', 'spawning')])
+        code, out, err = self.restore('--yes', '--timeout', '10')
+        self.assertEqual(1, code, err)
+        self.assertEqual('Timed out after 10 s waiting for Server %s (until '
+                         'ACTIVE) (BUILD).' % data.NEW_SERVER_ID,
+                         err.splitlines()[-1])
+        self.assertEqual(REPLACEMENT[:7] + DELETE_NEW + UNDO, self.writes())
+        self.assertPutBack()
+
     def floating_ip_fails(self, status, body):
         # The release goes through; the move to the new port fails.
         self.cloud().fail('PUT', base.FIP, None, (status, body))
