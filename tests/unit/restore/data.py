@@ -11,7 +11,7 @@
 #   under the License.
 
 """The server a restore works on, as the services show it: Nova 2.100's
-server, Neutron's ports, networks and floating IPs (ML2/OVN), Cinder's
+server, Neutron 29's ports, networks and floating IPs, Cinder 29's
 volumes; and the error bodies they answer with."""
 
 import copy
@@ -42,7 +42,7 @@ KEPT_NAME = 'analysis-vm-before-restore-' + STAMP
 def port(port_id=NOVA_PORT_ID, name='', ip=NOVA_IP, mac=NOVA_MAC,
          network_id=NETWORK_ID, device_id=SERVER_ID, subnet_id=SUBNET_ID,
          ips=None, project_id=base.PROJECT_ID):
-    """A port as Neutron 27 (ML2/OVN) shows it to the project."""
+    """A port as Neutron 29 (ML2) shows it to the project."""
     return {
         'id': port_id, 'name': name, 'network_id': network_id,
         'project_id': project_id, 'mac_address': mac,
