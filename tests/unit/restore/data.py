@@ -14,8 +14,6 @@
 server, Neutron 29's ports, networks and floating IPs, Cinder 29's
 volumes; and the error bodies they answer with."""
 
-import copy
-
 from tests.unit import base
 from tests.unit import fakes
 
@@ -156,10 +154,6 @@ def old_volumes():
                                               '/dev/vda', 10),
         fakes.DATA_VOLUME_ID: attached_volume(fakes.DATA_VOLUME_ID,
                                               '/dev/vdb', 5)}
-
-
-def copied(value):
-    return copy.deepcopy(value)
 
 
 # -- the services' errors ----------------------------------------------------

@@ -13,6 +13,8 @@
 """The new server of a restore (``POST /servers``) and the output rows,
 before and after: pure."""
 
+import json
+
 import testtools
 
 from rcsnap_osc.restore import attrs
@@ -92,8 +94,8 @@ class TestServerAttrs(testtools.TestCase):
     def test_volume_types_and_delete_on_termination_as_recorded(self):
         root = fakes.root_entry(size=10)
         root.update(volume_type='fast', delete_on_termination=True)
-        image = data.snapshot_image(block_device_mapping=__import__(
-            'json').dumps([root, fakes.data_entry(size=5)]))
+        image = data.snapshot_image(block_device_mapping=json.dumps(
+            [root, fakes.data_entry(size=5)]))
         mapping = attrs.block_devices(the_plan(image=image), True)
         self.assertEqual(dict(FROM_SNAPSHOT[0], volume_type='fast',
                               delete_on_termination=True), mapping[0])
