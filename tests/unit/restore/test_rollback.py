@@ -205,3 +205,28 @@ class TestUndoFails(RollbackTest):
         old = fake.servers[data.SERVER_ID]
         self.assertEqual(('ACTIVE', data.KEPT_NAME),
                          (old['status'], old['name']))
+
+    def test_address_taken_meanwhile(self):
+        # Someone took the old port's address while the new server had it:
+        # Neutron refuses to give it back; the command that does is said.
+        fake = self.cloud()
+        fake.fail('POST', base.NOVA + '/servers', (403, data.NOVA_QUOTA))
+        fake.fail('PUT', base.NOVA_PORT, None, None, (
+            409, data.neutron_error(
+                'IpAddressAlreadyAllocated', 'IP address %s already '
+                'allocated in subnet %s' % (data.NOVA_IP, data.SUBNET_ID))))
+        lines = self.failed()
+        names = {'port': data.NOVA_PORT_ID, 'ip': data.NOVA_IP,
+                 'url': base.NOVA_PORT, 'subnet': data.SUBNET_ID}
+        self.assertEqual([
+            'Warning: could not give port %(port)s its address %(ip)s back '
+            '(PUT %(url)s failed (HTTP 409): IP address %(ip)s already '
+            'allocated in subnet %(subnet)s): run `openstack port set '
+            '--no-fixed-ip --fixed-ip subnet=%(subnet)s,ip-address=%(ip)s '
+            '%(port)s`.' % names],
+            [line for line in lines if line.startswith('Warning')])
+        self.assertEqual(REPLACEMENT[:7] + UNDO, self.writes())
+        self.assertEqual(['10.128.0.201'], [
+            ip['ip_address']
+            for ip in fake.ports[data.NOVA_PORT_ID]['fixed_ips']])
+        self.assertEqual('ACTIVE', fake.servers[data.SERVER_ID]['status'])
