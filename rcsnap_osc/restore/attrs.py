@@ -14,6 +14,7 @@
 from a :class:`rcsnap_osc.restore.plan.Plan`."""
 
 from rcsnap_osc.core import snapshots
+from rcsnap_osc.restore import lineage
 from rcsnap_osc.restore import plan
 
 
@@ -72,11 +73,11 @@ def server_attrs(the_plan: plan.Plan, flavor_id: str,
              'block_device_mapping': block_devices(the_plan, volume_types),
              'networks': networks(the_plan) or 'none'}
     groups = sorted({g for step in the_plan.ports if step.how != plan.MOVE
-                     for g in step.port.get('security_group_ids') or ()})
+                     for g in step.port.get('security_groups') or ()})
     if groups:
         attrs['security_groups'] = [{'name': g} for g in groups]
     attrs['metadata'] = dict(server.get('metadata') or {})
-    attrs['metadata'][plan.RESTORED_FROM] = plan.lineage(server)
+    attrs['metadata'][lineage.RESTORED_FROM] = lineage.lineage(server)
     for key, name in (('key_name', 'key_name'), ('tags', 'tags'),
                       ('availability_zone', 'OS-EXT-AZ:availability_zone')):
         if server.get(name):

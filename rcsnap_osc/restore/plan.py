@@ -36,12 +36,6 @@ CURRENT = 'current'
 REBUILD = 'rebuild'
 REPLACE = 'replace'
 
-#: The metadata key of a server made by a restore: the IDs of the servers
-#: it replaced, the latest first (as many as Nova's 255 characters hold).
-RESTORED_FROM = 'rcsnap:restored_from'
-#: The metadata key of a server a restore replaced: the server that did.
-REPLACED_BY = 'rcsnap:replaced_by'
-
 #: What becomes of a port of the old server.
 MOVE = 'move'
 SAME = 'same address'
@@ -142,29 +136,6 @@ class Plan:
 
 def label(thing: dict) -> str:
     return '%s (%s)' % (thing.get('name'), thing['id'])
-
-
-def lineage(server: dict) -> str:
-    """The new server's :data:`RESTORED_FROM`: the old one's ID, then
-    those it replaced itself, within 255 characters."""
-    ids = [server['id']] + (
-        (server.get('metadata') or {}).get(RESTORED_FROM) or '').split()
-    while len(' '.join(ids)) > 255:
-        ids.pop()
-    return ' '.join(ids)
-
-
-def successor(ident: str, servers: list[dict]) -> dict | None:
-    """The server that stands for server ``ident`` now: one whose
-    :data:`RESTORED_FROM` names it and that no restore replaced since
-    (the latest, when several do); None."""
-    def chain(server):
-        return ((server.get('metadata') or {}).get(RESTORED_FROM)
-                or '').split()
-    found = [s for s in servers if ident in chain(s) and not (
-        s.get('metadata') or {}).get(REPLACED_BY)]
-    found.sort(key=lambda s: chain(s).index(ident), reverse=True)
-    return found[0] if found else None
 
 
 def kept_name(name: str, stamp: str) -> str:

@@ -34,6 +34,7 @@ from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.restore import attrs as restore_attrs
+from rcsnap_osc.restore import lineage
 from rcsnap_osc.restore import plan as restore_plan
 from rcsnap_osc.restore import rows as restore_rows
 from rcsnap_osc.restore import steps as restore_steps
@@ -56,10 +57,10 @@ def find_server(conn, image, volume_snapshots, name_or_id):
         ident = origin.attached_servers(volumes.values()).get(root)
     server = _or_none(conn.compute.get_server, ident) if ident else None
     if server is not None and not (server.metadata or {}).get(
-            restore_plan.REPLACED_BY):
+            lineage.REPLACED_BY):
         return server
     if ident:
-        later = restore_plan.successor(
+        later = lineage.successor(
             ident, [_record(s) for s in conn.compute.servers()])
         if later is not None:
             return conn.compute.get_server(later['id'])
@@ -199,7 +200,7 @@ def replace(conn, the_plan, attrs, request, reporter):
     made.server = _record(server)
     made.volumes = _new_volumes(conn, the_plan, server)
     conn.compute.set_server_metadata(old['id'], **{
-        restore_plan.REPLACED_BY: server.id})
+        lineage.REPLACED_BY: server.id})
     if request.delete_old:
         made.old = delete_old(conn, the_plan, steps, reporter)
     return restore_rows.replace_rows(the_plan, made)

@@ -83,27 +83,47 @@ class Steps:
 
     # -- the old server ------------------------------------------------------
 
+    def _taken(self, call, what, undo, command):
+        """``call()``, a step ``undo()`` takes back: written on the ledger
+        once done, and when Ctrl-C cuts it short (the service may have
+        done it before its answer came). A step refused is not written:
+        nothing was done."""
+        try:
+            result = call()
+        except Exception:  # refused: nothing was done
+            raise
+        except BaseException:  # cut short: it may have been done
+            self.ledger.undo(what, undo, command)
+            raise
+        self.ledger.undo(what, undo, command)
+        return result
+
     def stop(self, server):
         """Stop the old server (a consistent cut-over); started again on
         rollback. A server that is not running is left as it is."""
         if server['status'] != 'ACTIVE':
             return False
         ident = server['id']
-        self.conn.compute.stop_server(ident)
-        self.ledger.undo(_('start server %s again') % ident,
-                         lambda: self._start(ident),
-                         'openstack server start %s' % ident)
+        self._taken(lambda: self.conn.compute.stop_server(ident),
+                    _('start server %s again') % ident,
+                    lambda: self._start(ident),
+                    'openstack server start %s' % ident)
         self.server_is(ident, 'SHUTOFF')
         return True
 
     def _start(self, ident):
+        now = self.conn.compute.get_server(ident)
+        if now.status == 'ACTIVE' and not now.task_state:
+            return  # the stop was cut short before Nova took it
+        if now.status != 'SHUTOFF' or now.task_state:
+            self.server_is(ident, 'SHUTOFF')
         self.conn.compute.start_server(ident)
         self.server_is(ident, 'ACTIVE')
 
     def rename(self, server, name):
         ident, old = server['id'], server['name']
-        self.conn.compute.update_server(ident, name=name)
-        self.ledger.undo(
+        self._taken(
+            lambda: self.conn.compute.update_server(ident, name=name),
             _('give server %(id)s its name %(name)s back') % {
                 'id': ident, 'name': old},
             lambda: self.conn.compute.update_server(ident, name=old),
@@ -116,8 +136,8 @@ class Steps:
         rollback)."""
         ident, port = fip['id'], fip['port_id']
         address = fip['fixed_ip_address']
-        self.conn.network.update_ip(ident, port_id=None)
-        self.ledger.undo(
+        self._taken(
+            lambda: self.conn.network.update_ip(ident, port_id=None),
             _('put floating IP %(ip)s back on port %(port)s') % {
                 'ip': fip['floating_ip_address'], 'port': port},
             lambda: self.conn.network.update_ip(
@@ -134,12 +154,11 @@ class Steps:
         network = self.conn.network
         # A subnet without an address keeps the port's own address on it:
         # first a second address on each subnet, then the old ones go.
-        both = network.update_port(port['id'], fixed_ips=old + [
-            {'subnet_id': ip['subnet_id']} for ip in old])
-        network.update_port(port['id'], fixed_ips=[
-            {'subnet_id': ip['subnet_id'], 'ip_address': ip['ip_address']}
-            for ip in both.fixed_ips if ip not in old])
-        self.ledger.undo(
+        # Written once the port has changed: taking it back to its own
+        # addresses is right whether the second update is done or not.
+        both = self._taken(
+            lambda: network.update_port(port['id'], fixed_ips=old + [
+                {'subnet_id': ip['subnet_id']} for ip in old]),
             _('give port %(port)s its address %(ip)s back') % {
                 'port': port['id'], 'ip': ', '.join(step.addresses)},
             lambda: self.conn.network.update_port(port['id'], fixed_ips=old),
@@ -147,12 +166,16 @@ class Steps:
                 '--fixed-ip subnet=%s,ip-address=%s' % (
                     ip['subnet_id'], ip['ip_address']) for ip in old),
                 port['id']))
+        network.update_port(port['id'], fixed_ips=[
+            {'subnet_id': ip['subnet_id'], 'ip_address': ip['ip_address']}
+            for ip in both.fixed_ips if ip not in old])
 
     def detach_port(self, server_id, port_id):
         """Detach a port the user made (Neutron keeps it); attached again
         on rollback."""
-        self.conn.compute.delete_server_interface(port_id, server=server_id)
-        self.ledger.undo(
+        self._taken(
+            lambda: self.conn.compute.delete_server_interface(
+                port_id, server=server_id),
             _('attach port %(port)s to server %(server)s again') % {
                 'port': port_id, 'server': server_id},
             lambda: self._attach_port(server_id, port_id),
@@ -171,8 +194,9 @@ class Steps:
     def detach_volume(self, server_id, volume_id):
         """Detach a data volume that moves to the new server; attached
         again on rollback."""
-        self.conn.compute.delete_volume_attachment(volume_id, server_id)
-        self.ledger.undo(
+        self._taken(
+            lambda: self.conn.compute.delete_volume_attachment(
+                server_id, volume_id),
             _('attach volume %(volume)s to server %(server)s again') % {
                 'volume': volume_id, 'server': server_id},
             lambda: self._attach_volume(server_id, volume_id),
@@ -181,6 +205,10 @@ class Steps:
 
     def _attach_volume(self, server_id, volume_id):
         volume = self.conn.block_storage.get_volume(volume_id)
+        if volume.status == 'in-use' and any(
+                a.get('server_id') == server_id
+                for a in volume.attachments or ()):
+            return  # the detach was cut short before Nova took it
         if volume.status != 'available':
             self.volume_is(volume_id, 'available')
         self.conn.compute.create_volume_attachment(server_id,
@@ -204,9 +232,10 @@ class Steps:
         return server
 
     def built(self, server, moved):
-        """Wait until the new server is ACTIVE. On any failure, the
-        volumes Nova made for it (attached to it, not moved to it) are
-        written on the ledger, so that they go with it."""
+        """Wait until the new server is ACTIVE. The volumes Nova made for
+        it (attached to it, not moved to it) are written on the ledger,
+        on any failure of the build or of a later step, so that they go
+        with it."""
         try:
             found = self.server_is(server.id, 'ACTIVE')
         except BaseException as exc:
@@ -220,6 +249,8 @@ class Steps:
                             (now.fault or {}).get('message')
                             or _('no fault recorded'))}) from exc
             raise
+        # Deleted with it on a later failure (they may outlive it).
+        self._claim_volumes(server, moved, found)
         return found
 
     def _or_none(self, server_id):
@@ -228,8 +259,8 @@ class Steps:
         except sdk_exc.SDKException:
             return None
 
-    def _claim_volumes(self, server, moved):
-        now = self._or_none(server.id)
+    def _claim_volumes(self, server, moved, now=None):
+        now = now or self._or_none(server.id)
         for volume in (now.attached_volumes if now else None) or ():
             if volume.get('id') and volume['id'] not in moved:
                 self.ledger.made('volume', volume['id'], server=server.id)
