@@ -18,17 +18,26 @@ from rcsnap_osc.restore import lineage
 from rcsnap_osc.restore import plan
 
 
-def block_devices(the_plan: plan.Plan,
-                  volume_types: bool = False) -> list[dict]:
+def _entries(the_plan: plan.Plan) -> dict:
+    """The snapshot's mapping entries by volume snapshot ID."""
+    return {ref.snapshot_id: entry
+            for entry in snapshots.mapping_of(the_plan.found.summary.image)
+            for ref in snapshots.volume_refs([entry])}
+
+
+def block_devices(the_plan: plan.Plan, volume_types: bool = False,
+                  transient: bool = False) -> list[dict]:
     """The new server's ``block_device_mapping_v2``: the root volume and
     the data volumes from their volume snapshots, each deleted with the
     server as the snapshot records (its type kept with ``volume_types``,
     microversion 2.67), and the moved volumes, never deleted with it (a
-    failed restore deletes the new server: the user's data must stay)."""
-    entries = {ref.snapshot_id: entry
-               for entry in snapshots.mapping_of(
-                   the_plan.found.summary.image)
-               for ref in snapshots.volume_refs([entry])}
+    failed restore deletes the new server: the user's data must stay).
+
+    With ``transient`` (microversion 2.85 lets it be changed later) the
+    new volumes are deleted with the server until the restore is done:
+    a rollback that deletes the server takes the volumes Nova was still
+    making too; :func:`kept_on_termination` says which to set back."""
+    entries = _entries(the_plan)
     mapping = []
     for step in the_plan.volumes:
         bdm = {'boot_index': 0 if step.role == 'root' else -1,
@@ -39,7 +48,7 @@ def block_devices(the_plan: plan.Plan,
         else:
             entry = entries.get(step.snapshot_id, {})
             bdm.update(uuid=step.snapshot_id, source_type='snapshot',
-                       delete_on_termination=bool(
+                       delete_on_termination=transient or bool(
                            entry.get('delete_on_termination')))
             if step.size_gib:
                 bdm['volume_size'] = step.size_gib
@@ -47,6 +56,15 @@ def block_devices(the_plan: plan.Plan,
                 bdm['volume_type'] = entry['volume_type']
         mapping.append(bdm)
     return mapping
+
+
+def kept_on_termination(the_plan: plan.Plan) -> list[str]:
+    """The volume snapshots whose new volumes the snapshot records as
+    kept when the server is deleted."""
+    entries = _entries(the_plan)
+    return [step.snapshot_id for step in the_plan.volumes
+            if not step.moved and not entries.get(
+                step.snapshot_id, {}).get('delete_on_termination')]
 
 
 def networks(the_plan: plan.Plan) -> list[dict]:
@@ -64,13 +82,15 @@ def networks(the_plan: plan.Plan) -> list[dict]:
 
 
 def server_attrs(the_plan: plan.Plan, flavor_id: str,
-                 volume_types: bool = False) -> dict:
+                 volume_types: bool = False, transient: bool = False
+                 ) -> dict:
     """The SDK attributes of the new server's ``POST /servers``: the old
     one's name, flavor, key pair, metadata, tags, zone, server group and
     the security groups of the ports Nova made."""
     server = the_plan.server
     attrs = {'name': server['name'], 'flavor_id': flavor_id,
-             'block_device_mapping': block_devices(the_plan, volume_types),
+             'block_device_mapping': block_devices(the_plan, volume_types,
+                                                   transient),
              'networks': networks(the_plan) or 'none'}
     groups = sorted({g for step in the_plan.ports if step.how != plan.MOVE
                      for g in step.port.get('security_groups') or ()})

@@ -138,7 +138,8 @@ def prepare(conn, request):
                     'server': the_plan.server['name'], 'key': key})
     return the_plan, restore_attrs.server_attrs(
         the_plan, flavor,
-        sdk_utils.supports_microversion(conn.compute, '2.67'))
+        sdk_utils.supports_microversion(conn.compute, '2.67'),
+        sdk_utils.supports_microversion(conn.compute, '2.85'))
 
 
 def _flavor_id(server, flavors):
@@ -157,9 +158,10 @@ def _flavor_id(server, flavors):
 
 
 def carry_out(conn, the_plan, attrs, request, reporter):
-    """Do the plan: the rows of the output."""
+    """Do the plan: ``(rows of the output, failure or None)``; a failure
+    after the new server is handed over is said after the rows."""
     if the_plan.kind == restore_plan.REBUILD:
-        return rebuild(conn, the_plan, request, reporter)
+        return rebuild(conn, the_plan, request, reporter), None
     return replace(conn, the_plan, attrs, request, reporter)
 
 
@@ -197,13 +199,33 @@ def replace(conn, the_plan, attrs, request, reporter):
             raise
         made.unreachable = waits.CLOCK.now() - started
         ledger.handed_over()
+    # The new server is the user's now: what fails from here on is said,
+    # and the rows are still printed.
     made.server = _record(server)
     made.volumes = _new_volumes(conn, the_plan, server)
-    conn.compute.set_server_metadata(old['id'], **{
-        lineage.REPLACED_BY: server.id})
+    if any(b['delete_on_termination'] and b['source_type'] == 'snapshot'
+           for b in attrs['block_device_mapping']):
+        _keep_on_termination(conn, the_plan, server.id, made, reporter)
+    try:
+        conn.compute.set_server_metadata(old['id'], **{
+            lineage.REPLACED_BY: server.id})
+    except sdk_exc.SDKException as exc:
+        reporter.say(errors.not_undone(
+            _('record on server %(old)s that %(new)s replaced it') % {
+                'old': old['id'], 'new': server.id}, errors.describe(exc),
+            'openstack server set --property %s=%s %s' % (
+                lineage.REPLACED_BY, server.id, old['id'])))
+    failure = None
     if request.delete_old:
-        made.old = delete_old(conn, the_plan, steps, reporter)
-    return restore_rows.replace_rows(the_plan, made)
+        try:
+            made.old = delete_old(conn, the_plan, steps, reporter)
+        except (sdk_exc.SDKException, errors.Refused) as exc:
+            failure = _(
+                'Restored, but the old server %(id)s was not deleted '
+                '(%(why)s): delete it with `openstack server delete '
+                '%(id)s`.') % {'id': old['id'], 'why': errors.describe(exc)}
+            made.old = [(_('old server'), old['id'], failure)]
+    return restore_rows.replace_rows(the_plan, made), failure
 
 
 def _cut_over(conn, the_plan, attrs, steps, made):
@@ -235,6 +257,24 @@ def _cut_over(conn, the_plan, attrs, steps, made):
         steps.move_floating_ip(fip, port)
         made.floating_ips[fip['id']] = port['id']
     return server
+
+
+def _keep_on_termination(conn, the_plan, server_id, made, reporter):
+    """The new volumes were deleted with the server while the restore
+    could fail: give those the snapshot keeps their own setting back."""
+    for snapshot_id in restore_attrs.kept_on_termination(the_plan):
+        volume_id = made.volumes.get(snapshot_id)
+        if not volume_id:
+            continue
+        try:
+            conn.compute.update_volume_attachment(
+                server_id, volume_id, delete_on_termination=False)
+        except sdk_exc.SDKException as exc:
+            reporter.say(errors.not_undone(
+                _('keep volume %s when the server is deleted') % volume_id,
+                errors.describe(exc),
+                'openstack server volume update --preserve-on-termination '
+                '%s %s' % (server_id, volume_id)))
 
 
 def _port_for(the_plan, fip, ports):

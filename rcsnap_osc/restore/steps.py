@@ -16,11 +16,14 @@ rollback ledger with what takes it back, so that a restore that fails
 leaves the old server as it was.
 """
 
+import re
+
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc.restore import lineage
 
 
 class Steps:
@@ -228,8 +231,25 @@ class Steps:
                     _('Quota exceeded: %s') % errors.describe_detail(exc))
             raise errors.Refused(_('Nova refused the new server: %s')
                                  % errors.describe_detail(exc))
+        except BaseException:  # cut short: Nova may have made it
+            self._made_anyway(attrs)
+            raise
         self.ledger.made('server', server.id, record=server)
         return server
+
+    def _made_anyway(self, attrs):
+        """A server Nova made although its answer never came: the one
+        with the new server's name whose lineage is the one asked for (no
+        other server records it), written on the ledger."""
+        wanted = attrs['metadata'][lineage.RESTORED_FROM]
+        try:
+            for server in self.conn.compute.servers(
+                    name='^%s$' % re.escape(attrs['name'])):
+                if (server.metadata or {}).get(
+                        lineage.RESTORED_FROM) == wanted:
+                    self.ledger.made('server', server.id, record=server)
+        except sdk_exc.SDKException:
+            pass  # the rollback's warnings say what is still there
 
     def built(self, server, moved):
         """Wait until the new server is ACTIVE. The volumes Nova made for

@@ -114,8 +114,11 @@ class RestoreSnapshot(base.Lister):
             return HEADERS, self.table(planned)
         if ask and not self.confirm(the_plan, planned):
             raise exceptions.CommandError(_('Nothing was done.'))
-        done = restoring.carry_out(self.conn, the_plan, attrs, request,
-                                   common.StderrReporter(self.app.stderr))
+        done, failure = restoring.carry_out(
+            self.conn, the_plan, attrs, request,
+            common.StderrReporter(self.app.stderr))
+        if failure:
+            self.fail_after_output(exceptions.CommandError(failure))
         return HEADERS, self.table(done)
 
     @staticmethod

@@ -104,6 +104,8 @@ class Cloud:
              self.attach_port),
             ('DELETE', NOVA + r'/servers/[^/]+/os-volume_attachments/[^/?]+',
              self.detach_volume),
+            ('PUT', NOVA + r'/servers/[^/]+/os-volume_attachments/[^/?]+',
+             self.update_attachment),
             ('POST', NOVA + r'/servers/[^/]+/os-volume_attachments',
              self.attach_volume),
             ('GET', NEUTRON + r'/ports', self.list_ports),
@@ -223,6 +225,19 @@ class Cloud:
     def detach_volume(self, request, context):
         volume = self.volumes[request.path.rsplit('/', 1)[1]]
         volume.update(status='available', attachments=[])
+        context.status_code = 202
+        return None
+
+    def update_attachment(self, request, context):
+        """Nova 2.85: a volume's delete_on_termination changed (202, no
+        body)."""
+        server = self.servers[_id(request, '/servers/')]
+        volume_id = request.path.rsplit('/', 1)[1]
+        asked = request.json()['volumeAttachment']
+        for attached in server['os-extended-volumes:volumes_attached']:
+            if attached['id'] == volume_id:
+                attached['delete_on_termination'] = asked[
+                    'delete_on_termination']
         context.status_code = 202
         return None
 

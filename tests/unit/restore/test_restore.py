@@ -33,6 +33,8 @@ REPLACEMENT = [
     'DELETE %s/os-interface/%s' % (base.SERVER, data.USER_PORT_ID),
     'POST %s/servers' % base.NOVA,
     'PUT %s' % base.FIP,
+    'PUT %s/os-volume_attachments/%s' % (base.NEW, NEW_ROOT_ID),
+    'PUT %s/os-volume_attachments/%s' % (base.NEW, NEW_DATA_ID),
     'POST %s/metadata' % base.SERVER]
 
 #: Its bodies, in the same order.
@@ -51,10 +53,10 @@ BODIES = [
         'block_device_mapping_v2': [
             {'boot_index': 0, 'destination_type': 'volume',
              'uuid': fakes.ROOT_SNAP_ID, 'source_type': 'snapshot',
-             'delete_on_termination': False, 'volume_size': 10},
+             'delete_on_termination': True, 'volume_size': 10},
             {'boot_index': -1, 'destination_type': 'volume',
              'uuid': fakes.DATA_SNAP_ID, 'source_type': 'snapshot',
-             'delete_on_termination': False, 'volume_size': 5}],
+             'delete_on_termination': True, 'volume_size': 5}],
         'networks': [{'uuid': data.NETWORK_ID, 'fixed_ip': data.NOVA_IP},
                      {'port': data.USER_PORT_ID}],
         'security_groups': [{'name': data.SECURITY_GROUP_ID}],
@@ -64,6 +66,12 @@ BODIES = [
         'OS-SCH-HNT:scheduler_hints': {'group': data.GROUP_ID}},
     {'floatingip': {'port_id': cloud.NEW_PORT_ID,
                     'fixed_ip_address': data.NOVA_IP}},
+    # Deleted with the server until the restore is done (a rollback takes
+    # them with it), then kept as the snapshot records.
+    {'volumeAttachment': {'volumeId': NEW_ROOT_ID,
+                          'delete_on_termination': False}},
+    {'volumeAttachment': {'volumeId': NEW_DATA_ID,
+                          'delete_on_termination': False}},
     {'metadata': {'rcsnap:replaced_by': data.NEW_SERVER_ID}}]
 
 
@@ -221,8 +229,9 @@ class TestReplace(base.RestoreTest):
         self.assertEqual(0, code, err)
         detach = 'DELETE %s/os-volume_attachments/%s' % (
             base.SERVER, fakes.DATA_VOLUME_ID)
-        self.assertEqual(REPLACEMENT[:6] + [detach] + REPLACEMENT[6:],
-                         self.writes())
+        # One new volume (the root) to keep on termination once done.
+        self.assertEqual(REPLACEMENT[:6] + [detach] + REPLACEMENT[6:9]
+                         + REPLACEMENT[10:], self.writes())
         posted = self.bodies('POST', base.NOVA + '/servers')[0]['server']
         self.assertEqual({
             'boot_index': -1, 'destination_type': 'volume',
@@ -257,6 +266,40 @@ class TestReplace(base.RestoreTest):
              'deleted (--delete-old)')],
             [(r['Resource'], r['Old'], r['Note']) for r in found[-3:-1]])
         self.assertIn('Deleting the old server %s' % data.SERVER_ID, err)
+
+    def test_delete_old_refused_still_prints_the_rows(self):
+        # The new server is the user's already: the rows are printed, then
+        # the one line of what failed, exit 1.
+        fake = self.cloud()
+        fake.fail('DELETE', base.SERVER, (409, fakes.nova_error(
+            'conflictingRequest', 409, "Cannot 'delete' instance %s while "
+            "it is in task_state powering-on" % data.SERVER_ID)))
+        code, out, err = self.restore('--yes', '--delete-old', '-f', 'json')
+        self.assertEqual(1, code, err)
+        found = json.loads(out)
+        self.assertEqual(data.NEW_SERVER_ID, found[0]['New'])
+        self.assertIn(data.SERVER_ID, fake.servers)
+        last = err.strip().splitlines()[-1]
+        self.assertTrue(last.startswith(
+            'Restored, but the old server %s was not deleted (' %
+            data.SERVER_ID), last)
+        self.assertTrue(last.endswith(
+            'delete it with `openstack server delete %s`.' % data.SERVER_ID),
+            last)
+
+    def test_replaced_by_not_recorded_is_a_warning(self):
+        fake = self.cloud()
+        fake.fail('POST', base.SERVER + '/metadata', (500, fakes.nova_error(
+            'computeFault', 500, 'Unexpected API Error.')))
+        code, out, err = self.restore('--yes', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertIn(
+            'Warning: could not record on server %(old)s that %(new)s '
+            'replaced it (' % {'old': data.SERVER_ID,
+                               'new': data.NEW_SERVER_ID}, err)
+        self.assertIn(
+            'run `openstack server set --property rcsnap:replaced_by=%s %s`.'
+            % (data.NEW_SERVER_ID, data.SERVER_ID), err)
 
     def test_delete_old_keeps_the_root_its_snapshots_need(self):
         # The root volume snapshot restored from is of the old root
