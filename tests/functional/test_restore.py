@@ -144,6 +144,10 @@ class TestRestoreVolumeBacked(RestoreTest):
         moved = self.conn.network.get_ip(fip.id)
         self.assertIn(moved.port_id, self.addresses(new_id))
         volumes = {v['id'] for v in new.attached_volumes}
+        # Kept when the server is deleted, as the snapshot records (they
+        # were deleted with it only while the restore could fail).
+        self.assertEqual({False}, {v['delete_on_termination']
+                                   for v in new.attached_volumes})
         root = self.conn.block_storage.get_volume(
             done['root volume'][0]['New'])
         self.assertIn(root.id, volumes)
