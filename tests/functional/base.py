@@ -19,7 +19,10 @@ second project for sharing tests. Any real cloud works when both name
 clouds.yaml entries of two projects that can see a bootable image
 (``RCSNAP_IMAGE``, default ``base-image``), a flavor (``RCSNAP_FLAVOR``,
 default ``m1.small``) and, optionally, a network (``RCSNAP_NETWORK``;
-unset means ``--nic none``). Every test removes what it made.
+unset means ``--nic none``). A test that needs a flavor of some size finds
+the smallest one on the cloud (:meth:`FunctionalTest.find_flavor`) and is
+skipped, saying what it looked for, where there is none. Every test
+removes what it made.
 """
 
 import json
