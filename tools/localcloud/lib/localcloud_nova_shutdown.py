@@ -9,8 +9,9 @@ tasks during graceful shutdown") to the dynamic timer that
 ``periodic_interval_max``, and oslo.service takes None for "no interval":
 ``RuntimeError: A dynamic interval looping call should supply either an
 interval or periodic_interval_max``, logged with its traceback. The
-periodic tasks run every 30 s at most (the scheduler's host discovery),
-so a stop had about one chance in six to log it.
+scheduler's timer comes due every 30 s (host discovery) and its shutdown
+took from under a second to the whole 5 s: a stop logged it now and then
+(up to one stop in six).
 
 Here ``periodic_tasks`` returns oslo.service's longest idle time (60 s)
 instead of None while the manager shuts down: the timer sleeps until the
