@@ -86,6 +86,11 @@ def parse_args(argv):
     parser.add_argument('--profile', metavar='<text>', default='',
                         help='what the cloud is set up as (e.g. "token '
                              'cache off"), printed with the table')
+    parser.add_argument('--flavor', metavar='<flavor>',
+                        default=os.environ.get('RCSNAP_FLAVOR'),
+                        help='flavor of the volume-backed servers the '
+                             'snapshot rows use (default: RCSNAP_FLAVOR, '
+                             'else the smallest flavor of the cloud)')
     parser.add_argument('--timeout', metavar='<seconds>', type=int,
                         default=900, help='longest wait for the cloud to '
                                           'make or delete fixtures')
@@ -347,7 +352,7 @@ def main(argv=None):
     fixture = fixtures.Fixture(args.cloud, args.admin_cloud or None,
                                args.timeout)
     made_servers = servers.Servers(args.cloud, args.servers,
-                                   timeout=args.timeout)
+                                   flavor=args.flavor, timeout=args.timeout)
     try:
         bench.startup_rows(baseline)
         if args.servers:

@@ -19,7 +19,10 @@ second project for sharing tests. Any real cloud works when both name
 clouds.yaml entries of two projects that can see a bootable image
 (``RCSNAP_IMAGE``, default ``base-image``), a flavor (``RCSNAP_FLAVOR``,
 default ``m1.small``) and, optionally, a network (``RCSNAP_NETWORK``;
-unset means ``--nic none``). Every test removes what it made.
+unset means ``--nic none``). A test that needs a flavor of some size finds
+the smallest one on the cloud (:meth:`FunctionalTest.find_flavor`) and is
+skipped, saying what it looked for, where there is none. Every test
+removes what it made.
 """
 
 import json
@@ -214,6 +217,25 @@ def connection(cloud=None):
     return projects().conns[cloud or CLOUD]
 
 
+GiB = 1024 ** 3
+
+
+def flavor_order(flavor):
+    """Smallest first, as ``rc snapshot flavors`` lists them: RAM, then
+    vCPUs, then disk (name breaks ties)."""
+    return (flavor.ram or 0, flavor.vcpus or 0, flavor.disk or 0,
+            flavor.name or '')
+
+
+def smallest_flavor(fits, cloud=None):
+    """The smallest flavor the project can use for which ``fits(flavor)``
+    is true, None when there is none: tests that need a flavor of some
+    size find it on the cloud, not by a name only one cloud has."""
+    flavors = [f for f in connection(cloud).compute.flavors()
+               if fits(f)]
+    return min(flavors, key=flavor_order, default=None)
+
+
 def new_mark():
     return 'rcsnap-ft-%s' % uuid.uuid4().hex[:8]
 
@@ -275,6 +297,39 @@ class FunctionalTest(testtools.TestCase):
         if swept:
             self.addDetail('swept', content.text_content(
                 '\n'.join(swept)))
+
+    def find_flavor(self, what, fits, cloud=None):
+        """The name of the smallest flavor of the cloud for which
+        ``fits(flavor)`` is true; the test is skipped, saying ``what`` it
+        looked for, when the cloud has none."""
+        flavor = smallest_flavor(fits, cloud)
+        if flavor is None:
+            self.skipTest('no flavor on this cloud %s' % what)
+        return flavor.name
+
+    def flavor_for_volume(self, size):
+        """A flavor for a server booted from a ``size`` GiB volume whose
+        snapshot is then launched on a volume of that size: Nova gives the
+        snapshot the flavor's disk as ``min_disk``, so the flavor's disk
+        may not be larger than the volume."""
+        return self.find_flavor(
+            'with a disk of at most %d GiB (a server booted from a %d GiB '
+            'volume with it has snapshots that a volume of that size can '
+            'launch)' % (size, size), lambda f: (f.disk or 0) <= size)
+
+    def flavor_for_image(self, image, cloud=None):
+        """A flavor that boots an image-backed server from ``image`` (an
+        ID or name): its disk holds the image and its ``min_disk``, its RAM
+        the image's ``min_ram``."""
+        image = connection(cloud).image.find_image(image,
+                                                   ignore_missing=False)
+        disk = max(image.min_disk or 0, -(-(image.size or 0) // GiB), 1)
+        ram = image.min_ram or 0
+        return self.find_flavor(
+            'with a disk of at least %d GiB and at least %d MiB of RAM to '
+            'boot image %s' % (disk, ram, image.name or image.id),
+            lambda f: (f.disk or 0) >= disk and (f.ram or 0) >= ram,
+            cloud=cloud)
 
     def openstack(self, *args, **kwargs):
         return run(*args, **kwargs)
@@ -348,11 +403,14 @@ class FunctionalTest(testtools.TestCase):
         return self.boot('%s-vm' % self.prefix, flavor, cloud=cloud,
                          block_device_mapping=mapping)
 
-    def create_image_backed_server(self, flavor='m1.tiny', cloud=None):
+    def create_image_backed_server(self, cloud=None):
+        """A server booted from the test image (``RCSNAP_IMAGE``), no
+        volume, with the smallest flavor that holds it."""
         image = connection(cloud).image.find_image(IMAGE,
                                                    ignore_missing=False)
-        return self.boot('%s-ivm' % self.prefix, flavor, cloud=cloud,
-                         image_id=image.id)
+        return self.boot('%s-ivm' % self.prefix,
+                         self.flavor_for_image(image.id, cloud),
+                         cloud=cloud, image_id=image.id)
 
     def snapshot_server(self, server, cloud=None):
         """``rc snapshot create --wait``; the snapshot is removed at cleanup

@@ -52,6 +52,9 @@ ADMIN_CLOUD = os.environ.get('RCSNAP_ADMIN_CLOUD', 'local-admin')
 #: Seconds an inventory may take to settle after a command that deleted
 #: what it had made (Cinder and Nova delete asynchronously).
 SETTLE = 120
+#: ``min_ram`` (MiB) and ``min_disk`` (GiB) of TestLaunch's image-backed
+#: snapshot that the cloud's smallest flavors cannot launch.
+BIG_RAM, BIG_DISK = 2048, 20
 
 
 connect = inventory.connect
@@ -529,8 +532,8 @@ class TestLaunch(SnapshotCatalogueTest):
         cls.big_id = cls.made.image({
             'name': '%s-big' % cls.mark, 'disk_format': 'raw',
             'container_format': 'bare', 'image_type': 'snapshot',
-            'instance_uuid': str(uuid.uuid4()), 'min_disk': 20,
-            'min_ram': 2048})
+            'instance_uuid': str(uuid.uuid4()), 'min_disk': BIG_DISK,
+            'min_ram': BIG_RAM})
 
     def launch(self, expected, snapshot, *args, **kwargs):
         return self.assertFailsCleanly(
@@ -559,8 +562,12 @@ class TestLaunch(SnapshotCatalogueTest):
                     self.snap_id, '--flavor', '%s-flv' % self.mark)
 
     def test_flavor_too_small(self):
-        self.launch('Flavor m1.tiny cannot launch snapshot', self.big_id,
-                    '--flavor', 'm1.tiny')
+        flavor = self.find_flavor(
+            'with less than %d MiB of RAM or less than %d GiB of disk, too '
+            'small for the test snapshot' % (BIG_RAM, BIG_DISK),
+            lambda f: (f.ram or 0) < BIG_RAM or (f.disk or 0) < BIG_DISK)
+        self.launch('Flavor %s cannot launch snapshot' % flavor, self.big_id,
+                    '--flavor', flavor)
 
     def test_unknown_key(self):
         self.launch_fitting("'%s-key'" % self.mark, '--key-name',

@@ -125,10 +125,28 @@ class TestLaunchVolumeBacked(LaunchTest):
         for flavor, proc in zip(unfit, procs[len(fit):]):
             self.assertRefused(flavor, proc)
 
-    def test_inherited_min_disk_is_refused_without_size(self):
+    def inherited_min_disk_snapshot(self):
+        """A snapshot of a server booted from a 1 GiB volume with a flavor
+        whose disk is larger (the snapshot inherits it as ``min_disk``):
+        the class's, when ``RCSNAP_FLAVOR`` is such a flavor, else one
+        booted with the smallest such flavor of the cloud."""
         snap = self.volume_backed_snapshot(1)
+        if (snap['min_disk'] or 0) > 1:
+            return snap
+        flavor = self.find_flavor(
+            'with a disk larger than 1 GiB (a snapshot of a server booted '
+            'from 1 GiB with it inherits a larger min_disk)',
+            lambda f: (f.disk or 0) > 1)
+        snap = self.class_fixture('snapshot-inherited', lambda: (
+            self.snapshot_server(self.create_server(1, image=None,
+                                                    flavor=flavor))))
         if (snap['min_disk'] or 0) <= 1:
-            self.skipTest('the snapshot did not inherit a min_disk')
+            self.skipTest('the snapshot of a server booted with flavor %s '
+                          'did not inherit its disk as min_disk' % flavor)
+        return snap
+
+    def test_inherited_min_disk_is_refused_without_size(self):
+        snap = self.inherited_min_disk_snapshot()
         fit, unfit = self.fits(snap)
         self.assertEqual([], fit)
         for flavor in unfit:

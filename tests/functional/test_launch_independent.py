@@ -37,9 +37,10 @@ class TestLaunchIndependent(base.FunctionalTest):
 
     def volume_backed_snapshot(self):
         """A snapshot of a server booted from a 1 GiB volume with a 1 GiB
-        data volume (flavor m1.tiny: the snapshot's min_disk is 1 GiB)."""
+        data volume, with a flavor whose disk is at most 1 GiB: the
+        snapshot's min_disk (the flavor's disk) lets it launch on 1 GiB."""
         server = self.create_server(1, data_volume_size=1, image=None,
-                                    flavor='m1.tiny')
+                                    flavor=self.flavor_for_volume(1))
         snap = self.snapshot_server(server)
         self.assertEqual(2, len(snap['volume_snapshots']))
         return snap

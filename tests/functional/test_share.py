@@ -114,7 +114,8 @@ class TestShare(ShareTest):
     def launch(self, image_id):
         """``server create`` in the other project (not ``rc snapshot
         launch``: any user's way to launch an image works)."""
-        return self.boot('%s-launched' % self.prefix, base.FLAVOR,
+        return self.boot('%s-launched' % self.prefix,
+                         self.flavor_for_image(image_id, base.OTHER_CLOUD),
                          cloud=base.OTHER_CLOUD, image_id=image_id)
 
     def test_refused_without_copy(self):

@@ -24,9 +24,11 @@ import measure
 
 class Servers:
     """``count`` servers, each booted from a blank bootable 1 GiB volume
-    (Nova's fake driver needs nothing on it), in the ``cloud`` project."""
+    (Nova's fake driver needs nothing on it), in the ``cloud`` project,
+    with ``flavor`` (default: the smallest flavor of the cloud: a
+    volume-backed server does not use the flavor's disk)."""
 
-    def __init__(self, cloud, count, flavor='m1.tiny', timeout=900):
+    def __init__(self, cloud, count, flavor=None, timeout=900):
         self.conn = openstack.connect(cloud=cloud, connect_retries=5)
         self.count = count
         self.flavor = flavor
@@ -37,7 +39,11 @@ class Servers:
 
     def make(self):
         block, compute = self.conn.block_storage, self.conn.compute
-        flavor = compute.find_flavor(self.flavor, ignore_missing=False)
+        if self.flavor:
+            flavor = compute.find_flavor(self.flavor, ignore_missing=False)
+        else:
+            flavor = min(compute.flavors(), key=lambda f: (
+                f.ram or 0, f.vcpus or 0, f.disk or 0, f.name or ''))
         volumes = [block.create_volume(size=1, name='%s-root-%d' % (
             self.prefix, n)) for n in range(self.count)]
         self.volume_ids = [v.id for v in volumes]
