@@ -304,8 +304,9 @@ def delete_old(conn, the_plan, steps, reporter):
     old = the_plan.server['id']
     reporter.say(_('Deleting the old server %s') % old)
     conn.compute.delete_server(old)
-    steps.settle(_('Old server %s') % old, lambda: _or_none(
-        conn.compute.get_server, old), lambda s: s is None)
+    steps.settle(waits.Subject(waits.NOVA, _('Old server %s') % old),
+                 lambda: _or_none(conn.compute.get_server, old),
+                 lambda s: s is None)
     done = [(_('old server'), old, _('deleted (--delete-old)'))]
     root = next((v.old for v in the_plan.volumes if v.role == 'root'), None)
     if root:
@@ -326,7 +327,7 @@ def _delete_volume(conn, steps, volume_id):
     (Cinder would refuse): what became of it."""
     block = conn.block_storage
     volume = steps.settle(
-        _('Volume %s') % volume_id,
+        waits.cinder(_('Volume %s') % volume_id),
         lambda: _or_none(block.get_volume, volume_id),
         lambda v: v is None or v.status not in ('in-use', 'detaching'))
     if volume is None:

@@ -26,6 +26,10 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.restore import lineage
 
 
+#: The service that answers for ports.
+_NEUTRON = 'Neutron'
+
+
 class Steps:
     """The steps of one restore: ``conn``, the ``ledger`` they are
     written on, the ``reporter`` they speak through and the seconds
@@ -39,48 +43,55 @@ class Steps:
 
     # -- waiting -------------------------------------------------------------
 
-    def settle(self, label, fetch, done, failed=()):
+    def settle(self, subject, fetch, done, failed=()):
         """Poll ``fetch()`` until ``done(resource)``; its last record. A
-        status in ``failed`` or the deadline passing is refused."""
+        status in ``failed`` or the deadline passing is refused; polls
+        the service answers with server errors are named as such
+        (:class:`waits.Subject` says which service)."""
         deadline = waits.Deadline(self.timeout)
-        report = self.reporter.progress(label)
+        report = self.reporter.progress(str(subject))
+        status = None
         while True:
-            found = fetch()
-            if done(found):
-                return found
-            status = getattr(found, 'status', None)
-            if status in failed:
-                raise errors.Refused(_('%(what)s is %(status)s.') % {
-                    'what': label, 'status': status})
-            report(deadline.elapsed, [status or _('pending')])
+            found = deadline.poll(subject.service, fetch)
+            if found is waits.UNKNOWN:
+                note = deadline.note(subject.service)
+            else:
+                if done(found):
+                    return found
+                status = getattr(found, 'status', None)
+                if status in failed:
+                    raise errors.Refused(_('%(what)s is %(status)s.') % {
+                        'what': subject, 'status': status})
+                note = status or _('pending')
+            report(deadline.elapsed, [note])
             if deadline.passed:
-                raise errors.Refused(_(
+                raise deadline.expired(subject.lower, _(
                     'Timed out after %(secs)d s waiting for %(what)s '
-                    '(%(status)s).') % {'secs': self.timeout, 'what': label,
-                                        'status': status})
+                    '(%(status)s).') % {'secs': self.timeout,
+                                        'what': subject, 'status': status})
             deadline.pause()
 
     def server_is(self, server_id, status):
         """Wait until the server is ``status`` with no task under way."""
         return self.settle(
-            _('Server %(id)s (until %(status)s)') % {
-                'id': server_id, 'status': status},
+            waits.Subject(waits.NOVA, _('Server %(id)s (until %(status)s)')
+                          % {'id': server_id, 'status': status}),
             lambda: self.conn.compute.get_server(server_id),
             lambda s: s.status == status and not s.task_state, ('ERROR',))
 
     def port_on(self, port_id, device_id):
         """Wait until the port is bound to ``device_id`` ('' unbound)."""
         return self.settle(
-            _('Port %(id)s (until %(state)s)') % {
+            waits.Subject(_NEUTRON, _('Port %(id)s (until %(state)s)') % {
                 'id': port_id, 'state': _('on server %s') % device_id
-                if device_id else _('detached')},
+                if device_id else _('detached')}),
             lambda: self.conn.network.get_port(port_id),
             lambda p: (p.device_id or '') == device_id)
 
     def volume_is(self, volume_id, status):
         return self.settle(
-            _('Volume %(id)s (until %(status)s)') % {
-                'id': volume_id, 'status': status},
+            waits.cinder(_('Volume %(id)s (until %(status)s)') % {
+                'id': volume_id, 'status': status}),
             lambda: self.conn.block_storage.get_volume(volume_id),
             lambda v: v.status == status, ('error',))
 

@@ -156,6 +156,19 @@ class TestFailures(RollbackTest):
         self.assertEqual(REPLACEMENT[:7] + DELETE_NEW + UNDO, self.writes())
         self.assertPutBack()
 
+    def test_nova_500_on_every_poll_of_the_build(self):
+        # Nova answers 500 to every poll of the new server: the wait says
+        # so (not a timeout), and the old server is put back.
+        fake = self.cloud()
+        fake.fail('GET', base.NEW, *[(500, fakes.server_fault()['json'])] * 6)
+        code, out, err = self.restore('--yes', '--timeout', '10')
+        self.assertEqual(1, code, err)
+        self.assertEqual(
+            'Nova answered 500 to every poll for 10 s; the state of server '
+            '%s (until ACTIVE) is unknown.' % data.NEW_SERVER_ID,
+            err.splitlines()[-1])
+        self.assertPutBack()
+
     def floating_ip_fails(self, status, body):
         # The release goes through; the move to the new port fails.
         self.cloud().fail('PUT', base.FIP, None, (status, body))
