@@ -139,8 +139,8 @@ class Fixture:
                               *network)
 
     def restored(self, out):
-        """Record what a restore made; delete the old data volumes it
-        left (untimed)."""
+        """Record what a restore made; with ``--delete-old``, delete the
+        old data volumes it left (untimed)."""
         rows = json.loads(out)
         left = []
         for row in rows:
@@ -153,7 +153,8 @@ class Fixture:
                 if (row['Resource'] == 'data volume' and row['Old']
                         and row['Old'] not in self.original):
                     left.append(row['Old'])
-        self.delete_volumes(left)
+        if any(row['Resource'] == 'old server' for row in rows):
+            self.delete_volumes(left)  # else still on the old server
         return rows
 
     def launched(self, out):
