@@ -18,6 +18,7 @@ Run with the plugin's virtualenv active::
     python tools/bench.py                 # OS_CLOUD, or local-alpha
     python tools/bench.py --quick         # 3 runs, 1 and 50 snapshots
     python tools/bench.py --cloud mycloud --admin-cloud myadmin --runs 7
+    python tools/bench.py --only restore  # only the restore rows
 
 It makes a small volume, volume snapshots of it and snapshot images that
 point at them (as Nova writes them), raises the project's Cinder snapshot
