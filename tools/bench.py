@@ -18,6 +18,7 @@ Run with the plugin's virtualenv active::
     python tools/bench.py                 # OS_CLOUD, or local-alpha
     python tools/bench.py --quick         # 3 runs, 1 and 50 snapshots
     python tools/bench.py --cloud mycloud --admin-cloud myadmin --runs 7
+    python tools/bench.py --only restore  # only the restore rows
 
 It makes a small volume, volume snapshots of it and snapshot images that
 point at them (as Nova writes them), raises the project's Cinder snapshot
@@ -39,6 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 import fixtures  # noqa: E402
 import measure  # noqa: E402
+import restore  # noqa: E402
 import retention  # noqa: E402
 import servers  # noqa: E402
 import transfer  # noqa: E402
@@ -49,6 +51,9 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
          'copying', 'exporting', 'importing', 'accounting', 'pruning',
          'origins', 'lookup')
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: The groups of rows, in the order they run (``--only``).
+GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
+          'restore')
 
 
 def parse_args(argv):
@@ -98,8 +103,16 @@ def parse_args(argv):
                         default=os.path.join(TOP, '.tox', 'bench-noplugin'),
                         help='where the copy of this virtualenv without the '
                              'plugin is cached')
+    parser.add_argument('--only', metavar='<group,...>', default='',
+                        help='run only these groups of rows: %s (default: '
+                             'all)' % ', '.join(GROUPS))
     transfer.add_arguments(parser)
+    restore.add_arguments(parser)
     args = parser.parse_args(argv)
+    args.only = {g for g in args.only.split(',') if g} or set(GROUPS)
+    if args.only - set(GROUPS):
+        parser.error('--only: no group %s' % ', '.join(sorted(
+            args.only - set(GROUPS))))
     args.counts = sorted({int(c) for c in args.counts.split(',') if c})
     if args.quick:
         args.runs = 3
@@ -343,32 +356,41 @@ def main(argv=None):
     fixtures.PARALLEL_WRITES = args.parallel_writes
     signal.signal(signal.SIGTERM, interrupt)
     venv = measure.Venv(sys.prefix)
-    fixtures.say('copying this virtualenv without the plugin to %s'
-                 % args.baseline_venv)
-    baseline = measure.Venv(measure.strip_plugin_copy(sys.prefix,
-                                                      args.baseline_venv))
     bench = Bench(args, venv)
     started = time.monotonic()
     fixture = fixtures.Fixture(args.cloud, args.admin_cloud or None,
                                args.timeout)
     made_servers = servers.Servers(args.cloud, args.servers,
                                    flavor=args.flavor, timeout=args.timeout)
+    only = args.only
     try:
-        bench.startup_rows(baseline)
-        if args.servers:
+        if 'startup' in only:
+            fixtures.say('copying this virtualenv without the plugin to %s'
+                         % args.baseline_venv)
+            bench.startup_rows(measure.Venv(measure.strip_plugin_copy(
+                sys.prefix, args.baseline_venv)))
+        if args.servers and 'create' in only:
             server_ids = made_servers.make()
             bench.create_rows(server_ids)
             bench.keep_rows(server_ids[0])
-        retention.rows(bench, args, requests_text)
-        fixture.make_volume()
-        image_id, name = fixture.make_show_image(args.volumes)
-        bench.show_rows(image_id, name, fixture.snapshot_ids[:args.volumes])
+        if 'retention' in only:
+            retention.rows(bench, args, requests_text)
+        if only & {'show', 'list'}:
+            fixture.make_volume()
+            image_id, name = fixture.make_show_image(args.volumes)
+        if 'show' in only:
+            bench.show_rows(image_id, name,
+                            fixture.snapshot_ids[:args.volumes])
         made = 1  # the snapshot shown is listed too
-        for count in args.counts:
+        for count in args.counts if 'list' in only else ():
             fixture.grow_images(max(count, made))
             made = max(count, made)
             bench.list_rows(made, count == args.counts[-1])
-        transfer.rows(bench.table, args, venv, measure.side_by_side, seconds)
+        if 'transfer' in only:
+            transfer.rows(bench.table, args, venv, measure.side_by_side,
+                          seconds)
+        if 'restore' in only:
+            restore.rows(bench, args, requests_text)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130

@@ -109,10 +109,12 @@ def classify(method, url):
     return 'api'
 
 
-def count_requests(argvs):
+def count_requests(argvs, outputs=None):
     """Requests made by the commands (a workflow is several), by kind:
     {'api': n, 'auth': n, 'discovery': n, 'calls': ['GET /path', ...],
     'in_flight': most requests sent and not yet answered at once}.
+    Each command's stdout is appended to ``outputs`` when given (for
+    commands that make something, to be removed).
     keystoneauth logs ``REQ:`` before sending and ``RESP: [code]`` on the
     answer, so requests that overlap in time show as in flight together.
     """
@@ -120,7 +122,9 @@ def count_requests(argvs):
     calls = []
     in_flight = most = 0
     for argv in argvs:
-        _, _, err = run(debug(argv))
+        _, out, err = run(debug(argv))
+        if outputs is not None:
+            outputs.append(out)
         for line in err.splitlines():
             if 'Making authentication request to' in line:
                 counts['auth'] += 1  # logged without a REQ line
