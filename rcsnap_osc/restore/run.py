@@ -20,6 +20,7 @@ old server is written there with what takes it back
 puts the old server back as it was.
 """
 
+import dataclasses
 import datetime
 
 from openstack import exceptions as sdk_exc
@@ -33,6 +34,7 @@ from rcsnap_osc.core import origin
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc.restore import after
 from rcsnap_osc.restore import attrs as restore_attrs
 from rcsnap_osc.restore import lineage
 from rcsnap_osc.restore import plan as restore_plan
@@ -55,7 +57,7 @@ def find_server(conn, image, volume_snapshots, name_or_id):
         root = origin.root_volume_of(image, volume_snapshots)
         volumes = reads.get_volumes(conn, [root]) if root else {}
         ident = origin.attached_servers(volumes.values()).get(root)
-    server = _or_none(conn.compute.get_server, ident) if ident else None
+    server = after.or_none(conn.compute.get_server, ident) if ident else None
     if server is not None and not (server.metadata or {}).get(
             lineage.REPLACED_BY):
         return server
@@ -80,62 +82,93 @@ def neutron_port_quota(conn):
     return (response.json().get('quota') or {}).get('port')
 
 
+@dataclasses.dataclass(frozen=True)
+class Room:
+    """What the plan is checked against: Cinder's quota with usage,
+    Neutron's port quota, the flavors, and whether the old server's key
+    pair is this user's (None: it has none)."""
+
+    cinder_quota: dict | None = None
+    port_quota: dict | None = None
+    flavors: list = ()
+    key_found: bool | None = None
+
+
 def gather(conn, request):
-    """The :class:`restore_plan.Found` of a request, with Cinder's and
-    Neutron's quotas: ``(found, cinder quota, port quota, flavors)``."""
-    image, volume_snapshots = find.find_snapshot(conn, request.snapshot)
-    server = find_server(conn, image, volume_snapshots, request.server)
+    """The :class:`restore_plan.Found` of a request and its
+    :class:`Room`, in three rounds of parallel reads: the snapshot (and
+    the server, when named); the server's volumes, ports and floating
+    IPs, the flavors, the quotas, the key pair; the ports' networks. A
+    rebuild needs the first round only."""
+    if request.server:
+        (image, volume_snapshots), server = reads.parallel([
+            lambda: find.find_snapshot(conn, request.snapshot),
+            lambda: find.find_server(conn, request.server)])
+    else:
+        image, volume_snapshots = find.find_snapshot(conn, request.snapshot)
+        server = find_server(conn, image, volume_snapshots, None)
+    known = dict(summary=snapshots.summarize(image, volume_snapshots),
+                 server=_record(server), volume_snapshots=volume_snapshots,
+                 project_id=conn.current_project_id)
+    if known['summary'].type == snapshots.IMAGE_BACKED:
+        return restore_plan.Found(ports=[], networks={}, floating_ips=[],
+                                  volumes={}, **known), Room()
     attached = [v['id'] for v in server.attached_volumes or ()]
-    networked = bool(conn.config.get_endpoint_from_catalog('network'))
     calls = [
         lambda: reads.get_volumes(conn, attached),
         lambda: reads.paginate(conn.compute, '/flavors/detail', 'flavors',
                                {}),
         lambda: reads.cinder_quota(conn),
-    ]
-    if networked:
+        lambda: _key_found(conn, server.key_name)]
+    if conn.config.get_endpoint_from_catalog('network'):
         calls += [
             lambda: [_record(p) for p in conn.network.ports(
                 device_id=server.id)],
-            lambda: neutron_port_quota(conn)]
-    found = reads.parallel(calls) + ([] if networked else [[], None])
-    volumes, flavors, cinder_quota, ports, port_quota = found
-    fips, networks = [], {}
-    if ports:
-        fips, networks = reads.parallel([
+            lambda: neutron_port_quota(conn),
             lambda: [_record(f) for f in conn.network.ips(
-                port_id=[p['id'] for p in ports])],
-            lambda: {n.id: _record(n) for n in conn.network.networks(
-                id=sorted({p['network_id'] for p in ports}))}])
+                project_id=conn.current_project_id)]]
+    found = reads.parallel(calls) + [[], None, []][len(calls) - 4:]
+    volumes, flavors, cinder_quota, key_found, ports, port_quota, fips = found
+    port_ids = {p['id'] for p in ports}
+    networks = {}
+    if ports:
+        networks = {n.id: _record(n) for n in conn.network.networks(
+            id=sorted({p['network_id'] for p in ports}))}
     return restore_plan.Found(
-        summary=snapshots.summarize(image, volume_snapshots),
-        server=_record(server), ports=ports, networks=networks,
-        floating_ips=fips, volumes=volumes,
-        volume_snapshots=volume_snapshots,
-        project_id=conn.current_project_id), cinder_quota, port_quota, flavors
+        ports=ports, networks=networks, volumes=volumes,
+        floating_ips=[f for f in fips if f.get('port_id') in port_ids],
+        **known), Room(cinder_quota, port_quota, flavors, key_found)
+
+
+def _key_found(conn, name):
+    """Whether this user has the key pair (None: no key pair named)."""
+    if not name:
+        return None
+    try:
+        conn.compute.get_keypair(name)
+    except sdk_exc.NotFoundException:
+        return False
+    return True
 
 
 def prepare(conn, request):
     """Everything that can be refused before anything is changed: the
     :class:`restore_plan.Plan` and the new server's attributes (None for
     a rebuild)."""
-    found, cinder_quota, port_quota, flavors = gather(conn, request)
+    found, room = gather(conn, request)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
         '%Y%m%dT%H%M%SZ')
     the_plan = restore_plan.plan(found, request, stamp)
     if the_plan.kind == restore_plan.REBUILD:
         return the_plan, None
-    restore_plan.check_quota(the_plan, cinder_quota, port_quota)
-    flavor = _flavor_id(the_plan.server, flavors)
-    key = the_plan.server.get('key_name')
-    if key:
-        try:
-            conn.compute.get_keypair(key)
-        except sdk_exc.NotFoundException:
-            raise errors.Refused(_(
-                "Server %(server)s has key pair '%(key)s', which this user "
-                "does not have: the new server could not get it.") % {
-                    'server': the_plan.server['name'], 'key': key})
+    restore_plan.check_quota(the_plan, room.cinder_quota, room.port_quota)
+    flavor = _flavor_id(the_plan.server, room.flavors)
+    if room.key_found is False:
+        raise errors.Refused(_(
+            "Server %(server)s has key pair '%(key)s', which this user "
+            "does not have: the new server could not get it.") % {
+                'server': the_plan.server['name'],
+                'key': the_plan.server.get('key_name')})
     return the_plan, restore_attrs.server_attrs(
         the_plan, flavor,
         sdk_utils.supports_microversion(conn.compute, '2.67'),
@@ -202,29 +235,7 @@ def replace(conn, the_plan, attrs, request, reporter):
     # The new server is the user's now: what fails from here on is said,
     # and the rows are still printed.
     made.server = _record(server)
-    made.volumes = _new_volumes(conn, the_plan, server)
-    if any(b['delete_on_termination'] and b['source_type'] == 'snapshot'
-           for b in attrs['block_device_mapping']):
-        _keep_on_termination(conn, the_plan, server.id, made, reporter)
-    try:
-        conn.compute.set_server_metadata(old['id'], **{
-            lineage.REPLACED_BY: server.id})
-    except sdk_exc.SDKException as exc:
-        reporter.say(errors.not_undone(
-            _('record on server %(old)s that %(new)s replaced it') % {
-                'old': old['id'], 'new': server.id}, errors.describe(exc),
-            'openstack server set --property %s=%s %s' % (
-                lineage.REPLACED_BY, server.id, old['id'])))
-    failure = None
-    if request.delete_old:
-        try:
-            made.old = delete_old(conn, the_plan, steps, reporter)
-        except (sdk_exc.SDKException, errors.Refused) as exc:
-            failure = _(
-                'Restored, but the old server %(id)s was not deleted '
-                '(%(why)s): delete it with `openstack server delete '
-                '%(id)s`.') % {'id': old['id'], 'why': errors.describe(exc)}
-            made.old = [(_('old server'), old['id'], failure)]
+    failure = after.finish(steps, the_plan, attrs, made, request)
     return restore_rows.replace_rows(the_plan, made), failure
 
 
@@ -250,31 +261,15 @@ def _cut_over(conn, the_plan, attrs, steps, made):
     reporter.say(_('Creating server %s') % attrs['name'])
     server = steps.create(attrs)
     server = steps.built(server, moved)
-    made.ports = [_record(p) for p in conn.network.ports(
-        device_id=server.id)] if the_plan.ports else []
+    made.ports, made.volumes = reads.parallel([
+        lambda: [_record(p) for p in conn.network.ports(
+            device_id=server.id)] if the_plan.ports else [],
+        lambda: _new_volumes(conn, the_plan, server)])
     for fip in off_nova_ports:
         port = _port_for(the_plan, fip, made.ports)
         steps.move_floating_ip(fip, port)
         made.floating_ips[fip['id']] = port['id']
     return server
-
-
-def _keep_on_termination(conn, the_plan, server_id, made, reporter):
-    """The new volumes were deleted with the server while the restore
-    could fail: give those the snapshot keeps their own setting back."""
-    for snapshot_id in restore_attrs.kept_on_termination(the_plan):
-        volume_id = made.volumes.get(snapshot_id)
-        if not volume_id:
-            continue
-        try:
-            conn.compute.update_volume_attachment(
-                server_id, volume_id, delete_on_termination=False)
-        except sdk_exc.SDKException as exc:
-            reporter.say(errors.not_undone(
-                _('keep volume %s when the server is deleted') % volume_id,
-                errors.describe(exc),
-                'openstack server volume update --preserve-on-termination '
-                '%s %s' % (server_id, volume_id)))
 
 
 def _port_for(the_plan, fip, ports):
@@ -296,49 +291,3 @@ def _new_volumes(conn, the_plan, server):
             v.moved for v in the_plan.volumes} else volume_id
         found.setdefault(key, volume_id)
     return found
-
-
-def delete_old(conn, the_plan, steps, reporter):
-    """Delete the old server, then its old root volume where nothing
-    else needs it: ``[(kind, ID, note)]``."""
-    old = the_plan.server['id']
-    reporter.say(_('Deleting the old server %s') % old)
-    conn.compute.delete_server(old)
-    steps.settle(waits.Subject(waits.NOVA, _('Old server %s') % old),
-                 lambda: _or_none(conn.compute.get_server, old),
-                 lambda s: s is None)
-    done = [(_('old server'), old, _('deleted (--delete-old)'))]
-    root = next((v.old for v in the_plan.volumes if v.role == 'root'), None)
-    if root:
-        done.append((_('old root volume'), root,
-                     _delete_volume(conn, steps, root)))
-    return done
-
-
-def _or_none(get, ident):
-    try:
-        return get(ident)
-    except sdk_exc.NotFoundException:
-        return None
-
-
-def _delete_volume(conn, steps, volume_id):
-    """Delete the old root volume unless a volume snapshot depends on it
-    (Cinder would refuse): what became of it."""
-    block = conn.block_storage
-    volume = steps.settle(
-        waits.cinder(_('Volume %s') % volume_id),
-        lambda: _or_none(block.get_volume, volume_id),
-        lambda v: v is None or v.status not in ('in-use', 'detaching'))
-    if volume is None:
-        return _('deleted with the old server')
-    if volume.attachments:
-        return _('kept: attached to another server')
-    held = sorted(s.id for s in block.snapshots(volume_id=volume_id))
-    if held:
-        return _('kept: volume snapshot(s) %s depend on it') % ', '.join(held)
-    try:
-        block.delete_volume(volume_id)
-    except sdk_exc.HttpException as exc:
-        return _('kept: %s') % errors.describe_detail(exc)
-    return _('deleted (--delete-old)')

@@ -29,6 +29,10 @@ from rcsnap_osc.restore import lineage
 #: The service that answers for ports.
 _NEUTRON = 'Neutron'
 
+#: Seconds between two polls: the waits of a restore are of short
+#: transitions (stopped, detached, built) the server is down for.
+INTERVAL = 1.0
+
 
 class Steps:
     """The steps of one restore: ``conn``, the ``ledger`` they are
@@ -48,7 +52,7 @@ class Steps:
         status in ``failed`` or the deadline passing is refused; polls
         the service answers with server errors are named as such
         (:class:`waits.Subject` says which service)."""
-        deadline = waits.Deadline(self.timeout)
+        deadline = waits.Deadline(self.timeout, INTERVAL)
         report = self.reporter.progress(str(subject))
         status = None
         while True:

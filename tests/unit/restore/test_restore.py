@@ -108,8 +108,8 @@ class TestPlan(base.RestoreTest):
             'GET %s/v2/images/%s' % (fakes.base.IMAGE_URL, fakes.IMAGE_ID),
             'GET %s' % base.SERVER,
             'GET %s/ports?device_id=%s' % (base.NEUTRON, data.SERVER_ID),
-            'GET %s/floatingips?port_id=%s&port_id=%s' % (
-                base.NEUTRON, data.USER_PORT_ID, data.NOVA_PORT_ID),
+            'GET %s/floatingips?project_id=%s' % (base.NEUTRON,
+                                                  fakes.base.PROJECT_ID),
             'GET %s/networks?id=%s' % (base.NEUTRON, data.NETWORK_ID),
             'GET %s/quotas/%s/details' % (base.NEUTRON,
                                           fakes.base.PROJECT_ID),
@@ -206,7 +206,7 @@ class TestReplace(base.RestoreTest):
              '%s -> %s' % (data.FLOATING_IP, cloud.NEW_PORT_ID)),
             ('port', '%s (%s)' % (data.USER_PORT_ID, data.USER_IP),
              '%s (%s)' % (data.USER_PORT_ID, data.USER_IP)),
-            ('unreachable', '', '6 s')], self.rows(out))
+            ('unreachable', '', '3 s')], self.rows(out))
         # Where the cloud is left: the old server stopped and renamed with
         # another address, the new one with its name and addresses.
         old = fake.servers[data.SERVER_ID]
@@ -360,7 +360,7 @@ class TestRebuild(base.RestoreTest):
         self.assertEqual(['POST %s/action' % base.SERVER] + [
             'GET %s' % base.SERVER] * 3, self.calls()[-4:])
         self.assertEqual([('server', data.SERVER_ID, data.SERVER_ID),
-                          ('unreachable', '', '4 s')], self.rows(out))
+                          ('unreachable', '', '2 s')], self.rows(out))
         self.assertEqual(['Server %s (until ACTIVE): REBUILD (0 s)'
                           % data.SERVER_ID], err.splitlines())
 

@@ -160,7 +160,9 @@ class TestFailures(RollbackTest):
         # Nova answers 500 to every poll of the new server: the wait says
         # so (not a timeout), and the old server is put back.
         fake = self.cloud()
-        fake.fail('GET', base.NEW, *[(500, fakes.server_fault()['json'])] * 6)
+        # Polled every second for 10 s: 11 polls.
+        fake.fail('GET', base.NEW,
+                  *[(500, fakes.server_fault()['json'])] * 11)
         code, out, err = self.restore('--yes', '--timeout', '10')
         self.assertEqual(1, code, err)
         self.assertEqual(
