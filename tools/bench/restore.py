@@ -19,15 +19,15 @@ the smallest flavor by RAM the cloud lists, with one port Nova makes on a
 network of the project's own (none when the project has none), and one
 ``rc snapshot create --wait`` of it.
 
-Each restore (*A*) targets the server the previous one made, with
-``--delete-old``: the command deletes the old server and its old root
-volume (not the first, which the snapshot depends on) and waits for the
-server to be gone, inside the timed run. The old data volume it leaves
-is deleted untimed. Each launch (*B*) gets a port on the same network;
-its server and volumes are deleted untimed, and waited for, before the
-next run. Everything is removed at the end, also on failure and Ctrl-C:
-what was recorded, and any server named with the fixture's prefix or
-volume made from the snapshot's volume snapshots.
+Each restore (*A*) targets the server the previous one made; the server
+it replaced (stopped, renamed, kept) is deleted untimed with its volumes,
+except the fixture's first ones, which the snapshot depends on. The
+timed run is the restore a user waits for: no ``--delete-old``, as a
+launch deletes nothing either. Each launch (*B*) gets a port on the same
+network; its server and volumes are deleted untimed, and waited for,
+before the next run. Everything is removed at the end, also on failure
+and Ctrl-C: what was recorded, and any server named with the fixture's
+prefix or volume made from the snapshot's volume snapshots.
 """
 
 import json
@@ -128,8 +128,7 @@ class Fixture:
 
     def restore_argv(self):
         return self.bench.osc('rc', 'snapshot', 'restore', self.snapshot_id,
-                              '--server', self.current, '--yes', '--wait',
-                              '--delete-old')
+                              '--server', self.current, '--yes', '--wait')
 
     def launch_argv(self):
         network = (['--network', self.network.id] if self.network
@@ -139,22 +138,22 @@ class Fixture:
                               *network)
 
     def restored(self, out):
-        """Record what a restore made; with ``--delete-old``, delete the
-        old data volumes it left (untimed)."""
+        """Record what a restore made; delete the server it replaced with
+        its volumes (untimed), but the fixture's first ones."""
         rows = json.loads(out)
-        left = []
+        old_volumes = []
         for row in rows:
             if row['Resource'] == 'server':
-                self.current = row['New']
+                old_server, self.current = row['Old'], row['New']
                 self.server_ids.append(row['New'])
             elif row['Resource'] in ('root volume', 'data volume'):
                 if row['New']:
                     self.volume_ids.append(row['New'])
-                if (row['Resource'] == 'data volume' and row['Old']
-                        and row['Old'] not in self.original):
-                    left.append(row['Old'])
-        if any(row['Resource'] == 'old server' for row in rows):
-            self.delete_volumes(left)  # else still on the old server
+                if row['Old'] and row['Old'] not in self.original:
+                    old_volumes.append(row['Old'])
+        if old_server != self.server_ids[0]:
+            self.delete_servers([old_server])
+            self.delete_volumes(old_volumes)
         return rows
 
     def launched(self, out):
@@ -260,10 +259,10 @@ def rows(bench, args, requests_text):
             fixture.remove()
         finally:
             signal.signal(signal.SIGINT, handler)
-    fixtures.say('rc snapshot restore --wait --delete-old makes: %s'
+    fixtures.say('rc snapshot restore --wait makes: %s'
                  % restore['calls'])
     fixtures.say('rc snapshot launch --wait makes: %s' % launch['calls'])
-    what = ('rc snapshot restore --wait --delete-old vs rc snapshot launch '
+    what = ('rc snapshot restore --wait vs rc snapshot launch '
             '--wait of the same snapshot (volume-backed, 1 data volume, %s, '
             'flavor %s)' % (fixture.where(), fixture.flavor.name))
     bench.table.add('Wall time: %s' % what, '%.2f s' % a, '%.2f s' % b,
