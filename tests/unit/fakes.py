@@ -682,7 +682,7 @@ class FakeClaims:
             match = one.match(request.url.split('?')[0])
             return bool(match) and match.group(1) in self.ever
 
-        requests.get(images, json=self.listing,
+        requests.get(images, json=lambda r, c: self.listing(r, c),
                      additional_matcher=is_claim_listing)
         requests.post(images, text=self.create,
                       additional_matcher=lambda r: b'rcsnap:claim' in (
