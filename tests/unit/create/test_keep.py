@@ -18,11 +18,14 @@ import json
 
 import testtools
 
+from rcsnap_osc.cloud import claims
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
+from rcsnap_osc.prune import run as pruning
 from tests.unit import base
 from tests.unit.create import base as create_base
 from tests.unit import fakes
+from tests.unit.prune import test_claims
 from tests.unit.prune import test_prune
 from tests.unit.usage import test_usage
 
@@ -235,6 +238,37 @@ class TestCreateKeep(KeepTest):
         self.assertNotIn('pruned', data)
         self.assertCalls(CREATE)
 
+    def test_retention_held_by_another_run_makes_nothing(self):
+        self.cloud([snap(1)])
+        self.claims.hold(test_claims.claim_body())
+        data, lines = self.create('--keep', '1', code=1)
+        self.assertIsNone(data)
+        self.assertEqual(
+            'Another run holds the retention of server analysis-vm (%s): '
+            'nothing was done; --wait-lock waits for it.'
+            % test_claims.HOLDER, lines[-1])
+        self.assertCalls(CREATE[:2] + TAKE[:1])
+        self.assertEqual([], self.writes())
+
+    def test_wait_lock_needs_keep(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'create',
+                                      fakes.SERVER_ID, '--wait-lock')
+        self.assertEqual(1, code)
+        self.assertIn('--wait-lock waits for the retention of the server, '
+                      'which only --keep holds: add --keep <N>.', err)
+        self.assertEqual([], self.calls())
+        code, out, err = self.run_cli('rc', 'snapshot', 'batch', 'create',
+                                      fakes.SERVER_ID, '--wait-lock', '5')
+        self.assertEqual(1, code)
+        self.assertIn('which only --keep holds', err)
+        self.assertEqual([], self.calls())
+
+    def test_bad_wait_lock_is_refused_by_argparse(self):
+        self.assertBadArgument(
+            "argument --wait-lock: '-1' is not a whole number of 0 or more",
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--keep', '1',
+            '--wait-lock', '-1')
+
 
 IDS = ['9d4c6a2e-3b1f-4c8e-a5d7-1e2f3a4b5c6%d' % n for n in range(2)]
 NEW_IDS = ['c2a7e3f1-5b6d-4e8a-9c0b-1d2e3f4a5b6%d' % n for n in range(2)]
@@ -329,5 +363,23 @@ class TestBatchKeep(create_base.CreateTest):
                           if c.startswith('DELETE')])
         self.assertEqual({}, {i: c for i, c in self.claims.images.items()
                               if not c.get('rcsnap:claim_released_at')})
+        self.assertIn('1 of 2 servers were not snapshotted: node-1',
+                      lines[-1])
+
+    def test_a_server_another_run_holds_is_not_snapshotted(self):
+        held = pruning.retention_claim(IDS[1])
+        body = test_claims.claim_body()
+        body.update(id=held.image_id(0), name=held.name,
+                    **{claims.KEY: held.key})
+        self.claims.hold(body)
+        rows, lines = self.batch(code=1)
+        self.assertEqual([[image_id(1)], []], [r['Pruned'] for r in rows])
+        self.assertEqual(
+            'failed (Another run holds the retention of server node-1 (%s): '
+            'nothing was done; --wait-lock waits for it.)'
+            % test_claims.HOLDER, rows[1]['Status'])
+        self.assertEqual(['POST %s/%s/action' % (create_base.SERVERS,
+                                                 IDS[0])],
+                         [c for c in self.writes() if 'action' in c])
         self.assertIn('1 of 2 servers were not snapshotted: node-1',
                       lines[-1])
