@@ -17,6 +17,7 @@ nothing is orphaned."""
 import json
 
 from openstack import exceptions as sdk_exc
+from testtools import content
 
 from tests.functional import base
 
@@ -153,6 +154,21 @@ class TestOneRetentionAtATime(base.FunctionalTest):
         conn = base.connection()
         self.assertEqual(made[2]['id'], conn.image.get_image(
             made[2]['id']).id)
+        # The claim stays, released, for the next run; no command takes
+        # it for a snapshot.
+        claim = [i for i in conn.image.images(
+            name='rcsnap-lock-%s' % server['id'], is_hidden=True)]
+        self.assertEqual(1, len(claim))
+        self.assertEqual('queued', claim[0].status)
+        self.assertIn('rcsnap:claim_released_at', claim[0].properties)
+        listed = {i['ID'] for i in self.rc('list', '--mine')}
+        self.assertNotIn(claim[0].id, listed)
+        self.assertIn(made[2]['id'], listed)
+        refused = base.run('rc', 'snapshot', 'delete', claim[0].id, '-f',
+                           'json', parse=False, check=False)
+        self.assertEqual(1, refused.returncode)
+        self.assertIn('not an instance snapshot', refused.stdout)
+        self.assertEqual(claim[0].id, conn.image.get_image(claim[0].id).id)
 
     def test_second_create_keep_exits_1_naming_the_holder(self):
         server = self.create_server(volume_size=1)
@@ -169,6 +185,8 @@ class TestOneRetentionAtATime(base.FunctionalTest):
         conn = base.connection()
         left = sorted(i['ID'] for i in self.rc('list', '--mine', '--long')
                       if i['Server'] == server['id'])
+        self.addDetail('exit codes', content.text_content(repr(
+            [p.returncode for p in runs])))
         if failed:  # they overlapped: the second made nothing
             self.assertEqual(1, len(made))
             self.assertIn('Another run holds the retention of server %s ('
