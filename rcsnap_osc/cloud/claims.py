@@ -37,6 +37,11 @@ from image listings, that is not an instance snapshot
 (:func:`rcsnap_osc.core.snapshots.is_instance_snapshot`): no command
 lists, counts or deletes it as one. Its ``expires_at`` bounds what a run
 that died (killed, host lost) holds: past it, the claim may be taken.
+It is the holder's clock read by the taker's: clocks that differ move the
+expiry by as much, never the exclusion, which is Glance's alone.
+
+The requests are written by hand: here a 409 or a 404 is an answer, not
+an error, and the SDK's ``create_image`` is an upload pipeline.
 """
 
 import dataclasses

@@ -123,6 +123,20 @@ class TestPruneHeld(base.TestCommand):
         self.assertEqual('2026-11-30T12:30:00Z', mine[claims.RELEASED])
         self.assertEqual('1', mine[claims.GENERATION])
 
+    def test_two_takers_of_an_expired_claim_one_wins(self):
+        """The other taker created generation 1 after our listing: its
+        409 sends us to read it, held."""
+        stale = self.claims.hold(claim_body(expires='2026-11-30T12:10:00Z'))
+        self.claims.hold(claim_body(1, **{claims.HOST: 'cron-3'}))
+        self.requests.get(IMAGES, json={'images': [stale]},
+                          additional_matcher=lambda r: 'rcsnap-lock' in r.url)
+        code, out, err = self.prune()
+        self.assertEqual(1, code, err)
+        self.assertIn('(host cron-3, pid 4242,', err)
+        self.assertEqual([SERVER, LIST, 'POST ' + IMAGES,
+                          'GET %s/%s' % (IMAGES, CLAIM.image_id(1))],
+                         self.calls())
+
     def test_released_claim_is_taken_in_four_requests(self):
         self.claims.hold(claim_body(**{
             claims.RELEASED: '2026-11-30T12:05:00Z'}))
