@@ -14,10 +14,32 @@
 looked for, never repeated blindly.
 """
 
+from openstack import exceptions as sdk_exc
+
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import origin
+from rcsnap_osc.create import plan as create_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+
+
+def request_image(conn, server, name, metadata):
+    """POST createImage; Nova's refusals become one line."""
+    try:
+        return create_image_checked(conn, server, name, metadata, {
+            origin.SERVER_PROPERTY: server.id})
+    except (sdk_exc.ConflictException, sdk_exc.BadRequestException) as exc:
+        detail = errors.describe_detail(exc)
+        if create_plan.is_quiesce_refusal(detail):
+            raise errors.Refused(_(
+                'Nova could not freeze the file systems of server '
+                '%(server)s and its image requires it: %(why)s; no snapshot '
+                'was made. Use --stop for a consistent snapshot.') % {
+                    'server': server.name, 'why': detail})
+        raise errors.Refused(
+            _('Cannot snapshot server %(server)s now: %(why)s') % {
+                'server': server.name, 'why': detail})
 
 
 def create_image_checked(conn, server, name, metadata, properties):

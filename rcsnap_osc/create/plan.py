@@ -58,7 +58,9 @@ _TRUE = frozenset(('1', 't', 'true', 'on', 'y', 'yes'))
 class Request:
     """What ``create`` or ``batch create`` was asked to do: ``wait``
     seconds (None: do not wait), ``stop`` the server first, refuse unless
-    it can be quiesced, ``keep`` the newest N afterwards."""
+    it can be quiesced, ``keep`` the newest N afterwards, holding the
+    retention of the server meanwhile, waiting ``wait_lock`` seconds for
+    another run that holds it (None: do not wait)."""
 
     name: str | None = None
     properties: dict | None = None
@@ -66,6 +68,7 @@ class Request:
     stop: bool = False
     require_quiesce: bool = False
     keep: int | None = None
+    wait_lock: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)

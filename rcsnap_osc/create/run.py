@@ -175,9 +175,23 @@ def create_snapshot(conn, server, request, reporter):
     result = Result(found, request.name or found.name, verdict)
     reporter.say(_('Server %(server)s: %(verdict)s.') % {
         'server': found.name, 'verdict': verdict.text})
-    snapshot(conn, result, request, reporter, stopping.sleeper())
-    prune(conn, [result], request, reporter)
+    with pruning.holding(conn, [(found.id, found.name)], lock(request),
+                         reporter) as refused:
+        if refused:
+            raise refused[found.id]
+        snapshot(conn, result, request, reporter, stopping.sleeper())
+        prune(conn, [result], request, reporter)
     return result
+
+
+def lock(request):
+    """With ``keep``, how the run holds its servers' retention: from
+    before their snapshots are made until the pruning is done, so that
+    another run neither prunes a snapshot being made nor plans from a
+    listing this one changes; else None."""
+    return None if request.keep is None else pruning.lock_for(
+        request.wait_lock, DEFAULT_WAIT if request.wait is None
+        else request.wait)
 
 
 def prune(conn, results, request, reporter):
@@ -211,7 +225,7 @@ def snapshot(conn, result, request, reporter, sleep):
     metadata[origin.SERVER_PROPERTY] = server.id
 
     def take():
-        image_id = request_image(conn, server, result.name, metadata)
+        image_id = nova.request_image(conn, server, result.name, metadata)
         if wait is None and not stop:
             image = reads.image_record(conn.image.get_image(image_id))
             result.summary = reads.summarize(conn, image)
@@ -229,24 +243,6 @@ def snapshot(conn, result, request, reporter, sleep):
             reporter.say, take)
     else:
         take()
-
-
-def request_image(conn, server, name, metadata):
-    """POST createImage; Nova's refusals become one line."""
-    try:
-        return nova.create_image_checked(conn, server, name, metadata, {
-            origin.SERVER_PROPERTY: server.id})
-    except (sdk_exc.ConflictException, sdk_exc.BadRequestException) as exc:
-        detail = errors.describe_detail(exc)
-        if create_plan.is_quiesce_refusal(detail):
-            raise errors.Refused(_(
-                'Nova could not freeze the file systems of server '
-                '%(server)s and its image requires it: %(why)s; no snapshot '
-                'was made. Use --stop for a consistent snapshot.') % {
-                    'server': server.name, 'why': detail})
-        raise errors.Refused(
-            _('Cannot snapshot server %(server)s now: %(why)s') % {
-                'server': server.name, 'why': detail})
 
 
 # -- several servers ----------------------------------------------------------
@@ -297,7 +293,18 @@ def create_snapshots(conn, results, request, reporter):
     thread each; a failure is recorded on its result and the others go
     on. On Ctrl-C every thread starts again the server it stopped, then
     the interrupt goes on. With ``keep``, once all are done, each server
-    whose snapshot was made is pruned (:func:`prune`)."""
+    whose snapshot was made is pruned (:func:`prune`), and a server whose
+    retention another run holds is not snapshotted (:func:`lock`)."""
+    todo = [r for r in results if r.error is None]
+    with pruning.holding(conn, [(r.server.id, r.server.name) for r in todo],
+                         lock(request), reporter) as refused:
+        for result in todo:
+            result.error = refused.get(result.server.id) and str(
+                refused[result.server.id])
+        return _create_all(conn, results, request, reporter)
+
+
+def _create_all(conn, results, request, reporter):
     todo = [r for r in results if r.error is None]
     for proxy in (conn.compute, conn.image, conn.block_storage):
         proxy.get_endpoint_data()  # discovery once, not once per thread

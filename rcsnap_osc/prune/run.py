@@ -13,20 +13,84 @@
 """Prune a server's older snapshots: chosen by
 :mod:`rcsnap_osc.core.retention`,
 deleted through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
-:mod:`rcsnap_osc.delete.run`), so that nothing is orphaned."""
+:mod:`rcsnap_osc.delete.run`), so that nothing is orphaned.
 
+One retention at a time per server (:func:`holding`): ``prune``,
+``create --keep`` and ``batch create --keep`` hold the server's retention
+claim (:mod:`rcsnap_osc.cloud.claims`) for the whole run and plan their
+deletions only once it is held, so that a run started beside another sees
+what the other left, never a listing the other is changing.
+"""
+
+import contextlib
 import dataclasses
 import datetime
 
 from openstack import exceptions as sdk_exc
 from oslo_utils import uuidutils
 
+from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc.delete import run as deleting
+from rcsnap_osc.i18n import _
+
+#: Seconds a claim outlives the waits of its run, at least: a run that
+#: died (killed, host lost) holds the retention of its servers that long.
+CLAIM_MARGIN = 3600
+
+
+@dataclasses.dataclass(frozen=True)
+class Lock:
+    """How a run holds the retention of its servers: ``wait`` seconds for
+    a run that holds one (None: do not wait), the claim lasting at most
+    ``ttl`` seconds."""
+
+    wait: int | None = None
+    ttl: int = CLAIM_MARGIN
+
+
+def lock_for(wait_lock, waits):
+    """The :class:`Lock` of a run whose own waits last ``waits`` seconds
+    at most: its claim lasts four times that (a stop, a snapshot, a start,
+    the deletions) and :data:`CLAIM_MARGIN` more."""
+    return Lock(wait_lock, CLAIM_MARGIN + 4 * (waits or 0))
+
+
+def retention_claim(server_id, server_name=None):
+    """The claim of a server's retention: one key per server ID."""
+    return claims.Claim('retention:%s' % server_id,
+                        'rcsnap-lock-%s' % server_id,
+                        _('the retention of server %s') % (
+                            server_name or server_id))
+
+
+@contextlib.contextmanager
+def holding(conn, servers, lock, reporter):
+    """Hold the retention claim of each of ``servers``, ``[(ID, name)]``,
+    while the block runs, released after it whatever happens (a failure,
+    Ctrl-C). Taken in the order of the IDs, so that two runs of
+    overlapping servers that wait never wait for each other. Yields
+    ``{server ID: claims.Held}``, the servers another run holds (after
+    ``lock.wait`` seconds); with ``lock`` None, holds nothing."""
+    mine, refused = [], {}
+    try:
+        for server_id, name in sorted(servers) if lock else ():
+            try:
+                mine.append(claims.hold(
+                    conn, retention_claim(server_id, name), lock.ttl,
+                    lock.wait, reporter.progress(_('Waiting'))))
+            except claims.Held as held:
+                refused[server_id] = held
+        yield refused
+    finally:
+        for held in mine:
+            warning = claims.release(conn, held)
+            if warning:
+                reporter.say(warning)
 
 
 @dataclasses.dataclass
@@ -53,13 +117,10 @@ def find_server_id(conn, name_or_id):
     return found.id, found.name
 
 
-def plan(conn, server, keep, older_than=None, server_name=None):
-    """The :class:`Pruning` of a server (name or ID; with ``server_name``
-    given, ``server`` is its ID and is not looked up)."""
-    if server_name is None:
-        server_id, server_name = find_server_id(conn, server)
-    else:
-        server_id = server
+def plan(conn, server, keep, older_than=None, found=None):
+    """The :class:`Pruning` of a server (name or ID; with ``found``, its
+    ``(ID, name)``, it is not looked up)."""
+    server_id, server_name = found or find_server_id(conn, server)
     return plan_servers(conn, [(server_id, server_name)], keep,
                         older_than)[0]
 

@@ -176,6 +176,23 @@ def add_wait_arguments(parser, what):
                   '(default: %d)'))
 
 
+def add_wait_lock_argument(parser, what):
+    """``--wait-lock [<seconds>]``: ``what`` holds a server's retention."""
+    parser.add_argument(
+        '--wait-lock',
+        metavar='<seconds>',
+        nargs='?',
+        const=DEFAULT_TIMEOUT,
+        type=whole_number(0),
+        help=_('%(what)s holds the retention of the server: while another '
+               'run (create --keep, batch create --keep, prune) holds it, '
+               'wait for it up to this many seconds (default: %(secs)d), '
+               'showing who holds it on stderr. Without this option such '
+               'a run exits 1 at once, saying who holds it') % {
+            'what': what, 'secs': DEFAULT_TIMEOUT},
+    )
+
+
 class Progress:
     """Progress lines on stderr: on every change, else every ``every`` s."""
 

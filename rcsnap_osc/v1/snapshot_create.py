@@ -80,16 +80,26 @@ def add_create_arguments(parser, wait_what):
                'kept and count toward N. No confirmation: the flag is it. '
                'Nothing is deleted when the snapshot fails'),
     )
+    common.add_wait_lock_argument(parser, _(
+        'With --keep, from before the snapshot is made until the older '
+        'ones are deleted, the command'))
     common.add_wait_arguments(parser, wait_what)
 
 
 def request(args, name=None):
     """The :class:`rcsnap_osc.create.plan.Request` of the arguments."""
+    from osc_lib import exceptions
+
     from rcsnap_osc.create import plan
 
+    if args.wait_lock is not None and args.keep is None:
+        raise exceptions.CommandError(_(
+            '--wait-lock waits for the retention of the server, which only '
+            '--keep holds: add --keep <N>.'))
     return plan.Request(
         name=name, properties=args.property, wait=waits(args),
-        stop=args.stop, require_quiesce=args.require_quiesce, keep=args.keep)
+        stop=args.stop, require_quiesce=args.require_quiesce, keep=args.keep,
+        wait_lock=args.wait_lock)
 
 
 def waits(args):
@@ -254,6 +264,7 @@ class CreateSnapshotBatch(base.Lister):
             raise exceptions.CommandError(_(
                 'Name the servers to snapshot, or give --all for every '
                 'server of the project.'))
+        wanted = request(args)
         ask = args.all and not (args.yes or args.dry_run)
         if ask and not self.app.stdin.isatty():
             raise exceptions.CommandError(_(
@@ -280,7 +291,7 @@ class CreateSnapshotBatch(base.Lister):
                              for r in results]
 
         creating.create_snapshots(
-            self.conn, results, request(args), common.StderrReporter(
+            self.conn, results, wanted, common.StderrReporter(
                 self.app.stderr, made=lambda results: self.partial(rows)))
         for result in results:
             if result.pruned:

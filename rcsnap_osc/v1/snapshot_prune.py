@@ -34,7 +34,13 @@ snapshots made otherwise are found through the volume their root volume
 snapshot was taken of, while it is attached to the server.
 
 Without --yes or --dry-run it asks once on a terminal, showing the plan;
-not on a terminal it needs --yes.""")
+not on a terminal it needs --yes.
+
+One retention at a time per server: "prune", "create --keep" and "batch
+create --keep" of the same server hold its retention for the run, and
+list its snapshots only once they hold it. A run that finds it held
+exits 1 naming the holder (host, pid, since, until), or with --wait-lock
+waits for it.""")
 
 
 class PruneSnapshot(base.Lister):
@@ -74,6 +80,9 @@ class PruneSnapshot(base.Lister):
             action='store_true',
             help=_('Do not ask (needed when not on a terminal)'),
         )
+        common.add_wait_lock_argument(parser, _(
+            'From before the snapshots are listed until they are deleted '
+            '(not with --dry-run), the command'))
         common.add_wait_arguments(parser, common.DELETE_WAIT)
         return parser
 
@@ -91,7 +100,24 @@ class PruneSnapshot(base.Lister):
             raise exceptions.CommandError(_(
                 'prune deletes snapshots: add --yes to confirm, or '
                 '--dry-run to see the plan.'))
-        found = pruning.plan(self.conn, args.server, args.keep, older_than)
+        server = pruning.find_server_id(self.conn, args.server)
+        lock = None if args.dry_run else pruning.lock_for(
+            args.wait_lock, args.timeout if args.wait else 0)
+        with pruning.holding(self.conn, [server], lock, common.StderrReporter(
+                self.app.stderr)) as refused:
+            if refused:
+                raise refused[server[0]]
+            return self.prune(args, server, older_than, ask)
+
+    def prune(self, args, server, older_than, ask):
+        """Plan (inside the claim: from what an earlier run left), ask,
+        delete."""
+        from osc_lib import exceptions
+
+        from rcsnap_osc.prune import run as pruning
+
+        found = pruning.plan(self.conn, server[0], args.keep, older_than,
+                             found=server)
         kept = common.kept_rows(found.choice)
         planned = common.delete_rows(
             pruning.carry_out(self.conn, found, True), True)

@@ -381,6 +381,7 @@ class FunctionalTest(testtools.TestCase):
                 NETWORK, ignore_missing=False).id}]
         server = conn.compute.create_server(
             name=name, flavor_id=flavor_id, networks=networks, **attrs)
+        self.later(self.delete_claims, server.id, cloud)
         self.later(self.delete_server, server.id, cloud)
         return wait_for_status(conn.compute.get_server, server.id, 'ACTIVE')
 
@@ -453,6 +454,15 @@ class FunctionalTest(testtools.TestCase):
 
     def delete_server(self, server_id, cloud=None):
         remove_all(connection(cloud), servers=[server_id])
+
+    def delete_claims(self, server_id, cloud=None):
+        """The retention claim a run of ``prune`` or ``create --keep``
+        leaves (released, for the next run to find) goes with the
+        server."""
+        conn = connection(cloud)
+        for image in conn.image.images(name='rcsnap-lock-%s' % server_id,
+                                       is_hidden=True):
+            conn.image.delete_image(image.id, ignore_missing=True)
 
     def delete_image(self, image_id, cloud=None):
         connection(cloud).image.delete_image(image_id, ignore_missing=True)

@@ -14,7 +14,10 @@
 volume-backed server stay, the others go with their volume snapshots, and
 nothing is orphaned."""
 
+import json
+
 from openstack import exceptions as sdk_exc
+from testtools import content
 
 from tests.functional import base
 
@@ -113,3 +116,74 @@ class TestPrune(base.FunctionalTest):
         self.assertFailsCleanly('add --yes to confirm', 'rc', 'snapshot',
                                 'prune', '--server', 'no-such-server',
                                 '--keep', '1')
+
+
+class TestOneRetentionAtATime(base.FunctionalTest):
+    """Two retentions of one server started together: the second plans
+    from what the first left, never from a listing the first changes."""
+
+    def test_two_prunes_delete_the_older_snapshots_once(self):
+        server = self.create_server(volume_size=1)
+        made = [self.snapshot_server(server) for _ in range(3)]
+        older = {s['id'] for s in made[:2]} | {
+            d['snapshot_id'] for s in made[:2]
+            for d in s['volume_snapshots']}
+        runs = base.run_each([
+            ['rc', 'snapshot', 'prune', '--server', server['id'], '--keep',
+             '1', '--yes', '--wait', '--timeout', str(base.TIMEOUT),
+             '--wait-lock', str(base.TIMEOUT), '-f', 'json']] * 2)
+        deleted = []
+        for proc in runs:
+            self.assertEqual(0, proc.returncode, proc.stderr)
+            rows = json.loads(proc.stdout)
+            deleted += [r['Resource'] for r in rows
+                        if r['Result'] == 'deleted']
+            self.assertIn({'Resource': made[2]['id'], 'Kind': 'image',
+                           'Name': made[2]['name'],
+                           'Result': 'kept (one of the newest 1)'}, rows)
+        self.assertEqual(sorted(older), sorted(deleted))
+        conn = base.connection()
+        self.assertEqual(made[2]['id'], conn.image.get_image(
+            made[2]['id']).id)
+        # The claim stays, released, for the next run; no command takes
+        # it for a snapshot.
+        claim = [i for i in conn.image.images(
+            name='rcsnap-lock-%s' % server['id'], is_hidden=True)]
+        self.assertEqual(1, len(claim))
+        self.assertEqual('queued', claim[0].status)
+        self.assertIn('rcsnap:claim_released_at', claim[0].properties)
+        listed = {i['ID'] for i in self.rc('list', '--mine')}
+        self.assertNotIn(claim[0].id, listed)
+        self.assertIn(made[2]['id'], listed)
+        refused = base.run('rc', 'snapshot', 'delete', claim[0].id, '-f',
+                           'json', parse=False, check=False)
+        self.assertEqual(1, refused.returncode)
+        self.assertIn('not an instance snapshot', refused.stdout)
+        self.assertEqual(claim[0].id, conn.image.get_image(claim[0].id).id)
+
+    def test_second_create_keep_exits_1_naming_the_holder(self):
+        server = self.create_server(volume_size=1)
+        older = self.snapshot_server(server)
+        runs = base.run_each([
+            ['rc', 'snapshot', 'create', server['id'], '--name',
+             '%s-snap-k%d' % (self.prefix, n), '--keep', '1', '--timeout',
+             str(base.TIMEOUT), '-f', 'json'] for n in range(2)])
+        made = [json.loads(p.stdout) for p in runs if p.returncode == 0]
+        for snap in made:
+            self.later(self.delete_snapshot_image, snap)
+        failed = [p for p in runs if p.returncode != 0]
+        conn = base.connection()
+        left = sorted(i['ID'] for i in self.rc('list', '--mine', '--long')
+                      if i['Server'] == server['id'])
+        self.addDetail('exit codes', content.text_content(repr(
+            [p.returncode for p in runs])))
+        if failed:  # they overlapped: the second made nothing
+            self.assertEqual(1, len(made))
+            self.assertIn('Another run holds the retention of server %s ('
+                          % server['name'], failed[0].stderr)
+            self.assertIn('--wait-lock waits for it.', failed[0].stderr)
+            self.assertEqual([made[0]['id']], left)
+        else:  # one after the other: the last one's snapshot stays
+            self.assertEqual(1, len(left))
+        self.assertRaises(sdk_exc.NotFoundException, conn.image.get_image,
+                          older['id'])

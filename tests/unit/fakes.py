@@ -15,6 +15,7 @@ Glance v2, Cinder v3), and helpers that register them on requests-mock."""
 
 import http
 import json
+import re
 import urllib.parse
 
 from tests.unit import base
@@ -648,3 +649,102 @@ def register_root_volume(requests, server_id=SERVER_ID,
                          'server_id': server_id, 'device': '/dev/vda',
                          'volume_id': volume_id}],
                      volume_image_metadata=image_metadata or {})})
+
+
+# -- claims (one retention at a time per server) ------------------------------
+
+def glance_html_error(status, message):
+    """Glance's error page as the local cloud answers a request that asks
+    no JSON (the claims' raw requests): webob's HTML."""
+    phrase = '%d %s' % (status, http.HTTPStatus(status).phrase)
+    return ('<html>\n <head>\n  <title>%s</title>\n </head>\n <body>\n  '
+            '<h1>%s</h1>\n  %s<br /><br />\n\n\n\n </body>\n</html>'
+            % (phrase, phrase, message))
+
+
+class FakeClaims:
+    """Glance as the claims see it: POST /v2/images with a chosen ``id``
+    is refused with Glance's 409 while or after an image had that ID
+    (Glance never reuses a deleted image's ID); GET of one answers 404
+    once it is deleted; the listing by name of hidden images; PATCH adds
+    the properties; DELETE removes. ``images`` holds the live ones."""
+
+    def __init__(self, requests):
+        self.images = {}
+        self.ever = set()
+        images = base.IMAGE_URL + '/v2/images'
+        one = re.compile(re.escape(images) + r'/([0-9a-f-]{36})$')
+
+        def is_claim_listing(request):
+            return 'name=rcsnap-lock-' in request.url
+
+        def is_claim(request):
+            match = one.match(request.url.split('?')[0])
+            return bool(match) and match.group(1) in self.ever
+
+        requests.get(images, json=lambda r, c: self.listing(r, c),
+                     additional_matcher=is_claim_listing)
+        requests.post(images, text=self.create,
+                      additional_matcher=lambda r: b'rcsnap:claim' in (
+                          r.body if isinstance(r.body, bytes) else
+                          (r.body or '').encode()))
+        requests.get(one, text=self.read, additional_matcher=is_claim)
+        requests.patch(one, text=self.patch, additional_matcher=is_claim)
+        requests.delete(one, text=self.delete, additional_matcher=is_claim)
+
+    def listing(self, request, context):
+        name = urllib.parse.parse_qs(urllib.parse.urlsplit(
+            request.url).query)['name'][0]
+        return {'images': [i for i in self.images.values()
+                           if i['name'] == name],
+                'first': '/v2/images', 'schema': '/v2/schemas/images'}
+
+    def hold(self, body):
+        """An image made by another run (as Glance answers it)."""
+        record = dict(body)
+        record.update({'status': 'queued', 'owner': base.PROJECT_ID,
+                       'size': None, 'created_at': CREATED,
+                       'updated_at': CREATED, 'tags': [],
+                       'protected': False})
+        self.images[record['id']] = record
+        self.ever.add(record['id'])
+        return record
+
+    def create(self, request, context):
+        body = request.json()
+        if body['id'] in self.ever:
+            context.status_code = 409
+            context.headers['Content-Type'] = 'text/html; charset=UTF-8'
+            return glance_html_error(
+                409, 'Image ID %s already exists!' % body['id'])
+        context.status_code = 201
+        return json.dumps(self.hold(body))
+
+    def _found(self, request, context):
+        image_id = request.url.split('?')[0].rsplit('/', 1)[1]
+        if image_id not in self.images:
+            context.status_code = 404
+            context.headers['Content-Type'] = 'text/html; charset=UTF-8'
+            return None, glance_html_error(
+                404, 'No image found with ID %s' % image_id)
+        return self.images[image_id], None
+
+    def read(self, request, context):
+        found, error = self._found(request, context)
+        return error or json.dumps(found)
+
+    def patch(self, request, context):
+        found, error = self._found(request, context)
+        if error:
+            return error
+        for op in request.json():
+            found[op['path'][1:]] = op['value']
+        return json.dumps(found)
+
+    def delete(self, request, context):
+        found, error = self._found(request, context)
+        if error:
+            return error
+        del self.images[found['id']]
+        context.status_code = 204
+        return ''

@@ -18,11 +18,14 @@ import json
 
 import testtools
 
+from rcsnap_osc.cloud import claims
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
+from rcsnap_osc.prune import run as pruning
 from tests.unit import base
 from tests.unit.create import base as create_base
 from tests.unit import fakes
+from tests.unit.prune import test_claims
 from tests.unit.prune import test_prune
 from tests.unit.usage import test_usage
 
@@ -40,6 +43,9 @@ CREATE = ['GET ' + SERVER,
           'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
           'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)]
 LISTINGS = set(test_usage.LISTINGS)
+TAKE, RELEASE = test_prune.claim_calls()
+#: create --keep: the claim is held from before the snapshot is requested.
+KEEP = CREATE[:2] + TAKE + CREATE[2:]
 
 
 def new_snapshot(**fields):
@@ -69,6 +75,7 @@ class KeepTest(create_base.CreateTest):
         self.requests.get('%s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
                           json={'volume': create_base.attached_volume()})
         self.snapshot_ready(name='analysis-vm')
+        self.claims = fakes.FakeClaims(self.requests)
 
     def cloud(self, older, gone_after_delete=True):
         """The listings after the new snapshot is made: it and ``older``
@@ -123,23 +130,23 @@ class TestCreateKeep(KeepTest):
             'of the newest 1)' % fakes.IMAGE_ID], lines[1:])
         # Images first, then their volume snapshots, then one listing
         # sees both gone.
-        self.assertCalls(CREATE + [
+        self.assertCalls(KEEP + [
             LISTINGS,
             'DELETE %s/%s' % (IMAGES, image_id(2)),
             'DELETE %s/%s' % (IMAGES, image_id(1)),
             'DELETE %s/%s' % (SNAPS, vsid(2)),
             'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/detail?limit=1000' % SNAPS])
+            'GET %s/detail?limit=1000' % SNAPS] + RELEASE)
 
     def test_keep_two_deletes_the_oldest(self):
         self.cloud([snap(2), snap(1)])
         data, lines = self.create('--keep', '2')
         self.assertEqual([image_id(1)], data['pruned'])
-        self.assertCalls(CREATE + [
+        self.assertCalls(KEEP + [
             LISTINGS,
             'DELETE %s/%s' % (IMAGES, image_id(1)),
             'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/%s' % (SNAPS, vsid(1))])
+            'GET %s/%s' % (SNAPS, vsid(1))] + RELEASE)
 
     def test_keep_more_than_exist_deletes_nothing(self):
         self.cloud([snap(2), snap(1)])
@@ -147,7 +154,7 @@ class TestCreateKeep(KeepTest):
         self.assertEqual([], data['pruned'])
         self.assertEqual(3, len([line for line in lines
                                  if 'kept (one of the newest 5)' in line]))
-        self.assertCalls(CREATE + [LISTINGS])
+        self.assertCalls(KEEP + [LISTINGS] + RELEASE)
 
     def test_keep_zero_is_refused_before_anything(self):
         self.assertBadArgument(
@@ -171,12 +178,12 @@ class TestCreateKeep(KeepTest):
             'image %s (snap-2): kept (shared with projects that accepted '
             'it: %s; use --force)' % (image_id(2), base.OTHER_PROJECT_ID)],
             kept)
-        self.assertCalls(CREATE + [
+        self.assertCalls(KEEP + [
             LISTINGS,
             'GET %s/%s/members' % (IMAGES, image_id(2)),
             'DELETE %s/%s' % (IMAGES, image_id(1)),
             'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/%s' % (SNAPS, vsid(1))])
+            'GET %s/%s' % (SNAPS, vsid(1))] + RELEASE)
 
     def test_protected_counts_toward_n(self):
         self.cloud([snap(2, protected=True), snap(1)])
@@ -194,7 +201,8 @@ class TestCreateKeep(KeepTest):
         data, lines = self.create('--keep', '1', code=1)
         self.assertIsNone(data)
         self.assertIn('Snapshot %s failed' % fakes.IMAGE_ID, lines[-1])
-        self.assertEqual(['POST %s/action' % SERVER], self.writes())
+        self.assertEqual(TAKE[1:] + ['POST %s/action' % SERVER] + RELEASE,
+                         self.writes())
         self.assertNotIn(test_usage.LISTINGS[0], self.calls())
 
     def test_a_deletion_failing_exits_1_after_the_output(self):
@@ -221,13 +229,45 @@ class TestCreateKeep(KeepTest):
         data = json.loads(out)  # the snapshot is made and usable
         self.assertEqual((fakes.IMAGE_ID, []), (data['id'], data['pruned']))
         self.assertIn('HTTP 500', err.strip().splitlines()[-1])
-        self.assertEqual(['POST %s/action' % SERVER], self.writes())
+        self.assertEqual(TAKE[1:] + ['POST %s/action' % SERVER] + RELEASE,
+                         self.writes())
 
     def test_without_keep_no_field_and_no_listing(self):
         self.cloud([snap(1)])
         data, lines = self.create('--wait')
         self.assertNotIn('pruned', data)
         self.assertCalls(CREATE)
+
+    def test_retention_held_by_another_run_makes_nothing(self):
+        self.cloud([snap(1)])
+        self.claims.hold(test_claims.claim_body())
+        data, lines = self.create('--keep', '1', code=1)
+        self.assertIsNone(data)
+        self.assertEqual(
+            'Another run holds the retention of server analysis-vm (%s): '
+            'nothing was done; --wait-lock waits for it.'
+            % test_claims.HOLDER, lines[-1])
+        self.assertCalls(CREATE[:2] + TAKE[:1])
+        self.assertEqual([], self.writes())
+
+    def test_wait_lock_needs_keep(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'create',
+                                      fakes.SERVER_ID, '--wait-lock')
+        self.assertEqual(1, code)
+        self.assertIn('--wait-lock waits for the retention of the server, '
+                      'which only --keep holds: add --keep <N>.', err)
+        self.assertEqual([], self.calls())
+        code, out, err = self.run_cli('rc', 'snapshot', 'batch', 'create',
+                                      fakes.SERVER_ID, '--wait-lock', '5')
+        self.assertEqual(1, code)
+        self.assertIn('which only --keep holds', err)
+        self.assertEqual([], self.calls())
+
+    def test_bad_wait_lock_is_refused_by_argparse(self):
+        self.assertBadArgument(
+            "argument --wait-lock: '-1' is not a whole number of 0 or more",
+            'rc', 'snapshot', 'create', fakes.SERVER_ID, '--keep', '1',
+            '--wait-lock', '-1')
 
 
 IDS = ['9d4c6a2e-3b1f-4c8e-a5d7-1e2f3a4b5c6%d' % n for n in range(2)]
@@ -275,6 +315,7 @@ class TestBatchKeep(create_base.CreateTest):
             {'json': {'snapshots': snaps}},
             {'json': {'snapshots': [snaps[0], snaps[2]]}}])
         self.bodies = bodies
+        self.claims = fakes.FakeClaims(self.requests)
 
     def batch(self, code=0, **nova):
         self.fake = create_base.FakeNova(
@@ -304,8 +345,11 @@ class TestBatchKeep(create_base.CreateTest):
             'DELETE %s/%s' % (SNAPS, vsid(1)),
             'DELETE %s/%s' % (SNAPS, vsid(2))]),
             sorted(c for c in self.writes() if c.startswith('DELETE')))
-        # One listing sees both volume snapshots gone.
-        self.assertEqual('GET %s/detail?limit=1000' % SNAPS, calls[-1])
+        # One listing sees both volume snapshots gone; then the claims
+        # are released.
+        self.assertEqual('GET %s/detail?limit=1000' % SNAPS, calls[-3])
+        self.assertEqual(sorted(test_prune.claim_calls(i)[1][0]
+                                for i in IDS), sorted(calls[-2:]))
 
     def test_a_server_whose_snapshot_failed_is_not_pruned(self):
         rows, lines = self.batch(code=1, create={IDS[1]: (
@@ -317,5 +361,25 @@ class TestBatchKeep(create_base.CreateTest):
                           'DELETE %s/%s' % (SNAPS, vsid(1))],
                          [c for c in self.writes()
                           if c.startswith('DELETE')])
+        self.assertEqual({}, {i: c for i, c in self.claims.images.items()
+                              if not c.get('rcsnap:claim_released_at')})
+        self.assertIn('1 of 2 servers were not snapshotted: node-1',
+                      lines[-1])
+
+    def test_a_server_another_run_holds_is_not_snapshotted(self):
+        held = pruning.retention_claim(IDS[1])
+        body = test_claims.claim_body()
+        body.update(id=held.image_id(0), name=held.name,
+                    **{claims.KEY: held.key})
+        self.claims.hold(body)
+        rows, lines = self.batch(code=1)
+        self.assertEqual([[image_id(1)], []], [r['Pruned'] for r in rows])
+        self.assertEqual(
+            'failed (Another run holds the retention of server node-1 (%s): '
+            'nothing was done; --wait-lock waits for it.)'
+            % test_claims.HOLDER, rows[1]['Status'])
+        self.assertEqual(['POST %s/%s/action' % (create_base.SERVERS,
+                                                 IDS[0])],
+                         [c for c in self.writes() if 'action' in c])
         self.assertIn('1 of 2 servers were not snapshotted: node-1',
                       lines[-1])

@@ -20,6 +20,7 @@ import testtools
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc import errors
+from rcsnap_osc.prune import run as pruning
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit.usage import test_usage
@@ -104,9 +105,25 @@ IMAGES = base.IMAGE_URL + '/v2/images'
 SERVER = 'GET %s/servers/%s' % (base.COMPUTE_URL, fakes.SERVER_ID)
 
 
+def claim_calls(server_id=fakes.SERVER_ID, generation=0):
+    """``(take, release)``: the requests that hold a server's retention
+    claim at ``generation`` (none before it listed), and let it go."""
+    claim = pruning.retention_claim(server_id)
+    take = ['GET %s?name=%s&os_hidden=true' % (IMAGES, claim.name),
+            'POST ' + IMAGES]
+    if generation:
+        take.append('DELETE %s/%s' % (IMAGES,
+                                      claim.image_id(generation - 1)))
+    return take, ['PATCH %s/%s' % (IMAGES, claim.image_id(generation))]
+
+
+TAKE, RELEASE = claim_calls()
+
+
 class TestPruneCommand(base.TestCommand):
 
     def register(self, images, server=True):
+        self.claims = fakes.FakeClaims(self.requests)
         fakes.register_image_list(self.requests, images, '?visibility=all')
         fakes.register_image_list(self.requests, [],
                                   '?visibility=all&os_hidden=true')
@@ -144,9 +161,9 @@ class TestPruneCommand(base.TestCommand):
         rows = self.prune('--keep', '1', '--yes')
         self.assertEqual(['deleted', 'deleting', 'kept (one of the newest '
                           '1)'], [r['Result'] for r in rows])
-        self.assertEqual([
+        self.assertEqual(TAKE[1:] + [
             'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))],
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
             self.writes())
 
     def test_deleted_server_by_id(self):
@@ -163,10 +180,10 @@ class TestPruneCommand(base.TestCommand):
         rows = self.prune('--keep', '0', '--yes')
         self.assertIn('shared with projects that accepted it',
                       rows[-1]['Result'])
-        self.assertEqual(['DELETE %s/%s' % (IMAGES, image_id(2)),
-                          'DELETE %s/snapshots/%s' % (base.VOLUME_URL,
-                                                      vsid(2))],
-                         self.writes())
+        self.assertEqual(TAKE[1:] + [
+            'DELETE %s/%s' % (IMAGES, image_id(2)),
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(2))] + RELEASE,
+            self.writes())
 
     def test_not_on_a_terminal_needs_yes(self):
         self.register([snap(1)])
