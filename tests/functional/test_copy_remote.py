@@ -28,6 +28,7 @@ import subprocess
 import time
 
 from openstack import exceptions as sdk_exc
+from testtools import content
 
 from tests.functional import base
 from tests.functional import inventory
@@ -46,8 +47,10 @@ def default_sigint():
 
 class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
 
-    # The copy between two projects of one cloud runs from its module.
+    # The copy between two projects of one cloud and the import tests run
+    # from their own modules.
     test_copy_volume_backed_to_other_project = None
+    test_import_volume_types = None
 
     def setUp(self):
         if not REMOTE:
@@ -100,7 +103,10 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         conn = base.connection(REMOTE)
         try:
             conn.compute.get_endpoint()
-        except sdk_exc.SDKException:
+        except sdk_exc.SDKException as exc:
+            self.addDetail('launch', content.text_content(
+                'not launched: %s has no compute service (%s)'
+                % (REMOTE, exc)))
             return
         server = '%s-l' % self.prefix
         self.addCleanup(self.delete_launched, server, REMOTE)
@@ -199,11 +205,12 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         self.assertIn(REMOTE, line)
 
     def test_region_the_other_cloud_lacks_refused_before_any_write(self):
-        """The first cloud's region name means nothing to the other
-        Keystone: no endpoint there, nothing made."""
+        """The first cloud's region name is none of the other cloud's:
+        refused before anything is made."""
         here = base.connection().config.get_region_name()
-        self.assertRefusedCleanly(REMOTE, '--to-region', here,
-                                  '--as', 'volume-backed')
+        line = self.assertRefusedCleanly(REMOTE, '--to-region', here,
+                                         '--as', 'volume-backed')
+        self.assertIn(here, line)
 
     def test_ctrl_c_leaves_nothing_on_either_side(self):
         """Ctrl-C once the first disk's image is on the other cloud: the
@@ -228,6 +235,7 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
                 proc.send_signal(signal.SIGINT)
                 break
         err = ''.join(seen) + proc.communicate(timeout=base.TIMEOUT)[1]
+        self.addDetail('stderr', content.text_content(err))
         self.assertEqual(130, proc.returncode, err)
         self.assertNotIn('Traceback', err)
         # Cinder deletes a volume some seconds after it is told to.
