@@ -189,13 +189,24 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         return line
 
     def changes(self, before):
-        """What changed in the projects of both clouds since ``before``:
-        what the test made (its prefix) and what the copy of the class's
-        snapshot made (temporary volumes and images, named after it)."""
+        """What changed since ``before``: on this cloud, what the test made
+        (named with its prefix) and what a copy of the class's snapshot
+        made (temporary volumes and images, named after the snapshot);
+        on the other cloud, anything (only these tests use it). Other
+        resources of this cloud are left out: other work uses it."""
         after = base.projects().take()
-        return sorted(set(
-            inventory.Inventory.diff(before, after, self.prefix) +
-            inventory.Inventory.diff(before, after, type(self).class_mark)))
+        marks = (self.prefix, type(self).class_mark)
+
+        def ours(key, entry):
+            return entry is not None and (
+                key[0] == REMOTE or any(m in entry.owner for m in marks))
+
+        keys = {key for key in set(before) | set(after)
+                if ours(key, before.get(key)) or ours(key, after.get(key))}
+        old = {k: v for k, v in before.items() if k in keys}
+        new = {k: v for k, v in after.items() if k in keys}
+        return sorted(set(inventory.Inventory.diff(old, new, self.prefix) +
+                          inventory.Inventory.diff(old, new, marks[1])))
 
     def test_missing_volume_type_refused_before_any_write(self):
         line = self.assertRefusedCleanly(
