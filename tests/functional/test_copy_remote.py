@@ -23,6 +23,7 @@ anything is made on either side; a copy interrupted with Ctrl-C leaves
 nothing on either side.
 """
 
+import os
 import signal
 import subprocess
 import time
@@ -35,6 +36,10 @@ from tests.functional import inventory
 from tests.functional import test_copy
 
 REMOTE = base.REMOTE_CLOUD
+#: An administrator of the other cloud, to make a volume type only it has
+#: (unset, and not the local second cloud: the copy keeps default types).
+REMOTE_ADMIN = os.environ.get('RCSNAP_REMOTE_ADMIN_CLOUD') or (
+    'remote-admin' if REMOTE == 'remote-alpha' else None)
 #: Seconds the clouds get to finish the deletes an interrupted copy asked.
 SETTLE = 60
 
@@ -122,16 +127,36 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         there = base.connection(REMOTE).config.get_region_name()
         self.assertNotEqual(here, there)
 
+    def remote_volume_type(self):
+        """A volume type only the other cloud has, removed at cleanup
+        (after the volumes of it); None without RCSNAP_REMOTE_ADMIN_CLOUD.
+        """
+        if not REMOTE_ADMIN:
+            return None
+        admin = inventory.connect(REMOTE_ADMIN).block_storage
+        made = admin.create_type(name='%s-type' % self.prefix)
+        self.addCleanup(admin.delete_type, made.id)
+        return made.name
+
     def test_copy_as_volume_backed_then_launch(self):
+        """In a volume type of the other cloud's own, where an
+        administrator entry of it makes one."""
         self.assertRegionsDiffer()
         sha, disk_format = self.image_sha256()
         snap = self.volume_backed_snapshot()
+        volume_type = self.remote_volume_type()
         name = '%s-copied' % self.prefix
         self.addCleanup(self.delete_imported, name, REMOTE)
         copied = self.rc('copy', snap['id'], '--to-cloud', REMOTE,
                          '--as', 'volume-backed', '--name', name,
                          '--disk-format', 'raw',
-                         '--timeout', str(base.TIMEOUT))
+                         '--timeout', str(base.TIMEOUT),
+                         *(['--volume-type', volume_type] if volume_type
+                           else []))
+        if volume_type:
+            for volume_id in copied['volumes']:
+                self.assertEqual(volume_type, base.connection(
+                    REMOTE).block_storage.get_volume(volume_id).volume_type)
         self.assertEqual('volume-backed', copied['type'])
         self.assertEqual(REMOTE, copied['cloud'])
         self.assertEqual(2, len(copied['volumes']))
