@@ -15,13 +15,17 @@ installed, against a real cloud.
 
 The cloud is ``OS_CLOUD`` (default ``local-alpha``, the local cloud's
 project "alpha"); ``RCSNAP_OTHER_CLOUD`` (default ``local-beta``) is a
-second project for sharing tests. Any real cloud works when both name
-clouds.yaml entries of two projects that can see a bootable image
-(``RCSNAP_IMAGE``, default ``base-image``), a flavor (``RCSNAP_FLAVOR``,
-default ``m1.small``) and, optionally, a network (``RCSNAP_NETWORK``;
-unset means ``--nic none``). A test that needs a flavor of some size finds
-the smallest one on the cloud (:meth:`FunctionalTest.find_flavor`) and is
-skipped, saying what it looked for, where there is none. Every test
+second project for sharing tests; ``RCSNAP_REMOTE_CLOUD`` (unset: the
+tests of another cloud skip) names a project of *another* cloud, with its
+own Keystone and region, for ``copy --to-cloud`` (the local cloud's
+second cloud: ``remote-alpha``, see tools/localcloud). Any real cloud
+works when both name clouds.yaml entries of two projects that can see a
+bootable image (``RCSNAP_IMAGE``, default ``base-image``), a flavor
+(``RCSNAP_FLAVOR``, default ``m1.small``) and, optionally, a network
+(``RCSNAP_NETWORK``; unset means ``--nic none``). A test that needs a
+flavor of some size finds the smallest one on the cloud
+(:meth:`FunctionalTest.find_flavor`) and is skipped, saying what it
+looked for, where there is none. Every test
 removes what it made.
 """
 
@@ -41,6 +45,7 @@ from tests.functional import inventory
 
 CLOUD = os.environ.get('OS_CLOUD', 'local-alpha')
 OTHER_CLOUD = os.environ.get('RCSNAP_OTHER_CLOUD', 'local-beta')
+REMOTE_CLOUD = os.environ.get('RCSNAP_REMOTE_CLOUD') or None
 IMAGE = os.environ.get('RCSNAP_IMAGE', 'base-image')
 FLAVOR = os.environ.get('RCSNAP_FLAVOR', 'm1.small')
 NETWORK = os.environ.get('RCSNAP_NETWORK')
@@ -205,10 +210,12 @@ _INVENTORY = None
 
 
 def projects():
-    """An :class:`inventory.Inventory` of both test projects, made once."""
+    """An :class:`inventory.Inventory` of both test projects (and of the
+    other cloud's, with ``RCSNAP_REMOTE_CLOUD``), made once."""
     global _INVENTORY
     if _INVENTORY is None:
-        _INVENTORY = inventory.Inventory(CLOUD, OTHER_CLOUD)
+        _INVENTORY = inventory.Inventory(
+            CLOUD, OTHER_CLOUD, *([REMOTE_CLOUD] if REMOTE_CLOUD else []))
     return _INVENTORY
 
 

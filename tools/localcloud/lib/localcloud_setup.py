@@ -27,7 +27,7 @@ import sys
 
 import openstack
 
-REGION = 'RegionOne'
+REGION = os.environ.get('LOCALCLOUD_REGION', 'RegionOne')
 SERVICE_USERS = ('glance', 'cinder', 'nova', 'placement', 'neutron')
 FLAVORS = [
     # name, id, vcpus, ram MiB, disk GiB
