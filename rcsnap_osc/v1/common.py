@@ -154,6 +154,21 @@ def whole_number(minimum, why=None):
     return convert
 
 
+def add_plan_arguments(parser, shows):
+    """``--dry-run`` (``shows`` says what it prints; only reads are sent)
+    and ``--yes``, the same on every command that asks first."""
+    parser.add_argument(
+        '--dry-run',
+        action='store_true',
+        help=_('%s; make no change (only read requests are sent)') % shows,
+    )
+    parser.add_argument(
+        '--yes',
+        action='store_true',
+        help=_('Do not ask (needed when not on a terminal)'),
+    )
+
+
 def add_timeout_argument(parser, what):
     parser.add_argument(
         '--timeout',

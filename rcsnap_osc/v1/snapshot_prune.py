@@ -69,17 +69,8 @@ class PruneSnapshot(base.Lister):
             help=_('Delete only snapshots older than this, e.g. 30d, 12h, '
                    '90m, 2w'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show what would be deleted and kept, and why; make no '
-                   'change (only read requests are sent)'),
-        )
-        parser.add_argument(
-            '--yes',
-            action='store_true',
-            help=_('Do not ask (needed when not on a terminal)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show what would be deleted and kept, and why'))
         common.add_wait_lock_argument(parser, _(
             'From before the snapshots are listed until they are deleted '
             '(not with --dry-run), the command'))

@@ -73,17 +73,8 @@ class RestoreSnapshot(base.Lister):
                    'root volume unless a volume snapshot depends on it '
                    '(default: keep both, stopped)'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show the plan, old -> new for every resource; make no '
-                   'change (only read requests are sent)'),
-        )
-        parser.add_argument(
-            '--yes',
-            action='store_true',
-            help=_('Do not ask (needed when not on a terminal)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show the plan, old -> new for every resource'))
         common.add_wait_arguments(parser, _(
             'the rebuild of an image-backed server is done (a replacement '
             'always waits for the new server)'))
