@@ -188,22 +188,22 @@ class Deadline:
         return errors.Refused(unanswered + '.' if unanswered else timed_out)
 
 
-def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
-    """Poll ``fetch()`` (a resource, None when gone) until its status is
-    in ``wanted``: the resource. A status in ``failed``, or the
-    :class:`Deadline` passing, is refused in one line that names the
-    :class:`Subject`; ``report(elapsed, [status])`` after each poll that
-    goes on.
-    """
+def until(deadline, subject, fetch, done, failed=(), report=None):
+    """Poll ``fetch()`` (a resource, None when gone) until ``done(it)``:
+    the resource. A status in ``failed``, or the :class:`Deadline`
+    passing, is refused in one line that names the :class:`Subject`;
+    ``report(elapsed, [status])`` after each poll that goes on. Polls the
+    service answers with server errors are named as such
+    (:meth:`Deadline.poll`)."""
     status = None
     while True:
         found = deadline.poll(subject.service, fetch)
         if found is UNKNOWN:
             note = deadline.note(subject.service)
         else:
-            status = note = 'deleted' if found is None else found.status
-            if status in wanted:
+            if done(found):
                 return found
+            status = note = _status(found)
             if status in failed:
                 raise errors.Refused(
                     _('%(what)s is %(status)s.') % {'what': subject,
@@ -216,6 +216,16 @@ def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
                 '(%(status)s).') % {'secs': deadline.timeout,
                                     'what': subject, 'status': status})
         deadline.pause()
+
+
+def _status(found):
+    return 'deleted' if found is None else found.status
+
+
+def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
+    """:func:`until` its status is in ``wanted`` ('deleted': gone)."""
+    return until(deadline, subject, fetch,
+                 lambda found: _status(found) in wanted, failed, report)
 
 
 def wait_for_snapshot(conn, image_id, timeout, progress=None,

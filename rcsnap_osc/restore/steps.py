@@ -48,32 +48,11 @@ class Steps:
     # -- waiting -------------------------------------------------------------
 
     def settle(self, subject, fetch, done, failed=()):
-        """Poll ``fetch()`` until ``done(resource)``; its last record. A
-        status in ``failed`` or the deadline passing is refused; polls
-        the service answers with server errors are named as such
-        (:class:`waits.Subject` says which service)."""
-        deadline = waits.Deadline(self.timeout, INTERVAL)
-        report = self.reporter.progress(str(subject))
-        status = None
-        while True:
-            found = deadline.poll(subject.service, fetch)
-            if found is waits.UNKNOWN:
-                note = deadline.note(subject.service)
-            else:
-                if done(found):
-                    return found
-                status = getattr(found, 'status', None)
-                if status in failed:
-                    raise errors.Refused(_('%(what)s is %(status)s.') % {
-                        'what': subject, 'status': status})
-                note = status or _('pending')
-            report(deadline.elapsed, [note])
-            if deadline.passed:
-                raise deadline.expired(subject.lower, _(
-                    'Timed out after %(secs)d s waiting for %(what)s '
-                    '(%(status)s).') % {'secs': self.timeout,
-                                        'what': subject, 'status': status})
-            deadline.pause()
+        """:func:`waits.until` ``done(resource)``, polled every
+        :data:`INTERVAL` seconds for the restore's timeout."""
+        return waits.until(waits.Deadline(self.timeout, INTERVAL), subject,
+                           fetch, done, failed,
+                           self.reporter.progress(str(subject)))
 
     def server_is(self, server_id, status):
         """Wait until the server is ``status`` with no task under way."""
