@@ -17,6 +17,7 @@ others through ``delete``'s plan."""
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import keep
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
@@ -64,23 +65,7 @@ class PruneSnapshot(base.Lister):
             help=_('How many of the newest snapshots of the server to keep '
                    '(0 deletes them all, unless another rule keeps them)'),
         )
-        for option, what in (('--keep-daily', _('UTC days')),
-                             ('--keep-weekly', _('ISO weeks')),
-                             ('--keep-monthly', _('calendar months'))):
-            parser.add_argument(
-                option,
-                metavar='<N>',
-                type=common.whole_number(1, _('leave the option out')),
-                help=_('Keep the newest snapshot of each of the last N '
-                       '%s that have snapshots, counting back from the '
-                       'newest snapshot') % what,
-            )
-        parser.add_argument(
-            '--keep-within',
-            metavar='<duration>',
-            help=_('Keep every snapshot made at most this long before the '
-                   'newest one, e.g. 2w, 30d, 12h'),
-        )
+        keep.add_arguments(parser)
         parser.add_argument(
             '--server',
             metavar='<server>',
@@ -118,13 +103,8 @@ class PruneSnapshot(base.Lister):
         from rcsnap_osc.prune import run as pruning
 
         args = parsed_args
-        rules = retention.Rules(
-            last=args.keep, daily=args.keep_daily, weekly=args.keep_weekly,
-            monthly=args.keep_monthly, within=(
-                retention.parse_duration(args.keep_within)
-                if args.keep_within is not None else None),
-            within_text=args.keep_within and args.keep_within.strip())
-        if not rules.given():
+        rules = keep.rules(args)
+        if rules is None:
             raise exceptions.CommandError(_(
                 'Give at least one rule of what to keep: --keep, '
                 '--keep-daily, --keep-weekly, --keep-monthly or '
