@@ -345,13 +345,26 @@ class TestBatchKeep(create_base.CreateTest):
         self.bodies = bodies
         self.claims = fakes.FakeClaims(self.requests)
 
-    def batch(self, code=0, **nova):
+    def batch(self, code=0, keep=('--keep', '1'), **nova):
         self.fake = create_base.FakeNova(
             self, self.bodies, images=dict(zip(IDS, NEW_IDS)), **nova)
         got, out, err = self.run_cli('rc', 'snapshot', 'batch', 'create',
-                                     *IDS, '--keep', '1', '-f', 'json')
+                                     *IDS, *keep, '-f', 'json')
         self.assertEqual(code, got, err)
         return json.loads(out), err.strip().splitlines()
+
+    def test_calendar_rules_per_server(self):
+        # Each server's 2 days: its new snapshot's and its older one's.
+        rows, lines = self.batch(keep=('--keep-daily', '2'))
+        self.assertEqual([[], []], [r['Pruned'] for r in rows])
+        self.assertIn('Pruning server node-0: image %s (snap-1): kept '
+                      '(daily 2026-11-01)' % image_id(1), lines)
+        self.assertIn('Pruning server node-1: image %s (snap-2): kept '
+                      '(daily 2026-11-02)' % image_id(2), lines)
+        deleted = [c for c in self.writes() if c.startswith('DELETE')]
+        for n in (1, 2):
+            self.assertNotIn('DELETE %s/%s' % (IMAGES, image_id(n)), deleted)
+            self.assertNotIn('DELETE %s/%s' % (SNAPS, vsid(n)), deleted)
 
     def test_each_server_pruned_on_its_own_from_one_set_of_listings(self):
         rows, lines = self.batch()
