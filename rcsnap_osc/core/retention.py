@@ -10,25 +10,24 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""Which of a server's snapshots to keep: the newest N, those younger
-than a duration, and those that must stay (protected, accepted by another
-project). Which server a snapshot came from is :mod:`rcsnap_osc.core.origin`'s.
+"""Which of a server's snapshots to keep: the newest N, the newest of
+each of the last days, ISO weeks and months (:class:`Rules`), those
+younger than a duration, and those that must stay (protected, accepted by
+another project). Which server a snapshot came from is
+:mod:`rcsnap_osc.core.origin`'s.
 
 Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 """
 
 import collections.abc
 import dataclasses
+import datetime
 import re
-import typing
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-
-if typing.TYPE_CHECKING:
-    import datetime
 
 #: Units of ``--older-than``: seconds each.
 _UNITS = {'s': 1, 'm': 60, 'h': 3600, 'd': 86400, 'w': 604800}
@@ -57,6 +56,117 @@ def newest_first(ordered: collections.abc.Sequence[dict],
 
 
 @dataclasses.dataclass(frozen=True)
+class Rules:
+    """What to keep of a server's snapshots, as restic's ``forget`` and
+    borg's ``prune`` define it, over the snapshots newest first, every
+    rule on its own and a snapshot kept when one rule keeps it:
+
+    * ``last``: the newest N;
+    * ``daily``, ``weekly``, ``monthly``: the newest snapshot of each of
+      the last D UTC days, W ISO weeks (Monday to Sunday, numbered as ISO
+      8601 does: 2026-W53 ends on 2027-01-03), M calendar months *that
+      have snapshots*, counting back from the newest snapshot: a day, week
+      or month without one is skipped, not counted;
+    * ``within`` (seconds; ``within_text`` as given): every snapshot made
+      at most that long before the newest snapshot (not before now: a
+      server whose snapshots stopped keeps them).
+
+    Every snapshot of the server counts, protected or shared ones too (as
+    ``last`` always counted them): one the rules do not keep is kept all
+    the same if it cannot be deleted, with that reason.
+    """
+
+    last: int | None = None
+    daily: int | None = None
+    weekly: int | None = None
+    monthly: int | None = None
+    within: int | None = None
+    within_text: str | None = None
+
+    def given(self) -> bool:
+        """Whether any rule is set."""
+        return any(v is not None for v in (
+            self.last, self.daily, self.weekly, self.monthly, self.within))
+
+    def calendar(self) -> bool:
+        """Whether a rule weighs creation times."""
+        return any(v is not None for v in (
+            self.daily, self.weekly, self.monthly, self.within))
+
+
+def created(image: dict) -> datetime.datetime | None:
+    """When Glance made ``image`` (``created_at``), a naive UTC datetime;
+    None when unknown."""
+    text = image.get('created_at')
+    if not text:
+        return None
+    try:
+        made = datetime.datetime.fromisoformat(
+            text[:-1] + '+00:00' if text.endswith('Z') else text)
+    except ValueError:
+        return None
+    if made.tzinfo is not None:
+        made = made.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return made
+
+
+def day_of(when: datetime.datetime) -> str:
+    """``2026-11-30``: the UTC day bucket."""
+    return when.strftime('%Y-%m-%d')
+
+
+def week_of(when: datetime.datetime) -> str:
+    """``2026-W48``: the ISO week bucket (its ISO year, not the calendar
+    year: 2027-01-01 is in 2026-W53)."""
+    year, week, _day = when.isocalendar()
+    return '%04d-W%02d' % (year, week)
+
+
+def month_of(when: datetime.datetime) -> str:
+    """``2026-11``: the calendar month bucket."""
+    return when.strftime('%Y-%m')
+
+
+def reasons(ordered: collections.abc.Sequence[dict],
+            rules: Rules) -> dict[str, list[str]]:
+    """``{image ID: [reason, ...]}`` of the snapshots (newest first) the
+    rules keep, each with every rule that keeps it (``one of the newest
+    3``, ``within 2w``, ``daily 2026-11-30``, ``weekly 2026-W48``,
+    ``monthly 2026-11``). A snapshot without a creation time is kept by
+    the calendar rules (``creation time unknown``) and fills no bucket."""
+    found: dict[str, list[str]] = {}
+    times = {i['id']: created(i) for i in ordered} if rules.calendar() \
+        else {}
+    known = [t for t in times.values() if t is not None]
+    newest = max(known) if known else None
+    buckets = [(count, label, key) for count, label, key in (
+        (rules.daily, _('daily %s'), day_of),
+        (rules.weekly, _('weekly %s'), week_of),
+        (rules.monthly, _('monthly %s'), month_of)) if count]
+    left = [count for count, _label, _key in buckets]
+    last: list[str | None] = [None] * len(buckets)
+    for index, image in enumerate(ordered):
+        why = found.setdefault(image['id'], [])
+        if rules.last is not None and index < rules.last:
+            why.append(_('one of the newest %d') % rules.last)
+        when = times.get(image['id'])
+        if rules.calendar() and when is None:
+            why.append(_('creation time unknown'))
+            continue
+        if (rules.within is not None and when is not None and
+                (newest - when).total_seconds() <= rules.within):
+            why.append(_('within %s') % (rules.within_text or
+                                         '%ds' % rules.within))
+        for n, (_count, label, key) in enumerate(buckets):
+            bucket = key(when)
+            if left[n] and bucket != last[n]:
+                why.append(label % bucket)
+                left[n] -= 1
+                last[n] = bucket
+    return {k: v for k, v in found.items() if v}
+
+
+@dataclasses.dataclass(frozen=True)
 class Choice:
     """The snapshots of one server: those to delete, and those kept with
     the reason."""
@@ -65,24 +175,35 @@ class Choice:
     kept: tuple  # (image, reason)
 
 
-def choose(ordered: collections.abc.Iterable[dict], keep: int,
+def as_rules(keep: 'int | Rules') -> Rules:
+    """``keep`` as :class:`Rules`: a number is the newest N."""
+    if isinstance(keep, Rules):
+        return keep
+    return Rules(last=keep)
+
+
+def choose(ordered: collections.abc.Sequence[dict], keep: 'int | Rules',
            project_id: str, members: dict[str, list[dict]] | None = None,
            older_than: int | float | None = None,
-           now: 'datetime.datetime | None' = None) -> Choice:
+           now: datetime.datetime | None = None) -> Choice:
     """Which of a server's snapshots (newest first) to prune.
 
-    All but the newest ``keep`` go, and with ``older_than`` (seconds)
-    only those older than that. A snapshot ``delete`` would refuse
-    (protected, shared with a project that accepted it) is kept with the
-    reason: it still counts toward ``keep``.
+    Those ``keep`` keeps stay (a number: the newest N; :class:`Rules`:
+    the newest N, the calendar buckets, those within a duration) with
+    every rule that keeps them; the others go, and with ``older_than``
+    (seconds) only those older than that. A snapshot ``delete`` would
+    refuse (protected, shared with a project that accepted it) is kept
+    with the reason: it still counts toward the rules.
     """
-    if keep < 0:
+    rules = as_rules(keep)
+    if rules.last is not None and rules.last < 0:
         raise errors.Refused(_('--keep cannot be negative.'))
     members = members or {}
+    kept_by = reasons(ordered, rules)
     delete, kept = [], []
-    for index, image in enumerate(ordered):
-        if index < keep:
-            kept.append((image, _('one of the newest %d') % keep))
+    for image in ordered:
+        if image['id'] in kept_by:
+            kept.append((image, ', '.join(kept_by[image['id']])))
             continue
         if older_than is not None:
             age = snapshots.age_seconds(image, now)  # type: ignore[arg-type]
@@ -98,9 +219,11 @@ def choose(ordered: collections.abc.Iterable[dict], keep: int,
     return Choice(tuple(delete), tuple(kept))
 
 
-def candidates_needing_members(ordered: list[dict], keep: int,
+def candidates_needing_members(ordered: collections.abc.Sequence[dict],
+                               keep: 'int | Rules',
                                project_id: str) -> list[str]:
-    """The snapshots past the newest ``keep`` whose member list decides
+    """The snapshots ``keep`` does not keep whose member list decides
     whether they may go (shared ones)."""
-    return [i['id'] for i in ordered[max(keep, 0):]
-            if deletion.needs_members(i, project_id)]
+    kept_by = reasons(ordered, as_rules(keep))
+    return [i['id'] for i in ordered if i['id'] not in kept_by and
+            deletion.needs_members(i, project_id)]

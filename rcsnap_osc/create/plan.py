@@ -58,7 +58,8 @@ _TRUE = frozenset(('1', 't', 'true', 'on', 'y', 'yes'))
 class Request:
     """What ``create`` or ``batch create`` was asked to do: ``wait``
     seconds (None: do not wait), ``stop`` the server first, refuse unless
-    it can be quiesced, ``keep`` the newest N afterwards, holding the
+    it can be quiesced, ``keep`` the newest N afterwards (or what its
+    :class:`rcsnap_osc.core.retention.Rules` keep), holding the
     retention of the server meanwhile, waiting ``wait_lock`` seconds for
     another run that holds it (None: do not wait)."""
 
@@ -67,7 +68,7 @@ class Request:
     wait: int | None = None
     stop: bool = False
     require_quiesce: bool = False
-    keep: int | None = None
+    keep: object = None  # the newest N, or retention.Rules
     wait_lock: int | None = None
 
 

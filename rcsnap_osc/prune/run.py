@@ -119,7 +119,8 @@ def find_server_id(conn, name_or_id):
 
 def plan(conn, server, keep, older_than=None, found=None):
     """The :class:`Pruning` of a server (name or ID; with ``found``, its
-    ``(ID, name)``, it is not looked up)."""
+    ``(ID, name)``, it is not looked up); ``keep`` a number (the newest
+    N) or :class:`retention.Rules`."""
     server_id, server_name = found or find_server_id(conn, server)
     return plan_servers(conn, [(server_id, server_name)], keep,
                         older_than)[0]

@@ -24,6 +24,7 @@ from osc_lib.cli import parseractions
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import keep
 
 
 CREATE_DESCRIPTION = _("""Create an instance snapshot of a server
@@ -80,6 +81,9 @@ def add_create_arguments(parser, wait_what):
                'kept and count toward N. No confirmation: the flag is it. '
                'Nothing is deleted when the snapshot fails'),
     )
+    keep.add_arguments(parser, _(
+        'Once the new snapshot is usable, as "rc snapshot prune" does '
+        '(combinable with --keep): '))
     common.add_wait_lock_argument(parser, _(
         'With --keep, from before the snapshot is made until the older '
         'ones are deleted, the command'))
@@ -92,19 +96,20 @@ def request(args, name=None):
 
     from rcsnap_osc.create import plan
 
-    if args.wait_lock is not None and args.keep is None:
+    keeping = keep.rules(args)
+    if args.wait_lock is not None and keeping is None:
         raise exceptions.CommandError(_(
             '--wait-lock waits for the retention of the server, which only '
             '--keep holds: add --keep <N>.'))
     return plan.Request(
-        name=name, properties=args.property, wait=waits(args),
-        stop=args.stop, require_quiesce=args.require_quiesce, keep=args.keep,
+        name=name, properties=args.property, wait=waits(args, keeping),
+        stop=args.stop, require_quiesce=args.require_quiesce, keep=keeping,
         wait_lock=args.wait_lock)
 
 
-def waits(args):
+def waits(args, keeping):
     """The seconds to wait for the snapshots, None: no wait."""
-    return (args.timeout if args.wait or args.stop or args.keep is not None
+    return (args.timeout if args.wait or args.stop or keeping is not None
             else None)
 
 
@@ -141,11 +146,12 @@ class CreateSnapshot(base.ShowOne):
 
         args = parsed_args
         say = common.say_to(self.app.stderr)
+        wanted = request(args, args.name)
         result = creating.create_snapshot(
-            self.conn, args.server, request(args, args.name),
+            self.conn, args.server, wanted,
             common.StderrReporter(
                 self.app.stderr, made=lambda results: self.partial(
-                    lambda: self.output(results[0], args.keep))))
+                    lambda: self.output(results[0], wanted.keep))))
         if result.down is not None:
             say(_('Server %(server)s was down for %(secs)d s.') % {
                 'server': result.server.name, 'secs': result.down})
@@ -153,7 +159,7 @@ class CreateSnapshot(base.ShowOne):
         if result.pruned:
             common.say_pruned(say, *result.pruned)
             self.fail_after_output(pruning_failure([result]))
-        return self.output(result, args.keep)
+        return self.output(result, wanted.keep)
 
     @staticmethod
     def output(result, keep):
@@ -279,15 +285,15 @@ class CreateSnapshotBatch(base.Lister):
                 'server': result.server.name,
                 'verdict': result.verdict.text})
         headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
-            (_('Pruned'),) if args.keep is not None else ())
+            (_('Pruned'),) if wanted.keep is not None else ())
         if args.dry_run:
-            return headers, [batch_row(r, True, args.stop, args.keep)
+            return headers, [batch_row(r, True, args.stop, wanted.keep)
                              for r in results]
         if ask and not self.confirm(results):
             raise exceptions.CommandError(_('Nothing was done.'))
 
         def rows():
-            return headers, [batch_row(r, stop=args.stop, keep=args.keep)
+            return headers, [batch_row(r, stop=args.stop, keep=wanted.keep)
                              for r in results]
 
         creating.create_snapshots(

@@ -10,23 +10,33 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""``rc snapshot prune``: keep a server's newest snapshots, delete the
+"""``rc snapshot prune``: keep a server's newest snapshots (the newest N,
+and the newest of each of the last days, ISO weeks, months), delete the
 others through ``delete``'s plan."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import keep
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
 DESCRIPTION = _("""Keep the newest snapshots of a server, delete the others.
 
 The server's instance snapshots owned by this project, of both kinds, are
-ordered newest first; all but the newest N (--keep) are deleted, and with
---older-than only those older than that. They are deleted as "openstack
-rc snapshot delete" deletes them, with its plan: never leaving a volume
-snapshot behind. Protected snapshots and snapshots shared with a project
-that accepted them are kept, with the reason, and still count toward N.
+ordered newest first. A snapshot is kept when one of the rules given
+keeps it (at least one is needed), and its row names every rule that does:
+the newest N (--keep), the newest snapshot of each of the last D UTC days
+(--keep-daily), W ISO weeks (--keep-weekly), M calendar months
+(--keep-monthly), and all made at most a duration before the newest one
+(--keep-within). As restic's "forget" counts them, the days, weeks and
+months are those that have snapshots, counting back from the newest
+snapshot, not from now: a day without a snapshot is skipped, not counted.
+The others are deleted, and with --older-than only those older than that.
+They are deleted as "openstack rc snapshot delete" deletes them, with its
+plan: never leaving a volume snapshot behind. Protected snapshots and
+snapshots shared with a project that accepted them are kept, with the
+reason, and still count toward the rules.
 
 The server may be given by name or ID, and by the ID of a deleted server:
 the snapshots "openstack rc snapshot create" made record it. Volume-backed
@@ -52,10 +62,10 @@ class PruneSnapshot(base.Lister):
             '--keep',
             metavar='<N>',
             type=common.whole_number(0),
-            required=True,
             help=_('How many of the newest snapshots of the server to keep '
-                   '(0 deletes them all)'),
+                   '(0 deletes them all, unless another rule keeps them)'),
         )
+        keep.add_arguments(parser)
         parser.add_argument(
             '--server',
             metavar='<server>',
@@ -84,6 +94,12 @@ class PruneSnapshot(base.Lister):
         from rcsnap_osc.prune import run as pruning
 
         args = parsed_args
+        rules = keep.rules(args)
+        if rules is None:
+            raise exceptions.CommandError(_(
+                'Give at least one rule of what to keep: --keep, '
+                '--keep-daily, --keep-weekly, --keep-monthly or '
+                '--keep-within.'))
         older_than = (retention.parse_duration(args.older_than)
                       if args.older_than is not None else None)
         ask = not (args.yes or args.dry_run)
@@ -98,16 +114,16 @@ class PruneSnapshot(base.Lister):
                 self.app.stderr)) as refused:
             if refused:
                 raise refused[server[0]]
-            return self.prune(args, server, older_than, ask)
+            return self.prune(args, server, rules, older_than, ask)
 
-    def prune(self, args, server, older_than, ask):
+    def prune(self, args, server, rules, older_than, ask):
         """Plan (inside the claim: from what an earlier run left), ask,
         delete."""
         from osc_lib import exceptions
 
         from rcsnap_osc.prune import run as pruning
 
-        found = pruning.plan(self.conn, server[0], args.keep, older_than,
+        found = pruning.plan(self.conn, server[0], rules, older_than,
                              found=server)
         kept = common.kept_rows(found.choice)
         planned = common.delete_rows(

@@ -24,6 +24,21 @@ from tests.functional import base
 
 class TestPrune(base.FunctionalTest):
 
+    def test_keep_daily_keeps_the_newest_of_the_day(self):
+        # Glance sets the creation times (seconds only: of two made in
+        # the same second, the one of the greater ID counts as the newer);
+        # only the newer one is kept, as its day's.
+        server = self.create_server(volume_size=1, image=None)
+        older, newer = sorted(
+            (self.snapshot_server(server) for _ in range(2)),
+            key=lambda s: (s['created_at'], s['id']))
+        plan = {row['Resource']: row['Result'] for row in self.rc(
+            'prune', '--server', server['id'], '--keep-daily', '1',
+            '--dry-run')}
+        self.assertEqual('kept (daily %s)' % newer['created_at'][:10],
+                         plan[newer['id']])
+        self.assertEqual('would delete', plan[older['id']])
+
     def test_keep_two_of_three_volume_backed(self):
         server = self.create_server(volume_size=1)
         made = [self.snapshot_server(server) for _ in range(3)]

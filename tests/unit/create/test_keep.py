@@ -156,6 +156,34 @@ class TestCreateKeep(KeepTest):
                                  if 'kept (one of the newest 5)' in line]))
         self.assertCalls(KEEP + [LISTINGS] + RELEASE)
 
+    def test_keep_daily_counts_the_new_snapshot(self):
+        # The new one (20 November) is the newest of its day and its week.
+        self.cloud([snap(2), snap(1)])
+        data, lines = self.create('--keep-daily', '2', '--keep-weekly', '1')
+        self.assertEqual([image_id(1)], data['pruned'])
+        self.assertEqual([
+            'Pruning server analysis-vm: image %s (analysis-vm): kept (daily '
+            '2026-11-20, weekly 2026-W47)' % fakes.IMAGE_ID,
+            'Pruning server analysis-vm: image %s (snap-2): kept (daily '
+            '2026-11-02)' % image_id(2)], lines[-2:])
+        self.assertCalls(KEEP + [
+            LISTINGS,
+            'DELETE %s/%s' % (IMAGES, image_id(1)),
+            'DELETE %s/%s' % (SNAPS, vsid(1)),
+            'GET %s/%s' % (SNAPS, vsid(1))] + RELEASE)
+
+    def test_keep_within_with_keep(self):
+        self.cloud([snap(20), snap(2)])
+        data, lines = self.create('--keep', '1', '--keep-within', '1d')
+        self.assertEqual([image_id(2)], data['pruned'])
+        self.assertIn('kept (one of the newest 1, within 1d)', lines[-2])
+        self.assertIn('kept (within 1d)', lines[-1])
+
+    def test_bad_keep_within_is_refused_before_anything(self):
+        self.assertFails("Invalid duration '1 day'", 'rc', 'snapshot',
+                         'create', fakes.SERVER_ID, '--keep-within', '1 day')
+        self.assertEqual([], self.calls())
+
     def test_keep_zero_is_refused_before_anything(self):
         self.assertBadArgument(
             "argument --keep: '0' is not a whole number of 1 or more: the "
@@ -317,13 +345,26 @@ class TestBatchKeep(create_base.CreateTest):
         self.bodies = bodies
         self.claims = fakes.FakeClaims(self.requests)
 
-    def batch(self, code=0, **nova):
+    def batch(self, code=0, keep=('--keep', '1'), **nova):
         self.fake = create_base.FakeNova(
             self, self.bodies, images=dict(zip(IDS, NEW_IDS)), **nova)
         got, out, err = self.run_cli('rc', 'snapshot', 'batch', 'create',
-                                     *IDS, '--keep', '1', '-f', 'json')
+                                     *IDS, *keep, '-f', 'json')
         self.assertEqual(code, got, err)
         return json.loads(out), err.strip().splitlines()
+
+    def test_calendar_rules_per_server(self):
+        # Each server's 2 days: its new snapshot's and its older one's.
+        rows, lines = self.batch(keep=('--keep-daily', '2'))
+        self.assertEqual([[], []], [r['Pruned'] for r in rows])
+        self.assertIn('Pruning server node-0: image %s (snap-1): kept '
+                      '(daily 2026-11-01)' % image_id(1), lines)
+        self.assertIn('Pruning server node-1: image %s (snap-2): kept '
+                      '(daily 2026-11-02)' % image_id(2), lines)
+        deleted = [c for c in self.writes() if c.startswith('DELETE')]
+        for n in (1, 2):
+            self.assertNotIn('DELETE %s/%s' % (IMAGES, image_id(n)), deleted)
+            self.assertNotIn('DELETE %s/%s' % (SNAPS, vsid(n)), deleted)
 
     def test_each_server_pruned_on_its_own_from_one_set_of_listings(self):
         rows, lines = self.batch()

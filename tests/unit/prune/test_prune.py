@@ -124,19 +124,20 @@ class TestPruneCommand(base.TestCommand):
 
     def register(self, images, server=True):
         self.claims = fakes.FakeClaims(self.requests)
+        days = sorted(int(i['id'][1:8]) for i in images)
         fakes.register_image_list(self.requests, images, '?visibility=all')
         fakes.register_image_list(self.requests, [],
                                   '?visibility=all&os_hidden=true')
         fakes.register_volume_snapshot_list(self.requests, [
             fakes.volume_snapshot(vsid(n), size=1, volume_id=None)
-            for n in range(1, len(images) + 1)])
+            for n in days])
         fakes.register_volume_list(self.requests, [])
         if server:
             fakes.register_server(self.requests, fakes.server())
         else:
             fakes.register_server_states(self.requests, fakes.SERVER_ID,
                                          None)
-        for n in range(1, len(images) + 1):
+        for n in days:
             fakes.register_delete_image(self.requests, image_id(n))
             fakes.register_delete_volume_snapshot(self.requests, vsid(n))
 
@@ -195,6 +196,65 @@ class TestPruneCommand(base.TestCommand):
         self.assertFails("Invalid duration '3x'", 'rc', 'snapshot', 'prune',
                          '--server', fakes.SERVER_ID, '--keep', '0',
                          '--older-than', '3x', '--dry-run')
+
+    def test_calendar_rules_delete_the_rest(self):
+        # Nov 1 2026 is a Sunday (W44), Nov 2 and 3 are in W45.
+        self.register([snap(3), snap(2), snap(1)])
+        rows = self.prune('--keep-daily', '2', '--keep-weekly', '1',
+                          '--yes')
+        self.assertEqual([
+            (image_id(1), 'deleted'), (vsid(1), 'deleting'),
+            (image_id(3), 'kept (daily 2026-11-03, weekly 2026-W45)'),
+            (image_id(2), 'kept (daily 2026-11-02)')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual(TAKE[1:] + [
+            'DELETE %s/%s' % (IMAGES, image_id(1)),
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            self.writes())
+
+    def test_keep_within_and_newest_combined(self):
+        self.register([snap(20), snap(10), snap(9), snap(1)])
+        rows = self.prune('--keep', '1', '--keep-within', '10d',
+                          '--keep-monthly', '1', '--dry-run')
+        self.assertEqual([
+            (image_id(9), 'would delete'), (vsid(9), 'would delete'),
+            (image_id(1), 'would delete'), (vsid(1), 'would delete'),
+            (image_id(20), 'kept (one of the newest 1, within 10d, '
+             'monthly 2026-11)'),
+            (image_id(10), 'kept (within 10d)')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual([], self.writes())
+
+    def test_protected_past_the_buckets_kept_with_reason(self):
+        self.register([snap(3), snap(2, protected=True), snap(1)])
+        rows = self.prune('--keep-daily', '1', '--yes')
+        self.assertEqual([image_id(1), vsid(1), image_id(3), image_id(2)],
+                         [r['Resource'] for r in rows])
+        self.assertIn('kept (protected', rows[-1]['Result'])
+        self.assertEqual(TAKE[1:] + [
+            'DELETE %s/%s' % (IMAGES, image_id(1)),
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            self.writes())
+
+    def test_a_keep_rule_is_needed(self):
+        self.assertFails('Give at least one rule of what to keep', 'rc',
+                         'snapshot', 'prune', '--server', fakes.SERVER_ID,
+                         '--yes')
+        self.assertFails('Give at least one rule of what to keep', 'rc',
+                         'snapshot', 'prune', '--server', fakes.SERVER_ID,
+                         '--older-than', '30d', '--dry-run')
+        self.assertEqual([], self.calls())
+
+    def test_bad_bucket_counts_and_within(self):
+        for option in ('--keep-daily', '--keep-weekly', '--keep-monthly'):
+            self.assertBadArgument(
+                "argument %s: '0' is not a whole number of 1 or more: "
+                "leave the option out" % option, 'rc', 'snapshot', 'prune',
+                '--server', fakes.SERVER_ID, option, '0', '--yes')
+        self.assertFails("Invalid duration '2 weeks'", 'rc', 'snapshot',
+                         'prune', '--server', fakes.SERVER_ID,
+                         '--keep-within', '2 weeks', '--yes')
+        self.assertEqual([], self.calls())
 
     def test_constant_requests(self):
         made = []
