@@ -28,6 +28,7 @@ import os
 import sys
 
 from openstack import exceptions as sdk_exc
+from oslo_utils import uuidutils
 
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
@@ -64,11 +65,21 @@ def read(directory, stderr=sys.stderr):
     return document
 
 
-def create_image(conn, attrs):
+def create_image(conn, attrs, ledger):
     """A new queued image (POST /images) with these fields and
-    properties; a Glance-shaped dict."""
-    response = conn.image.post('/images', json=attrs)
+    properties, written on the ``ledger``; a Glance-shaped dict.
+
+    Its ID is chosen here: when the answer never comes (Ctrl-C while
+    Glance makes it), the ledger still knows which image to remove, and
+    no other image can have that ID."""
+    attrs = dict(attrs, id=uuidutils.generate_uuid())
+    try:
+        response = conn.image.post('/images', json=attrs)
+    except BaseException:  # cut short: Glance may have made it
+        ledger.made('image', attrs['id'])
+        raise
     sdk_exc.raise_from_response(response)
+    ledger.made('image', attrs['id'])
     return response.json()
 
 
@@ -78,8 +89,7 @@ def upload_disk(conn, disk, name, ledger, put, attrs=None):
     body = dict(attrs or {}, name=name, disk_format=disk['disk_format'],
                 container_format=disk.get('container_format') or 'bare',
                 visibility='private')
-    image = create_image(conn, body)
-    ledger.made('image', image['id'])
+    image = create_image(conn, body, ledger)
     put(image['id'], disk)
     return image['id']
 
@@ -182,8 +192,8 @@ def _volume_backed(conn, document, request, ledger, put, types):
                      snapshots.VOLUME_SNAPSHOT_FAILED)
     image = create_image(conn, dict(
         manifest.volume_backed_attributes(document, name, vsnaps, types),
-        disk_format='raw', container_format='bare', visibility='private'))
-    ledger.made('image', image['id'])
+        disk_format='raw', container_format='bare', visibility='private'),
+        ledger)
     transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])
     kept = volume_images.release_images(conn, uploads, say)

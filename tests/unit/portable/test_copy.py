@@ -89,6 +89,7 @@ class TestCopy(test_export.ExportTest):
                 self.received.append(chunk)
         body = fakes.image(test_export.NEW_IMAGE_ID, 'web-vm-snap',
                            status='queued', size=None)
+        self.image_ids.append(test_export.NEW_IMAGE_ID)
         self.requests.post(IMAGES, status_code=201, json=body)
         self.requests.put(NEW + '/file', status_code=204, text=receive)
         self.requests.get(NEW, json=dict(body, status='active',
@@ -123,6 +124,7 @@ class TestCopy(test_export.ExportTest):
         create = [r for r in self.requests.request_history
                   if r.method == 'POST' and r.url == IMAGES][0].json()
         self.assertEqual({
+            'id': test_export.NEW_IMAGE_ID,
             'name': 'web-vm-snap', 'disk_format': 'qcow2',
             'container_format': 'bare', 'visibility': 'private',
             'image_type': 'snapshot', 'min_disk': 20, 'min_ram': 512,

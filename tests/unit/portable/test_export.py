@@ -63,6 +63,12 @@ class ExportTest(base.TestCommand):
             'shutil.disk_usage',
             lambda path: collections.namedtuple(
                 'usage', 'total used free')(0, 0, self.free)))
+        # The IDs the command chooses for the images it creates, in order
+        # (Glance keeps a client-chosen ID): those the fakes answer for.
+        self.image_ids = []
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.portable.from_files.uuidutils.generate_uuid',
+            lambda: self.image_ids.pop(0)))
 
     def copy_body(self, status='active', data=DATA, **fields):
         body = fakes.image(fakes.COPY_IMAGE_ID, 'analysis-vm-snap-export-0',
@@ -274,6 +280,7 @@ class TestImport(ExportTest):
         return doc
 
     def register_new_image(self, image_id=NEW_IMAGE_ID, **fields):
+        self.image_ids.append(image_id)
         body = fakes.image(image_id, 'imported', status='queued', size=None)
         self.requests.post(IMAGES, status_code=201, json=body)
         self.requests.put('%s/%s/file' % (IMAGES, image_id),
@@ -298,6 +305,7 @@ class TestImport(ExportTest):
                          self.calls())
         create, upload = self.requests.request_history[-3:-1]
         self.assertEqual({
+            'id': NEW_IMAGE_ID,
             'name': 'imported', 'disk_format': 'qcow2',
             'container_format': 'bare', 'visibility': 'private',
             'image_type': 'snapshot', 'min_disk': 1, 'min_ram': 0,
@@ -321,6 +329,7 @@ class TestImport(ExportTest):
                                               *states)
         self.requests.delete(COPY, status_code=204)
         image = dict(fakes.volume_backed_image(NEW_IMAGE_ID), status='queued')
+        self.image_ids.append(NEW_IMAGE_ID)
         self.requests.post(IMAGES, [
             {'status_code': 201, 'json': fakes.image(
                 fakes.COPY_IMAGE_ID, status='queued')},
@@ -356,6 +365,7 @@ class TestImport(ExportTest):
         self.assertEqual([fakes.root_entry(NEW_SNAP_ID, 1)],
                          json.loads(body.pop('block_device_mapping')))
         self.assertEqual({
+            'id': NEW_IMAGE_ID,
             'name': 'analysis-vm-snap', 'bdm_v2': 'True',
             'root_device_name': '/dev/vda', 'min_disk': 1, 'min_ram': 0,
             'hw_firmware_type': 'uefi', 'disk_format': 'raw',
@@ -407,6 +417,26 @@ class TestImport(ExportTest):
         self.refused_before_any_write(
             '--volume-type applies only with --as volume-backed.',
             '--volume-type', '__DEFAULT__', clean=False)
+
+    def test_ctrl_c_while_glance_makes_the_image_deletes_it(self):
+        # Glance made the image, its answer never came: the ID the
+        # command chose finds it, and the rollback deletes it.
+        self.write_export()
+        self.register_new_image()
+
+        def made_then_interrupted(request, context):
+            raise KeyboardInterrupt
+        self.requests.post(IMAGES, json=made_then_interrupted)
+        self.requests.delete('%s/%s' % (IMAGES, NEW_IMAGE_ID),
+                             status_code=204)
+        code, out, err = self.import_('--name', 'imported')
+        self.assertEqual(130, code, err)
+        self.assertEqual(['POST %s' % IMAGES,
+                          'DELETE %s/%s' % (IMAGES, NEW_IMAGE_ID)],
+                         self.writes())
+        posted = [r for r in self.requests.request_history
+                  if r.method == 'POST' and r.url == IMAGES]
+        self.assertEqual(NEW_IMAGE_ID, posted[0].json()['id'])
 
     def test_volume_failure_deletes_what_was_made(self):
         self.write_export()
