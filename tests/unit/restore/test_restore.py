@@ -161,6 +161,23 @@ class TestPlan(base.RestoreTest):
                          'restore', fakes.IMAGE_ID, '--yes')
         self.assertEqual([], self.writes())
 
+    def test_flavor_no_longer_offered(self):
+        self.cloud()
+        fakes.register_flavor_list(self.requests, [])
+        self.assertFails('The flavor of server analysis-vm (m1.small) is no '
+                         'longer offered to this project: the new server '
+                         'cannot have it.', 'rc', 'snapshot', 'restore',
+                         fakes.IMAGE_ID, '--yes')
+        self.assertEqual([], self.writes())
+
+    def test_server_gone_needs_server_option(self):
+        fake = self.cloud()
+        del fake.servers[data.SERVER_ID]
+        self.assertFails('names no server that still exists: say which one '
+                         'to restore with --server.', 'rc', 'snapshot',
+                         'restore', fakes.IMAGE_ID, '--dry-run')
+        self.assertEqual([], self.writes())
+
     def test_server_of_another_project(self):
         self.cloud(server=data.old_server(
             tenant_id=fakes.base.OTHER_PROJECT_ID))
