@@ -9,10 +9,12 @@ per snapshot under ``<state_path>/volumes``:
   written);
 * create from image: the image's bytes;
 * snapshot, volume from snapshot, clone: a copy of the source file;
-* upload to image (``openstack image create --volume``): the file's bytes.
+* upload to image (``openstack image create --volume``): the file's bytes;
+* attach (cinder-backup's backup of a volume snapshot, restore of a
+  backup into a volume): the file, as os-brick's ``local`` connection.
 
-Attachments are answered as the fake driver answers them (Nova's fake virt
-driver does not connect to anything).
+Nova's fake virt driver connects to nothing: the ``local`` connection is
+only ever opened by cinder-backup.
 """
 import os
 import shutil
@@ -97,6 +99,26 @@ class FileVolumeDriver(fake_driver.FakeLoggingVolumeDriver):
 
     def revert_to_snapshot(self, context, volume, snapshot):
         self._copy(self._snapshot_path(snapshot), self.local_path(volume))
+
+    # -- connections -----------------------------------------------------
+    # The file itself, as os-brick's ``local`` connector takes it: what
+    # cinder-backup reads a volume snapshot from and restores a volume
+    # into (Nova's fake virt driver connects to nothing).
+    def validate_connector(self, connector):
+        pass  # any host opens a local file: no iSCSI initiator needed
+
+    def initialize_connection(self, volume, connector):
+        info = super().initialize_connection(volume, connector)
+        info['driver_volume_type'] = 'local'
+        info['data']['device_path'] = self.local_path(volume)
+        return info
+
+    def initialize_connection_snapshot(self, snapshot, connector, **kwargs):
+        path = self._snapshot_path(snapshot)
+        if not os.path.exists(path):
+            open(path, 'wb').close()
+        return {'driver_volume_type': 'local',
+                'data': {'device_path': path, 'access_mode': 'ro'}}
 
     # -- images ------------------------------------------------------------
     def clone_image(self, context, volume, image_location, image_meta,

@@ -323,7 +323,7 @@ def checks(since, mode='real'):
     try:
         resp = conn.block_storage.get('/os-services')
         svcs = resp.json().get('services', [])
-        for binary in ('cinder-scheduler', 'cinder-volume'):
+        for binary in ('cinder-scheduler', 'cinder-volume', 'cinder-backup'):
             s = [x for x in svcs if x['binary'] == binary]
             ok = bool(s) and all(
                 x['state'] == 'up' and _utc(x['updated_at']) >= since
