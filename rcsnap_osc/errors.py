@@ -128,6 +128,7 @@ _REMOVE = {
     'volume': 'openstack volume delete %s',
     'image': 'openstack image delete %s',
     'volume snapshot': 'openstack volume snapshot delete %s',
+    'backup': 'openstack volume backup delete %s',
 }
 
 #: How an operator resets the state of what its owner cannot delete

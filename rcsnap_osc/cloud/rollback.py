@@ -21,7 +21,8 @@ with that state and what to do.
 
 The order: images first (deleting one stops Cinder's upload, which frees
 its volume), then servers (their volumes are in use while they exist),
-then volume snapshots, waited for (Cinder keeps a volume that has one),
+then backups, waited for (a volume snapshot is busy while one is made of
+it), then volume snapshots, waited for (Cinder keeps a volume that has one),
 then volumes. A temporary volume is waited for until it settles; the
 volumes made for a server are waited for together, once it is gone. Last,
 the steps the command took on what it did not make (a server stopped, a
@@ -30,6 +31,7 @@ port detached), each taken back, the latest first.
 
 import contextlib
 import dataclasses
+import functools
 
 from openstack import exceptions as sdk_exc
 
@@ -42,7 +44,7 @@ from rcsnap_osc.i18n import _
 CLEANUP_TIMEOUT = 300
 
 #: The order in which the kinds of resource are removed.
-ORDER = ('image', 'server', 'volume snapshot', 'volume', 'step')
+ORDER = ('image', 'server', 'backup', 'volume snapshot', 'volume', 'step')
 
 
 @dataclasses.dataclass
@@ -77,6 +79,7 @@ _GONE = {
     'image': lambda ident: _('Deleted partial image %s') % ident,
     'volume': lambda ident: _('Deleted temporary volume %s') % ident,
     'volume snapshot': lambda ident: _('Deleted volume snapshot %s') % ident,
+    'backup': lambda ident: _('Deleted backup %s') % ident,
 }
 
 
@@ -205,7 +208,8 @@ def read_back(conn, kind, ident):
            'server': lambda: conn.compute.get_server(ident),
            'volume': lambda: conn.block_storage.get_volume(ident),
            'volume snapshot': lambda: conn.block_storage.get_snapshot(
-               ident)}[kind]
+               ident),
+           'backup': lambda: conn.block_storage.get_backup(ident)}[kind]
     try:
         status = get().status
     except Exception as exc:
@@ -250,22 +254,32 @@ def _remove_servers(ledger, entries, outcome):
         ledger._gone(entry, outcome)
 
 
-def _remove_snapshots(ledger, entries, outcome):
+def _remove_settled(ledger, entries, outcome, kind):
+    """Volume snapshots or backups, each once it settles (Cinder deletes
+    none that is being made), waited for until gone (a volume keeps its
+    snapshots, a volume snapshot is busy while a backup of it goes)."""
     block = ledger.conn.block_storage
+    get, delete, label = {
+        'volume snapshot': (block.get_snapshot, block.delete_snapshot,
+                            _('Volume snapshot %s')),
+        'backup': (block.get_backup, block.delete_backup, _('Backup %s')),
+    }[kind]
     for entry in entries:
-        label = waits.cinder(_('Volume snapshot %s') % entry.id)
+        subject = waits.cinder(label % entry.id)
 
         def fetch(ident=entry.id):
-            return _or_none(block.get_snapshot, ident)
+            return _or_none(get, ident)
         try:
-            found = ledger._settle(label, fetch,
+            found = ledger._settle(subject, fetch,
                                    ('available', 'error', 'deleted'),
                                    errors.STUCK)
-            if found is not None:
-                block.delete_snapshot(entry.id, ignore_missing=True)
-                ledger._settle(label, fetch, ('deleted',),
+            if found is not None:  # a backup's 404 is read back (below)
+                delete(entry.id, ignore_missing=kind != 'backup')
+                ledger._settle(subject, fetch, ('deleted',),
                                ('error_deleting',))
             ledger._gone(entry, outcome)
+        except sdk_exc.NotFoundException as exc:  # no backup service
+            ledger._left(entry, errors.describe_detail(exc), outcome)
         except Exception as exc:  # the original error matters more
             ledger._failed(entry, exc, outcome)
 
@@ -330,5 +344,7 @@ _REMOVE = {
     'step': _take_back,
     'image': _remove_images,
     'server': _remove_servers,
-    'volume snapshot': _remove_snapshots,
+    'volume snapshot': functools.partial(_remove_settled,
+                                         kind='volume snapshot'),
+    'backup': functools.partial(_remove_settled, kind='backup'),
 }

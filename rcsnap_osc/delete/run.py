@@ -257,20 +257,29 @@ def execute(conn, plans):
             outcomes[id(item)] = Outcome(
                 item, deletion.FAIL if failure else DELETED, failure)
         for item in plan.volume_snapshots:
-            if item.action != deletion.DELETE:
-                continue
-            kept = [i for i in item.images if i not in gone]
-            if kept:
-                outcomes[id(item)] = Outcome(
-                    item, deletion.KEEP,
-                    _('image %s not deleted') % ', '.join(kept))
-                continue
-            failure = _try(lambda: conn.block_storage.delete_snapshot(
-                item.resource_id, ignore_missing=False), conn, item)
-            outcomes[id(item)] = Outcome(
-                item, deletion.FAIL if failure else DELETING, failure)
+            if item.action == deletion.DELETE:
+                outcomes[id(item)] = _delete_volume_snapshot(conn, item,
+                                                             gone)
     return [outcomes.get(id(item)) or Outcome(item, item.action, item.reason)
             for plan in plans for item in plan.items]
+
+
+def _delete_volume_snapshot(conn, item, gone):
+    kept = [i for i in item.images if i not in gone]
+    if kept:
+        return Outcome(item, deletion.KEEP,
+                       _('image %s not deleted') % ', '.join(kept))
+    failure = _try(lambda: conn.block_storage.delete_snapshot(
+        item.resource_id, ignore_missing=False), conn, item)
+    return Outcome(item, deletion.FAIL if failure else DELETING, failure)
+
+
+def delete_volume_snapshots(conn, plans):
+    """The planned volume snapshots deleted, their images kept (archived:
+    backups hold their data): an :class:`Outcome` each."""
+    gone = {plan.image.resource_id for plan in plans if plan.image}
+    return [_delete_volume_snapshot(conn, item, gone) for plan in plans
+            for item in plan.volume_snapshots]
 
 
 def deletion_state(record):

@@ -74,3 +74,20 @@ def list_snapshots(conn, scope=None, name=None):
     return [(snapshots.summarize(i, volume_snapshots),
              origin.server_of(i, volume_snapshots, attached))
             for i in images]
+
+
+def archived_backups(conn, image):
+    """The disks of an archived snapshot (:mod:`rcsnap_osc.core.archives`)
+    as dicts, each with its backup's ``status`` (``missing``: Cinder does
+    not return it), the backups read at once."""
+    from rcsnap_osc.core import archives
+
+    disks = archives.records(image)
+
+    def status(backup_id):
+        try:
+            return conn.block_storage.get_backup(backup_id).status
+        except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
+            return snapshots.MISSING
+    found = reads.parallel([lambda b=d.backup_id: status(b) for d in disks])
+    return [dict(d.as_dict(), status=s) for d, s in zip(disks, found)]

@@ -23,6 +23,7 @@ the result. Those pull in the SDK, so they are imported inside
 from osc_lib.cli import format_columns
 
 from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
@@ -43,16 +44,20 @@ none of these says.""")
         return parser
 
     def take_action(self, parsed_args):
+        from rcsnap_osc.core import archives
         from rcsnap_osc.create import plan as create_plan
         from rcsnap_osc.show import run as showing
 
         summary, members, server = showing.show_snapshot(
             self.conn, parsed_args.snapshot)
+        summary = archives.as_archived(summary)
         common.warn_missing(self.app.stderr, summary)
         names, values = common.show_data(summary)
         # recorded by create; "unknown" for snapshots made elsewhere
         names += ('consistency', 'server')
         values += (create_plan.recorded(summary.image), server)
+        more = archived.show_backups(self.conn, summary)
+        names, values = names + more[0], values + more[1]
         if members is not None:  # only the owner sees the members
             names += ('members',)
             values += (common.MembersColumn(members),)
@@ -108,6 +113,7 @@ class ListSnapshot(base.Lister):
 
     def take_action(self, parsed_args):
         from rcsnap_osc.cloud import reads
+        from rcsnap_osc.core import archives
         from rcsnap_osc.core import origin
         from rcsnap_osc.share import run as sharing
         from rcsnap_osc.show import run as showing
@@ -131,6 +137,7 @@ class ListSnapshot(base.Lister):
             headers.append('Member Status')
         rows = []
         for summary, extra in found:
+            summary = archives.as_archived(summary)
             image = summary.image
             row = [image.get('id'), image.get('name'), image.get('status'),
                    summary.type, common.SizeColumn(summary.size_gib)]

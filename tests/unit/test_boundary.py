@@ -59,6 +59,7 @@ ARGUMENTS = {
                                         'export')],
     'rc_snapshot_copy': [fakes.IMAGE_ID, '--to-cloud', 'other'],
     'rc_snapshot_restore': [fakes.IMAGE_ID, '--dry-run'],
+    'rc_snapshot_archive': [fakes.IMAGE_ID],
 }
 
 

@@ -1,0 +1,285 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""The SDK calls of ``rc snapshot archive``: gather, back up, wait,
+record, then delete the volume snapshots.
+
+Five listings made at once, whatever the number of snapshots (the images,
+hidden ones apart, the volume snapshots, volumes and backups) and Cinder's
+quota decide everything before a backup is made
+(:mod:`rcsnap_osc.archive.plan`). The backups are recorded in the one
+rollback ledger until the image records them: a failure or Ctrl-C before
+then removes them and leaves the volume snapshots as they were.
+"""
+
+import dataclasses
+import datetime
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.archive import plan as archiving
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
+from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import archives
+from rcsnap_osc.core import deletion_plan
+from rcsnap_osc.delete import run as deleting
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: Why Cinder's scheduler puts a backup in ``error`` where no
+#: cinder-backup service is up (Cinder 29: the POST is accepted first).
+NO_SERVICE = 'service not found for creating backup'
+
+#: The line said where the cloud runs no backup service.
+NO_BACKUP_SERVICE = _('This cloud runs no backup service (cinder-backup): '
+                      'snapshots cannot be archived here')
+
+#: Backup statuses that end a backup that is being made.
+BACKUP_FAILED = frozenset(('error', 'deleting', 'deleted',
+                           'error_deleting'))
+
+
+class NoBackupService(errors.Refused):
+    """No cinder-backup service is up."""
+
+
+@dataclasses.dataclass
+class Made:
+    """One backup made: its disk, its ID and its last known record."""
+
+    disk: archiving.Disk
+    backup_id: str
+    record: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Result:
+    """The archive of one snapshot: the plan, the backups made and what
+    became of the volume snapshots (:class:`deleting.Outcome`)."""
+
+    archive: archiving.Archive
+    made: list = dataclasses.field(default_factory=list)
+    outcomes: list = dataclasses.field(default_factory=list)
+
+
+def backup_service(conn):
+    """Whether a cinder-backup service is up: True, False, or None where
+    Cinder's policy hides its services (an admin's API by default)."""
+    response = conn.block_storage.get('/os-services',
+                                      params={'binary': 'cinder-backup'})
+    if response.status_code in (403, 404):
+        return None
+    sdk_exc.raise_from_response(response)
+    return any(s.get('state') == 'up' and s.get('status') == 'enabled'
+               for s in response.json().get('services') or ())
+
+
+def gather_and_plan(conn, request):
+    """``(archives, backup service up)``: the archives of the named
+    snapshots, from seven requests made at once (Cinder's quota and
+    services among them)."""
+    conn.image.get_endpoint_data()
+    conn.block_storage.get_endpoint_data()
+    listed, backups, quota, service = reads.parallel([
+        lambda: reads.listings(conn),
+        lambda: reads.list_backups(conn),
+        lambda: reads.cinder_quota(conn),
+        lambda: backup_service(conn),
+    ])
+    images, volume_snapshots, volumes = listed
+    plans = archiving.plan_archive(
+        request.names, deletion_plan.Inventory(images, volume_snapshots,
+                                               volumes),
+        backups, conn.current_project_id, full=request.full)
+    if service is False:
+        raise NoBackupService(_('%s; nothing was made.') % NO_BACKUP_SERVICE)
+    archiving.check_quota(quota, plans)
+    return plans, service
+
+
+def _create(conn, plan, disk):
+    backup = conn.block_storage.create_backup(
+        volume_id=disk.volume_id, snapshot_id=disk.snapshot_id,
+        is_incremental=disk.incremental,  # sent as 'incremental'
+        name='archive of %s %s' % (plan.image.get('name') or
+                                   plan.image['id'],
+                                   disk.device_name or disk.snapshot_id),
+        description=_('Archived disk of instance snapshot %s') %
+        plan.image['id'],
+        metadata={archives.BACKUP_IMAGE_KEY: plan.image['id']})
+    return backup.id
+
+
+def _taken_up(conn, made, timeout):
+    """Where Cinder's services are hidden: wait until a backup service
+    took the first backup (it sets its availability zone) before the
+    others are asked for, so that a cloud without one fails one disk."""
+    def fetch():
+        return conn.block_storage.get_backup(made.backup_id)
+    return waits.until(waits.Deadline(timeout), waits.cinder(
+        _('Backup %s') % made.backup_id), fetch,
+        lambda found: found.availability_zone or found.status != 'creating'
+    ).to_dict(computed=False)
+
+
+def _poll_backups(conn, ids):
+    """One GET for one backup, one listing for several (absent: gone)."""
+    if len(ids) == 1:
+        try:
+            found = conn.block_storage.get_backup(ids[0])
+        except sdk_exc.NotFoundException:
+            return {}
+        return {found.id: found.to_dict(computed=False)}
+    return {b['id']: b for b in reads.list_backups(conn) if b['id'] in ids}
+
+
+def _check(made, record):
+    """The status of a backup (a dict; None: gone), refused when it
+    failed: with Cinder's reason, in one line."""
+    status = (record or {}).get('status', 'deleted')
+    why = (record or {}).get('fail_reason') or ''
+    if status in BACKUP_FAILED and NO_SERVICE in why.lower():
+        raise NoBackupService(_('%s.') % NO_BACKUP_SERVICE)
+    if status in BACKUP_FAILED:
+        raise errors.Refused(_(
+            'Backup %(id)s of volume snapshot %(snap)s is '
+            '%(status)s%(why)s.') % {
+            'id': made.backup_id, 'snap': made.disk.snapshot_id,
+            'status': status,
+            'why': ': %s' % errors.one_line(why) if why else ''})
+    return status
+
+
+def wait_for_backups(conn, made, timeout, progress=None,
+                     interval=waits.INTERVAL):
+    """Poll the backups until each is available; one that fails (its
+    ``fail_reason``), goes, or the timeout is refused."""
+    pending = {m.backup_id: m for m in made}
+    deadline = waits.Deadline(timeout, interval)
+    while pending:
+        states = deadline.poll(waits.CINDER,
+                               lambda: _poll_backups(conn, list(pending)))
+        notes = []
+        for backup_id in list(pending):
+            if states is waits.UNKNOWN:
+                notes.append('backup %s %s' % (
+                    backup_id, deadline.note(waits.CINDER)))
+                continue
+            record = states.get(backup_id)
+            status = _check(pending[backup_id], record)
+            pending[backup_id].record = record
+            if status == archiving.AVAILABLE:
+                del pending[backup_id]
+            else:
+                notes.append('backup %s %s' % (backup_id, status))
+        if not pending:
+            return
+        if deadline.passed:
+            raise deadline.expired(_('the backups'), _(
+                'Timed out after %(secs)d s waiting for the backups: '
+                '%(pending)s.') % {'secs': timeout,
+                                   'pending': ', '.join(notes)})
+        if progress:
+            progress(deadline.elapsed, notes)
+        deadline.pause()
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).strftime(
+        '%Y-%m-%dT%H:%M:%SZ')
+
+
+def back_up(conn, plans, request, reporter, service=True):
+    """Make and wait for every backup, then have each image record its
+    own: the :class:`Result` of each plan. Rolled back on any failure.
+    ``service`` None: whether a backup service runs is not known."""
+    results = [Result(p) for p in plans]
+    try:
+        return _back_up(conn, results, request, reporter, service)
+    except NoBackupService:
+        _say_stuck(conn, [m.disk for r in results for m in r.made],
+                   reporter.say)
+        raise
+
+
+def _say_stuck(conn, disks, say):
+    """Cinder's scheduler, finding no backup service, leaves the volume
+    snapshot ``backing-up`` (Cinder 29): one true warning each."""
+    states = reads.get_volume_snapshots(conn, [d.snapshot_id for d in disks])
+    for disk in disks:
+        status = (states.get(disk.snapshot_id) or {}).get('status')
+        if status and status != archiving.AVAILABLE:
+            say(_('Warning: Cinder left volume snapshot %(id)s %(status)s: '
+                  'ask an operator to reset it with `openstack volume '
+                  'snapshot set --state available %(id)s` (admin only).')
+                % {'id': disk.snapshot_id, 'status': status})
+
+
+def _back_up(conn, results, request, reporter, service):
+    with rollback.Ledger(conn, say=reporter.say) as ledger:
+        for result in results:
+            for disk in result.archive.disks:
+                backup_id = _create(conn, result.archive, disk)
+                ledger.made('backup', backup_id)
+                result.made.append(Made(disk, backup_id))
+                if service is None:
+                    _check(result.made[-1], _taken_up(
+                        conn, result.made[-1], request.timeout))
+                    service = True
+        wait_for_backups(conn, [m for r in results for m in r.made],
+                         request.timeout,
+                         reporter.progress(_('Backing up')))
+        when = _now()
+        for result in results:
+            ids = {m.disk.snapshot_id: m.backup_id for m in result.made}
+            conn.image.update_image(
+                result.archive.image['id'], **archives.properties(
+                    archiving.disk_records(result.archive, ids), when))
+            for made in result.made:
+                ledger.forget(made.backup_id)
+    return results
+
+
+def settle_volume_snapshots(conn, results, timeout, interval=waits.INTERVAL):
+    """Wait until the volume snapshots backed up are ``available`` again
+    (Cinder sets them back once the backup is): the delete plan deletes
+    none that is busy."""
+    for result in results:
+        for disk in result.archive.disks:
+            waits.until_status(
+                waits.Deadline(timeout, interval),
+                waits.cinder(_('Volume snapshot %s') % disk.snapshot_id),
+                lambda sid=disk.snapshot_id: conn.block_storage.get_snapshot(
+                    sid), (archiving.AVAILABLE,), ('error', 'deleted'))
+
+
+def archive(conn, request, reporter):
+    """Plan the :class:`archiving.Request`, then (unless ``dry_run``)
+    back up, record and delete the volume snapshots, waiting ``wait``
+    seconds for them to go (None: do not wait): a :class:`Result` per
+    snapshot. ``reporter.made(results)`` once the backups are recorded."""
+    plans, service = gather_and_plan(conn, request)
+    if request.dry_run:
+        return [Result(p, outcomes=deleting.planned(
+            [p.deletion])[1:]) for p in plans]
+    results = back_up(conn, plans, request, reporter, service)
+    reporter.made(results)
+    settle_volume_snapshots(conn, results, request.timeout)
+    for result in results:
+        result.outcomes = deleting.delete_volume_snapshots(
+            conn, [result.archive.deletion])
+    if request.wait is not None:
+        deleting.wait_until_gone(
+            conn, [o for r in results for o in r.outcomes], request.wait,
+            progress=reporter.progress(_('Deleting')))
+    return results

@@ -1,0 +1,129 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot archive`` against a real cloud with a backup service."""
+
+from openstack import exceptions as sdk_exc
+
+from tests.functional import base
+
+
+def results(rows):
+    return {row['Resource']: row['Result'] for row in rows}
+
+
+def cinder_usage(conn):
+    """Cinder's own counters of the project: {quota: in use}."""
+    quota = conn.block_storage.get(
+        '/os-quota-sets/%s' % conn.current_project_id,
+        params={'usage': 'True'}).json()['quota_set']
+    return {key: quota[key]['in_use'] for key in (
+        'snapshots', 'gigabytes', 'backups', 'backup_gigabytes')}
+
+
+class ArchiveTest(base.FunctionalTest):
+
+    def setUp(self):
+        super().setUp()
+        conn = base.connection()
+        try:
+            conn.block_storage.get('/backups', params={'limit': 1})
+        except sdk_exc.HttpException:  # pragma: no cover - other clouds
+            self.skipTest('this cloud has no backup API')
+
+    def server(self):
+        return self.class_fixture('server', lambda: self.create_server(
+            volume_size=1, data_volume_size=1))
+
+    def delete_backups(self, image_id):
+        """The backups ``archive`` made for an image, the newest first (an
+        incremental backup before the one it builds on)."""
+        block = base.connection().block_storage
+
+        def mine():
+            return sorted(
+                (b for b in block.backups(details=True)
+                 if (b.metadata or {}).get('rcsnap_image_id') == image_id),
+                key=lambda b: b.created_at, reverse=True)
+
+        def gone():
+            left = mine()
+            for backup in left:
+                if backup.status in ('available', 'error'):
+                    try:
+                        block.delete_backup(backup.id)
+                    except sdk_exc.HttpException:
+                        pass  # a newer incremental one goes first
+            return not left
+        base.wait_for('backups of %s gone' % image_id, gone)
+
+    def archived_snapshot(self, *args):
+        snap = self.snapshot_server(self.server())
+        self.addCleanup(self.delete_backups, snap['id'])
+        rows = self.rc('archive', snap['id'], '--wait', '--timeout',
+                       str(base.TIMEOUT), *args)
+        return snap, rows
+
+
+class TestArchive(ArchiveTest):
+
+    def test_archive_then_incremental(self):
+        snap, rows = self.archived_snapshot()
+        ids = [d['snapshot_id'] for d in snap['volume_snapshots']]
+        self.assertEqual(2, len(ids))
+        self.assertEqual(['image', 'backup', 'backup', 'volume snapshot',
+                          'volume snapshot'], [r['Kind'] for r in rows])
+        found = results(rows)
+        self.assertEqual('archived', found[snap['id']])
+        self.assertEqual('deleted', found[ids[0]])
+        self.assertEqual('deleted', found[ids[1]])
+        block = base.connection().block_storage
+        for sid in ids:
+            self.assertRaises(sdk_exc.NotFoundException, block.get_snapshot,
+                              sid)
+        shown = self.rc('show', snap['id'])
+        self.assertEqual('volume-backed, archived', shown['type'])
+        self.assertEqual(2, shown['size_gib'])
+
+        # The volumes did not change: the next archive of them builds on
+        # these backups.
+        second, rows = self.archived_snapshot()
+        made = [r for r in rows if r['Kind'] == 'backup']
+        self.assertEqual(2, len(made))
+        for row in made:
+            self.assertIn('incremental on backup', row['Result'])
+
+        # An image-backed snapshot is refused, nothing made.
+        image = self.upload_snapshot()
+        self.assertFailsCleanly('it is image-backed', 'rc', 'snapshot',
+                                'archive', image['id'])
+
+
+class TestArchiveQuota(ArchiveTest):
+    """Cinder's own counters of the project (alone: other tests change
+    them)."""
+
+    def test_gives_the_snapshot_quota_back(self):
+        snap = self.snapshot_server(self.server())
+        self.addCleanup(self.delete_backups, snap['id'])
+        conn = base.connection()
+        before = cinder_usage(conn)
+        self.rc('archive', snap['id'], '--wait', '--timeout',
+                str(base.TIMEOUT))
+        after = cinder_usage(conn)
+        self.addDetail('quota', base.content.text_content(
+            'before %s\nafter  %s' % (before, after)))
+        self.assertEqual(before['snapshots'] - 2, after['snapshots'])
+        self.assertEqual(before['gigabytes'] - 2, after['gigabytes'])
+        self.assertEqual(before['backups'] + 2, after['backups'])
+        self.assertEqual(before['backup_gigabytes'] + 2,
+                         after['backup_gigabytes'])
