@@ -31,6 +31,7 @@ from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
+from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
@@ -270,14 +271,16 @@ def archive(conn, request, reporter):
     snapshot. ``reporter.made(results)`` once the backups are recorded."""
     plans, service = gather_and_plan(conn, request)
     if request.dry_run:
-        return [Result(p, outcomes=deleting.planned(
-            [p.deletion])[1:]) for p in plans]
+        return [Result(p, outcomes=[
+            o for o in deleting.planned([p.deletion])
+            if o.item.kind == deletion.VOLUME_SNAPSHOT]) for p in plans]
     results = back_up(conn, plans, request, reporter, service)
     reporter.made(results)
     settle_volume_snapshots(conn, results, request.timeout)
     for result in results:
-        result.outcomes = deleting.delete_volume_snapshots(
-            conn, [result.archive.deletion])
+        result.outcomes = [o for o in deleting.execute(
+            conn, [result.archive.deletion], keep_images=True)
+            if o.item.kind == deletion.VOLUME_SNAPSHOT]
     if request.wait is not None:
         deleting.wait_until_gone(
             conn, [o for r in results for o in r.outcomes], request.wait,

@@ -37,6 +37,8 @@ from rcsnap_osc.i18n import _
 
 IMAGE = 'image'
 VOLUME_SNAPSHOT = 'volume snapshot'
+#: A Cinder backup an archived snapshot's disk is in (``archive``).
+BACKUP = 'backup'
 #: An image of a data volume of a ``share --copy --volumes all`` copy.
 DATA_IMAGE = 'data image'
 
@@ -93,6 +95,10 @@ class Plan:
     @property
     def data_images(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.kind == DATA_IMAGE)
+
+    @property
+    def backups(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.kind == BACKUP)
 
 
 def resolve(name_or_id: str, images: collections.abc.Sequence[dict]

@@ -23,6 +23,7 @@ import collections.abc
 import dataclasses
 import typing
 
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
@@ -40,6 +41,9 @@ class Inventory:
         default_factory=dict)
     volumes: collections.abc.Iterable[dict] = ()
     members: dict[str, list[dict]] = dataclasses.field(default_factory=dict)
+    #: The caller's Cinder backups; None: not listed (an archived
+    #: snapshot is then refused: its backups would be left behind).
+    backups: collections.abc.Sequence[dict] | None = None
 
 
 @dataclasses.dataclass
@@ -101,8 +105,9 @@ def _volume_snapshot_items(scope: _Scope, image: dict,
     volume_snapshots = scope.inventory.volume_snapshots
     for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
         sid = ref.snapshot_id
-        if sid in scope.seen:
-            continue
+        if sid in scope.seen or (archives.is_archived(image) and
+                                 sid not in volume_snapshots):
+            continue  # archived: its volume snapshots are gone
         scope.seen.add(sid)
         users = scope.refs.get(sid, [image['id']])
         others = [u for u in users if u not in scope.deleted]
@@ -124,13 +129,60 @@ def _volume_snapshot_items(scope: _Scope, image: dict,
     return items, blocked
 
 
+def _backup_verdict(found: dict | None, listed: dict[str, dict]
+                    ) -> tuple[str, str | None, bool]:
+    """``(action, reason, blocking)`` for a backup of a deleted image."""
+    if found is None:
+        return deletion.KEEP, _('not found in this project'), False
+    if found.get('has_dependent_backups'):
+        newer = sorted(b['id'] for b in listed.values() if b.get(
+            'volume_id') == found.get('volume_id') and b.get(
+            'is_incremental') and (b.get('created_at') or '') > (
+            found.get('created_at') or ''))
+        return deletion.KEEP, _(
+            'incremental backup %s builds on it: Cinder deletes it once '
+            'that one is gone') % (', '.join(newer) or _('of its volume')), \
+            True
+    if found.get('status') not in deletion.DELETABLE:
+        return deletion.KEEP, _('status is %s') % found.get('status'), True
+    return deletion.DELETE, None, False
+
+
+def _backup_items(scope: _Scope, image: dict, refused: str | None
+                  ) -> tuple[list[deletion.Item], list[str]]:
+    """The items of an archived image's backups, and why deleting it
+    would leave one behind (``(items, blockers)``)."""
+    items, blockers = [], []
+    listed = {b['id']: b for b in scope.inventory.backups or ()}
+    for record in archives.records(image):
+        if refused:
+            action, reason, blocking = (deletion.KEEP,
+                                        _('image not deleted'), False)
+        elif scope.inventory.backups is None:
+            action, reason, blocking = (deletion.KEEP, _('not listed'),
+                                        True)
+        else:
+            action, reason, blocking = _backup_verdict(
+                listed.get(record.backup_id), listed)
+        if blocking:
+            blockers.append(_('backup %(id)s would be left behind: '
+                              '%(why)s') % {'id': record.backup_id,
+                                            'why': reason})
+        items.append(deletion.Item(
+            record.backup_id, deletion.BACKUP, record.device_name, action,
+            reason, (image['id'],)))
+    return items, blockers
+
+
 def _plan_one(scope: _Scope, name: str, image: dict,
               refused: str | None) -> deletion.Plan:
     """The :class:`Plan` of one named image."""
     items, blocked = _volume_snapshot_items(scope, image, refused)
     data_items, protected = deletion.data_image_items(
         image, scope.inventory.images, scope.project_id, refused)
-    items += data_items
+    backup_items, kept_backups = _backup_items(scope, image, refused)
+    items += data_items + backup_items
+    protected += kept_backups
     why = None
     if blocked or (protected and not refused):
         # Never delete the image and leave a volume snapshot or data

@@ -31,6 +31,7 @@ from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import orphans
@@ -91,15 +92,17 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     calls = [lambda i=i: reads.list_members(conn, i) for i in shared]
     with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
         [i for i in targets.values() if i.get('owner') == project_id]))
+    archived = any(archives.is_archived(i) for i in targets.values())
     if with_cinder:
         volume_snapshots = early.result()  # Cinder discovered: threads now
         calls += [lambda: volume_snapshots, lambda: reads.list_volumes(conn)]
-    found = reads.parallel(calls)
-    volume_snapshots, volumes = found[len(shared):] or ({}, [])
+    found = reads.parallel(calls + [lambda: reads.list_backups(conn)] *
+                           archived)
+    volume_snapshots, volumes = found[len(shared):][:2] or ({}, [])
     return deletion_plan.plan_delete(
         names, deletion_plan.Inventory(
             images, volume_snapshots or {}, volumes,
-            dict(zip(shared, found))),
+            dict(zip(shared, found)), found[-1] if archived else None),
         project_id, force=force,
         keep_volume_snapshots=keep_volume_snapshots)
 
@@ -225,14 +228,15 @@ def planned(plans):
             for plan in plans for item in plan.items]
 
 
-def execute(conn, plans):
+def execute(conn, plans, keep_images=False):
     """Delete the planned images, then the data images and volume
     snapshots whose images are all gone. Returns an :class:`Outcome` per
     item, in plan order; volume snapshots are ``deleting`` until
-    :func:`wait_until_gone`."""
+    :func:`wait_until_gone`. ``keep_images`` (archive): as if the images
+    were gone, they stay."""
     outcomes = {}
-    gone = set()
-    for plan in plans:
+    gone = {p.image.resource_id for p in plans if p.image and keep_images}
+    for plan in () if keep_images else plans:
         item = plan.image
         if item is None or item.action != deletion.DELETE:
             continue
@@ -244,7 +248,7 @@ def execute(conn, plans):
             gone.add(item.resource_id)
             outcomes[id(item)] = Outcome(item, DELETED)
     for plan in plans:
-        for item in plan.data_images:
+        for item in () if keep_images else plan.data_images:
             if item.action != deletion.DELETE:
                 continue
             if item.images[0] not in gone:
@@ -256,7 +260,7 @@ def execute(conn, plans):
                 item.resource_id, ignore_missing=True))
             outcomes[id(item)] = Outcome(
                 item, deletion.FAIL if failure else DELETED, failure)
-        for item in plan.volume_snapshots:
+        for item in plan.volume_snapshots + plan.backups:
             if item.action == deletion.DELETE:
                 outcomes[id(item)] = _delete_volume_snapshot(conn, item,
                                                              gone)
@@ -269,17 +273,12 @@ def _delete_volume_snapshot(conn, item, gone):
     if kept:
         return Outcome(item, deletion.KEEP,
                        _('image %s not deleted') % ', '.join(kept))
-    failure = _try(lambda: conn.block_storage.delete_snapshot(
-        item.resource_id, ignore_missing=False), conn, item)
+    block = conn.block_storage
+    call = (block.delete_backup if item.kind == deletion.BACKUP
+            else block.delete_snapshot)
+    failure = _try(lambda: call(item.resource_id, ignore_missing=False),
+                   conn, item)
     return Outcome(item, deletion.FAIL if failure else DELETING, failure)
-
-
-def delete_volume_snapshots(conn, plans):
-    """The planned volume snapshots deleted, their images kept (archived:
-    backups hold their data): an :class:`Outcome` each."""
-    gone = {plan.image.resource_id for plan in plans if plan.image}
-    return [_delete_volume_snapshot(conn, item, gone) for plan in plans
-            for item in plan.volume_snapshots]
 
 
 def deletion_state(record):
@@ -317,8 +316,8 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
     reason, a timeout included. ``progress(elapsed, pending)`` after every
     poll that leaves some pending.
     """
-    pending = {o.item.resource_id: o for o in outcomes
-               if o.state == DELETING}
+    pending = {o.item.resource_id: o for o in outcomes if o.state ==
+               DELETING and o.item.kind == deletion.VOLUME_SNAPSHOT}
     deadline = waits.Deadline(timeout, interval)
     while pending:
         states = deadline.poll(waits.CINDER, lambda: poll_volume_snapshots(

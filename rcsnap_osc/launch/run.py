@@ -27,6 +27,7 @@ from oslo_utils import uuidutils
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -115,6 +116,10 @@ def ready_summary(conn, name_or_id):
     image, volumes = find.find_snapshot(conn, name_or_id)
     done, failure, pending = snapshots.wait_state(image, volumes)
     label = '%s (%s)' % (image.get('name'), image['id'])
+    if archives.is_archived(image):
+        failure = _('it is archived: its disks are Cinder backups (rc '
+                    'snapshot show lists them); make volumes from them with '
+                    '"openstack volume create --backup"')
     if failure:
         raise errors.Refused(
             _('Snapshot %(snap)s cannot be launched: %(why)s.') % {

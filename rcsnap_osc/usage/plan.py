@@ -117,6 +117,36 @@ def compute(listed: Listings, project_id: str,
     return result
 
 
+#: The fields of archived snapshots and Cinder backups, after FIELDS.
+ARCHIVE_FIELDS = ('archived', 'archived_gib', 'backups', 'backup_gib',
+                  'quota_backups_used', 'quota_backups_limit',
+                  'quota_backup_gib_used', 'quota_backup_gib_limit')
+
+
+def archive_fields(images: collections.abc.Iterable[dict],
+                   backups: collections.abc.Sequence[dict], project_id: str,
+                   quota_set: dict | None) -> dict:
+    """The archived snapshots of the project (``rc snapshot archive``),
+    its backups and Cinder's backup quota: :data:`ARCHIVE_FIELDS`."""
+    from rcsnap_osc.core import archives
+
+    archived = [i for i in images if i.get('owner') == project_id
+                and archives.is_archived(i)]
+    ours = [b for b in backups if b.get(
+        'os-backup-project-attr:project_id', project_id) == project_id]
+    result = {'archived': len(archived),
+              'archived_gib': sum(archives.size_gib(i) or 0
+                                  for i in archived),
+              'backups': len(ours),
+              'backup_gib': sum(b.get('size') or 0 for b in ours)}
+    for name, key in (('backups', 'backups'),
+                      ('backup_gigabytes', 'backup_gib')):
+        used, limit = quota.quota_field(quota_set, name)
+        result['quota_%s_used' % key] = used
+        result['quota_%s_limit' % key] = limit
+    return result
+
+
 #: The columns of ``usage --all-projects``, after the project.
 PROJECT_FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
                   'quota_snapshots_used', 'quota_snapshots_counted',

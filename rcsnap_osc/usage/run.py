@@ -30,8 +30,11 @@ def gather_usage(conn):
         lambda: reads.cinder_quota(conn),
         lambda: reads.glance_usage(conn),
     ])
-    return usage.compute(usage.Listings(*listed, backups),
+    view = usage.compute(usage.Listings(*listed, backups),
                          conn.current_project_id, quota, limits)
+    view.update(usage.archive_fields(listed[0], backups,
+                                     conn.current_project_id, quota))
+    return view
 
 
 def gather_by_server(conn):

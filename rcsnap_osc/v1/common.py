@@ -280,7 +280,7 @@ DELETE_RESULTS = {
 }
 
 DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot'),
-                'data image': _('data image')}
+                'data image': _('data image'), 'backup': _('backup')}
 
 
 #: What --dry-run says of an item that would fail or be refused.

@@ -25,6 +25,11 @@ FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
 
 GLANCE_FIELDS = ('image_size_total', 'image_count_total')
 
+#: Archived snapshots and Cinder backups (``rc snapshot archive``).
+ARCHIVE_FIELDS = ('archived', 'archived_gib', 'backups', 'backup_gib',
+                  'quota_backups_used', 'quota_backups_limit',
+                  'quota_backup_gib_used', 'quota_backup_gib_limit')
+
 BY_SERVER_HEADERS = ('Server ID', 'Server', 'Snapshots', 'Size GiB')
 
 #: ``--all-projects``: a header per field of the plain view it shows.
@@ -39,8 +44,10 @@ PROJECT_COLUMNS = (
     ('quota_gigabytes_limit', 'GiB Limit'))
 
 #: Which fields are sizes in GiB, and which are quota limits.
-SIZES = frozenset(('snapshot_gib', 'orphan_gib', 'launched_volume_gib'))
-LIMITS = frozenset(('quota_snapshots_limit', 'quota_gigabytes_limit'))
+SIZES = frozenset(('snapshot_gib', 'orphan_gib', 'launched_volume_gib',
+                   'archived_gib', 'backup_gib'))
+LIMITS = frozenset(('quota_snapshots_limit', 'quota_gigabytes_limit',
+                    'quota_backups_limit', 'quota_backup_gib_limit'))
 
 DESCRIPTION = _("""Show what this project's snapshots cost, against the quota.
 
@@ -96,7 +103,8 @@ def column(name, value):
 
 def show_fields(found):
     """``(names, values)`` of the plain view."""
-    names = list(FIELDS) + [f for f in GLANCE_FIELDS if f in found]
+    names = list(FIELDS) + [f for f in ARCHIVE_FIELDS if f in found] + [
+        f for f in GLANCE_FIELDS if f in found]
     return names, [column(name, found.get(name)) for name in names]
 
 

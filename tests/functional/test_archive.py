@@ -102,6 +102,29 @@ class TestArchive(ArchiveTest):
         for row in made:
             self.assertIn('incremental on backup', row['Result'])
 
+        # The first archive cannot go while the second builds on it.
+        proc = self.rc('delete', snap['id'], '-f', 'json', parse=False,
+                       check=False)
+        self.assertEqual(1, proc.returncode, proc.stderr)
+        self.assertIn('builds on it', proc.stdout)
+        shown = self.rc('show', snap['id'])
+        self.assertEqual(['available', 'available'],
+                         [b['status'] for b in shown['backups']])
+        rows = self.rc('delete', second['id'])
+        self.assertEqual(['deleted', 'deleting', 'deleting'],
+                         [r['Result'] for r in rows])
+        newer = [r['Resource'] for r in made]
+
+        def gone():
+            left = {b.id for b in block.backups()}
+            return not left & set(newer)
+        base.wait_for('incremental backups gone', gone)
+        rows = self.rc('delete', snap['id'])
+        self.assertEqual(['image', 'backup', 'backup'],
+                         [r['Kind'] for r in rows])
+        self.assertEqual(['deleted', 'deleting', 'deleting'],
+                         [r['Result'] for r in rows])
+
         # An image-backed snapshot is refused, nothing made.
         image = self.upload_snapshot()
         self.assertFailsCleanly('it is image-backed', 'rc', 'snapshot',

@@ -73,3 +73,33 @@ class TestShowArchived(base.TestCommand):
             'ID': fakes.IMAGE_ID, 'Name': 'analysis-vm-snap',
             'Status': 'active', 'Type': 'volume-backed, archived',
             'Size GiB': 15}], rows)
+
+    def test_launch_refused_with_the_way_back(self):
+        fakes.register_image(self.requests, archived_image())
+        for sid in (fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID):
+            fakes.register_missing_volume_snapshot(self.requests, sid)
+        self.assertFails('is archived: its disks are Cinder backups',
+                         'rc', 'snapshot', 'launch', fakes.IMAGE_ID)
+        self.assertEqual([], self.writes())
+
+    def test_usage_counts_archives_backups_and_their_quota(self):
+        fakes.register_image_list(self.requests, [archived_image()],
+                                  '?visibility=all')
+        fakes.register_image_list(self.requests, [],
+                                  '?visibility=all&os_hidden=true')
+        fakes.register_volume_snapshot_list(self.requests, [])
+        fakes.register_volume_list(self.requests, [])
+        self.requests.get(bf.BACKUPS + '/detail', json={'backups': [
+            bf.backup(), bf.backup(bf.DATA_BACKUP_ID, size=5)]})
+        self.requests.get(base.IMAGE_URL + '/v2/info/usage', json={
+            'usage': {}})
+        data = self.run_json('rc', 'snapshot', 'usage')
+        self.assertEqual(
+            {'archived': 1, 'archived_gib': 15, 'backups': 2,
+             'backup_gib': 15, 'quota_backups_used': 0,
+             'quota_backups_limit': 10, 'quota_backup_gib_used': 0,
+             'quota_backup_gib_limit': 1000},
+            {k: data[k] for k in (
+                'archived', 'archived_gib', 'backups', 'backup_gib',
+                'quota_backups_used', 'quota_backups_limit',
+                'quota_backup_gib_used', 'quota_backup_gib_limit')})
