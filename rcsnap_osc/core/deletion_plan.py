@@ -159,8 +159,9 @@ def _backup_items(scope: _Scope, image: dict, refused: str | None
             action, reason, blocking = (deletion.KEEP,
                                         _('image not deleted'), False)
         elif scope.inventory.backups is None:
-            action, reason, blocking = (deletion.KEEP, _('not listed'),
-                                        True)
+            action, reason, blocking = (deletion.KEEP, _(
+                'archived: "openstack rc snapshot delete" deletes it with '
+                'its backups'), True)
         else:
             action, reason, blocking = _backup_verdict(
                 listed.get(record.backup_id), listed)
