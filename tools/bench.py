@@ -38,6 +38,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 'bench'))
 
+import archive  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
@@ -53,7 +54,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore')
+          'restore', 'archive')
 
 
 def parse_args(argv):
@@ -108,6 +109,11 @@ def parse_args(argv):
                              'all)' % ', '.join(GROUPS))
     transfer.add_arguments(parser)
     restore.add_arguments(parser)
+    parser.add_argument('--archive-runs', metavar='<n>', type=int,
+                        default=1, help='archive rows: runs of each side')
+    parser.add_argument('--backup-dir', metavar='<dir>', default=os.path.join(
+        TOP, '.localcloud', 'cinder', 'backups'), help='archive rows: where '
+        "Cinder's posix backup driver writes (bytes written)")
     args = parser.parse_args(argv)
     args.only = {g for g in args.only.split(',') if g} or set(GROUPS)
     if args.only - set(GROUPS):
@@ -391,6 +397,8 @@ def main(argv=None):
                           seconds)
         if 'restore' in only:
             restore.rows(bench, args, requests_text)
+        if 'archive' in only:
+            archive.rows(bench.table, args, venv, seconds)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130

@@ -223,7 +223,8 @@ def list_backups(conn, **query):
     403)."""
     try:
         return paginate(conn.block_storage, '/backups/detail', 'backups',
-                        dict(query, limit=PAGE_SIZE))
+                        dict(query, limit=PAGE_SIZE),
+                        cinder_microversion(conn))  # metadata: 3.43
     except (sdk_exc.NotFoundException, sdk_exc.ForbiddenException):
         return []
 

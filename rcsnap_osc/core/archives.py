@@ -133,3 +133,13 @@ def as_archived(summary: typing.Any) -> typing.Any:
         return summary
     return dataclasses.replace(summary, type=ARCHIVED_TYPE, devices=(),
                                size_gib=size_gib(summary.image))
+
+
+def orphan_backups(backups: typing.Iterable[dict],
+                   images: typing.Iterable[dict]) -> list[dict]:
+    """The backups ``archive`` made (their metadata names the image) that
+    no image recorded any more: their image was deleted behind the
+    plugin's back (``openstack image delete``)."""
+    recorded = backup_ids(images)
+    return [b for b in backups if (b.get('metadata') or {}).get(
+        BACKUP_IMAGE_KEY) and b['id'] not in recorded]

@@ -107,12 +107,12 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         keep_volume_snapshots=keep_volume_snapshots)
 
 
-def gather_orphans(conn, include_all=False):
+def gather_orphans(conn, include_all=False, listed=None):
     """The project's orphaned volume snapshots
     (:mod:`rcsnap_osc.core.orphans`),
     from five listings made at once, whatever their number: the images
     (hidden ones apart, as Glance wants), volume snapshots, volumes and
-    backups."""
+    backups (into ``listed``, a dict, with the images)."""
     _made_once(conn.image)
     _made_once(conn.block_storage)
     shown, hidden, volume_snapshots, volumes, backups = reads.parallel([
@@ -122,6 +122,8 @@ def gather_orphans(conn, include_all=False):
         lambda: reads.list_volumes(conn),
         lambda: reads.list_backups(conn),
     ])
+    (listed if listed is not None else {}).update(images=shown + hidden,
+                                                  backups=backups)
     return orphans.find_orphans(
         shown + hidden, list(volume_snapshots.values()), volumes,
         conn.current_project_id, include_all=include_all, backups=backups)

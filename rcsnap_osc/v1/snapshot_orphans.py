@@ -40,7 +40,9 @@ class ListSnapshotOrphan(base.Lister):
         "(Reason). 'openstack rc snapshot delete --orphans' reclaims them. "
         "A volume snapshot, or a volume made from one, in a state its owner "
         "cannot delete it in (uploading, error_deleting) is named on stderr, "
-        "with what to do. An admin sees every project's with "
+        "with what to do. It also lists the Cinder backups 'openstack rc "
+        "snapshot archive' made whose image is gone, Reason saying how to "
+        "delete them. An admin sees every project's volume snapshots with "
         "--all-projects.")
 
     def get_parser(self, prog_name):
@@ -65,9 +67,11 @@ class ListSnapshotOrphan(base.Lister):
         from rcsnap_osc.delete import run as deleting
 
         if not parsed_args.all_projects:
-            found = deleting.gather_orphans(self.conn, parsed_args.all)
+            listed = {}
+            found = deleting.gather_orphans(self.conn, parsed_args.all,
+                                            listed)
             common.say_notes(self.app.stderr, found)
-            return HEADERS, [row(o) for o in found]
+            return HEADERS, [row(o) for o in found] + backup_rows(listed)
         found, names = deleting.gather_all_orphans(self.conn,
                                                    parsed_args.all)
         common.say_notes(self.app.stderr, found)
@@ -83,3 +87,19 @@ def row(orphan):
             orphan.snapshot.get('volume_id'),
             format_columns.ListColumn(orphan.dependents),
             '; '.join(orphan.reasons))
+
+
+def backup_rows(listed):
+    """The rows of the backups ``archive`` made whose image is gone."""
+    from rcsnap_osc.core import archives
+
+    return [(b['id'], b.get('name'), common.SizeColumn(b.get('size')),
+             b.get('status'), b.get('created_at'), b.get('volume_id'),
+             format_columns.ListColumn(()),
+             _('a backup "archive" made for image %(image)s, which is '
+               'gone: delete it with `openstack volume backup delete '
+               '%(id)s`') % {
+                 'image': b['metadata'][archives.BACKUP_IMAGE_KEY],
+                 'id': b['id']})
+            for b in archives.orphan_backups(listed['backups'],
+                                             listed['images'])]

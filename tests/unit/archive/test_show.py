@@ -20,6 +20,7 @@ from tests.unit import base
 from tests.unit import fakes
 
 IMAGES = base.IMAGE_URL + '/v2/images'
+NEWER_BACKUP_ID = '0d226cdd-be56-4c96-bc07-562f64ffadbc'
 
 
 def archived_image():
@@ -103,3 +104,22 @@ class TestShowArchived(base.TestCommand):
                 'archived', 'archived_gib', 'backups', 'backup_gib',
                 'quota_backups_used', 'quota_backups_limit',
                 'quota_backup_gib_used', 'quota_backup_gib_limit')})
+
+    def test_orphans_lists_backups_whose_image_is_gone(self):
+        fakes.register_image_list(self.requests, [archived_image()],
+                                  '?visibility=all')
+        fakes.register_image_list(self.requests, [],
+                                  '?visibility=all&os_hidden=true')
+        fakes.register_volume_snapshot_list(self.requests, [])
+        fakes.register_volume_list(self.requests, [])
+        gone = bf.backup(NEWER_BACKUP_ID, image_id=fakes.COPY_IMAGE_ID)
+        self.requests.get(bf.BACKUPS + '/detail', json={'backups': [
+            bf.backup(), gone, bf.backup(bf.OLD_BACKUP_ID, image_id=None)]})
+        rows = self.run_json('rc', 'snapshot', 'orphans')
+        self.assertEqual([NEWER_BACKUP_ID], [r['ID'] for r in rows])
+        self.assertEqual(
+            'a backup "archive" made for image %s, which is gone: delete it '
+            'with `openstack volume backup delete %s`' % (
+                fakes.COPY_IMAGE_ID, NEWER_BACKUP_ID),
+            rows[0]['Reason'])
+        self.assertEqual(5, len(self.calls()))
