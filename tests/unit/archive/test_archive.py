@@ -344,3 +344,51 @@ class TestArchiveRollback(ArchiveTest):
         self.assertEqual(
             [POST, 'DELETE %s/%s' % (bf.BACKUPS, bf.ROOT_BACKUP_ID)],
             self.writes())
+
+    def test_ctrl_c_while_backing_up_removes_the_backups(self):
+        self.cloud()
+        self.requests.post(bf.BACKUPS, [bf.created(bf.ROOT_BACKUP_ID),
+                                        bf.created(bf.DATA_BACKUP_ID)])
+        self.requests.get(bf.BACKUPS + '/detail', [
+            self.gathered, {'exc': KeyboardInterrupt}])
+        self.deletes()
+        for backup_id in (bf.ROOT_BACKUP_ID, bf.DATA_BACKUP_ID):
+            bf.register_backup_states(self.requests, backup_id,
+                                      bf.backup(backup_id), None)
+        code, out, err = self.run_cli('rc', 'snapshot', 'archive',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(130, code, err)
+        self.assertEqual(['Deleted backup %s' % bf.ROOT_BACKUP_ID,
+                          'Deleted backup %s' % bf.DATA_BACKUP_ID],
+                         err.strip().splitlines())
+        self.assertEqual(
+            [POST, POST, 'DELETE %s/%s' % (bf.BACKUPS, bf.ROOT_BACKUP_ID),
+             'DELETE %s/%s' % (bf.BACKUPS, bf.DATA_BACKUP_ID)],
+            self.writes())
+
+    def test_image_not_updated_removes_the_backups(self):
+        # Glance refuses to record the archive: the backups go, the
+        # volume snapshots stay.
+        self.cloud()
+        self.accept_backups()
+        self.deletes()
+        for backup_id in (bf.ROOT_BACKUP_ID, bf.DATA_BACKUP_ID):
+            bf.register_backup_states(self.requests, backup_id,
+                                      bf.backup(backup_id), None)
+        self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID),
+                            status_code=403, json=fakes.glance_error(
+                                403, 'You are not permitted to modify '
+                                'this image.'))
+        code, out, err = self.run_cli('rc', 'snapshot', 'archive',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(1, code, err)
+        lines = err.strip().splitlines()
+        self.assertEqual(['Deleted backup %s' % bf.ROOT_BACKUP_ID,
+                          'Deleted backup %s' % bf.DATA_BACKUP_ID],
+                         lines[:2])
+        self.assertIn('not permitted to modify', lines[2])
+        self.assertEqual(
+            [POST, POST, PATCH,
+             'DELETE %s/%s' % (bf.BACKUPS, bf.ROOT_BACKUP_ID),
+             'DELETE %s/%s' % (bf.BACKUPS, bf.DATA_BACKUP_ID)],
+            self.writes())
