@@ -974,6 +974,39 @@ class TestIndependent(LaunchTest):
                           IMG_ROOT, IMG_ROOT), err)
         self.assertIn('Deleted temporary image %s' % IMG_DATA, err)
 
+    def refuse_hiding(self, **answer):
+        """Glance refuses to delete IMG_ROOT (in use), and answers the
+        PATCH that would hide it with ``answer``."""
+        fakes.register_delete_image(
+            self.requests, IMG_ROOT, status_code=409, text=in_use_html(
+                IMG_ROOT), headers={'Content-Type': 'text/html'})
+        self.requests.patch(
+            '%s/%s' % (IMAGES, IMG_ROOT), additional_matcher=lambda r:
+            'os_hidden' in (r.text or ''), **answer)
+
+    def test_image_kept_and_not_hidden_is_one_warning(self):
+        self.refuse_hiding(**fakes.server_fault(503))
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([IMG_ROOT], json.loads(out)['kept_images'])
+        self.assertIn(
+            'Warning: kept temporary image %(id)s (%(why)s); delete it with '
+            '`openstack image delete %(id)s` once the volumes made from it '
+            'are deleted.' % {'id': IMG_ROOT, 'why': fakes.ERRED},
+            err.splitlines())
+        self.assertNotIn('Kept temporary image %s, hidden' % IMG_ROOT, err)
+
+    def test_image_gone_when_hidden_is_no_warning(self):
+        # Refused while in use, gone by the time it is hidden (404): it
+        # is deleted, not kept.
+        self.refuse_hiding(status_code=404, json=fakes.glance_error(
+            404, 'No image found with ID %s' % IMG_ROOT))
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], json.loads(out)['kept_images'])
+        self.assertNotIn('Warning', err)
+        self.assertIn('Deleted temporary image %s' % IMG_ROOT, err)
+
     def test_image_deleted_already_is_not_kept(self):
         # Glance's 400 for an image deleted already: it is gone, not kept.
         fakes.register_delete_image(
