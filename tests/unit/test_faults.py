@@ -340,6 +340,25 @@ class TestShareCopyFaults(CopyFaultTest):
                 c for c in self.calls() if fakes.COPY_IMAGE_ID in c
                 and '/action' not in c])
 
+    def test_volume_delete_500_but_gone_when_read_back(self):
+        # Cinder answers the DELETE with a 500, and "could not be found"
+        # when the volume is read back: removed, no warning.
+        self.volume_states('available', 'available', {
+            'status_code': 404,
+            'json': fakes.not_found('Volume', fakes.TMP_VOLUME_ID)})
+        self.copy_states('saving', CTRL_C)
+        self.requests.delete('%s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID),
+                             **fakes.server_fault())
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
+        self.assertEqual(
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
+            err.strip().splitlines()[-1])
+        self.assertEqual(3, self.calls().count(
+            'GET %s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID)))
+
     def test_temporary_volume_stuck_uploading_is_named(self):
         # Cinder keeps the temporary volume uploading: its owner cannot
         # delete it. The warning names the state and what to do, rather
