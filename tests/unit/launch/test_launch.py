@@ -135,7 +135,10 @@ class TestFlavors(LaunchTest):
                                       fakes.IMAGE_ID, '--all', '-f', 'json')
         self.assertEqual(0, code, err)
         self.assertIn('root volume size unknown', json.loads(out)[0]['Why'])
-        self.assertIn('is missing', err)
+        self.assertIn(
+            'Warning: volume snapshot %s (/dev/vda) of snapshot %s is '
+            'missing: deleted, or not visible to this project.' % (
+                fakes.ROOT_SNAP_ID, fakes.IMAGE_ID), err.splitlines())
 
     def test_size_below_snapshot_refused(self):
         self.volume_backed()
