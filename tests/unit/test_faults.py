@@ -424,6 +424,9 @@ class TestMemberFaults(FaultTest):
     def test_share_revert_fails_too_says_so(self):
         snap = fakes.image_backed_image()
         fakes.register_image(self.requests, snap)
+        # Read back after the failed revert: still shared.
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': snap}, {'json': dict(snap, visibility='shared')}])
         self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
             {'json': dict(snap, visibility='shared')},
             server_error('Glance')])
@@ -440,6 +443,41 @@ class TestMemberFaults(FaultTest):
             'it stays shared, with no members; `openstack image set '
             '--private %s` does it.' % fakes.IMAGE_ID), lines[0])
         self.assertIn('POST', lines[1])
+        self.assertEqual(2, self.calls().count(
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID)))
+
+    def revert_fails(self, *reads, **answer):
+        """Adding the member fails (500), then the PATCH that makes the
+        image private again answers ``answer``; the image reads back as
+        ``reads`` say. The stderr lines."""
+        snap = fakes.image_backed_image()
+        fakes.register_image(self.requests, snap)
+        if reads:
+            self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+                {'json': snap}] + list(reads))
+        self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': dict(snap, visibility='shared')}, answer])
+        fakes.register_add_member(self.requests, fakes.IMAGE_ID,
+                                  **server_error('Glance'))
+        return self.assertFailsLast(
+            'failed (HTTP 500)', 'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+            '--project', base.OTHER_PROJECT_ID)
+
+    def test_share_revert_500_but_private_when_read_back_is_no_warning(self):
+        # The revert's answer is lost in a 500, but Glance applied it.
+        lines = self.revert_fails(**server_error('Glance'))
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('POST', lines[0])
+
+    def test_share_revert_of_an_image_deleted_meanwhile_is_no_warning(self):
+        gone = {'status_code': 404, 'json': fakes.glance_error(
+            404, 'No image found with ID %s' % fakes.IMAGE_ID)}
+        lines = self.revert_fails(gone, **gone)
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('POST', lines[0])
+        # The 404 says it is gone: not read back.
+        self.assertEqual(1, self.calls().count(
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID)))
 
     def test_accept_glance_timeout(self):
         snap = fakes.image_backed_image(owner=base.OTHER_PROJECT_ID,
