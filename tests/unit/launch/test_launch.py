@@ -693,6 +693,24 @@ class TestLaunchCleanupFails(LaunchTest):
             "locked): delete it with `openstack server delete %(id)s`."
             % {'id': NEW, 'url': SERVERS}, warning)
 
+    def test_server_delete_500_but_gone_when_read_back_is_no_warning(self):
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        # Nova's answer to the DELETE is a 500, but read back, the
+        # server is gone (404).
+        fakes.register_server_states(
+            self.requests, NEW, fakes.launched_server(
+                'ERROR', fault='No valid host was found.'), None)
+        self.requests.delete('%s/%s' % (SERVERS, NEW),
+                             **fakes.server_fault())
+        code, out, err = self.run_cli('rc', 'snapshot', 'launch',
+                                      fakes.IMAGE_ID, '--flavor', 'm1.tiny',
+                                      '--wait')
+        self.assertEqual(1, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertEqual(1, len(err.strip().splitlines()), err)
+        self.assertIn('went to ERROR: No valid host was found.', err)
+
     def test_volume_left_behind_is_named(self):
         self.volume_backed(min_disk=10)
         fakes.register_create_server(self.requests)
