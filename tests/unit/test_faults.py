@@ -340,6 +340,27 @@ class TestShareCopyFaults(CopyFaultTest):
                 c for c in self.calls() if fakes.COPY_IMAGE_ID in c
                 and '/action' not in c])
 
+    def test_image_delete_500_and_there_when_read_back_is_one_warning(self):
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C, 'saving')
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             **server_error('Glance'))
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        url = '%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID)
+        self.assertEqual([
+            'Warning: could not delete image %(id)s (DELETE %(url)s failed '
+            '(HTTP 500): Glance: %(erred)s): delete it with `openstack image '
+            'delete %(id)s`.' % {'id': fakes.COPY_IMAGE_ID, 'url': url,
+                                 'erred': fakes.ERRED},
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID],
+            err.strip().splitlines()[-2:])
+        # Read back once after the refused DELETE.
+        self.assertEqual(['GET ' + url, 'GET ' + url, 'DELETE ' + url,
+                          'GET ' + url], [
+            c for c in self.calls() if fakes.COPY_IMAGE_ID in c
+            and '/action' not in c])
+
     def test_volume_delete_500_but_gone_when_read_back(self):
         # Cinder answers the DELETE with a 500, and "could not be found"
         # when the volume is read back: removed, no warning.
