@@ -210,7 +210,6 @@ class TestPruneHeld(base.TestCommand):
                 self.claims.images[CLAIM.image_id(0)][claims.EXPIRES]),
             err.strip().splitlines()[-1])
 
-
     def test_release_of_a_claim_deleted_meanwhile_is_no_warning(self):
         # Someone deleted the claim image during the run: Glance answers
         # the release 404; nobody waits for it, so nothing is said.
@@ -224,6 +223,7 @@ class TestPruneHeld(base.TestCommand):
         self.assertNotIn('Warning', err)
         self.assertEqual('PATCH %s/%s' % (IMAGES, CLAIM.image_id(0)),
                          self.calls()[-1])
+
 
 class TestHoldingReleases(testtools.TestCase):
 
