@@ -13,8 +13,11 @@
 """``rc snapshot flavors|launch`` over HTTP fakes: output and requests."""
 
 import json
+import types
 
+import fixtures
 
+from rcsnap_osc.launch import build
 from tests.unit import base
 from tests.unit import fakes
 
@@ -710,6 +713,37 @@ class TestLaunchCleanupFails(LaunchTest):
         self.assertNotIn('Warning', err)
         self.assertEqual(1, len(err.strip().splitlines()), err)
         self.assertIn('went to ERROR: No valid host was found.', err)
+
+    def test_server_still_there_after_the_cleanup_is_named(self):
+        # Nova accepts the DELETE but the server never goes: when the
+        # cleanup gives up (here after 20 s) it is read back, still there,
+        # and so is its volume.
+        self.useFixture(fixtures.MockPatchObject(build, 'CLEANUP_TIMEOUT',
+                                                 20))
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        fakes.register_server_states(self.requests, NEW, fakes.launched_server(
+            'ERROR', [VOL], fault='No valid host was found.'))
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=204)
+        fakes.register_volume_states(self.requests, VOL, json={
+            'volume': fakes.volume(VOL, status='in-use')})
+        clock = self.useFixture(base.FakeClock())
+        self.useFixture(fixtures.MockPatch('openstack.utils.time',
+                                           types.SimpleNamespace(
+                                               time=clock.now,
+                                               sleep=clock.sleep)))
+        code, out, err = self.run_cli('rc', 'snapshot', 'launch',
+                                      fakes.IMAGE_ID, '--flavor', 'm1.tiny',
+                                      '--wait')
+        self.assertEqual(1, code, err)
+        self.assertEqual([
+            'Warning: could not delete server %(id)s (still deleting): '
+            'delete it with `openstack server delete %(id)s`.' % {'id': NEW},
+            'Warning: could not delete volume %(id)s (its server is still '
+            'deleting): delete it with `openstack volume delete %(id)s`.'
+            % {'id': VOL}], err.strip().splitlines()[:2])
+        self.assertIn('; could not delete server %s, volume %s.' % (NEW, VOL),
+                      err.strip().splitlines()[-1])
 
     def test_volume_left_behind_is_named(self):
         self.volume_backed(min_disk=10)
