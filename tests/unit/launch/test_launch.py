@@ -1136,6 +1136,36 @@ class TestIndependent(LaunchTest):
         self.assertEqual(['DELETE %s/%s' % (IMAGES, IMG_ROOT),
                           'DELETE %s/%s' % (IMAGES, IMG_DATA)], writes[-2:])
 
+    def test_server_error_image_kept_not_hidden_is_said_so(self):
+        # After a failed build, a temporary image the cloud still uses is
+        # kept; hiding it fails too: the warning says so, and the error
+        # line does not call it hidden.
+        failed = fakes.launched_server('ERROR', [VOL, NEW_DATA],
+                                       fault='No valid host was found.',
+                                       name='vm2')
+        fakes.register_server_states(self.requests, NEW, failed, failed,
+                                     None)
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=204)
+        for volume_id, image_id, size in ((VOL, IMG_ROOT, 10),
+                                          (NEW_DATA, IMG_DATA, 5)):
+            fakes.register_volume_states(self.requests, volume_id, json={
+                'volume': image_volume(volume_id, image_id, size,
+                                       status='available')})
+            self.requests.delete('%s/%s' % (VOLUMES, volume_id),
+                                 status_code=202)
+        self.refuse_hiding(**fakes.server_fault(503))
+        code, out, err = self.independent()
+        self.assertEqual(1, code, err)
+        lines = err.strip().splitlines()
+        self.assertIn(
+            'Warning: kept temporary image %(id)s (%(why)s); delete it with '
+            '`openstack image delete %(id)s` once the volumes made from it '
+            'are deleted.' % {'id': IMG_ROOT, 'why': fakes.ERRED}, lines)
+        self.assertEqual(
+            'Server %s went to ERROR: No valid host was found.; deleted the '
+            'server and volume(s) %s, %s; kept temporary image(s) %s.' % (
+                NEW, VOL, NEW_DATA, IMG_ROOT), lines[-1])
+
     def test_copy_timeout_removes_what_it_made(self):
         code, out, err = self.independent('--timeout', '0')
         self.assertEqual(1, code, err)
