@@ -173,11 +173,13 @@ class TestInstall(base.FunctionalTest):
                                       % entry), found['service'])
         verify = shutil.which('systemd-analyze')
         if verify:
+            # A user manager needs a runtime directory, even to verify.
             proc = subprocess.run(
                 [verify, '--user', 'verify', found['service'],
                  found['timer']], capture_output=True, text=True,
-                env=dict(os.environ, SYSTEMD_LOG_LEVEL='err'))
-            self.assertEqual(0, proc.returncode, proc.stderr)
+                env=dict(os.environ, XDG_RUNTIME_DIR=os.environ.get(
+                    'XDG_RUNTIME_DIR') or top))
+            self.assertEqual((0, ''), (proc.returncode, proc.stderr))
         again = base.run('rc', 'snapshot', 'schedule', 'install',
                          '--create-credential', '--os-cloud-entry', entry,
                          check=False, parse=False)
