@@ -103,11 +103,14 @@ def room_text(state):
 
 
 def show_data(state):
+    from rcsnap_osc.schedule import plan
+
     policy, due, room = state.policy, state.due, state.room
     last_run, last_result = last_of(state)
     values = (
         state.server.name, state.server.id,
-        policy.value() if policy else '',
+        policy.value() if policy else (state.server.metadata or {}).get(
+            plan.POLICY_KEY, ''),
         policy.every_text if policy else '', policy.at or '' if policy
         else '', policy.keeps() if policy else '',
         bool(policy and policy.stop), bool(policy and policy.quiesce),
@@ -116,8 +119,8 @@ def show_data(state):
         last_run, last_result, state.last.get('image', ''),
         state.last.get('error', ''), state.held[0],
         common.SizeColumn(state.held[1]),
-        room.count if room else None,
-        common.SizeColumn(room.count * room.gib) if room else None,
+        room.count if room else '',
+        common.SizeColumn(room.count * room.gib if room else None),
         room_text(state))
     return SHOW_FIELDS, values
 
@@ -235,7 +238,7 @@ number of servers.""")
         for state in policies.list_states(self.conn, now()):
             data = dict(zip(*show_data(state)))
             rows.append((
-                data['server'], data['policy'] or _('unreadable'),
+                data['server'], data['policy'],
                 data['next_due'], data['last_run'], data['last_result'],
                 data['snapshots'], data['snapshots_gib'],
                 data['steady_snapshots'], data['steady_gib'], data['room']))
