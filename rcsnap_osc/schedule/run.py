@@ -116,7 +116,8 @@ def claim(conn, rows, ttl):
     for row in rows:
         try:
             row.claim = claims.take(
-                conn, window_claim(row.server, row.due.window), ttl)
+                conn, window_claim(row.server, row.due.window), ttl,
+                listed=False)
         except claims.Held as held:
             row.result = SKIPPED
             row.why = _('another run is taking this window (%s)') % (

@@ -176,10 +176,10 @@ class TestRun(RunTest):
             ['POST %s/%s/metadata' % (SERVERS, i) for i in IDS] +
             ['DELETE %s/%s' % (IMAGES, window_claim(n).image_id(0))
              for n in range(2)]), sorted(self.writes()))
-        # Per server: its window claim (listed by its name, then made),
+        # Per server: its window claim (made at once: its key is new),
         # its metadata read again under the claim.
         for n in range(2):
-            self.assertEqual(1, calls.count(
+            self.assertEqual(0, calls.count(
                 'GET %s?name=%s&os_hidden=true' % (IMAGES,
                                                    window_claim(n).name)))
             self.assertEqual(1, calls.count('GET %s/%s/metadata' % (
@@ -231,9 +231,14 @@ class TestRun(RunTest):
             return original(meta, request, context)
 
         self.useFixture(fixtures.MockPatchObject(FakeMetadata, 'get', get))
+        # The other run's claim of the window is gone (deleted when it
+        # ended): its ID is refused, the next generation is ours.
+        self.claims.ever.add(window_claim(1).image_id(0))
         rows, lines = self.run_schedule()
         self.assertEqual(['made', 'not due (made by another run)'],
                          [r['Result'] for r in rows])
+        self.assertIn(window_claim(1).image_id(1), self.claims.ever)
+        self.assertNotIn(window_claim(1).image_id(1), self.claims.images)
         self.assertNotIn(('node-1', 'createImage'), self.fake.actions)
         self.assertNotIn('POST %s/%s/metadata' % (SERVERS, IDS[1]),
                          self.writes())
