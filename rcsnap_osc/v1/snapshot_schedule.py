@@ -175,9 +175,8 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
                            args.require_quiesce)
-        policies.set_policy(self.conn, args.server, policy, args.force,
-                            now())
-        return show_data(policies.show(self.conn, args.server, now()))
+        return show_data(policies.set_policy(self.conn, args.server, policy,
+                                             args.force, now()))
 
 
 class ShowSchedule(base.ShowOne):

@@ -99,6 +99,12 @@ class TestPolicies(PolicyTest):
                          shown['policy'])
         self.assertEqual(['POST %s/%s/metadata' % (SERVERS, IDS[0])],
                          self.writes())
+        # Read once: the server, the four listings, the quota.
+        self.assertEqual(sorted(['GET %s/%s' % (SERVERS, IDS[0])] +
+                                test_usage.LISTINGS +
+                                ['GET ' + fakes.QUOTA_URL,
+                                 'POST %s/%s/metadata' % (SERVERS, IDS[0])]),
+                         sorted(self.calls()))
         posted = [json.loads(r.body) for r in self.requests.request_history
                   if r.method == 'POST' and '/metadata' in r.url]
         self.assertEqual([{'metadata': {
