@@ -110,29 +110,32 @@ def window_claim(server, start):
 
 
 def claim(conn, rows, ttl):
-    """Take the window claim of each due row; a row another run holds is
-    skipped. Then read the metadata of the claimed servers again, in
-    parallel: a window made meanwhile is not due any more."""
-    for row in rows:
+    """Take the window claim of each due row, all at once; a row another
+    run holds is skipped. Under its claim, a server's metadata is read
+    again: a window made meanwhile is not due any more."""
+    def take(row):
         try:
             row.claim = claims.take(
                 conn, window_claim(row.server, row.due.window), ttl,
                 listed=False)
+            fresh = conn.compute.fetch_server_metadata(row.server.id)
         except claims.Held as held:
             row.result = SKIPPED
             row.why = _('another run is taking this window (%s)') % (
                 held.holder)
+            return
         except Exception as exc:
             fail(row, exc)
-    claimed = [r for r in rows if r.claim is not None]
-    fresh = reads.parallel([
-        lambda r=r: conn.compute.fetch_server_metadata(r.server.id)
-        for r in claimed])
-    for row, server in zip(claimed, fresh):
-        row.due = plan.due(row.policy, (server.metadata or {}).get(
+            return
+        row.due = plan.due(row.policy, (fresh.metadata or {}).get(
             plan.LAST_KEY), row.due.window)
         if not row.due.due:
             row.result, row.why = NOT_DUE, _('made by another run')
+
+    if rows:
+        conn.image.get_endpoint_data()  # discovery once, not per thread
+        conn.compute.get_endpoint_data()
+    reads.parallel([lambda r=r: take(r) for r in rows])
 
 
 def fail(row, exc):
