@@ -13,9 +13,10 @@
 """The server each snapshot came from, for ``show`` and ``list --long``,
 attributed as ``prune`` and ``usage`` do (:func:`origin.server_of`):
 the server a snapshot records, else the one its root volume is attached
-to. The second costs one volume GET for ``show`` and one volume listing
-for ``list --long``, made at once with the reads they make anyway, and
-only when a snapshot records no server."""
+to. The second costs ``show`` by ID nothing more (the early volume page),
+by name one volume GET, and ``list --long`` one volume listing, made at
+once with the reads they make anyway, and only when a snapshot records no
+server."""
 
 from openstack import exceptions as sdk_exc
 
@@ -27,17 +28,28 @@ from rcsnap_osc.core import snapshots
 
 def show_snapshot(conn, name_or_id):
     """``(summary, members, server ID or None)`` of an instance snapshot,
-    found as :func:`find.find_snapshot` finds it (Cinder asked beside
-    Glance); members None when another project owns it."""
-    image, volume_snapshots = find.find_snapshot(conn, name_or_id)
+    found as :func:`find.find_snapshot_and_volumes` finds it (Cinder asked
+    beside Glance); members None when another project owns it.
+
+    By ID, the root volume comes in the early volume listing: the server
+    costs a GET only when that page did not hold the whole listing."""
+    image, volume_snapshots, page = find.find_snapshot_and_volumes(
+        conn, name_or_id)
     recorded = origin.recorded_server(image)
     volume_id = None if recorded else origin.root_volume_of(
         image, volume_snapshots)
+    listed = page and (volume_id in page.records or page.complete)
     calls = [lambda: reads.snapshot_members(conn, image)]
-    if volume_id:
+    if volume_id and not listed:
         calls.append(lambda: attached_to(conn, volume_id))
     found = reads.parallel(calls)
-    server = recorded or (found[1] if volume_id else None)
+    if recorded or not volume_id:
+        server = recorded
+    elif listed:
+        server = origin.attached_servers(page.records.values()).get(
+            volume_id)
+    else:
+        server = found[1]
     return snapshots.summarize(image, volume_snapshots), found[0], server
 
 

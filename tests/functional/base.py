@@ -66,6 +66,31 @@ def openstack_bin():
     return here if os.path.exists(here) else shutil.which('openstack')
 
 
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))))
+LOCALCLOUD = os.path.join(TOP, 'tools', 'localcloud', 'localcloud')
+
+
+def local_state():
+    """The local cloud's state directory when the tests run on it (it can
+    restart a service, or change a database as an operator would)."""
+    config = os.environ.get('OS_CLIENT_CONFIG_FILE', '')
+    state = os.path.dirname(config)
+    if config and os.path.exists(os.path.join(state, 'run',
+                                              'glance-api.pid')):
+        return state
+    return None
+
+
+def localcloud(*args, timeout=300):
+    """``tools/localcloud/localcloud *args`` on the cloud the tests run on
+    (its state directory); its output."""
+    env = dict(os.environ, LOCALCLOUD_DIR=local_state())
+    return subprocess.run([sys.executable, LOCALCLOUD, *args], check=True,
+                          env=env, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=timeout).stdout
+
+
 def run(*args, cloud=None, parse=True, check=True, timeout=TIMEOUT + 120):
     """Run ``openstack --os-cloud CLOUD *args``.
 

@@ -16,37 +16,21 @@ restart one of its services (``tools/localcloud/localcloud restart``);
 these tests run alone, after the others (``tools/run-tests``), since a
 restart would upset tests running beside them."""
 
-import os
 import subprocess
-import sys
 import uuid
 
 from tests.functional import base
-
-TOP = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))
-LOCALCLOUD = os.path.join(TOP, 'tools', 'localcloud', 'localcloud')
 
 #: Seconds the restarted service stays down: within what the retries of a
 #: read cover (about 7.5 s of waiting in all).
 DOWN = '1'
 
 
-def local_state():
-    """The local cloud's state directory when the tests run on it."""
-    config = os.environ.get('OS_CLIENT_CONFIG_FILE', '')
-    state = os.path.dirname(config)
-    if config and os.path.exists(os.path.join(state, 'run',
-                                              'glance-api.pid')):
-        return state
-    return None
-
-
 class TestServiceRestart(base.FunctionalTest):
 
     def setUp(self):
         super().setUp()
-        if local_state() is None:
+        if base.local_state() is None:
             self.skipTest('needs the local cloud, which can restart a '
                           'service')
 
@@ -62,11 +46,7 @@ class TestServiceRestart(base.FunctionalTest):
         for line in proc.stderr:
             seen.append(line)
             if line.startswith(when):
-                env = dict(os.environ, LOCALCLOUD_DIR=local_state())
-                subprocess.run([sys.executable, LOCALCLOUD, 'restart',
-                                service, DOWN], check=True, env=env,
-                               stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, timeout=300)
+                base.localcloud('restart', service, DOWN)
                 restarted = True
                 break
         out, err = proc.communicate(timeout=base.TIMEOUT + 120)

@@ -449,6 +449,9 @@ class TestRetries(FaultTest):
                 entries=[fakes.root_entry()])}])
         self.requests.get('%s/%s' % (SNAPS, fakes.ROOT_SNAP_ID), [
             TIMEOUT, BAD_GATEWAY, {'json': {'snapshot': snap}}])
+        # the early volume page is not retried: the volume's GET is
+        self.requests.get(base.VOLUME_PAGE.split()[1], complete_qs=True,
+                          **BAD_GATEWAY)
         fakes.register_root_volume(self.requests)
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual(10, data['size_gib'])

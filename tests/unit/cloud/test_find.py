@@ -47,17 +47,20 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
             self.times.answer('GET', '%s/%s' % (SNAPS, body['id']), key,
                               {'snapshot': body}, until=until)
 
-    def test_by_id_warm_up_while_glance_answers(self):
+    def test_by_id_volume_page_while_glance_answers(self):
         # Cinder's version discovery (which a real Cinder answers only
         # with a token) answers once Glance's request has started, and
-        # Glance once Cinder's warm-up has: both run beside Glance's.
+        # Glance once Cinder's volume page has: both run beside Glance's.
         for url in (base.VOLUME_ROOT + '/v3/', base.VOLUME_ROOT + '/v3'):
             self.times.answer('GET', url, 'discovery',
                               base._volume_versions(), until='glance')
         self.times.answer('GET', '%s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'glance', self.volume_backed(), until='warm')
-        self.times.answer('GET', base.WARM_UP.split(' ', 1)[1], 'warm',
-                          {'snapshots': []})
+        self.times.answer('GET', base.VOLUME_PAGE.split(' ', 1)[1], 'warm',
+                          {'volumes': [fakes.volume(
+                              fakes.ROOT_VOLUME_ID, attachments=[{
+                                  'server_id': fakes.SERVER_ID,
+                                  'volume_id': fakes.ROOT_VOLUME_ID}])]})
         self.volume_snapshots()
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual(15, data['size_gib'])
@@ -74,8 +77,9 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
         # the k GETs run side by side
         self.assertTrue(self.times.overlapped('root', 'data')
                         or self.times.overlapped('data', 'root'))
-        # discovery, Glance, the warm-up, k, and the server field's volume
-        self.assertEqual(5, len(self.calls()))
+        # discovery, Glance, the page, k: the server field is in the page
+        self.assertEqual(fakes.SERVER_ID, data['server'])
+        self.assertEqual(4, len(self.calls()))
 
     def test_by_name_cinder_listing_while_glance_answers(self):
         self.times.answer('GET', IMAGES + BY_NAME, 'glance', {
@@ -101,8 +105,8 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
         # Cinder's warm-up answers only once the command has returned.
         self.times.answer('GET', '%s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'glance', fakes.image_backed_image())
-        self.times.answer('GET', base.WARM_UP.split(' ', 1)[1], 'warm',
-                          {'snapshots': []}, until='returned')
+        self.times.answer('GET', base.VOLUME_PAGE.split(' ', 1)[1], 'warm',
+                          {'volumes': []}, until='returned')
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
         returned = time.monotonic()
         self.times.release('returned')
@@ -114,10 +118,10 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
         self.assertTrue(self.times.held['warm'])
         self.assertGreater(self.times.ended['warm'], returned)
 
-    def test_failed_warm_up_changes_nothing(self):
-        # A warm-up Cinder refuses: the GETs by ID say what there is.
+    def test_failed_volume_page_changes_nothing(self):
+        # A page Cinder refuses: the GETs by ID say what there is.
         fakes.register_image(self.requests, self.volume_backed())
-        self.requests.get(base.WARM_UP.split(' ', 1)[1], status_code=503,
+        self.requests.get(base.VOLUME_PAGE.split(' ', 1)[1], status_code=503,
                           json={'error': 'down'})
         self.volume_snapshots()
         data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
@@ -147,8 +151,8 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
                           json=fakes.glance_error(404, 'not found'))
         fakes.register_image_list(self.requests, [],
                                   '?name=%s' % fakes.IMAGE_ID)
-        self.times.answer('GET', base.WARM_UP.split(' ', 1)[1], 'warm',
-                          {'snapshots': []}, until='returned')
+        self.times.answer('GET', base.VOLUME_PAGE.split(' ', 1)[1], 'warm',
+                          {'volumes': []}, until='returned')
         self.assertFails("No image with a name or ID of '%s' exists."
                          % fakes.IMAGE_ID,
                          'rc', 'snapshot', 'show', fakes.IMAGE_ID)

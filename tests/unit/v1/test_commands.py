@@ -25,6 +25,7 @@ SERVERS = base.COMPUTE_URL + '/servers'
 
 
 ROOT_VOLUME = 'GET %s/volumes/%s' % (base.VOLUME_URL, fakes.ROOT_VOLUME_ID)
+VOLUME_PAGE = base.VOLUME_PAGE
 
 
 class TestShowSnapshot(base.TestCommand):
@@ -32,8 +33,23 @@ class TestShowSnapshot(base.TestCommand):
     def setUp(self):
         super().setUp()
         # The snapshots here record no server: show finds it through the
-        # volume the root volume snapshot was taken of.
+        # volume the root volume snapshot was taken of: by ID in the early
+        # volume page (here the whole listing), by name with a GET.
         fakes.register_root_volume(self.requests)
+        root = fakes.volume(fakes.ROOT_VOLUME_ID, status='in-use',
+                            attachments=[{'server_id': fakes.SERVER_ID,
+                                          'device': '/dev/vda',
+                                          'volume_id': fakes.ROOT_VOLUME_ID}])
+        self.requests.get(VOLUME_PAGE.split()[1], complete_qs=True,
+                          json={'volumes': [root]})
+
+    def after_page(self):
+        """:meth:`calls` without the early volume page, made once by ID
+        (beside the first Glance request, in either order)."""
+        calls = self.calls()
+        self.assertEqual(1, calls.count(VOLUME_PAGE), calls)
+        calls.remove(VOLUME_PAGE)
+        return calls
 
     def two_volume_snapshot(self, data_size=5):
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -64,10 +80,52 @@ class TestShowSnapshot(base.TestCommand):
         self.assertNotIn('block_device_mapping', data['properties'])
         self.assertEqual(fakes.SERVER_ID, data['server'])
         self.assertEqual(
-            sorted(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID), base.WARM_UP,
+            sorted(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID), VOLUME_PAGE,
                     'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
-                    'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID), ROOT_VOLUME]),
+                    'GET %s/%s' % (SNAPS, fakes.DATA_SNAP_ID)]),
             sorted(self.calls()))
+        # the volume snapshots after the image and the page: the server
+        # needs no round trip of its own
+        self.assertEqual({'GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          VOLUME_PAGE}, set(self.calls()[:2]))
+
+    def page_without_the_root_volume(self, complete):
+        links = [] if complete else [{'rel': 'next', 'href': (
+            '%s/volumes/detail?limit=100&marker=x' % base.VOLUME_URL)}]
+        self.requests.get(VOLUME_PAGE.split()[1], complete_qs=True, json={
+            'volumes': [fakes.volume('other-volume')],
+            'volumes_links': links})
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.root_entry()]))
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot())
+        return self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+
+    def test_root_volume_past_the_page_costs_a_get(self):
+        data = self.page_without_the_root_volume(complete=False)
+        self.assertEqual(fakes.SERVER_ID, data['server'])
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          ROOT_VOLUME], self.after_page())
+
+    def test_root_volume_absent_from_the_whole_listing_is_gone(self):
+        data = self.page_without_the_root_volume(complete=True)
+        self.assertIsNone(data['server'])
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
+                         self.after_page())
+
+    def test_page_refused_falls_back_to_the_volume(self):
+        self.requests.get(VOLUME_PAGE.split()[1], complete_qs=True,
+                          status_code=500, json={'computeFault': {
+                              'code': 500, 'message': 'boom'}})
+        fakes.register_image(self.requests, fakes.volume_backed_image(
+            entries=[fakes.root_entry()]))
+        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot())
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual(fakes.SERVER_ID, data['server'])
+        self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
+                          'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID),
+                          ROOT_VOLUME], self.after_page())
 
     def test_table_properties_one_per_line(self):
         self.two_volume_snapshot()
@@ -127,7 +185,7 @@ class TestShowSnapshot(base.TestCommand):
         self.assertEqual([], data['volume_snapshots'])
         self.assertEqual(fakes.SERVER_ID, data['server'])  # instance_uuid
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
-                         self.after_warm_up())
+                         self.after_page())
 
     def test_server_recorded_by_create_costs_nothing(self):
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -138,19 +196,22 @@ class TestShowSnapshot(base.TestCommand):
         self.assertEqual(fakes.NEW_SERVER_ID, data['server'])
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID),
                           'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)],
-                         self.after_warm_up())
+                         self.after_page())
 
     def test_server_unknown_once_the_root_volume_is_gone(self):
-        fakes.register_image(self.requests, fakes.volume_backed_image(
-            entries=[fakes.root_entry()]))
-        fakes.register_volume_snapshot(self.requests, fakes.volume_snapshot())
+        # by name: the volume's GET answers 404
+        fakes.register_image_list(self.requests, [fakes.volume_backed_image(
+            entries=[fakes.root_entry()])],
+            '?limit=1000&name=analysis-vm-snap')
+        fakes.register_volume_snapshot_list(self.requests,
+                                            [fakes.volume_snapshot()])
         self.requests.get('%s/volumes/%s' % (base.VOLUME_URL,
                                              fakes.ROOT_VOLUME_ID),
                           status_code=404, json=fakes.not_found(
                               'Volume', fakes.ROOT_VOLUME_ID))
-        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        data = self.run_json('rc', 'snapshot', 'show', 'analysis-vm-snap')
         self.assertIsNone(data['server'])
-        self.assertEqual(3, len(self.after_warm_up()))
+        self.assertEqual(ROOT_VOLUME, self.calls()[-1])
 
     def test_missing_volume_snapshot_warns(self):
         fakes.register_image(self.requests, fakes.volume_backed_image(
@@ -206,7 +267,7 @@ class TestShowSnapshot(base.TestCommand):
                          'snapshot.' % fakes.IMAGE_ID,
                          'rc', 'snapshot', 'show', fakes.IMAGE_ID)
         self.assertEqual(['GET %s/%s' % (IMAGES, fakes.IMAGE_ID)],
-                         self.after_warm_up())
+                         self.after_page())
 
     def test_glance_500(self):
         self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID),
