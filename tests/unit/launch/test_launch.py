@@ -700,19 +700,27 @@ class TestLaunchCleanupFails(LaunchTest):
         self.volume_backed(min_disk=10)
         fakes.register_create_server(self.requests)
         # Nova's answer to the DELETE is a 500, but read back, the
-        # server is gone (404).
+        # server is gone (404): the cleanup goes on as after a 204.
         fakes.register_server_states(
             self.requests, NEW, fakes.launched_server(
-                'ERROR', fault='No valid host was found.'), None)
+                'ERROR', [VOL], fault='No valid host was found.'), None)
         self.requests.delete('%s/%s' % (SERVERS, NEW),
                              **fakes.server_fault())
+        self.requests.get('%s/volumes/%s' % (base.VOLUME_URL, VOL), [
+            {'json': {'volume': fakes.volume(VOL, status='in-use')}},
+            {'status_code': 404, 'json': fakes.not_found('Volume', VOL)}])
         code, out, err = self.run_cli('rc', 'snapshot', 'launch',
                                       fakes.IMAGE_ID, '--flavor', 'm1.tiny',
                                       '--wait')
         self.assertEqual(1, code, err)
-        self.assertNotIn('Warning', err)
-        self.assertEqual(1, len(err.strip().splitlines()), err)
-        self.assertIn('went to ERROR: No valid host was found.', err)
+        # the lost answer is no failure of the cleanup, and no warning
+        self.assertEqual('Server %s went to ERROR: No valid host was found.; '
+                         'deleted the server and volume(s) %s.' % (NEW, VOL),
+                         err.strip())
+        # the volume went with its server (Nova deletes it on termination)
+        self.assertEqual(
+            ['POST %s' % SERVERS, 'DELETE %s/%s' % (SERVERS, NEW)],
+            self.writes())
 
     def test_server_still_there_after_the_cleanup_is_named(self):
         # Nova accepts the DELETE but the server never goes: when the
