@@ -43,6 +43,7 @@ import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
 import retention  # noqa: E402
+import schedule  # noqa: E402
 import servers  # noqa: E402
 import transfer  # noqa: E402
 
@@ -54,7 +55,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'archive')
+          'restore', 'schedule', 'archive')
 
 
 def parse_args(argv):
@@ -379,6 +380,9 @@ def main(argv=None):
             server_ids = made_servers.make()
             bench.create_rows(server_ids)
             bench.keep_rows(server_ids[0])
+        if args.servers and 'schedule' in only:
+            schedule.rows(bench, args, requests_text,
+                          made_servers.server_ids or made_servers.make())
         if 'retention' in only:
             retention.rows(bench, args, requests_text)
         if only & {'show', 'list'}:

@@ -206,10 +206,12 @@ def delete(conn, image_id):
         _error(response)
 
 
-def take(conn, claim, ttl):
+def take(conn, claim, ttl, listed=True):
     """One attempt: the :class:`Holder` that is us once the claim is
-    ours; :class:`Held` when another run holds it."""
-    found = head(conn, claim)
+    ours; :class:`Held` when another run holds it. Without ``listed``,
+    the chain is walked from generation 0 without a listing (a key that
+    is new each time, such as a window's, has no longer chain)."""
+    found = head(conn, claim) if listed else None
     generation = -1 if found is None else found.generation
     for _step in range(MAX_WALK):
         if found is not None and not found.free(now()):

@@ -238,8 +238,18 @@ def _remove_images(ledger, entries, outcome):
 def _remove_servers(ledger, entries, outcome):
     compute = ledger.conn.compute
     for entry in entries:
-        with ledger.stopped_by(entry):
+        try:
             compute.delete_server(entry.id)
+        except Exception as exc:
+            # An error stops the rollback, unless the server, read back,
+            # is gone: the answer was lost, not the deletion.
+            if errors.translate(exc) is None:
+                raise
+            left = len(outcome.left)
+            ledger._failed(entry, exc, outcome)
+            if len(outcome.left) > left:
+                raise
+            continue
         try:
             compute.wait_for_delete(entry.record, interval=ledger.interval,
                                     wait=ledger.timeout)

@@ -272,15 +272,19 @@ def release_images(conn, image_ids, say):
                 say(_('Deleted temporary image %s') % image_id)
                 continue
             why = errors.describe_detail(exc)
-        kept.append(image_id)
         try:
             set_image_attributes(conn, image_id, {'os_hidden': True})
-            say(_('Kept temporary image %(id)s, hidden: the cloud refused '
-                  'to delete it (%(why)s); it goes once the volumes made '
-                  'from it are deleted.') % {'id': image_id, 'why': why})
         except sdk_exc.HttpException as exc:
+            if errors.is_gone(exc):  # gone since it was refused
+                say(_('Deleted temporary image %s') % image_id)
+                continue
             say(_('Warning: kept temporary image %(id)s (%(why)s); delete '
                   'it with `openstack image delete %(id)s` once the '
                   'volumes made from it are deleted.') % {
                       'id': image_id, 'why': errors.describe_detail(exc)})
+        else:
+            say(_('Kept temporary image %(id)s, hidden: the cloud refused '
+                  'to delete it (%(why)s); it goes once the volumes made '
+                  'from it are deleted.') % {'id': image_id, 'why': why})
+        kept.append(image_id)
     return kept

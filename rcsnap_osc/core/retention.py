@@ -94,9 +94,20 @@ class Rules:
             self.daily, self.weekly, self.monthly, self.within))
 
 
+#: The window a scheduled snapshot was made for (``20261202T0300Z``):
+#: the time it stands for, as :mod:`rcsnap_osc.schedule.plan` writes it.
+WINDOW_PROPERTY = 'rcsnap:schedule_window'
+
+
 def created(image: dict) -> datetime.datetime | None:
-    """When Glance made ``image`` (``created_at``), a naive UTC datetime;
-    None when unknown."""
+    """When ``image`` was made, a naive UTC datetime: the window a
+    schedule made it for (:data:`WINDOW_PROPERTY`), else Glance's
+    ``created_at``; None when unknown."""
+    try:
+        return datetime.datetime.strptime(
+            image.get(WINDOW_PROPERTY) or '', '%Y%m%dT%H%MZ')
+    except ValueError:
+        pass
     text = image.get('created_at')
     if not text:
         return None

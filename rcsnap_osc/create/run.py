@@ -270,7 +270,13 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
                    require_quiesce=False):
     """The :class:`Result` each server would give, nothing made yet; a
     server ``--require-quiesce`` refuses has its ``error`` set."""
-    servers = choose_servers(conn, names_or_ids)
+    return plan_servers(conn, choose_servers(conn, names_or_ids), template,
+                        stop, require_quiesce)
+
+
+def plan_servers(conn, servers, template=None, stop=False,
+                 require_quiesce=False):
+    """:func:`plan_snapshots` of servers already listed."""
     names = create_plan.snapshot_names(
         [(s.id, s.name) for s in servers], template)
     found, room = verdicts(conn, servers, stop)

@@ -128,7 +128,7 @@ def released(conn, temporary, say):
     kept = volume_images.release_images(conn, temporary, say)
     if not kept:
         return ''
-    return _('; kept temporary image(s) %s (hidden)') % ', '.join(kept)
+    return _('; kept temporary image(s) %s') % ', '.join(kept)
 
 
 def attached_volume_ids(server):

@@ -130,7 +130,9 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
     """The :class:`Pruning` of each of ``servers``, ``[(ID, name)]``,
     from one set of listings (and the member lists of the shared
     candidates, at once). The snapshots ``newest`` names (just made) are
-    the newest of their server, whatever their creation times say."""
+    the newest of their server, whatever their creation times say.
+    ``keep`` may be a dict: the rules of each server ID."""
+    rules_of = keep.get if isinstance(keep, dict) else lambda _sid: keep
     project_id = conn.current_project_id
     images, volume_snapshots, volumes = reads.listings(conn)
     ordered = {sid: retention.newest_first(origin.snapshots_of(
@@ -138,13 +140,14 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
         for sid, _name in servers}
     shared = [i for sid, _name in servers
               for i in retention.candidates_needing_members(
-                  ordered[sid], keep, project_id)]
+                  ordered[sid], rules_of(sid), project_id)]
     members = dict(zip(shared, reads.parallel(
         [lambda i=i: reads.list_members(conn, i) for i in shared])))
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     found = []
     for server_id, server_name in servers:
-        choice = retention.choose(ordered[server_id], keep, project_id,
+        choice = retention.choose(ordered[server_id], rules_of(server_id),
+                                  project_id,
                                   members, older_than, now)
         plans = deletion_plan.plan_delete(
             [i['id'] for i in choice.delete], deletion_plan.Inventory(

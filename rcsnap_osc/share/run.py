@@ -226,12 +226,24 @@ def set_visibility(conn, image, visibility, current=None):
     conn.image.update_image(current, visibility=visibility)
 
 
+def still_shared(conn, image_id, exc):
+    """Whether an image whose PATCH to private failed with ``exc`` is
+    still shared, read back (True when it cannot be read): gone (404) or
+    private (the PATCH was applied, its answer lost) is not."""
+    if errors.is_gone(exc):
+        return False
+    try:
+        return conn.image.get_image(image_id).visibility == 'shared'
+    except sdk_exc.SDKException as read:
+        return not errors.is_gone(read)
+
+
 def share(conn, image, plan, members, say=None):
     """Carry out a :class:`share_plan.SharePlan`; return the members.
 
     When making the image shared succeeded but adding the first member
     failed, the image goes back to private (and ``say`` warns when that
-    fails too).
+    fails too and the image reads back shared).
     """
     members = list(members)
     made_shared = added = False
@@ -250,7 +262,7 @@ def share(conn, image, plan, members, say=None):
             try:
                 set_visibility(conn, image, 'private', current='shared')
             except sdk_exc.SDKException as undo:
-                if say:
+                if say and still_shared(conn, image['id'], undo):
                     say(_('Warning: could not make image %(id)s private '
                           'again (%(why)s): it stays shared, with no '
                           'members; `openstack image set --private %(id)s` '

@@ -340,6 +340,46 @@ class TestShareCopyFaults(CopyFaultTest):
                 c for c in self.calls() if fakes.COPY_IMAGE_ID in c
                 and '/action' not in c])
 
+    def test_image_delete_500_and_there_when_read_back_is_one_warning(self):
+        self.volume_states('available')
+        self.copy_states('saving', CTRL_C, 'saving')
+        self.requests.delete('%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID),
+                             **server_error('Glance'))
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        url = '%s/%s' % (IMAGES, fakes.COPY_IMAGE_ID)
+        self.assertEqual([
+            'Warning: could not delete image %(id)s (DELETE %(url)s failed '
+            '(HTTP 500): Glance: %(erred)s): delete it with `openstack image '
+            'delete %(id)s`.' % {'id': fakes.COPY_IMAGE_ID, 'url': url,
+                                 'erred': fakes.ERRED},
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID],
+            err.strip().splitlines()[-2:])
+        # Read back once after the refused DELETE.
+        self.assertEqual(['GET ' + url, 'GET ' + url, 'DELETE ' + url,
+                          'GET ' + url], [
+            c for c in self.calls() if fakes.COPY_IMAGE_ID in c
+            and '/action' not in c])
+
+    def test_volume_delete_500_but_gone_when_read_back(self):
+        # Cinder answers the DELETE with a 500, and "could not be found"
+        # when the volume is read back: removed, no warning.
+        self.volume_states('available', 'available', {
+            'status_code': 404,
+            'json': fakes.not_found('Volume', fakes.TMP_VOLUME_ID)})
+        self.copy_states('saving', CTRL_C)
+        self.requests.delete('%s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID),
+                             **fakes.server_fault())
+        code, out, err = self.run_cli(*self.share_copy())
+        self.assertEqual(130, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertEqual(UPLOADED_THEN_BOTH_DELETED, self.writes())
+        self.assertEqual(
+            'Deleted temporary volume %s' % fakes.TMP_VOLUME_ID,
+            err.strip().splitlines()[-1])
+        self.assertEqual(3, self.calls().count(
+            'GET %s/%s' % (VOLUMES, fakes.TMP_VOLUME_ID)))
+
     def test_temporary_volume_stuck_uploading_is_named(self):
         # Cinder keeps the temporary volume uploading: its owner cannot
         # delete it. The warning names the state and what to do, rather
@@ -405,6 +445,9 @@ class TestMemberFaults(FaultTest):
     def test_share_revert_fails_too_says_so(self):
         snap = fakes.image_backed_image()
         fakes.register_image(self.requests, snap)
+        # Read back after the failed revert: still shared.
+        self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': snap}, {'json': dict(snap, visibility='shared')}])
         self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
             {'json': dict(snap, visibility='shared')},
             server_error('Glance')])
@@ -421,6 +464,41 @@ class TestMemberFaults(FaultTest):
             'it stays shared, with no members; `openstack image set '
             '--private %s` does it.' % fakes.IMAGE_ID), lines[0])
         self.assertIn('POST', lines[1])
+        self.assertEqual(2, self.calls().count(
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID)))
+
+    def revert_fails(self, *reads, **answer):
+        """Adding the member fails (500), then the PATCH that makes the
+        image private again answers ``answer``; the image reads back as
+        ``reads`` say. The stderr lines."""
+        snap = fakes.image_backed_image()
+        fakes.register_image(self.requests, snap)
+        if reads:
+            self.requests.get('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+                {'json': snap}] + list(reads))
+        self.requests.patch('%s/%s' % (IMAGES, fakes.IMAGE_ID), [
+            {'json': dict(snap, visibility='shared')}, answer])
+        fakes.register_add_member(self.requests, fakes.IMAGE_ID,
+                                  **server_error('Glance'))
+        return self.assertFailsLast(
+            'failed (HTTP 500)', 'rc', 'snapshot', 'share', fakes.IMAGE_ID,
+            '--project', base.OTHER_PROJECT_ID)
+
+    def test_share_revert_500_but_private_when_read_back_is_no_warning(self):
+        # The revert's answer is lost in a 500, but Glance applied it.
+        lines = self.revert_fails(**server_error('Glance'))
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('POST', lines[0])
+
+    def test_share_revert_of_an_image_deleted_meanwhile_is_no_warning(self):
+        gone = {'status_code': 404, 'json': fakes.glance_error(
+            404, 'No image found with ID %s' % fakes.IMAGE_ID)}
+        lines = self.revert_fails(gone, **gone)
+        self.assertEqual(1, len(lines), lines)
+        self.assertIn('POST', lines[0])
+        # The 404 says it is gone: not read back.
+        self.assertEqual(1, self.calls().count(
+            'GET %s/%s' % (IMAGES, fakes.IMAGE_ID)))
 
     def test_accept_glance_timeout(self):
         snap = fakes.image_backed_image(owner=base.OTHER_PROJECT_ID,

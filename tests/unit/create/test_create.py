@@ -57,6 +57,25 @@ class TestVerdict(create_base.CreateTest):
             'GET %s/%s' % (SNAPS, fakes.ROOT_SNAP_ID)])
         self.assertEqual(fakes.IMAGE_ID, data['id'])
 
+    def test_volume_snapshot_cinder_does_not_find_is_one_warning(self):
+        # The image is there, but Cinder answers "could not be found" for
+        # its volume snapshot: said once, after the verdict.
+        create_base.FakeNova(self, [fakes.server()])
+        self.requests.get('%s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
+                          json={'volume': create_base.attached_volume()})
+        self.snapshot_ready()
+        fakes.register_missing_volume_snapshot(self.requests,
+                                               fakes.ROOT_SNAP_ID)
+        code, out, err = self.run_cli('rc', 'snapshot', 'create',
+                                      fakes.SERVER_ID, '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual(
+            'Warning: volume snapshot %s (/dev/vda) of snapshot %s is '
+            'missing: deleted, or not visible to this project.' % (
+                fakes.ROOT_SNAP_ID, fakes.IMAGE_ID),
+            err.strip().splitlines()[-1])
+        self.assertEqual(2, len(err.strip().splitlines()))
+
     def test_volume_backed_agent_not_declared(self):
         lines, _ = self.create(fakes.server(), create_base.attached_volume())
         self.assertEqual(['Server analysis-vm: crash-consistent: the guest '

@@ -13,8 +13,11 @@
 """``rc snapshot flavors|launch`` over HTTP fakes: output and requests."""
 
 import json
+import types
 
+import fixtures
 
+from rcsnap_osc.launch import build
 from tests.unit import base
 from tests.unit import fakes
 
@@ -135,7 +138,10 @@ class TestFlavors(LaunchTest):
                                       fakes.IMAGE_ID, '--all', '-f', 'json')
         self.assertEqual(0, code, err)
         self.assertIn('root volume size unknown', json.loads(out)[0]['Why'])
-        self.assertIn('is missing', err)
+        self.assertIn(
+            'Warning: volume snapshot %s (/dev/vda) of snapshot %s is '
+            'missing: deleted, or not visible to this project.' % (
+                fakes.ROOT_SNAP_ID, fakes.IMAGE_ID), err.splitlines())
 
     def test_size_below_snapshot_refused(self):
         self.volume_backed()
@@ -690,6 +696,63 @@ class TestLaunchCleanupFails(LaunchTest):
             "locked): delete it with `openstack server delete %(id)s`."
             % {'id': NEW, 'url': SERVERS}, warning)
 
+    def test_server_delete_500_but_gone_when_read_back_is_no_warning(self):
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        # Nova's answer to the DELETE is a 500, but read back, the
+        # server is gone (404): the cleanup goes on as after a 204.
+        fakes.register_server_states(
+            self.requests, NEW, fakes.launched_server(
+                'ERROR', [VOL], fault='No valid host was found.'), None)
+        self.requests.delete('%s/%s' % (SERVERS, NEW),
+                             **fakes.server_fault())
+        self.requests.get('%s/volumes/%s' % (base.VOLUME_URL, VOL), [
+            {'json': {'volume': fakes.volume(VOL, status='in-use')}},
+            {'status_code': 404, 'json': fakes.not_found('Volume', VOL)}])
+        code, out, err = self.run_cli('rc', 'snapshot', 'launch',
+                                      fakes.IMAGE_ID, '--flavor', 'm1.tiny',
+                                      '--wait')
+        self.assertEqual(1, code, err)
+        # the lost answer is no failure of the cleanup, and no warning
+        self.assertEqual('Server %s went to ERROR: No valid host was found.; '
+                         'deleted the server and volume(s) %s.' % (NEW, VOL),
+                         err.strip())
+        # the volume went with its server (Nova deletes it on termination)
+        self.assertEqual(
+            ['POST %s' % SERVERS, 'DELETE %s/%s' % (SERVERS, NEW)],
+            self.writes())
+
+    def test_server_still_there_after_the_cleanup_is_named(self):
+        # Nova accepts the DELETE but the server never goes: when the
+        # cleanup gives up (here after 20 s) it is read back, still there,
+        # and so is its volume.
+        self.useFixture(fixtures.MockPatchObject(build, 'CLEANUP_TIMEOUT',
+                                                 20))
+        self.volume_backed(min_disk=10)
+        fakes.register_create_server(self.requests)
+        fakes.register_server_states(self.requests, NEW, fakes.launched_server(
+            'ERROR', [VOL], fault='No valid host was found.'))
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=204)
+        fakes.register_volume_states(self.requests, VOL, json={
+            'volume': fakes.volume(VOL, status='in-use')})
+        clock = self.useFixture(base.FakeClock())
+        self.useFixture(fixtures.MockPatch('openstack.utils.time',
+                                           types.SimpleNamespace(
+                                               time=clock.now,
+                                               sleep=clock.sleep)))
+        code, out, err = self.run_cli('rc', 'snapshot', 'launch',
+                                      fakes.IMAGE_ID, '--flavor', 'm1.tiny',
+                                      '--wait')
+        self.assertEqual(1, code, err)
+        self.assertEqual([
+            'Warning: could not delete server %(id)s (still deleting): '
+            'delete it with `openstack server delete %(id)s`.' % {'id': NEW},
+            'Warning: could not delete volume %(id)s (its server is still '
+            'deleting): delete it with `openstack volume delete %(id)s`.'
+            % {'id': VOL}], err.strip().splitlines()[:2])
+        self.assertIn('; could not delete server %s, volume %s.' % (NEW, VOL),
+                      err.strip().splitlines()[-1])
+
     def test_volume_left_behind_is_named(self):
         self.volume_backed(min_disk=10)
         fakes.register_create_server(self.requests)
@@ -974,6 +1037,39 @@ class TestIndependent(LaunchTest):
                           IMG_ROOT, IMG_ROOT), err)
         self.assertIn('Deleted temporary image %s' % IMG_DATA, err)
 
+    def refuse_hiding(self, **answer):
+        """Glance refuses to delete IMG_ROOT (in use), and answers the
+        PATCH that would hide it with ``answer``."""
+        fakes.register_delete_image(
+            self.requests, IMG_ROOT, status_code=409, text=in_use_html(
+                IMG_ROOT), headers={'Content-Type': 'text/html'})
+        self.requests.patch(
+            '%s/%s' % (IMAGES, IMG_ROOT), additional_matcher=lambda r:
+            'os_hidden' in (r.text or ''), **answer)
+
+    def test_image_kept_and_not_hidden_is_one_warning(self):
+        self.refuse_hiding(**fakes.server_fault(503))
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([IMG_ROOT], json.loads(out)['kept_images'])
+        self.assertIn(
+            'Warning: kept temporary image %(id)s (%(why)s); delete it with '
+            '`openstack image delete %(id)s` once the volumes made from it '
+            'are deleted.' % {'id': IMG_ROOT, 'why': fakes.ERRED},
+            err.splitlines())
+        self.assertNotIn('Kept temporary image %s, hidden' % IMG_ROOT, err)
+
+    def test_image_gone_when_hidden_is_no_warning(self):
+        # Refused while in use, gone by the time it is hidden (404): it
+        # is deleted, not kept.
+        self.refuse_hiding(status_code=404, json=fakes.glance_error(
+            404, 'No image found with ID %s' % IMG_ROOT))
+        code, out, err = self.independent('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([], json.loads(out)['kept_images'])
+        self.assertNotIn('Warning', err)
+        self.assertIn('Deleted temporary image %s' % IMG_ROOT, err)
+
     def test_image_deleted_already_is_not_kept(self):
         # Glance's 400 for an image deleted already: it is gone, not kept.
         fakes.register_delete_image(
@@ -1047,6 +1143,36 @@ class TestIndependent(LaunchTest):
                          sorted(writes[-4:-2]))
         self.assertEqual(['DELETE %s/%s' % (IMAGES, IMG_ROOT),
                           'DELETE %s/%s' % (IMAGES, IMG_DATA)], writes[-2:])
+
+    def test_server_error_image_kept_not_hidden_is_said_so(self):
+        # After a failed build, a temporary image the cloud still uses is
+        # kept; hiding it fails too: the warning says so, and the error
+        # line does not call it hidden.
+        failed = fakes.launched_server('ERROR', [VOL, NEW_DATA],
+                                       fault='No valid host was found.',
+                                       name='vm2')
+        fakes.register_server_states(self.requests, NEW, failed, failed,
+                                     None)
+        self.requests.delete('%s/%s' % (SERVERS, NEW), status_code=204)
+        for volume_id, image_id, size in ((VOL, IMG_ROOT, 10),
+                                          (NEW_DATA, IMG_DATA, 5)):
+            fakes.register_volume_states(self.requests, volume_id, json={
+                'volume': image_volume(volume_id, image_id, size,
+                                       status='available')})
+            self.requests.delete('%s/%s' % (VOLUMES, volume_id),
+                                 status_code=202)
+        self.refuse_hiding(**fakes.server_fault(503))
+        code, out, err = self.independent()
+        self.assertEqual(1, code, err)
+        lines = err.strip().splitlines()
+        self.assertIn(
+            'Warning: kept temporary image %(id)s (%(why)s); delete it with '
+            '`openstack image delete %(id)s` once the volumes made from it '
+            'are deleted.' % {'id': IMG_ROOT, 'why': fakes.ERRED}, lines)
+        self.assertEqual(
+            'Server %s went to ERROR: No valid host was found.; deleted the '
+            'server and volume(s) %s, %s; kept temporary image(s) %s.' % (
+                NEW, VOL, NEW_DATA, IMG_ROOT), lines[-1])
 
     def test_copy_timeout_removes_what_it_made(self):
         code, out, err = self.independent('--timeout', '0')

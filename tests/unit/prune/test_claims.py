@@ -210,6 +210,20 @@ class TestPruneHeld(base.TestCommand):
                 self.claims.images[CLAIM.image_id(0)][claims.EXPIRES]),
             err.strip().splitlines()[-1])
 
+    def test_release_of_a_claim_deleted_meanwhile_is_no_warning(self):
+        # Someone deleted the claim image during the run: Glance answers
+        # the release 404; nobody waits for it, so nothing is said.
+        self.requests.patch(
+            '%s/%s' % (IMAGES, CLAIM.image_id(0)), status_code=404,
+            text=fakes.glance_html_error(404, 'No image found with ID %s'
+                                         % CLAIM.image_id(0)),
+            headers={'Content-Type': 'text/html'})
+        code, out, err = self.prune('-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertNotIn('Warning', err)
+        self.assertEqual('PATCH %s/%s' % (IMAGES, CLAIM.image_id(0)),
+                         self.calls()[-1])
+
 
 class TestHoldingReleases(testtools.TestCase):
 

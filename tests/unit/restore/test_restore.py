@@ -318,6 +318,29 @@ class TestReplace(base.RestoreTest):
             'run `openstack server set --property rcsnap:replaced_by=%s %s`.'
             % (data.NEW_SERVER_ID, data.SERVER_ID), err)
 
+    def test_volume_not_kept_on_termination_is_a_warning(self):
+        # The snapshot records the data volume as kept when its server is
+        # deleted; Nova refuses to set that back on the new server.
+        fake = self.cloud()
+        fake.fail('PUT', '%s/os-volume_attachments/%s' % (
+            base.NEW, NEW_DATA_ID), (500, fakes.nova_error(
+                'computeFault', 500, 'Unexpected API Error.')))
+        code, out, err = self.restore('--yes', '-f', 'json')
+        self.assertEqual(0, code, err)
+        warnings = [line for line in err.splitlines()
+                    if line.startswith('Warning')]
+        self.assertEqual([
+            'Warning: could not keep volume %(vol)s when the server is '
+            'deleted (PUT %(url)s/os-volume_attachments/%(vol)s failed (HTTP '
+            '500): Unexpected API Error.): run `openstack server volume '
+            'update --preserve-on-termination %(new)s %(vol)s`.' % {
+                'vol': NEW_DATA_ID, 'url': base.NEW,
+                'new': data.NEW_SERVER_ID}], warnings)
+        # true: Nova still deletes that volume with the server, and only it
+        attached = {a['id']: a['delete_on_termination'] for a in fake.servers[
+            data.NEW_SERVER_ID]['os-extended-volumes:volumes_attached']}
+        self.assertEqual({NEW_ROOT_ID: False, NEW_DATA_ID: True}, attached)
+
     def test_delete_old_keeps_the_root_its_snapshots_need(self):
         # The root volume snapshot restored from is of the old root
         # volume: Cinder would refuse to delete it, it is kept.

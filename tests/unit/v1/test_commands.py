@@ -230,6 +230,13 @@ class TestShowSnapshot(base.TestCommand):
             'missing: deleted, or not visible to this project.'
             % (fakes.DATA_SNAP_ID, fakes.IMAGE_ID), err.strip())
 
+    def test_volume_snapshots_found_is_no_warning(self):
+        self.two_volume_snapshot()
+        code, out, err = self.run_cli('rc', 'snapshot', 'show',
+                                      fakes.IMAGE_ID, '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual('', err)
+
     def test_table_output(self):
         self.two_volume_snapshot()
         code, out, err = self.run_cli('rc', 'snapshot', 'show',

@@ -1,0 +1,252 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``schedule install``: what runs ``schedule run`` from a timer, a
+user-level systemd service and timer, or a crontab line with ``flock``;
+and, on request, the Keystone application credential it runs with
+(member role only), its clouds.yaml entry and its secret in secure.yaml
+(mode 0600, never printed, never on a command line).
+"""
+
+import dataclasses
+import os
+import re
+import shlex
+import shutil
+import sys
+
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+_INTERVAL = re.compile(r'^([1-9]\d{0,3})(m|h)$')
+
+#: The role the application credential is limited to.
+ROLE = 'member'
+
+
+def parse_interval(text):
+    """``15m``, ``1h``: ``(seconds, systemd text)``; Refused otherwise."""
+    found = _INTERVAL.match((text or '').strip())
+    if not found:
+        raise errors.Refused(_("Invalid interval '%s': give minutes or "
+                               "hours, e.g. 15m, 1h.") % text)
+    count, unit = int(found.group(1)), found.group(2)
+    return count * (60 if unit == 'm' else 3600), '%d%s' % (
+        count, 'min' if unit == 'm' else 'h')
+
+
+def unit_name(entry):
+    """``rcsnap-schedule-<entry>``, the entry's name made safe for a
+    unit name."""
+    return 'rcsnap-schedule-' + re.sub(r'[^A-Za-z0-9_.-]', '_', entry)
+
+
+def executable():
+    """The absolute path of the ``openstack`` executable running now."""
+    beside = os.path.join(os.path.dirname(sys.executable), 'openstack')
+    return beside if os.access(beside, os.X_OK) else (
+        shutil.which('openstack') or 'openstack')
+
+
+def command(entry):
+    return [executable(), '--os-cloud', entry, 'rc', 'snapshot',
+            'schedule', 'run']
+
+
+def environment(files=None):
+    """The variables that say where the clouds.yaml and secure.yaml are,
+    as set now (the timer does not inherit the shell's environment), or
+    those of ``files`` (:class:`Files`) when they are not where the SDK
+    looks by default."""
+    found = {k: os.path.abspath(os.environ[k]) for k in (
+        'OS_CLIENT_CONFIG_FILE', 'OS_CLIENT_SECURE_FILE')
+        if os.environ.get(k)}
+    if files is not None:
+        from openstack.config import loader
+
+        for key, path, defaults in (
+                ('OS_CLIENT_CONFIG_FILE', files.clouds, loader.CONFIG_FILES),
+                ('OS_CLIENT_SECURE_FILE', files.secure,
+                 loader.SECURE_FILES)):
+            if path not in defaults:
+                found[key] = path
+    return found
+
+
+def service_text(entry, env):
+    lines = ['[Unit]',
+             'Description=OpenStack snapshot schedules of cloud %s' % entry,
+             'Wants=network-online.target',
+             'After=network-online.target', '',
+             '[Service]', 'Type=oneshot']
+    lines += ['Environment=%s' % shlex.quote('%s=%s' % kv)
+              for kv in sorted(env.items())]
+    lines += ['ExecStart=%s' % ' '.join(shlex.quote(a)
+                                        for a in command(entry)), '']
+    return '\n'.join(lines)
+
+
+def timer_text(entry, interval):
+    return '\n'.join([
+        '[Unit]',
+        'Description=Run the OpenStack snapshot schedules of cloud %s '
+        'every %s' % (entry, interval), '',
+        '[Timer]', 'OnBootSec=5min', 'OnUnitActiveSec=%s' % interval,
+        'AccuracySec=1min', 'RandomizedDelaySec=30', '',
+        '[Install]', 'WantedBy=timers.target', ''])
+
+
+def cron_line(entry, seconds, env):
+    minutes = seconds // 60
+    when = ('*/%d * * * *' % minutes if minutes < 60 else
+            '0 */%d * * *' % (minutes // 60))
+    lock = os.path.join('${XDG_RUNTIME_DIR:-/tmp}', unit_name(entry) +
+                        '.lock')
+    log = os.path.join('$HOME', '.cache', unit_name(entry) + '.log')
+    prefix = ''.join('%s=%s ' % (k, shlex.quote(v))
+                     for k, v in sorted(env.items()))
+    return '%s %sflock -n %s %s >> %s 2>&1' % (
+        when, prefix, lock, ' '.join(shlex.quote(a) for a in command(entry)),
+        log)
+
+
+def unit_dir():
+    """The user's systemd units: ``$XDG_CONFIG_HOME/systemd/user``."""
+    top = os.environ.get('XDG_CONFIG_HOME') or os.path.join(
+        os.path.expanduser('~'), '.config')
+    return os.path.join(top, 'systemd', 'user')
+
+
+def write_private(path, text, mode=0o644):
+    """Write ``text`` to ``path`` through a file created with ``mode``,
+    renamed over it (never readable by others on the way)."""
+    os.makedirs(os.path.dirname(path) or '.', exist_ok=True)
+    tmp = path + '.tmp'
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, 'w') as out:
+        out.write(text)
+    os.chmod(tmp, mode)
+    os.replace(tmp, path)
+
+
+def unit_paths(entry):
+    """The service and the timer of ``entry``."""
+    return [os.path.join(unit_dir(), unit_name(entry) + s)
+            for s in ('.service', '.timer')]
+
+
+def check_units(entry, force):
+    """Refuse units that exist without ``force``."""
+    there = [p for p in unit_paths(entry) if os.path.exists(p)]
+    if there and not force:
+        raise errors.Refused(_('%s exists: --force replaces it.') %
+                             there[0])
+
+
+def write_units(entry, interval, env):
+    """Write the service and the timer: their paths."""
+    paths = unit_paths(entry)
+    write_private(paths[0], service_text(entry, env))
+    write_private(paths[1], timer_text(entry, interval))
+    return paths
+
+
+@dataclasses.dataclass
+class Files:
+    """Where the credential's entry goes: ``clouds`` (clouds.yaml) and
+    ``secure`` (secure.yaml)."""
+
+    clouds: str
+    secure: str
+
+
+def config_files(loaded_clouds, loaded_secure):
+    """The :class:`Files` to write: those the configuration was loaded
+    from (or named by OS_CLIENT_CONFIG_FILE / OS_CLIENT_SECURE_FILE),
+    else ``~/.config/openstack/``; secure.yaml beside clouds.yaml."""
+    clouds = os.environ.get('OS_CLIENT_CONFIG_FILE') or loaded_clouds or \
+        os.path.join(os.path.expanduser('~'), '.config', 'openstack',
+                     'clouds.yaml')
+    secure = os.environ.get('OS_CLIENT_SECURE_FILE') or loaded_secure or \
+        os.path.join(os.path.dirname(clouds), 'secure.yaml')
+    return Files(os.path.abspath(clouds), os.path.abspath(secure))
+
+
+def read_yaml(path):
+    import yaml
+
+    try:
+        with open(path) as source:
+            found = yaml.safe_load(source) or {}
+    except FileNotFoundError:
+        found = {}
+    if not isinstance(found, dict):
+        raise errors.Refused(_('%s is not a mapping.') % path)
+    found.setdefault('clouds', {})
+    return found
+
+
+def check_entry(files, entry, force):
+    """Refuse an entry that exists (either file) without ``force``."""
+    for path in (files.clouds, files.secure):
+        if entry in read_yaml(path)['clouds'] and not force:
+            raise errors.Refused(_('%(path)s has an entry %(entry)s: '
+                                   '--force replaces it.') % {
+                'path': path, 'entry': entry})
+
+
+def create_credential(conn, entry, region):
+    """A Keystone application credential of the caller in the current
+    project, limited to the :data:`ROLE` role: ``(ID, secret,
+    clouds.yaml body)``."""
+    made = conn.identity.create_application_credential(
+        conn.current_user_id, entry,
+        description=_('openstack rc snapshot schedule run (clouds.yaml '
+                      'entry %s)') % entry,
+        roles=[{'name': ROLE}])
+    body = {'auth_type': 'v3applicationcredential',
+            'auth': {'auth_url': conn.session.auth.auth_url,
+                     'application_credential_id': made.id},
+            'identity_api_version': 3}
+    if region:
+        body['region_name'] = region
+    return made.id, made.secret, body
+
+
+def write_entry(files, entry, body, secret):
+    """The entry in clouds.yaml, its secret in secure.yaml (0600)."""
+    import yaml
+
+    clouds = read_yaml(files.clouds)
+    clouds['clouds'][entry] = body
+    mode = os.stat(files.clouds).st_mode & 0o777 if os.path.exists(
+        files.clouds) else 0o600
+    write_private(files.clouds, yaml.safe_dump(clouds, sort_keys=False),
+                  mode)
+    secure = read_yaml(files.secure)
+    secure['clouds'][entry] = {'auth': {
+        'application_credential_secret': secret}}
+    write_private(files.secure, yaml.safe_dump(secure, sort_keys=False),
+                  0o600)
+
+
+def credential_entry(conn, files, entry, region):
+    """Make the credential and write its entry; the credential is
+    deleted again when the entry cannot be written. Its ID."""
+    cred_id, secret, body = create_credential(conn, entry, region)
+    try:
+        write_entry(files, entry, body, secret)
+    except BaseException:
+        conn.identity.delete_application_credential(conn.current_user_id,
+                                                    cred_id)
+        raise
+    return cred_id

@@ -1,0 +1,349 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Snapshot schedules: a policy in the server's Nova metadata, its
+windows (UTC), whether it is due, what it holds at steady state.
+
+The policy is the value of :data:`POLICY_KEY`, at most 255 characters
+(Nova's limit), ``;``-separated ``name=value`` items::
+
+    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;stop;quiesce
+
+``every`` (``<N>h``, ``<N>d`` or ``<N>w``) is required, and one rule of
+what to keep: ``keep=N``, or any of ``daily``, ``weekly``, ``monthly``,
+``within`` (a duration, as ``--keep-within``). ``at`` (``HH:MM``, UTC)
+shifts the windows; ``stop`` and ``quiesce`` are ``--stop`` and
+``--require-quiesce``.
+
+A window is ``[start, start + every)``: starts are ``at`` plus whole
+multiples of ``every`` counted from Monday 1970-01-05 00:00 UTC (so
+``1w`` windows start on Mondays, ``1d`` ones at midnight plus ``at``).
+A server is due when no run made its snapshot of the current window.
+What the last run did is the value of :data:`LAST_KEY`, written by
+``schedule run``::
+
+    result=ok;window=20261202T0300Z;at=20261202T030411Z;made=20261202T0300Z;image=<ID>;pruned=2
+
+Pure: no cliff, no HTTP.
+"""
+
+import dataclasses
+import datetime
+import re
+
+from rcsnap_osc.core import retention
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+POLICY_KEY = 'rcsnap:schedule'
+LAST_KEY = 'rcsnap:schedule_last'
+#: The image property that records the window a snapshot was made for.
+WINDOW_PROPERTY = retention.WINDOW_PROPERTY
+
+#: Nova's limit on a metadata value.
+MAX_VALUE = 255
+
+ANCHOR = datetime.datetime(1970, 1, 5)  # a Monday, 00:00 UTC
+_EVERY = re.compile(r'^([1-9]\d{0,3})([hdw])$')
+_UNIT = {'h': 3600, 'd': 86400, 'w': 604800}
+_AT = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)$')
+_STAMP = '%Y%m%dT%H%MZ'
+_STAMP_SECONDS = '%Y%m%dT%H%M%SZ'
+_FLAGS, _COUNTS = ('stop', 'quiesce'), ('keep', 'daily', 'weekly', 'monthly')
+_ORDER = ('every', 'at') + _COUNTS + ('within',) + _FLAGS
+MAX_SIMULATED = 20000  # snapshots, at most, for the steady state
+
+
+class BadPolicy(errors.Refused):
+    """A policy that cannot be read or written (one line)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Policy:
+    """A server's schedule: a snapshot every ``every`` seconds (its text
+    ``every_text``), windows shifted by ``at`` (``HH:MM``) and what to
+    keep (:class:`retention.Rules`)."""
+
+    every: int
+    every_text: str
+    rules: retention.Rules
+    at: str | None = None
+    stop: bool = False
+    quiesce: bool = False
+
+    def value(self):
+        """The metadata value (:data:`MAX_VALUE` characters at most)."""
+        items = ['every=' + self.every_text]
+        if self.at:
+            items.append('at=' + self.at)
+        for name, count in zip(_COUNTS, (
+                self.rules.last, self.rules.daily, self.rules.weekly,
+                self.rules.monthly)):
+            if count is not None:
+                items.append('%s=%d' % (name, count))
+        if self.rules.within_text:
+            items.append('within=' + self.rules.within_text)
+        items += [f for f, on in zip(_FLAGS, (self.stop, self.quiesce))
+                  if on]
+        text = ';'.join(items)
+        if len(text) > MAX_VALUE:
+            raise BadPolicy(_('The policy %(text)s is %(n)d characters: a '
+                              'Nova metadata value holds %(max)d.') % {
+                'text': text, 'n': len(text), 'max': MAX_VALUE})
+        return text
+
+    def keeps(self):  # the rules: ``daily=7, weekly=4``
+        return ', '.join(i for i in self.value().split(';')
+                         if i.split('=')[0] in _COUNTS + ('within',))
+
+
+def parse_every(text):
+    """``6h``, ``1d``, ``1w`` in seconds; BadPolicy otherwise."""
+    found = _EVERY.match((text or '').strip())
+    if not found:
+        raise BadPolicy(_("Invalid interval '%s': give a number and h, d "
+                          "or w (e.g. 6h, 1d, 1w).") % text)
+    return int(found.group(1)) * _UNIT[found.group(2)]
+
+
+def parse_at(text):  # HH:MM (UTC)
+    if not _AT.match((text or '').strip()):
+        raise BadPolicy(_("Invalid time '%s': give HH:MM in UTC (e.g. "
+                          "03:30).") % text)
+    return text.strip()
+
+
+def make(every, rules, at=None, stop=False, quiesce=False):
+    """The :class:`Policy` of ``schedule set``'s options (texts)."""
+    if rules is None or not rules.given():
+        raise BadPolicy(_('Give what to keep: --keep, or --keep-daily, '
+                          '--keep-weekly, --keep-monthly, --keep-within.'))
+    if rules.last is not None and rules.calendar():
+        raise BadPolicy(_('--keep is not combined with the calendar rules: '
+                          'give --keep alone, or --keep-daily, '
+                          '--keep-weekly, --keep-monthly, --keep-within.'))
+    if rules.last == 0:
+        raise BadPolicy(_('--keep 0 would delete each snapshot the schedule '
+                          'makes: keep at least 1.'))
+    policy = Policy(parse_every(every), every.strip(), rules,
+                    parse_at(at) if at is not None else None, stop, quiesce)
+    policy.value()
+    return policy
+
+
+def parse(value):
+    """The :class:`Policy` of a metadata value, as written by hand too;
+    BadPolicy, one line naming the bad item, otherwise."""
+    def bad(why):
+        return BadPolicy(_("Bad %(key)s value '%(value)s': %(why)s") % {
+            'key': POLICY_KEY, 'value': value, 'why': why})
+
+    if not isinstance(value, str) or len(value) > MAX_VALUE:
+        raise bad(_('not a text of at most %d characters.') % MAX_VALUE)
+    items = {}
+    for item in (i.strip() for i in value.split(';')):
+        if not item:
+            continue
+        name, sep, text = (p.strip() for p in item.partition('='))
+        if name not in _ORDER:
+            raise bad(_("unknown item '%(item)s' (known: %(known)s).") % {
+                'item': name, 'known': ', '.join(_ORDER)})
+        if name in items:
+            raise bad(_("'%s' is given twice.") % name)
+        if (name in _FLAGS) == bool(sep):
+            raise bad(_("'%s' takes no value.") % name if sep else
+                      _("'%s' needs a value (%s=...).") % (name, name))
+        items[name] = text if sep else True
+    if 'every' not in items:
+        raise bad(_("no 'every' (e.g. every=1d)."))
+    counts = {}
+    for name in _COUNTS:
+        if name in items:
+            if not re.match(r'^\d{1,5}$', items[name]):
+                raise bad(_("'%s' is not a whole number.") % name)
+            counts[name] = int(items[name])
+    try:
+        within = items.get('within')
+        rules = retention.Rules(
+            last=counts.get('keep'), daily=counts.get('daily') or None,
+            weekly=counts.get('weekly') or None,
+            monthly=counts.get('monthly') or None,
+            within=None if within is None else
+            retention.parse_duration(within), within_text=within)
+        return make(items['every'], rules, items.get('at'),
+                    'stop' in items, 'quiesce' in items)
+    except errors.Refused as exc:
+        raise bad(str(exc))
+
+
+def policy_of(metadata):
+    """``(Policy or None, error line or None)`` of a server's metadata:
+    (None, None) without a policy."""
+    value = (metadata or {}).get(POLICY_KEY)
+    if value is None:
+        return None, None
+    try:
+        return parse(value), None
+    except BadPolicy as exc:
+        return None, str(exc)
+
+
+# -- windows ------------------------------------------------------------------
+
+def offset(policy):
+    """Seconds the windows are shifted by ``at``, within one period."""
+    hours, minutes = (policy.at or '0:0').split(':')
+    return (int(hours) * 3600 + int(minutes) * 60) % policy.every
+
+
+def window(policy, now):
+    """The start of the window ``now`` (naive UTC) is in."""
+    since = (now - ANCHOR).total_seconds() - offset(policy)
+    count = since // policy.every
+    return ANCHOR + datetime.timedelta(
+        seconds=count * policy.every + offset(policy))
+
+
+def stamp(when, seconds=False):
+    return when.strftime(_STAMP_SECONDS if seconds else _STAMP)
+
+
+def parse_stamp(text):
+    """A :func:`stamp` as a naive UTC datetime (None: unreadable)."""
+    for form in (_STAMP, _STAMP_SECONDS):
+        try:
+            return datetime.datetime.strptime(text or '', form)
+        except ValueError:
+            pass
+    return None
+
+
+# -- the last run -------------------------------------------------------------
+
+def parse_last(value):
+    """The items of a :data:`LAST_KEY` value: ``{'result', 'window',
+    'at', 'made', 'image', 'pruned', 'error'}`` (those present); {} when
+    there is none."""
+    found = {}
+    for item in (value or '').split(';'):
+        name, sep, text = item.partition('=')
+        if sep and name.strip() and name.strip() not in found:
+            found[name.strip()] = text.strip()
+    if 'error' in found:  # the error line is last and may hold ';'
+        found['error'] = value.split('error=', 1)[1]
+    return found
+
+
+def last_value(result, window_start, at, made, image=None, pruned=None,
+               error=None):
+    """The :data:`LAST_KEY` value of a run, the error line cut so that it
+    fits in :data:`MAX_VALUE` characters."""
+    items = ['result=' + result, 'window=' + stamp(window_start),
+             'at=' + stamp(at, True)]
+    if made:
+        items.append('made=' + made)
+    if image:
+        items.append('image=' + image)
+    if pruned is not None:
+        items.append('pruned=%d' % pruned)
+    text = ';'.join(items)
+    if error:
+        text += ';error=' + ' '.join(error.split())
+        if len(text) > MAX_VALUE:
+            text = text[:MAX_VALUE - 3] + '...'
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class Due:
+    """Whether a server's policy is due ``now``: the current ``window``,
+    the window of its last snapshot (``made``, None: none), and the next
+    time it is due (``now`` when it is)."""
+
+    due: bool
+    window: datetime.datetime
+    made: datetime.datetime | None
+    next_due: datetime.datetime
+
+
+def due(policy, last, now):
+    """The :class:`Due` of a policy whose last run wrote ``last`` (a
+    :data:`LAST_KEY` value or None)."""
+    current = window(policy, now)
+    made = parse_stamp(parse_last(last).get('made'))
+    if made is not None and made >= current:
+        return Due(False, current, made, current + datetime.timedelta(
+            seconds=policy.every))
+    return Due(True, current, made, now)
+
+
+# -- steady state -------------------------------------------------------------
+
+def steady_count(policy):
+    """How many snapshots the policy holds once it has run long enough:
+    its rules over snapshots made once per window (simulated, so that a
+    snapshot several rules keep counts once), at most over the days of
+    the week the newest one may fall on."""
+    rules = policy.rules
+    horizon = max(
+        (rules.last or 0) * policy.every,
+        (rules.daily or 0) * 86400, (rules.weekly or 0) * 604800,
+        (rules.monthly or 0) * 31 * 86400, rules.within or 0)
+    count = min(MAX_SIMULATED, int(horizon // policy.every) + 2)
+    found = 0
+    for day in range(7 if rules.weekly else 1):
+        newest = datetime.datetime(2026, 1, 5 + day)
+        made = [{'id': str(n), 'created_at': (
+            newest - datetime.timedelta(seconds=n * policy.every)).strftime(
+                '%Y-%m-%dT%H:%M:%SZ')} for n in range(count)]
+        found = max(found, len(retention.reasons(made, rules)))
+    return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Room:
+    """What a policy holds at steady state (``count`` snapshots of
+    ``gib`` GiB each, ``volumes`` volume snapshots each), against the
+    Cinder quota: ``refusal`` the line when it cannot fit, else None."""
+
+    count: int
+    gib: int
+    refusal: str | None
+
+
+def room(server_name, policy, need, quota_set, held):
+    """The :class:`Room` of ``policy`` on a server whose snapshot takes
+    ``need`` (:class:`rcsnap_osc.core.quota.Need`), the project's Cinder
+    ``quota_set`` (None: hidden) and the server's snapshots ``held``
+    now (``(count, GiB)``: they are what the policy replaces)."""
+    from rcsnap_osc.core import quota
+
+    count = steady_count(policy)
+    if not need.count:
+        return Room(count, 0, None)
+    extra = {'snapshots': count * need.count - held[0],
+             'gigabytes': count * need.gib - held[1]}
+    extra = {k: max(v, 0) for k, v in extra.items()}
+    exceeded = quota.over(quota_set, extra)
+    refusal = None
+    if exceeded:
+        refusal = _(
+            'The policy of %(server)s holds %(count)d snapshots of '
+            '%(gib)d GiB (%(total)d GiB in %(snaps)d volume snapshots) at '
+            'steady state, %(more)s more than now, and the Cinder quota '
+            'cannot: %(at)s. --force sets it anyway.') % {
+            'server': server_name, 'count': count, 'gib': need.gib,
+            'total': count * need.gib, 'snaps': count * need.count,
+            'more': _('%(n)d volume snapshots, %(g)d GiB') % {
+                'n': extra['snapshots'], 'g': extra['gigabytes']},
+            'at': quota._at(exceeded)}
+    return Room(count, need.gib, refusal)

@@ -1,0 +1,278 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``schedule run``: snapshot the servers whose policy is due, then prune
+each by its policy; the result written back to each server's metadata.
+
+Exactly one snapshot per server per window, however many runs start:
+
+- one server listing (with metadata) says which servers are due;
+- each due server's window is claimed (:mod:`rcsnap_osc.cloud.claims`,
+  key ``schedule:<server ID>:<window>``): of two runs, Glance lets one
+  create the claim image and refuses the other (409), which leaves the
+  server alone;
+- under the claim, the server's metadata is read again: a run that
+  claims after another one finished (and released) finds the window made;
+- the snapshots are made together and pruned as ``batch create --keep``
+  does (:func:`rcsnap_osc.create.run.create_snapshots`, holding each
+  server's retention claim), each image recording its window
+  (:data:`plan.WINDOW_PROPERTY`);
+- the result is written to the metadata (:data:`plan.LAST_KEY`) before
+  the window claim is released (its image deleted: a claim ends with the
+  run, and the deleted ID stays refused).
+"""
+
+import dataclasses
+
+from rcsnap_osc.cloud import claims
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.create import run as creating
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+from rcsnap_osc.prune import run as pruning
+from rcsnap_osc.schedule import plan
+
+#: Seconds the snapshots (and the deletions of a pruning) are waited for
+#: when no timeout is given.
+DEFAULT_WAIT = creating.DEFAULT_WAIT
+
+NOT_DUE = 'not due'
+MADE = 'made'
+WOULD = 'would snapshot'
+SKIPPED = 'skipped'
+FAILED = 'failed'
+
+
+@dataclasses.dataclass
+class Row:
+    """One server of a run: its policy (None with ``error``: unreadable),
+    whether it is due, and what the run did: ``result`` one of
+    :data:`NOT_DUE`, :data:`MADE`, :data:`WOULD`, :data:`SKIPPED`,
+    :data:`FAILED`, with ``why``; ``image`` the snapshot made, ``pruned``
+    the IDs of the snapshots deleted."""
+
+    server: object
+    policy: object = None
+    due: object = None
+    result: str = NOT_DUE
+    why: str = ''
+    image: str = ''
+    pruned: list = dataclasses.field(default_factory=list)
+    claim: object = None
+
+    @property
+    def failed(self):
+        return self.result == FAILED
+
+
+def policy_of(server):
+    """``(Policy or None, error line or None)`` of a listed server."""
+    return plan.policy_of(server.metadata)
+
+
+def rows_of(servers, now, named=False):
+    """The :class:`Row` of each server with a policy (with ``named``,
+    of each server: one without a policy is skipped, saying so)."""
+    rows = []
+    for server in servers:
+        policy, error = policy_of(server)
+        if policy is None and error is None:
+            if named:
+                rows.append(Row(server, result=SKIPPED,
+                                why=_('no schedule')))
+            continue
+        row = Row(server, policy)
+        if error:
+            row.result, row.why = FAILED, error
+        else:
+            row.due = plan.due(policy, (server.metadata or {}).get(
+                plan.LAST_KEY), now)
+        rows.append(row)
+    return rows
+
+
+def window_claim(server, start):
+    when = plan.stamp(start)
+    return claims.Claim(
+        'schedule:%s:%s' % (server.id, when), 'rcsnap-lock-%s-%s' % (
+            server.id, when), _('the %(when)s snapshot of server '
+                                '%(server)s') % {'when': when,
+                                                 'server': server.name})
+
+
+def claim(conn, rows, ttl):
+    """Take the window claim of each due row, all at once; a row another
+    run holds is skipped. Under its claim, a server's metadata is read
+    again: a window made meanwhile is not due any more."""
+    def take(row):
+        try:
+            row.claim = claims.take(
+                conn, window_claim(row.server, row.due.window), ttl,
+                listed=False)
+            fresh = conn.compute.fetch_server_metadata(row.server.id)
+        except claims.Held as held:
+            row.result = SKIPPED
+            row.why = _('another run is taking this window (%s)') % (
+                held.holder)
+            return
+        except Exception as exc:
+            fail(row, exc)
+            return
+        row.due = plan.due(row.policy, (fresh.metadata or {}).get(
+            plan.LAST_KEY), row.due.window)
+        if not row.due.due:
+            row.result, row.why = NOT_DUE, _('made by another run')
+
+    if rows:
+        conn.image.get_endpoint_data()  # discovery once, not per thread
+        conn.compute.get_endpoint_data()
+    reads.parallel([lambda r=r: take(r) for r in rows])
+
+
+def fail(row, exc):
+    error = errors.translate(exc)
+    if error is None:
+        raise exc
+    row.result, row.why = FAILED, errors.one_line(str(error))
+
+
+def snapshot(conn, rows, wait, reporter):
+    """Snapshot the rows still due, grouped by ``stop``, ``quiesce`` and
+    window (a few groups, each one batch), pruned by each server's
+    policy."""
+    groups = {}
+    for row in rows:
+        if row.result == NOT_DUE and row.due.due and row.claim:
+            key = (row.policy.stop, row.policy.quiesce,
+                   plan.stamp(row.due.window))
+            groups.setdefault(key, []).append(row)
+    for (stop, quiesce, window), group in sorted(groups.items()):
+        by_id = {r.server.id: r for r in group}
+        try:
+            results = creating.plan_servers(
+                conn, [r.server for r in group], None, stop, quiesce)
+            for result in results:
+                result.name = '%s-%s' % (result.server.name, window)
+            request = creating.create_plan.Request(
+                properties={plan.WINDOW_PROPERTY: window}, wait=wait,
+                stop=stop, require_quiesce=quiesce,
+                keep={r.server.id: r.policy.rules for r in group})
+            creating.create_snapshots(conn, results, request, reporter)
+        except Exception as exc:
+            for row in group:
+                fail(row, exc)
+            continue
+        for result in results:
+            outcome(by_id[result.server.id], result)
+
+
+def outcome(row, result):
+    """What a server's :class:`creating.Result` says of its row."""
+    if result.summary is not None:
+        row.image = result.summary.image['id']
+    if result.summary is None or result.error:
+        row.result = FAILED
+        row.why = result.error or _('not made')
+        return
+    row.result = MADE
+    if result.pruned:
+        outcomes = result.pruned[1]
+        row.pruned = [o.item.resource_id for o in outcomes
+                      if o.item.kind == 'image' and o.state == 'deleted']
+        failed = [o for o in outcomes if o.failed]
+        if failed:
+            row.result = FAILED
+            row.why = _('made; %(n)d older snapshots could not be '
+                        'deleted: %(why)s') % {
+                'n': len(failed), 'why': failed[0].reason}
+
+
+def record(conn, rows, now):
+    """Write each attempted row's result to its server's metadata, in
+    parallel; a row whose write fails is failed."""
+    attempted = [r for r in rows if r.claim is not None and
+                 r.result in (MADE, FAILED)]
+
+    def write(row):
+        last = plan.parse_last((row.server.metadata or {}).get(
+            plan.LAST_KEY))
+        made = (plan.stamp(row.due.window) if row.result == MADE
+                else last.get('made'))
+        value = plan.last_value(
+            'ok' if row.result == MADE else 'failed', row.due.window, now,
+            made, row.image or None,
+            len(row.pruned) if row.result == MADE else None,
+            row.why if row.result == FAILED else None)
+        try:
+            conn.compute.set_server_metadata(row.server.id,
+                                             **{plan.LAST_KEY: value})
+        except Exception as exc:
+            fail(row, exc)
+
+    if attempted:
+        conn.compute.get_endpoint_data()
+        reads.parallel([lambda r=r: write(r) for r in attempted])
+
+
+def release(conn, rows, reporter):
+    """End the window claims: their images deleted."""
+    for row in rows:
+        if row.claim is not None:
+            try:
+                claims.delete(conn, row.claim.image['id'])
+            except Exception as exc:
+                if errors.translate(exc) is None:
+                    raise
+                reporter.say(_('Warning: could not delete the claim '
+                               '%(id)s (%(why)s): it expires at '
+                               '%(until)s.') % {
+                    'id': row.claim.image['id'],
+                    'why': errors.one_line(str(exc)),
+                    'until': row.claim.image.get(claims.EXPIRES)})
+
+
+@dataclasses.dataclass(frozen=True)
+class RunRequest:
+    """What ``schedule run`` was asked: the ``servers`` named (empty:
+    every server with a policy), ``dry_run``, ``wait`` seconds for each
+    snapshot and pruning, and ``now`` (naive UTC)."""
+
+    servers: tuple
+    dry_run: bool
+    wait: int
+    now: object
+
+
+def run(conn, request, reporter):
+    """The :class:`Row` of each server, after doing what is due."""
+    servers = (creating.choose_servers(conn, list(request.servers))
+               if request.servers else list(conn.compute.servers()))
+    rows = rows_of(servers, request.now, named=bool(request.servers))
+    due = [r for r in rows if r.due is not None and r.due.due]
+    if request.dry_run:
+        for row in due:
+            row.result = WOULD
+        return rows
+    ttl = claims_ttl(request.wait)
+    try:
+        claim(conn, due, ttl)
+        snapshot(conn, due, request.wait, reporter)
+        record(conn, due, request.now)
+    finally:
+        release(conn, due, reporter)
+    return rows
+
+
+def claims_ttl(wait):
+    """How long a window claim lasts at most: as the retention claim of
+    a run that waits ``wait`` seconds."""
+    return pruning.lock_for(None, wait).ttl

@@ -1,0 +1,298 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""``rc snapshot schedule set|show|unset|list|run``: snapshot schedules
+as policies in the servers' metadata.
+
+For tests only, ``RCSNAP_SCHEDULE_NOW`` (``2026-11-25T03:00:00Z``) is the
+time the commands take as now: a run makes the snapshots of that time's
+windows, so that a week of runs takes minutes. It may not be later than
+the real time (a snapshot cannot stand for a window still to come), and
+it is not in the user documentation: a run with it labels its snapshots
+with past windows, which the retention then counts as made then.
+"""
+
+import os
+
+from osc_lib.cli import format_columns
+
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import keep
+
+NOW_VARIABLE = 'RCSNAP_SCHEDULE_NOW'
+
+FORMAT = _("""The policy is the server's metadata value "rcsnap:schedule"
+(at most 255 characters, ";"-separated): every=<N>h|<N>d|<N>w (required),
+at=HH:MM (UTC), keep=<N> or any of daily=<D>, weekly=<W>, monthly=<M>,
+within=<duration>, and the flags stop and quiesce, e.g.
+"every=1d;at=03:00;daily=7;weekly=4;monthly=12". A window starts at "at"
+plus whole multiples of "every" counted from Monday 1970-01-05 00:00 UTC
+(1w windows start on Mondays). "schedule run" writes what it did to
+"rcsnap:schedule_last", e.g. "result=ok;window=20261202T0300Z;
+at=20261202T030411Z;made=20261202T0300Z;image=<ID>;pruned=2" (on a
+failure, result=failed and error=<the error line> last); each snapshot
+it makes records its window in the image property
+"rcsnap:schedule_window", the time the retention counts it made at.""")
+
+SHOW_FIELDS = ('server', 'server_id', 'policy', 'every', 'at', 'keeps',
+               'stop', 'require_quiesce', 'window', 'next_due',
+               'last_run', 'last_result', 'last_snapshot', 'last_error',
+               'snapshots', 'snapshots_gib', 'steady_snapshots',
+               'steady_gib', 'room')
+
+LIST_HEADERS = ('Server', 'Policy', 'Next Due', 'Last Run', 'Last Result',
+                'Snapshots', 'GiB', 'Steady Snapshots', 'Steady GiB',
+                'Room')
+
+RUN_HEADERS = ('Server', 'Due', 'Window', 'Snapshot', 'Pruned', 'Result')
+
+
+def now():
+    """The time the commands take as now: :data:`NOW_VARIABLE`, else the
+    clock (naive UTC)."""
+    import datetime
+
+    from rcsnap_osc import errors
+
+    real = datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None, microsecond=0)
+    text = os.environ.get(NOW_VARIABLE)
+    if not text:
+        return real
+    try:
+        when = datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%SZ')
+    except ValueError:
+        raise errors.Refused(_('%(var)s=%(text)s: give a UTC time as '
+                               '2026-11-25T03:00:00Z.') % {
+            'var': NOW_VARIABLE, 'text': text})
+    if (when - real).total_seconds() > 60:
+        raise errors.Refused(_('%(var)s=%(text)s is later than now.') % {
+            'var': NOW_VARIABLE, 'text': text})
+    return when
+
+
+def when(value):
+    from rcsnap_osc.schedule import plan
+
+    return plan.stamp(value) if value else ''
+
+
+def last_of(state):
+    from rcsnap_osc.schedule import plan
+
+    at = plan.parse_stamp(state.last.get('at'))
+    return (at.strftime('%Y-%m-%dT%H:%M:%SZ') if at else '',
+            state.last.get('result', ''))
+
+
+def room_text(state):
+    if state.room is None:
+        return state.error or ''
+    return state.room.refusal or _('fits')
+
+
+def show_data(state):
+    from rcsnap_osc.schedule import plan
+
+    policy, due, room = state.policy, state.due, state.room
+    last_run, last_result = last_of(state)
+    values = (
+        state.server.name, state.server.id,
+        policy.value() if policy else (state.server.metadata or {}).get(
+            plan.POLICY_KEY, ''),
+        policy.every_text if policy else '', policy.at or '' if policy
+        else '', policy.keeps() if policy else '',
+        bool(policy and policy.stop), bool(policy and policy.quiesce),
+        when(due.window) if due else '',
+        (_('now') if due.due else when(due.next_due)) if due else '',
+        last_run, last_result, state.last.get('image', ''),
+        state.last.get('error', ''), state.held[0],
+        common.SizeColumn(state.held[1]),
+        room.count if room else '',
+        common.SizeColumn(room.count * room.gib if room else None),
+        room_text(state))
+    return SHOW_FIELDS, values
+
+
+class SetSchedule(base.ShowOne):
+    _description = _("""Set the snapshot schedule of a server
+
+The policy is written to the server's metadata, where anyone in the
+project sees it (the dashboard's metadata tab too), and "openstack rc
+snapshot schedule run" (what "schedule install" runs from a timer) makes
+its snapshots and prunes them. The snapshots the policy holds at steady
+state, and their GiB, are checked against the project's Cinder quota
+headroom: a policy that cannot fit is refused, naming the numbers, unless
+--force.
+
+""") + FORMAT
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('server', metavar='<server>',
+                            help=_('Server (name or ID)'))
+        parser.add_argument(
+            '--every', metavar='<interval>', required=True,
+            help=_('How often to snapshot: <N>h, <N>d or <N>w, e.g. 6h, '
+                   '1d, 1w'))
+        parser.add_argument(
+            '--at', metavar='<HH:MM>',
+            help=_('Start of the windows, UTC (default: 00:00)'))
+        parser.add_argument(
+            '--keep', metavar='<N>', type=common.whole_number(1),
+            help=_('Keep the newest N snapshots (not with the calendar '
+                   'rules)'))
+        keep.add_arguments(parser)
+        parser.add_argument(
+            '--stop', action='store_true',
+            help=_('Stop an active server for its snapshot, start it '
+                   'again afterwards'))
+        parser.add_argument(
+            '--require-quiesce', action='store_true',
+            help=_('Refuse the snapshot when the file systems cannot be '
+                   'frozen'))
+        parser.add_argument(
+            '--force', action='store_true',
+            help=_('Set the policy even when its steady state does not fit '
+                   'in the Cinder quota'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc.schedule import plan
+        from rcsnap_osc.schedule import policies
+
+        args = parsed_args
+        policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
+                           args.require_quiesce)
+        return show_data(policies.set_policy(self.conn, args.server, policy,
+                                             args.force, now()))
+
+
+class ShowSchedule(base.ShowOne):
+    _description = _("""Show the snapshot schedule of a server
+
+Its policy, the current window and when it is next due, what the last
+"schedule run" did, the snapshots the server holds now and what the
+policy holds at steady state against the Cinder quota.
+
+""") + FORMAT
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('server', metavar='<server>',
+                            help=_('Server (name or ID)'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc.schedule import policies
+
+        return show_data(policies.show(self.conn, parsed_args.server,
+                                       now()))
+
+
+class UnsetSchedule(base.ShowOne):
+    _description = _("""Remove the snapshot schedule of a server
+
+The policy and the last result leave the server's metadata; its
+snapshots stay (prune them with "openstack rc snapshot prune").""")
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument('server', metavar='<server>',
+                            help=_('Server (name or ID)'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc.schedule import policies
+
+        server = policies.unset(self.conn, parsed_args.server)
+        return ('server', 'server_id', 'schedule'), (
+            server.name, server.id, _('removed'))
+
+
+class ListSchedule(base.Lister):
+    _description = _("""List the servers with a snapshot schedule
+
+One row per server with a policy: when it is next due, the last run's
+time and result, the snapshots it holds now (and their GiB) and at steady
+state, and whether that fits in the Cinder quota. A policy that cannot be
+read says why in the Room column. The listings are the same whatever the
+number of servers.""")
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc.schedule import policies
+
+        rows = []
+        for state in policies.list_states(self.conn, now()):
+            data = dict(zip(*show_data(state)))
+            rows.append((
+                data['server'], data['policy'],
+                data['next_due'], data['last_run'], data['last_result'],
+                data['snapshots'], data['snapshots_gib'],
+                data['steady_snapshots'], data['steady_gib'], data['room']))
+        return LIST_HEADERS, rows
+
+
+class RunSchedule(base.Lister):
+    _description = _("""Make the snapshots of the schedules that are due
+
+What a timer runs ("openstack rc snapshot schedule install"). For every
+server whose policy is due (or those given with --server), the snapshot
+is made (all due servers at once, as "batch create" does, each waited
+for), then the server's snapshots are pruned by its policy, through the
+plan of "rc snapshot delete". Exactly one snapshot per server per window,
+however many runs start, on however many hosts: a run claims each
+server's window in Glance before it snapshots (another run's claim skips
+the server), and each snapshot records its window. A failed server does
+not stop the others. The result of each server (time, result, snapshot
+ID or the error line) is written to its metadata, and the command exits
+1 if any failed. One row per server; -f json for monitoring.
+
+""") + FORMAT
+
+    def get_parser(self, prog_name):
+        parser = super().get_parser(prog_name)
+        parser.add_argument(
+            '--server', metavar='<server>', action='append', default=[],
+            help=_('Only this server (name or ID); repeat for several'))
+        parser.add_argument(
+            '--dry-run', action='store_true',
+            help=_('Say which servers are due; make no change (only read '
+                   'requests are sent)'))
+        common.add_timeout_argument(parser, _(
+            'Give up waiting for a snapshot, or the deletions of its '
+            'pruning, after this many seconds (default: %d)'))
+        return parser
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc.schedule import run as running
+
+        args = parsed_args
+        rows = running.run(self.conn, running.RunRequest(
+            tuple(args.server), args.dry_run, args.timeout, now()),
+            common.StderrReporter(self.app.stderr))
+        failed = [r.server.name for r in rows if r.failed]
+        if failed:
+            from osc_lib import exceptions
+
+            self.fail_after_output(exceptions.CommandError(_(
+                '%(n)d of %(total)d servers failed: %(names)s') % {
+                'n': len(failed), 'total': len(rows),
+                'names': ', '.join(failed)}))
+        return RUN_HEADERS, [(
+            r.server.name, bool(r.due and r.due.due),
+            when(r.due.window) if r.due else '', r.image,
+            format_columns.ListColumn(r.pruned),
+            r.result + (' (%s)' % r.why if r.why else ''))
+            for r in rows]
