@@ -112,7 +112,9 @@ def is_gone(exc):
     from openstack import exceptions as sdk_exc
 
     if isinstance(exc, sdk_exc.NotFoundException):
-        return True
+        # Not Cinder's "Service cinder-backup could not be found.": with
+        # no backup service up it cannot delete a backup that exists.
+        return not describe_detail(exc).lower().startswith('service ')
     if not isinstance(exc, sdk_exc.HttpException) or not exc.status_code:
         return False
     if not 400 <= exc.status_code < 500:

@@ -21,17 +21,15 @@ with that state and what to do.
 
 The order: images first (deleting one stops Cinder's upload, which frees
 its volume), then servers (their volumes are in use while they exist),
-then backups, waited for (a volume snapshot is busy while one is made of
-it), then volume snapshots, waited for (Cinder keeps a volume that has one),
-then volumes. A temporary volume is waited for until it settles; the
-volumes made for a server are waited for together, once it is gone. Last,
-the steps the command took on what it did not make (a server stopped, a
-port detached), each taken back, the latest first.
+then backups and volume snapshots, waited for (Cinder keeps a volume
+that has one), then volumes. A temporary volume is waited for until it
+settles; the volumes made for a server are waited for together, once it
+is gone. Last, the steps the command took on what it did not make (a
+server stopped, a port detached), each taken back, the latest first.
 """
 
 import contextlib
 import dataclasses
-import functools
 
 from openstack import exceptions as sdk_exc
 
@@ -207,8 +205,7 @@ def read_back(conn, kind, ident):
     get = {'image': lambda: conn.image.get_image(ident),
            'server': lambda: conn.compute.get_server(ident),
            'volume': lambda: conn.block_storage.get_volume(ident),
-           'volume snapshot': lambda: conn.block_storage.get_snapshot(
-               ident),
+           'volume snapshot': lambda: conn.block_storage.get_snapshot(ident),
            'backup': lambda: conn.block_storage.get_backup(ident)}[kind]
     try:
         status = get().status
@@ -265,9 +262,7 @@ def _remove_servers(ledger, entries, outcome):
 
 
 def _remove_settled(ledger, entries, outcome, kind):
-    """Volume snapshots or backups, each once it settles (Cinder deletes
-    none that is being made), waited for until gone (a volume keeps its
-    snapshots, a volume snapshot is busy while a backup of it goes)."""
+    """Volume snapshots or backups: each deleted once settled, until gone."""
     block = ledger.conn.block_storage
     get, delete, label = {
         'volume snapshot': (block.get_snapshot, block.delete_snapshot,
@@ -276,9 +271,7 @@ def _remove_settled(ledger, entries, outcome, kind):
     }[kind]
     for entry in entries:
         subject = waits.cinder(label % entry.id)
-
-        def fetch(ident=entry.id):
-            return _or_none(get, ident)
+        fetch = (lambda ident=entry.id: _or_none(get, ident))  # noqa: E731
         try:
             found = ledger._settle(subject, fetch,
                                    ('available', 'error', 'deleted'),
@@ -288,8 +281,6 @@ def _remove_settled(ledger, entries, outcome, kind):
                 ledger._settle(subject, fetch, ('deleted',),
                                ('error_deleting',))
             ledger._gone(entry, outcome)
-        except sdk_exc.NotFoundException as exc:  # no backup service
-            ledger._left(entry, errors.describe_detail(exc), outcome)
         except Exception as exc:  # the original error matters more
             ledger._failed(entry, exc, outcome)
 
@@ -354,7 +345,6 @@ _REMOVE = {
     'step': _take_back,
     'image': _remove_images,
     'server': _remove_servers,
-    'volume snapshot': functools.partial(_remove_settled,
-                                         kind='volume snapshot'),
-    'backup': functools.partial(_remove_settled, kind='backup'),
+    'volume snapshot': lambda *a: _remove_settled(*a, 'volume snapshot'),
+    'backup': lambda *a: _remove_settled(*a, 'backup'),
 }

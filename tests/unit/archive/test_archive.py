@@ -332,9 +332,11 @@ class TestArchiveRollback(ArchiveTest):
                                       fakes.IMAGE_ID)
         self.assertEqual(1, code)
         self.assertEqual([
-            'Warning: could not delete backup %s (Service cinder-backup '
-            'could not be found.): delete it with `openstack volume backup '
-            'delete %s`.' % (bf.ROOT_BACKUP_ID, bf.ROOT_BACKUP_ID),
+            'Warning: could not delete backup %s (DELETE %s/%s failed (HTTP '
+            '404): Service cinder-backup could not be found.): delete it '
+            'with `openstack volume backup delete %s`.' % (
+                bf.ROOT_BACKUP_ID, bf.BACKUPS, bf.ROOT_BACKUP_ID,
+                bf.ROOT_BACKUP_ID),
             'Warning: Cinder left volume snapshot %s backing-up: ask an '
             'operator to reset it with `openstack volume snapshot set '
             '--state available %s` (admin only).' % (
