@@ -58,7 +58,7 @@ def _post(conn, url, body, microversion=None):
     return response.json()
 
 
-def _make(conn, planned, direct, ledger):
+def _make(conn, planned, direct, ledger, deadline):
     """Make one volume from its backup; its ID (in the ledger)."""
     backup_id = planned['record'].backup_id
     body = dict(planned['body'])
@@ -70,16 +70,16 @@ def _make(conn, planned, direct, ledger):
     volume = _post(conn, '/volumes', {'volume': body})
     volume_id = volume['volume']['id']
     ledger.made('volume', volume_id)
-    _wait(conn, [volume_id], RESTORE_TIMEOUT)
+    _wait(conn, [volume_id], deadline)
     _post(conn, '/backups/%s/restore' % backup_id,
           {'restore': {'volume_id': volume_id}})
     return volume_id
 
 
-def _wait(conn, volume_ids, timeout, progress=None):
-    """Until each volume is ``available``: one wait, one deadline;
-    ``progress(label)`` makes the reporter of each volume."""
-    deadline = waits.Deadline(timeout)
+def _wait(conn, volume_ids, deadline, progress=None):
+    """Until each volume is ``available``, within one
+    :class:`waits.Deadline`; ``progress(label)`` makes the reporter of
+    each volume."""
     for volume_id in volume_ids:
         waits.until_status(
             deadline, waits.cinder(_('Volume %s') % volume_id),
@@ -95,33 +95,33 @@ def _volume(conn, volume_id):
         return None
 
 
-def make_volumes(conn, summary, root_gib, name, timeout, reporter, ledger):
-    """A volume from each recorded backup, each ``available``
-    (``timeout`` seconds): {volume snapshot ID: volume ID}."""
+def make_volumes(conn, summary, root_gib, name, deadline, reporter, ledger):
+    """A volume from each recorded backup, each ``available`` within
+    ``deadline``: {volume snapshot ID: volume ID}."""
     direct = sdk_utils.supports_microversion(conn.block_storage, FROM_BACKUP)
     made = {}
     for planned in launch_volumes.backup_volumes(summary, root_gib, name):
         made[planned['record'].snapshot_id] = _make(conn, planned, direct,
-                                                    ledger)
-    _wait(conn, list(made.values()), timeout, reporter.progress)
+                                                    ledger, deadline)
+    _wait(conn, list(made.values()), deadline, reporter.progress)
     return made
 
 
 def launch_from_backups(conn, summary, need, attrs, request, reporter):
-    """Make the volumes, then create the server from them (``create``,
-    the launch's ``POST /servers``): ``(ledger, mapping, server)``; the
-    volumes stay in the ledger for :func:`owned`."""
+    """Make the volumes, then create the server from them: ``(ledger,
+    mapping, server, seconds left of --wait)``; the volumes stay in the
+    ledger for :func:`owned`."""
     ledger = rollback.Ledger(conn, reporter.say)
     with ledger:
         name = attrs()['name']
-        made = make_volumes(conn, summary, need.root_gib, name,
-                            request.wait or RESTORE_TIMEOUT, reporter,
-                            ledger)
+        deadline = waits.Deadline(request.wait or RESTORE_TIMEOUT)
+        made = make_volumes(conn, summary, need.root_gib, name, deadline,
+                            reporter, ledger)
         mapping = launch_volumes.backup_mapping(
             summary, made, request.delete_on_termination)
         server = building.create_server(
             conn, launch_volumes.backup_attrs(attrs(), mapping))
-    return ledger, mapping, server
+    return ledger, mapping, server, deadline.left
 
 
 @contextlib.contextmanager

@@ -237,6 +237,8 @@ def launch(conn, snapshot, request, reporter):
         backed = backups.launch_from_backups(conn, summary, need, attrs,
                                              request, reporter)
         server = backed[2]
+        if wait is not None:
+            wait = backed[3]
         attrs = functools.partial(launch_volumes.backup_attrs, attrs(),
                                   backed[1])
     elif request.independent and summary.devices:

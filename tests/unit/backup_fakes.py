@@ -33,6 +33,12 @@ OVER_BACKUP_GIGABYTES = {'overLimit': {
     'Requested backup exceeds allowed Backup gigabytes quota. Requested '
     '1G, quota is 6G and 6G has been consumed.', 'retryAfter': '0'}}
 
+#: 413 to POST /volumes where the volume does not fit in ``gigabytes``.
+OVER_GIGABYTES = {'overLimit': {
+    'code': 413, 'message': 'VolumeSizeExceedsAvailableQuota: Requested '
+    'volume or snapshot exceeds allowed gigabytes quota. Requested 5G, '
+    'quota is 20G and 18G has been consumed.', 'retryAfter': '0'}}
+
 #: 400 to the DELETE of a backup a newer incremental one builds on.
 INCREMENTAL_EXISTS = {'badRequest': {
     'code': 400, 'message': 'Invalid backup: Incremental backups exist '

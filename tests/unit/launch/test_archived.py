@@ -206,6 +206,22 @@ class TestLaunchArchivedRollback(ArchivedLaunchTest):
             [POST_VOLUME, POST_VOLUME] + self.deleted(ROOT, DATA),
             self.writes())
 
+    def test_over_the_volume_quota_removes_the_volumes_made(self):
+        self.requests.post(VOLUMES, [
+            bf.volume_created(ROOT),
+            {'status_code': 413, 'json': bf.OVER_GIGABYTES}])
+        bf.register_restored_states(self.requests, ROOT, 'creating',
+                                    'available')
+        self.deletes()
+        code, out, err = self.launch()
+        self.assertEqual(1, code)
+        self.assertEqual([
+            'Deleted temporary volume %s' % ROOT,
+            'Quota exceeded: %s' % bf.OVER_GIGABYTES['overLimit'][
+                'message']], err.strip().splitlines())
+        self.assertEqual([POST_VOLUME, POST_VOLUME] + self.deleted(ROOT),
+                         self.writes())
+
     def test_ctrl_c_while_restoring_removes_the_volumes(self):
         self.accept_volumes(data_states=('creating', 'available', None))
         self.requests.get('%s/%s' % (VOLUMES, ROOT), [
