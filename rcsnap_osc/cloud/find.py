@@ -241,17 +241,30 @@ def find_snapshot_and_volumes(conn, name_or_id):
     snapshots are, without a round trip after theirs."""
     if not uuidutils.is_uuid_like(name_or_id):
         return find_snapshot(conn, name_or_id) + (None,)
-    early = background(lambda: discover(conn) or volume_page(conn))
+    discovered = threading.Event()
+
+    def early_requests():
+        try:
+            discover(conn)
+        finally:
+            discovered.set()
+        return volume_page(conn)
+
+    early = background(early_requests)
     image = find_snapshot_image(conn, name_or_id)
     ids = [ref.snapshot_id for ref in snapshots.volume_refs(
         snapshots.mapping_of(image))]
     if not ids:
         return image, {}, None
-    try:  # first: no other thread uses Cinder before this one is done
+    # After Cinder's discovery (no other thread uses Cinder before it is
+    # done), beside the page if it is still on its way.
+    discovered.wait()
+    found = reads.get_volume_snapshots(conn, ids)
+    try:
         page = early.result()
-    except Exception:  # the GETs by ID that follow say what is wrong
+    except Exception:  # the GETs by ID said what is wrong, if anything
         page = None
-    return image, reads.get_volume_snapshots(conn, ids), page
+    return image, found, page
 
 
 def find_snapshot_warm(conn, name_or_id, **query):

@@ -70,16 +70,29 @@ class TestShowStartsCinderWithGlance(base.TestCommand):
                         "Cinder's discovery came before Glance's request")
         self.assertTrue(self.times.overlapped('glance', 'warm'))
         # The volume snapshots are asked for once the image has named them
-        # and Cinder has validated the token.
+        # (here the page had answered before Glance did).
         for key in ('root', 'data'):
             self.assertTrue(self.times.before('glance', key))
-            self.assertTrue(self.times.before('warm', key))
         # the k GETs run side by side
         self.assertTrue(self.times.overlapped('root', 'data')
                         or self.times.overlapped('data', 'root'))
         # discovery, Glance, the page, k: the server field is in the page
         self.assertEqual(fakes.SERVER_ID, data['server'])
         self.assertEqual(4, len(self.calls()))
+
+    def test_by_id_volume_snapshots_do_not_wait_for_the_page(self):
+        # The page answers only once the volume snapshots are asked for:
+        # their GETs go out after Cinder's discovery, beside the page.
+        fakes.register_image(self.requests, self.volume_backed())
+        self.times.answer('GET', base.VOLUME_PAGE.split(' ', 1)[1], 'page',
+                          {'volumes': []}, until='root')
+        self.volume_snapshots()
+        data = self.run_json('rc', 'snapshot', 'show', fakes.IMAGE_ID)
+        self.assertEqual(15, data['size_gib'])
+        self.assertTrue(self.times.held['page'],
+                        'the volume snapshots waited for the page')
+        self.assertTrue(self.times.overlapped('page', 'root')
+                        or self.times.overlapped('root', 'page'))
 
     def test_by_name_cinder_listing_while_glance_answers(self):
         self.times.answer('GET', IMAGES + BY_NAME, 'glance', {
