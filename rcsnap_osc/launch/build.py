@@ -10,7 +10,7 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""After ``POST /servers``: wait for the server to be built, and when it
+"""``POST /servers``, then the wait for the server to be built, and when it
 fails, remove it with what was made for it, and say so in one line.
 """
 
@@ -209,3 +209,15 @@ def remove_failed(conn, server, summary, images=(), say=None):
     outcome = ledger.roll_back()
     return ([i for kind, i in outcome.removed if kind == 'volume'],
             outcome.left)
+
+
+def create_server(conn, attrs):
+    """POST /servers; quota errors name the quota."""
+    try:
+        return conn.compute.create_server(**attrs)
+    except sdk_exc.HttpException as exc:
+        if errors.is_quota_error(exc):
+            raise errors.Refused(
+                _('Quota exceeded: %s') % errors.describe_detail(exc))
+        raise errors.Refused(
+            _('Nova refused the server: %s') % errors.describe_detail(exc))

@@ -19,6 +19,7 @@ wait for the server and the cleanup of a failed one in
 :mod:`rcsnap_osc.launch.build`.
 """
 
+import contextlib
 import functools
 
 from openstack import exceptions as sdk_exc
@@ -117,9 +118,7 @@ def ready_summary(conn, name_or_id):
     done, failure, pending = snapshots.wait_state(image, volumes)
     label = '%s (%s)' % (image.get('name'), image['id'])
     if archives.is_archived(image):
-        failure = _('it is archived: its disks are Cinder backups (rc '
-                    'snapshot show lists them); make volumes from them with '
-                    '"openstack volume create --backup"')
+        return launch_volumes.archived_summary(image)
     if failure:
         raise errors.Refused(
             _('Snapshot %(snap)s cannot be launched: %(why)s.') % {
@@ -134,7 +133,11 @@ def ready_summary(conn, name_or_id):
 
 def flavor_verdicts(conn, snapshot, size=None):
     """``rc snapshot flavors``: (summary, a verdict per flavor)."""
-    summary = reads.summarize(conn, find.find_snapshot_image(conn, snapshot))
+    image = find.find_snapshot_image(conn, snapshot)
+    if archives.is_archived(image):
+        summary = launch_volumes.archived_summary(image)
+    else:
+        summary = reads.summarize(conn, image)
     need = launch_plan.need_for(summary, size)
     return summary, launch_plan.verdicts(list_flavors(conn), need)
 
@@ -227,8 +230,18 @@ def launch(conn, snapshot, request, reporter):
         say(_('Snapshot %s is image-backed: the server gets no volume from '
               'it and does not depend on it; launching it as it is.')
             % launch_plan.label(summary.image))
-    temporary = []
-    if request.independent and summary.devices:
+    temporary, backed = [], None
+    if archives.is_archived(summary.image):
+        from rcsnap_osc.launch import backups
+
+        backed = backups.launch_from_backups(conn, summary, need, attrs,
+                                             request, reporter)
+        server = backed[2]
+        if wait is not None:
+            wait = backed[3]
+        attrs = functools.partial(launch_volumes.backup_attrs, attrs(),
+                                  backed[1])
+    elif request.independent and summary.devices:
         waiter = volume_images.Waiter(wait, reporter.progress)
         images, server = launch_from_copies(conn, summary, attrs, waiter,
                                             say)
@@ -238,17 +251,19 @@ def launch(conn, snapshot, request, reporter):
     else:
         server = create_server(conn, attrs())
     body = attrs()
-    planned = launch_volumes.planned_volumes(
-        summary, body.get('block_device_mapping') or
-        launch_plan.block_devices(summary, need.root_gib))
+    planned = (launch_volumes.planned_backup_volumes(summary, backed[1])
+               if backed else launch_volumes.planned_volumes(
+                   summary, body.get('block_device_mapping') or
+                   launch_plan.block_devices(summary, need.root_gib)))
     if data:
         planned += launch_volumes.planned_data_volumes(
             data, body['block_device_mapping'])
     kept, volumes, attached, ports = [], {}, {}, []
     if wait is not None:
-        server = building.await_server(
-            conn, server, wait, summary, reporter, building.Images(
-                temporary, [i['id'] for i in data], request.keep_failed))
+        with _owned(backed, server, request, reporter):
+            server = building.await_server(
+                conn, server, wait, summary, reporter, building.Images(
+                    temporary, [i['id'] for i in data], request.keep_failed))
         attached = {v.get('id'): v.get('delete_on_termination')
                     for v in server.attached_volumes or []}
         volumes = reads.get_volumes(conn, list(attached)) if planned else {}
@@ -265,6 +280,17 @@ def launch(conn, snapshot, request, reporter):
         'root_volume_id': root.get('id'),
         'root_volume_size': root.get('size_gib') if root.get('id') else None,
         'volumes': rows, 'kept_images': kept, 'ports': ports}
+
+
+def _owned(backed, server, request, reporter):
+    """The volumes an archived snapshot's launch made, while its server
+    is built (:func:`backups.owned`)."""
+    if not backed:
+        return contextlib.nullcontext()
+    from rcsnap_osc.launch import backups
+
+    return backups.owned(backed[0], server, backed[1], request.keep_failed,
+                         reporter.say)
 
 
 def server_ports(conn, server):
@@ -305,13 +331,5 @@ def launch_from_copies(conn, summary, attrs, waiter, say):
         conn, sources, 'raw', waiter, say, create)[1]
 
 
-def create_server(conn, attrs):
-    """POST /servers; quota errors name the quota."""
-    try:
-        return conn.compute.create_server(**attrs)
-    except sdk_exc.HttpException as exc:
-        if errors.is_quota_error(exc):
-            raise errors.Refused(
-                _('Quota exceeded: %s') % errors.describe_detail(exc))
-        raise errors.Refused(
-            _('Nova refused the server: %s') % errors.describe_detail(exc))
+#: POST /servers (:func:`build.create_server`).
+create_server = building.create_server

@@ -74,10 +74,16 @@ def planned_volumes(summary, mapping):
 
 
 def _made_from(volume, plan):
+    if plan.get('volume_id'):
+        return volume.get('id') == plan['volume_id']
     if plan['source_type'] == 'snapshot':
         return volume.get('snapshot_id') == plan['source_id']
     return (volume.get('volume_image_metadata') or {}).get(
         'image_id') == plan['source_id']
+
+
+_SOURCES = {'snapshot': 'volume snapshot', 'image': 'image',
+            'backup': 'backup'}
 
 
 def launched_volumes(planned, volumes, attached):
@@ -98,9 +104,9 @@ def launched_volumes(planned, volumes, attached):
             'id': None, 'boot_index': plan['boot_index'],
             'size_gib': plan['size_gib'],
             'volume_snapshot': plan['volume_snapshot'],
-            'made_from': '%s %s' % (
-                'volume snapshot' if plan['source_type'] == 'snapshot'
-                else 'image', plan['source_id']),
+            'made_from': '%s %s' % (_SOURCES.get(
+                plan['source_type'], plan['source_type']),
+                plan['source_id']),
             'depends_on_snapshot': plan['source_type'] == 'snapshot',
             'delete_on_termination': plan['delete_on_termination'],
         }
@@ -164,3 +170,98 @@ def planned_data_volumes(data_images, mapping):
              'size_gib': bdm.get('volume_size'),
              'delete_on_termination': bdm['delete_on_termination']}
             for data, bdm in zip(data_images, volumes)]
+
+
+# -- launch of an archived snapshot ------------------------------------------
+
+def archived_summary(image):
+    """An archived snapshot's summary with its disks as the image records
+    them (size, device, boot index), so that the flavor rule and
+    ``--size`` see the sizes its volumes will have; refused when a record
+    does not name the volume snapshot of a mapping entry."""
+    from rcsnap_osc.core import archives
+
+    recorded = {r.snapshot_id: {'id': r.snapshot_id, 'size': r.size_gib,
+                                'status': 'available'}
+                for r in archives.records(image)}
+    summary = snapshots.summarize(image, recorded)
+    if summary.missing or not summary.devices:
+        raise Refused(_(
+            'Snapshot %s is archived, but its image does not record a '
+            'backup of each of its disks.') % launch_plan.label(image))
+    return summary
+
+
+def backup_volumes(summary, root_gib, server_name):
+    """What each volume made from a backup gets: dicts with ``record``
+    (:class:`archives.Record`), ``boot_index``, ``device_name``, and the
+    ``body`` of its ``POST /volumes`` (``backup_id`` added where Cinder
+    takes it, 3.47): the recorded size (the root's at ``root_gib``) and
+    volume type."""
+    from rcsnap_osc.core import archives
+
+    records = {r.snapshot_id: r for r in archives.records(summary.image)}
+    made = []
+    for device in summary.devices:
+        record = records[device.snapshot_id]
+        root = device.boot_index == 0
+        name = temporary_names(server_name, device)[0]
+        body = {'name': name[:-len('-tmp')],
+                'size': (root_gib if root and root_gib else
+                         record.size_gib),
+                'description': _('Restored from backup %(backup)s of '
+                                 'archived snapshot %(snap)s') % {
+                    'backup': record.backup_id, 'snap': summary.image['id']}}
+        if record.volume_type:
+            body['volume_type'] = record.volume_type
+        made.append({'record': record, 'body': body,
+                     'boot_index': device.boot_index,
+                     'device_name': device.device_name})
+    return made
+
+
+def backup_mapping(summary, made, delete_on_termination=False):
+    """The ``block_device_mapping_v2`` Nova would have used: each volume
+    made (``made``: volume snapshot ID -> volume ID) at its recorded boot
+    index and device; deleted with the server as the image records, or
+    always with ``delete_on_termination``."""
+    refs = {ref.snapshot_id: entry for entry in snapshots.mapping_of(
+        summary.image) for ref in snapshots.volume_refs([entry])}
+    mapping = []
+    for device in summary.devices:
+        entry = refs.get(device.snapshot_id, {})
+        bdm = {'boot_index': (-1 if device.boot_index is None
+                              else device.boot_index),
+               'uuid': made[device.snapshot_id], 'source_type': 'volume',
+               'destination_type': 'volume',
+               'delete_on_termination': bool(
+                   delete_on_termination or entry.get(
+                       'delete_on_termination'))}
+        if device.device_name:
+            bdm['device_name'] = device.device_name
+        mapping.append(bdm)
+    return mapping
+
+
+def backup_attrs(attrs, mapping):
+    """The ``POST /servers`` attributes of an archived snapshot: booted
+    from the volumes made (``mapping``), not from the image."""
+    body = {key: value for key, value in attrs.items()
+            if key not in ('image_id', 'block_device_mapping')}
+    body['block_device_mapping'] = mapping
+    return body
+
+
+def planned_backup_volumes(summary, mapping):
+    """:func:`planned_volumes` of an archived snapshot: each volume is
+    known, made from a backup, and depends on no snapshot."""
+    from rcsnap_osc.core import archives
+
+    records = {r.snapshot_id: r for r in archives.records(summary.image)}
+    return [{'boot_index': device.boot_index,
+             'volume_snapshot': device.snapshot_id,
+             'source_type': 'backup',
+             'source_id': records[device.snapshot_id].backup_id,
+             'volume_id': bdm['uuid'], 'size_gib': None,
+             'delete_on_termination': bdm['delete_on_termination']}
+            for device, bdm in zip(summary.devices, mapping)]

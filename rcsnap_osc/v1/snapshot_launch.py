@@ -136,7 +136,9 @@ class LaunchSnapshot(base.ShowOne):
         "the volumes the launch makes, whether each depends on the "
         "snapshot (its volume snapshot cannot be deleted while the volume "
         "exists) and whether it is deleted with the server; with --wait, "
-        "the ports the server got")
+        "the ports the server got. An archived snapshot (rc snapshot "
+        "archive) gets a volume made from each of its backups first, then "
+        "boots from them; a failure removes them")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -12,6 +12,10 @@
 
 """``rc snapshot archive`` against a real cloud with a backup service."""
 
+import hashlib
+import os
+
+import fixtures
 from openstack import exceptions as sdk_exc
 
 from tests.functional import base
@@ -129,6 +133,78 @@ class TestArchive(ArchiveTest):
         image = self.upload_snapshot()
         self.assertFailsCleanly('it is image-backed', 'rc', 'snapshot',
                                 'archive', image['id'])
+
+
+class TestLaunchArchived(ArchiveTest):
+    """Back from the archive: a server launched from an archived snapshot
+    boots on volumes that hold the bytes its disks held."""
+
+    def image_sha256(self):
+        conn = base.connection()
+        image = conn.image.find_image(base.IMAGE, ignore_missing=False)
+        digest = hashlib.sha256()
+        response = conn.image.get('/images/%s/file' % image.id, stream=True)
+        for chunk in response.iter_content(1024 * 1024):
+            digest.update(chunk)
+        return digest.hexdigest(), image.disk_format
+
+    def delete_launched(self, server_id):
+        conn = base.connection()
+        server = conn.compute.find_server(server_id)
+        if server is not None:
+            base.remove_all(conn, servers=[server.id], volumes=[
+                v['id'] for v in server.attached_volumes])
+
+    def test_launch_from_the_backups_holds_the_same_bytes(self):
+        sha, disk_format = self.image_sha256()
+        if disk_format != 'raw':
+            self.skipTest('the test image must be raw: its bytes are the '
+                          'volumes\' bytes')
+        # Both volumes made from the test image: known bytes.
+        root = self.create_volume(1, bootable=True)
+        data = self.create_volume(1)
+        server = self.boot('%s-vm' % self.prefix, self.flavor_for_volume(1),
+                           block_device_mapping=[
+                               {'uuid': root.id, 'source_type': 'volume',
+                                'destination_type': 'volume',
+                                'boot_index': 0,
+                                'delete_on_termination': False},
+                               {'uuid': data.id, 'source_type': 'volume',
+                                'destination_type': 'volume',
+                                'boot_index': -1,
+                                'delete_on_termination': False}])
+        snap = self.snapshot_server(server)
+        self.addCleanup(self.delete_backups, snap['id'])
+        self.rc('archive', snap['id'], '--wait', '--timeout',
+                str(base.TIMEOUT))
+        shown = self.rc('show', snap['id'])
+        backups = [b['backup_id'] for b in shown['backups']]
+
+        launched = self.rc('launch', snap['id'], '--name',
+                           '%s-l' % self.prefix, '--wait', '--timeout',
+                           str(base.TIMEOUT),
+                           *(['--network', base.NETWORK] if base.NETWORK
+                             else ['--no-network']))
+        self.addCleanup(self.delete_launched, launched['id'])
+        self.assertEqual('ACTIVE', launched['status'])
+        self.assertEqual(['backup %s' % b for b in backups],
+                         [v['made_from'] for v in launched['volumes']])
+        self.assertEqual([False, False], [v['depends_on_snapshot']
+                                          for v in launched['volumes']])
+        self.assertEqual(launched['volumes'][0]['id'],
+                         launched['root_volume_id'])
+
+        # Read the new volumes back: a snapshot of the new server,
+        # exported.
+        again = self.snapshot_server({'id': launched['id']})
+        where = os.path.join(self.useFixture(fixtures.TempDir()).path, 'x')
+        exported = self.rc('export', again['id'], '--dir', where,
+                           '--volumes', 'all', '--disk-format', 'raw',
+                           '--timeout', str(base.TIMEOUT))
+        self.assertEqual(['disk-0.raw', 'disk-1.raw'], exported['files'])
+        for name in exported['files']:
+            with open(os.path.join(where, name), 'rb') as f:
+                self.assertEqual(sha, hashlib.sha256(f.read()).hexdigest())
 
 
 class TestArchiveQuota(ArchiveTest):

@@ -33,6 +33,12 @@ OVER_BACKUP_GIGABYTES = {'overLimit': {
     'Requested backup exceeds allowed Backup gigabytes quota. Requested '
     '1G, quota is 6G and 6G has been consumed.', 'retryAfter': '0'}}
 
+#: 413 to POST /volumes where the volume does not fit in ``gigabytes``.
+OVER_GIGABYTES = {'overLimit': {
+    'code': 413, 'message': 'VolumeSizeExceedsAvailableQuota: Requested '
+    'volume or snapshot exceeds allowed gigabytes quota. Requested 5G, '
+    'quota is 20G and 18G has been consumed.', 'retryAfter': '0'}}
+
 #: 400 to the DELETE of a backup a newer incremental one builds on.
 INCREMENTAL_EXISTS = {'badRequest': {
     'code': 400, 'message': 'Invalid backup: Incremental backups exist '
@@ -108,3 +114,52 @@ def register_backup_states(requests, backup_id, *bodies):
         else:
             answers.append({'json': {'backup': body}})
     requests.get('%s/%s' % (BACKUPS, backup_id), answers)
+
+
+#: The volumes ``launch`` of an archived snapshot makes from its backups.
+ROOT_RESTORED_ID = 'fc4c344b-9498-4f04-b5a3-422647456c0b'
+DATA_RESTORED_ID = '6340ccad-da4a-412c-8da3-b932e1cc72bf'
+
+
+def restored_volume(volume_id=ROOT_RESTORED_ID, status='available',
+                    backup_id=ROOT_BACKUP_ID, size=10,
+                    name='analysis-vm-snap-vda'):
+    """A volume made from a backup (3.47), as GET /volumes/{id} shows it:
+    no ``snapshot_id``; Cinder names the backup in its metadata once
+    restored."""
+    body = fakes.volume(volume_id, status=status, size=size, snapshot_id=None,
+                        name=name, volume_type='__DEFAULT__')
+    body['description'] = (
+        'Restored from backup %s of archived snapshot %s' % (
+            backup_id, fakes.IMAGE_ID))
+    if status == 'available':
+        body['metadata'] = {'src_backup_id': backup_id}
+    return body
+
+
+def volume_created(volume_id=ROOT_RESTORED_ID, **fields):
+    """Cinder's 202 answer to POST /volumes (status ``creating``)."""
+    return {'status_code': 202, 'json': {'volume': dict(
+        restored_volume(volume_id, status='creating', **fields),
+        bootable='false')}}
+
+
+def restore_accepted(backup_id, volume_id, name):
+    """Cinder's 202 answer to POST /backups/{id}/restore."""
+    return {'status_code': 202, 'json': {'restore': {
+        'backup_id': backup_id, 'volume_id': volume_id,
+        'volume_name': name}}}
+
+
+def register_restored_states(requests, volume_id, *statuses, **fields):
+    """GET a volume made from a backup: one answer per poll, the last one
+    repeated; None answers 404 (gone)."""
+    answers = []
+    for status in statuses:
+        if status is None:
+            answers.append({'status_code': 404,
+                            'json': fakes.not_found('Volume', volume_id)})
+        else:
+            answers.append({'json': {'volume': restored_volume(
+                volume_id, status=status, **fields)}})
+    requests.get('%s/volumes/%s' % (base.VOLUME_URL, volume_id), answers)

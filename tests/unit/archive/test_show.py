@@ -75,14 +75,6 @@ class TestShowArchived(base.TestCommand):
             'Status': 'active', 'Type': 'volume-backed, archived',
             'Size GiB': 15}], rows)
 
-    def test_launch_refused_with_the_way_back(self):
-        fakes.register_image(self.requests, archived_image())
-        for sid in (fakes.ROOT_SNAP_ID, fakes.DATA_SNAP_ID):
-            fakes.register_missing_volume_snapshot(self.requests, sid)
-        self.assertFails('is archived: its disks are Cinder backups',
-                         'rc', 'snapshot', 'launch', fakes.IMAGE_ID)
-        self.assertEqual([], self.writes())
-
     def test_usage_counts_archives_backups_and_their_quota(self):
         fakes.register_image_list(self.requests, [archived_image()],
                                   '?visibility=all')
