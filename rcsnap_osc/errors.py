@@ -99,6 +99,15 @@ def describe_detail(exc):
     return one_line(_TAGS.sub(' ', message or exc.details or exc.message))
 
 
+def refused(exc, what):
+    """The :class:`Refused` for a service's refusal (an SDK HTTP error):
+    the quota it names, else ``what`` (one ``%s``: the service's words)."""
+    detail = describe_detail(exc)
+    if is_quota_error(exc):
+        return Refused(_('Quota exceeded: %s') % detail)
+    return Refused(what % detail)
+
+
 def is_quota_error(exc):
     text = ('%s %s' % (exc.details or '', exc.message or '')).lower()
     return exc.status_code in (403, 413) and 'quota' in text

@@ -50,11 +50,7 @@ def _post(conn, url, body, microversion=None):
     try:
         sdk_exc.raise_from_response(response)
     except sdk_exc.HttpException as exc:
-        if errors.is_quota_error(exc):
-            raise errors.Refused(
-                _('Quota exceeded: %s') % errors.describe_detail(exc))
-        raise errors.Refused(_('Cinder refused the volume: %s')
-                             % errors.describe_detail(exc))
+        raise errors.refused(exc, _('Cinder refused the volume: %s'))
     return response.json()
 
 

@@ -216,8 +216,4 @@ def create_server(conn, attrs):
     try:
         return conn.compute.create_server(**attrs)
     except sdk_exc.HttpException as exc:
-        if errors.is_quota_error(exc):
-            raise errors.Refused(
-                _('Quota exceeded: %s') % errors.describe_detail(exc))
-        raise errors.Refused(
-            _('Nova refused the server: %s') % errors.describe_detail(exc))
+        raise errors.refused(exc, _('Nova refused the server: %s'))

@@ -220,11 +220,7 @@ class Steps:
         try:
             server = self.conn.compute.create_server(**attrs)
         except sdk_exc.HttpException as exc:
-            if errors.is_quota_error(exc):
-                raise errors.Refused(
-                    _('Quota exceeded: %s') % errors.describe_detail(exc))
-            raise errors.Refused(_('Nova refused the new server: %s')
-                                 % errors.describe_detail(exc))
+            raise errors.refused(exc, _('Nova refused the new server: %s'))
         except BaseException:  # cut short: Nova may have made it
             self._made_anyway(attrs)
             raise
