@@ -276,7 +276,8 @@ def launch(conn, snapshot, request, reporter):
         'id': server.id, 'name': body['name'],
         'status': server.status or 'BUILD', 'flavor': flavor['name'],
         'snapshot_id': summary.image['id'],
-        'snapshot_name': summary.image.get('name'), 'type': summary.type,
+        'snapshot_name': summary.image.get('name'),
+        'type': archives.ARCHIVED_TYPE if backed else summary.type,
         'root_volume_id': root.get('id'),
         'root_volume_size': root.get('size_gib') if root.get('id') else None,
         'volumes': rows, 'kept_images': kept, 'ports': ports}

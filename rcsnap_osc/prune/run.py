@@ -32,6 +32,7 @@ from oslo_utils import uuidutils
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
@@ -144,17 +145,21 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
     members = dict(zip(shared, reads.parallel(
         [lambda i=i: reads.list_members(conn, i) for i in shared])))
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    found = []
-    for server_id, server_name in servers:
-        choice = retention.choose(ordered[server_id], rules_of(server_id),
-                                  project_id,
-                                  members, older_than, now)
-        plans = deletion_plan.plan_delete(
-            [i['id'] for i in choice.delete], deletion_plan.Inventory(
-                images, volume_snapshots or {}, volumes, members or {}),
-            project_id)
-        found.append(Pruning(server_id, server_name, choice, plans))
-    return found
+    choices = [(server_id, server_name, retention.choose(
+        ordered[server_id], rules_of(server_id), project_id, members,
+        older_than, now)) for server_id, server_name in servers]
+    # An archived snapshot goes with its backups, by delete's rules: the
+    # backups are listed once, and only where one of them is to go.
+    backups = reads.list_backups(conn) if any(
+        archives.is_archived(i) for _sid, _name, choice in choices
+        for i in choice.delete) else None
+    inventory = deletion_plan.Inventory(images, volume_snapshots or {},
+                                        volumes, members or {}, backups)
+    return [Pruning(server_id, server_name, choice,
+                    deletion_plan.plan_delete(
+                        [i['id'] for i in choice.delete], inventory,
+                        project_id))
+            for server_id, server_name, choice in choices]
 
 
 def carry_out(conn, pruning, dry_run, wait=None, progress=None, done=None):

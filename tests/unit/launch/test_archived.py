@@ -103,6 +103,7 @@ class TestLaunchArchived(ArchivedLaunchTest):
         self.assertEqual([POST_VOLUME, POST_VOLUME, POST_SERVER],
                          self.writes())
         data = json.loads(out)
+        self.assertEqual('volume-backed, archived', data['type'])
         self.assertEqual(ROOT, data['root_volume_id'])
         self.assertEqual(
             [('backup %s' % bf.ROOT_BACKUP_ID, ROOT, False),

@@ -14,9 +14,11 @@
 plan, in a constant number of reads."""
 
 import datetime
+import json
 
 import testtools
 
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc import errors
@@ -265,3 +267,74 @@ class TestPruneCommand(base.TestCommand):
             self.assertEqual(2 * count, len(rows))
             made.append(len(self.calls()) - before)
         self.assertEqual([5, 5, 5], made)
+
+
+class TestPruneArchived(base.TestCommand):
+    """An archived snapshot past the keep rules goes with its backups, by
+    ``delete``'s rules; the backups are listed only then."""
+
+    register = TestPruneCommand.register
+    prune = TestPruneCommand.prune
+
+    BACKUP_ID = '31f72774-9044-4f54-9a21-151ab3493932'
+    NEWER_ID = '0d226cdd-be56-4c96-bc07-562f64ffadbc'
+
+    def archived(self, *backups):
+        old = snap(1, **archives.properties([archives.Record(
+            self.BACKUP_ID, 1, '/dev/vda', 0, '__DEFAULT__', vsid(1),
+            fakes.ROOT_VOLUME_ID)], '2026-11-02T10:00:00Z'))
+        self.register([old, snap(2)])
+        # archived: its volume snapshot is gone
+        fakes.register_volume_snapshot_list(self.requests, [
+            fakes.volume_snapshot(vsid(2), size=1, volume_id=None)])
+        fakes.register_backup_list(self.requests, backups)
+        self.requests.delete('%s/backups/%s' % (base.VOLUME_URL,
+                                                self.BACKUP_ID),
+                             status_code=202)
+
+    def backup(self, backup_id, **fields):
+        return dict({
+            'id': backup_id, 'status': 'available', 'size': 1,
+            'volume_id': fakes.ROOT_VOLUME_ID, 'snapshot_id': vsid(1),
+            'is_incremental': False, 'has_dependent_backups': False,
+            'created_at': '2026-11-02T10:00:00.000000',
+            'metadata': {'rcsnap_image_id': image_id(1)}}, **fields)
+
+    def test_deleted_with_its_backup(self):
+        self.archived(self.backup(self.BACKUP_ID))
+        rows = self.prune('--keep', '1', '--yes')
+        self.assertEqual([
+            (image_id(1), 'deleted'), (self.BACKUP_ID, 'deleting'),
+            (image_id(2), 'kept (one of the newest 1)')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual(TAKE[1:] + [
+            'DELETE %s/%s' % (IMAGES, image_id(1)),
+            'DELETE %s/backups/%s' % (base.VOLUME_URL, self.BACKUP_ID)]
+            + RELEASE, self.writes())
+        self.assertEqual(1, self.calls().count(
+            'GET %s/backups/detail?limit=1000' % base.VOLUME_URL))
+
+    def test_refused_while_a_newer_incremental_builds_on_it(self):
+        self.archived(
+            self.backup(self.BACKUP_ID, has_dependent_backups=True),
+            self.backup(self.NEWER_ID, is_incremental=True,
+                        created_at='2026-11-20T10:00:00.000000',
+                        metadata={}))
+        status, out, err = self.run_cli(
+            'rc', 'snapshot', 'prune', '--server', fakes.SERVER_ID,
+            '--keep', '1', '--yes', '-f', 'json')
+        self.assertEqual(1, status, err)
+        why = ('incremental backup %s builds on it: Cinder deletes it once '
+               'that one is gone' % self.NEWER_ID)
+        self.assertEqual([
+            (image_id(1), 'refused (backup %s would be left behind: %s)'
+             % (self.BACKUP_ID, why)),
+            (self.BACKUP_ID, 'kept (%s)' % why),
+            (image_id(2), 'kept (one of the newest 1)')],
+            [(r['Resource'], r['Result']) for r in json.loads(out)])
+        self.assertEqual(TAKE[1:] + RELEASE, self.writes())
+
+    def test_not_archived_lists_no_backups(self):
+        self.register([snap(1), snap(2)])
+        self.prune('--keep', '1', '--dry-run')
+        self.assertFalse([c for c in self.calls() if '/backups' in c])
