@@ -129,10 +129,13 @@ def gather_orphans(conn, include_all=False, listed=None):
         conn.current_project_id, include_all=include_all, backups=backups)
 
 
-def gather_all_orphans(conn, include_all=False):
+def gather_all_orphans(conn, include_all=False, listed=None):
     """``(orphans, {project ID: name})`` of every project, for an admin:
-    six listings at once (:func:`rcsnap_osc.cloud.projects.everything`)."""
+    six listings at once (:func:`rcsnap_osc.cloud.projects.everything`);
+    the images and backups into ``listed``, a dict."""
     images, snaps, volumes, backups, names = projects.everything(conn)
+    (listed if listed is not None else {}).update(images=images,
+                                                  backups=backups)
     return orphans.find_orphans(
         images, list(snaps.values()), volumes, None,
         include_all=include_all, backups=backups), names

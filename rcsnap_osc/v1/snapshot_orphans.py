@@ -42,8 +42,8 @@ class ListSnapshotOrphan(base.Lister):
         "cannot delete it in (uploading, error_deleting) is named on stderr, "
         "with what to do. It also lists the Cinder backups 'openstack rc "
         "snapshot archive' made whose image is gone, Reason saying how to "
-        "delete them. An admin sees every project's volume snapshots with "
-        "--all-projects.")
+        "delete them. An admin sees every project's volume snapshots and "
+        "such backups with --all-projects.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -72,11 +72,14 @@ class ListSnapshotOrphan(base.Lister):
                                             listed)
             common.say_notes(self.app.stderr, found)
             return HEADERS, [row(o) for o in found] + backup_rows(listed)
+        listed = {}
         found, names = deleting.gather_all_orphans(self.conn,
-                                                   parsed_args.all)
+                                                   parsed_args.all, listed)
         common.say_notes(self.app.stderr, found)
         return ('Project',) + HEADERS, [
-            (names.get(o.project) or o.project,) + row(o) for o in found]
+            (names.get(o.project) or o.project,) + row(o) for o in found] + [
+            (names.get(project) or project or '',) + backup
+            for project, backup in backup_rows(listed, with_project=True)]
 
 
 def row(orphan):
@@ -89,17 +92,26 @@ def row(orphan):
             '; '.join(orphan.reasons))
 
 
-def backup_rows(listed):
-    """The rows of the backups ``archive`` made whose image is gone."""
+#: The owner of a backup, in an admin's listing of every project (3.18).
+BACKUP_PROJECT = 'os-backup-project-attr:project_id'
+
+
+def backup_rows(listed, with_project=False):
+    """The rows of the backups ``archive`` made whose image is gone;
+    ``with_project``: ``(project ID, row)`` pairs."""
     from rcsnap_osc.core import archives
 
-    return [(b['id'], b.get('name'), common.SizeColumn(b.get('size')),
-             b.get('status'), b.get('created_at'), b.get('volume_id'),
-             format_columns.ListColumn(()),
-             _('a backup "archive" made for image %(image)s, which is '
-               'gone: delete it with `openstack volume backup delete '
-               '%(id)s`') % {
-                 'image': b['metadata'][archives.BACKUP_IMAGE_KEY],
-                 'id': b['id']})
-            for b in archives.orphan_backups(listed['backups'],
-                                             listed['images'])]
+    found = []
+    for b in archives.orphan_backups(listed['backups'], listed['images']):
+        found.append((
+            b['id'], b.get('name'), common.SizeColumn(b.get('size')),
+            b.get('status'), b.get('created_at'), b.get('volume_id'),
+            format_columns.ListColumn(()),
+            _('a backup "archive" made for image %(image)s, which is '
+              'gone: delete it with `openstack volume backup delete '
+              '%(id)s`') % {
+                'image': b['metadata'][archives.BACKUP_IMAGE_KEY],
+                'id': b['id']}))
+        if with_project:
+            found[-1] = (b.get(BACKUP_PROJECT), found[-1])
+    return found

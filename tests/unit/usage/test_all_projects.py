@@ -16,6 +16,7 @@ across projects, for the admin role, in one listing per service."""
 
 import json
 
+from tests.unit import backup_fakes as bf
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit.usage import test_drift
@@ -25,6 +26,7 @@ PROJECT = 'os-extended-snapshot-attributes:project_id'
 VOLUME_PROJECT = 'os-vol-tenant-attr:tenant_id'
 ALPHA_ORPHAN = 'c3d4e5f6-a7b8-4c9d-8e0f-1a2b3c4d5e6f'
 BETA_ORPHAN = 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70'
+BETA_BACKUP = '0d226cdd-be56-4c96-bc07-562f64ffadbc'
 OTHER_QUOTA = '%s/os-quota-sets/%s?usage=True' % (base.VOLUME_URL, OTHER)
 IMAGES = base.IMAGE_URL + '/v2/images'
 EVERYTHING = sorted([
@@ -96,6 +98,24 @@ class TestOrphansAllProjects(AllProjectsTest):
                                  '--all-projects')
             self.assertEqual(2 + extra, len(rows))
             self.assertEqual(EVERYTHING, sorted(self.calls()[before:]))
+
+    def test_backups_whose_image_is_gone_with_their_project(self):
+        self.cloud()
+        # Cinder names a backup's project to an admin (3.18).
+        gone = bf.backup(BETA_BACKUP, image_id=fakes.COPY_IMAGE_ID, **{
+            'os-backup-project-attr:project_id': OTHER})
+        fakes.register_backup_list(self.requests, [
+            gone, bf.backup(bf.OLD_BACKUP_ID, image_id=None, **{
+                'os-backup-project-attr:project_id': OTHER})])
+        rows = self.run_json('rc', 'snapshot', 'orphans', '--all-projects')
+        self.assertEqual([('alpha', ALPHA_ORPHAN), ('beta', BETA_ORPHAN),
+                          ('beta', BETA_BACKUP)],
+                         [(r['Project'], r['ID']) for r in rows])
+        self.assertEqual(
+            'a backup "archive" made for image %s, which is gone: delete it '
+            'with `openstack volume backup delete %s`' % (
+                fakes.COPY_IMAGE_ID, BETA_BACKUP), rows[-1]['Reason'])
+        self.assertEqual(EVERYTHING, sorted(self.calls()))
 
     def test_member_is_refused_in_one_line_before_any_request(self):
         self.as_member()
