@@ -85,10 +85,21 @@ def backup_service(conn):
                for s in response.json().get('services') or ())
 
 
-def gather_and_plan(conn, request):
-    """``(archives, backup service up)``: the archives of the named
-    snapshots, from seven requests made at once (Cinder's quota and
-    services among them)."""
+@dataclasses.dataclass(frozen=True)
+class Gathered:
+    """What an archive is planned from: the project's images, volume
+    snapshots and volumes, its backups, Cinder's quota, and whether a
+    backup service is up (:func:`backup_service`)."""
+
+    inventory: deletion_plan.Inventory
+    backups: list
+    quota: dict | None
+    service: bool | None
+
+
+def gather(conn):
+    """The :class:`Gathered` of the project: seven requests made at
+    once, whatever the number of snapshots."""
     conn.image.get_endpoint_data()
     conn.block_storage.get_endpoint_data()
     listed, backups, quota, service = reads.parallel([
@@ -98,14 +109,46 @@ def gather_and_plan(conn, request):
         lambda: backup_service(conn),
     ])
     images, volume_snapshots, volumes = listed
+    return Gathered(deletion_plan.Inventory(images, volume_snapshots,
+                                            volumes), backups, quota, service)
+
+
+def gather_and_plan(conn, request):
+    """``(archives, backup service up)``: the archives of the named
+    snapshots; the first that cannot be archived is refused, before
+    anything is made."""
+    found = gather(conn)
     plans = archiving.plan_archive(
-        request.names, deletion_plan.Inventory(images, volume_snapshots,
-                                               volumes),
-        backups, conn.current_project_id, full=request.full)
-    if service is False:
+        request.names, found.inventory, found.backups,
+        conn.current_project_id, full=request.full)
+    if found.service is False:
         raise NoBackupService(_('%s; nothing was made.') % NO_BACKUP_SERVICE)
-    archiving.check_quota(quota, plans)
-    return plans, service
+    archiving.check_quota(found.quota, plans)
+    return plans, found.service
+
+
+def plan_each(conn, image_ids):
+    """``(archives, {image ID: why not}, backup service up)``: each
+    snapshot planned on its own from one :func:`gather`, so that one
+    that cannot be archived leaves the others (what a retention
+    archives); those that do not fit in the quota together are none."""
+    found = gather(conn)
+    plans, refused = [], {}
+    for image_id in image_ids:
+        try:
+            plans += archiving.plan_archive(
+                [image_id], found.inventory, found.backups,
+                conn.current_project_id)
+        except errors.Refused as exc:
+            refused[image_id] = str(exc)
+    try:
+        if plans and found.service is False:
+            raise NoBackupService(_('%s.') % NO_BACKUP_SERVICE)
+        archiving.check_quota(found.quota, plans)
+    except errors.Refused as exc:
+        refused.update((p.image['id'], str(exc)) for p in plans)
+        plans = []
+    return plans, refused, found.service
 
 
 def _create(conn, plan, disk):
@@ -271,9 +314,21 @@ def archive(conn, request, reporter):
     snapshot. ``reporter.made(results)`` once the backups are recorded."""
     plans, service = gather_and_plan(conn, request)
     if request.dry_run:
-        return [Result(p, outcomes=[
-            o for o in deleting.planned([p.deletion])
-            if o.item.kind == deletion.VOLUME_SNAPSHOT]) for p in plans]
+        return planned(plans)
+    return carry_out(conn, plans, service, request, reporter)
+
+
+def planned(plans):
+    """The :class:`Result` of each plan, nothing made (``--dry-run``)."""
+    return [Result(p, outcomes=[
+        o for o in deleting.planned([p.deletion])
+        if o.item.kind == deletion.VOLUME_SNAPSHOT]) for p in plans]
+
+
+def carry_out(conn, plans, service, request, reporter):
+    """Back up, record and delete the volume snapshots of each plan (of
+    :func:`gather_and_plan` or :func:`plan_each`): a :class:`Result`
+    each."""
     results = back_up(conn, plans, request, reporter, service)
     reporter.made(results)
     settle_volume_snapshots(conn, results, request.timeout)

@@ -108,8 +108,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
 
 
 def gather_orphans(conn, include_all=False, listed=None):
-    """The project's orphaned volume snapshots
-    (:mod:`rcsnap_osc.core.orphans`),
+    """The project's orphaned volume snapshots (:mod:`.core.orphans`),
     from five listings made at once, whatever their number: the images
     (hidden ones apart, as Glance wants), volume snapshots, volumes and
     backups (into ``listed``, a dict, with the images)."""
@@ -130,12 +129,11 @@ def gather_orphans(conn, include_all=False, listed=None):
 
 
 def gather_all_orphans(conn, include_all=False, listed=None):
-    """``(orphans, {project ID: name})`` of every project, for an admin:
-    six listings at once (:func:`rcsnap_osc.cloud.projects.everything`);
-    the images and backups into ``listed``, a dict."""
+    """``(orphans, {project ID: name})``, :func:`projects.everything`'s
+    six listings; the images and backups into ``listed``, a dict."""
     images, snaps, volumes, backups, names = projects.everything(conn)
-    (listed if listed is not None else {}).update(images=images,
-                                                  backups=backups)
+    listed = {} if listed is None else listed
+    listed.update(images=images, backups=backups)
     return orphans.find_orphans(
         images, list(snaps.values()), volumes, None,
         include_all=include_all, backups=backups), names

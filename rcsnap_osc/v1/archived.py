@@ -15,6 +15,9 @@ archive``): its disks' backups."""
 
 from cliff import columns
 
+from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import common
+
 
 class BackupsColumn(columns.FormattableColumn):
     """Per-disk backups: a line each in tables, a list in JSON."""
@@ -43,3 +46,99 @@ def show_backups(conn, summary):
         return (), ()
     return ('backups',), (BackupsColumn(
         showing.archived_backups(conn, summary.image)),)
+
+
+def _backup_text(disk, dry_run):
+    kind = (_('incremental on backup %s') % disk.parent_backup
+            if disk.incremental else _('full'))
+    size = common.SizeColumn(disk.size_gib).human_readable()
+    return (_('would back up (%(kind)s, %(size)s)') if dry_run else
+            _('available (%(kind)s, %(size)s)')) % {'kind': kind,
+                                                    'size': size}
+
+
+def rows(results, dry_run):
+    """The image, each backup and each volume snapshot of every archive."""
+    found = []
+    for result in results:
+        image = result.archive.image
+        found.append((image['id'], _('image'), image.get('name') or '',
+                      _('would archive') if dry_run else _('archived')))
+        made = {m.disk.snapshot_id: m.backup_id for m in result.made}
+        for disk in result.archive.disks:
+            found.append((made.get(disk.snapshot_id, ''), _('backup'),
+                          disk.device_name or '',
+                          _backup_text(disk, dry_run)))
+        found.extend(common.delete_rows(result.outcomes, dry_run))
+    return found
+
+
+class Archiving:
+    """The archives a pruning makes of the snapshots it keeps
+    (``--archive-older-than``): the plans, why the others are not
+    archived, and the results once made."""
+
+    def __init__(self, plans=(), refused=None, service=None):
+        self.plans = list(plans)
+        self.refused = refused or {}
+        self.service = service
+        self.results = None
+
+    def carry_out(self, conn, args, stderr):
+        """Archive (nothing without plans): the backups waited for as
+        ``archive`` waits, the volume snapshots' deletion for
+        ``--timeout`` seconds with ``--wait``."""
+        if not self.plans:
+            return
+        from rcsnap_osc.archive import plan
+        from rcsnap_osc.archive import run
+
+        request = plan.Request(
+            names=tuple(p.image['id'] for p in self.plans),
+            wait=args.timeout if args.wait else None)
+        self.results = run.carry_out(
+            conn, self.plans, self.service, request, common.StderrReporter(
+                stderr, made=lambda results: setattr(self, 'results',
+                                                     results)))
+
+    def rows(self, kept, dry_run):
+        """``kept`` (the kept rows), each archived image's with what
+        became of it and its archive's rows after it."""
+        results = {r.archive.image['id']: r for r in self.results or ()}
+        plans = {p.image['id']: p for p in self.plans} if dry_run else {}
+        found = []
+        for row in kept:
+            image_id = row[0]
+            if image_id in self.refused:
+                found.append(row[:3] + (_(
+                    '%(kept)s; not archived: %(why)s') % {
+                    'kept': row[3], 'why': self.refused[image_id]},))
+            elif image_id in results:
+                found.append(row[:3] + (_('%s; archived') % row[3],))
+                found += rows([results[image_id]], False)[1:]
+            elif image_id in plans:
+                from rcsnap_osc.archive import run
+
+                found.append(row[:3] + (_('%s; would archive') % row[3],))
+                found += rows(run.planned([plans[image_id]]), True)[1:]
+            else:
+                found.append(row)
+        return found
+
+
+def archive_plan(conn, found, seconds):
+    """The :class:`Archiving` of the snapshots ``found`` (a pruning)
+    keeps that are older than ``seconds`` (None: none)."""
+    if seconds is None:
+        return Archiving()
+    import datetime
+
+    from rcsnap_osc.archive import plan
+    from rcsnap_osc.archive import run
+
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    due = plan.due([image for image, _reason in found.choice.kept], seconds,
+                   now)
+    if not due:
+        return Archiving()
+    return Archiving(*run.plan_each(conn, [i['id'] for i in due]))

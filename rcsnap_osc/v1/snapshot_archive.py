@@ -14,6 +14,7 @@
 snapshots moved into Cinder backups (:mod:`rcsnap_osc.archive.run`)."""
 
 from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
@@ -89,35 +90,10 @@ class ArchiveSnapshot(base.Lister):
             timeout=parsed_args.timeout, dry_run=parsed_args.dry_run)
         reporter = common.StderrReporter(
             self.app.stderr, made=lambda results: self.partial(
-                lambda: (HEADERS, rows(results, False))))
+                lambda: (HEADERS, archived.rows(results, False))))
         results = run.archive(self.conn, request, reporter)
         outcomes = [o for r in results for o in r.outcomes]
         self.fail_after_output(common.deletion_failure(
             [r.archive.deletion for r in results], outcomes,
             parsed_args.dry_run, _('snapshots')))
-        return HEADERS, rows(results, parsed_args.dry_run)
-
-
-def _backup_text(disk, dry_run):
-    kind = (_('incremental on backup %s') % disk.parent_backup
-            if disk.incremental else _('full'))
-    size = common.SizeColumn(disk.size_gib).human_readable()
-    return (_('would back up (%(kind)s, %(size)s)') if dry_run else
-            _('available (%(kind)s, %(size)s)')) % {'kind': kind,
-                                                    'size': size}
-
-
-def rows(results, dry_run):
-    """The image, each backup and each volume snapshot of every archive."""
-    found = []
-    for result in results:
-        image = result.archive.image
-        found.append((image['id'], _('image'), image.get('name') or '',
-                      _('would archive') if dry_run else _('archived')))
-        made = {m.disk.snapshot_id: m.backup_id for m in result.made}
-        for disk in result.archive.disks:
-            found.append((made.get(disk.snapshot_id, ''), _('backup'),
-                          disk.device_name or '',
-                          _backup_text(disk, dry_run)))
-        found.extend(common.delete_rows(result.outcomes, dry_run))
-    return found
+        return HEADERS, archived.rows(results, parsed_args.dry_run)

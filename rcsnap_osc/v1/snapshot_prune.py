@@ -15,6 +15,7 @@ and the newest of each of the last days, ISO weeks, months), delete the
 others through ``delete``'s plan."""
 
 from rcsnap_osc.i18n import _
+from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 from rcsnap_osc.v1 import keep
@@ -37,6 +38,15 @@ They are deleted as "openstack rc snapshot delete" deletes them, with its
 plan: never leaving a volume snapshot behind. Protected snapshots and
 snapshots shared with a project that accepted them are kept, with the
 reason, and still count toward the rules.
+
+With --archive-older-than, the volume-backed snapshots the rules keep that
+are older than that are archived after the deletions, as "openstack rc
+snapshot archive" archives them: their volume snapshots move into Cinder
+backups (incremental where a backup of the same volume exists) and leave
+the volume quota. They still count toward the rules. One that archive
+refuses, or backups that do not fit in the backup quota, leave the
+snapshots as they are, the row saying why. Archived snapshots past the
+rules are deleted with their backups.
 
 The server may be given by name or ID, and by the ID of a deleted server:
 the snapshots "openstack rc snapshot create" made record it. Volume-backed
@@ -79,8 +89,18 @@ class PruneSnapshot(base.Lister):
             help=_('Delete only snapshots older than this, e.g. 30d, 12h, '
                    '90m, 2w'),
         )
+        parser.add_argument(
+            '--archive-older-than',
+            metavar='<duration>',
+            help=_('Archive ("openstack rc snapshot archive") the '
+                   'volume-backed snapshots the rules keep that are older '
+                   'than this, e.g. 2w: their volume snapshots move into '
+                   'Cinder backups and leave the volume quota; they still '
+                   'count toward the rules. One that cannot be archived is '
+                   'kept as it is, with the reason'),
+        )
         common.add_plan_arguments(parser, _(
-            'Show what would be deleted and kept, and why'))
+            'Show what would be deleted, archived and kept, and why'))
         common.add_wait_lock_argument(parser, _(
             'From before the snapshots are listed until they are deleted '
             '(not with --dry-run), the command'))
@@ -102,6 +122,8 @@ class PruneSnapshot(base.Lister):
                 '--keep-within.'))
         older_than = (retention.parse_duration(args.older_than)
                       if args.older_than is not None else None)
+        archive_after = (retention.parse_duration(args.archive_older_than)
+                         if args.archive_older_than is not None else None)
         ask = not (args.yes or args.dry_run)
         if ask and not self.app.stdin.isatty():
             raise exceptions.CommandError(_(
@@ -114,23 +136,27 @@ class PruneSnapshot(base.Lister):
                 self.app.stderr)) as refused:
             if refused:
                 raise refused[server[0]]
-            return self.prune(args, server, rules, older_than, ask)
+            return self.prune(args, server, rules, (older_than,
+                                                    archive_after), ask)
 
-    def prune(self, args, server, rules, older_than, ask):
+    def prune(self, args, server, rules, ages, ask):
         """Plan (inside the claim: from what an earlier run left), ask,
-        delete."""
+        delete, then archive. ``ages``: ``(--older-than,
+        --archive-older-than)`` in seconds (None: not given)."""
         from osc_lib import exceptions
 
         from rcsnap_osc.prune import run as pruning
 
-        found = pruning.plan(self.conn, server[0], rules, older_than,
+        found = pruning.plan(self.conn, server[0], rules, ages[0],
                              found=server)
+        archiving = archived.archive_plan(self.conn, found, ages[1])
         kept = common.kept_rows(found.choice)
         planned = common.delete_rows(
             pruning.carry_out(self.conn, found, True), True)
-        if args.dry_run or not found.plans:
-            return HEADERS, planned + kept
-        if ask and not self.confirm(found, planned + kept):
+        if args.dry_run or not (found.plans or archiving.plans):
+            return HEADERS, planned + archiving.rows(kept, True)
+        if ask and not self.confirm(found, planned + archiving.rows(
+                kept, True), len(archiving.plans)):
             raise exceptions.CommandError(_('Nothing was done.'))
         outcomes = pruning.carry_out(
             self.conn, found, False,
@@ -138,18 +164,23 @@ class PruneSnapshot(base.Lister):
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(
                 lambda: (HEADERS, common.delete_rows(outcomes) +
-                         kept)))
+                         archiving.rows(kept, False))))
         self.fail_after_output(common.deletion_failure(found.plans,
                                                        outcomes))
-        return HEADERS, common.delete_rows(outcomes) + kept
+        deleted = common.delete_rows(outcomes)
+        self.partial(lambda: (HEADERS, deleted + archiving.rows(kept,
+                                                                False)))
+        archiving.carry_out(self.conn, args, self.app.stderr)
+        return HEADERS, deleted + archiving.rows(kept, False)
 
-    def confirm(self, found, rows):
+    def confirm(self, found, rows, archives=0):
         write = self.app.stderr.write
         for row in rows:
             write('%s %s (%s): %s\n' % (row[1], row[0], row[2], row[3]))
-        write(_('Delete %(count)d snapshots of server %(server)s? '
-                '[y/N] ') % {'count': len(found.plans),
-                             'server': found.server_name or
-                             found.server_id})
+        write((_('Delete %(count)d and archive %(archives)d snapshots of '
+                 'server %(server)s? [y/N] ') if archives else _(
+            'Delete %(count)d snapshots of server %(server)s? [y/N] ')) % {
+            'count': len(found.plans), 'archives': archives,
+            'server': found.server_name or found.server_id})
         self.app.stderr.flush()
         return self.app.stdin.readline().strip().lower() in ('y', 'yes')

@@ -226,3 +226,34 @@ class TestArchiveQuota(ArchiveTest):
         self.assertEqual(before['backups'] + 2, after['backups'])
         self.assertEqual(before['backup_gigabytes'] + 2,
                          after['backup_gigabytes'])
+
+
+class TestPruneArchives(ArchiveTest):
+
+    def test_prune_archives_the_kept_snapshot_older_than_the_age(self):
+        server = self.create_server(volume_size=1)
+        snap = self.snapshot_server(server)
+        self.addCleanup(self.delete_backups, snap['id'])
+        vsid = snap['volume_snapshots'][0]['snapshot_id']
+        planned = results(self.rc('prune', '--server', server['id'],
+                                  '--keep', '1', '--archive-older-than',
+                                  '1s', '--dry-run'))
+        self.assertEqual('kept (one of the newest 1); would archive',
+                         planned[snap['id']])
+        self.assertEqual('would delete', planned[vsid])
+        rows = self.rc('prune', '--server', server['id'], '--keep', '1',
+                       '--archive-older-than', '1s', '--yes', '--wait',
+                       '--timeout', str(base.TIMEOUT))
+        self.assertEqual(['image', 'backup', 'volume snapshot'],
+                         [r['Kind'] for r in rows])
+        found = results(rows)
+        self.assertEqual('kept (one of the newest 1); archived',
+                         found[snap['id']])
+        self.assertEqual('deleted', found[vsid])
+        self.assertEqual('volume-backed, archived',
+                         self.rc('show', snap['id'])['type'])
+        # Archived already: the next run leaves it as it is.
+        again = results(self.rc('prune', '--server', server['id'], '--keep',
+                                '1', '--archive-older-than', '1s',
+                                '--dry-run'))
+        self.assertEqual({snap['id']: 'kept (one of the newest 1)'}, again)
