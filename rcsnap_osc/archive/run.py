@@ -22,13 +22,14 @@ then removes them and leaves the volume snapshots as they were.
 """
 
 import dataclasses
-import datetime
 
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.archive import plan as archiving
+from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
+from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
@@ -48,6 +49,10 @@ NO_BACKUP_SERVICE = _('This cloud runs no backup service (cinder-backup): '
 #: Backup statuses that end a backup that is being made.
 BACKUP_FAILED = frozenset(('error', 'deleting', 'deleted',
                            'error_deleting'))
+
+
+#: What an archive deletes (an unarchived snapshot's source volumes too).
+DELETED_KINDS = (deletion.VOLUME_SNAPSHOT, deletion.VOLUME)
 
 
 class NoBackupService(errors.Refused):
@@ -238,11 +243,6 @@ def wait_for_backups(conn, made, timeout, progress=None,
         deadline.pause()
 
 
-def _now():
-    return datetime.datetime.now(datetime.timezone.utc).strftime(
-        '%Y-%m-%dT%H:%M:%SZ')
-
-
 def back_up(conn, plans, request, reporter, service=True):
     """Make and wait for every backup, then have each image record its
     own: the :class:`Result` of each plan. Rolled back on any failure.
@@ -283,12 +283,15 @@ def _back_up(conn, results, request, reporter, service):
         wait_for_backups(conn, [m for r in results for m in r.made],
                          request.timeout,
                          reporter.progress(_('Backing up')))
-        when = _now()
+        when = claims.stamp(claims.now())
         for result in results:
             ids = {m.disk.snapshot_id: m.backup_id for m in result.made}
-            conn.image.update_image(
-                result.archive.image['id'], **archives.properties(
-                    archiving.disk_records(result.archive, ids), when))
+            image = result.archive.image
+            volume_images.set_image_attributes(
+                conn, image['id'], archives.properties(
+                    archives.kept_records(image) + archiving.disk_records(
+                        result.archive, ids), when),
+                remove=archives.source_keys(image))
             for made in result.made:
                 ledger.forget(made.backup_id)
     return results
@@ -322,7 +325,7 @@ def planned(plans):
     """The :class:`Result` of each plan, nothing made (``--dry-run``)."""
     return [Result(p, outcomes=[
         o for o in deleting.planned([p.deletion])
-        if o.item.kind == deletion.VOLUME_SNAPSHOT]) for p in plans]
+        if o.item.kind in DELETED_KINDS]) for p in plans]
 
 
 def carry_out(conn, plans, service, request, reporter):
@@ -335,7 +338,7 @@ def carry_out(conn, plans, service, request, reporter):
     for result in results:
         result.outcomes = [o for o in deleting.execute(
             conn, [result.archive.deletion], keep_images=True)
-            if o.item.kind == deletion.VOLUME_SNAPSHOT]
+            if o.item.kind in DELETED_KINDS]
     if request.wait is not None:
         deleting.wait_until_gone(
             conn, [o for r in results for o in r.outcomes], request.wait,

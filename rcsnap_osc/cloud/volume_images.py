@@ -79,16 +79,20 @@ def get_image(conn, image_id):
         return None
 
 
-def set_image_attributes(conn, image_id, attrs):
-    """Set image fields and properties in one JSON patch; the new image.
+def set_image_attributes(conn, image_id, attrs, remove=()):
+    """Set image fields and properties in one JSON patch, and remove the
+    properties named in ``remove`` (each must exist: Glance refuses the
+    whole patch, 409, otherwise); the new image.
 
     Every change is an ``add``, which Glance takes for a property that
     exists as well as for a new one (the SDK's own diff says ``replace``
     for any attribute it knows of, which Glance refuses, 409, when the
     image does not have it).
     """
-    patch = [{'op': 'add', 'path': '/%s' % key, 'value': value}
-             for key, value in sorted(attrs.items())]
+    patch = [{'op': 'remove', 'path': '/%s' % key}
+             for key in sorted(set(remove) - set(attrs))]
+    patch += [{'op': 'add', 'path': '/%s' % key, 'value': value}
+              for key, value in sorted(attrs.items())]
     response = conn.image.patch(
         '/images/%s' % image_id, json=patch,
         headers={'Content-Type': PATCH_TYPE})

@@ -30,11 +30,22 @@ names it)::
     rcsnap_archive_0_snapshot_id <volume snapshot ID>
     rcsnap_archive_0_volume_id   <volume ID>
 
+``rc snapshot unarchive`` makes each disk a volume snapshot again, of a
+volume made from its backup: Cinder keeps a volume snapshot only with
+its volume, so the image records those source volumes (``delete``
+removes them after their volume snapshots), and keeps the records of
+the backups it did not delete, without ``rcsnap_archived_at``::
+
+    rcsnap_source_volumes        2
+    rcsnap_source_volume_0       <volume ID>
+
 Pure: Glance-shaped dicts in, plain values out.
 """
 
 import dataclasses
 import typing
+
+from rcsnap_osc.core import snapshots
 
 ARCHIVED_AT = 'rcsnap_archived_at'
 DISKS = 'rcsnap_archive_disks'
@@ -46,6 +57,11 @@ ARCHIVED_TYPE = 'volume-backed, archived'
 #: The key Cinder's backups made by ``archive`` carry in their metadata:
 #: the ID of the image they belong to.
 BACKUP_IMAGE_KEY = 'rcsnap_image_id'
+
+#: How many source volumes an unarchived snapshot records, and the
+#: prefix of each one's ID.
+SOURCES = 'rcsnap_source_volumes'
+SOURCE_PREFIX = 'rcsnap_source_volume_'
 
 _FIELDS = ('backup_id', 'size_gib', 'device_name', 'boot_index',
            'volume_type', 'snapshot_id', 'volume_id')
@@ -96,9 +112,16 @@ def records(image: dict) -> list[Record]:
     return found
 
 
-def properties(disks: typing.Iterable[Record], when: str) -> dict:
-    """The image properties that record an archive made at ``when``."""
-    props = {ARCHIVED_AT: when}
+def kept_records(image: dict) -> list[Record]:
+    """The backups an unarchived snapshot still records (``unarchive``
+    kept them): an archive of it records them beside its own."""
+    return [] if is_archived(image) else records(image)
+
+
+def properties(disks: typing.Iterable[Record], when: str | None) -> dict:
+    """The image properties that record an archive made at ``when``
+    (None: the backups ``unarchive`` kept, no archive)."""
+    props = {ARCHIVED_AT: when} if when else {}
     disks = list(disks)
     props[DISKS] = str(len(disks))
     for index, disk in enumerate(disks):
@@ -114,14 +137,43 @@ def property_keys(image: dict) -> list[str]:
     return [k for k in image if k == ARCHIVED_AT or k.startswith(PREFIX)]
 
 
+def source_volumes(image: dict) -> list[str]:
+    """The IDs of the source volumes an unarchived snapshot records."""
+    found = (image.get('%s%d' % (SOURCE_PREFIX, index))
+             for index in range(_int(image.get(SOURCES)) or 0))
+    return [ident for ident in found if ident]
+
+
+def source_properties(volume_ids: typing.Sequence[str]) -> dict:
+    """The image properties that record these source volumes."""
+    props = {SOURCES: str(len(volume_ids))}
+    props.update(('%s%d' % (SOURCE_PREFIX, index), ident)
+                 for index, ident in enumerate(volume_ids))
+    return props
+
+
+def source_keys(image: dict) -> list[str]:
+    """Every source-volume property the image has (what ``archive``
+    removes once it deleted them)."""
+    return [k for k in image if k == SOURCES or k.startswith(SOURCE_PREFIX)]
+
+
 def backup_ids(images: typing.Iterable[dict]) -> set[str]:
     """The backups these images record."""
     return {r.backup_id for image in images for r in records(image)}
 
 
+def current(image: dict) -> list[Record]:
+    """The records of the disks the image's mapping names (not those of
+    an earlier archive whose backups ``unarchive`` kept)."""
+    named = {ref.snapshot_id for ref in snapshots.volume_refs(
+        snapshots.mapping_of(image))}
+    return [r for r in records(image) if r.snapshot_id in named]
+
+
 def size_gib(image: dict) -> int | None:
     """The size of an archived snapshot's disks (None: one is unknown)."""
-    sizes = [r.size_gib for r in records(image)]
+    sizes = [r.size_gib for r in current(image)]
     return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
 
 

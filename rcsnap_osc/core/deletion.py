@@ -39,6 +39,9 @@ IMAGE = 'image'
 VOLUME_SNAPSHOT = 'volume snapshot'
 #: A Cinder backup an archived snapshot's disk is in (``archive``).
 BACKUP = 'backup'
+#: A volume an unarchived snapshot's volume snapshot was taken of
+#: (``unarchive`` made it from a backup).
+VOLUME = 'volume'
 #: An image of a data volume of a ``share --copy --volumes all`` copy.
 DATA_IMAGE = 'data image'
 
@@ -99,6 +102,10 @@ class Plan:
     @property
     def backups(self) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.kind == BACKUP)
+
+    @property
+    def volumes(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.kind == VOLUME)
 
 
 def resolve(name_or_id: str, images: collections.abc.Sequence[dict]

@@ -129,8 +129,8 @@ def _volume_snapshot_items(scope: _Scope, image: dict,
     return items, blocked
 
 
-def _backup_verdict(found: dict | None, listed: dict[str, dict]
-                    ) -> tuple[str, str | None, bool]:
+def backup_verdict(found: dict | None, listed: dict[str, dict]
+                   ) -> tuple[str, str | None, bool]:
     """``(action, reason, blocking)`` for a backup of a deleted image."""
     if found is None:
         return deletion.KEEP, _('not found in this project'), False
@@ -163,7 +163,7 @@ def _backup_items(scope: _Scope, image: dict, refused: str | None
                 'archived: "openstack rc snapshot delete" deletes it with '
                 'its backups'), True)
         else:
-            action, reason, blocking = _backup_verdict(
+            action, reason, blocking = backup_verdict(
                 listed.get(record.backup_id), listed)
         if blocking:
             blockers.append(_('backup %(id)s would be left behind: '
@@ -175,10 +175,53 @@ def _backup_items(scope: _Scope, image: dict, refused: str | None
     return items, blockers
 
 
+def _source_verdict(scope: _Scope, image: dict, volume_id: str,
+                    snapshot_items: list[deletion.Item]
+                    ) -> tuple[str, str | None]:
+    """``(action, reason)`` for a source volume ``unarchive`` recorded:
+    deleted only when its metadata names this snapshot, it is free, and
+    every volume snapshot of it goes with the snapshot."""
+    volume = next((v for v in scope.inventory.volumes
+                   if v.get('id') == volume_id), None)
+    if volume is None:
+        return deletion.KEEP, _('not found in this project')
+    if (volume.get('metadata') or {}).get(
+            archives.BACKUP_IMAGE_KEY) != image['id']:
+        return deletion.KEEP, _('its metadata does not name this snapshot')
+    if volume.get('status') not in deletion.DELETABLE:
+        return deletion.KEEP, _('status is %s') % volume.get('status')
+    going = {i.resource_id for i in snapshot_items
+             if i.action == deletion.DELETE}
+    staying = sorted(sid for sid, found in
+                     scope.inventory.volume_snapshots.items()
+                     if found.get('volume_id') == volume_id
+                     and sid not in going)
+    if staying:
+        return deletion.KEEP, _('volume snapshot %s of it stays') % \
+            ', '.join(staying)
+    return deletion.DELETE, None
+
+
+def _source_items(scope: _Scope, image: dict, refused: str | None,
+                  snapshot_items: list[deletion.Item]
+                  ) -> list[deletion.Item]:
+    """The source volumes of an unarchived image (never blocking: a
+    volume kept is listed, it refers to nothing that goes)."""
+    items = []
+    for volume_id in archives.source_volumes(image):
+        action, reason = (deletion.KEEP, _('image not deleted')) if \
+            refused else _source_verdict(scope, image, volume_id,
+                                         snapshot_items)
+        items.append(deletion.Item(volume_id, deletion.VOLUME, None,
+                                   action, reason, (image['id'],)))
+    return items
+
+
 def _plan_one(scope: _Scope, name: str, image: dict,
               refused: str | None) -> deletion.Plan:
     """The :class:`Plan` of one named image."""
     items, blocked = _volume_snapshot_items(scope, image, refused)
+    items += _source_items(scope, image, refused, items)
     data_items, protected = deletion.data_image_items(
         image, scope.inventory.images, scope.project_id, refused)
     backup_items, kept_backups = _backup_items(scope, image, refused)

@@ -97,7 +97,7 @@ def describe(server_name: str, need_: Need,
             "%(server)s needs %(count)d volume snapshots, %(gib)d GiB, and "
             "would fit; deleting snapshots will not make room, an operator "
             "can resync the counters (cinder-manage quota sync)") % {
-                'quotas': _at(exceeded), 'listed': ', '.join(
+                'quotas': at(exceeded), 'listed': ', '.join(
                     "'%s' %d" % (name, listed[name])
                     for name, _used, _limit in exceeded if name in listed),
                 'server': server_name, 'count': need_.count,
@@ -106,11 +106,11 @@ def describe(server_name: str, need_: Need,
         "Cinder quota %(quotas)s: a snapshot of server %(server)s needs "
         "%(count)d volume snapshots, %(gib)d GiB; 'openstack rc snapshot "
         "orphans' and 'openstack rc snapshot prune' show what to delete to "
-        "make room") % {'quotas': _at(exceeded), 'server': server_name,
+        "make room") % {'quotas': at(exceeded), 'server': server_name,
                         'count': need_.count, 'gib': need_.gib}
 
 
-def _at(exceeded: collections.abc.Iterable[tuple[str, int, int]]) -> str:
+def at(exceeded: collections.abc.Iterable[tuple[str, int, int]]) -> str:
     """``'snapshots' is at 9 of 10; ...``."""
     return '; '.join(
         _("'%(name)s' is at %(used)d of %(limit)d GiB") % {

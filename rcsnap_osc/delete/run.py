@@ -22,19 +22,16 @@ shared.
 """
 
 import dataclasses
-import datetime
 
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import find
-from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
-from rcsnap_osc.core import orphans
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -59,7 +56,7 @@ class Outcome:
         return self.state in (deletion.FAIL, deletion.REFUSE)
 
 
-def _made_once(proxy):
+def made_once(proxy):
     """Nothing: reading ``conn.<service>`` builds the proxy (endpoint and
     version discovery) once, before threads share it."""
     return proxy
@@ -76,7 +73,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         # to volume snapshots.
         early = find.background(lambda: find.discover(conn) or
                                 reads.list_volume_snapshots(conn))
-    _made_once(conn.image)
+    made_once(conn.image)
     shown, hidden = reads.parallel([
         lambda: reads.list_images(conn, visibility='all'),
         lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
@@ -92,7 +89,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     calls = [lambda i=i: reads.list_members(conn, i) for i in shared]
     with_cinder = (not keep_volume_snapshots and snapshots.volume_snapshot_ids(
         [i for i in targets.values() if i.get('owner') == project_id]))
-    archived = any(archives.is_archived(i) for i in targets.values())
+    archived = any(archives.records(i) for i in targets.values())
     if with_cinder:
         volume_snapshots = early.result()  # Cinder discovered: threads now
         calls += [lambda: volume_snapshots, lambda: reads.list_volumes(conn)]
@@ -105,70 +102,6 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
             dict(zip(shared, found)), found[-1] if archived else None),
         project_id, force=force,
         keep_volume_snapshots=keep_volume_snapshots)
-
-
-def gather_orphans(conn, include_all=False, listed=None):
-    """The project's orphaned volume snapshots (:mod:`.core.orphans`),
-    from five listings made at once, whatever their number: the images
-    (hidden ones apart, as Glance wants), volume snapshots, volumes and
-    backups (into ``listed``, a dict, with the images)."""
-    _made_once(conn.image)
-    _made_once(conn.block_storage)
-    shown, hidden, volume_snapshots, volumes, backups = reads.parallel([
-        lambda: reads.list_images(conn, visibility='all'),
-        lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
-        lambda: reads.list_volume_snapshots(conn),
-        lambda: reads.list_volumes(conn),
-        lambda: reads.list_backups(conn),
-    ])
-    (listed if listed is not None else {}).update(images=shown + hidden,
-                                                  backups=backups)
-    return orphans.find_orphans(
-        shown + hidden, list(volume_snapshots.values()), volumes,
-        conn.current_project_id, include_all=include_all, backups=backups)
-
-
-def gather_all_orphans(conn, include_all=False, listed=None):
-    """``(orphans, {project ID: name})``, :func:`projects.everything`'s
-    six listings; the images and backups into ``listed``, a dict."""
-    images, snaps, volumes, backups, names = projects.everything(conn)
-    listed = {} if listed is None else listed
-    listed.update(images=images, backups=backups)
-    return orphans.find_orphans(
-        images, list(snaps.values()), volumes, None,
-        include_all=include_all, backups=backups), names
-
-
-def one_project(conn, request):
-    """``(orphans, project ID)`` of ``request.project`` (name or ID), from
-    the listings of every project; refused when no project has it."""
-    found, names = gather_all_orphans(conn, request.include_all)
-    chosen = [pid for pid, name in names.items()
-              if request.project in (pid, name)]
-    if len(chosen) != 1:
-        raise errors.Refused(_(
-            "No project with a name or ID of '%(project)s' exists%(many)s.")
-            % {'project': request.project,
-               'many': _(' (several have that name: give its ID)')
-               if chosen else ''})
-    return [o for o in found if o.project == chosen[0]], chosen[0]
-
-
-def delete_orphans(conn, request, reporter):
-    """:func:`delete_snapshots` for the orphans (of ``request.project``
-    with ``all_projects``): ``(orphans, plans, outcomes)``."""
-    if request.all_projects:
-        found, project_id = one_project(conn, request)
-    else:
-        found = gather_orphans(conn, request.include_all)
-        project_id = conn.current_project_id
-    plans = orphans.plan_reclaim(
-        found, project_id,
-        datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
-        orphans.MIN_AGE if request.min_age is None else request.min_age)
-    return (found, plans) + carry_out(
-        conn, plans, request.dry_run, request.wait,
-        reporter.progress(_('Deleting')), reporter.made)[1:]
 
 
 def _try(call, conn=None, item=None):
@@ -217,7 +150,7 @@ def carry_out(conn, plans, dry_run, wait, progress=None, done=None):
     ``done(outcomes)`` once something is deleted."""
     if dry_run:
         return plans, planned(plans)
-    outcomes = execute(conn, plans)
+    outcomes = execute(conn, plans, progress=progress)
     if done:
         done(outcomes)
     if wait is not None:
@@ -231,9 +164,10 @@ def planned(plans):
             for plan in plans for item in plan.items]
 
 
-def execute(conn, plans, keep_images=False):
+def execute(conn, plans, keep_images=False, progress=None):
     """Delete the planned images, then the data images and volume
-    snapshots whose images are all gone. Returns an :class:`Outcome` per
+    snapshots whose images are all gone, then the source volumes of
+    those (:func:`_delete_sources`). Returns an :class:`Outcome` per
     item, in plan order; volume snapshots are ``deleting`` until
     :func:`wait_until_gone`. ``keep_images`` (archive): as if the images
     were gone, they stay."""
@@ -267,6 +201,7 @@ def execute(conn, plans, keep_images=False):
             if item.action == deletion.DELETE:
                 outcomes[id(item)] = _delete_volume_snapshot(conn, item,
                                                              gone)
+        _delete_sources(conn, plan, outcomes, gone, progress)
     return [outcomes.get(id(item)) or Outcome(item, item.action, item.reason)
             for plan in plans for item in plan.items]
 
@@ -282,6 +217,29 @@ def _delete_volume_snapshot(conn, item, gone):
     failure = _try(lambda: call(item.resource_id, ignore_missing=False),
                    conn, item)
     return Outcome(item, deletion.FAIL if failure else DELETING, failure)
+
+
+def _delete_sources(conn, plan, outcomes, gone, progress):
+    """The plan's source volumes (``unarchive``), once its volume
+    snapshots are gone: Cinder refuses to delete a volume that has one."""
+    volumes = [i for i in plan.volumes if i.action == deletion.DELETE]
+    if not volumes:
+        return
+    snaps = [outcomes[id(i)] for i in plan.volume_snapshots
+             if id(i) in outcomes]
+    wait_until_gone(conn, snaps, rollback.CLEANUP_TIMEOUT, progress)
+    stays = [o.item.resource_id for o in snaps if o.state != DELETED]
+    for item in volumes:
+        kept = [i for i in item.images if i not in gone]
+        if kept or stays:
+            outcomes[id(item)] = Outcome(item, deletion.KEEP, _(
+                'image %s not deleted') % ', '.join(kept) if kept else _(
+                'volume snapshot %s not deleted') % ', '.join(stays))
+            continue
+        failure = _try(lambda: conn.block_storage.delete_volume(
+            item.resource_id, ignore_missing=False), conn, item)
+        outcomes[id(item)] = Outcome(
+            item, deletion.FAIL if failure else DELETING, failure)
 
 
 def deletion_state(record):

@@ -13,9 +13,7 @@
 """``launch`` of an archived snapshot: a volume made from each backup its
 image records, then the server booted from them.
 
-Cinder 3.47 makes a volume straight from a backup (``POST /volumes`` with
-``backup_id``); an older Cinder gets an empty volume, then ``POST
-/backups/{id}/restore`` into it. The volumes are in the one rollback
+The volumes (:mod:`rcsnap_osc.cloud.from_backups`) are in the one rollback
 ledger until the server has them: a failure or Ctrl-C before then removes
 them; a server that goes to ERROR is deleted (:mod:`.build`), then the
 volumes made for it.
@@ -23,9 +21,9 @@ volumes made for it.
 
 import contextlib
 
-from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 
+from rcsnap_osc.cloud import from_backups
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
@@ -33,73 +31,22 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.launch import build as building
 from rcsnap_osc.launch import volumes as launch_volumes
 
-#: The Cinder microversion that makes a volume from a backup.
-FROM_BACKUP = '3.47'
-
 #: Seconds the volumes have to be restored when the launch does not wait
 #: (``--wait`` gives its own).
 RESTORE_TIMEOUT = 1800
-
-#: Statuses a volume being restored does not come back from.
-RESTORE_FAILED = ('error', 'error_restoring', 'deleting')
-
-
-def _post(conn, url, body, microversion=None):
-    response = conn.block_storage.post(url, json=body,
-                                       microversion=microversion)
-    try:
-        sdk_exc.raise_from_response(response)
-    except sdk_exc.HttpException as exc:
-        raise errors.refused(exc, _('Cinder refused the volume: %s'))
-    return response.json()
-
-
-def _make(conn, planned, direct, ledger, deadline):
-    """Make one volume from its backup; its ID (in the ledger)."""
-    backup_id = planned['record'].backup_id
-    body = dict(planned['body'])
-    if direct:
-        body['backup_id'] = backup_id
-        volume = _post(conn, '/volumes', {'volume': body}, FROM_BACKUP)
-        ledger.made('volume', volume['volume']['id'])
-        return volume['volume']['id']
-    volume = _post(conn, '/volumes', {'volume': body})
-    volume_id = volume['volume']['id']
-    ledger.made('volume', volume_id)
-    _wait(conn, [volume_id], deadline)
-    _post(conn, '/backups/%s/restore' % backup_id,
-          {'restore': {'volume_id': volume_id}})
-    return volume_id
-
-
-def _wait(conn, volume_ids, deadline, progress=None):
-    """Until each volume is ``available``, within one
-    :class:`waits.Deadline`; ``progress(label)`` makes the reporter of
-    each volume."""
-    for volume_id in volume_ids:
-        waits.until_status(
-            deadline, waits.cinder(_('Volume %s') % volume_id),
-            lambda ident=volume_id: _volume(conn, ident), ('available',),
-            RESTORE_FAILED, progress and progress(
-                _('Restoring volume %s') % volume_id))
-
-
-def _volume(conn, volume_id):
-    try:
-        return conn.block_storage.get_volume(volume_id)
-    except sdk_exc.NotFoundException:
-        return None
 
 
 def make_volumes(conn, summary, root_gib, name, deadline, reporter, ledger):
     """A volume from each recorded backup, each ``available`` within
     ``deadline``: {volume snapshot ID: volume ID}."""
-    direct = sdk_utils.supports_microversion(conn.block_storage, FROM_BACKUP)
+    direct = sdk_utils.supports_microversion(
+        conn.block_storage, from_backups.FROM_BACKUP)
     made = {}
     for planned in launch_volumes.backup_volumes(summary, root_gib, name):
-        made[planned['record'].snapshot_id] = _make(conn, planned, direct,
-                                                    ledger, deadline)
-    _wait(conn, list(made.values()), deadline, reporter.progress)
+        made[planned['record'].snapshot_id] = from_backups.make_volume(
+            conn, planned, direct, ledger, deadline)
+    from_backups.wait_available(conn, list(made.values()), deadline,
+                                reporter.progress)
     return made
 
 

@@ -151,7 +151,7 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
     # An archived snapshot goes with its backups, by delete's rules: the
     # backups are listed once, and only where one of them is to go.
     backups = reads.list_backups(conn) if any(
-        archives.is_archived(i) for _sid, _name, choice in choices
+        archives.records(i) for _sid, _name, choice in choices
         for i in choice.delete) else None
     inventory = deletion_plan.Inventory(images, volume_snapshots or {},
                                         volumes, members or {}, backups)

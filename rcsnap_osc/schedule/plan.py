@@ -345,5 +345,5 @@ def room(server_name, policy, need, quota_set, held):
             'total': count * need.gib, 'snaps': count * need.count,
             'more': _('%(n)d volume snapshots, %(g)d GiB') % {
                 'n': extra['snapshots'], 'g': extra['gigabytes']},
-            'at': quota._at(exceeded)}
+            'at': quota.at(exceeded)}
     return Room(count, need.gib, refusal)

@@ -94,7 +94,7 @@ def archived_backups(conn, image):
     not return it), the backups read at once."""
     from rcsnap_osc.core import archives
 
-    disks = archives.records(image)
+    disks = archives.current(image)
 
     def status(backup_id):
         try:

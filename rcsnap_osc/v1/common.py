@@ -92,8 +92,7 @@ class MembersColumn(columns.FormattableColumn):
 SHOW_COLUMNS = (
     'id', 'name', 'status', 'type', 'size_gib', 'image_size',
     'volume_snapshots', 'min_disk', 'min_ram', 'visibility', 'owner',
-    'created_at', 'properties',
-)
+    'created_at', 'properties')
 
 
 def show_data(summary):
@@ -280,7 +279,8 @@ DELETE_RESULTS = {
 }
 
 DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot'),
-                'data image': _('data image'), 'backup': _('backup')}
+                'data image': _('data image'), 'backup': _('backup'),
+                'volume': _('volume')}
 
 
 #: What --dry-run says of an item that would fail or be refused.

@@ -192,7 +192,7 @@ class DeleteSnapshot(base.Lister):
 
     def delete_orphans(self, args):
         from rcsnap_osc.core import orphans
-        from rcsnap_osc.delete import run as deleting
+        from rcsnap_osc.delete import orphans as deleting
 
         found, plans, outcomes = deleting.delete_orphans(
             self.conn, request(args), self.reporter())

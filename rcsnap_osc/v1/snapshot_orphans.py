@@ -64,7 +64,7 @@ class ListSnapshotOrphan(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.delete import run as deleting
+        from rcsnap_osc.delete import orphans as deleting
 
         if not parsed_args.all_projects:
             listed = {}

@@ -177,7 +177,8 @@ class TestRecords(testtools.TestCase):
     def test_round_trip(self):
         disks = [archives.Record(BACKUP_ID, 10, '/dev/vda', 0, '__DEFAULT__',
                                  fakes.ROOT_SNAP_ID, fakes.ROOT_VOLUME_ID),
-                 archives.Record(BACKUP_ID[::-1], 5, '/dev/vdb', None, None)]
+                 archives.Record(BACKUP_ID[::-1], 5, '/dev/vdb', None, None,
+                                 fakes.DATA_SNAP_ID)]
         props = archives.properties(disks, '2026-12-02T05:40:00Z')
         self.assertEqual('2', props['rcsnap_archive_disks'])
         self.assertEqual('0', props['rcsnap_archive_0_boot_index'])
