@@ -208,12 +208,14 @@ def _source_items(scope: _Scope, image: dict, refused: str | None,
     """The source volumes of an unarchived image (never blocking: a
     volume kept is listed, it refers to nothing that goes)."""
     items = []
+    names = {v.get('id'): v.get('name') for v in scope.inventory.volumes}
     for volume_id in archives.source_volumes(image):
         action, reason = (deletion.KEEP, _('image not deleted')) if \
             refused else _source_verdict(scope, image, volume_id,
                                          snapshot_items)
-        items.append(deletion.Item(volume_id, deletion.VOLUME, None,
-                                   action, reason, (image['id'],)))
+        items.append(deletion.Item(volume_id, deletion.VOLUME,
+                                   names.get(volume_id), action, reason,
+                                   (image['id'],)))
     return items
 
 
