@@ -236,20 +236,3 @@ def disk_records(plan: Archive, backup_ids: dict[str, str]
     return [archives.Record(
         backup_ids[d.snapshot_id], d.size_gib, d.device_name, d.boot_index,
         d.volume_type, d.snapshot_id, d.volume_id) for d in plan.disks]
-
-
-def due(images: collections.abc.Iterable[dict], seconds: int | float,
-        now: typing.Any) -> list[dict]:
-    """Of the snapshots a retention keeps, those it archives: the
-    volume-backed ones made more than ``seconds`` before ``now`` and not
-    archived yet, oldest first (an image-backed one has nothing in the
-    volume quota to move)."""
-    found = []
-    for image in images:
-        age = snapshots.age_seconds(image, now)
-        if age is None or age <= seconds or archives.is_archived(image):
-            continue
-        if snapshots.snapshot_type(image) == snapshots.IMAGE_BACKED:
-            continue
-        found.append(image)
-    return sorted(found, key=lambda i: (i.get('created_at') or '', i['id']))

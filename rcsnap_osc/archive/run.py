@@ -16,15 +16,17 @@ record, then delete the volume snapshots.
 Five listings made at once, whatever the number of snapshots (the images,
 hidden ones apart, the volume snapshots, volumes and backups) and Cinder's
 quota decide everything before a backup is made
-(:mod:`rcsnap_osc.archive.plan`). The backups are recorded in the one
-rollback ledger until the image records them: a failure or Ctrl-C before
-then removes them and leaves the volume snapshots as they were.
+(:mod:`rcsnap_osc.archive.plan`); :mod:`.backups` waits for the backups.
+The backups are recorded in the one rollback ledger until the image
+records them: a failure or Ctrl-C before then removes them and leaves the
+volume snapshots as they were.
 """
 
 import dataclasses
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.archive import backups as backing
 from rcsnap_osc.archive import plan as archiving
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import reads
@@ -38,25 +40,8 @@ from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
-#: Why Cinder's scheduler puts a backup in ``error`` where no
-#: cinder-backup service is up (Cinder 29: the POST is accepted first).
-NO_SERVICE = 'service not found for creating backup'
-
-#: The line said where the cloud runs no backup service.
-NO_BACKUP_SERVICE = _('This cloud runs no backup service (cinder-backup): '
-                      'snapshots cannot be archived here')
-
-#: Backup statuses that end a backup that is being made.
-BACKUP_FAILED = frozenset(('error', 'deleting', 'deleted',
-                           'error_deleting'))
-
-
 #: What an archive deletes (an unarchived snapshot's source volumes too).
 DELETED_KINDS = (deletion.VOLUME_SNAPSHOT, deletion.VOLUME)
-
-
-class NoBackupService(errors.Refused):
-    """No cinder-backup service is up."""
 
 
 @dataclasses.dataclass
@@ -127,7 +112,8 @@ def gather_and_plan(conn, request):
         request.names, found.inventory, found.backups,
         conn.current_project_id, full=request.full)
     if found.service is False:
-        raise NoBackupService(_('%s; nothing was made.') % NO_BACKUP_SERVICE)
+        raise backing.NoBackupService(_('%s; nothing was made.') %
+                                      backing.NO_BACKUP_SERVICE)
     archiving.check_quota(found.quota, plans)
     return plans, found.service
 
@@ -148,7 +134,8 @@ def plan_each(conn, image_ids):
             refused[image_id] = str(exc)
     try:
         if plans and found.service is False:
-            raise NoBackupService(_('%s.') % NO_BACKUP_SERVICE)
+            raise backing.NoBackupService(_('%s.') %
+                                          backing.NO_BACKUP_SERVICE)
         archiving.check_quota(found.quota, plans)
     except errors.Refused as exc:
         refused.update((p.image['id'], str(exc)) for p in plans)
@@ -181,68 +168,6 @@ def _taken_up(conn, made, timeout):
     ).to_dict(computed=False)
 
 
-def _poll_backups(conn, ids):
-    """One GET for one backup, one listing for several (absent: gone)."""
-    if len(ids) == 1:
-        try:
-            found = conn.block_storage.get_backup(ids[0])
-        except sdk_exc.NotFoundException:
-            return {}
-        return {found.id: found.to_dict(computed=False)}
-    return {b['id']: b for b in reads.list_backups(conn) if b['id'] in ids}
-
-
-def _check(made, record):
-    """The status of a backup (a dict; None: gone), refused when it
-    failed: with Cinder's reason, in one line."""
-    status = (record or {}).get('status', 'deleted')
-    why = (record or {}).get('fail_reason') or ''
-    if status in BACKUP_FAILED and NO_SERVICE in why.lower():
-        raise NoBackupService(_('%s.') % NO_BACKUP_SERVICE)
-    if status in BACKUP_FAILED:
-        raise errors.Refused(_(
-            'Backup %(id)s of volume snapshot %(snap)s is '
-            '%(status)s%(why)s.') % {
-            'id': made.backup_id, 'snap': made.disk.snapshot_id,
-            'status': status,
-            'why': ': %s' % errors.one_line(why) if why else ''})
-    return status
-
-
-def wait_for_backups(conn, made, timeout, progress=None,
-                     interval=waits.INTERVAL):
-    """Poll the backups until each is available; one that fails (its
-    ``fail_reason``), goes, or the timeout is refused."""
-    pending = {m.backup_id: m for m in made}
-    deadline = waits.Deadline(timeout, interval)
-    while pending:
-        states = deadline.poll(waits.CINDER,
-                               lambda: _poll_backups(conn, list(pending)))
-        notes = []
-        for backup_id in list(pending):
-            if states is waits.UNKNOWN:
-                notes.append('backup %s %s' % (
-                    backup_id, deadline.note(waits.CINDER)))
-                continue
-            record = states.get(backup_id)
-            status = _check(pending[backup_id], record)
-            pending[backup_id].record = record
-            if status == archiving.AVAILABLE:
-                del pending[backup_id]
-            else:
-                notes.append('backup %s %s' % (backup_id, status))
-        if not pending:
-            return
-        if deadline.passed:
-            raise deadline.expired(_('the backups'), _(
-                'Timed out after %(secs)d s waiting for the backups: '
-                '%(pending)s.') % {'secs': timeout,
-                                   'pending': ', '.join(notes)})
-        if progress:
-            progress(deadline.elapsed, notes)
-        deadline.pause()
-
-
 def back_up(conn, plans, request, reporter, service=True):
     """Make and wait for every backup, then have each image record its
     own: the :class:`Result` of each plan. Rolled back on any failure.
@@ -250,7 +175,7 @@ def back_up(conn, plans, request, reporter, service=True):
     results = [Result(p) for p in plans]
     try:
         return _back_up(conn, results, request, reporter, service)
-    except NoBackupService:
+    except backing.NoBackupService:
         _say_stuck(conn, [m.disk for r in results for m in r.made],
                    reporter.say)
         raise
@@ -277,12 +202,12 @@ def _back_up(conn, results, request, reporter, service):
                 ledger.made('backup', backup_id)
                 result.made.append(Made(disk, backup_id))
                 if service is None:
-                    _check(result.made[-1], _taken_up(
+                    backing.check(result.made[-1], _taken_up(
                         conn, result.made[-1], request.timeout))
                     service = True
-        wait_for_backups(conn, [m for r in results for m in r.made],
-                         request.timeout,
-                         reporter.progress(_('Backing up')))
+        backing.wait_for_backups(
+            conn, [m for r in results for m in r.made], request.timeout,
+            reporter.progress(_('Backing up')))
         when = claims.stamp(claims.now())
         for result in results:
             ids = {m.disk.snapshot_id: m.backup_id for m in result.made}
@@ -344,3 +269,10 @@ def carry_out(conn, plans, service, request, reporter):
             conn, [o for r in results for o in r.outcomes], request.wait,
             progress=reporter.progress(_('Deleting')))
     return results
+
+
+def carry_out_kept(conn, plans, service, wait, reporter):
+    """:func:`carry_out` of what a retention archives (:func:`plan_each`),
+    waiting ``wait`` seconds for the volume snapshots (None: not)."""
+    return carry_out(conn, plans, service, archiving.Request(
+        names=tuple(p.image['id'] for p in plans), wait=wait), reporter)

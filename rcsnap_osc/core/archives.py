@@ -195,3 +195,20 @@ def orphan_backups(backups: typing.Iterable[dict],
     recorded = backup_ids(images)
     return [b for b in backups if (b.get('metadata') or {}).get(
         BACKUP_IMAGE_KEY) and b['id'] not in recorded]
+
+
+def due(images: typing.Iterable[dict], seconds: int | float,
+        now: typing.Any) -> list[dict]:
+    """Of the snapshots a retention keeps, those it archives: the
+    volume-backed ones made more than ``seconds`` before ``now`` and not
+    archived yet, oldest first (an image-backed one has nothing in the
+    volume quota to move)."""
+    found = []
+    for image in images:
+        age = snapshots.age_seconds(image, now)
+        if age is None or age <= seconds or is_archived(image):
+            continue
+        if snapshots.snapshot_type(image) == snapshots.IMAGE_BACKED:
+            continue
+        found.append(image)
+    return sorted(found, key=lambda i: (i.get('created_at') or '', i['id']))

@@ -82,6 +82,11 @@ class Rules:
     monthly: int | None = None
     within: int | None = None
     within_text: str | None = None
+    #: Not a rule of what to keep: seconds after which the volume-backed
+    #: snapshots the rules keep are archived (``--archive-older-than``;
+    #: ``archive_text`` as given).
+    archive_after: int | None = None
+    archive_text: str | None = None
 
     def given(self) -> bool:
         """Whether any rule is set."""

@@ -195,10 +195,10 @@ def lock(request):
 
 
 def prune(conn, results, request, reporter):
-    """``--keep``: once their new snapshots are usable (the waits are
-    over), prune the older snapshots of each server whose snapshot was
-    made, as ``prune --keep`` does (:func:`pruning.prune_made`); nothing
-    of a server whose snapshot failed. ``reporter.made(results)`` comes
+    """``--keep``: once their new snapshots are usable, prune (then
+    archive, :func:`pruning.archive_kept`) the older snapshots of each
+    server whose snapshot was made, as ``prune`` does; nothing of a
+    server whose snapshot failed. ``reporter.made(results)`` comes
     first: the snapshots are there, whatever the pruning does."""
     done = [r for r in results if r.summary is not None and r.error is None]
     if request.keep is None or not done:
@@ -211,6 +211,7 @@ def prune(conn, results, request, reporter):
         reporter.progress(_('Pruning')))
     for result, pruned in zip(done, found):
         result.pruned = pruned
+    pruning.archive_kept(conn, [f for f, _o in found], request.wait, reporter)
 
 
 def snapshot(conn, result, request, reporter, sleep):

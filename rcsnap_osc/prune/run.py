@@ -13,7 +13,12 @@
 """Prune a server's older snapshots: chosen by
 :mod:`rcsnap_osc.core.retention`,
 deleted through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
-:mod:`rcsnap_osc.delete.run`), so that nothing is orphaned.
+:mod:`rcsnap_osc.delete.run`), so that nothing is orphaned; then, with
+``--archive-older-than`` (a schedule policy's ``archive``), the
+volume-backed ones the rules keep that are older archived, as ``rc
+snapshot archive`` archives them, all planned from one set of archive
+listings, each on its own (:func:`archive_run.plan_each`): one that
+cannot be archived keeps its row with the reason.
 
 One retention at a time per server (:func:`holding`): ``prune``,
 ``create --keep`` and ``batch create --keep`` hold the server's retention
@@ -25,18 +30,22 @@ what the other left, never a listing the other is changing.
 import contextlib
 import dataclasses
 import datetime
+import typing
 
 from openstack import exceptions as sdk_exc
 from oslo_utils import uuidutils
 
+from rcsnap_osc.archive import run as archive_run
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import report
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc.delete import run as deleting
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 #: Seconds a claim outlives the waits of its run, at least: a run that
@@ -103,6 +112,10 @@ class Pruning:
     server_name: str | None
     choice: retention.Choice
     plans: list
+    #: Seconds after which the kept ones are archived (None: never), and
+    #: the :class:`Archiving` of the run, once planned.
+    archive_after: int | None = None
+    archiving: typing.Any = None
 
 
 def find_server_id(conn, name_or_id):
@@ -158,8 +171,20 @@ def plan_servers(conn, servers, keep, older_than=None, newest=()):
     return [Pruning(server_id, server_name, choice,
                     deletion_plan.plan_delete(
                         [i['id'] for i in choice.delete], inventory,
-                        project_id))
+                        project_id),
+                    getattr(rules_of(server_id), 'archive_after', None))
             for server_id, server_name, choice in choices]
+
+
+def plan_archiving(conn, prunings):
+    """What the prunings archive of what they keep (one
+    :class:`Archiving` for all), set on each."""
+    found = _plan_kept(conn, [
+        ([image for image, _why in p.choice.kept], p.archive_after)
+        for p in prunings])
+    for pruning in prunings:
+        pruning.archiving = found
+    return found
 
 
 def carry_out(conn, pruning, dry_run, wait=None, progress=None, done=None):
@@ -188,3 +213,74 @@ def prune_made(conn, made, keep, wait, progress=None):
         result.append((found, outcomes[:count]))
         outcomes = outcomes[count:]
     return result
+
+
+def archive_kept(conn, prunings, wait, reporter):
+    """Once the prunings' deletions are done, archive what their rules
+    archive of what they keep (as :func:`plan_archiving` planned it, or
+    planned now), waiting ``wait`` seconds for the volume snapshots to go
+    (None: not)."""
+    planned = prunings[0].archiving if prunings else None
+    _archive(conn, planned or plan_archiving(conn, prunings), wait,
+             reporter)
+
+
+# -- archiving what the rules keep --------------------------------------------
+
+@dataclasses.dataclass
+class Archiving:
+    """The archives of a retention: the plans, why the others are not
+    archived ({image ID: why}), whether a backup service is up, and the
+    results once made (:class:`archive_run.Result`)."""
+
+    plans: list = dataclasses.field(default_factory=list)
+    refused: dict = dataclasses.field(default_factory=dict)
+    service: object = None
+    results: list | None = None
+    #: Why the archive failed (:class:`errors.Refused`), rolled back.
+    error: Exception | None = None
+
+
+def _plan_kept(conn, kept, now=None):
+    """The :class:`Archiving` of ``kept``, ``[(images a retention keeps,
+    seconds after which they are archived or None)]``: nothing is read
+    when none is due."""
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None)
+    due = [image for images, seconds in kept if seconds is not None
+           for image in archives.due(images, seconds, now)]
+    if not due:
+        return Archiving()
+    return Archiving(*archive_run.plan_each(conn, [i['id'] for i in due]))
+
+
+def _archive(conn, archiving, wait, reporter):
+    """Archive what ``archiving`` plans (nothing without plans), waiting
+    ``wait`` seconds for the volume snapshots to go (None: not);
+    ``archiving.results`` says what was made, ``archiving.error`` why it
+    failed (the deletions stand: the error is not raised)."""
+    if not archiving.plans:
+        return
+    try:
+        archiving.results = archive_run.carry_out_kept(
+            conn, archiving.plans, archiving.service, wait,
+            _Recording(archiving, reporter))
+    except errors.Refused as exc:
+        archiving.error = exc
+
+
+class _Recording(report.Reporter):
+    """The reporter of an archive, recording its results once made."""
+
+    def __init__(self, archiving, reporter):
+        self.archiving = archiving
+        self.reporter = reporter
+
+    def say(self, text):
+        self.reporter.say(text)
+
+    def progress(self, label):
+        return self.reporter.progress(label)
+
+    def made(self, results):
+        self.archiving.results = results

@@ -16,13 +16,13 @@ windows (UTC), whether it is due, what it holds at steady state.
 The policy is the value of :data:`POLICY_KEY`, at most 255 characters
 (Nova's limit), ``;``-separated ``name=value`` items::
 
-    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;stop;quiesce
+    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;archive=1w;stop
 
 ``every`` (``<N>h``, ``<N>d`` or ``<N>w``) is required, and one rule of
 what to keep: ``keep=N``, or any of ``daily``, ``weekly``, ``monthly``,
-``within`` (a duration, as ``--keep-within``). ``at`` (``HH:MM``, UTC)
-shifts the windows; ``stop`` and ``quiesce`` are ``--stop`` and
-``--require-quiesce``.
+``within`` (a duration, as ``--keep-within``). ``archive`` (a duration)
+is ``--archive-older-than``; ``at`` (``HH:MM``, UTC) shifts the windows;
+``stop`` and ``quiesce`` are ``--stop`` and ``--require-quiesce``.
 
 A window is ``[start, start + every)``: starts are ``at`` plus whole
 multiples of ``every`` counted from Monday 1970-01-05 00:00 UTC (so
@@ -59,7 +59,7 @@ _AT = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)$')
 _STAMP = '%Y%m%dT%H%MZ'
 _STAMP_SECONDS = '%Y%m%dT%H%M%SZ'
 _FLAGS, _COUNTS = ('stop', 'quiesce'), ('keep', 'daily', 'weekly', 'monthly')
-_ORDER = ('every', 'at') + _COUNTS + ('within',) + _FLAGS
+_ORDER = ('every', 'at') + _COUNTS + ('within', 'archive') + _FLAGS
 MAX_SIMULATED = 20000  # snapshots, at most, for the steady state
 
 
@@ -90,8 +90,9 @@ class Policy:
                 self.rules.monthly)):
             if count is not None:
                 items.append('%s=%d' % (name, count))
-        if self.rules.within_text:
-            items.append('within=' + self.rules.within_text)
+        items += ['%s=%s' % (name, text) for name, text in (
+            ('within', self.rules.within_text),
+            ('archive', self.rules.archive_text)) if text]
         items += [f for f, on in zip(_FLAGS, (self.stop, self.quiesce))
                   if on]
         text = ';'.join(items)
@@ -101,9 +102,9 @@ class Policy:
                 'text': text, 'n': len(text), 'max': MAX_VALUE})
         return text
 
-    def keeps(self):  # the rules: ``daily=7, weekly=4``
-        return ', '.join(i for i in self.value().split(';')
-                         if i.split('=')[0] in _COUNTS + ('within',))
+    def keeps(self):  # the rules: ``daily=7, weekly=4, archive=1w``
+        return ', '.join(i for i in self.value().split(';') if i.split(
+            '=')[0] in _COUNTS + ('within', 'archive'))
 
 
 def parse_every(text):
@@ -172,13 +173,15 @@ def parse(value):
                 raise bad(_("'%s' is not a whole number.") % name)
             counts[name] = int(items[name])
     try:
-        within = items.get('within')
+        within, archive = items.get('within'), items.get('archive')
         rules = retention.Rules(
             last=counts.get('keep'), daily=counts.get('daily') or None,
             weekly=counts.get('weekly') or None,
             monthly=counts.get('monthly') or None,
             within=None if within is None else
-            retention.parse_duration(within), within_text=within)
+            retention.parse_duration(within), within_text=within,
+            archive_after=None if archive is None else
+            retention.parse_duration(archive), archive_text=archive)
         return make(items['every'], rules, items.get('at'),
                     'stop' in items, 'quiesce' in items)
     except errors.Refused as exc:
@@ -249,10 +252,8 @@ def last_value(result, window_start, at, made, image=None, pruned=None,
     fits in :data:`MAX_VALUE` characters."""
     items = ['result=' + result, 'window=' + stamp(window_start),
              'at=' + stamp(at, True)]
-    if made:
-        items.append('made=' + made)
-    if image:
-        items.append('image=' + image)
+    items += [name + '=' + text for name, text in (
+        ('made', made), ('image', image)) if text]
     if pruned is not None:
         items.append('pruned=%d' % pruned)
     text = ';'.join(items)

@@ -189,11 +189,16 @@ def outcome(row, result):
         row.pruned = [o.item.resource_id for o in outcomes
                       if o.item.kind == 'image' and o.state == 'deleted']
         failed = [o for o in outcomes if o.failed]
+        archiving = result.pruned[0].archiving
         if failed:
             row.result = FAILED
             row.why = _('made; %(n)d older snapshots could not be '
                         'deleted: %(why)s') % {
                 'n': len(failed), 'why': failed[0].reason}
+        elif archiving is not None and archiving.error is not None:
+            row.result = FAILED
+            row.why = _('made; the older ones were not archived: %s') % (
+                errors.one_line(str(archiving.error)))
 
 
 def record(conn, rows, now):

@@ -60,7 +60,7 @@ def gather_and_plan(conn, request):
         request.names, found.inventory.images, found.backups,
         conn.current_project_id, keep_backups=request.keep_backups)
     if found.service is False:
-        raise archive_run.NoBackupService(_(
+        raise errors.Refused(_(
             'This cloud runs no backup service (cinder-backup): the backups '
             'cannot be restored here; nothing was made.'))
     unarchiving.check_quota(found.quota, plans)

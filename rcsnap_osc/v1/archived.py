@@ -10,8 +10,9 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""What the commands show of an archived snapshot (``rc snapshot
-archive``): its disks' backups."""
+"""What the commands show of archives (``rc snapshot archive``): an
+archived snapshot's backups, an archive's rows, and what a retention
+archived of what it keeps."""
 
 from cliff import columns
 
@@ -73,72 +74,39 @@ def rows(results, dry_run):
     return found
 
 
-class Archiving:
-    """The archives a pruning makes of the snapshots it keeps
-    (``--archive-older-than``): the plans, why the others are not
-    archived, and the results once made."""
+def kept_rows(archiving, kept, dry_run):
+    """``kept`` (the kept rows of a pruning), each with what its
+    :class:`rcsnap_osc.prune.archiving.Archiving` made of it (None:
+    nothing) and its archive's rows after it."""
+    if archiving is None:
+        return list(kept)
+    results = {r.archive.image['id']: r for r in archiving.results or ()}
+    plans = ({p.image['id']: p for p in archiving.plans} if dry_run
+             else {})
+    found = []
+    for row in kept:
+        image_id = row[0]
+        if image_id in archiving.refused:
+            found.append(row[:3] + (_(
+                '%(kept)s; not archived: %(why)s') % {
+                'kept': row[3], 'why': archiving.refused[image_id]},))
+        elif image_id in results:
+            found.append(row[:3] + (_('%s; archived') % row[3],))
+            found += rows([results[image_id]], False)[1:]
+        elif image_id in plans:
+            from rcsnap_osc.archive import run
 
-    def __init__(self, plans=(), refused=None, service=None):
-        self.plans = list(plans)
-        self.refused = refused or {}
-        self.service = service
-        self.results = None
-
-    def carry_out(self, conn, args, stderr):
-        """Archive (nothing without plans): the backups waited for as
-        ``archive`` waits, the volume snapshots' deletion for
-        ``--timeout`` seconds with ``--wait``."""
-        if not self.plans:
-            return
-        from rcsnap_osc.archive import plan
-        from rcsnap_osc.archive import run
-
-        request = plan.Request(
-            names=tuple(p.image['id'] for p in self.plans),
-            wait=args.timeout if args.wait else None)
-        self.results = run.carry_out(
-            conn, self.plans, self.service, request, common.StderrReporter(
-                stderr, made=lambda results: setattr(self, 'results',
-                                                     results)))
-
-    def rows(self, kept, dry_run):
-        """``kept`` (the kept rows), each archived image's with what
-        became of it and its archive's rows after it."""
-        results = {r.archive.image['id']: r for r in self.results or ()}
-        plans = {p.image['id']: p for p in self.plans} if dry_run else {}
-        found = []
-        for row in kept:
-            image_id = row[0]
-            if image_id in self.refused:
-                found.append(row[:3] + (_(
-                    '%(kept)s; not archived: %(why)s') % {
-                    'kept': row[3], 'why': self.refused[image_id]},))
-            elif image_id in results:
-                found.append(row[:3] + (_('%s; archived') % row[3],))
-                found += rows([results[image_id]], False)[1:]
-            elif image_id in plans:
-                from rcsnap_osc.archive import run
-
-                found.append(row[:3] + (_('%s; would archive') % row[3],))
-                found += rows(run.planned([plans[image_id]]), True)[1:]
-            else:
-                found.append(row)
-        return found
+            found.append(row[:3] + (_('%s; would archive') % row[3],))
+            found += rows(run.planned([plans[image_id]]), True)[1:]
+        else:
+            found.append(row)
+    return found
 
 
-def archive_plan(conn, found, seconds):
-    """The :class:`Archiving` of the snapshots ``found`` (a pruning)
-    keeps that are older than ``seconds`` (None: none)."""
-    if seconds is None:
-        return Archiving()
-    import datetime
-
-    from rcsnap_osc.archive import plan
-    from rcsnap_osc.archive import run
-
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    due = plan.due([image for image, _reason in found.choice.kept], seconds,
-                   now)
-    if not due:
-        return Archiving()
-    return Archiving(*run.plan_each(conn, [i['id'] for i in due]))
+def archived_ids(pruning):
+    """The IDs of the snapshots a pruning archived."""
+    archiving = pruning.archiving
+    kept = {image['id'] for image, _why in pruning.choice.kept}
+    return [r.archive.image['id'] for r in (
+        archiving.results if archiving else None) or ()
+        if r.archive.image['id'] in kept]

@@ -306,10 +306,10 @@ def kept_rows(choice):
              DELETE_RESULTS['keep'] % reason) for image, reason in choice.kept]
 
 
-def say_pruned(say, pruning, outcomes):
+def say_pruned(say, pruning, outcomes, kept=None):
     """``create --keep``: a stderr line per thing a pruning deleted or
-    kept (stdout carries the snapshot's fields)."""
-    for row in delete_rows(outcomes) + kept_rows(pruning.choice):
+    kept (``kept``: those rows; stdout carries the snapshot's fields)."""
+    for row in delete_rows(outcomes) + (kept or kept_rows(pruning.choice)):
         say(_('Pruning server %(server)s: %(kind)s %(id)s (%(name)s): '
               '%(result)s') % {
                   'server': pruning.server_name or pruning.server_id,

@@ -18,7 +18,6 @@ result; errors are reported by :mod:`rcsnap_osc.v1.base`.
 """
 
 from cliff import columns
-from osc_lib.cli import format_columns
 from osc_lib.cli import parseractions
 
 from rcsnap_osc.i18n import _
@@ -114,11 +113,16 @@ def waits(args, keeping):
 
 
 def pruning_failure(results):
-    """The error ``--keep`` ends with when a deletion failed, or None."""
+    """The error ``--keep`` ends with when a deletion or the archive
+    (``--archive-older-than``) failed, or None."""
+    from osc_lib import exceptions
+
     plans = [p for r in results if r.pruned for p in r.pruned[0].plans]
     outcomes = [o for r in results if r.pruned for o in r.pruned[1]]
-    return common.deletion_failure(plans, outcomes,
-                                   what=_('older snapshots'))
+    failed = [str(e) for e in [common.deletion_failure(
+        plans, outcomes, what=_('older snapshots'))] + [keep.archive_error(
+            results)] if e]
+    return exceptions.CommandError('; '.join(failed)) if failed else None
 
 
 class CreateSnapshot(base.ShowOne):
@@ -157,17 +161,17 @@ class CreateSnapshot(base.ShowOne):
                 'server': result.server.name, 'secs': result.down})
         common.warn_missing(self.app.stderr, result.summary)
         if result.pruned:
-            common.say_pruned(say, *result.pruned)
+            keep.say_pruned(say, result)
             self.fail_after_output(pruning_failure([result]))
         return self.output(result, wanted.keep)
 
     @staticmethod
-    def output(result, keep):
+    def output(result, rules):
         names, values = common.show_data(result.summary)
-        if keep is None:
+        if rules is None:
             return names, values
-        return names + ('pruned',), values + (format_columns.ListColumn(
-            common.pruned_ids(result.pruned[1]) if result.pruned else []),)
+        return (names + keep.pruned_names(rules),
+                values + keep.pruned_columns(result, rules))
 
 
 BATCH_DESCRIPTION = _("""Create instance snapshots of several servers at once
@@ -196,7 +200,7 @@ class DurationColumn(columns.FormattableColumn):
         return None if self._value is None else round(self._value)
 
 
-def batch_row(result, dry_run=False, stop=False, keep=None):
+def batch_row(result, dry_run=False, stop=False, rules=None):
     summary = result.summary
     if dry_run:
         status = (_('would be refused (%s)') % result.error if result.error
@@ -211,9 +215,8 @@ def batch_row(result, dry_run=False, stop=False, keep=None):
            result.verdict.consistency)
     if stop:
         row += (DurationColumn(result.down),)
-    if keep is not None:
-        row += (format_columns.ListColumn(
-            common.pruned_ids(result.pruned[1]) if result.pruned else []),)
+    if rules is not None:
+        row += keep.pruned_columns(result, rules)
     return row
 
 
@@ -285,7 +288,9 @@ class CreateSnapshotBatch(base.Lister):
                 'server': result.server.name,
                 'verdict': result.verdict.text})
         headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
-            (_('Pruned'),) if wanted.keep is not None else ())
+            (_('Pruned'),) if wanted.keep is not None else ()) + (
+            (_('Archived'),) if wanted.keep is not None and
+            wanted.keep.archive_after is not None else ())
         if args.dry_run:
             return headers, [batch_row(r, True, args.stop, wanted.keep)
                              for r in results]
@@ -293,7 +298,7 @@ class CreateSnapshotBatch(base.Lister):
             raise exceptions.CommandError(_('Nothing was done.'))
 
         def rows():
-            return headers, [batch_row(r, stop=args.stop, keep=wanted.keep)
+            return headers, [batch_row(r, stop=args.stop, rules=wanted.keep)
                              for r in results]
 
         creating.create_snapshots(
@@ -301,7 +306,7 @@ class CreateSnapshotBatch(base.Lister):
                 self.app.stderr, made=lambda results: self.partial(rows)))
         for result in results:
             if result.pruned:
-                common.say_pruned(say, *result.pruned)
+                keep.say_pruned(say, result)
         failures = [str(e) for e in (self.not_made(results),
                                      pruning_failure(results)) if e]
         if failures:

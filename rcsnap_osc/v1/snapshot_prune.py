@@ -89,16 +89,6 @@ class PruneSnapshot(base.Lister):
             help=_('Delete only snapshots older than this, e.g. 30d, 12h, '
                    '90m, 2w'),
         )
-        parser.add_argument(
-            '--archive-older-than',
-            metavar='<duration>',
-            help=_('Archive ("openstack rc snapshot archive") the '
-                   'volume-backed snapshots the rules keep that are older '
-                   'than this, e.g. 2w: their volume snapshots move into '
-                   'Cinder backups and leave the volume quota; they still '
-                   'count toward the rules. One that cannot be archived is '
-                   'kept as it is, with the reason'),
-        )
         common.add_plan_arguments(parser, _(
             'Show what would be deleted, archived and kept, and why'))
         common.add_wait_lock_argument(parser, _(
@@ -122,8 +112,6 @@ class PruneSnapshot(base.Lister):
                 '--keep-within.'))
         older_than = (retention.parse_duration(args.older_than)
                       if args.older_than is not None else None)
-        archive_after = (retention.parse_duration(args.archive_older_than)
-                         if args.archive_older_than is not None else None)
         ask = not (args.yes or args.dry_run)
         if ask and not self.app.stdin.isatty():
             raise exceptions.CommandError(_(
@@ -136,27 +124,26 @@ class PruneSnapshot(base.Lister):
                 self.app.stderr)) as refused:
             if refused:
                 raise refused[server[0]]
-            return self.prune(args, server, rules, (older_than,
-                                                    archive_after), ask)
+            return self.prune(args, server, rules, older_than, ask)
 
-    def prune(self, args, server, rules, ages, ask):
+    def prune(self, args, server, rules, older_than, ask):
         """Plan (inside the claim: from what an earlier run left), ask,
-        delete, then archive. ``ages``: ``(--older-than,
-        --archive-older-than)`` in seconds (None: not given)."""
+        delete, then archive."""
         from osc_lib import exceptions
 
         from rcsnap_osc.prune import run as pruning
 
-        found = pruning.plan(self.conn, server[0], rules, ages[0],
+        found = pruning.plan(self.conn, server[0], rules, older_than,
                              found=server)
-        archiving = archived.archive_plan(self.conn, found, ages[1])
+        archiving = pruning.plan_archiving(self.conn, [found])
         kept = common.kept_rows(found.choice)
         planned = common.delete_rows(
             pruning.carry_out(self.conn, found, True), True)
         if args.dry_run or not (found.plans or archiving.plans):
-            return HEADERS, planned + archiving.rows(kept, True)
-        if ask and not self.confirm(found, planned + archiving.rows(
-                kept, True), len(archiving.plans)):
+            return HEADERS, planned + archived.kept_rows(archiving, kept,
+                                                         True)
+        if ask and not self.confirm(found, planned + archived.kept_rows(
+                archiving, kept, True), len(archiving.plans)):
             raise exceptions.CommandError(_('Nothing was done.'))
         outcomes = pruning.carry_out(
             self.conn, found, False,
@@ -164,14 +151,18 @@ class PruneSnapshot(base.Lister):
             progress=common.Progress(self.app.stderr, _('Deleting')),
             done=lambda outcomes: self.partial(
                 lambda: (HEADERS, common.delete_rows(outcomes) +
-                         archiving.rows(kept, False))))
+                         archived.kept_rows(archiving, kept, False))))
         self.fail_after_output(common.deletion_failure(found.plans,
                                                        outcomes))
         deleted = common.delete_rows(outcomes)
-        self.partial(lambda: (HEADERS, deleted + archiving.rows(kept,
-                                                                False)))
-        archiving.carry_out(self.conn, args, self.app.stderr)
-        return HEADERS, deleted + archiving.rows(kept, False)
+        self.partial(lambda: (HEADERS, deleted + archived.kept_rows(
+            archiving, kept, False)))
+        pruning.archive_kept(self.conn, [found], args.timeout if args.wait
+                             else None, common.StderrReporter(
+                                 self.app.stderr))
+        if archiving.error is not None:
+            raise archiving.error
+        return HEADERS, deleted + archived.kept_rows(archiving, kept, False)
 
     def confirm(self, found, rows, archives=0):
         write = self.app.stderr.write

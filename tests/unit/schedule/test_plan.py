@@ -41,6 +41,18 @@ class TestFormat(testtools.TestCase):
         self.assertEqual('daily=7, weekly=4, monthly=12, within=2w',
                          made.keeps())
 
+    def test_archive_round_trips_and_is_not_a_keep_rule(self):
+        made = plan.make('1d', retention.Rules(
+            last=14, archive_after=7 * 86400, archive_text='1w'))
+        self.assertEqual('every=1d;keep=14;archive=1w', made.value())
+        self.assertEqual(made, plan.parse(made.value()))
+        self.assertEqual(7 * 86400, plan.parse(
+            'every=1d;keep=14;archive=1w').rules.archive_after)
+        self.assertEqual('keep=14, archive=1w', made.keeps())
+        self.assertRaises(plan.BadPolicy, plan.parse, 'every=1d;archive=1w')
+        self.assertIn("Invalid duration 'soon'", str(self.assertRaises(
+            plan.BadPolicy, plan.parse, 'every=1d;keep=2;archive=soon')))
+
     def test_hand_written_spacing_is_read(self):
         self.assertEqual(policy('6h', last=4),
                          plan.parse(' every = 6h ; keep=4 ;'))
@@ -66,7 +78,7 @@ class TestFormat(testtools.TestCase):
                 ('every=1d;keep=0', 'keep at least 1'),
                 ('every=1d;keep=1;retain=2', "unknown item 'retain' "
                  "(known: every, at, keep, daily, weekly, monthly, within, "
-                 "stop, quiesce)."),
+                 "archive, stop, quiesce)."),
                 ('every=1d;keep=1;keep=2', "'keep' is given twice."),
                 ('every=1d;keep=1;stop=yes', "'stop' takes no value."),
                 ('every=1d;daily', "'daily' needs a value (daily=...)."),

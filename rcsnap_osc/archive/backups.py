@@ -1,0 +1,100 @@
+#   Licensed under the Apache License, Version 2.0 (the "License"); you may
+#   not use this file except in compliance with the License. You may obtain
+#   a copy of the License at
+#
+#        http://www.apache.org/licenses/LICENSE-2.0
+#
+#   Unless required by applicable law or agreed to in writing, software
+#   distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#   WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#   License for the specific language governing permissions and limitations
+#   under the License.
+
+"""Cinder backups being made: waited for together, one that fails said
+in one line with Cinder's reason, a cloud without a backup service told
+apart from a refusal."""
+
+from openstack import exceptions as sdk_exc
+
+from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import waits
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
+
+#: Why Cinder's scheduler puts a backup in ``error`` where no
+#: cinder-backup service is up (Cinder 29: the POST is accepted first).
+NO_SERVICE = 'service not found for creating backup'
+
+#: The line said where the cloud runs no backup service.
+NO_BACKUP_SERVICE = _('This cloud runs no backup service (cinder-backup): '
+                      'snapshots cannot be archived here')
+
+#: Backup statuses that end a backup that is being made.
+BACKUP_FAILED = frozenset(('error', 'deleting', 'deleted',
+                           'error_deleting'))
+
+
+class NoBackupService(errors.Refused):
+    """No cinder-backup service is up."""
+
+
+def _poll_backups(conn, ids):
+    """One GET for one backup, one listing for several (absent: gone)."""
+    if len(ids) == 1:
+        try:
+            found = conn.block_storage.get_backup(ids[0])
+        except sdk_exc.NotFoundException:
+            return {}
+        return {found.id: found.to_dict(computed=False)}
+    return {b['id']: b for b in reads.list_backups(conn) if b['id'] in ids}
+
+
+def check(made, record):
+    """The status of a backup (a dict; None: gone), refused when it
+    failed: with Cinder's reason, in one line."""
+    status = (record or {}).get('status', 'deleted')
+    why = (record or {}).get('fail_reason') or ''
+    if status in BACKUP_FAILED and NO_SERVICE in why.lower():
+        raise NoBackupService(_('%s.') % NO_BACKUP_SERVICE)
+    if status in BACKUP_FAILED:
+        raise errors.Refused(_(
+            'Backup %(id)s of volume snapshot %(snap)s is '
+            '%(status)s%(why)s.') % {
+            'id': made.backup_id, 'snap': made.disk.snapshot_id,
+            'status': status,
+            'why': ': %s' % errors.one_line(why) if why else ''})
+    return status
+
+
+def wait_for_backups(conn, made, timeout, progress=None,
+                     interval=waits.INTERVAL):
+    """Poll the backups until each is available; one that fails (its
+    ``fail_reason``), goes, or the timeout is refused."""
+    pending = {m.backup_id: m for m in made}
+    deadline = waits.Deadline(timeout, interval)
+    while pending:
+        states = deadline.poll(waits.CINDER,
+                               lambda: _poll_backups(conn, list(pending)))
+        notes = []
+        for backup_id in list(pending):
+            if states is waits.UNKNOWN:
+                notes.append('backup %s %s' % (
+                    backup_id, deadline.note(waits.CINDER)))
+                continue
+            record = states.get(backup_id)
+            status = check(pending[backup_id], record)
+            pending[backup_id].record = record
+            if status == 'available':
+                del pending[backup_id]
+            else:
+                notes.append('backup %s %s' % (backup_id, status))
+        if not pending:
+            return
+        if deadline.passed:
+            raise deadline.expired(_('the backups'), _(
+                'Timed out after %(secs)d s waiting for the backups: '
+                '%(pending)s.') % {'secs': timeout,
+                                   'pending': ', '.join(notes)})
+        if progress:
+            progress(deadline.elapsed, notes)
+        deadline.pause()
