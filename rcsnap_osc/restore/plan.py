@@ -24,6 +24,7 @@ network's owner choose addresses), else a new address.
 
 import dataclasses
 
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
@@ -276,6 +277,13 @@ def plan(found: Found, request: Request, stamp: str) -> Plan:
     """The :class:`Plan` of a restore; refused before anything is done
     when it cannot be carried out."""
     check_target(found.summary, found.server, found.project_id)
+    if archives.is_archived(found.summary.image):
+        raise errors.Refused(_(
+            'Snapshot %(snap)s is archived: its disks are in Cinder backups. '
+            'Make it a volume-backed snapshot again with "openstack rc '
+            'snapshot unarchive %(id)s" first; nothing was changed.') % {
+                'snap': label(found.summary.image),
+                'id': found.summary.image['id']})
     if found.summary.missing:
         raise errors.Refused(_(
             'Snapshot %(snap)s cannot be restored: volume snapshot(s) %(ids)s '

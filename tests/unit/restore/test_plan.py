@@ -15,6 +15,7 @@ reads found."""
 
 import testtools
 
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.restore import lineage
@@ -196,6 +197,18 @@ class TestRefused(testtools.TestCase):
             'Snapshot analysis-vm-snap (%s) cannot be restored: volume '
             'snapshot(s) %s are gone.' % (fakes.IMAGE_ID, DATA_SNAP),
             self.refused(found(volume_snapshots=snaps)))
+
+    def test_archived_names_unarchive(self):
+        image = dict(data.snapshot_image(), **archives.properties([
+            archives.Record('31f72774-9044-4f54-9a21-151ab3493932', 10,
+                            '/dev/vda', 0, None, ROOT_SNAP, ROOT_VOL)],
+            '2026-12-02T05:40:00Z'))
+        self.assertEqual(
+            'Snapshot analysis-vm-snap (%s) is archived: its disks are in '
+            'Cinder backups. Make it a volume-backed snapshot again with '
+            '"openstack rc snapshot unarchive %s" first; nothing was '
+            'changed.' % (fakes.IMAGE_ID, fakes.IMAGE_ID),
+            self.refused(found(image=image, volume_snapshots={})))
 
     def test_image_backed_is_a_rebuild(self):
         the_plan = plan.plan(image_backed_found(), plan.Request('snap'),
