@@ -18,6 +18,9 @@ the quota and referred to by nothing. Nova makes each one with
 ``create_snapshot_force(volume, name, description)``: the name ``snapshot
 for <image name>``, the volume's own description, and no metadata. That
 tells them apart from volume snapshots made by hand or by other tools.
+``rc snapshot unarchive`` makes its own of a source volume it made from
+a backup; both name the image in their metadata (``rcsnap_image_id``),
+and the source volume goes with its volume snapshot.
 
 Not every unreferenced volume snapshot is unwanted: backup tools keep a
 volume snapshot as the base of their next incremental backup, Cinder
@@ -31,6 +34,7 @@ import collections.abc
 import dataclasses
 import typing
 
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
@@ -60,6 +64,10 @@ class Orphan:
     #: A line for it, and for each volume made from it, in a state its
     #: owner cannot delete it in (:func:`stuck_notes`).
     notes: tuple = ()
+    #: The source volume ``unarchive`` made it of (Cinder's dict), and the
+    #: IDs of the other volume snapshots of that volume.
+    source: dict | None = None
+    siblings: tuple = ()
 
     @property
     def id(self) -> str:
@@ -123,6 +131,18 @@ def made_by_nova(volume_snapshot: dict, volume: dict | None = None) -> bool:
         volume.get('description') or '')
 
 
+def unarchive_source(volume_snapshot: dict, volume: dict | None
+                     ) -> dict | None:
+    """The source volume ``unarchive`` made this volume snapshot of: both
+    name the same image in their metadata; None for any other."""
+    image_id = (volume_snapshot.get('metadata') or {}).get(
+        archives.BACKUP_IMAGE_KEY)
+    if not image_id or volume is None or (volume.get('metadata') or {}).get(
+            archives.BACKUP_IMAGE_KEY) != image_id:
+        return None
+    return volume
+
+
 def dependent_volumes(volumes: collections.abc.Iterable[dict]
                       ) -> dict[str, list[dict]]:
     """Volume snapshot id -> the volumes created from it."""
@@ -178,6 +198,9 @@ def find_orphans(images: collections.abc.Iterable[dict],
     made_from = dependent_volumes(volumes)
     backed_up = dependent_volumes(backups)
     by_id = {v['id']: v for v in volumes}
+    volume_snapshots = list(volume_snapshots)
+    of_volume = dependent_volumes(
+        dict(s, snapshot_id=s.get('volume_id')) for s in volume_snapshots)
     found = []
     for snap in volume_snapshots:
         if snap['id'] in referred:
@@ -186,10 +209,15 @@ def find_orphans(images: collections.abc.Iterable[dict],
                 deletion.PROJECT, project_id) != project_id:
             continue
         made = made_from.get(snap['id'], ())
+        volume = by_id.get(snap.get('volume_id'))
+        source = unarchive_source(snap, volume)
         orphan = Orphan(snap, tuple(v['id'] for v in made),
                         tuple(b['id'] for b in backed_up.get(snap['id'], ())),
-                        made_by_nova(snap, by_id.get(snap.get('volume_id'))),
-                        stuck_notes(snap, made))
+                        bool(source) or made_by_nova(snap, volume),
+                        stuck_notes(snap, made), source, tuple(
+                            s['id'] for s in of_volume.get(
+                                snap.get('volume_id'), ())
+                            if s['id'] != snap['id']))
         if include_all or orphan.plain:
             found.append(orphan)
     return sorted(found, key=lambda o: (o.snapshot.get('created_at') or '',
@@ -221,8 +249,30 @@ def plan_reclaim(found: collections.abc.Iterable[Orphan], project_id: str,
                 'still refer to it (see --min-age)') % max(age or 0, 0)
         plans.append(deletion.Plan(orphan.id, (deletion.Item(
             orphan.id, deletion.VOLUME_SNAPSHOT,
-            orphan.snapshot.get('name'), action, reason),)))
+            orphan.snapshot.get('name'), action, reason),
+        ) + _source_items(orphan, action)))
     return plans
+
+
+def _source_items(orphan: Orphan, action: str) -> tuple:
+    """The item of an orphan's source volume (``unarchive``): deleted
+    after it when it goes, nothing else is made of the volume, and Cinder
+    would accept it."""
+    volume = orphan.source
+    if volume is None:
+        return ()
+    if action != deletion.DELETE:
+        verdict, why = deletion.KEEP, _('volume snapshot %s not deleted') % (
+            orphan.id)
+    elif orphan.siblings:
+        verdict, why = deletion.KEEP, _('volume snapshot %s of it stays') % (
+            ', '.join(orphan.siblings))
+    elif volume.get('status') not in deletion.DELETABLE:
+        verdict, why = deletion.KEEP, _('status is %s') % volume.get('status')
+    else:
+        verdict, why = deletion.DELETE, None
+    return (deletion.Item(volume['id'], deletion.VOLUME, volume.get('name'),
+                          verdict, why),)
 
 
 def freed_gib(found: collections.abc.Iterable[Orphan],
@@ -230,7 +280,8 @@ def freed_gib(found: collections.abc.Iterable[Orphan],
               states: collections.abc.Container[str]) -> tuple[int, int]:
     """GiB of the orphans whose outcome is in ``states``, and how many."""
     sizes = {o.id: o.size_gib or 0 for o in found}
-    done = [o.item.resource_id for o in outcomes if o.state in states]
+    done = [o.item.resource_id for o in outcomes if o.state in states
+            and o.item.kind == deletion.VOLUME_SNAPSHOT]
     return sum(sizes.get(i, 0) for i in done), len(done)
 
 

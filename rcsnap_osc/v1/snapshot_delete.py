@@ -197,9 +197,12 @@ class DeleteSnapshot(base.Lister):
         found, plans, outcomes = deleting.delete_orphans(
             self.conn, request(args), self.reporter())
         common.say_notes(self.app.stderr, found)
+        # A source volume's volume snapshot is waited for, --wait or not.
+        waited = args.wait or all(o.state != 'deleting' for o in outcomes
+                                  if o.item.kind == 'volume snapshot')
         state = ('delete' if args.dry_run else
-                 'deleted' if args.wait else 'deleting')
-        gib, count = orphans.freed_gib(found, outcomes, (state,))
+                 'deleted' if waited else 'deleting')
+        gib, count = orphans.freed_gib(found, outcomes, (state, 'deleted'))
         self.app.stderr.write(orphans.freed_message(gib, count, state) +
                               '\n')
         self.fail_after_output(common.deletion_failure(

@@ -375,3 +375,65 @@ class TestAge(testtools.TestCase):
             {'created_at': '2026-11-20T10:15:29Z'}, now))
         self.assertIsNone(snapshots.age_seconds({'created_at': None}, now))
         self.assertIsNone(snapshots.age_seconds({'created_at': 'x'}, now))
+
+
+class TestUnarchiveOrphans(OrphansTest):
+    """The image of an unarchived snapshot deleted behind the plugin's
+    back (``openstack image delete``): its volume snapshot is an orphan,
+    and its source volume goes after it."""
+
+    GONE_IMAGE = 'b7c8d9e0-f1a2-4b3c-8d4e-5f6a7b8c9d0e'
+
+    def source(self, **fields):
+        body = fakes.volume(SOURCE_ID, snapshot_id=None, **fields)
+        body['metadata'] = {'rcsnap_image_id': self.GONE_IMAGE}
+        return body
+
+    def snap(self, snapshot_id=ORPHAN_ID):
+        return vsnap(snapshot_id, size=4, volume_id=SOURCE_ID,
+                     metadata={'rcsnap_image_id': self.GONE_IMAGE})
+
+    def delete(self, *args, code=0):
+        status, out, err = self.run_cli('rc', 'snapshot', 'delete',
+                                        '--orphans', *args, '-f', 'json')
+        self.assertEqual(code, status, err)
+        self.assertNotIn('Traceback', err)
+        return json.loads(out), err
+
+    def test_found_without_all_and_the_source_volume_goes_after_it(self):
+        self.useFixture(base.FakeClock())
+        self.cloud([self.snap()], [self.source()])
+        fakes.register_delete_volume_snapshot(self.requests, ORPHAN_ID)
+        fakes.register_volume_snapshot_states(self.requests, ORPHAN_ID,
+                                              None)
+        self.requests.delete('%s/volumes/%s' % (base.VOLUME_URL, SOURCE_ID),
+                             status_code=202)
+        rows, err = self.delete()
+        self.assertEqual([(ORPHAN_ID, 'volume snapshot', 'deleted'),
+                          (SOURCE_ID, 'volume', 'deleting')],
+                         [(r['Resource'], r['Kind'], r['Result'])
+                          for r in rows])
+        self.assertEqual([
+            'DELETE %s/%s' % (SNAPS, ORPHAN_ID),
+            'DELETE %s/volumes/%s' % (base.VOLUME_URL, SOURCE_ID)],
+            [w.split('?')[0] for w in self.writes()])
+        self.assertEqual('Freed 4 GiB (1 volume snapshots).',
+                         err.strip().splitlines()[-1])
+
+    def test_a_volume_whose_metadata_names_another_image_is_left(self):
+        source = self.source()
+        source['metadata'] = {'rcsnap_image_id': fakes.IMAGE_ID}
+        self.cloud([self.snap()], [source])
+        rows, err = self.delete('--dry-run', '--all')
+        self.assertEqual([(ORPHAN_ID, 'volume snapshot')],
+                         [(r['Resource'], r['Kind']) for r in rows])
+        self.assertEqual([], self.writes())
+
+    def test_source_kept_while_another_snapshot_of_it_stays(self):
+        other = vsnap(HAND_ID, volume_id=SOURCE_ID, name='by hand')
+        self.cloud([self.snap(), other], [self.source()])
+        rows, err = self.delete('--dry-run')
+        self.assertEqual([
+            (ORPHAN_ID, 'would delete'),
+            (SOURCE_ID, 'kept (volume snapshot %s of it stays)' % HAND_ID)],
+            [(r['Resource'], r['Result']) for r in rows])
