@@ -40,10 +40,11 @@ def _post(conn, url, body, microversion=None):
     return response.json()
 
 
-def make_volume(conn, planned, direct, ledger, deadline):
-    """Make one volume from its backup; its ID (in the ledger)."""
-    backup_id = planned['record'].backup_id
-    body = dict(planned['body'])
+def make_volume(conn, backup_id, body, direct, ledger, deadline):
+    """Make one volume from a backup, its ``POST /volumes`` ``body``
+    otherwise (``direct``: Cinder takes ``backup_id``, 3.47); its ID (in
+    the ledger)."""
+    body = dict(body)
     if direct:
         body['backup_id'] = backup_id
         volume = _post(conn, '/volumes', {'volume': body}, FROM_BACKUP)

@@ -44,7 +44,8 @@ def make_volumes(conn, summary, root_gib, name, deadline, reporter, ledger):
     made = {}
     for planned in launch_volumes.backup_volumes(summary, root_gib, name):
         made[planned['record'].snapshot_id] = from_backups.make_volume(
-            conn, planned, direct, ledger, deadline)
+            conn, planned['record'].backup_id, planned['body'], direct,
+            ledger, deadline)
     from_backups.wait_available(conn, list(made.values()), deadline,
                                 reporter.progress)
     return made

@@ -13,7 +13,9 @@
 """The new server of a restore, as ``POST /servers`` asks for it: pure,
 from a :class:`rcsnap_osc.restore.plan.Plan`."""
 
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import snapshots
+from rcsnap_osc.i18n import _
 from rcsnap_osc.restore import lineage
 from rcsnap_osc.restore import plan
 
@@ -45,6 +47,10 @@ def block_devices(the_plan: plan.Plan, volume_types: bool = False,
         if step.moved:
             bdm.update(uuid=step.moved, source_type='volume',
                        delete_on_termination=False)
+        elif step.backup:  # the volume made from it, once made
+            bdm.update(uuid=None, source_type='volume', delete_on_termination=(
+                bool(entries.get(step.snapshot_id, {}).get(
+                    'delete_on_termination'))))
         else:
             entry = entries.get(step.snapshot_id, {})
             bdm.update(uuid=step.snapshot_id, source_type='snapshot',
@@ -56,6 +62,33 @@ def block_devices(the_plan: plan.Plan, volume_types: bool = False,
                 bdm['volume_type'] = entry['volume_type']
         mapping.append(bdm)
     return mapping
+
+
+def backup_volume(the_plan: plan.Plan, step: plan.VolumeStep) -> dict:
+    """The ``POST /volumes`` body of a new volume made from the backup
+    of an archived snapshot's disk: its size and recorded volume type."""
+    record = next(r for r in archives.records(the_plan.found.summary.image)
+                  if r.backup_id == step.backup)
+    body = {'name': '%s-%s' % (the_plan.server['name'], (
+        step.device or step.role).rsplit('/', 1)[-1]),
+        'size': step.size_gib, 'description': _(
+            'Restored from backup %(backup)s of archived snapshot '
+            '%(snap)s') % {'backup': step.backup,
+                           'snap': the_plan.found.summary.image['id']}}
+    if record.volume_type:
+        body['volume_type'] = record.volume_type
+    return body
+
+
+def with_backup_volumes(attrs: dict, the_plan: plan.Plan,
+                        made: dict[str, str]) -> dict:
+    """``attrs`` with the volumes made from the backups (``made``: volume
+    snapshot ID -> volume ID) in the mapping, in the plan's order."""
+    mapping = [dict(bdm) for bdm in attrs['block_device_mapping']]
+    for bdm, step in zip(mapping, the_plan.volumes):
+        if step.backup:
+            bdm['uuid'] = made[step.snapshot_id]
+    return dict(attrs, block_device_mapping=mapping)
 
 
 def kept_on_termination(the_plan: plan.Plan) -> list[str]:

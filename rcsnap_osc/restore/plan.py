@@ -94,8 +94,9 @@ class PortStep:
 @dataclasses.dataclass(frozen=True)
 class VolumeStep:
     """A volume of the new server: ``role`` root or data, ``device``,
-    made from volume snapshot ``snapshot_id`` or moved (``moved``, the old
-    volume's ID); ``old``, the old server's volume it replaces."""
+    made from volume snapshot ``snapshot_id`` (of an archived snapshot:
+    from ``backup``, the backup its image records) or moved (``moved``,
+    the old volume's ID); ``old``, the old server's volume it replaces."""
 
     role: str
     device: str | None
@@ -103,6 +104,7 @@ class VolumeStep:
     snapshot_id: str | None = None
     moved: str | None = None
     old: str | None = None
+    backup: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -208,8 +210,7 @@ def root_volume(found: Found) -> str | None:
     root = next((d for d in devices if d.boot_index == 0), None)
     attached = found.volumes
     if root is not None:
-        source = (found.volume_snapshots.get(root.snapshot_id) or {}).get(
-            'volume_id')
+        source = _taken_of(found, root.snapshot_id)
         if source in attached:
             return source
     device = (root.device_name if root else None) or '/dev/vda'
@@ -221,6 +222,24 @@ def root_volume(found: Found) -> str | None:
     return None
 
 
+def _taken_of(found: Found, snapshot_id: str) -> str | None:
+    """The volume a volume snapshot was taken of (of an archived one, as
+    its image records)."""
+    return (found.volume_snapshots.get(snapshot_id) or {}).get(
+        'volume_id') or _records(found).get(snapshot_id, _NO_RECORD)[2]
+
+
+_NO_RECORD = (None, None, None)
+
+
+def _records(found: Found) -> dict:
+    """``{volume snapshot ID: (backup ID, size, volume ID)}`` of an
+    archived snapshot's disks ({} for any other)."""
+    return {r.snapshot_id: (r.backup_id, r.size_gib, r.volume_id)
+            for r in archives.current(found.summary.image)
+            if archives.is_archived(found.summary.image)}
+
+
 def volume_steps(found: Found, data_volumes: str
                  ) -> tuple[list[VolumeStep], list[str]]:
     """The new server's volumes, and the old volumes that stay on the
@@ -230,17 +249,19 @@ def volume_steps(found: Found, data_volumes: str
         raise errors.Refused(_(
             'Cannot tell which volume server %s boots from; nothing was '
             'changed.') % label(found.server))
-    steps, left = [], []
+    steps, left, records = [], [], _records(found)
     for device in found.summary.devices:
+        backup, size, _vol = records.get(device.snapshot_id, (
+            None, device.size_gib, None))
         if device.boot_index == 0:
-            size = max(device.size_gib or 0,
-                       found.volumes[old_root].get('size') or 0)
+            size = max(size or 0, found.volumes[old_root].get('size') or 0)
             steps.append(VolumeStep('root', device.device_name, size,
-                                    device.snapshot_id, old=old_root))
+                                    device.snapshot_id, old=old_root,
+                                    backup=backup))
         elif data_volumes == SNAPSHOT:
             steps.append(VolumeStep(
-                'data', device.device_name, device.size_gib,
-                device.snapshot_id, old=_data_volume_of(found, device)))
+                'data', device.device_name, size, device.snapshot_id,
+                old=_data_volume_of(found, device), backup=backup))
     paired = {step.old for step in steps}
     for volume_id in sorted(found.volumes):
         if volume_id == old_root or volume_id in paired:
@@ -258,8 +279,7 @@ def volume_steps(found: Found, data_volumes: str
 def _data_volume_of(found: Found, device: snapshots.Device) -> str | None:
     """The old server's volume a data volume snapshot stands for: the
     one it was taken of, else one an earlier restore made from it."""
-    source = (found.volume_snapshots.get(device.snapshot_id) or {}).get(
-        'volume_id')
+    source = _taken_of(found, device.snapshot_id)
     if source in found.volumes:
         return source
     return next((i for i, v in sorted(found.volumes.items())
@@ -277,14 +297,13 @@ def plan(found: Found, request: Request, stamp: str) -> Plan:
     """The :class:`Plan` of a restore; refused before anything is done
     when it cannot be carried out."""
     check_target(found.summary, found.server, found.project_id)
-    if archives.is_archived(found.summary.image):
-        raise errors.Refused(_(
-            'Snapshot %(snap)s is archived: its disks are in Cinder backups. '
-            'Make it a volume-backed snapshot again with "openstack rc '
-            'snapshot unarchive %(id)s" first; nothing was changed.') % {
-                'snap': label(found.summary.image),
-                'id': found.summary.image['id']})
-    if found.summary.missing:
+    if archives.is_archived(found.summary.image) and len(_records(
+            found)) != len(found.summary.devices):
+        raise errors.Refused(_('Snapshot %s cannot be restored: its image '
+                               'does not record a backup of each disk.')
+                             % label(found.summary.image))
+    if found.summary.missing and not archives.is_archived(
+            found.summary.image):
         raise errors.Refused(_(
             'Snapshot %(snap)s cannot be restored: volume snapshot(s) %(ids)s '
             'are gone.') % {

@@ -94,9 +94,11 @@ def replace_rows(the_plan, made=None):
             note = _('data volume %s moved from the old server') % (
                 step.device or '')
         else:
-            note = _('%(role)s volume, %(size)s GiB, from volume snapshot '
-                     '%(snap)s') % {'role': step.role, 'size': step.size_gib,
-                                    'snap': step.snapshot_id}
+            note = (_('%(role)s volume, %(size)s GiB, from backup %(snap)s '
+                      '(archived)') if step.backup else _(
+                '%(role)s volume, %(size)s GiB, from volume snapshot '
+                '%(snap)s')) % {'role': step.role, 'size': step.size_gib,
+                                'snap': step.backup or step.snapshot_id}
             if step.old and (step.role != 'root' or not the_plan.delete_old):
                 note += _('; the old one stays on the old server')
             elif step.old:

@@ -27,6 +27,7 @@ from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 
 from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import from_backups
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
@@ -244,6 +245,9 @@ def _cut_over(conn, the_plan, attrs, steps, made):
     server, ACTIVE with its floating IPs."""
     old, reporter = the_plan.server, steps.reporter
     moved = {v.moved for v in the_plan.volumes if v.moved}
+    restored = _from_backups(conn, the_plan, steps)
+    if restored:
+        attrs = restore_attrs.with_backup_volumes(attrs, the_plan, restored)
     reporter.say(_('Stopping server %s') % restore_plan.label(old))
     steps.stop(old)
     steps.rename(old, the_plan.kept_name)
@@ -260,16 +264,41 @@ def _cut_over(conn, the_plan, attrs, steps, made):
         steps.detach_volume(old['id'], volume_id)
     reporter.say(_('Creating server %s') % attrs['name'])
     server = steps.create(attrs)
-    server = steps.built(server, moved)
+    server = steps.built(server, moved | set(restored.values()))
     made.ports, made.volumes = reads.parallel([
         lambda: [_record(p) for p in conn.network.ports(
             device_id=server.id)] if the_plan.ports else [],
         lambda: _new_volumes(conn, the_plan, server)])
+    made.volumes.update(restored)
     for fip in off_nova_ports:
         port = _port_for(the_plan, fip, made.ports)
         steps.move_floating_ip(fip, port)
         made.floating_ips[fip['id']] = port['id']
     return server
+
+
+def _from_backups(conn, the_plan, steps):
+    """An archived snapshot's new volumes, made from its backups while
+    the old server still runs, each in the ledger until the new server
+    has it: {volume snapshot ID: volume ID}."""
+    todo = [v for v in the_plan.volumes if v.backup]
+    if not todo:
+        return {}
+    direct = sdk_utils.supports_microversion(conn.block_storage,
+                                             from_backups.FROM_BACKUP)
+    deadline = waits.Deadline(steps.timeout)
+    made = {}
+    for step in todo:
+        made[step.snapshot_id] = from_backups.make_volume(
+            conn, step.backup, restore_attrs.backup_volume(the_plan, step),
+            direct, steps.ledger, deadline)
+        steps.reporter.say(_('Making %(role)s volume %(id)s from backup '
+                             '%(backup)s') % {
+            'role': step.role, 'id': made[step.snapshot_id],
+            'backup': step.backup})
+    from_backups.wait_available(conn, list(made.values()), deadline,
+                                steps.reporter.progress)
+    return made
 
 
 def _port_for(the_plan, fip, ports):
@@ -289,5 +318,6 @@ def _new_volumes(conn, the_plan, server):
     for volume_id, volume in reads.get_volumes(conn, ids).items():
         key = volume.get('snapshot_id') if volume_id not in {
             v.moved for v in the_plan.volumes} else volume_id
-        found.setdefault(key, volume_id)
+        if key:  # none: made from a backup (known already)
+            found.setdefault(key, volume_id)
     return found

@@ -95,8 +95,8 @@ def _make_volumes(conn, results, ledger, deadline, reporter):
     for result in results:
         for record in result.unarchive.disks:
             result.volumes[record.snapshot_id] = from_backups.make_volume(
-                conn, {'record': record, 'body': unarchiving.volume_body(
-                    result.unarchive, record)}, direct, ledger, deadline)
+                conn, record.backup_id, unarchiving.volume_body(
+                    result.unarchive, record), direct, ledger, deadline)
     from_backups.wait_available(
         conn, [v for r in results for v in r.volumes.values()], deadline,
         reporter.progress)

@@ -162,6 +162,33 @@ class TestVolumes(testtools.TestCase):
         self.assertEqual([steps[0]], the_plan.new_volumes)
 
 
+ROOT_BACKUP = '31f72774-9044-4f54-9a21-151ab3493932'
+DATA_BACKUP = '61246705-d3be-4b98-bb1c-52329489de61'
+
+
+def archived_image():
+    """The snapshot of :mod:`data`, archived: its volume snapshots gone,
+    each disk in a backup of the volume it was taken of."""
+    return dict(data.snapshot_image(), **archives.properties([
+        archives.Record(ROOT_BACKUP, 12, '/dev/vda', 0, '__DEFAULT__',
+                        ROOT_SNAP, ROOT_VOL),
+        archives.Record(DATA_BACKUP, 5, '/dev/vdb', None, None, DATA_SNAP,
+                        DATA_VOL)], '2026-12-02T05:40:00Z'))
+
+
+class TestArchived(testtools.TestCase):
+
+    def test_each_new_volume_from_its_backup_at_the_recorded_size(self):
+        the_plan = plan.plan(found(image=archived_image(),
+                                   volume_snapshots={}),
+                             plan.Request('snap'), data.STAMP)
+        self.assertEqual(
+            [('root', ROOT_BACKUP, ROOT_VOL), ('data', DATA_BACKUP, DATA_VOL)],
+            [(v.role, v.backup, v.old) for v in the_plan.volumes])
+        self.assertEqual(5, the_plan.volumes[1].size_gib)
+        self.assertEqual(2, len(the_plan.new_volumes))
+
+
 class TestRefused(testtools.TestCase):
 
     def refused(self, the_found):
@@ -198,16 +225,12 @@ class TestRefused(testtools.TestCase):
             'snapshot(s) %s are gone.' % (fakes.IMAGE_ID, DATA_SNAP),
             self.refused(found(volume_snapshots=snaps)))
 
-    def test_archived_names_unarchive(self):
-        image = dict(data.snapshot_image(), **archives.properties([
-            archives.Record('31f72774-9044-4f54-9a21-151ab3493932', 10,
-                            '/dev/vda', 0, None, ROOT_SNAP, ROOT_VOL)],
-            '2026-12-02T05:40:00Z'))
+    def test_archived_without_a_backup_of_each_disk(self):
+        image = archived_image()
+        image['rcsnap_archive_disks'] = '1'
         self.assertEqual(
-            'Snapshot analysis-vm-snap (%s) is archived: its disks are in '
-            'Cinder backups. Make it a volume-backed snapshot again with '
-            '"openstack rc snapshot unarchive %s" first; nothing was '
-            'changed.' % (fakes.IMAGE_ID, fakes.IMAGE_ID),
+            'Snapshot analysis-vm-snap (%s) cannot be restored: its image '
+            'does not record a backup of each disk.' % fakes.IMAGE_ID,
             self.refused(found(image=image, volume_snapshots={})))
 
     def test_image_backed_is_a_rebuild(self):
