@@ -107,10 +107,9 @@ def _refuse(name: str, why: str) -> errors.Refused:
 
 
 def _image_refusal(image: dict, project_id: str) -> str | None:
-    if not snapshots.is_instance_snapshot(image):
-        return _('not an instance snapshot')
-    if image.get('owner') != project_id:
-        return _('owned by project %s, not this one') % image.get('owner')
+    why = archives.not_ours(image, project_id)
+    if why:
+        return why
     if archives.is_archived(image):
         return _('it is archived already')
     try:

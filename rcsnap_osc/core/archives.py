@@ -46,6 +46,7 @@ import dataclasses
 import typing
 
 from rcsnap_osc.core import snapshots
+from rcsnap_osc.i18n import _
 
 ARCHIVED_AT = 'rcsnap_archived_at'
 DISKS = 'rcsnap_archive_disks'
@@ -88,6 +89,16 @@ def _int(value: typing.Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def not_ours(image: dict, project_id: str) -> str | None:
+    """Why ``archive`` and ``unarchive`` leave an image alone: not an
+    instance snapshot, or another project's; None otherwise."""
+    if not snapshots.is_instance_snapshot(image):
+        return _('not an instance snapshot')
+    if image.get('owner') != project_id:
+        return _('owned by project %s, not this one') % image.get('owner')
+    return None
 
 
 def is_archived(image: dict) -> bool:

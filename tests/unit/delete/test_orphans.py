@@ -136,6 +136,13 @@ class OrphansTest(base.TestCommand):
         fakes.register_volume_list(self.requests, list(volumes))
         fakes.register_backup_list(self.requests, backups)
 
+    def delete(self, *args, code=0):
+        status, out, err = self.run_cli('rc', 'snapshot', 'delete',
+                                        '--orphans', *args, '-f', 'json')
+        self.assertEqual(code, status, err)
+        self.assertNotIn('Traceback', err)
+        return json.loads(out), err
+
     def many(self, count):
         return [vsnap('a%07d-e5f6-4a7b-8c9d-0e1f2a3b4c5d' % n, size=2)
                 for n in range(count)]
@@ -227,13 +234,6 @@ class TestListOrphans(OrphansTest):
 
 
 class TestDeleteOrphans(OrphansTest):
-
-    def delete(self, *args, code=0):
-        status, out, err = self.run_cli('rc', 'snapshot', 'delete',
-                                        '--orphans', *args, '-f', 'json')
-        self.assertEqual(code, status, err)
-        self.assertNotIn('Traceback', err)
-        return json.loads(out), err
 
     def test_dry_run(self):
         self.cloud([vsnap(ORPHAN_ID), vsnap(HAND_ID, size=3)],
@@ -392,13 +392,6 @@ class TestUnarchiveOrphans(OrphansTest):
     def snap(self, snapshot_id=ORPHAN_ID):
         return vsnap(snapshot_id, size=4, volume_id=SOURCE_ID,
                      metadata={'rcsnap_image_id': self.GONE_IMAGE})
-
-    def delete(self, *args, code=0):
-        status, out, err = self.run_cli('rc', 'snapshot', 'delete',
-                                        '--orphans', *args, '-f', 'json')
-        self.assertEqual(code, status, err)
-        self.assertNotIn('Traceback', err)
-        return json.loads(out), err
 
     def test_found_without_all_and_the_source_volume_goes_after_it(self):
         self.useFixture(base.FakeClock())

@@ -43,6 +43,14 @@ def source_volume(volume_id, image_id=fakes.IMAGE_ID, size=10,
     return body
 
 
+def listed_then_gone():
+    """The volume snapshot listing: both of them, then none."""
+    return [{'json': {'snapshots': [
+        fakes.volume_snapshot(fakes.ROOT_SNAP_ID, volume_id=ROOT),
+        fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5, volume_id=DATA)]}},
+        {'json': {'snapshots': []}}]
+
+
 class TestDeleteUnarchived(base.TestCommand):
 
     def setUp(self):
@@ -109,12 +117,7 @@ class TestDeleteUnarchived(base.TestCommand):
     def test_a_volume_whose_metadata_names_another_image_stays(self):
         self.cloud([source_volume(ROOT),
                     source_volume(DATA, image_id=fakes.COPY_IMAGE_ID)])
-        self.requests.get(SNAPS + '/detail', [
-            {'json': {'snapshots': [
-                fakes.volume_snapshot(fakes.ROOT_SNAP_ID, volume_id=ROOT),
-                fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5,
-                                      volume_id=DATA)]}},
-            {'json': {'snapshots': []}}])
+        self.requests.get(SNAPS + '/detail', listed_then_gone())
         self.requests.delete('%s/%s' % (VOLUMES, ROOT), status_code=202)
         rows, err = self.delete()
         self.assertEqual([
@@ -142,12 +145,7 @@ class TestArchiveUnarchived(test_archive.ArchiveTest):
         self.useFixture(base.FakeClock())
         self.cloud(images=[unarchived_image()], volumes=[
             source_volume(ROOT), source_volume(DATA, size=5)])
-        self.requests.get(SNAPS + '/detail', [
-            {'json': {'snapshots': [
-                fakes.volume_snapshot(fakes.ROOT_SNAP_ID, volume_id=ROOT),
-                fakes.volume_snapshot(fakes.DATA_SNAP_ID, size=5,
-                                      volume_id=DATA)]}},
-            {'json': {'snapshots': []}}])
+        self.requests.get(SNAPS + '/detail', listed_then_gone())
         self.accept_backups()
         self.accept_rest()
         for vid in (ROOT, DATA):
