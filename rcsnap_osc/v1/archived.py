@@ -11,42 +11,10 @@
 #   under the License.
 
 """What the commands show of archives (``rc snapshot archive``): an
-archived snapshot's backups, an archive's rows, and what a retention
-archived of what it keeps."""
-
-from cliff import columns
+archive's rows, and what a retention archived of what it keeps."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import common
-
-
-class BackupsColumn(columns.FormattableColumn):
-    """Per-disk backups: a line each in tables, a list in JSON."""
-
-    def human_readable(self):
-        return '\n'.join(
-            '%s (boot index %s): backup %s, %s, %s' % (
-                d['device_name'] or '-',
-                '-' if d['boot_index'] is None else d['boot_index'],
-                d['backup_id'],
-                'size unknown' if d['size_gib'] is None else
-                '%s GiB' % d['size_gib'], d['status'])
-            for d in self._value)
-
-    def machine_readable(self):
-        return list(self._value)
-
-
-def show_backups(conn, summary):
-    """``(names, values)`` to add to ``show`` of an archived snapshot;
-    nothing for any other."""
-    from rcsnap_osc.core import archives
-    from rcsnap_osc.show import run as showing
-
-    if not archives.is_archived(summary.image):
-        return (), ()
-    return ('backups',), (BackupsColumn(
-        showing.archived_backups(conn, summary.image)),)
 
 
 def _backup_text(disk, dry_run):

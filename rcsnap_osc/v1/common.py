@@ -39,44 +39,6 @@ class SizeColumn(columns.FormattableColumn):
         return self._value
 
 
-class VolumeSnapshotsColumn(columns.FormattableColumn):
-    """Per-device volume snapshots: a line each in tables, a list in JSON."""
-
-    def human_readable(self):
-        return '\n'.join(
-            '%s (boot index %s): %s, %s, %s' % (
-                d.device_name or '-',
-                '-' if d.boot_index is None else d.boot_index,
-                d.snapshot_id,
-                'size unknown' if d.size_gib is None else
-                '%s GiB' % d.size_gib,
-                d.status)
-            for d in self._value)
-
-    def machine_readable(self):
-        return [d.as_dict() for d in self._value]
-
-
-class PropertiesColumn(columns.FormattableColumn):
-    """Image properties: ``key=value`` lines in tables, long values wrapped
-    (the mapping Nova writes is hundreds of characters); a dict in JSON."""
-
-    WIDTH = 72
-
-    def human_readable(self):
-        import textwrap
-
-        lines = []
-        for key, value in sorted(self._value.items()):
-            lines.extend(textwrap.wrap(
-                '%s=%s' % (key, value), self.WIDTH, subsequent_indent='  ',
-                break_on_hyphens=False) or ['%s=' % key])
-        return '\n'.join(lines)
-
-    def machine_readable(self):
-        return dict(self._value)
-
-
 class MembersColumn(columns.FormattableColumn):
     """Image members: ``project: status`` lines in tables, a list in JSON."""
 
@@ -87,32 +49,6 @@ class MembersColumn(columns.FormattableColumn):
     def machine_readable(self):
         return [{'project_id': m['member_id'], 'status': m['status']}
                 for m in self._value]
-
-
-SHOW_COLUMNS = (
-    'id', 'name', 'status', 'type', 'size_gib', 'image_size',
-    'volume_snapshots', 'min_disk', 'min_ram', 'visibility', 'owner',
-    'created_at', 'properties')
-
-
-def show_data(summary):
-    """The ``show`` row of a :class:`snapshots.Summary`."""
-    image = summary.image
-    return SHOW_COLUMNS, (
-        image.get('id'),
-        image.get('name'),
-        image.get('status'),
-        summary.type,
-        SizeColumn(summary.size_gib),
-        image.get('size'),
-        VolumeSnapshotsColumn(summary.devices),
-        image.get('min_disk'),
-        image.get('min_ram'),
-        image.get('visibility'),
-        image.get('owner'),
-        image.get('created_at'),
-        PropertiesColumn(snapshots.custom_properties(image)),
-    )
 
 
 def warn_missing(stderr, summary):

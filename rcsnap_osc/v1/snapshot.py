@@ -13,18 +13,16 @@
 """Instance snapshot commands: show, list.
 
 Each command parses its arguments, makes one call to
-:mod:`rcsnap_osc.show.run` (or :mod:`rcsnap_osc.share.run`) and formats
-the result. Those pull in the SDK, so they are imported inside
-``take_action``, never when ``openstack`` starts; errors are reported by
-:mod:`rcsnap_osc.v1.base`. ``create`` and ``batch create`` are in
-:mod:`rcsnap_osc.v1.snapshot_create`.
+:mod:`rcsnap_osc.show.run` and formats the result with the snapshot's
+column map (:data:`rcsnap_osc.v1.columns.SNAPSHOT`). That module pulls in
+the SDK, so it is imported inside ``take_action``, never when
+``openstack`` starts; errors are reported by :mod:`rcsnap_osc.v1.base`.
+``create`` and ``batch create`` are in :mod:`rcsnap_osc.v1.snapshot_create`.
 """
 
-from osc_lib.cli import format_columns
-
 from rcsnap_osc.i18n import _
-from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import columns
 from rcsnap_osc.v1 import common
 
 
@@ -44,24 +42,11 @@ none of these says.""")
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.core import archives
-        from rcsnap_osc.create import plan as create_plan
         from rcsnap_osc.show import run as showing
 
-        summary, members, server = showing.show_snapshot(
-            self.conn, parsed_args.snapshot)
-        summary = archives.as_archived(summary)
-        common.warn_missing(self.app.stderr, summary)
-        names, values = common.show_data(summary)
-        # recorded by create; "unknown" for snapshots made elsewhere
-        names += ('consistency', 'server')
-        values += (create_plan.recorded(summary.image), server)
-        more = archived.show_backups(self.conn, summary)
-        names, values = names + more[0], values + more[1]
-        if members is not None:  # only the owner sees the members
-            names += ('members',)
-            values += (common.MembersColumn(members),)
-        return names, values
+        shown = showing.show_snapshot(self.conn, parsed_args.snapshot)
+        common.warn_missing(self.app.stderr, shown.summary)
+        return columns.show(columns.SNAPSHOT, columns.SHOW, shown)
 
 
 class ListSnapshot(base.Lister):
@@ -112,45 +97,14 @@ class ListSnapshot(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.cloud import reads
-        from rcsnap_osc.core import archives
-        from rcsnap_osc.core import origin
-        from rcsnap_osc.share import run as sharing
         from rcsnap_osc.show import run as showing
 
-        shared = parsed_args.scope == 'shared'
-        if shared:  # with this project's answer to each
-            found = sharing.list_shared_snapshots(self.conn,
-                                                  name=parsed_args.name)
-        elif parsed_args.long:  # with the server each came from
-            found = showing.list_snapshots(self.conn, parsed_args.scope,
-                                           name=parsed_args.name)
-        else:
-            found = [(s, None) for s in reads.list_snapshots(
-                self.conn, parsed_args.scope, name=parsed_args.name)]
-        headers = ['ID', 'Name', 'Status', 'Type', 'Size GiB']
+        listed = showing.list_snapshots(self.conn, parsed_args.scope,
+                                        name=parsed_args.name,
+                                        servers=parsed_args.long)
+        wanted = {columns.LIST}
         if parsed_args.long:
-            headers += ['Image Size', 'Volume Snapshots', 'Min Disk',
-                        'Min RAM', 'Visibility', 'Owner', 'Created At',
-                        'Server']
-        if shared:
-            headers.append('Member Status')
-        rows = []
-        for summary, extra in found:
-            summary = archives.as_archived(summary)
-            image = summary.image
-            row = [image.get('id'), image.get('name'), image.get('status'),
-                   summary.type, common.SizeColumn(summary.size_gib)]
-            if parsed_args.long:
-                row += [image.get('size'),
-                        format_columns.ListColumn(
-                            [d.snapshot_id for d in summary.devices]),
-                        image.get('min_disk'), image.get('min_ram'),
-                        image.get('visibility'), image.get('owner'),
-                        image.get('created_at'),
-                        origin.recorded_server(image) if shared
-                        else extra]
-            if shared:
-                row.append(extra)
-            rows.append(row)
-        return headers, rows
+            wanted.add(columns.LONG)
+        if parsed_args.scope == 'shared':
+            wanted.add(columns.SHARED)
+        return columns.listing(columns.SNAPSHOT, wanted, listed)

@@ -22,6 +22,7 @@ from osc_lib.cli import parseractions
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import columns as snapshot_columns
 from rcsnap_osc.v1 import common
 from rcsnap_osc.v1 import keep
 
@@ -167,7 +168,8 @@ class CreateSnapshot(base.ShowOne):
 
     @staticmethod
     def output(result, rules):
-        names, values = common.show_data(result.summary)
+        names, values = snapshot_columns.show(
+            snapshot_columns.SNAPSHOT, snapshot_columns.MADE, result)
         if rules is None:
             return names, values
         return (names + keep.pruned_names(rules),
