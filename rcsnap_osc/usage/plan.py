@@ -17,6 +17,7 @@ Pure functions over Glance- and Cinder-shaped dicts: no cliff, no HTTP.
 
 import collections.abc
 import dataclasses
+import typing
 
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import origin
@@ -24,15 +25,8 @@ from rcsnap_osc.core import orphans
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
 
-#: The Glance unified-limit names shown when Glance reports them.
+#: The Glance unified limits a view holds when Glance reports them.
 GLANCE_LIMITS = ('image_size_total', 'image_count_total')
-
-#: The field names of the plain view, in order.
-FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
-          'launched_volumes', 'launched_volume_gib',
-          'quota_snapshots_used', 'quota_snapshots_counted',
-          'quota_snapshots_limit', 'quota_gigabytes_used',
-          'quota_gigabytes_counted', 'quota_gigabytes_limit')
 
 #: Cinder's key for the project of a volume (admins see it).
 VOLUME_PROJECT = 'os-vol-tenant-attr:tenant_id'
@@ -72,8 +66,9 @@ class Listings:
 def compute(listed: Listings, project_id: str,
             quota_set: dict | None = None,
             glance_usage: dict | None = None) -> dict:
-    """The plain view: a dict of :data:`FIELDS` (and the Glance limits it
-    reports, as ``{'usage': n, 'limit': n}`` each).
+    """The plain view: a dict of the fields ``usage`` shows (its column
+    map is :data:`rcsnap_osc.v1.snapshot_usage.USAGE`), and the Glance
+    limits Glance reports, as ``{'usage': n, 'limit': n}`` each.
 
     :param quota_set: Cinder's ``quota_set`` with usage, or None.
     :param glance_usage: Glance's ``usage`` of ``/v2/info/usage``.
@@ -85,8 +80,9 @@ def compute(listed: Listings, project_id: str,
     images, volume_snapshots, volumes = (
         listed.images, listed.volume_snapshots, listed.volumes)
     owned = origin.owned_snapshots(images, project_id)
-    found = orphans.find_orphans(images, list(volume_snapshots.values()),
-                                 volumes, project_id, backups=listed.backups)
+    orphaned = orphans.find_orphans(
+        images, list(volume_snapshots.values()), volumes, project_id,
+        backups=listed.backups)
     ours = {sid for sid, s in volume_snapshots.items()
             if s.get(deletion.PROJECT, project_id) == project_id}
     launched = [v for v in volumes if v.get('snapshot_id') in ours
@@ -94,8 +90,8 @@ def compute(listed: Listings, project_id: str,
     result = {
         'snapshots': len(owned),
         'snapshot_gib': _cost(owned, volume_snapshots),
-        'orphans': len(found),
-        'orphan_gib': sum(o.size_gib or 0 for o in found),
+        'orphans': len(orphaned),
+        'orphan_gib': sum(o.size_gib or 0 for o in orphaned),
         'launched_volumes': len(launched),
         'launched_volume_gib': sum(v.get('size') or 0 for v in launched),
     }
@@ -117,17 +113,11 @@ def compute(listed: Listings, project_id: str,
     return result
 
 
-#: The fields of archived snapshots and Cinder backups, after FIELDS.
-ARCHIVE_FIELDS = ('archived', 'archived_gib', 'backups', 'backup_gib',
-                  'quota_backups_used', 'quota_backups_limit',
-                  'quota_backup_gib_used', 'quota_backup_gib_limit')
-
-
 def archive_fields(images: collections.abc.Iterable[dict],
                    backups: collections.abc.Sequence[dict], project_id: str,
                    quota_set: dict | None) -> dict:
     """The archived snapshots of the project (``rc snapshot archive``),
-    its backups and Cinder's backup quota: :data:`ARCHIVE_FIELDS`."""
+    its backups and Cinder's backup quota, for the plain view."""
     from rcsnap_osc.core import archives
 
     archived = [i for i in images if i.get('owner') == project_id
@@ -147,13 +137,6 @@ def archive_fields(images: collections.abc.Iterable[dict],
     return result
 
 
-#: The columns of ``usage --all-projects``, after the project.
-PROJECT_FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
-                  'quota_snapshots_used', 'quota_snapshots_counted',
-                  'quota_snapshots_limit', 'quota_gigabytes_used',
-                  'quota_gigabytes_counted', 'quota_gigabytes_limit')
-
-
 def per_project(listed: Listings, quotas: dict[str, dict | None]
                 ) -> list[tuple[str, dict]]:
     """``[(project ID, the :func:`compute` view)]`` from the listings of
@@ -170,25 +153,34 @@ def per_project(listed: Listings, quotas: dict[str, dict | None]
     rows = []
     for project_id in sorted((set(quotas) | set(snaps) | set(volumes)
                               | owners) - {None}):
-        found = compute(Listings(
+        view = compute(Listings(
             listed.images, snaps.get(project_id, {}),
             volumes.get(project_id, []), listed.backups), project_id,
             quotas.get(project_id))
-        if found['drift'] or any(found[f] for f in (
+        if view['drift'] or any(view[f] for f in (
                 'snapshots', 'orphans', 'quota_snapshots_counted',
                 'quota_gigabytes_counted')):
-            rows.append((project_id, found))
+            rows.append((project_id, view))
     return rows
+
+
+class ServerUsage(typing.NamedTuple):
+    """A row of ``usage --by-server``: a server's ID (None: unknown), its
+    name (None: the server no longer exists), how many snapshots of it
+    this project owns and their GiB."""
+
+    server_id: str | None
+    server_name: str | None
+    snapshots: int
+    size_gib: int | float
 
 
 def by_server(images: collections.abc.Iterable[dict],
               volume_snapshots: dict[str, dict],
               volumes: collections.abc.Iterable[dict], project_id: str,
-              servers: dict[str, str]
-              ) -> list[tuple[str | None, str | None, int, int | float]]:
-    """One row per server: ``(server id or None, name or None, count,
-    GiB)``. A server that no longer exists has no name; the snapshots
-    whose server is unknown come last, under None.
+              servers: dict[str, str]) -> list[ServerUsage]:
+    """One :class:`ServerUsage` per server, by name; the snapshots whose
+    server is unknown come last, under None.
 
     :param servers: server id -> name, of the servers that exist.
     """
@@ -197,12 +189,13 @@ def by_server(images: collections.abc.Iterable[dict],
     for image in origin.owned_snapshots(images, project_id):
         server = origin.server_of(image, volume_snapshots, attached)
         groups.setdefault(server, []).append(image)
-    rows: list[tuple[str | None, str | None, int, int | float]]
-    rows = [(sid, servers.get(sid), len(group),
-             _cost(group, volume_snapshots))
+    rows = [ServerUsage(sid, servers.get(sid), len(group),
+                        _cost(group, volume_snapshots))
             for sid, group in groups.items() if sid is not None]
-    rows.sort(key=lambda r: (r[1] is None, r[1] or '', r[0]))
+    rows.sort(key=lambda r: (r.server_name is None, r.server_name or '',
+                             r.server_id))
     if None in groups:
         group = groups[None]
-        rows.append((None, None, len(group), _cost(group, volume_snapshots)))
+        rows.append(ServerUsage(None, None, len(group),
+                                _cost(group, volume_snapshots)))
     return rows

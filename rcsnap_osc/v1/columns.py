@@ -44,10 +44,10 @@ SHARED = 'shared'
 class Column:
     """One output column of a resource.
 
-    ``value`` reads it from a record (default: the record's ``field``
-    key); ``formatter`` is the cliff column class its value is shown
-    with (None: as it is); an ``optional`` one is left out of a ``show``
-    when its value is None.
+    ``value`` reads it from a record (default: the record's ``field``, a
+    key of a dict or an attribute of anything else); ``formatter`` is the
+    cliff column class its value is shown with (None: as it is); an
+    ``optional`` one is left out of a ``show`` when its value is None.
     """
 
     field: str
@@ -59,8 +59,11 @@ class Column:
 
     def raw(self, record):
         """The value of this column in ``record``, as it is."""
-        return (record.get(self.field) if self.value is None
-                else self.value(record))
+        if self.value is not None:
+            return self.value(record)
+        if isinstance(record, dict):
+            return record.get(self.field)
+        return getattr(record, self.field)
 
     def shown(self, value):
         """``value`` as this column shows it."""
@@ -168,10 +171,6 @@ def _summary(name):
     return lambda record: getattr(record.summary, name)
 
 
-def _attribute(name):
-    return lambda record: getattr(record, name)
-
-
 def _properties(record):
     return snapshots.custom_properties(record.summary.image)
 
@@ -209,11 +208,10 @@ SNAPSHOT = (
     Column('created_at', 'Created At', _DETAIL, _image('created_at')),
     Column('properties', None, _SHOWN, _properties, PropertiesColumn),
     Column('consistency', None, views(SHOW), _consistency),
-    Column('server', 'Server', views(SHOW, LONG), _attribute('server')),
-    Column('backups', None, views(SHOW), _attribute('backups'),
-           BackupsColumn, optional=True),
-    Column('members', None, views(SHOW), _attribute('members'),
-           common.MembersColumn, optional=True),
-    Column('member_status', 'Member Status', views(SHARED),
-           _attribute('member_status')),
+    Column('server', 'Server', views(SHOW, LONG)),
+    Column('backups', None, views(SHOW), formatter=BackupsColumn,
+           optional=True),
+    Column('members', None, views(SHOW), formatter=common.MembersColumn,
+           optional=True),
+    Column('member_status', 'Member Status', views(SHARED)),
 )

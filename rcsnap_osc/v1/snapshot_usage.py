@@ -15,39 +15,8 @@ Cinder (and Glance) quotas."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import columns
 from rcsnap_osc.v1 import common
-
-FIELDS = ('snapshots', 'snapshot_gib', 'orphans', 'orphan_gib',
-          'launched_volumes', 'launched_volume_gib',
-          'quota_snapshots_used', 'quota_snapshots_counted',
-          'quota_snapshots_limit', 'quota_gigabytes_used',
-          'quota_gigabytes_counted', 'quota_gigabytes_limit')
-
-GLANCE_FIELDS = ('image_size_total', 'image_count_total')
-
-#: Archived snapshots and Cinder backups (``rc snapshot archive``).
-ARCHIVE_FIELDS = ('archived', 'archived_gib', 'backups', 'backup_gib',
-                  'quota_backups_used', 'quota_backups_limit',
-                  'quota_backup_gib_used', 'quota_backup_gib_limit')
-
-BY_SERVER_HEADERS = ('Server ID', 'Server', 'Snapshots', 'Size GiB')
-
-#: ``--all-projects``: a header per field of the plain view it shows.
-PROJECT_COLUMNS = (
-    ('snapshots', 'Snapshots'), ('snapshot_gib', 'Size GiB'),
-    ('orphans', 'Orphans'), ('orphan_gib', 'Orphan GiB'),
-    ('quota_snapshots_used', 'Snapshots Used'),
-    ('quota_snapshots_counted', 'Snapshots Counted'),
-    ('quota_snapshots_limit', 'Snapshots Limit'),
-    ('quota_gigabytes_used', 'GiB Used'),
-    ('quota_gigabytes_counted', 'GiB Counted'),
-    ('quota_gigabytes_limit', 'GiB Limit'))
-
-#: Which fields are sizes in GiB, and which are quota limits.
-SIZES = frozenset(('snapshot_gib', 'orphan_gib', 'launched_volume_gib',
-                   'archived_gib', 'backup_gib'))
-LIMITS = frozenset(('quota_snapshots_limit', 'quota_gigabytes_limit',
-                    'quota_backups_limit', 'quota_backup_gib_limit'))
 
 DESCRIPTION = _("""Show what this project's snapshots cost, against the quota.
 
@@ -90,22 +59,69 @@ class GlanceColumn(common.SizeColumn):
                             else self._value.get('limit'))
 
 
-def column(name, value):
-    """One field's value, as the plain view formats it."""
-    if name in SIZES:
-        return common.SizeColumn(value)
-    if name in LIMITS:
-        return LimitColumn(value)
-    if name in GLANCE_FIELDS:
-        return GlanceColumn(value)
-    return value
+# The views of usage: the plain one, and the rows of --all-projects and of
+# --by-server.
+PLAIN = 'plain'
+PROJECTS = 'projects'
+SERVERS = 'servers'
+
+_BOTH = columns.views(PLAIN, PROJECTS)
+_PLAIN = columns.views(PLAIN)
+Column = columns.Column
+
+#: What ``usage`` shows of a project, in order (a Glance limit only where
+#: Glance reports it): a field each in the plain view, and a row per
+#: project, with these headers, with --all-projects.
+USAGE = (
+    Column('project_id', 'Project ID', columns.views(PROJECTS)),
+    Column('project', 'Project', columns.views(PROJECTS)),
+    Column('snapshots', 'Snapshots', _BOTH),
+    Column('snapshot_gib', 'Size GiB', _BOTH, formatter=common.SizeColumn),
+    Column('orphans', 'Orphans', _BOTH),
+    Column('orphan_gib', 'Orphan GiB', _BOTH, formatter=common.SizeColumn),
+    Column('launched_volumes', None, _PLAIN),
+    Column('launched_volume_gib', None, _PLAIN,
+           formatter=common.SizeColumn),
+    Column('quota_snapshots_used', 'Snapshots Used', _BOTH),
+    Column('quota_snapshots_counted', 'Snapshots Counted', _BOTH),
+    Column('quota_snapshots_limit', 'Snapshots Limit', _BOTH,
+           formatter=LimitColumn),
+    Column('quota_gigabytes_used', 'GiB Used', _BOTH),
+    Column('quota_gigabytes_counted', 'GiB Counted', _BOTH),
+    Column('quota_gigabytes_limit', 'GiB Limit', _BOTH,
+           formatter=LimitColumn),
+    # archived snapshots and Cinder backups (``rc snapshot archive``)
+    Column('archived', None, _PLAIN),
+    Column('archived_gib', None, _PLAIN, formatter=common.SizeColumn),
+    Column('backups', None, _PLAIN),
+    Column('backup_gib', None, _PLAIN, formatter=common.SizeColumn),
+    Column('quota_backups_used', None, _PLAIN),
+    Column('quota_backups_limit', None, _PLAIN, formatter=LimitColumn),
+    Column('quota_backup_gib_used', None, _PLAIN),
+    Column('quota_backup_gib_limit', None, _PLAIN, formatter=LimitColumn),
+    Column('image_size_total', None, _PLAIN, formatter=GlanceColumn,
+           optional=True),
+    Column('image_count_total', None, _PLAIN, formatter=GlanceColumn,
+           optional=True),
+)
 
 
-def show_fields(found):
-    """``(names, values)`` of the plain view."""
-    names = list(FIELDS) + [f for f in ARCHIVE_FIELDS if f in found] + [
-        f for f in GLANCE_FIELDS if f in found]
-    return names, [column(name, found.get(name)) for name in names]
+def _server_name(row):
+    if row.server_name:
+        return row.server_name
+    return _('(deleted server)') if row.server_id else _('(unknown)')
+
+
+#: A row of ``usage --by-server``
+#: (:class:`rcsnap_osc.usage.plan.ServerUsage`).
+SERVER_USAGE = (
+    Column('server_id', 'Server ID', columns.views(SERVERS),
+           lambda row: row.server_id or ''),
+    Column('server', 'Server', columns.views(SERVERS), _server_name),
+    Column('snapshots', 'Snapshots', columns.views(SERVERS)),
+    Column('size_gib', 'Size GiB', columns.views(SERVERS),
+           formatter=common.SizeColumn),
+)
 
 
 class ShowSnapshotUsage(base.ShowOne):
@@ -127,66 +143,56 @@ class ShowSnapshotUsage(base.ShowOne):
                    'listings hold, and a line for each project whose '
                    'counters drifted (needs the admin role)'),
         )
+        # --by-server and --all-projects list rows, which a Lister prints
+        # (UsageRows): it reads these, and usage has no sort options.
+        parser.set_defaults(sort_columns=[], sort_direction=None)
         return parser
 
-    def lists(self, parsed_args):
-        return parsed_args.by_server or parsed_args.all_projects
+    def run(self, parsed_args):
+        if parsed_args.by_server or parsed_args.all_projects:
+            return UsageRows(self.app, self.app_args,
+                             self.cmd_name).run(parsed_args)
+        return super().run(parsed_args)
 
     def take_action(self, parsed_args):
         from rcsnap_osc.usage import run as accounting
 
-        if parsed_args.by_server and parsed_args.all_projects:
-            from rcsnap_osc import errors
+        usage = accounting.gather(self.conn)
+        warn(self.app.stderr, usage.drift)
+        fields, values = columns.show(USAGE, PLAIN, usage.view)
+        return list(fields), values
 
+
+class UsageRows(base.Lister):
+    """The rows of ``usage --by-server`` and ``usage --all-projects``,
+    printed with the arguments and formatters of
+    :class:`ShowSnapshotUsage`, whose parser read them."""
+
+    formatter_namespace = 'cliff.formatter.show'
+
+    def take_action(self, parsed_args):
+        from rcsnap_osc import errors
+        from rcsnap_osc.usage import run as accounting
+
+        if parsed_args.by_server and parsed_args.all_projects:
             raise errors.Refused(_(
                 'Give --by-server or --all-projects, not both.'))
-        if parsed_args.all_projects:
-            return self.all_projects(accounting.gather_all_projects(
-                self.conn))
-        if parsed_args.by_server:
-            rows = accounting.gather_by_server(self.conn)
-            return BY_SERVER_HEADERS, [(
-                sid or '', name or (_('(deleted server)') if sid else
-                                    _('(unknown)')),
-                count, common.SizeColumn(gib))
-                for sid, name, count, gib in rows]
-        found = accounting.gather_usage(self.conn)
-        if found.get('drift'):
-            from rcsnap_osc.core import quota
-
-            self.app.stderr.write(quota.drift_message(found['drift']) + '\n')
-        return show_fields(found)
-
-    def all_projects(self, found):
-        """The rows of ``--all-projects``, and a drift line per project."""
-        from rcsnap_osc.core import quota
-
-        rows, names = found
-        for project_id, view in rows:
-            if view['drift']:
-                self.app.stderr.write(quota.drift_message(
-                    view['drift'], names.get(project_id) or project_id)
-                    + '\n')
-        return ('Project ID', 'Project') + tuple(
-            h for _f, h in PROJECT_COLUMNS), [
-            (project_id, names.get(project_id) or '') + tuple(
-                column(f, view[f]) for f, _h in PROJECT_COLUMNS)
-            for project_id, view in rows]
-
-    def produce_output(self, parsed_args, column_names, data):
-        if not self.lists(parsed_args):
-            return super().produce_output(parsed_args, column_names, data)
-        from osc_lib import exceptions
-
+        usage = accounting.gather(self.conn, by_server=parsed_args.by_server,
+                                  all_projects=parsed_args.all_projects)
+        warn(self.app.stderr, usage.drift)
         if not hasattr(self.formatter, 'emit_list'):
-            raise exceptions.CommandError(_(
+            raise errors.Refused(_(
                 '--by-server and --all-projects list rows: use -f table, '
                 'json, yaml or value.'))
-        columns, selector = self._generate_columns_and_selector(
-            parsed_args, column_names)
-        if selector:
-            data = [list(self._compress_iterable(row, selector))
-                    for row in data]
-        self.formatter.emit_list(columns, data, self.app.stdout,
-                                 parsed_args)
-        return 0
+        if parsed_args.all_projects:
+            headers, rows = columns.listing(USAGE, {PROJECTS},
+                                            usage.projects)
+        else:
+            headers, rows = columns.listing(SERVER_USAGE, {SERVERS},
+                                            usage.servers)
+        return tuple(headers), rows
+
+
+def warn(stderr, lines):
+    for line in lines:
+        stderr.write(line + '\n')
