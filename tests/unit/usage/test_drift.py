@@ -93,13 +93,13 @@ class TestUsageDrift(test_usage.UsageCommandTest):
                                       'json')
         self.assertEqual(0, code, err)
         self.assertEqual(DRIFT_LINE + '\n', err)
-        found = json.loads(out)
+        view = json.loads(out)
         self.assertEqual(
             (5, 3, 45, 39),
-            (found['quota_snapshots_used'], found['quota_snapshots_counted'],
-             found['quota_gigabytes_used'],
-             found['quota_gigabytes_counted']))
-        self.assertNotIn('drift', found)
+            (view['quota_snapshots_used'], view['quota_snapshots_counted'],
+             view['quota_gigabytes_used'],
+             view['quota_gigabytes_counted']))
+        self.assertNotIn('drift', view)
         self.assertEqual(sorted(test_usage.LISTINGS + [
             test_usage.BACKUPS, 'GET ' + test_usage.QUOTA,
             'GET ' + test_usage.GLANCE_USAGE]), sorted(self.calls()))
@@ -117,9 +117,9 @@ class TestUsageDrift(test_usage.UsageCommandTest):
         code, out, err = self.run_cli('rc', 'snapshot', 'usage', '-f',
                                       'json')
         self.assertEqual(('', 0), (err, code))
-        found = json.loads(out)
-        self.assertEqual((None, 3), (found['quota_snapshots_used'],
-                                     found['quota_snapshots_counted']))
+        view = json.loads(out)
+        self.assertEqual((None, 3), (view['quota_snapshots_used'],
+                                     view['quota_snapshots_counted']))
 
 
 class TestCreateDrift(create_base.CreateTest):

@@ -89,10 +89,10 @@ class TestCompute(testtools.TestCase):
 
     def test_every_field(self):
         snaps = {s['id']: s for s in cloud_volume_snapshots()}
-        found = usage.compute(usage.Listings(cloud_images(), snaps,
-                                             cloud_volumes()),
-                              base.PROJECT_ID, quota_set()['quota_set'],
-                              glance_limits()['usage'])
+        view = usage.compute(usage.Listings(cloud_images(), snaps,
+                                            cloud_volumes()),
+                             base.PROJECT_ID, quota_set()['quota_set'],
+                             glance_limits()['usage'])
         self.assertEqual({
             'snapshots': 3, 'snapshot_gib': 10 + 4 + 2 + 1,
             'orphans': 1, 'orphan_gib': 5,
@@ -102,13 +102,13 @@ class TestCompute(testtools.TestCase):
             'quota_gigabytes_used': 39, 'quota_gigabytes_counted': 39,
             'quota_gigabytes_limit': -1, 'drift': [],
             'image_size_total': {'usage': 2, 'limit': 1000},
-            'image_count_total': {'usage': 3, 'limit': 100}}, found)
+            'image_count_total': {'usage': 3, 'limit': 100}}, view)
 
     def test_hidden_quota_and_no_glance_limits(self):
-        found = usage.compute(usage.Listings([], {}, []), base.PROJECT_ID,
-                              None, {})
-        self.assertIsNone(found['quota_snapshots_limit'])
-        self.assertNotIn('image_size_total', found)
+        view = usage.compute(usage.Listings([], {}, []), base.PROJECT_ID,
+                             None, {})
+        self.assertIsNone(view['quota_snapshots_limit'])
+        self.assertNotIn('image_size_total', view)
 
     def test_reserved_counts_as_used(self):
         body = quota_set()['quota_set']
@@ -119,10 +119,9 @@ class TestCompute(testtools.TestCase):
         images = [fakes.volume_backed_image(),
                   fakes.volume_backed_image(OLD_IMAGE_ID)]
         snaps = {fakes.ROOT_SNAP_ID: fakes.volume_snapshot()}
-        found = usage.compute(usage.Listings(images, snaps, []),
-                              base.PROJECT_ID)
-        self.assertEqual((2, 10), (found['snapshots'],
-                                   found['snapshot_gib']))
+        view = usage.compute(usage.Listings(images, snaps, []),
+                             base.PROJECT_ID)
+        self.assertEqual((2, 10), (view['snapshots'], view['snapshot_gib']))
 
     def test_by_server(self):
         snaps = {s['id']: s for s in cloud_volume_snapshots()}
@@ -198,11 +197,11 @@ class TestUsageCommand(UsageCommandTest):
 
     def test_json_numbers(self):
         self.register(limits=glance_limits())
-        found = self.run_json('rc', 'snapshot', 'usage')
-        self.assertEqual(17, found['snapshot_gib'])
-        self.assertEqual(-1, found['quota_gigabytes_limit'])
+        view = self.run_json('rc', 'snapshot', 'usage')
+        self.assertEqual(17, view['snapshot_gib'])
+        self.assertEqual(-1, view['quota_gigabytes_limit'])
         self.assertEqual({'usage': 2, 'limit': 1000},
-                         found['image_size_total'])
+                         view['image_size_total'])
         self.assertEqual(sorted(LISTINGS + [BACKUPS, 'GET ' + QUOTA,
                                             'GET ' + GLANCE_USAGE]),
                          sorted(self.calls()))
@@ -219,17 +218,17 @@ class TestUsageCommand(UsageCommandTest):
         self.register(quota={'status_code': 403, 'json': {'forbidden': {
             'code': 403, 'message': 'Policy doesn\'t allow '
             'volume_extension:quotas:show to be performed.'}}})
-        found = self.run_json('rc', 'snapshot', 'usage')
-        self.assertIsNone(found['quota_snapshots_used'])
-        self.assertEqual(3, found['snapshots'])
+        view = self.run_json('rc', 'snapshot', 'usage')
+        self.assertIsNone(view['quota_snapshots_used'])
+        self.assertEqual(3, view['snapshots'])
 
     def test_constant_requests(self):
         made = []
         for count in (1, 50, 500):
             before = len(self.calls())
             self.register(count)
-            found = self.run_json('rc', 'snapshot', 'usage')
-            self.assertEqual(count, found['snapshots'])
+            view = self.run_json('rc', 'snapshot', 'usage')
+            self.assertEqual(count, view['snapshots'])
             made.append(len(self.calls()) - before)
         self.assertEqual([7, 7, 7], made)
 
