@@ -89,10 +89,10 @@ def show(table, view, record):
     return tuple(fields), tuple(values)
 
 
-def listing(table, shown, records):
+def listing(table, wanted, records):
     """``(headers, rows)`` of ``records`` in a listing: the columns of
-    ``table`` in any of the views ``shown``."""
-    chosen = [c for c in table if c.views & shown]
+    ``table`` in any of the views ``wanted``."""
+    chosen = [c for c in table if c.views & wanted]
     return ([c.header for c in chosen],
             [[c.shown(c.raw(record)) for c in chosen] for record in records])
 

@@ -149,6 +149,8 @@ class ShowSnapshotUsage(base.ShowOne):
         return parser
 
     def run(self, parsed_args):
+        """--by-server and --all-projects list rows: :class:`UsageRows`
+        prints them, this command prints the plain view."""
         if parsed_args.by_server or parsed_args.all_projects:
             return UsageRows(self.app, self.app_args,
                              self.cmd_name).run(parsed_args)
