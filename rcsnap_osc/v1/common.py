@@ -247,10 +247,10 @@ class StderrReporter:
         return report.Reporter.locked(self)
 
 
-def say_notes(stderr, found):
+def say_notes(stderr, orphans):
     """One line on stderr for each orphan, or volume made from one, in a
     state its owner cannot delete it in (``Orphan.notes``)."""
-    for orphan in found:
+    for orphan in orphans:
         for note in orphan.notes:
             stderr.write(note + '\n')
 
