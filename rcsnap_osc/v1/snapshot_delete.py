@@ -126,12 +126,8 @@ class DeleteSnapshot(base.Lister):
             action='store_true',
             help=_('Delete the images only; keep every volume snapshot'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show what would be deleted and kept, and why; make no '
-                   'change (only read requests are sent)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show what would be deleted and kept, and why'), yes=None)
         parser.add_argument(
             '--force',
             action='store_true',
@@ -171,9 +167,10 @@ class DeleteSnapshot(base.Lister):
 
         orphans, plans, outcomes = reclaiming.delete_orphans(
             self.conn, wanted, self.reporter())
-        common.say_notes(self.app.stderr, orphans)
-        self.app.stderr.write(plan.freed_line(wanted, orphans, outcomes) +
-                              '\n')
+        say = common.say_to(self.app.stderr)
+        for line in plan.notes(orphans):
+            say(line)
+        say(plan.freed_line(wanted, orphans, outcomes))
         self.fail_after_output(common.deletion_failure(
             plans, outcomes, wanted.dry_run, _('volume snapshots')))
         return HEADERS, common.delete_rows(outcomes, wanted.dry_run)

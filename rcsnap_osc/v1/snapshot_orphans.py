@@ -65,16 +65,19 @@ class ListSnapshotOrphan(base.Lister):
 
     def take_action(self, parsed_args):
         from rcsnap_osc.delete import orphans as listing
+        from rcsnap_osc.delete import plan
 
-        listed = {}
-        if not parsed_args.all_projects:
+        listed, names = {}, None
+        if parsed_args.all_projects:
+            orphans, names = listing.gather_all_orphans(
+                self.conn, parsed_args.all, listed)
+        else:
             orphans = listing.gather_orphans(self.conn, parsed_args.all,
                                              listed)
-            common.say_notes(self.app.stderr, orphans)
+        for note in plan.notes(orphans):
+            self.app.stderr.write(note + '\n')
+        if names is None:
             return HEADERS, [row(o) for o in orphans] + backup_rows(listed)
-        orphans, names = listing.gather_all_orphans(self.conn,
-                                                    parsed_args.all, listed)
-        common.say_notes(self.app.stderr, orphans)
         return ('Project',) + HEADERS, [
             (names.get(o.project) or o.project,) + row(o) for o in orphans
         ] + [(names.get(project) or project or '',) + backup

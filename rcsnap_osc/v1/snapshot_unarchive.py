@@ -99,13 +99,9 @@ class UnarchiveSnapshot(base.Lister):
                    'the snapshot); by default those that can go are '
                    'deleted'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show the volumes and volume snapshots that would be '
-                   'made and the backups that would be deleted; make no '
-                   'change (only read requests are sent)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show the volumes and volume snapshots that would be made and '
+            'the backups that would be deleted'), yes=None)
         common.add_timeout_argument(
             parser, _('Give up waiting for the volumes and volume '
                       'snapshots after this many seconds (default: %d); '
