@@ -178,13 +178,13 @@ class Confirmation:
         if self.needed and not app.stdin.isatty():
             raise errors.Refused(refusal)
 
-    def confirm(self, plan, question):
-        """Print the ``plan`` lines and the y/N ``question`` on stderr,
-        then read the answer once; anything but yes is "Nothing was
-        done." (exit 1)."""
+    def confirm(self, lines, question):
+        """Print the ``lines`` of the plan and the y/N ``question`` on
+        stderr, then read the answer once; anything but yes is "Nothing
+        was done." (exit 1)."""
         if not self.needed:
             return
-        for line in plan:
+        for line in lines:
             self.app.stderr.write(line + '\n')
         self.app.stderr.write(question)
         self.app.stderr.flush()
