@@ -129,6 +129,7 @@ class ShareSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
+        from rcsnap_osc.share import plan
         from rcsnap_osc.share import run as sharing
 
         args = parsed_args
@@ -140,8 +141,6 @@ class ShareSnapshot(base.ShowOne):
         if args.timeout <= 0:
             raise exceptions.CommandError(
                 _('--timeout must be a positive number of seconds.'))
-        from rcsnap_osc.share import plan
-
         shared, members, source, data = sharing.share_snapshot(
             self.conn, args.snapshot, plan.Request(
                 projects=tuple(args.project or ()), copy=args.copy,
