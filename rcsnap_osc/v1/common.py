@@ -21,6 +21,7 @@ import argparse
 
 from cliff import columns
 
+from rcsnap_osc.cloud import report
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -192,6 +193,13 @@ class Confirmation:
             raise errors.Refused(_('Nothing was done.'))
 
 
+def check_timeout(seconds):
+    """Refuse a --timeout of 0 where a wait cannot be skipped (exit 1)."""
+    if seconds <= 0:
+        raise errors.Refused(
+            _('--timeout must be a positive number of seconds.'))
+
+
 def add_timeout_argument(parser, what):
     parser.add_argument(
         '--timeout',
@@ -248,7 +256,7 @@ class Progress:
             self._last = (text, elapsed)
 
 
-class StderrReporter:
+class StderrReporter(report.Reporter):
     """The reporter of :mod:`rcsnap_osc.cloud.report`, on stderr (stdout
     carries the command's document); ``made(results)`` is the command's
     own, to print what exists already if a later step fails."""
@@ -264,11 +272,6 @@ class StderrReporter:
     def made(self, results):
         if self._made:
             self._made(results)
-
-    def locked(self):
-        from rcsnap_osc.cloud import report
-
-        return report.Reporter.locked(self)
 
 
 def say_to(stderr):

@@ -22,14 +22,6 @@ from rcsnap_osc.v1 import common
 DISK_FORMATS = ('qcow2', 'raw')
 
 
-def _check_timeout(seconds):
-    from rcsnap_osc import errors
-
-    if seconds <= 0:
-        raise errors.Refused(
-            _('--timeout must be a positive number of seconds.'))
-
-
 def _reporter(app):
     """Progress and lines on stderr (stdout carries the document)."""
     return common.StderrReporter(app.stderr)
@@ -87,7 +79,7 @@ class ExportSnapshot(base.ShowOne):
         from rcsnap_osc.portable import run as portable
 
         args = parsed_args
-        _check_timeout(args.timeout)
+        common.check_timeout(args.timeout)
         done = portable.export(
             self.conn, _reporter(self.app), self.app.stderr, args.timeout,
             snapshot=args.snapshot, directory=args.dir,
@@ -154,7 +146,7 @@ class ImportSnapshot(base.ShowOne):
         from rcsnap_osc.portable import run as portable
 
         args = parsed_args
-        _check_timeout(args.timeout)
+        common.check_timeout(args.timeout)
         image, volumes = portable.import_snapshot(
             self.conn, _reporter(self.app), self.app.stderr, args.timeout,
             directory=args.dir, name=args.name, kind=args.kind,
@@ -236,7 +228,7 @@ class CopySnapshot(base.ShowOne):
         from rcsnap_osc.portable import run as portable
 
         args = parsed_args
-        _check_timeout(args.timeout)
+        common.check_timeout(args.timeout)
         image, volumes = portable.copy(
             self.conn, _reporter(self.app), self.app.stderr, args.timeout,
             snapshot=args.snapshot, cloud=args.to_cloud,

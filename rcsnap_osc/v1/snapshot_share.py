@@ -138,9 +138,7 @@ class ShareSnapshot(base.ShowOne):
             raise exceptions.CommandError(_(
                 '--name, --disk-format, --new-copy and --volumes apply only '
                 'with --copy.'))
-        if args.timeout <= 0:
-            raise exceptions.CommandError(
-                _('--timeout must be a positive number of seconds.'))
+        common.check_timeout(args.timeout)
         shared, members, source, data = sharing.share_snapshot(
             self.conn, args.snapshot, plan.Request(
                 projects=tuple(args.project or ()), copy=args.copy,
