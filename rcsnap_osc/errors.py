@@ -12,11 +12,13 @@
 
 """Every failure the commands report, as the one line the user sees.
 
-:func:`translate` is called in one place, the ``run()`` of the base
-commands (:mod:`rcsnap_osc.v1.base`). The pure modules raise
-:class:`Refused`; the SDK and keystoneauth raise their own exceptions. This
-module imports them only when a failure is described, so that the pure
-modules can import :class:`Refused` without loading the SDK.
+:func:`explain` says which failures are the user's to read, and how;
+only the ``run()`` of the base commands (:mod:`rcsnap_osc.v1.base`) turns
+that line into the error a command exits with, so nothing here imports
+osc-lib. The pure modules raise :class:`Refused`; the SDK and keystoneauth
+raise their own exceptions. This module imports them only when a failure
+is described, so that the pure modules can import :class:`Refused` without
+loading the SDK.
 """
 
 import re
@@ -34,20 +36,23 @@ def one_line(value):
     return ' '.join(str(value).split())
 
 
-def translate(exc):
-    """The CommandError that reports ``exc``, or None when it is not ours
-    to report (a bug: let it show its traceback)."""
+def explain(exc):
+    """The one line that reports ``exc`` to the user: why a plan refused,
+    or what an SDK or keystoneauth failure means; None when it is not ours
+    to report (a bug: let it show its traceback). Only the commands' base
+    class turns this line into the error the command exits with."""
     from keystoneauth1 import exceptions as ksa_exc
     from openstack import exceptions as sdk_exc
-    from osc_lib import exceptions
 
-    if isinstance(exc, exceptions.CommandError):
-        return exc
     if isinstance(exc, Refused):
-        return exceptions.CommandError(str(exc))
+        return str(exc)
     if isinstance(exc, (sdk_exc.SDKException, ksa_exc.ClientException)):
-        return exceptions.CommandError(describe(exc))
+        return describe(exc)
     return None
+
+
+#: The name the workflows below the commands still use for :func:`explain`.
+translate = explain
 
 
 def describe(exc):

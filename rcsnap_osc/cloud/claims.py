@@ -263,7 +263,7 @@ def release(conn, mine):
             return None
         why = 'HTTP %s' % response.status_code
     except Exception as exc:
-        if errors.translate(exc) is None:
+        if errors.explain(exc) is None:
             raise
         why = errors.one_line(errors.describe(exc))
     return _('Warning: could not release the claim %(id)s (%(why)s): '

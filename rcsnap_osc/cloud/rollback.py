@@ -154,7 +154,7 @@ class Ledger:
         try:
             yield
         except Exception as exc:
-            if errors.translate(exc) is not None:
+            if errors.explain(exc) is not None:
                 self._left(entry, errors.describe(exc), Outcome())
             raise
 
@@ -210,7 +210,7 @@ def read_back(conn, kind, ident):
     try:
         status = get().status
     except Exception as exc:
-        if errors.translate(exc) is None:
+        if errors.explain(exc) is None:
             raise
         return GONE if errors.is_gone(exc) else None
     return GONE if status in _GOING else status
@@ -240,7 +240,7 @@ def _remove_servers(ledger, entries, outcome):
         except Exception as exc:
             # An error stops the rollback, unless the server, read back,
             # is gone: the answer was lost, not the deletion.
-            if errors.translate(exc) is None:
+            if errors.explain(exc) is None:
                 raise
             left = len(outcome.left)
             ledger._failed(entry, exc, outcome)

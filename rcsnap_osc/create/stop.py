@@ -60,7 +60,7 @@ def while_stopped(conn, server, timeout, sleep, say, take):
             if say:
                 say(_('Interrupted: %s') % note)
             raise
-        error = errors.translate(exc)
+        error = errors.explain(exc)
         if error is None:
             raise
         raise errors.Refused('%s %s' % (error, note)) from exc

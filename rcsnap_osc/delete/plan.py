@@ -12,9 +12,15 @@
 
 """What ``rc snapshot delete`` was asked to do. What a deletion may remove
 is the one delete plan of :mod:`rcsnap_osc.core.deletion`, shared with
-``prune`` and ``create --keep``."""
+``prune`` and ``create --keep``; here are the rules of its arguments and
+the line ``delete --orphans`` ends with."""
 
 import dataclasses
+
+from rcsnap_osc.core import deletion
+from rcsnap_osc.core import orphans as core_orphans
+from rcsnap_osc import errors
+from rcsnap_osc.i18n import _
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,3 +40,78 @@ class Request:
     min_age: int | None = None
     all_projects: bool = False
     project: str | None = None
+
+
+def check(request, orphans):
+    """Refuse what the arguments cannot mean together, before any request
+    (``orphans``: --orphans was given instead of names). Each rule is one
+    of ``delete``'s, with the exit code of a refusal (argparse has no
+    group for "only with")."""
+    if orphans and request.names:
+        raise errors.Refused(_(
+            'Give snapshot names or --orphans, not both.'))
+    if not orphans and not request.names:
+        raise errors.Refused(_(
+            'Name the snapshots to delete, or give --orphans.'))
+    if request.include_all and not orphans:
+        raise errors.Refused(_('--all applies only with --orphans.'))
+    if request.min_age is not None and not orphans:
+        raise errors.Refused(_(
+            '--min-age applies only with --orphans.'))
+    if request.all_projects and not orphans:
+        raise errors.Refused(_(
+            '--all-projects applies only with --orphans.'))
+    if request.all_projects != bool(request.project):
+        raise errors.Refused(_(
+            '--all-projects and --project go together: an admin '
+            'deletes the orphans of one project at a time.'))
+    if orphans and (request.force or request.keep_volume_snapshots):
+        raise errors.Refused(_(
+            '--force and --keep-volume-snapshots do not apply with '
+            '--orphans.'))
+
+
+def freed_line(request, found, outcomes):
+    """The line ``delete --orphans`` ends with: the GiB its volume
+    snapshots free (``found``, the orphans; ``outcomes``, what their
+    deletion did), said as done only when it is known to be done."""
+    # A source volume's volume snapshot is waited for, --wait or not.
+    waited = request.wait is not None or all(
+        o.state != 'deleting' for o in outcomes
+        if o.item.kind == deletion.VOLUME_SNAPSHOT)
+    state = (deletion.DELETE if request.dry_run else
+             'deleted' if waited else 'deleting')
+    gib, count = core_orphans.freed_gib(found, outcomes, (state, 'deleted'))
+    return core_orphans.freed_message(gib, count, state)
+
+
+def failed_names(plans, outcomes):
+    """The names given whose image or volume snapshots failed or were
+    refused, in the order given; with what blocks them, if that is
+    something the user must remove first."""
+    failed = {id(o.item) for o in outcomes if o.failed}
+    return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
+            else plan.name for plan in plans
+            if any(id(item) in failed for item in plan.items)]
+
+
+def failure_line(plans, outcomes, dry_run=False, what=None):
+    """The line a deletion ends with when anything failed or was refused
+    (``what``: of what; default: snapshots); None when everything went as
+    planned."""
+    failed = failed_names(plans, outcomes)
+    if not failed:
+        return None
+    summary = (_('%(failed)d of %(total)d %(what)s would not be deleted: '
+                 '%(names)s') if dry_run else
+               _('%(failed)d of %(total)d %(what)s could not be deleted: '
+                 '%(names)s'))
+    return summary % {'failed': len(failed), 'total': len(plans),
+                      'what': what or _('snapshots'),
+                      'names': ', '.join(failed)}
+
+
+def notes(orphans):
+    """The lines that say which orphans, or volumes made from them, are
+    in a state their owner cannot delete them in (``Orphan.notes``)."""
+    return [note for orphan in orphans for note in orphan.notes]

@@ -108,7 +108,7 @@ def failure(conn, failed, summary, keep_failed, images=(), say=None):
     try:
         deleted, left = remove_failed(conn, server, summary, images, say)
     except Exception as exc:
-        if errors.translate(exc) is None:
+        if errors.explain(exc) is None:
             raise
         return text + _('; cleaning up failed: %s') % errors.describe(exc)
     text += _('; deleted the server')

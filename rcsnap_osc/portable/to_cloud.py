@@ -45,7 +45,7 @@ def connect(cloud_name, region=None):
         target.authorize()
         return target
     except Exception as exc:
-        described = errors.translate(exc)
+        described = errors.explain(exc)
         if described is None:
             raise
         raise errors.Refused(_(

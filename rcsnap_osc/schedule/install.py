@@ -250,3 +250,80 @@ def credential_entry(conn, files, entry, region):
                                                     cred_id)
         raise
     return cred_id
+
+
+@dataclasses.dataclass(frozen=True)
+class Request:
+    """What ``schedule install`` was asked for: ``kind`` (``systemd`` or
+    ``cron``), every ``interval`` (``15m``, ``1h``), the clouds.yaml
+    ``entry`` (None: ``cloud``, the one the command runs with), whether to
+    ``create_credential``, ``force``, and the clouds.yaml and secure.yaml
+    the configuration was ``loaded_from`` (:func:`config_files`)."""
+
+    kind: str = 'systemd'
+    interval: str = '15m'
+    entry: str | None = None
+    cloud: str | None = None
+    create_credential: bool = False
+    force: bool = False
+    loaded_from: tuple = (None, None)
+
+
+@dataclasses.dataclass
+class Installed:
+    """What was installed, and how to enable it and read its log; a text
+    that does not apply to ``kind`` is empty."""
+
+    kind: str
+    os_cloud_entry: str
+    command: str
+    service: str = ''
+    timer: str = ''
+    crontab_line: str = ''
+    application_credential_id: str = ''
+    clouds_yaml: str = ''
+    secure_yaml: str = ''
+    enable: str = ''
+    status: str = ''
+    log: str = ''
+
+
+def install(connect, request):
+    """Install the timer of ``request`` (:class:`Request`): the systemd
+    units written, or the crontab line made, with the credential entry
+    first when asked (``connect()``: the connection that makes it, asked
+    for only then). Refused, before anything is written, when the entry
+    is missing or what it would write exists without ``force``."""
+    seconds, interval = parse_interval(request.interval)
+    entry = request.entry or ('rcsnap-schedule' if request.create_credential
+                              else request.cloud)
+    if not entry:
+        raise errors.Refused(_(
+            'Give --os-cloud-entry <name> (or run with --os-cloud, or '
+            'give --create-credential): the timer needs a clouds.yaml '
+            'entry.'))
+    if request.kind == 'systemd':
+        check_units(entry, request.force)
+    done = Installed(kind=request.kind, os_cloud_entry=entry,
+                     command=' '.join(command(entry)))
+    files = None
+    if request.create_credential:
+        files = config_files(*request.loaded_from)
+        check_entry(files, entry, request.force)
+        conn = connect()
+        done.application_credential_id = credential_entry(
+            conn, files, entry, conn.config.region_name)
+        done.clouds_yaml, done.secure_yaml = files.clouds, files.secure
+    env = environment(files)
+    name = unit_name(entry)
+    if request.kind == 'cron':
+        done.crontab_line = cron_line(entry, seconds, env)
+        done.enable = _('crontab -e, and add the crontab line')
+        done.log = '~/.cache/%s.log' % name
+    else:
+        done.service, done.timer = write_units(entry, interval, env)
+        done.enable = ('systemctl --user daemon-reload && systemctl --user '
+                       'enable --now %s.timer' % name)
+        done.status = 'systemctl --user list-timers %s.timer' % name
+        done.log = 'journalctl --user -u %s.service' % name
+    return done

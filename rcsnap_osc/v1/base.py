@@ -14,7 +14,9 @@
 
 :meth:`_Command.run` turns any SDK, keystoneauth or plan error raised while
 a command runs into one :class:`osc_lib.exceptions.CommandError` line
-(:func:`rcsnap_osc.errors.translate`), so no command wraps its own body.
+(worded by :func:`rcsnap_osc.errors.explain`), so no command wraps its own
+body. It is the only place that builds that error from a failure below the
+commands.
 A command that has done part of its work says so with :meth:`partial`: the
 base prints that output before the error line. A command that printed its
 whole output but must still exit 1 sets :meth:`fail_after_output`.
@@ -101,9 +103,7 @@ class _Command:
         try:
             code = super().run(parsed_args)
         except Exception as exc:
-            from rcsnap_osc import errors
-
-            error = errors.translate(exc)
+            error = command_error(exc)
             if error is None:
                 raise
             if self._partial is not None:
@@ -114,6 +114,19 @@ class _Command:
         if self._failure is not None:
             raise self._failure
         return code
+
+
+def command_error(exc):
+    """The CommandError that reports ``exc`` (``exc`` itself when it is
+    one), or None when it is not ours to report (a bug)."""
+    from osc_lib import exceptions
+
+    from rcsnap_osc import errors
+
+    if isinstance(exc, exceptions.CommandError):
+        return exc
+    line = errors.explain(exc)
+    return None if line is None else exceptions.CommandError(line)
 
 
 class ShowOne(_Command, command.ShowOne):

@@ -21,7 +21,9 @@ import argparse
 
 from cliff import columns
 
+from rcsnap_osc.cloud import report
 from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 #: Seconds a ``--wait`` gives up after, unless ``--timeout`` says otherwise.
@@ -89,19 +91,49 @@ def whole_number(minimum, why=None):
     return convert
 
 
-def add_plan_arguments(parser, shows):
-    """``--dry-run`` (``shows`` says what it prints; only reads are sent)
-    and ``--yes``, the same on every command that asks first."""
+def add_plan_arguments(parser, shows, yes=_('Do not ask (needed when not '
+                                            'on a terminal)')):
+    """``--dry-run`` (``shows``: what it prints) and ``--yes`` (its help;
+    None: never asks), as :class:`Confirmation` reads them."""
     parser.add_argument(
         '--dry-run',
         action='store_true',
         help=_('%s; make no change (only read requests are sent)') % shows,
     )
-    parser.add_argument(
-        '--yes',
-        action='store_true',
-        help=_('Do not ask (needed when not on a terminal)'),
-    )
+    if yes is not None:
+        parser.add_argument('--yes', action='store_true', help=yes)
+
+
+class Confirmation:
+    """The one question a command asks before it changes anything, unless
+    --yes or --dry-run (or not ``needed`` at all): made before any request,
+    it refuses at once with ``refusal`` when stdin is not a terminal."""
+
+    def __init__(self, app, args, refusal, needed=True):
+        self.app = app
+        self.needed = needed and not (args.yes or args.dry_run)
+        if self.needed and not app.stdin.isatty():
+            raise errors.Refused(refusal)
+
+    def confirm(self, lines, question):
+        """Print the ``lines`` of the plan and the y/N ``question`` on
+        stderr, then read the answer once; anything but yes is "Nothing
+        was done." (exit 1)."""
+        if not self.needed:
+            return
+        for line in lines:
+            self.app.stderr.write(line + '\n')
+        self.app.stderr.write(question)
+        self.app.stderr.flush()
+        if self.app.stdin.readline().strip().lower() not in ('y', 'yes'):
+            raise errors.Refused(_('Nothing was done.'))
+
+
+def check_timeout(seconds):
+    """Refuse a --timeout of 0 where a wait cannot be skipped (exit 1)."""
+    if seconds <= 0:
+        raise errors.Refused(
+            _('--timeout must be a positive number of seconds.'))
 
 
 def add_timeout_argument(parser, what):
@@ -160,7 +192,7 @@ class Progress:
             self._last = (text, elapsed)
 
 
-class StderrReporter:
+class StderrReporter(report.Reporter):
     """The reporter of :mod:`rcsnap_osc.cloud.report`, on stderr (stdout
     carries the command's document); ``made(results)`` is the command's
     own, to print what exists already if a later step fails."""
@@ -176,19 +208,6 @@ class StderrReporter:
     def made(self, results):
         if self._made:
             self._made(results)
-
-    def locked(self):
-        from rcsnap_osc.cloud import report
-
-        return report.Reporter.locked(self)
-
-
-def say_notes(stderr, found):
-    """One line on stderr for each orphan, or volume made from one, in a
-    state its owner cannot delete it in (``Orphan.notes``)."""
-    for orphan in found:
-        for note in orphan.notes:
-            stderr.write(note + '\n')
 
 
 def say_to(stderr):
@@ -224,16 +243,12 @@ DELETE_DRY_RUN_RESULTS = dict(DELETE_RESULTS, fail=_('would fail (%s)'),
                               refuse=_('would be refused (%s)'))
 
 
-def delete_result_text(outcome, dry_run=False):
-    text = (DELETE_DRY_RUN_RESULTS if dry_run else
-            DELETE_RESULTS)[outcome.state]
-    return text % outcome.reason if '%s' in text else text
-
-
 def delete_rows(outcomes, dry_run=False):
-    return [(o.item.resource_id, DELETE_KINDS[o.item.kind],
-             o.item.name or '', delete_result_text(o, dry_run))
-            for o in outcomes]
+    """A row per outcome: ID, kind, name, result (what would be)."""
+    results = DELETE_DRY_RUN_RESULTS if dry_run else DELETE_RESULTS
+    return [(o.item.resource_id, DELETE_KINDS[o.item.kind], o.item.name or
+             '', results[o.state] % o.reason if '%s' in results[o.state]
+             else results[o.state]) for o in outcomes]
 
 
 def kept_rows(choice):
@@ -259,28 +274,13 @@ def pruned_ids(outcomes):
             if o.item.kind == 'image' and o.state == 'deleted']
 
 
-def failed_names(plans, outcomes):
-    """The names given whose image or volume snapshots failed or were
-    refused, in the order given; with what blocks them, if that is
-    something the user must remove first."""
-    failed = {id(o.item) for o in outcomes if o.failed}
-    return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
-            else plan.name for plan in plans
-            if any(id(item) in failed for item in plan.items)]
-
-
 def deletion_failure(plans, outcomes, dry_run=False, what=None):
     """The error a deletion ends with, after its table, when anything
-    failed or was refused; None when everything went as planned."""
+    failed or was refused (``what``: of what; default: snapshots); None
+    when everything went as planned."""
     from osc_lib import exceptions
 
-    failed = failed_names(plans, outcomes)
-    if not failed:
-        return None
-    summary = (_('%(failed)d of %(total)d %(what)s would not be deleted: '
-                 '%(names)s') if dry_run else
-               _('%(failed)d of %(total)d %(what)s could not be deleted: '
-                 '%(names)s'))
-    return exceptions.CommandError(summary % {
-        'failed': len(failed), 'total': len(plans),
-        'what': what or _('snapshots'), 'names': ', '.join(failed)})
+    from rcsnap_osc.delete import plan
+
+    line = plan.failure_line(plans, outcomes, dry_run, what)
+    return exceptions.CommandError(line) if line else None

@@ -60,13 +60,9 @@ class ArchiveSnapshot(base.Lister):
             help=_('Make full backups, even where a backup of the same '
                    'volume exists to build an incremental one on'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show the backups that would be made and the volume '
-                   'snapshots that would be deleted; make no change (only '
-                   'read requests are sent)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show the backups that would be made and the volume snapshots '
+            'that would be deleted'), yes=None)
         parser.add_argument(
             '--wait',
             action='store_true',

@@ -126,12 +126,8 @@ class DeleteSnapshot(base.Lister):
             action='store_true',
             help=_('Delete the images only; keep every volume snapshot'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show what would be deleted and kept, and why; make no '
-                   'change (only read requests are sent)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show what would be deleted and kept, and why'), yes=None)
         parser.add_argument(
             '--force',
             action='store_true',
@@ -144,44 +140,19 @@ class DeleteSnapshot(base.Lister):
         common.add_wait_arguments(parser, common.DELETE_WAIT)
         return parser
 
-    def check_arguments(self, args):
-        from rcsnap_osc import errors
-
-        if args.orphans and args.snapshots:
-            raise errors.Refused(_(
-                'Give snapshot names or --orphans, not both.'))
-        if not args.orphans and not args.snapshots:
-            raise errors.Refused(_(
-                'Name the snapshots to delete, or give --orphans.'))
-        if args.all and not args.orphans:
-            raise errors.Refused(_('--all applies only with --orphans.'))
-        if args.min_age is not None and not args.orphans:
-            raise errors.Refused(_(
-                '--min-age applies only with --orphans.'))
-        if args.all_projects and not args.orphans:
-            raise errors.Refused(_(
-                '--all-projects applies only with --orphans.'))
-        if args.all_projects != bool(args.project):
-            raise errors.Refused(_(
-                '--all-projects and --project go together: an admin '
-                'deletes the orphans of one project at a time.'))
-        if args.orphans and (args.force or args.keep_volume_snapshots):
-            raise errors.Refused(_(
-                '--force and --keep-volume-snapshots do not apply with '
-                '--orphans.'))
-
     def take_action(self, parsed_args):
+        from rcsnap_osc.delete import plan
         from rcsnap_osc.delete import run as deleting
 
-        self.check_arguments(parsed_args)
+        wanted = request(parsed_args)
+        plan.check(wanted, parsed_args.orphans)
         if parsed_args.orphans:
-            return self.delete_orphans(parsed_args)
-        dry_run = parsed_args.dry_run
+            return self.delete_orphans(wanted)
         plans, outcomes = deleting.delete_snapshots(
-            self.conn, request(parsed_args), self.reporter())
+            self.conn, wanted, self.reporter())
         self.fail_after_output(common.deletion_failure(plans, outcomes,
-                                                       dry_run))
-        return HEADERS, common.delete_rows(outcomes, dry_run)
+                                                       wanted.dry_run))
+        return HEADERS, common.delete_rows(outcomes, wanted.dry_run)
 
     def reporter(self):
         """Progress on stderr; what was deleted is printed even if the
@@ -190,21 +161,16 @@ class DeleteSnapshot(base.Lister):
             self.app.stderr, made=lambda outcomes: self.partial(
                 lambda: (HEADERS, common.delete_rows(outcomes))))
 
-    def delete_orphans(self, args):
-        from rcsnap_osc.core import orphans
-        from rcsnap_osc.delete import orphans as deleting
+    def delete_orphans(self, wanted):
+        from rcsnap_osc.delete import orphans as reclaiming
+        from rcsnap_osc.delete import plan
 
-        found, plans, outcomes = deleting.delete_orphans(
-            self.conn, request(args), self.reporter())
-        common.say_notes(self.app.stderr, found)
-        # A source volume's volume snapshot is waited for, --wait or not.
-        waited = args.wait or all(o.state != 'deleting' for o in outcomes
-                                  if o.item.kind == 'volume snapshot')
-        state = ('delete' if args.dry_run else
-                 'deleted' if waited else 'deleting')
-        gib, count = orphans.freed_gib(found, outcomes, (state, 'deleted'))
-        self.app.stderr.write(orphans.freed_message(gib, count, state) +
-                              '\n')
+        orphans, plans, outcomes = reclaiming.delete_orphans(
+            self.conn, wanted, self.reporter())
+        say = common.say_to(self.app.stderr)
+        for line in plan.notes(orphans):
+            say(line)
+        say(plan.freed_line(wanted, orphans, outcomes))
         self.fail_after_output(common.deletion_failure(
-            plans, outcomes, args.dry_run, _('volume snapshots')))
-        return HEADERS, common.delete_rows(outcomes, args.dry_run)
+            plans, outcomes, wanted.dry_run, _('volume snapshots')))
+        return HEADERS, common.delete_rows(outcomes, wanted.dry_run)

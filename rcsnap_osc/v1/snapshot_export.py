@@ -22,19 +22,9 @@ from rcsnap_osc.v1 import common
 DISK_FORMATS = ('qcow2', 'raw')
 
 
-def _check_timeout(seconds):
-    from osc_lib import exceptions
-
-    if seconds <= 0:
-        raise exceptions.CommandError(
-            _('--timeout must be a positive number of seconds.'))
-
-
-def _waiter(app, timeout):
-    from rcsnap_osc.cloud import volume_images
-
-    return volume_images.Waiter(
-        timeout, lambda label: common.Progress(app.stderr, label))
+def _reporter(app):
+    """Progress and lines on stderr (stdout carries the document)."""
+    return common.StderrReporter(app.stderr)
 
 
 class ExportSnapshot(base.ShowOne):
@@ -86,15 +76,14 @@ class ExportSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.portable import request
-        from rcsnap_osc.portable import to_files as exporting
+        from rcsnap_osc.portable import run as portable
 
         args = parsed_args
-        _check_timeout(args.timeout)
-        done = exporting.export(self.conn, request.Request(
-            _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
-            self.app.stderr, snapshot=args.snapshot, directory=args.dir,
-            disk_format=args.disk_format, volumes=args.volumes))
+        common.check_timeout(args.timeout)
+        done = portable.export(
+            self.conn, _reporter(self.app), self.app.stderr, args.timeout,
+            snapshot=args.snapshot, directory=args.dir,
+            disk_format=args.disk_format, volumes=args.volumes)
         return (('snapshot_id', 'name', 'type', 'directory', 'files',
                  'size_bytes'),
                 (done.image['id'], done.image.get('name'),
@@ -154,15 +143,14 @@ class ImportSnapshot(base.ShowOne):
 
     def take_action(self, parsed_args):
         from rcsnap_osc.core import snapshots
-        from rcsnap_osc.portable import from_files as importing
-        from rcsnap_osc.portable import request
+        from rcsnap_osc.portable import run as portable
 
         args = parsed_args
-        _check_timeout(args.timeout)
-        image, volumes = importing.import_snapshot(self.conn, request.Request(
-            _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
-            self.app.stderr, directory=args.dir, name=args.name,
-            kind=args.kind, volume_type=args.volume_type))
+        common.check_timeout(args.timeout)
+        image, volumes = portable.import_snapshot(
+            self.conn, _reporter(self.app), self.app.stderr, args.timeout,
+            directory=args.dir, name=args.name, kind=args.kind,
+            volume_type=args.volume_type)
         return (('id', 'name', 'type', 'status', 'volumes'),
                 (image['id'], image.get('name'),
                  snapshots.snapshot_type(image), image.get('status'),
@@ -237,16 +225,15 @@ class CopySnapshot(base.ShowOne):
 
     def take_action(self, parsed_args):
         from rcsnap_osc.core import snapshots
-        from rcsnap_osc.portable import request
-        from rcsnap_osc.portable import to_cloud as cloudcopy
+        from rcsnap_osc.portable import run as portable
 
         args = parsed_args
-        _check_timeout(args.timeout)
-        image, volumes = cloudcopy.copy(self.conn, request.Request(
-            _waiter(self.app, args.timeout), common.say_to(self.app.stderr),
-            self.app.stderr, snapshot=args.snapshot, cloud=args.to_cloud,
+        common.check_timeout(args.timeout)
+        image, volumes = portable.copy(
+            self.conn, _reporter(self.app), self.app.stderr, args.timeout,
+            snapshot=args.snapshot, cloud=args.to_cloud,
             region=args.to_region, name=args.name, kind=args.kind,
-            disk_format=args.disk_format, volume_type=args.volume_type))
+            disk_format=args.disk_format, volume_type=args.volume_type)
         return (('id', 'name', 'type', 'status', 'cloud', 'volumes'),
                 (image['id'], image.get('name'),
                  snapshots.snapshot_type(image), image.get('status'),

@@ -239,11 +239,12 @@ class LaunchSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
+        from osc_lib.cli import format_columns
+
+        from rcsnap_osc.launch import plan
         from rcsnap_osc.launch import run as launching
 
         args = parsed_args
-        from rcsnap_osc.launch import plan
-
         launched = launching.launch(
             self.conn, args.snapshot, plan.Request(
                 flavor=args.flavor, name=args.name,
@@ -257,8 +258,6 @@ class LaunchSnapshot(base.ShowOne):
                 wait=args.timeout if args.wait or args.independent else None,
                 keep_failed=args.keep_failed),
             common.StderrReporter(self.app.stderr))
-        from osc_lib.cli import format_columns
-
         launched['volumes'] = LaunchedVolumesColumn(launched['volumes'])
         launched['ports'] = LaunchedPortsColumn(launched['ports'])
         launched['kept_images'] = format_columns.ListColumn(

@@ -64,22 +64,24 @@ class ListSnapshotOrphan(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.delete import orphans as deleting
+        from rcsnap_osc.delete import orphans as listing
+        from rcsnap_osc.delete import plan
 
-        if not parsed_args.all_projects:
-            listed = {}
-            found = deleting.gather_orphans(self.conn, parsed_args.all,
-                                            listed)
-            common.say_notes(self.app.stderr, found)
-            return HEADERS, [row(o) for o in found] + backup_rows(listed)
-        listed = {}
-        found, names = deleting.gather_all_orphans(self.conn,
-                                                   parsed_args.all, listed)
-        common.say_notes(self.app.stderr, found)
+        listed, names = {}, None
+        if parsed_args.all_projects:
+            orphans, names = listing.gather_all_orphans(
+                self.conn, parsed_args.all, listed)
+        else:
+            orphans = listing.gather_orphans(self.conn, parsed_args.all,
+                                             listed)
+        for note in plan.notes(orphans):
+            self.app.stderr.write(note + '\n')
+        if names is None:
+            return HEADERS, [row(o) for o in orphans] + backup_rows(listed)
         return ('Project',) + HEADERS, [
-            (names.get(o.project) or o.project,) + row(o) for o in found] + [
-            (names.get(project) or project or '',) + backup
-            for project, backup in backup_rows(listed, with_project=True)]
+            (names.get(o.project) or o.project,) + row(o) for o in orphans
+        ] + [(names.get(project) or project or '',) + backup
+             for project, backup in backup_rows(listed, with_project=True)]
 
 
 def row(orphan):
@@ -101,9 +103,9 @@ def backup_rows(listed, with_project=False):
     ``with_project``: ``(project ID, row)`` pairs."""
     from rcsnap_osc.core import archives
 
-    found = []
+    rows = []
     for b in archives.orphan_backups(listed['backups'], listed['images']):
-        found.append((
+        rows.append((
             b['id'], b.get('name'), common.SizeColumn(b.get('size')),
             b.get('status'), b.get('created_at'), b.get('volume_id'),
             format_columns.ListColumn(()),
@@ -113,5 +115,5 @@ def backup_rows(listed, with_project=False):
                 'image': b['metadata'][archives.BACKUP_IMAGE_KEY],
                 'id': b['id']}))
         if with_project:
-            found[-1] = (b.get(BACKUP_PROJECT), found[-1])
-    return found
+            rows[-1] = (b.get(BACKUP_PROJECT), rows[-1])
+    return rows

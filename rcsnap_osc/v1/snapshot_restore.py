@@ -88,41 +88,33 @@ class RestoreSnapshot(base.Lister):
         from rcsnap_osc.restore import run as restoring
 
         args = parsed_args
-        ask = not (args.yes or args.dry_run)
-        if ask and not self.app.stdin.isatty():
-            raise exceptions.CommandError(_(
-                'restore replaces or rebuilds a server: add --yes to '
-                'confirm, or --dry-run to see the plan.'))
+        confirmation = common.Confirmation(self.app, args, _(
+            'restore replaces or rebuilds a server: add --yes to '
+            'confirm, or --dry-run to see the plan.'))
         request = plan.Request(
             snapshot=args.snapshot, server=args.server,
             data_volumes=args.data_volumes, delete_old=args.delete_old,
             dry_run=args.dry_run, wait=args.wait, timeout=args.timeout)
-        the_plan, attrs = restoring.prepare(self.conn, request)
-        planned = (rows.rebuild_rows(the_plan)
-                   if the_plan.kind == plan.REBUILD
-                   else rows.replace_rows(the_plan))
+        restore, attrs = restoring.prepare(self.conn, request)
+        planned = (rows.rebuild_rows(restore)
+                   if restore.kind == plan.REBUILD
+                   else rows.replace_rows(restore))
         if args.dry_run:
             return HEADERS, self.table(planned)
-        if ask and not self.confirm(the_plan, planned):
-            raise exceptions.CommandError(_('Nothing was done.'))
+        confirmation.confirm(
+            ['%s: %s -> %s (%s)' % (row['resource'], row['old'],
+                                    row['new'], row['note'])
+             for row in planned],
+            _('Restore server %(server)s from snapshot %(snap)s? '
+              '[y/N] ') % {'server': restore.server['name'],
+                           'snap': restore.found.summary.image['id']})
         done, failure = restoring.carry_out(
-            self.conn, the_plan, attrs, request,
+            self.conn, restore, attrs, request,
             common.StderrReporter(self.app.stderr))
         if failure:
             self.fail_after_output(exceptions.CommandError(failure))
         return HEADERS, self.table(done)
 
     @staticmethod
-    def table(found):
-        return [tuple(row[k] for k in KEYS) for row in found]
-
-    def confirm(self, the_plan, planned):
-        write = self.app.stderr.write
-        for row in planned:
-            write('%s: %s -> %s (%s)\n' % (
-                row['resource'], row['old'], row['new'], row['note']))
-        write(_('Restore server %(server)s from snapshot %(snap)s? '
-                '[y/N] ') % {'server': the_plan.server['name'],
-                             'snap': the_plan.found.summary.image['id']})
-        self.app.stderr.flush()
-        return self.app.stdin.readline().strip().lower() in ('y', 'yes')
+    def table(rows):
+        return [tuple(row[k] for k in KEYS) for row in rows]

@@ -73,49 +73,16 @@ class InstallSchedule(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc import errors
         from rcsnap_osc.schedule import install
 
         args = parsed_args
-        kind = args.kind or 'systemd'
-        seconds, interval = install.parse_interval(args.interval)
-        entry = args.os_cloud_entry or (
-            'rcsnap-schedule' if args.create_credential else
-            getattr(self.app.options, 'cloud', None))
-        if not entry:
-            raise errors.Refused(_(
-                'Give --os-cloud-entry <name> (or run with --os-cloud, or '
-                'give --create-credential): the timer needs a clouds.yaml '
-                'entry.'))
-        if kind == 'systemd':
-            install.check_units(entry, args.force)
-        data = dict.fromkeys(FIELDS, '')
-        data.update(kind=kind, os_cloud_entry=entry,
-                    command=' '.join(install.command(entry)))
-        files = None
-        if args.create_credential:
-            config = self.app.cloud_config
-            files = install.config_files(
+        config = getattr(self.app, 'cloud_config', None)
+        installed = install.install(lambda: self.conn, install.Request(
+            kind=args.kind or 'systemd', interval=args.interval,
+            entry=args.os_cloud_entry,
+            cloud=getattr(self.app.options, 'cloud', None),
+            create_credential=args.create_credential, force=args.force,
+            loaded_from=(
                 getattr(config, 'config_filename', None),
-                getattr(config, 'secure_config_filename', None))
-            install.check_entry(files, entry, args.force)
-            cred_id = install.credential_entry(
-                self.conn, files, entry, self.conn.config.region_name)
-            data.update(application_credential_id=cred_id,
-                        clouds_yaml=files.clouds, secure_yaml=files.secure)
-        env = install.environment(files)
-        name = install.unit_name(entry)
-        if kind == 'cron':
-            data.update(
-                crontab_line=install.cron_line(entry, seconds, env),
-                enable=_('crontab -e, and add the crontab line'),
-                log='~/.cache/%s.log' % name)
-        else:
-            data['service'], data['timer'] = install.write_units(
-                entry, interval, env)
-            data.update(
-                enable='systemctl --user daemon-reload && systemctl --user '
-                       'enable --now %s.timer' % name,
-                status='systemctl --user list-timers %s.timer' % name,
-                log='journalctl --user -u %s.service' % name)
-        return FIELDS, tuple(data[f] for f in FIELDS)
+                getattr(config, 'secure_config_filename', None))))
+        return FIELDS, tuple(getattr(installed, f) for f in FIELDS)

@@ -129,6 +129,7 @@ class ShareSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
+        from rcsnap_osc.share import plan
         from rcsnap_osc.share import run as sharing
 
         args = parsed_args
@@ -137,11 +138,7 @@ class ShareSnapshot(base.ShowOne):
             raise exceptions.CommandError(_(
                 '--name, --disk-format, --new-copy and --volumes apply only '
                 'with --copy.'))
-        if args.timeout <= 0:
-            raise exceptions.CommandError(
-                _('--timeout must be a positive number of seconds.'))
-        from rcsnap_osc.share import plan
-
+        common.check_timeout(args.timeout)
         shared, members, source, data = sharing.share_snapshot(
             self.conn, args.snapshot, plan.Request(
                 projects=tuple(args.project or ()), copy=args.copy,
@@ -227,12 +224,13 @@ class UnshareSnapshot(base.ShowOne):
     def take_action(self, parsed_args):
         from rcsnap_osc.share import run as sharing
 
-        image, plan, members, data = sharing.unshare_snapshot(
+        image, unsharing, members, data = sharing.unshare_snapshot(
             self.conn, parsed_args.snapshot,
             None if parsed_args.all else parsed_args.project)
-        for project in plan.not_members:
+        for project in unsharing.not_members:
             self.app.stderr.write(_(
                 'Project %(project)s was not a member of snapshot %(id)s.\n')
                 % {'project': project, 'id': image['id']})
-        return with_data_images(*members_data(
-            image, members, 'private' if plan.make_private else None), data)
+        visibility = 'private' if unsharing.make_private else None
+        return with_data_images(*members_data(image, members, visibility),
+                                data)

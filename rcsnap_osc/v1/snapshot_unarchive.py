@@ -43,27 +43,27 @@ is interrupted, what it made is deleted and the snapshot stays archived.""")
 def rows(results, dry_run):
     """The image, each disk's source volume and volume snapshot, and each
     backup of every unarchive."""
-    found = []
+    table = []
     for result in results:
-        plan = result.unarchive
-        found.append((plan.image['id'], _('image'),
-                      plan.image.get('name') or '',
+        unarchive = result.unarchive
+        table.append((unarchive.image['id'], _('image'),
+                      unarchive.image.get('name') or '',
                       _('would unarchive') if dry_run else _('unarchived')))
-        for record in plan.disks:
+        for record in unarchive.disks:
             size = common.SizeColumn(record.size_gib).human_readable()
             values = {'backup': record.backup_id, 'size': size}
-            found.append((
+            table.append((
                 result.volumes.get(record.snapshot_id, ''), _('volume'),
                 record.device_name or '',
                 _('would restore (backup %(backup)s, %(size)s)') % values
                 if dry_run else
                 _('available (backup %(backup)s, %(size)s)') % values))
-            found.append((
+            table.append((
                 result.snapshots.get(record.snapshot_id, ''),
                 _('volume snapshot'), record.device_name or '',
                 _('would make') if dry_run else _('available')))
-        found.extend(common.delete_rows(result.outcomes, dry_run))
-    return found
+        table.extend(common.delete_rows(result.outcomes, dry_run))
+    return table
 
 
 def failure(results):
@@ -99,13 +99,9 @@ class UnarchiveSnapshot(base.Lister):
                    'the snapshot); by default those that can go are '
                    'deleted'),
         )
-        parser.add_argument(
-            '--dry-run',
-            action='store_true',
-            help=_('Show the volumes and volume snapshots that would be '
-                   'made and the backups that would be deleted; make no '
-                   'change (only read requests are sent)'),
-        )
+        common.add_plan_arguments(parser, _(
+            'Show the volumes and volume snapshots that would be made and '
+            'the backups that would be deleted'), yes=None)
         common.add_timeout_argument(
             parser, _('Give up waiting for the volumes and volume '
                       'snapshots after this many seconds (default: %d); '

@@ -200,7 +200,13 @@ class TestImports(testtools.TestCase):
                          if m.startswith('rcsnap_osc.v1.snapshot')], name)
 
     def test_layers(self):
-        self.assertEqual([], layer_violations(import_graph()))
+        found = layer_violations(import_graph())
+        self.assertEqual([], [v for v in found if v not in V1_NOT_YET_THIN])
+
+    def test_commands_not_yet_thin_are_still_there(self):
+        # The list only shrinks: a command made thin leaves it.
+        self.assertEqual([], sorted(V1_NOT_YET_THIN - set(
+            layer_violations(import_graph()))))
 
     def test_at_most_nine_levels_below_the_commands(self):
         # Nine: "schedule run" runs "batch create" (create.run), which
@@ -220,8 +226,8 @@ class TestImports(testtools.TestCase):
 
     def test_nothing_below_the_commands_imports_osc_lib(self):
         for name, path in modules().items():
-            if not name.startswith('rcsnap_osc.v1') and name not in (
-                    'rcsnap_osc.plugin', 'rcsnap_osc.errors'):
+            if not name.startswith('rcsnap_osc.v1') and (
+                    name != 'rcsnap_osc.plugin'):
                 self.assertEqual([], sorted(
                     m for m in imports_of(path, None)
                     if m.split('.')[0] in ('osc_lib', 'cliff')), name)
@@ -246,6 +252,24 @@ class TestImports(testtools.TestCase):
                                           'rcsnap_osc.core.copies'],
             }))
 
+    def test_commands_use_only_run_and_plan_below_them(self):
+        self.assertEqual(
+            ['rcsnap_osc.plugin imports rcsnap_osc.v1.common',
+             'rcsnap_osc.v1.snapshot imports rcsnap_osc.cloud.reads',
+             'rcsnap_osc.v1.snapshot imports rcsnap_osc.delete.orphans',
+             'rcsnap_osc.v1.snapshot imports rcsnap_osc.plugin'],
+            layer_violations({
+                'rcsnap_osc.v1.snapshot': [
+                    'rcsnap_osc.cloud.reads', 'rcsnap_osc.cloud.session',
+                    'rcsnap_osc.cloud.report', 'rcsnap_osc.core.snapshots',
+                    'rcsnap_osc.delete.orphans', 'rcsnap_osc.delete.plan',
+                    'rcsnap_osc.delete.run', 'rcsnap_osc.errors',
+                    'rcsnap_osc.i18n', 'rcsnap_osc.constants',
+                    'rcsnap_osc.plugin', 'rcsnap_osc.v1.common'],
+                'rcsnap_osc.plugin': ['rcsnap_osc.i18n',
+                                      'rcsnap_osc.v1.common'],
+            }))
+
 
 #: Top-level modules every layer may use.
 COMMON = ('rcsnap_osc.errors', 'rcsnap_osc.i18n', 'rcsnap_osc.constants')
@@ -253,6 +277,24 @@ COMMON = ('rcsnap_osc.errors', 'rcsnap_osc.i18n', 'rcsnap_osc.constants')
 #: Libraries that talk to a cloud or a terminal: not for the pure layers.
 SERVICE_LIBRARIES = ('openstack', 'keystoneauth1', 'osc_lib', 'cliff',
                      'requests')
+
+
+#: The commands' imports the rule of :func:`layer_violations` forbids that
+#: are still there: each goes when its command is thin (parse -> one call
+#: into a run.py -> format); the list is then empty and is removed.
+V1_NOT_YET_THIN = frozenset((
+    'rcsnap_osc.v1.snapshot imports rcsnap_osc.cloud.reads',
+    'rcsnap_osc.v1.snapshot_delete imports rcsnap_osc.delete.orphans',
+    'rcsnap_osc.v1.snapshot_orphans imports rcsnap_osc.delete.orphans',
+    'rcsnap_osc.v1.snapshot_restore imports rcsnap_osc.restore.rows',
+    'rcsnap_osc.v1.snapshot_schedule imports rcsnap_osc.schedule.policies',
+    'rcsnap_osc.v1.snapshot_schedule_install imports '
+    'rcsnap_osc.schedule.install',
+))
+
+#: The two modules of ``cloud/`` a command may use: the connection it was
+#: given, and the reporter it passes down.
+V1_MAY_USE_OF_CLOUD = ('rcsnap_osc.cloud.session', 'rcsnap_osc.cloud.report')
 
 
 def modules():
@@ -298,8 +340,12 @@ def layer_violations(graph):
                 ok = (other_layer in ('core', 'cloud')
                       or other_capability == capability
                       or other.endswith('.run'))
-            else:
-                ok = True
+            elif layer == 'v1':
+                ok = (other_layer in ('v1', 'core')
+                      or other in V1_MAY_USE_OF_CLOUD
+                      or other.endswith(('.run', '.plan')))
+            else:  # plugin, errors, i18n, constants: one another only
+                ok = other_layer == 'top'
             if not ok:
                 found.append('%s imports %s' % (name, other))
     return found

@@ -14,6 +14,7 @@
 crontab line, the application credential (member role) with its secret
 in secure.yaml, mode 0600, and never on stdout."""
 
+import dataclasses
 import json
 import os
 import stat
@@ -21,6 +22,8 @@ import stat
 import fixtures
 import yaml
 
+from rcsnap_osc.schedule import install
+from rcsnap_osc.v1 import snapshot_schedule_install as install_command
 from tests.unit import base
 
 CREDS = '%s/users/%s/application_credentials' % (base.AUTH_URL,
@@ -89,6 +92,11 @@ class TestInstall(base.TestCommand):
             r'nightly rc snapshot schedule run >> \$HOME/\.cache/'
             r'rcsnap-schedule-nightly\.log 2>&1$'))
         self.assertFalse(os.path.exists(self.units))
+
+    def test_every_field_is_shown_in_its_order(self):
+        self.assertEqual(
+            install_command.FIELDS,
+            tuple(f.name for f in dataclasses.fields(install.Installed)))
 
     def test_bad_interval_and_no_entry(self):
         self.assertFails("Invalid interval '15s'", 'rc', 'snapshot',
