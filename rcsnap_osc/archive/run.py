@@ -30,13 +30,13 @@ from rcsnap_osc.archive import backups as backing
 from rcsnap_osc.archive import plan as archiving
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
-from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -56,7 +56,7 @@ class Made:
 @dataclasses.dataclass
 class Result:
     """The archive of one snapshot: the plan, the backups made and what
-    became of the volume snapshots (:class:`deleting.Outcome`)."""
+    became of the volume snapshots (:class:`removal.Outcome`)."""
 
     archive: archiving.Archive
     made: list = dataclasses.field(default_factory=list)
@@ -249,7 +249,7 @@ def archive(conn, request, reporter):
 def planned(plans):
     """The :class:`Result` of each plan, nothing made (``--dry-run``)."""
     return [Result(p, outcomes=[
-        o for o in deleting.planned([p.deletion])
+        o for o in removal.planned([p.deletion])
         if o.item.kind in DELETED_KINDS]) for p in plans]
 
 
@@ -261,11 +261,11 @@ def carry_out(conn, plans, service, request, reporter):
     reporter.made(results)
     settle_volume_snapshots(conn, results, request.timeout)
     for result in results:
-        result.outcomes = [o for o in deleting.execute(
+        result.outcomes = [o for o in removal.execute(
             conn, [result.archive.deletion], keep_images=True)
             if o.item.kind in DELETED_KINDS]
     if request.wait is not None:
-        deleting.wait_until_gone(
+        removal.wait_until_gone(
             conn, [o for r in results for o in r.outcomes], request.wait,
             progress=reporter.progress(_('Deleting')))
     return results

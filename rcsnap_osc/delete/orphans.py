@@ -12,12 +12,13 @@
 
 """The SDK calls of ``rc snapshot orphans``: the project's (or every
 project's) orphaned volume snapshots and backups, from a fixed number of
-listings, and their deletion through :mod:`rcsnap_osc.delete.run`."""
+listings, and their deletion through :mod:`rcsnap_osc.cloud.removal`."""
 
 import datetime
 
 from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import removal
 from rcsnap_osc.core import orphans
 from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
@@ -83,6 +84,8 @@ def delete_orphans(conn, request, reporter):
         found, project_id,
         datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
         orphans.MIN_AGE if request.min_age is None else request.min_age)
-    return (found, plans) + deleting.carry_out(
-        conn, plans, request.dry_run, request.wait,
-        reporter.progress(_('Deleting')), reporter.made)[1:]
+    if request.dry_run:
+        return found, plans, removal.planned(plans)
+    return found, plans, removal.remove(conn, plans, request.wait,
+                                        reporter.progress(_('Deleting')),
+                                        reporter.made)
