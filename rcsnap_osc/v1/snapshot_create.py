@@ -12,9 +12,11 @@
 
 """``rc snapshot create`` and ``batch create``.
 
-Each parses its arguments, makes one call to :mod:`rcsnap_osc.create.run`
-(imported inside ``take_action``: it pulls in the SDK) and formats the
-result; errors are reported by :mod:`rcsnap_osc.v1.base`.
+Each parses its arguments, makes one call to
+:mod:`rcsnap_osc.retention.run` (create, then with ``--keep`` retain;
+imported inside ``take_action``: it pulls in the SDK) and formats the
+result (``batch create`` plans with :mod:`rcsnap_osc.create.run` first, to
+ask); errors are reported by :mod:`rcsnap_osc.v1.base`.
 """
 
 from cliff import columns
@@ -117,8 +119,8 @@ def pruning_failure(results):
     (``--archive-older-than``) failed, or None."""
     from osc_lib import exceptions
 
-    plans = [p for r in results if r.pruned for p in r.pruned[0].plans]
-    outcomes = [o for r in results if r.pruned for o in r.pruned[1]]
+    plans = [p for r in results if r.pruned for p in r.pruned.plans]
+    outcomes = [o for r in results if r.pruned for o in r.pruned.outcomes]
     failed = [str(e) for e in [common.deletion_failure(
         plans, outcomes, what=_('older snapshots'))] + [keep.archive_error(
             results)] if e]
@@ -146,12 +148,12 @@ class CreateSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.create import run as creating
+        from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
         say = common.say_to(self.app.stderr)
         wanted = request(args, args.name)
-        result = creating.create_snapshot(
+        result = retaining.create_and_retain(
             self.conn, args.server, wanted,
             common.StderrReporter(
                 self.app.stderr, made=lambda results: self.partial(
@@ -267,6 +269,7 @@ class CreateSnapshotBatch(base.Lister):
         from osc_lib import exceptions
 
         from rcsnap_osc.create import run as creating
+        from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
         if bool(args.servers) == bool(args.all):
@@ -301,7 +304,7 @@ class CreateSnapshotBatch(base.Lister):
             return headers, [batch_row(r, stop=args.stop, rules=wanted.keep)
                              for r in results]
 
-        creating.create_snapshots(
+        retaining.create_all_and_retain(
             self.conn, results, wanted, common.StderrReporter(
                 self.app.stderr, made=lambda results: self.partial(rows)))
         for result in results:

@@ -22,7 +22,7 @@ from rcsnap_osc.core import archives
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc import errors
-from rcsnap_osc.prune import run as pruning
+from rcsnap_osc.retention import run as retaining
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit.usage import test_usage
@@ -110,7 +110,7 @@ SERVER = 'GET %s/servers/%s' % (base.COMPUTE_URL, fakes.SERVER_ID)
 def claim_calls(server_id=fakes.SERVER_ID, generation=0):
     """``(take, release)``: the requests that hold a server's retention
     claim at ``generation`` (none before it listed), and let it go."""
-    claim = pruning.retention_claim(server_id)
+    claim = retaining.retention_claim(server_id)
     take = ['GET %s?name=%s&os_hidden=true' % (IMAGES, claim.name),
             'POST ' + IMAGES]
     if generation:
