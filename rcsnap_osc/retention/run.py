@@ -22,7 +22,8 @@ through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
 :mod:`rcsnap_osc.cloud.removal`), so that nothing is orphaned; the
 volume-backed ones the rules keep that are older than their
 ``archive_after`` are archived as ``rc snapshot archive`` archives them,
-each on its own (:mod:`rcsnap_osc.retention.kept`).
+each on its own (:func:`plan_archiving`): one that cannot be archived
+keeps its row with the reason.
 
 One retention at a time per server (:func:`holding`): the claim
 (:mod:`rcsnap_osc.cloud.claims`) is held for the whole run, and the
@@ -37,10 +38,12 @@ import datetime
 from openstack import exceptions as sdk_exc
 from oslo_utils import uuidutils
 
+from rcsnap_osc.archive import run as archive_run
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
+from rcsnap_osc.cloud import report
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import origin
@@ -48,7 +51,6 @@ from rcsnap_osc.core import retention as rules
 from rcsnap_osc.create import run as creating
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-from rcsnap_osc.retention import kept
 from rcsnap_osc.retention import plan
 
 
@@ -171,7 +173,7 @@ def retain_held(conn, request, reporter):
     for pruning in retention.prunings:
         pruning.outcomes = removal.planned(pruning.plans)
     if request.preview or request.dry_run:
-        kept.plan_archiving(conn, retention)
+        plan_archiving(conn, retention)
     if request.dry_run or (request.preview and not retention.has_work()):
         return retention
     if request.confirm is not None and not request.confirm(retention):
@@ -186,8 +188,8 @@ def retain_held(conn, request, reporter):
     removal.remove(conn, retention.plans, request.wait,
                    reporter.progress(request.label), deleted)
     if retention.archiving is None:
-        kept.plan_archiving(conn, retention)
-    kept.archive(conn, retention.archiving, request.wait, reporter)
+        plan_archiving(conn, retention)
+    archive_kept(conn, retention.archiving, request.wait, reporter)
     return retention
 
 
@@ -251,6 +253,70 @@ def retain_made(conn, results, request, reporter):
         keep=request.keep,
         newest=tuple(r.summary.image['id'] for r in made),
         wait=creating.DEFAULT_WAIT if request.wait is None
-        else request.wait, label=_('Pruning')), kept.Forwarding(reporter))
+        else request.wait, label=_('Pruning')), Forwarding(reporter))
     for result, pruning in zip(made, retention.prunings):
         result.pruned = pruning
+
+
+# -- archiving what the rules keep --------------------------------------------
+
+def plan_archiving(conn, retention, now=None):
+    """The :class:`plan.Archiving` of what the retention's prunings keep
+    (one for all), set on the retention and each pruning: nothing is read
+    when none is due."""
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None)
+    due = [image for pruning in retention.prunings
+           if pruning.archive_after is not None
+           for image in archives.due(
+               [image for image, _why in pruning.choice.kept],
+               pruning.archive_after, now)]
+    archiving = plan.Archiving()
+    if due:
+        archiving = plan.Archiving(*archive_run.plan_each(
+            conn, [i['id'] for i in due]))
+        archiving.previews = archive_run.planned(archiving.plans)
+    retention.archiving = archiving
+    for pruning in retention.prunings:
+        pruning.archiving = archiving
+    return archiving
+
+
+def archive_kept(conn, archiving, wait, reporter):
+    """Archive what ``archiving`` plans (nothing without plans), waiting
+    ``wait`` seconds for the volume snapshots to go (None: not);
+    ``archiving.results`` says what was made, ``archiving.error`` why it
+    failed (the deletions stand: the error is not raised)."""
+    if not archiving.plans:
+        return
+    try:
+        archiving.results = archive_run.carry_out_kept(
+            conn, archiving.plans, archiving.service, wait,
+            _Recording(archiving, reporter))
+    except errors.Refused as exc:
+        archiving.error = exc
+
+
+class Forwarding(report.Reporter):
+    """A reporter that says and shows what its ``reporter`` would, and
+    keeps what is made to itself."""
+
+    def __init__(self, reporter):
+        self.reporter = reporter
+
+    def say(self, text):
+        self.reporter.say(text)
+
+    def progress(self, label):
+        return self.reporter.progress(label)
+
+
+class _Recording(Forwarding):
+    """The reporter of an archive, recording its results once made."""
+
+    def __init__(self, archiving, reporter):
+        super().__init__(reporter)
+        self.archiving = archiving
+
+    def made(self, results):
+        self.archiving.results = results
