@@ -169,8 +169,8 @@ def refusal(image: dict, project_id: str,
 def references(images: collections.abc.Iterable[dict]
                ) -> dict[str, list[str]]:
     """Volume snapshot id -> ids of the images that refer to it."""
-    found: dict[str, list[str]] = {}
+    users: dict[str, list[str]] = {}
     for image in images:
         for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
-            found.setdefault(ref.snapshot_id, []).append(image['id'])
-    return found
+            users.setdefault(ref.snapshot_id, []).append(image['id'])
+    return users

@@ -143,12 +143,12 @@ def verdict(status: str | None, metadata: dict | None,
         'a clean snapshot'))
 
 
-def require_quiesce_refusal(server_name: str, found: Verdict) -> str | None:
+def require_quiesce_refusal(server_name: str, verdict: Verdict) -> str | None:
     """Why ``--require-quiesce`` refuses this verdict, or None."""
-    if found.frozen_or_stopped:
+    if verdict.frozen_or_stopped:
         return None
     return _('Server %(server)s: %(verdict)s (refused: --require-quiesce)'
-             ) % {'server': server_name, 'verdict': found.text}
+             ) % {'server': server_name, 'verdict': verdict.text}
 
 
 def recorded(image: dict) -> str:

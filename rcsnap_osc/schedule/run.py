@@ -286,7 +286,7 @@ class RunRequest:
 
     servers: tuple
     dry_run: bool
-    wait: int
+    wait: int | None
     now: object = None
 
 

@@ -55,15 +55,15 @@ class Result:
 def gather_and_plan(conn, request):
     """The unarchives of the named snapshots; the first that cannot be
     unarchived is refused, before anything is made."""
-    found = archive_run.gather(conn)
+    gathered = archive_run.gather(conn)
     plans = unarchiving.plan_unarchive(
-        request.names, found.inventory.images, found.backups,
+        request.names, gathered.inventory.images, gathered.backups,
         conn.current_project_id, keep_backups=request.keep_backups)
-    if found.service is False:
+    if gathered.service is False:
         raise errors.Refused(_(
             'This cloud runs no backup service (cinder-backup): the backups '
             'cannot be restored here; nothing was made.'))
-    unarchiving.check_quota(found.quota, plans)
+    unarchiving.check_quota(gathered.quota, plans)
     return plans
 
 
