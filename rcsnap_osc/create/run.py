@@ -176,23 +176,21 @@ def plan_snapshot(conn, server, request, reporter):
     if refusal:
         raise errors.Refused(refusal + '; ' + _('nothing was made.'))
     result = Result(server, request.name or server.name, verdict)
-    reporter.say(_('Server %(server)s: %(verdict)s.') % {
-        'server': server.name, 'verdict': verdict.text})
+    say_verdict(result, reporter)
     return result
+
+
+def say_verdict(result, reporter):
+    """Say which snapshot a server is getting, before Nova is asked."""
+    reporter.say(_('Server %(server)s: %(verdict)s.') % {
+        'server': result.server.name, 'verdict': result.verdict.text})
 
 
 def make_snapshot(conn, result, request, reporter):
-    """Snapshot the planned ``result`` (:func:`snapshot`)."""
+    """Snapshot the planned ``result`` (:func:`snapshot`): its summary
+    once it is usable when the :class:`Request` waits or stops."""
     snapshot(conn, result, request, reporter, stopping.sleeper())
     return result
-
-
-def create_snapshot(conn, server, request, reporter):
-    """Nova createImage of a server (name or ID), after saying its
-    verdict: the :class:`Result`, with the snapshot's summary once it is
-    usable when the :class:`Request` waits or stops."""
-    return make_snapshot(conn, plan_snapshot(conn, server, request,
-                                             reporter), request, reporter)
 
 
 def snapshot(conn, result, request, reporter, sleep):

@@ -15,7 +15,8 @@ keep, delete and archive from one set of listings, delete, archive what
 is kept, release (:func:`retain`). ``prune`` is one server's retention
 (:func:`prune`); ``create --keep``, ``batch create --keep`` and
 ``schedule run`` make the snapshots under the claim first, then retain
-(:func:`create_and_retain`, :func:`create_all_and_retain`).
+(:func:`create_and_retain`, :func:`batch_create`,
+:func:`create_all_and_retain`).
 
 The snapshots are chosen by :mod:`rcsnap_osc.core.retention` and deleted
 through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
@@ -196,10 +197,11 @@ def retain_held(conn, request, reporter):
 # -- create, then retain ------------------------------------------------------
 
 def create_and_retain(conn, server, request, reporter):
-    """``create``: snapshot a server (name or ID) as
-    :func:`creating.create_snapshot` does; with ``request.keep``, under
-    the server's retention claim, then retain its snapshots, the new one
-    counted newest (:func:`retain_made`). The :class:`creating.Result`."""
+    """``create``: snapshot a server (name or ID,
+    :func:`creating.plan_snapshot`, :func:`creating.make_snapshot`); with
+    ``request.keep``, under the server's retention claim, then retain its
+    snapshots, the new one counted newest (:func:`retain_made`). The
+    :class:`creating.Result`."""
     result = creating.plan_snapshot(conn, server, request, reporter)
     server_ids = [(result.server.id, result.server.name)]
     with holding(conn, server_ids, lock_of(request), reporter) as refused:
@@ -208,6 +210,23 @@ def create_and_retain(conn, server, request, reporter):
         creating.make_snapshot(conn, result, request, reporter)
         retain_made(conn, [result], request, reporter)
     return result
+
+
+def batch_create(conn, names, template, request, reporter):
+    """``batch create``: plan the snapshots of the servers named (every
+    server of the project without names; ``template`` names them), say
+    each verdict, then, unless ``dry_run`` and once ``confirm`` agrees,
+    create and retain them (:func:`create_all_and_retain`): the results.
+    """
+    results = creating.plan_snapshots(conn, names, template, request.stop,
+                                      request.require_quiesce)
+    for result in results:
+        creating.say_verdict(result, reporter)
+    if request.dry_run:
+        return results
+    if request.confirm is not None and not request.confirm(results):
+        raise errors.Refused(_('Nothing was done.'))
+    return create_all_and_retain(conn, results, request, reporter)
 
 
 def create_all_and_retain(conn, results, request, reporter):

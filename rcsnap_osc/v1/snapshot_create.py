@@ -266,9 +266,10 @@ class CreateSnapshotBatch(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        import dataclasses
+
         from osc_lib import exceptions
 
-        from rcsnap_osc.create import run as creating
         from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
@@ -282,31 +283,24 @@ class CreateSnapshotBatch(base.Lister):
             raise exceptions.CommandError(_(
                 '--all snapshots every server of the project: add --yes to '
                 'confirm.'))
-        results = creating.plan_snapshots(
-            self.conn, args.servers, args.name, stop=args.stop,
-            require_quiesce=args.require_quiesce)
-        say = common.say_to(self.app.stderr)
-        for result in results:
-            say(_('Server %(server)s: %(verdict)s.') % {
-                'server': result.server.name,
-                'verdict': result.verdict.text})
         headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
             (_('Pruned'),) if wanted.keep is not None else ()) + (
             (_('Archived'),) if wanted.keep is not None and
             wanted.keep.archive_after is not None else ())
+
+        def rows(results, dry_run=False):
+            return headers, [batch_row(r, dry_run, args.stop, wanted.keep)
+                             for r in results]
+
+        results = retaining.batch_create(
+            self.conn, args.servers, args.name, dataclasses.replace(
+                wanted, dry_run=args.dry_run,
+                confirm=self.confirm if ask else None),
+            common.StderrReporter(self.app.stderr, made=lambda made: (
+                self.partial(lambda: rows(made)))))
         if args.dry_run:
-            return headers, [batch_row(r, True, args.stop, wanted.keep)
-                             for r in results]
-        if ask and not self.confirm(results):
-            raise exceptions.CommandError(_('Nothing was done.'))
-
-        def rows():
-            return headers, [batch_row(r, stop=args.stop, rules=wanted.keep)
-                             for r in results]
-
-        retaining.create_all_and_retain(
-            self.conn, results, wanted, common.StderrReporter(
-                self.app.stderr, made=lambda results: self.partial(rows)))
+            return rows(results, True)
+        say = common.say_to(self.app.stderr)
         for result in results:
             if result.pruned:
                 keep.say_pruned(say, result)
@@ -315,7 +309,7 @@ class CreateSnapshotBatch(base.Lister):
         if failures:
             self.fail_after_output(exceptions.CommandError(
                 '; '.join(failures)))
-        return rows()
+        return rows(results)
 
     @staticmethod
     def not_made(results):
