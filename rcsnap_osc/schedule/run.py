@@ -282,7 +282,8 @@ def release(conn, rows, reporter):
 class RunRequest:
     """What ``schedule run`` was asked: the ``servers`` named (empty:
     every server with a policy), ``dry_run``, ``wait`` seconds for each
-    snapshot and pruning, and ``now`` (naive UTC; None: :func:`now`)."""
+    snapshot and pruning (None: the snapshots are not waited for), and
+    ``now`` (naive UTC; None: :func:`now`)."""
 
     servers: tuple
     dry_run: bool
