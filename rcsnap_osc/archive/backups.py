@@ -42,10 +42,10 @@ def _poll_backups(conn, ids):
     """One GET for one backup, one listing for several (absent: gone)."""
     if len(ids) == 1:
         try:
-            found = conn.block_storage.get_backup(ids[0])
+            backup = conn.block_storage.get_backup(ids[0])
         except sdk_exc.NotFoundException:
             return {}
-        return {found.id: found.to_dict(computed=False)}
+        return {backup.id: backup.to_dict(computed=False)}
     return {b['id']: b for b in reads.list_backups(conn) if b['id'] in ids}
 
 

@@ -27,16 +27,16 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.archive import backups as backing
-from rcsnap_osc.archive import plan as archiving
+from rcsnap_osc.archive import plan as archive_plan
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
-from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -48,7 +48,7 @@ DELETED_KINDS = (deletion.VOLUME_SNAPSHOT, deletion.VOLUME)
 class Made:
     """One backup made: its disk, its ID and its last known record."""
 
-    disk: archiving.Disk
+    disk: archive_plan.Disk
     backup_id: str
     record: dict = dataclasses.field(default_factory=dict)
 
@@ -56,9 +56,9 @@ class Made:
 @dataclasses.dataclass
 class Result:
     """The archive of one snapshot: the plan, the backups made and what
-    became of the volume snapshots (:class:`deleting.Outcome`)."""
+    became of the volume snapshots (:class:`removal.Outcome`)."""
 
-    archive: archiving.Archive
+    archive: archive_plan.Archive
     made: list = dataclasses.field(default_factory=list)
     outcomes: list = dataclasses.field(default_factory=list)
 
@@ -107,15 +107,15 @@ def gather_and_plan(conn, request):
     """``(archives, backup service up)``: the archives of the named
     snapshots; the first that cannot be archived is refused, before
     anything is made."""
-    found = gather(conn)
-    plans = archiving.plan_archive(
-        request.names, found.inventory, found.backups,
+    gathered = gather(conn)
+    plans = archive_plan.plan_archive(
+        request.names, gathered.inventory, gathered.backups,
         conn.current_project_id, full=request.full)
-    if found.service is False:
+    if gathered.service is False:
         raise backing.NoBackupService(_('%s; nothing was made.') %
                                       backing.NO_BACKUP_SERVICE)
-    archiving.check_quota(found.quota, plans)
-    return plans, found.service
+    archive_plan.check_quota(gathered.quota, plans)
+    return plans, gathered.service
 
 
 def plan_each(conn, image_ids):
@@ -123,24 +123,24 @@ def plan_each(conn, image_ids):
     snapshot planned on its own from one :func:`gather`, so that one
     that cannot be archived leaves the others (what a retention
     archives); those that do not fit in the quota together are none."""
-    found = gather(conn)
+    gathered = gather(conn)
     plans, refused = [], {}
     for image_id in image_ids:
         try:
-            plans += archiving.plan_archive(
-                [image_id], found.inventory, found.backups,
+            plans += archive_plan.plan_archive(
+                [image_id], gathered.inventory, gathered.backups,
                 conn.current_project_id)
         except errors.Refused as exc:
             refused[image_id] = str(exc)
     try:
-        if plans and found.service is False:
+        if plans and gathered.service is False:
             raise backing.NoBackupService(_('%s.') %
                                           backing.NO_BACKUP_SERVICE)
-        archiving.check_quota(found.quota, plans)
+        archive_plan.check_quota(gathered.quota, plans)
     except errors.Refused as exc:
         refused.update((p.image['id'], str(exc)) for p in plans)
         plans = []
-    return plans, refused, found.service
+    return plans, refused, gathered.service
 
 
 def _create(conn, plan, disk):
@@ -164,7 +164,7 @@ def _taken_up(conn, made, timeout):
         return conn.block_storage.get_backup(made.backup_id)
     return waits.until(waits.Deadline(timeout), waits.cinder(
         _('Backup %s') % made.backup_id), fetch,
-        lambda found: found.availability_zone or found.status != 'creating'
+        lambda backup: backup.availability_zone or backup.status != 'creating'
     ).to_dict(computed=False)
 
 
@@ -187,7 +187,7 @@ def _say_stuck(conn, disks, say):
     states = reads.get_volume_snapshots(conn, [d.snapshot_id for d in disks])
     for disk in disks:
         status = (states.get(disk.snapshot_id) or {}).get('status')
-        if status and status != archiving.AVAILABLE:
+        if status and status != archive_plan.AVAILABLE:
             say(_('Warning: Cinder left volume snapshot %(id)s %(status)s: '
                   'ask an operator to reset it with `openstack volume '
                   'snapshot set --state available %(id)s` (admin only).')
@@ -214,7 +214,7 @@ def _back_up(conn, results, request, reporter, service):
             image = result.archive.image
             volume_images.set_image_attributes(
                 conn, image['id'], archives.properties(
-                    archives.kept_records(image) + archiving.disk_records(
+                    archives.kept_records(image) + archive_plan.disk_records(
                         result.archive, ids), when),
                 remove=archives.source_keys(image))
             for made in result.made:
@@ -232,11 +232,11 @@ def settle_volume_snapshots(conn, results, timeout, interval=waits.INTERVAL):
                 waits.Deadline(timeout, interval),
                 waits.cinder(_('Volume snapshot %s') % disk.snapshot_id),
                 lambda sid=disk.snapshot_id: conn.block_storage.get_snapshot(
-                    sid), (archiving.AVAILABLE,), ('error', 'deleted'))
+                    sid), (archive_plan.AVAILABLE,), ('error', 'deleted'))
 
 
 def archive(conn, request, reporter):
-    """Plan the :class:`archiving.Request`, then (unless ``dry_run``)
+    """Plan the :class:`archive_plan.Request`, then (unless ``dry_run``)
     back up, record and delete the volume snapshots, waiting ``wait``
     seconds for them to go (None: do not wait): a :class:`Result` per
     snapshot. ``reporter.made(results)`` once the backups are recorded."""
@@ -249,7 +249,7 @@ def archive(conn, request, reporter):
 def planned(plans):
     """The :class:`Result` of each plan, nothing made (``--dry-run``)."""
     return [Result(p, outcomes=[
-        o for o in deleting.planned([p.deletion])
+        o for o in removal.planned([p.deletion])
         if o.item.kind in DELETED_KINDS]) for p in plans]
 
 
@@ -261,11 +261,11 @@ def carry_out(conn, plans, service, request, reporter):
     reporter.made(results)
     settle_volume_snapshots(conn, results, request.timeout)
     for result in results:
-        result.outcomes = [o for o in deleting.execute(
+        result.outcomes = [o for o in removal.execute(
             conn, [result.archive.deletion], keep_images=True)
             if o.item.kind in DELETED_KINDS]
     if request.wait is not None:
-        deleting.wait_until_gone(
+        removal.wait_until_gone(
             conn, [o for r in results for o in r.outcomes], request.wait,
             progress=reporter.progress(_('Deleting')))
     return results
@@ -274,5 +274,5 @@ def carry_out(conn, plans, service, request, reporter):
 def carry_out_kept(conn, plans, service, wait, reporter):
     """:func:`carry_out` of what a retention archives (:func:`plan_each`),
     waiting ``wait`` seconds for the volume snapshots (None: not)."""
-    return carry_out(conn, plans, service, archiving.Request(
+    return carry_out(conn, plans, service, archive_plan.Request(
         names=tuple(p.image['id'] for p in plans), wait=wait), reporter)

@@ -23,16 +23,17 @@ proven to belong to that snapshot alone:
 (c) no volume was created from it;
 
 and Cinder would accept the request (status ``available`` or ``error``, not
-part of a group snapshot). Anything else is kept, with the reason.
+part of a group snapshot). Anything else is kept, with the reason. This
+module holds the vocabulary (:class:`Item`, :class:`Plan`) and the image's
+own rules; the verdicts on what goes with an image are
+:mod:`rcsnap_osc.core.deletion_plan`'s.
 """
 
 import collections.abc
 import dataclasses
 import typing
 
-from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
-from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 IMAGE = 'image'
@@ -168,113 +169,8 @@ def refusal(image: dict, project_id: str,
 def references(images: collections.abc.Iterable[dict]
                ) -> dict[str, list[str]]:
     """Volume snapshot id -> ids of the images that refer to it."""
-    found: dict[str, list[str]] = {}
+    users: dict[str, list[str]] = {}
     for image in images:
         for ref in snapshots.volume_refs(snapshots.mapping_of(image)):
-            found.setdefault(ref.snapshot_id, []).append(image['id'])
-    return found
-
-
-def volume_snapshot_verdict(
-        snapshot_id: str, project_id: str, volume_snapshots: dict[str, dict],
-        others: collections.abc.Sequence[str],
-        dependents: collections.abc.Sequence[dict] | None
-) -> tuple[str, str | None, bool]:
-    """``(action, reason, orphaned)`` for one volume snapshot of a deleted
-    image. ``orphaned`` is true when it is this project's, no other image
-    uses it, and yet it must be kept: deleting the image would leave it
-    behind, referred to by nothing.
-
-    :param volume_snapshots: the caller's volume snapshots by id.
-    :param others: ids of images, not deleted in this call, that refer to
-        it.
-    :param dependents: the volumes (Cinder dicts) created from it.
-    """
-    found = volume_snapshots.get(snapshot_id)
-    if found is None:
-        return KEEP, _('not found in this project'), False
-    if found.get(PROJECT, project_id) != project_id:
-        return KEEP, _('in project %s, not this one') % found.get(
-            PROJECT), False
-    if others:
-        return KEEP, _('also used by image %s') % ', '.join(others), False
-    if dependents:
-        return KEEP, _('volume %s was created from it') % ', '.join(
-            v['id'] for v in dependents), True
-    if found.get('group_snapshot_id'):
-        return KEEP, _('part of group snapshot %s') % found[
-            'group_snapshot_id'], True
-    status = found.get('status')
-    if status == 'deleting':
-        return KEEP, _('already being deleted'), False
-    if status not in DELETABLE:
-        return KEEP, _('status is %s') % (errors.undeletable(
-            VOLUME_SNAPSHOT, snapshot_id, status) or status), True
-    return DELETE, None, False
-
-
-def describe_volume(volume: dict) -> str:
-    """``volume ID``, and the server it is attached to, if any, or the
-    state it is in when its owner cannot delete it there."""
-    servers = [a.get('server_id') for a in volume.get('attachments') or ()
-               if a.get('server_id')]
-    if servers:
-        return _('volume %(id)s (attached to server %(server)s)') % {
-            'id': volume['id'], 'server': ', '.join(servers)}
-    stuck = errors.undeletable('volume', volume['id'], volume.get('status'))
-    if stuck:
-        return _('volume %(id)s (%(stuck)s)') % {'id': volume['id'],
-                                                 'stuck': stuck}
-    return _('volume %s') % volume['id']
-
-
-def data_image_items(image: dict, images: collections.abc.Iterable[dict],
-                     project_id: str, refused: str | None
-                     ) -> tuple[list[Item], list[str]]:
-    """``(items, blockers)`` for the data images of a ``share --copy
-    --volumes all`` copy being deleted: those proven to be its own
-    (:func:`copies.data_images`: they name it, have its owner and a
-    place) go with it. A protected one would be left behind: it blocks
-    the copy (each blocker is a reason)."""
-    if image.get('owner') != project_id or not copies.data_count(image):
-        return [], []
-    items, blockers = [], []
-    for data in copies.data_images(image, images):
-        action, reason = DELETE, None
-        if data.get('protected'):
-            blockers.append(_(
-                'data image %(id)s is protected; run "openstack image set '
-                '--unprotected %(id)s" first') % {'id': data['id']})
-            action, reason = KEEP, _('protected')
-        elif refused:
-            action, reason = KEEP, _('image not deleted')
-        items.append(Item(data['id'], DATA_IMAGE, data.get('name'), action,
-                          reason, (image['id'],)))
-    return items, blockers
-
-
-def orphan_refusal(blocked: collections.abc.Iterable[
-        tuple[str, str | None, collections.abc.Sequence[dict]]]) -> str:
-    """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
-    reason, dependent volumes)] of the volume snapshots it would orphan."""
-    volumes: list[dict]
-    causes, volumes, blocked = [], [], list(blocked)
-    for sid, why, deps in blocked:
-        if deps:
-            why = (_('%s was created from it') if len(deps) == 1 else
-                   _('%s were created from it')) % ', '.join(
-                describe_volume(v) for v in deps)
-            volumes.extend(deps)
-        causes.append(_('volume snapshot %(id)s would be left behind: '
-                        '%(why)s') % {'id': sid, 'why': why})
-    if volumes:
-        unblock = (_('delete that volume first') if len(volumes) == 1 else
-                   _('delete those volumes first'))
-    elif any(state in why for _sid, why, _deps in blocked
-             for state in errors.STUCK):
-        unblock = _('have an operator reset it first')
-    else:
-        unblock = _('wait until Cinder can delete it')
-    return _('%(causes)s; %(unblock)s, or use --keep-volume-snapshots to '
-             'delete the image alone') % {'causes': '; '.join(causes),
-                                          'unblock': unblock}
+            users.setdefault(ref.snapshot_id, []).append(image['id'])
+    return users

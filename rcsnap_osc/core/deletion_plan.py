@@ -13,10 +13,9 @@
 """The plan of a whole deletion: every named instance snapshot with its
 volume snapshots and data images, weighed together (a volume snapshot two
 named images share goes once, with the last of them), never leaving a
-volume snapshot or data image of ours that nothing refers to. The verdict
-on each thing is :mod:`rcsnap_osc.core.deletion`'s.
-
-Pure: Glance- and Cinder-shaped dicts in, :class:`deletion.Plan` out.
+volume snapshot or data image of ours that nothing refers to; the
+verdict on each volume snapshot, backup, volume and data image. Pure:
+Glance- and Cinder-shaped dicts in, :class:`deletion.Plan` out.
 """
 
 import collections.abc
@@ -24,8 +23,10 @@ import dataclasses
 import typing
 
 from rcsnap_osc.core import archives
+from rcsnap_osc.core import copies
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 
@@ -117,7 +118,7 @@ def _volume_snapshot_items(scope: _Scope, image: dict,
         elif scope.keep_volume_snapshots:
             action, reason = deletion.KEEP, '--keep-volume-snapshots'
         else:
-            action, reason, orphaned = deletion.volume_snapshot_verdict(
+            action, reason, orphaned = volume_snapshot_verdict(
                 sid, scope.project_id, volume_snapshots, others,
                 scope.made_from.get(sid))
         if orphaned:
@@ -129,22 +130,22 @@ def _volume_snapshot_items(scope: _Scope, image: dict,
     return items, blocked
 
 
-def backup_verdict(found: dict | None, listed: dict[str, dict]
+def backup_verdict(backup: dict | None, listed: dict[str, dict]
                    ) -> tuple[str, str | None, bool]:
     """``(action, reason, blocking)`` for a backup of a deleted image."""
-    if found is None:
+    if backup is None:
         return deletion.KEEP, _('not found in this project'), False
-    if found.get('has_dependent_backups'):
+    if backup.get('has_dependent_backups'):
         newer = sorted(b['id'] for b in listed.values() if b.get(
-            'volume_id') == found.get('volume_id') and b.get(
+            'volume_id') == backup.get('volume_id') and b.get(
             'is_incremental') and (b.get('created_at') or '') > (
-            found.get('created_at') or ''))
+            backup.get('created_at') or ''))
         return deletion.KEEP, _(
             'incremental backup %s builds on it: Cinder deletes it once '
             'that one is gone') % (', '.join(newer) or _('of its volume')), \
             True
-    if found.get('status') not in deletion.DELETABLE:
-        return deletion.KEEP, _('status is %s') % found.get('status'), True
+    if backup.get('status') not in deletion.DELETABLE:
+        return deletion.KEEP, _('status is %s') % backup.get('status'), True
     return deletion.DELETE, None, False
 
 
@@ -192,9 +193,9 @@ def _source_verdict(scope: _Scope, image: dict, volume_id: str,
         return deletion.KEEP, _('status is %s') % volume.get('status')
     going = {i.resource_id for i in snapshot_items
              if i.action == deletion.DELETE}
-    staying = sorted(sid for sid, found in
+    staying = sorted(sid for sid, snap in
                      scope.inventory.volume_snapshots.items()
-                     if found.get('volume_id') == volume_id
+                     if snap.get('volume_id') == volume_id
                      and sid not in going)
     if staying:
         return deletion.KEEP, _('volume snapshot %s of it stays') % \
@@ -224,7 +225,7 @@ def _plan_one(scope: _Scope, name: str, image: dict,
     """The :class:`Plan` of one named image."""
     items, blocked = _volume_snapshot_items(scope, image, refused)
     items += _source_items(scope, image, refused, items)
-    data_items, protected = deletion.data_image_items(
+    data_items, protected = data_image_items(
         image, scope.inventory.images, scope.project_id, refused)
     backup_items, kept_backups = _backup_items(scope, image, refused)
     items += data_items + backup_items
@@ -235,7 +236,7 @@ def _plan_one(scope: _Scope, name: str, image: dict,
         # image of ours that nothing refers to: the whole snapshot is
         # refused.
         refused = '; '.join(
-            ([deletion.orphan_refusal(blocked)] if blocked else [])
+            ([orphan_refusal(blocked)] if blocked else [])
             + protected)
         why = refused
         items = [
@@ -246,3 +247,104 @@ def _plan_one(scope: _Scope, name: str, image: dict,
         image['id'], deletion.IMAGE, image.get('name'),
         deletion.REFUSE if refused else deletion.DELETE, refused)
     return deletion.Plan(name, (image_item, *items), why)
+
+
+def volume_snapshot_verdict(
+        snapshot_id: str, project_id: str, volume_snapshots: dict[str, dict],
+        others: collections.abc.Sequence[str],
+        dependents: collections.abc.Sequence[dict] | None
+) -> tuple[str, str | None, bool]:
+    """``(action, reason, orphaned)`` for one volume snapshot of a deleted
+    image, from the caller's ``volume_snapshots`` by id, the ``others``
+    (ids of images not deleted in this call that refer to it) and its
+    ``dependents`` (the volumes made from it). ``orphaned``: it is this
+    project's, no other image uses it, and yet it must be kept (deleting
+    the image would leave it behind, referred to by nothing)."""
+    record = volume_snapshots.get(snapshot_id)
+    if record is None:
+        return deletion.KEEP, _('not found in this project'), False
+    if record.get(deletion.PROJECT, project_id) != project_id:
+        return deletion.KEEP, _('in project %s, not this one') % record.get(
+            deletion.PROJECT), False
+    if others:
+        return deletion.KEEP, _('also used by image %s') % ', '.join(
+            others), False
+    if dependents:
+        return deletion.KEEP, _('volume %s was created from it') % ', '.join(
+            v['id'] for v in dependents), True
+    if record.get('group_snapshot_id'):
+        return deletion.KEEP, _('part of group snapshot %s') % record[
+            'group_snapshot_id'], True
+    status = record.get('status')
+    if status == 'deleting':
+        return deletion.KEEP, _('already being deleted'), False
+    if status not in deletion.DELETABLE:
+        return deletion.KEEP, _('status is %s') % (errors.undeletable(
+            deletion.VOLUME_SNAPSHOT, snapshot_id, status) or status), True
+    return deletion.DELETE, None, False
+
+
+def describe_volume(volume: dict) -> str:
+    """``volume ID``, and the server it is attached to, if any, or the
+    state it is in when its owner cannot delete it there."""
+    servers = [a.get('server_id') for a in volume.get('attachments') or ()
+               if a.get('server_id')]
+    if servers:
+        return _('volume %(id)s (attached to server %(server)s)') % {
+            'id': volume['id'], 'server': ', '.join(servers)}
+    stuck = errors.undeletable('volume', volume['id'], volume.get('status'))
+    if stuck:
+        return _('volume %(id)s (%(stuck)s)') % {'id': volume['id'],
+                                                 'stuck': stuck}
+    return _('volume %s') % volume['id']
+
+
+def data_image_items(image: dict, images: collections.abc.Iterable[dict],
+                     project_id: str, refused: str | None
+                     ) -> tuple[list[deletion.Item], list[str]]:
+    """``(items, blockers)`` for the data images of a ``share --copy
+    --volumes all`` copy being deleted: its own (:func:`copies.data_images`)
+    go with it; a protected one blocks the copy (a blocker is a reason)."""
+    if image.get('owner') != project_id or not copies.data_count(image):
+        return [], []
+    items, blockers = [], []
+    for data in copies.data_images(image, images):
+        action, reason = deletion.DELETE, None
+        if data.get('protected'):
+            blockers.append(_(
+                'data image %(id)s is protected; run "openstack image set '
+                '--unprotected %(id)s" first') % {'id': data['id']})
+            action, reason = deletion.KEEP, _('protected')
+        elif refused:
+            action, reason = deletion.KEEP, _('image not deleted')
+        items.append(deletion.Item(data['id'], deletion.DATA_IMAGE,
+                                   data.get('name'), action, reason,
+                                   (image['id'],)))
+    return items, blockers
+
+
+def orphan_refusal(blocked: collections.abc.Iterable[
+        tuple[str, str | None, collections.abc.Sequence[dict]]]) -> str:
+    """Why an image is not deleted: ``blocked`` is [(volume snapshot id,
+    reason, dependent volumes)] of the volume snapshots it would orphan."""
+    volumes: list[dict]
+    causes, volumes, blocked = [], [], list(blocked)
+    for sid, why, deps in blocked:
+        if deps:
+            why = (_('%s was created from it') if len(deps) == 1 else
+                   _('%s were created from it')) % ', '.join(
+                describe_volume(v) for v in deps)
+            volumes.extend(deps)
+        causes.append(_('volume snapshot %(id)s would be left behind: '
+                        '%(why)s') % {'id': sid, 'why': why})
+    if volumes:
+        unblock = (_('delete that volume first') if len(volumes) == 1 else
+                   _('delete those volumes first'))
+    elif any(state in why for _sid, why, _deps in blocked
+             for state in errors.STUCK):
+        unblock = _('have an operator reset it first')
+    else:
+        unblock = _('wait until Cinder can delete it')
+    return _('%(causes)s; %(unblock)s, or use --keep-volume-snapshots to '
+             'delete the image alone') % {'causes': '; '.join(causes),
+                                          'unblock': unblock}

@@ -36,6 +36,7 @@ import typing
 
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
+from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -237,7 +238,7 @@ def plan_reclaim(found: collections.abc.Iterable[Orphan], project_id: str,
     """
     plans = []
     for orphan in found:
-        action, reason, _blocked = deletion.volume_snapshot_verdict(
+        action, reason, _blocked = deletion_plan.volume_snapshot_verdict(
             orphan.id, project_id, {orphan.id: orphan.snapshot}, (),
             [{'id': v} for v in orphan.dependents])
         age = snapshots.age_seconds(orphan.snapshot, now)

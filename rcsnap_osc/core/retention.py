@@ -37,12 +37,12 @@ _DURATION = re.compile(r'^\s*(\d+)\s*([smhdw])\s*$')
 def parse_duration(text: str | None) -> int:
     """``30d``, ``12h``, ``90m``, ``2w`` or ``45s`` in seconds; Refused
     otherwise."""
-    found = _DURATION.match(text or '')
-    if not found:
+    match = _DURATION.match(text or '')
+    if not match:
         raise errors.Refused(_(
             "Invalid duration '%s': give a number and a unit, s, m, h, d "
             "or w (e.g. 30d).") % text)
-    return int(found.group(1)) * _UNITS[found.group(2)]
+    return int(match.group(1)) * _UNITS[match.group(2)]
 
 
 def newest_first(ordered: collections.abc.Sequence[dict],
@@ -150,7 +150,7 @@ def reasons(ordered: collections.abc.Sequence[dict],
     3``, ``within 2w``, ``daily 2026-11-30``, ``weekly 2026-W48``,
     ``monthly 2026-11``). A snapshot without a creation time is kept by
     the calendar rules (``creation time unknown``) and fills no bucket."""
-    found: dict[str, list[str]] = {}
+    reasons: dict[str, list[str]] = {}
     times = {i['id']: created(i) for i in ordered} if rules.calendar() \
         else {}
     known = [t for t in times.values() if t is not None]
@@ -162,7 +162,7 @@ def reasons(ordered: collections.abc.Sequence[dict],
     left = [count for count, _label, _key in buckets]
     last: list[str | None] = [None] * len(buckets)
     for index, image in enumerate(ordered):
-        why = found.setdefault(image['id'], [])
+        why = reasons.setdefault(image['id'], [])
         if rules.last is not None and index < rules.last:
             why.append(_('one of the newest %d') % rules.last)
         when = times.get(image['id'])
@@ -179,7 +179,7 @@ def reasons(ordered: collections.abc.Sequence[dict],
                 why.append(label % bucket)
                 left[n] -= 1
                 last[n] = bucket
-    return {k: v for k, v in found.items() if v}
+    return {k: v for k, v in reasons.items() if v}
 
 
 @dataclasses.dataclass(frozen=True)

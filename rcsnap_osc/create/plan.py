@@ -27,6 +27,7 @@ properties. Pure functions over those dicts: no cliff, no HTTP.
 import collections.abc
 import dataclasses
 import datetime
+import typing
 
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -61,7 +62,9 @@ class Request:
     it can be quiesced, ``keep`` the newest N afterwards (or what its
     :class:`rcsnap_osc.core.retention.Rules` keep), holding the
     retention of the server meanwhile, waiting ``wait_lock`` seconds for
-    another run that holds it (None: do not wait)."""
+    another run that holds it (None: do not wait). ``batch create``:
+    ``dry_run`` plans only; ``confirm(results)``, when given, is asked
+    once the snapshots are planned: False refuses."""
 
     name: str | None = None
     properties: dict | None = None
@@ -70,6 +73,8 @@ class Request:
     require_quiesce: bool = False
     keep: object = None  # the newest N, or retention.Rules
     wait_lock: int | None = None
+    dry_run: bool = False
+    confirm: typing.Callable | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,12 +148,12 @@ def verdict(status: str | None, metadata: dict | None,
         'a clean snapshot'))
 
 
-def require_quiesce_refusal(server_name: str, found: Verdict) -> str | None:
+def require_quiesce_refusal(server_name: str, verdict: Verdict) -> str | None:
     """Why ``--require-quiesce`` refuses this verdict, or None."""
-    if found.frozen_or_stopped:
+    if verdict.frozen_or_stopped:
         return None
     return _('Server %(server)s: %(verdict)s (refused: --require-quiesce)'
-             ) % {'server': server_name, 'verdict': found.text}
+             ) % {'server': server_name, 'verdict': verdict.text}
 
 
 def recorded(image: dict) -> str:

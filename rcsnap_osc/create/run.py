@@ -37,7 +37,6 @@ from rcsnap_osc.create import plan as create_plan
 from rcsnap_osc.create import stop as stopping
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-from rcsnap_osc.prune import run as pruning
 
 #: Servers snapshotted at the same time, at most.
 MAX_SERVERS = 16
@@ -45,12 +44,17 @@ MAX_SERVERS = 16
 #: How long --stop waits for each step when no timeout is given.
 DEFAULT_WAIT = 1800
 
+#: What ``create`` and ``batch create`` are asked, for the callers that use
+#: this capability through this module.
+Request = create_plan.Request
+
 
 @dataclasses.dataclass
 class Result:
     """One server's snapshot: ``summary`` once made, ``error`` (one line)
     when it failed, ``down`` the seconds it was stopped (None: never),
-    ``pruned`` what ``keep`` did, ``(pruning.Pruning, outcomes)``."""
+    ``pruned`` what a retention did of its server's snapshots (the
+    ``rcsnap_osc.retention.plan.Pruning``), None when none ran."""
 
     server: object
     name: str
@@ -58,7 +62,7 @@ class Result:
     summary: object = None
     error: str = None
     down: float = None
-    pruned: tuple = None
+    pruned: object = None
 
 
 # -- the quiesce verdict ------------------------------------------------------
@@ -100,11 +104,11 @@ def gather(conn, servers):
         conn.block_storage.get_endpoint_data()  # discovery once
     if image_ids:
         conn.image.get_endpoint_data()
-    found = reads.parallel(calls)
-    quota_set = found.pop() if with_quota else None
-    images = dict(zip(image_ids, found[:len(image_ids)]))
+    fetched = reads.parallel(calls)
+    quota_set = fetched.pop() if with_quota else None
+    images = dict(zip(image_ids, fetched[:len(image_ids)]))
     volumes = []
-    for item in found[len(image_ids):]:
+    for item in fetched[len(image_ids):]:
         volumes.extend(item if isinstance(item, list) else [item])
     volumes = [v for v in volumes if v]
     metadata = {s.id: create_plan.boot_metadata(
@@ -122,10 +126,10 @@ def quota_refusals(servers, volumes, quota_set, recount=None):
     needs = [(s.id, s.name, quota.need(
         [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
         for s in servers if not image_id_of(s)]
-    found = quota.check(quota_set, needs)
-    if recount and any(found.values()):
-        found = quota.check(quota_set, needs, recount())
-    return found
+    refusals = quota.check(quota_set, needs)
+    if recount and any(refusals.values()):
+        refusals = quota.check(quota_set, needs, recount())
+    return refusals
 
 
 def fetch_image(conn, image_id):
@@ -159,59 +163,34 @@ def verdicts(conn, servers, stop=False):
 
 # -- one server ---------------------------------------------------------------
 
-def create_snapshot(conn, server, request, reporter):
-    """Nova createImage of a server (name or ID), after saying its
-    verdict: the :class:`Result`, with the snapshot's summary once it is
-    usable when the :class:`create_plan.Request` waits or stops; with
-    ``keep``, see :func:`prune`."""
-    found = find.find_server(conn, server)
-    found_verdicts, room = verdicts(conn, [found], request.stop)
-    verdict = found_verdicts[found.id]
-    refusal = (create_plan.require_quiesce_refusal(found.name, verdict)
+def plan_snapshot(conn, server, request, reporter):
+    """The :class:`Result` a snapshot of a server (name or ID) would
+    give, its verdict said, nothing made yet; refused (nothing made) when
+    ``require_quiesce`` or the quota refuses it."""
+    server = find.find_server(conn, server)
+    verdict_of, room = verdicts(conn, [server], request.stop)
+    verdict = verdict_of[server.id]
+    refusal = (create_plan.require_quiesce_refusal(server.name, verdict)
                if request.require_quiesce else None) or room(
-                   [found]).get(found.id)
+                   [server]).get(server.id)
     if refusal:
         raise errors.Refused(refusal + '; ' + _('nothing was made.'))
-    result = Result(found, request.name or found.name, verdict)
-    reporter.say(_('Server %(server)s: %(verdict)s.') % {
-        'server': found.name, 'verdict': verdict.text})
-    with pruning.holding(conn, [(found.id, found.name)], lock(request),
-                         reporter) as refused:
-        if refused:
-            raise refused[found.id]
-        snapshot(conn, result, request, reporter, stopping.sleeper())
-        prune(conn, [result], request, reporter)
+    result = Result(server, request.name or server.name, verdict)
+    say_verdict(result, reporter)
     return result
 
 
-def lock(request):
-    """With ``keep``, how the run holds its servers' retention: from
-    before their snapshots are made until the pruning is done, so that
-    another run neither prunes a snapshot being made nor plans from a
-    listing this one changes; else None."""
-    return None if request.keep is None else pruning.lock_for(
-        request.wait_lock, DEFAULT_WAIT if request.wait is None
-        else request.wait)
+def say_verdict(result, reporter):
+    """Say which snapshot a server is getting, before Nova is asked."""
+    reporter.say(_('Server %(server)s: %(verdict)s.') % {
+        'server': result.server.name, 'verdict': result.verdict.text})
 
 
-def prune(conn, results, request, reporter):
-    """``--keep``: once their new snapshots are usable, prune (then
-    archive, :func:`pruning.archive_kept`) the older snapshots of each
-    server whose snapshot was made, as ``prune`` does; nothing of a
-    server whose snapshot failed. ``reporter.made(results)`` comes
-    first: the snapshots are there, whatever the pruning does."""
-    done = [r for r in results if r.summary is not None and r.error is None]
-    if request.keep is None or not done:
-        return
-    reporter.made(results)
-    found = pruning.prune_made(
-        conn, [(r.server.id, r.server.name, r.summary.image['id'])
-               for r in done], request.keep,
-        DEFAULT_WAIT if request.wait is None else request.wait,
-        reporter.progress(_('Pruning')))
-    for result, pruned in zip(done, found):
-        result.pruned = pruned
-    pruning.archive_kept(conn, [f for f, _o in found], request.wait, reporter)
+def make_snapshot(conn, result, request, reporter):
+    """Snapshot the planned ``result`` (:func:`snapshot`): its summary
+    once it is usable when the :class:`Request` waits or stops."""
+    snapshot(conn, result, request, reporter, stopping.sleeper())
+    return result
 
 
 def snapshot(conn, result, request, reporter, sleep):
@@ -231,12 +210,12 @@ def snapshot(conn, result, request, reporter, sleep):
             image = reads.image_record(conn.image.get_image(image_id))
             result.summary = reads.summarize(conn, image)
             return
-        found = {}  # the volume snapshots, as the wait last saw them
+        settled = {}  # the volume snapshots, as the wait last saw them
         image = waits.wait_for_snapshot(
             conn, image_id, DEFAULT_WAIT if wait is None else wait,
             progress=reporter.progress(_('Snapshot %s') % image_id),
-            sleep=sleep, settled=found)
-        result.summary = snapshots.summarize(image, found)
+            sleep=sleep, settled=settled)
+        result.summary = snapshots.summarize(image, settled)
 
     if stop and server.status == 'ACTIVE':
         result.down = stopping.while_stopped(
@@ -261,9 +240,9 @@ def choose_servers(conn, names_or_ids):
     for wanted in dict.fromkeys(names_or_ids):
         matches = [s for s in listed if s.id == wanted] or [
             s for s in listed if s.name == wanted]
-        found = find.only_match(_('server'), wanted, matches,
-                                [s.id for s in matches])
-        chosen.setdefault(found.id, found)
+        server = find.only_match(_('server'), wanted, matches,
+                                 [s.id for s in matches])
+        chosen.setdefault(server.id, server)
     return list(chosen.values())
 
 
@@ -271,19 +250,19 @@ def plan_snapshots(conn, names_or_ids, template=None, stop=False,
                    require_quiesce=False):
     """The :class:`Result` each server would give, nothing made yet; a
     server ``--require-quiesce`` refuses has its ``error`` set."""
-    return plan_servers(conn, choose_servers(conn, names_or_ids), template,
-                        stop, require_quiesce)
+    return plan_snapshots_of(conn, choose_servers(conn, names_or_ids),
+                             template, stop, require_quiesce)
 
 
-def plan_servers(conn, servers, template=None, stop=False,
-                 require_quiesce=False):
+def plan_snapshots_of(conn, servers, template=None, stop=False,
+                      require_quiesce=False):
     """:func:`plan_snapshots` of servers already listed."""
     names = create_plan.snapshot_names(
         [(s.id, s.name) for s in servers], template)
-    found, room = verdicts(conn, servers, stop)
+    verdict_of, room = verdicts(conn, servers, stop)
     results = []
     for server in servers:
-        result = Result(server, names[server.id], found[server.id])
+        result = Result(server, names[server.id], verdict_of[server.id])
         if require_quiesce:
             result.error = create_plan.require_quiesce_refusal(
                 server.name, result.verdict)
@@ -299,19 +278,7 @@ def create_snapshots(conn, results, request, reporter):
     """Snapshot the servers of the planned ``results`` together, one
     thread each; a failure is recorded on its result and the others go
     on. On Ctrl-C every thread starts again the server it stopped, then
-    the interrupt goes on. With ``keep``, once all are done, each server
-    whose snapshot was made is pruned (:func:`prune`), and a server whose
-    retention another run holds is not snapshotted (:func:`lock`)."""
-    todo = [r for r in results if r.error is None]
-    with pruning.holding(conn, [(r.server.id, r.server.name) for r in todo],
-                         lock(request), reporter) as refused:
-        for result in todo:
-            result.error = refused.get(result.server.id) and str(
-                refused[result.server.id])
-        return _create_all(conn, results, request, reporter)
-
-
-def _create_all(conn, results, request, reporter):
+    the interrupt goes on."""
     todo = [r for r in results if r.error is None]
     for proxy in (conn.compute, conn.image, conn.block_storage):
         proxy.get_endpoint_data()  # discovery once, not once per thread
@@ -346,5 +313,4 @@ def _create_all(conn, results, request, reporter):
         raise
     finally:
         pool.shutdown(wait=True)
-    prune(conn, results, request, reporter)
     return results

@@ -12,12 +12,13 @@
 
 """The SDK calls of ``rc snapshot orphans``: the project's (or every
 project's) orphaned volume snapshots and backups, from a fixed number of
-listings, and their deletion through :mod:`rcsnap_osc.delete.run`."""
+listings, and their deletion through :mod:`rcsnap_osc.cloud.removal`."""
 
 import datetime
 
 from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import removal
 from rcsnap_osc.core import orphans
 from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
@@ -59,7 +60,7 @@ def gather_all_orphans(conn, include_all=False, listed=None):
 def one_project(conn, request):
     """``(orphans, project ID)`` of ``request.project`` (name or ID), from
     the listings of every project; refused when no project has it."""
-    found, names = gather_all_orphans(conn, request.include_all)
+    orphaned, names = gather_all_orphans(conn, request.include_all)
     chosen = [pid for pid, name in names.items()
               if request.project in (pid, name)]
     if len(chosen) != 1:
@@ -68,21 +69,23 @@ def one_project(conn, request):
             % {'project': request.project,
                'many': _(' (several have that name: give its ID)')
                if chosen else ''})
-    return [o for o in found if o.project == chosen[0]], chosen[0]
+    return [o for o in orphaned if o.project == chosen[0]], chosen[0]
 
 
 def delete_orphans(conn, request, reporter):
     """:func:`delete_snapshots` for the orphans (of ``request.project``
     with ``all_projects``): ``(orphans, plans, outcomes)``."""
     if request.all_projects:
-        found, project_id = one_project(conn, request)
+        orphaned, project_id = one_project(conn, request)
     else:
-        found = gather_orphans(conn, request.include_all)
+        orphaned = gather_orphans(conn, request.include_all)
         project_id = conn.current_project_id
     plans = orphans.plan_reclaim(
-        found, project_id,
+        orphaned, project_id,
         datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
         orphans.MIN_AGE if request.min_age is None else request.min_age)
-    return (found, plans) + deleting.carry_out(
-        conn, plans, request.dry_run, request.wait,
-        reporter.progress(_('Deleting')), reporter.made)[1:]
+    if request.dry_run:
+        return orphaned, plans, removal.planned(plans)
+    return orphaned, plans, removal.remove(
+        conn, plans, request.wait, reporter.progress(_('Deleting')),
+        reporter.made)

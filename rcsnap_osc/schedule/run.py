@@ -22,28 +22,40 @@ Exactly one snapshot per server per window, however many runs start:
   server alone;
 - under the claim, the server's metadata is read again: a run that
   claims after another one finished (and released) finds the window made;
-- the snapshots are made together and pruned as ``batch create --keep``
-  does (:func:`rcsnap_osc.create.run.create_snapshots`, holding each
-  server's retention claim), each image recording its window
+- the snapshots are made together and retained as ``batch create
+  --keep`` does (:func:`rcsnap_osc.retention.run.create_all_and_retain`,
+  holding each server's retention claim), each image recording its window
   (:data:`plan.WINDOW_PROPERTY`);
 - the result is written to the metadata (:data:`plan.LAST_KEY`) before
   the window claim is released (its image deleted: a claim ends with the
   run, and the deleted ID stays refused).
+
+For tests only, :data:`NOW_VARIABLE` (``2026-11-25T03:00:00Z``) is the
+time the schedule commands take as now (:func:`now`): a run makes the
+snapshots of that time's windows, so that a week of runs takes minutes.
+It may not be later than the real time (a snapshot cannot stand for a
+window still to come), and it is not in the user documentation: a run
+with it labels its snapshots with past windows, which the retention then
+counts as made then.
 """
 
 import dataclasses
+import datetime
+import os
 
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.create import run as creating
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-from rcsnap_osc.prune import run as pruning
+from rcsnap_osc.retention import run as retaining
 from rcsnap_osc.schedule import plan
 
 #: Seconds the snapshots (and the deletions of a pruning) are waited for
 #: when no timeout is given.
 DEFAULT_WAIT = creating.DEFAULT_WAIT
+
+NOW_VARIABLE = 'RCSNAP_SCHEDULE_NOW'
 
 NOT_DUE = 'not due'
 MADE = 'made'
@@ -72,6 +84,26 @@ class Row:
     @property
     def failed(self):
         return self.result == FAILED
+
+
+def now():
+    """The time the commands take as now: :data:`NOW_VARIABLE`, else the
+    clock (naive UTC)."""
+    real = datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None, microsecond=0)
+    text = os.environ.get(NOW_VARIABLE)
+    if not text:
+        return real
+    try:
+        when = datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%SZ')
+    except ValueError:
+        raise errors.Refused(_('%(var)s=%(text)s: give a UTC time as '
+                               '2026-11-25T03:00:00Z.') % {
+            'var': NOW_VARIABLE, 'text': text})
+    if (when - real).total_seconds() > 60:
+        raise errors.Refused(_('%(var)s=%(text)s is later than now.') % {
+            'var': NOW_VARIABLE, 'text': text})
+    return when
 
 
 def policy_of(server):
@@ -158,15 +190,16 @@ def snapshot(conn, rows, wait, reporter):
     for (stop, quiesce, window), group in sorted(groups.items()):
         by_id = {r.server.id: r for r in group}
         try:
-            results = creating.plan_servers(
+            results = creating.plan_snapshots_of(
                 conn, [r.server for r in group], None, stop, quiesce)
             for result in results:
                 result.name = '%s-%s' % (result.server.name, window)
-            request = creating.create_plan.Request(
+            request = creating.Request(
                 properties={plan.WINDOW_PROPERTY: window}, wait=wait,
                 stop=stop, require_quiesce=quiesce,
                 keep={r.server.id: r.policy.rules for r in group})
-            creating.create_snapshots(conn, results, request, reporter)
+            retaining.create_all_and_retain(conn, results, request,
+                                            reporter)
         except Exception as exc:
             for row in group:
                 fail(row, exc)
@@ -185,11 +218,11 @@ def outcome(row, result):
         return
     row.result = MADE
     if result.pruned:
-        outcomes = result.pruned[1]
+        outcomes = result.pruned.outcomes
         row.pruned = [o.item.resource_id for o in outcomes
                       if o.item.kind == 'image' and o.state == 'deleted']
         failed = [o for o in outcomes if o.failed]
-        archiving = result.pruned[0].archiving
+        archiving = result.pruned.archiving
         if failed:
             row.result = FAILED
             row.why = _('made; %(n)d older snapshots could not be '
@@ -249,16 +282,19 @@ def release(conn, rows, reporter):
 class RunRequest:
     """What ``schedule run`` was asked: the ``servers`` named (empty:
     every server with a policy), ``dry_run``, ``wait`` seconds for each
-    snapshot and pruning, and ``now`` (naive UTC)."""
+    snapshot and pruning (None: the snapshots are not waited for), and
+    ``now`` (naive UTC; None: :func:`now`)."""
 
     servers: tuple
     dry_run: bool
-    wait: int
-    now: object
+    wait: int | None
+    now: object = None
 
 
 def run(conn, request, reporter):
     """The :class:`Row` of each server, after doing what is due."""
+    if request.now is None:
+        request = dataclasses.replace(request, now=now())
     servers = (creating.choose_servers(conn, list(request.servers))
                if request.servers else list(conn.compute.servers()))
     rows = rows_of(servers, request.now, named=bool(request.servers))
@@ -280,4 +316,4 @@ def run(conn, request, reporter):
 def claims_ttl(wait):
     """How long a window claim lasts at most: as the retention claim of
     a run that waits ``wait`` seconds."""
-    return pruning.lock_for(None, wait).ttl
+    return retaining.claim_ttl(wait)

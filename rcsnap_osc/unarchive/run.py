@@ -28,13 +28,13 @@ from openstack import utils as sdk_utils
 
 from rcsnap_osc.archive import run as archive_run
 from rcsnap_osc.cloud import from_backups
+from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import snapshots
-from rcsnap_osc.delete import run as deleting
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.unarchive import plan as unarchiving
@@ -44,7 +44,7 @@ from rcsnap_osc.unarchive import plan as unarchiving
 class Result:
     """The unarchive of one snapshot: the plan, the source volume and the
     volume snapshot made of each disk (by its recorded volume snapshot
-    ID), and what became of the backups (:class:`deleting.Outcome`)."""
+    ID), and what became of the backups (:class:`removal.Outcome`)."""
 
     unarchive: unarchiving.Unarchive
     volumes: dict = dataclasses.field(default_factory=dict)
@@ -55,15 +55,15 @@ class Result:
 def gather_and_plan(conn, request):
     """The unarchives of the named snapshots; the first that cannot be
     unarchived is refused, before anything is made."""
-    found = archive_run.gather(conn)
+    gathered = archive_run.gather(conn)
     plans = unarchiving.plan_unarchive(
-        request.names, found.inventory.images, found.backups,
+        request.names, gathered.inventory.images, gathered.backups,
         conn.current_project_id, keep_backups=request.keep_backups)
-    if found.service is False:
+    if gathered.service is False:
         raise errors.Refused(_(
             'This cloud runs no backup service (cinder-backup): the backups '
             'cannot be restored here; nothing was made.'))
-    unarchiving.check_quota(found.quota, plans)
+    unarchiving.check_quota(gathered.quota, plans)
     return plans
 
 
@@ -78,7 +78,7 @@ def _backup_plan(result):
 def planned(plans):
     """The :class:`Result` of each plan, nothing made (``--dry-run``)."""
     return [Result(p, outcomes=[
-        deleting.Outcome(i, i.action, i.reason) for i in p.backups])
+        removal.Outcome(i, i.action, i.reason) for i in p.backups])
         for p in plans]
 
 
@@ -157,7 +157,7 @@ def unarchive(conn, request, reporter):
     results = make(conn, plans, request, reporter)
     reporter.made(results)
     for result in results:
-        result.outcomes = [o for o in deleting.execute(
+        result.outcomes = [o for o in removal.execute(
             conn, [_backup_plan(result)], keep_images=True)
             if o.item.kind == deletion.BACKUP]
     return results

@@ -28,47 +28,45 @@ def _backup_text(disk, dry_run):
 
 def rows(results, dry_run):
     """The image, each backup and each volume snapshot of every archive."""
-    found = []
+    shown = []
     for result in results:
         image = result.archive.image
-        found.append((image['id'], _('image'), image.get('name') or '',
+        shown.append((image['id'], _('image'), image.get('name') or '',
                       _('would archive') if dry_run else _('archived')))
         made = {m.disk.snapshot_id: m.backup_id for m in result.made}
         for disk in result.archive.disks:
-            found.append((made.get(disk.snapshot_id, ''), _('backup'),
+            shown.append((made.get(disk.snapshot_id, ''), _('backup'),
                           disk.device_name or '',
                           _backup_text(disk, dry_run)))
-        found.extend(common.delete_rows(result.outcomes, dry_run))
-    return found
+        shown.extend(common.delete_rows(result.outcomes, dry_run))
+    return shown
 
 
 def kept_rows(archiving, kept, dry_run):
     """``kept`` (the kept rows of a pruning), each with what its
-    :class:`rcsnap_osc.prune.archiving.Archiving` made of it (None:
+    :class:`rcsnap_osc.retention.plan.Archiving` made of it (None:
     nothing) and its archive's rows after it."""
     if archiving is None:
         return list(kept)
     results = {r.archive.image['id']: r for r in archiving.results or ()}
-    plans = ({p.image['id']: p for p in archiving.plans} if dry_run
-             else {})
-    found = []
+    previews = ({r.archive.image['id']: r for r in archiving.previews}
+                if dry_run else {})
+    shown = []
     for row in kept:
         image_id = row[0]
         if image_id in archiving.refused:
-            found.append(row[:3] + (_(
+            shown.append(row[:3] + (_(
                 '%(kept)s; not archived: %(why)s') % {
                 'kept': row[3], 'why': archiving.refused[image_id]},))
         elif image_id in results:
-            found.append(row[:3] + (_('%s; archived') % row[3],))
-            found += rows([results[image_id]], False)[1:]
-        elif image_id in plans:
-            from rcsnap_osc.archive import run
-
-            found.append(row[:3] + (_('%s; would archive') % row[3],))
-            found += rows(run.planned([plans[image_id]]), True)[1:]
+            shown.append(row[:3] + (_('%s; archived') % row[3],))
+            shown += rows([results[image_id]], False)[1:]
+        elif image_id in previews:
+            shown.append(row[:3] + (_('%s; would archive') % row[3],))
+            shown += rows([previews[image_id]], True)[1:]
         else:
-            found.append(row)
-    return found
+            shown.append(row)
+    return shown
 
 
 def archived_ids(pruning):

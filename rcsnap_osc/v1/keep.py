@@ -88,8 +88,8 @@ def rules(args):
 def say_pruned(say, result):
     """The stderr lines of what a snapshot's pruning deleted, kept and
     archived."""
-    pruning, outcomes = result.pruned
-    common.say_pruned(say, pruning, outcomes, archived.kept_rows(
+    pruning = result.pruned
+    common.say_pruned(say, pruning, pruning.outcomes, archived.kept_rows(
         pruning.archiving, common.kept_rows(pruning.choice), False))
 
 
@@ -98,10 +98,10 @@ def pruned_columns(result, keep):
     values of a snapshot's pruning."""
     pruning = result.pruned
     values = (format_columns.ListColumn(
-        common.pruned_ids(pruning[1]) if pruning else []),)
+        common.pruned_ids(pruning.outcomes) if pruning else []),)
     if keep.archive_after is not None:
         values += (format_columns.ListColumn(
-            archived.archived_ids(pruning[0]) if pruning else []),)
+            archived.archived_ids(pruning) if pruning else []),)
     return values
 
 
@@ -114,7 +114,7 @@ def archive_error(results):
     """Why the archive of what the snapshots' prunings keep failed (it
     is one for all of them), or None."""
     for result in results:
-        archiving = result.pruned[0].archiving if result.pruned else None
+        archiving = result.pruned.archiving if result.pruned else None
         if archiving is not None and archiving.error is not None:
             return archiving.error
     return None

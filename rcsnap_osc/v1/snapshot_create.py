@@ -12,9 +12,11 @@
 
 """``rc snapshot create`` and ``batch create``.
 
-Each parses its arguments, makes one call to :mod:`rcsnap_osc.create.run`
-(imported inside ``take_action``: it pulls in the SDK) and formats the
-result; errors are reported by :mod:`rcsnap_osc.v1.base`.
+Each parses its arguments, makes one call to
+:mod:`rcsnap_osc.retention.run` (create, then with ``--keep`` retain;
+imported inside ``take_action``: it pulls in the SDK) and formats the
+result (``batch create`` plans with :mod:`rcsnap_osc.create.run` first, to
+ask); errors are reported by :mod:`rcsnap_osc.v1.base`.
 """
 
 from cliff import columns
@@ -118,8 +120,8 @@ def pruning_failure(results):
     (``--archive-older-than``) failed, or None."""
     from osc_lib import exceptions
 
-    plans = [p for r in results if r.pruned for p in r.pruned[0].plans]
-    outcomes = [o for r in results if r.pruned for o in r.pruned[1]]
+    plans = [p for r in results if r.pruned for p in r.pruned.plans]
+    outcomes = [o for r in results if r.pruned for o in r.pruned.outcomes]
     failed = [str(e) for e in [common.deletion_failure(
         plans, outcomes, what=_('older snapshots'))] + [keep.archive_error(
             results)] if e]
@@ -147,12 +149,12 @@ class CreateSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.create import run as creating
+        from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
         say = common.say_to(self.app.stderr)
         wanted = request(args, args.name)
-        result = creating.create_snapshot(
+        result = retaining.create_and_retain(
             self.conn, args.server, wanted,
             common.StderrReporter(
                 self.app.stderr, made=lambda results: self.partial(
@@ -266,9 +268,11 @@ class CreateSnapshotBatch(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
+        import dataclasses
+
         from osc_lib import exceptions
 
-        from rcsnap_osc.create import run as creating
+        from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
         if bool(args.servers) == bool(args.all):
@@ -281,31 +285,24 @@ class CreateSnapshotBatch(base.Lister):
             raise exceptions.CommandError(_(
                 '--all snapshots every server of the project: add --yes to '
                 'confirm.'))
-        results = creating.plan_snapshots(
-            self.conn, args.servers, args.name, stop=args.stop,
-            require_quiesce=args.require_quiesce)
-        say = common.say_to(self.app.stderr)
-        for result in results:
-            say(_('Server %(server)s: %(verdict)s.') % {
-                'server': result.server.name,
-                'verdict': result.verdict.text})
         headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
             (_('Pruned'),) if wanted.keep is not None else ()) + (
             (_('Archived'),) if wanted.keep is not None and
             wanted.keep.archive_after is not None else ())
+
+        def rows(results, dry_run=False):
+            return headers, [batch_row(r, dry_run, args.stop, wanted.keep)
+                             for r in results]
+
+        results = retaining.batch_create(
+            self.conn, args.servers, args.name, dataclasses.replace(
+                wanted, dry_run=args.dry_run,
+                confirm=self.confirm if ask else None),
+            common.StderrReporter(self.app.stderr, made=lambda made: (
+                self.partial(lambda: rows(made)))))
         if args.dry_run:
-            return headers, [batch_row(r, True, args.stop, wanted.keep)
-                             for r in results]
-        if ask and not self.confirm(results):
-            raise exceptions.CommandError(_('Nothing was done.'))
-
-        def rows():
-            return headers, [batch_row(r, stop=args.stop, rules=wanted.keep)
-                             for r in results]
-
-        creating.create_snapshots(
-            self.conn, results, wanted, common.StderrReporter(
-                self.app.stderr, made=lambda results: self.partial(rows)))
+            return rows(results, True)
+        say = common.say_to(self.app.stderr)
         for result in results:
             if result.pruned:
                 keep.say_pruned(say, result)
@@ -314,7 +311,7 @@ class CreateSnapshotBatch(base.Lister):
         if failures:
             self.fail_after_output(exceptions.CommandError(
                 '; '.join(failures)))
-        return rows()
+        return rows(results)
 
     @staticmethod
     def not_made(results):

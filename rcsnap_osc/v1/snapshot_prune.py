@@ -101,7 +101,8 @@ class PruneSnapshot(base.Lister):
         from osc_lib import exceptions
 
         from rcsnap_osc.core import retention
-        from rcsnap_osc.prune import run as pruning
+        from rcsnap_osc.retention import plan as retention_plan
+        from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
         rules = keep.rules(args)
@@ -117,61 +118,43 @@ class PruneSnapshot(base.Lister):
             raise exceptions.CommandError(_(
                 'prune deletes snapshots: add --yes to confirm, or '
                 '--dry-run to see the plan.'))
-        server = pruning.find_server_id(self.conn, args.server)
-        lock = None if args.dry_run else pruning.lock_for(
-            args.wait_lock, args.timeout if args.wait else 0)
-        with pruning.holding(self.conn, [server], lock, common.StderrReporter(
-                self.app.stderr)) as refused:
-            if refused:
-                raise refused[server[0]]
-            return self.prune(args, server, rules, older_than, ask)
-
-    def prune(self, args, server, rules, older_than, ask):
-        """Plan (inside the claim: from what an earlier run left), ask,
-        delete, then archive."""
-        from osc_lib import exceptions
-
-        from rcsnap_osc.prune import run as pruning
-
-        found = pruning.plan(self.conn, server[0], rules, older_than,
-                             found=server)
-        archiving = pruning.plan_archiving(self.conn, [found])
-        kept = common.kept_rows(found.choice)
-        planned = common.delete_rows(
-            pruning.carry_out(self.conn, found, True), True)
-        if args.dry_run or not (found.plans or archiving.plans):
-            return HEADERS, planned + archived.kept_rows(archiving, kept,
-                                                         True)
-        if ask and not self.confirm(found, planned + archived.kept_rows(
-                archiving, kept, True), len(archiving.plans)):
-            raise exceptions.CommandError(_('Nothing was done.'))
-        outcomes = pruning.carry_out(
-            self.conn, found, False,
+        request = retention_plan.Request(
+            keep=rules, older_than=older_than, dry_run=args.dry_run,
             wait=args.timeout if args.wait else None,
-            progress=common.Progress(self.app.stderr, _('Deleting')),
-            done=lambda outcomes: self.partial(
-                lambda: (HEADERS, common.delete_rows(outcomes) +
-                         archived.kept_rows(archiving, kept, False))))
-        self.fail_after_output(common.deletion_failure(found.plans,
-                                                       outcomes))
-        deleted = common.delete_rows(outcomes)
-        self.partial(lambda: (HEADERS, deleted + archived.kept_rows(
-            archiving, kept, False)))
-        pruning.archive_kept(self.conn, [found], args.timeout if args.wait
-                             else None, common.StderrReporter(
-                                 self.app.stderr))
-        if archiving.error is not None:
-            raise archiving.error
-        return HEADERS, deleted + archived.kept_rows(archiving, kept, False)
+            lock=retention_plan.lock_for(args.wait_lock,
+                                         args.timeout if args.wait else 0),
+            preview=True, confirm=self.confirm if ask else None)
+        done = retaining.prune(
+            self.conn, args.server, request, common.StderrReporter(
+                self.app.stderr, made=lambda done: self.partial(
+                    lambda: (HEADERS, rows(done.prunings[0], False)))))
+        pruning = done.prunings[0]
+        if args.dry_run or not done.has_work():
+            return HEADERS, rows(pruning, True)
+        self.fail_after_output(common.deletion_failure(pruning.plans,
+                                                       pruning.outcomes))
+        if done.archiving.error is not None:
+            raise done.archiving.error
+        return HEADERS, rows(pruning, False)
 
-    def confirm(self, found, rows, archives=0):
+    def confirm(self, planned):
+        """Show the plan on stderr and ask once: the answer."""
+        pruning = planned.prunings[0]
         write = self.app.stderr.write
-        for row in rows:
+        for row in rows(pruning, True):
             write('%s %s (%s): %s\n' % (row[1], row[0], row[2], row[3]))
+        archives = len(planned.archiving.plans)
         write((_('Delete %(count)d and archive %(archives)d snapshots of '
                  'server %(server)s? [y/N] ') if archives else _(
             'Delete %(count)d snapshots of server %(server)s? [y/N] ')) % {
-            'count': len(found.plans), 'archives': archives,
-            'server': found.server_name or found.server_id})
+            'count': len(pruning.plans), 'archives': archives,
+            'server': pruning.server_name or pruning.server_id})
         self.app.stderr.flush()
         return self.app.stdin.readline().strip().lower() in ('y', 'yes')
+
+
+def rows(pruning, dry_run):
+    """The rows of a server's pruning: what is (or would be) deleted,
+    then what is kept and what became of its archive."""
+    return common.delete_rows(pruning.outcomes, dry_run) + archived.kept_rows(
+        pruning.archiving, common.kept_rows(pruning.choice), dry_run)

@@ -11,17 +11,9 @@
 #   under the License.
 
 """``rc snapshot schedule set|show|unset|list|run``: snapshot schedules
-as policies in the servers' metadata.
-
-For tests only, ``RCSNAP_SCHEDULE_NOW`` (``2026-11-25T03:00:00Z``) is the
-time the commands take as now: a run makes the snapshots of that time's
-windows, so that a week of runs takes minutes. It may not be later than
-the real time (a snapshot cannot stand for a window still to come), and
-it is not in the user documentation: a run with it labels its snapshots
-with past windows, which the retention then counts as made then.
+as policies in the servers' metadata. The time the commands take as now
+is :func:`rcsnap_osc.schedule.run.now`.
 """
-
-import os
 
 from osc_lib.cli import format_columns
 
@@ -29,8 +21,6 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 from rcsnap_osc.v1 import keep
-
-NOW_VARIABLE = 'RCSNAP_SCHEDULE_NOW'
 
 FORMAT = _("""The policy is the server's metadata value "rcsnap:schedule"
 (at most 255 characters, ";"-separated): every=<N>h|<N>d|<N>w (required),
@@ -56,30 +46,6 @@ LIST_HEADERS = ('Server', 'Policy', 'Next Due', 'Last Run', 'Last Result',
                 'Room')
 
 RUN_HEADERS = ('Server', 'Due', 'Window', 'Snapshot', 'Pruned', 'Result')
-
-
-def now():
-    """The time the commands take as now: :data:`NOW_VARIABLE`, else the
-    clock (naive UTC)."""
-    import datetime
-
-    from rcsnap_osc import errors
-
-    real = datetime.datetime.now(datetime.timezone.utc).replace(
-        tzinfo=None, microsecond=0)
-    text = os.environ.get(NOW_VARIABLE)
-    if not text:
-        return real
-    try:
-        when = datetime.datetime.strptime(text, '%Y-%m-%dT%H:%M:%SZ')
-    except ValueError:
-        raise errors.Refused(_('%(var)s=%(text)s: give a UTC time as '
-                               '2026-11-25T03:00:00Z.') % {
-            'var': NOW_VARIABLE, 'text': text})
-    if (when - real).total_seconds() > 60:
-        raise errors.Refused(_('%(var)s=%(text)s is later than now.') % {
-            'var': NOW_VARIABLE, 'text': text})
-    return when
 
 
 def when(value):
@@ -171,12 +137,13 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
     def take_action(self, parsed_args):
         from rcsnap_osc.schedule import plan
         from rcsnap_osc.schedule import policies
+        from rcsnap_osc.schedule import run as running
 
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
                            args.require_quiesce)
         return show_data(policies.set_policy(self.conn, args.server, policy,
-                                             args.force, now()))
+                                             args.force, running.now()))
 
 
 class ShowSchedule(base.ShowOne):
@@ -196,9 +163,10 @@ policy holds at steady state against the Cinder quota.
 
     def take_action(self, parsed_args):
         from rcsnap_osc.schedule import policies
+        from rcsnap_osc.schedule import run as running
 
         return show_data(policies.show(self.conn, parsed_args.server,
-                                       now()))
+                                       running.now()))
 
 
 class UnsetSchedule(base.ShowOne):
@@ -232,9 +200,10 @@ number of servers.""")
 
     def take_action(self, parsed_args):
         from rcsnap_osc.schedule import policies
+        from rcsnap_osc.schedule import run as running
 
         rows = []
-        for state in policies.list_states(self.conn, now()):
+        for state in policies.list_states(self.conn, running.now()):
             data = dict(zip(*show_data(state)))
             rows.append((
                 data['server'], data['policy'],
@@ -280,7 +249,7 @@ ID or the error line) is written to its metadata, and the command exits
 
         args = parsed_args
         rows = running.run(self.conn, running.RunRequest(
-            tuple(args.server), args.dry_run, args.timeout, now()),
+            tuple(args.server), args.dry_run, args.timeout),
             common.StderrReporter(self.app.stderr))
         failed = [r.server.name for r in rows if r.failed]
         if failed:

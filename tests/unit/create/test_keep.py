@@ -21,12 +21,12 @@ import testtools
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
-from rcsnap_osc.prune import run as pruning
+from rcsnap_osc.retention import run as retaining
 from tests.unit import base
 from tests.unit.create import base as create_base
 from tests.unit import fakes
-from tests.unit.prune import test_claims
-from tests.unit.prune import test_prune
+from tests.unit.retention import test_claims
+from tests.unit.retention import test_prune
 from tests.unit.usage import test_usage
 
 IMAGES = create_base.IMAGES
@@ -408,7 +408,7 @@ class TestBatchKeep(create_base.CreateTest):
                       lines[-1])
 
     def test_a_server_another_run_holds_is_not_snapshotted(self):
-        held = pruning.retention_claim(IDS[1])
+        held = retaining.retention_claim(IDS[1])
         body = test_claims.claim_body()
         body.update(id=held.image_id(0), name=held.name,
                     **{claims.KEY: held.key})

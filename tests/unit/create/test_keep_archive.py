@@ -18,7 +18,7 @@ from tests.unit.archive import test_archive as ta
 from tests.unit import backup_fakes as bf
 from tests.unit.create import test_keep as tk
 from tests.unit import fakes
-from tests.unit.prune import test_archive_older as tao
+from tests.unit.retention import test_archive_older as tao
 
 OLD_VOLUME = 'c0000002-e5f6-4a7b-8c9d-0e1f2a3b4c5d'
 BACKUP = bf.ROOT_BACKUP_ID

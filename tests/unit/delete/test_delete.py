@@ -545,14 +545,14 @@ class TestRefusalsAndFailures(DeleteTest):
 class TestDeletionState(testtools.TestCase):
 
     def test_states(self):
-        from rcsnap_osc.delete import run as deleting
-        self.assertEqual((True, None), deleting.deletion_state(None))
+        from rcsnap_osc.cloud import removal
+        self.assertEqual((True, None), removal.deletion_state(None))
         self.assertEqual((False, None),
-                         deleting.deletion_state({'status': 'deleting'}))
-        done, failure = deleting.deletion_state({'status': 'available'})
+                         removal.deletion_state({'status': 'deleting'}))
+        done, failure = removal.deletion_state({'status': 'available'})
         self.assertTrue(done)
         self.assertIn('available again', failure)
         for status in ('error_deleting', 'error'):
             self.assertEqual(
                 (True, 'Cinder gave up: status is %s' % status),
-                deleting.deletion_state({'status': status}))
+                removal.deletion_state({'status': status}))

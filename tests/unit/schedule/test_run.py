@@ -27,8 +27,8 @@ from tests.unit import base
 from tests.unit.create import base as create_base
 from tests.unit.create import test_keep
 from tests.unit import fakes
-from tests.unit.prune import test_claims
-from tests.unit.prune import test_prune
+from tests.unit.retention import test_claims
+from tests.unit.retention import test_prune
 from tests.unit.usage import test_usage
 
 IDS, NEW_IDS = test_keep.IDS, test_keep.NEW_IDS

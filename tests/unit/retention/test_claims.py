@@ -22,16 +22,17 @@ import testtools
 
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.core import snapshots
-from rcsnap_osc.prune import run as pruning
+from rcsnap_osc.retention import plan as retention_plan
+from rcsnap_osc.retention import run as retaining
 from tests.unit import base
 from tests.unit import fakes
-from tests.unit.prune import test_prune
+from tests.unit.retention import test_prune
 from tests.unit.usage import test_usage
 
 snap, vsid, image_id = test_prune.snap, test_prune.vsid, test_prune.image_id
 IMAGES = test_prune.IMAGES
 SERVER = test_prune.SERVER
-CLAIM = pruning.retention_claim(fakes.SERVER_ID)
+CLAIM = retaining.retention_claim(fakes.SERVER_ID)
 LIST = 'GET %s?name=%s&os_hidden=true' % (IMAGES, CLAIM.name)
 HOLDER = ('host cron-2, pid 4242, since 2026-11-30T12:00:00Z, until '
           '2099-11-30T13:00:00Z')
@@ -52,8 +53,8 @@ def claim_body(generation=0, expires='2099-11-30T13:00:00Z', **extra):
 class TestClaimIDs(testtools.TestCase):
 
     def test_one_id_per_server_and_generation(self):
-        other = pruning.retention_claim(fakes.NEW_SERVER_ID)
-        self.assertEqual(CLAIM.image_id(0), pruning.retention_claim(
+        other = retaining.retention_claim(fakes.NEW_SERVER_ID)
+        self.assertEqual(CLAIM.image_id(0), retaining.retention_claim(
             fakes.SERVER_ID, 'analysis-vm').image_id(0))
         self.assertEqual(4, len({CLAIM.image_id(0), CLAIM.image_id(1),
                                  other.image_id(0), other.image_id(1)}))
@@ -65,9 +66,10 @@ class TestClaimIDs(testtools.TestCase):
         self.assertFalse(snapshots.is_instance_snapshot(record))
 
     def test_ttl_covers_the_waits_of_the_run(self):
-        self.assertEqual(pruning.Lock(None, 3600), pruning.lock_for(None, 0))
-        self.assertEqual(pruning.Lock(60, 3600 + 4 * 1800),
-                         pruning.lock_for(60, 1800))
+        self.assertEqual(retention_plan.Lock(None, 3600),
+                         retention_plan.lock_for(None, 0))
+        self.assertEqual(retention_plan.Lock(60, 3600 + 4 * 1800),
+                         retention_plan.lock_for(60, 1800))
 
 
 class TestPruneHeld(base.TestCommand):
@@ -238,8 +240,8 @@ class TestHoldingReleases(testtools.TestCase):
                                   'say': lambda s, text: None})()
 
         def interrupted():
-            with pruning.holding(None, [('b', 'B'), ('a', 'A')],
-                                 pruning.Lock(), reporter):
+            with retaining.holding(None, [('b', 'B'), ('a', 'A')],
+                                   retention_plan.Lock(), reporter):
                 raise KeyboardInterrupt
 
         self.assertRaises(KeyboardInterrupt, interrupted)

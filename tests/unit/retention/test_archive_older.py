@@ -21,7 +21,7 @@ from tests.unit.archive import test_archive as ta
 from tests.unit import backup_fakes as bf
 from tests.unit import base
 from tests.unit import fakes
-from tests.unit.prune import test_prune as tp
+from tests.unit.retention import test_prune as tp
 
 NEW_ID = 'b0000099-e5f6-4a7b-8c9d-0e1f2a3b4c5d'
 ON_SERVER = {origin.SERVER_PROPERTY: fakes.SERVER_ID}

@@ -14,15 +14,17 @@
 plan, in a constant number of reads."""
 
 import datetime
+import io
 import json
 
+import fixtures
 import testtools
 
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention
 from rcsnap_osc import errors
-from rcsnap_osc.prune import run as pruning
+from rcsnap_osc.retention import run as retaining
 from tests.unit import base
 from tests.unit import fakes
 from tests.unit.usage import test_usage
@@ -110,7 +112,7 @@ SERVER = 'GET %s/servers/%s' % (base.COMPUTE_URL, fakes.SERVER_ID)
 def claim_calls(server_id=fakes.SERVER_ID, generation=0):
     """``(take, release)``: the requests that hold a server's retention
     claim at ``generation`` (none before it listed), and let it go."""
-    claim = pruning.retention_claim(server_id)
+    claim = retaining.retention_claim(server_id)
     take = ['GET %s?name=%s&os_hidden=true' % (IMAGES, claim.name),
             'POST ' + IMAGES]
     if generation:
@@ -193,6 +195,34 @@ class TestPruneCommand(base.TestCommand):
         self.assertFails('add --yes to confirm', 'rc', 'snapshot', 'prune',
                          '--server', fakes.SERVER_ID, '--keep', '0')
         self.assertEqual([], self.calls())
+
+    def on_a_terminal(self, answer):
+        terminal = io.StringIO(answer)
+        terminal.isatty = lambda: True
+        self.useFixture(fixtures.MonkeyPatch('sys.stdin', terminal))
+
+    def test_on_a_terminal_asks_once_the_claim_is_held(self):
+        self.register([snap(1), snap(2)])
+        self.on_a_terminal('y\n')
+        code, out, err = self.run_cli('rc', 'snapshot', 'prune', '--server',
+                                      fakes.SERVER_ID, '--keep', '1')
+        self.assertEqual(0, code, err)
+        self.assertIn('Delete 1 snapshots of server %s? [y/N] '
+                      % fakes.server()['name'], err)
+        self.assertEqual(TAKE[1:] + [
+            'DELETE %s/%s' % (IMAGES, image_id(1)),
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            self.writes())
+
+    def test_on_a_terminal_no_deletes_nothing_and_releases(self):
+        self.register([snap(1), snap(2)])
+        self.on_a_terminal('\n')
+        code, out, err = self.run_cli('rc', 'snapshot', 'prune', '--server',
+                                      fakes.SERVER_ID, '--keep', '1')
+        self.assertEqual(1, code, err)
+        self.assertIn('would delete', err)
+        self.assertIn('Nothing was done.', err.strip().splitlines()[-1])
+        self.assertEqual(TAKE[1:] + RELEASE, self.writes())
 
     def test_bad_duration(self):
         self.assertFails("Invalid duration '3x'", 'rc', 'snapshot', 'prune',
