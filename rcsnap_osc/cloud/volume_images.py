@@ -22,7 +22,6 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
-from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
@@ -208,12 +207,14 @@ def delete_volume_checked(conn, volume_id):
             conn.block_storage.delete_volume(volume_id)
 
 
-def copy_then(conn, sources, disk_format, waiter, say, then):
-    """:func:`to_images`, then ``then(images)``: on any failure or
+def copy_then(ledger, sources, disk_format, waiter, then):
+    """:func:`to_images`, then ``then(images)``, in ``ledger`` (a
+    rollback ledger: its connection, its lines): on any failure or
     interrupt until it returns, the temporary volumes and the new images
     are deleted. Returns (images, result of ``then``)."""
-    with rollback.Ledger(conn, say, waiter.interval) as ledger:
-        images = to_images(conn, sources, disk_format, waiter, say, ledger)
+    with ledger:
+        images = to_images(ledger.conn, sources, disk_format, waiter,
+                           ledger.say, ledger)
         return images, then(images)
 
 
@@ -228,19 +229,20 @@ class Copy:
     volumes: str = 'root'
 
 
-def copy_snapshot(conn, image, target, waiter, say, then=None):
+def copy_snapshot(ledger, image, target, waiter, then=None):
     """Make the ``target`` :class:`Copy` of a volume-backed snapshot: a
     standalone image of its root disk, with the snapshot's boot
     properties, and with ``volumes='all'`` one
     image of each data volume, marked as the copy's
     (:func:`copies.data_attributes`); ``then(copy, data images)`` (the
-    sharing) runs before success is declared (:func:`copy_then`). Returns
+    sharing) runs before success is declared (:func:`copy_then`, in
+    ``ledger``). Returns
     (copy record, data image records, result of ``then``).
     """
     refs = [copies.root_ref(image)]
     if target.volumes == 'all':
         refs += copies.left_out(image)
-    found = usable_volume_snapshots(conn, image, refs)
+    found = usable_volume_snapshots(ledger.conn, image, refs)
     description = _('Temporary volume for a copy of snapshot %s') % (
         image['id'])
     sources = [Source(
@@ -253,7 +255,7 @@ def copy_snapshot(conn, image, target, waiter, say, then=None):
             lambda ids, ref=ref, size=vsnap['size'], index=index:
                 copies.data_attributes(ref, size, ids[0], index)))
     (copy, *data), result = copy_then(
-        conn, sources, target.disk_format, waiter, say,
+        ledger, sources, target.disk_format, waiter,
         lambda images: then(images[0], images[1:]) if then else None)
     return copy, data, result
 

@@ -12,7 +12,7 @@
 
 """Waiting for what the cloud is still making: the one clock every poll
 of the package reads and sleeps through, the deadline of one wait, and the
-wait for a new instance snapshot.
+polls of one thing or of several IDs until they are done.
 
 Each poll loop keeps its own states and messages; the time it has, its
 interval, its clock and what its polls were answered come from here
@@ -28,8 +28,6 @@ import time
 
 from openstack import exceptions as sdk_exc
 
-from rcsnap_osc.cloud import reads
-from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -226,66 +224,3 @@ def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
     """:func:`until` its status is in ``wanted`` ('deleted': gone)."""
     return until(deadline, subject, fetch,
                  lambda found: _status(found) in wanted, failed, report)
-
-
-def wait_for_snapshot(conn, image_id, timeout, progress=None,
-                      interval=INTERVAL, sleep=None, settled=None):
-    """Wait until the image is active and its volume snapshots available.
-
-    Polls only what is still pending. ``progress(elapsed, pending)`` is
-    called after every poll. Returns the final image record; raises
-    Refused on failure or when ``timeout`` seconds pass. ``settled``,
-    a dict, receives the available volume snapshots' records by ID.
-    """
-    deadline = Deadline(timeout, interval, sleep)
-    image = None
-    settled = {} if settled is None else settled
-    while True:
-        known = image is not None and image.get('status') == 'active'
-        if not known:
-            found = deadline.poll(GLANCE, lambda: _image_of(conn, image_id))
-            known = found is not UNKNOWN
-            image = found if known else image
-        done, pending = (False, []) if image is None else _settling(
-            conn, deadline, image, settled)
-        if not known:
-            done, pending = False, [_('image %s') % deadline.note(GLANCE)
-                                    ] + pending[1:]
-        if done:
-            return image
-        if deadline.passed:
-            raise deadline.expired(_('snapshot %s') % image_id, _(
-                'Timed out after %(secs)d s waiting for snapshot %(id)s: '
-                '%(pending)s.') % {'secs': timeout, 'id': image_id,
-                                   'pending': ', '.join(pending)})
-        if progress:
-            progress(deadline.elapsed, pending)
-        deadline.pause()
-
-
-def _image_of(conn, image_id):
-    try:
-        return reads.image_record(conn.image.get_image(image_id))
-    except sdk_exc.NotFoundException:
-        raise errors.Refused(
-            _('Snapshot %s failed: its image was deleted.') % image_id)
-
-
-def _settling(conn, deadline, image, settled):
-    """``(done, pending)`` of a new snapshot's image and volume snapshots
-    (those not ``settled`` yet polled); its failure is refused."""
-    wanted = [ref.snapshot_id for ref in snapshots.volume_refs(
-        snapshots.mapping_of(image)) if ref.snapshot_id not in settled]
-    found = deadline.poll(
-        CINDER, lambda: reads.get_volume_snapshots(conn, wanted))
-    if found is UNKNOWN:
-        found = {i: {'status': deadline.note(CINDER)} for i in wanted}
-    states = dict(settled)
-    states.update(found)
-    settled.update({k: v for k, v in states.items()
-                    if v.get('status') == 'available'})
-    done, failure, pending = snapshots.wait_state(image, states)
-    if failure:
-        raise errors.Refused(_('Snapshot %(id)s failed: %(why)s.') % {
-            'id': image['id'], 'why': failure})
-    return done, pending

@@ -310,6 +310,7 @@ def launch_from_copies(conn, summary, attrs, waiter, say):
     (:func:`volume_images.copy_then`), then create the server with volumes made
     from those images. Returns ({volume snapshot ID: image ID}, server).
     """
+    from rcsnap_osc.cloud import rollback
     from rcsnap_osc.cloud import volume_images
 
     sources = []
@@ -329,7 +330,8 @@ def launch_from_copies(conn, summary, attrs, waiter, say):
         return made, create_server(conn, attrs(images=made))
 
     return volume_images.copy_then(
-        conn, sources, 'raw', waiter, say, create)[1]
+        rollback.Ledger(conn, say, waiter.interval), sources, 'raw', waiter,
+        create)[1]
 
 
 #: POST /servers (:func:`build.create_server`).

@@ -24,6 +24,7 @@ interrupt each side deletes what it made.
 
 import dataclasses
 
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import quota
@@ -128,5 +129,6 @@ def copy(conn, request):
         volume_images.release_images(conn, [i['id'] for i in images], say)
         return result
 
-    return volume_images.copy_then(conn, sources, disk_format,
-                                   request.waiter, say, then)[1]
+    return volume_images.copy_then(
+        rollback.Ledger(conn, say, request.waiter.interval), sources,
+        disk_format, request.waiter, then)[1]

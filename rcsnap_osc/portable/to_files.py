@@ -27,6 +27,7 @@ import shutil
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import snapshots
@@ -107,8 +108,9 @@ def export(conn, request):
                     stderr))
             volume_images.release_images(conn, [i['id'] for i in images], say)
 
-        volume_images.copy_then(conn, sources, request.disk_format,
-                                request.waiter, say, stream)
+        volume_images.copy_then(
+            rollback.Ledger(conn, say, request.waiter.interval), sources,
+            request.disk_format, request.waiter, stream)
     document = manifest.build(image, summary.type, source_of(conn), disks)
     with open(os.path.join(directory, manifest.NAME), 'w') as f:
         f.write(manifest.dumps(document))

@@ -86,6 +86,7 @@ def share_snapshot(conn, snapshot, request, reporter):
     was shared else None, the copy's data images)``; steps and waits are
     said through the ``reporter``.
     """
+    from rcsnap_osc.cloud import rollback
     from rcsnap_osc.cloud import volume_images
 
     copy, volumes, say = request.copy, request.volumes, reporter.say
@@ -126,12 +127,12 @@ def share_snapshot(conn, snapshot, request, reporter):
     def share_made(made, data):
         return share_all(conn, [made] + data, targets, say, fresh=True)
 
+    waiter = volume_images.Waiter(request.timeout, reporter.progress)
     shared, data, members = volume_images.copy_snapshot(
-        conn, image, volume_images.Copy(
-            copies.copy_name(image, request.name), request.disk_format,
-            volumes),
-        volume_images.Waiter(request.timeout, reporter.progress), say,
-        then=share_made)
+        rollback.Ledger(conn, say, waiter.interval), image,
+        volume_images.Copy(copies.copy_name(image, request.name),
+                           request.disk_format, volumes),
+        waiter, then=share_made)
     return shared, members, image, data
 
 
