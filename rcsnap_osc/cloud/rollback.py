@@ -216,13 +216,6 @@ def read_back(conn, kind, ident):
     return GONE if status in _GOING else status
 
 
-def _or_none(get, ident):
-    try:
-        return get(ident)
-    except sdk_exc.NotFoundException:
-        return None
-
-
 def _remove_images(ledger, entries, outcome):
     for entry in entries:
         try:
@@ -271,7 +264,8 @@ def _remove_settled(ledger, entries, outcome, kind):
     }[kind]
     for entry in entries:
         subject = waits.cinder(label % entry.id)
-        fetch = (lambda ident=entry.id: _or_none(get, ident))  # noqa: E731
+        fetch = (lambda ident=entry.id:  # noqa: E731
+                 reads.or_none(get, ident))
         try:
             found = ledger._settle(subject, fetch,
                                    ('available', 'error', 'deleted'),
@@ -292,7 +286,8 @@ def _remove_volumes(ledger, entries, outcome):
         try:
             volume = ledger._settle(
                 waits.cinder(_('Volume %s') % entry.id),
-                lambda ident=entry.id: _or_none(block.get_volume, ident),
+                lambda ident=entry.id: reads.or_none(block.get_volume,
+                                                     ident),
                 reads.VOLUME_DELETABLE | {'deleted', 'deleting'},
                 errors.STUCK)
             if volume is not None and volume.status in reads.VOLUME_DELETABLE:
@@ -305,25 +300,26 @@ def _remove_volumes(ledger, entries, outcome):
 def _remove_server_volumes(ledger, entries, outcome):
     """The volumes made for a server that is gone: together, each until
     it is gone or deletable (no SDK wait does several at once)."""
-    pending = {e.id: e for e in entries}
+    made = {e.id: e for e in entries}
+
+    def check(volume_id, record):
+        status = (record or {}).get('status')
+        if status in reads.VOLUME_DELETABLE:
+            ledger.conn.block_storage.delete_volume(
+                volume_id, ignore_missing=True)
+        if status is None or status in reads.VOLUME_DELETABLE:
+            ledger._gone(made[volume_id], outcome)
+            return None
+        return status
+
     deadline = waits.Deadline(ledger.timeout, ledger.interval)
-    while True:
-        states = deadline.poll(waits.CINDER, lambda: reads.get_volumes(
-            ledger.conn, list(pending)))
-        for volume_id in list(pending) if states is not waits.UNKNOWN else ():
-            status = states.get(volume_id, {}).get('status')
-            if status in reads.VOLUME_DELETABLE:
-                ledger.conn.block_storage.delete_volume(
-                    volume_id, ignore_missing=True)
-            if status is None or status in reads.VOLUME_DELETABLE:
-                ledger._gone(pending.pop(volume_id), outcome)
-        if not pending or deadline.passed:
-            break
-        deadline.pause()
-    for volume_id, entry in pending.items():
-        ledger._left(entry, deadline.unanswered(_('volume %s') % volume_id)
-                     if states is waits.UNKNOWN else _('status is %s') % (
-                         states.get(volume_id) or {}).get('status'), outcome)
+    pending = waits.until_each(
+        deadline, waits.CINDER,
+        lambda ids: reads.get_volumes(ledger.conn, ids), check, made)
+    for volume_id, status in pending.items():
+        ledger._left(made[volume_id], deadline.unanswered(
+            _('volume %s') % volume_id) or _('status is %s') % status,
+            outcome)
 
 
 def _take_back(ledger, entries, outcome):

@@ -64,18 +64,12 @@ class Waiter:
 
 def get_volume(conn, volume_id):
     """A volume, or None when it is gone."""
-    try:
-        return conn.block_storage.get_volume(volume_id)
-    except sdk_exc.NotFoundException:
-        return None
+    return reads.or_none(conn.block_storage.get_volume, volume_id)
 
 
 def get_image(conn, image_id):
     """An image, or None when it is gone."""
-    try:
-        return conn.image.get_image(image_id)
-    except sdk_exc.NotFoundException:
-        return None
+    return reads.or_none(conn.image.get_image, image_id)
 
 
 def set_image_attributes(conn, image_id, attrs, remove=()):

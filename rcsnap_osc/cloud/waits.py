@@ -224,3 +224,36 @@ def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
     """:func:`until` its status is in ``wanted`` ('deleted': gone)."""
     return until(deadline, subject, fetch,
                  lambda found: _status(found) in wanted, failed, report)
+
+
+def until_each(deadline, service, fetch, check, ids, label='%s',
+               report=None):
+    """Poll several things of one ``service`` at once until each is done:
+    ``fetch(pending IDs)`` gives {ID: record} (a gone one absent), and
+    ``check(ID, record)`` says None when that one is done, else its status
+    (it may refuse). ``report(elapsed, notes)`` after each poll that
+    leaves some pending, each note ``label % ID`` and its status (the
+    answer's server error when the poll got one).
+
+    Returns {ID: status} of what was still pending when the
+    :class:`Deadline` passed; ``{}`` when everything is done. The caller
+    says what a timeout means (:meth:`Deadline.unanswered` says when the
+    last polls got only server errors).
+    """
+    pending = dict.fromkeys(ids)
+    while pending:
+        states = deadline.poll(service, lambda: fetch(list(pending)))
+        for ident in list(pending):
+            status = (deadline.note(service) if states is UNKNOWN
+                      else check(ident, states.get(ident)))
+            if status is None:
+                del pending[ident]
+            else:
+                pending[ident] = status
+        if not pending or deadline.passed:
+            break
+        if report:
+            report(deadline.elapsed, ['%s %s' % (label % ident, status)
+                                      for ident, status in pending.items()])
+        deadline.pause()
+    return pending

@@ -188,7 +188,8 @@ def _volume_backed(conn, document, request, ledger, put, types):
             'snap': vsnap.id, 'vol': volume_id})
     for vsnap_id in vsnaps:
         waiter.until(waits.cinder(_('Volume snapshot %s') % vsnap_id),
-                     lambda: _get_snapshot(conn, vsnap_id), ('available',),
+                     lambda: reads.or_none(conn.block_storage.get_snapshot,
+                                           vsnap_id), ('available',),
                      snapshots.VOLUME_SNAPSHOT_FAILED)
     image = create_image(conn, dict(
         manifest.volume_backed_attributes(document, name, vsnaps, types),
@@ -201,10 +202,3 @@ def _volume_backed(conn, document, request, ledger, put, types):
         if image_id not in kept:
             ledger.forget(image_id)
     return image['id']
-
-
-def _get_snapshot(conn, snapshot_id):
-    try:
-        return conn.block_storage.get_snapshot(snapshot_id)
-    except sdk_exc.NotFoundException:
-        return None

@@ -58,7 +58,7 @@ def find_server(conn, image, volume_snapshots, name_or_id):
         root = origin.root_volume_of(image, volume_snapshots)
         volumes = reads.get_volumes(conn, [root]) if root else {}
         ident = origin.attached_servers(volumes.values()).get(root)
-    server = after.or_none(conn.compute.get_server, ident) if ident else None
+    server = reads.or_none(conn.compute.get_server, ident) if ident else None
     if server is not None and not (server.metadata or {}).get(
             lineage.REPLACED_BY):
         return server
@@ -145,11 +145,7 @@ def _key_found(conn, name):
     """Whether this user has the key pair (None: no key pair named)."""
     if not name:
         return None
-    try:
-        conn.compute.get_keypair(name)
-    except sdk_exc.NotFoundException:
-        return False
-    return True
+    return reads.or_none(conn.compute.get_keypair, name) is not None
 
 
 def prepare(conn, request):
