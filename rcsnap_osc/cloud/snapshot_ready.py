@@ -39,7 +39,7 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None,
     deadline = waits.Deadline(timeout, interval, sleep)
     image = None
     settled = {} if settled is None else settled
-    while True:
+    for _tick in waits.ticks(deadline):
         known = image is not None and image.get('status') == 'active'
         if not known:
             found = deadline.poll(waits.GLANCE,
@@ -60,7 +60,6 @@ def wait_for_snapshot(conn, image_id, timeout, progress=None,
                                    'pending': ', '.join(pending)})
         if progress:
             progress(deadline.elapsed, pending)
-        deadline.pause()
 
 
 def _image_of(conn, image_id):

@@ -28,9 +28,6 @@ from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
-#: Seconds between polls of a volume or image in the --copy pipeline.
-POLL_INTERVAL = 2.0
-
 VOLUME_FAILED = frozenset(('error', 'error_restoring', 'error_extending',
                            'error_deleting', 'deleting'))
 
@@ -48,7 +45,7 @@ class Waiter:
     ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
     """
 
-    def __init__(self, timeout, progress, interval=POLL_INTERVAL):
+    def __init__(self, timeout, progress, interval=waits.INTERVAL):
         self.deadline = waits.Deadline(timeout, interval)
         self.interval = interval
         self.timeout = timeout

@@ -35,6 +35,11 @@ from rcsnap_osc.i18n import _
 #: Seconds between two polls, unless a wait says otherwise.
 INTERVAL = 2.0
 
+#: Seconds between two polls of a short transition a server is down for
+#: (a restore: stopped, detached, built): the downtime it reports is
+#: measured to this.
+BRIEF_INTERVAL = 1.0
+
 
 class Clock:
     """The time the waits read (``now``) and sleep through (``sleep``)."""
@@ -186,6 +191,24 @@ class Deadline:
         return errors.Refused(unanswered + '.' if unanswered else timed_out)
 
 
+def ticks(deadline):
+    """Once now, then once every interval of the :class:`Deadline`, for
+    as long as the loop over it goes on: the loop ends it (done, refused,
+    or the deadline passed, which it says in its own words). The
+    cadence of every poll and retry of the package."""
+    while True:
+        yield
+        deadline.pause()
+
+
+def polls(deadline, service, fetch):
+    """Each answer of ``fetch()`` at :func:`ticks`, :data:`UNKNOWN` for
+    one ``service`` answered with a server error
+    (:meth:`Deadline.poll`)."""
+    for _tick in ticks(deadline):
+        yield deadline.poll(service, fetch)
+
+
 def until(deadline, subject, fetch, done, failed=(), report=None):
     """Poll ``fetch()`` (a resource, None when gone) until ``done(it)``:
     the resource. A status in ``failed``, or the :class:`Deadline`
@@ -194,8 +217,7 @@ def until(deadline, subject, fetch, done, failed=(), report=None):
     service answers with server errors are named as such
     (:meth:`Deadline.poll`)."""
     status = None
-    while True:
-        found = deadline.poll(subject.service, fetch)
+    for found in polls(deadline, subject.service, fetch):
         if found is UNKNOWN:
             note = deadline.note(subject.service)
         else:
@@ -213,7 +235,6 @@ def until(deadline, subject, fetch, done, failed=(), report=None):
                 'Timed out after %(secs)d s waiting for %(what)s '
                 '(%(status)s).') % {'secs': deadline.timeout,
                                     'what': subject, 'status': status})
-        deadline.pause()
 
 
 def _status(found):
@@ -241,8 +262,9 @@ def until_each(deadline, service, fetch, check, ids, label='%s',
     last polls got only server errors).
     """
     pending = dict.fromkeys(ids)
-    while pending:
-        states = deadline.poll(service, lambda: fetch(list(pending)))
+    if not pending:
+        return pending
+    for states in polls(deadline, service, lambda: fetch(list(pending))):
         for ident in list(pending):
             status = (deadline.note(service) if states is UNKNOWN
                       else check(ident, states.get(ident)))
@@ -255,5 +277,4 @@ def until_each(deadline, service, fetch, check, ids, label='%s',
         if report:
             report(deadline.elapsed, ['%s %s' % (label % ident, status)
                                       for ident, status in pending.items()])
-        deadline.pause()
     return pending

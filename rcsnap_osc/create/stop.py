@@ -24,9 +24,6 @@ from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
-#: Seconds between two polls of a server's status.
-INTERVAL = 2.0
-
 
 class Interrupted(BaseException):
     """Ctrl-C while several servers are snapshotted: every worker stops
@@ -81,11 +78,10 @@ def wait_for_status(conn, server_id, wanted, timeout, sleep):
     """Poll the server until its status is ``wanted`` with no task under
     way. Kept rather than ``compute.wait_for_server``: that one cannot be
     interrupted from another thread (several servers, Ctrl-C)."""
-    deadline = waits.Deadline(timeout, INTERVAL, sleep)
+    deadline = waits.Deadline(timeout, waits.INTERVAL, sleep)
     server = None
-    while True:
-        found = deadline.poll(waits.NOVA,
-                              lambda: conn.compute.get_server(server_id))
+    for found in waits.polls(deadline, waits.NOVA,
+                             lambda: conn.compute.get_server(server_id)):
         server = server if found is waits.UNKNOWN else found
         if found is not waits.UNKNOWN:
             if server.status == wanted and not server.task_state:
@@ -102,14 +98,13 @@ def wait_for_status(conn, server_id, wanted, timeout, sleep):
                 'to be %(wanted)s (it is %(status)s).') % {
                     'secs': timeout, 'name': name, 'wanted': wanted,
                     'status': server.status if server else None})
-        deadline.pause()
 
 
 def start_server(conn, server, timeout, sleep):
     """POST os-start, again while Nova is still busy with the server
     (409: stopping, or uploading its snapshot), until ``timeout``."""
-    deadline = waits.Deadline(timeout, INTERVAL, sleep)
-    while True:
+    deadline = waits.Deadline(timeout, waits.INTERVAL, sleep)
+    for _tick in waits.ticks(deadline):
         try:
             conn.compute.start_server(server)
             return
@@ -119,7 +114,6 @@ def start_server(conn, server, timeout, sleep):
                 return  # running already
             if deadline.passed:
                 raise
-        deadline.pause()
 
 
 def started_again(conn, server, timeout, sleep, started):

@@ -149,7 +149,8 @@ def volumes_from(conn, server, summary, images=()):
         (v.get('volume_image_metadata') or {}).get('image_id')}}
 
 
-def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
+def wait_for_server(conn, server_id, timeout, progress=None,
+                    interval=waits.INTERVAL):
     """Poll until ACTIVE; raise :class:`LaunchFailed` on ERROR and a
     Refused when the server vanishes or ``timeout`` seconds pass.
 
@@ -157,8 +158,8 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
     percentage, not the status and task state our progress lines show.
     """
     deadline = waits.Deadline(timeout, interval)
-    while True:
-        server = deadline.poll(waits.NOVA, lambda: _server(conn, server_id))
+    for server in waits.polls(deadline, waits.NOVA,
+                              lambda: _server(conn, server_id)):
         if server is waits.UNKNOWN:
             state = deadline.note(waits.NOVA)
         elif server.status == 'ACTIVE':
@@ -179,7 +180,6 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
                     'secs': timeout, 'id': server_id, 'state': state})
         if progress:
             progress(elapsed, [state])
-        deadline.pause()
 
 
 def _server(conn, server_id):
@@ -199,7 +199,7 @@ def remove_failed(conn, server, summary, images=(), say=None):
     Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
     ID, why)``. An error deleting the server is raised.
     """
-    ledger = rollback.Ledger(conn, say, interval=2.0,
+    ledger = rollback.Ledger(conn, say, interval=waits.INTERVAL,
                              timeout=CLEANUP_TIMEOUT)
     ledger.made('server', server.id, record=server)
     with ledger.stopped_by(ledger.entries[0]):
