@@ -60,14 +60,14 @@ def make_volume(conn, backup_id, body, direct, ledger, deadline):
     return volume_id
 
 
-def wait_available(conn, volume_ids, deadline, progress=None):
+def wait_available(conn, volume_ids, deadline, reporter=None):
     """Until each volume is ``available``, within one
-    :class:`waits.Deadline`; ``progress(label)`` makes the reporter of
-    each volume."""
+    :class:`waits.Deadline`, each wait's progress said through the
+    ``reporter`` (None: silent)."""
     for volume_id in volume_ids:
         waits.until_status(
             deadline, waits.cinder(_('Volume %s') % volume_id),
             lambda ident=volume_id: reads.or_none(
                 conn.block_storage.get_volume, ident), ('available',),
-            RESTORE_FAILED, progress and progress(
+            RESTORE_FAILED, reporter and reporter.progress(
                 _('Restoring volume %s') % volume_id))

@@ -34,6 +34,7 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import report
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -85,14 +86,14 @@ class Ledger:
     """What a command made and has not handed over; as a context manager,
     rolled back when the block ends with an exception (Ctrl-C included).
 
-    ``say`` (None: silent) takes each line; ``interval`` and ``timeout``
-    are those of the rollback's waits.
+    The ``reporter`` (None: silent, :mod:`report`) says each line;
+    ``interval`` and ``timeout`` are those of the rollback's waits.
     """
 
-    def __init__(self, conn, say=None, interval=waits.INTERVAL,
+    def __init__(self, conn, reporter=None, interval=waits.INTERVAL,
                  timeout=CLEANUP_TIMEOUT):
         self.conn = conn
-        self.say = say or (lambda line: None)
+        self.reporter = reporter or report.Reporter()
         self.interval = interval
         self.timeout = timeout
         self.entries = []
@@ -162,7 +163,7 @@ class Ledger:
         self.forget(entry.id)
         outcome.removed.append((entry.kind, entry.id))
         if entry.kind in _GONE and not entry.server:
-            self.say(_GONE[entry.kind](entry.id))
+            self.reporter.say(_GONE[entry.kind](entry.id))
 
     def _left(self, entry, why, outcome):
         """``entry`` could not be removed (``why``): read back, gone (no
@@ -172,8 +173,8 @@ class Ledger:
             self._gone(entry, outcome)
             return
         outcome.left.append((entry.kind, entry.id, why))
-        self.say(errors.left_behind(entry.kind, entry.id, why,
-                                    label=entry.label, status=status))
+        self.reporter.say(errors.left_behind(
+            entry.kind, entry.id, why, label=entry.label, status=status))
 
     def _failed(self, entry, exc, outcome):
         """Removing ``entry`` raised ``exc``: gone if the error says so,
@@ -333,8 +334,8 @@ def _take_back(ledger, entries, outcome):
             outcome.removed.append((entry.kind, entry.id))
         except Exception as exc:  # the original error matters more
             outcome.left.append((entry.kind, entry.id, errors.describe(exc)))
-            ledger.say(errors.not_undone(entry.id, errors.describe(exc),
-                                         command))
+            ledger.reporter.say(errors.not_undone(
+                entry.id, errors.describe(exc), command))
 
 
 _REMOVE = {

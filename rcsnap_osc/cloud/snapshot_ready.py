@@ -27,16 +27,18 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 
-def wait_for_snapshot(conn, image_id, timeout, progress=None,
+def wait_for_snapshot(conn, image_id, timeout, reporter=None,
                       interval=waits.INTERVAL, sleep=None, settled=None):
     """Wait until the image is active and its volume snapshots available.
 
-    Polls only what is still pending. ``progress(elapsed, pending)`` is
-    called after every poll. Returns the final image record; raises
-    Refused on failure or when ``timeout`` seconds pass. ``settled``,
-    a dict, receives the available volume snapshots' records by ID.
+    Polls only what is still pending, saying what is after every poll
+    through the ``reporter`` (None: silent). Returns the final image
+    record; raises Refused on failure or when ``timeout`` seconds pass.
+    ``settled``, a dict, receives the available volume snapshots' records
+    by ID.
     """
     deadline = waits.Deadline(timeout, interval, sleep)
+    progress = reporter and reporter.progress(_('Snapshot %s') % image_id)
     image = None
     settled = {} if settled is None else settled
     for _tick in waits.ticks(deadline):

@@ -133,7 +133,7 @@ class Source:
     volume_name: str | None = None
 
 
-def to_images(conn, sources, disk_format, waiter, say, ledger):
+def to_images(conn, sources, disk_format, waiter, reporter, ledger):
     """An image of each :class:`Source`, in order (Glance-shaped dicts).
 
     A temporary volume is made from each volume snapshot (all at once),
@@ -142,6 +142,7 @@ def to_images(conn, sources, disk_format, waiter, say, ledger):
     rolled back by the caller on failure; on success it holds the new
     images.
     """
+    say = reporter.say
     volumes = []
     for source in sources:
         volume = conn.block_storage.create_volume(
@@ -200,12 +201,12 @@ def delete_volume_checked(conn, volume_id):
 
 def copy_then(ledger, sources, disk_format, waiter, then):
     """:func:`to_images`, then ``then(images)``, in ``ledger`` (a
-    rollback ledger: its connection, its lines): on any failure or
+    rollback ledger: its connection, its reporter): on any failure or
     interrupt until it returns, the temporary volumes and the new images
     are deleted. Returns (images, result of ``then``)."""
     with ledger:
         images = to_images(ledger.conn, sources, disk_format, waiter,
-                           ledger.say, ledger)
+                           ledger.reporter, ledger)
         return images, then(images)
 
 
@@ -251,14 +252,14 @@ def copy_snapshot(ledger, image, target, waiter, then=None):
     return copy, data, result
 
 
-def release_images(conn, image_ids, say):
+def release_images(conn, image_ids, reporter):
     """Delete images a launch no longer needs; return those kept.
 
     A cloud whose store keeps volumes made from an image dependent on it
     (Ceph) refuses, 409, while they exist: such an image is kept, hidden
     from image lists (``os_hidden``), and said.
     """
-    kept = []
+    say, kept = reporter.say, []
     for image_id in image_ids:
         try:
             conn.image.delete_image(image_id, ignore_missing=True)

@@ -234,14 +234,14 @@ def snapshot(conn, result, request, reporter, sleep):
         found = {}  # the volume snapshots, as the wait last saw them
         image = snapshot_ready.wait_for_snapshot(
             conn, image_id, DEFAULT_WAIT if wait is None else wait,
-            progress=reporter.progress(_('Snapshot %s') % image_id),
+            reporter=reporter,
             sleep=sleep, settled=found)
         result.summary = snapshots.summarize(image, found)
 
     if stop and server.status == 'ACTIVE':
         result.down = stopping.while_stopped(
             conn, server, DEFAULT_WAIT if wait is None else wait, sleep,
-            reporter.say, take)
+            reporter, take)
     else:
         take()
 

@@ -40,7 +40,7 @@ def sleeper(cancel=None):
     return sleep
 
 
-def while_stopped(conn, server, timeout, sleep, say, take):
+def while_stopped(conn, server, timeout, sleep, reporter, take):
     """Stop the server, wait until SHUTOFF, ``take()``, then start it
     again and wait until ACTIVE: the seconds it was down. Whatever
     happens between, it is started again, and the error says so."""
@@ -54,8 +54,7 @@ def while_stopped(conn, server, timeout, sleep, say, take):
         note = restart(conn, server, timeout, sleep, started,
                        wait_active=not interrupted)
         if interrupted:
-            if say:
-                say(_('Interrupted: %s') % note)
+            reporter.say(_('Interrupted: %s') % note)
             raise
         error = errors.translate(exc)
         if error is None:

@@ -141,7 +141,8 @@ def make_snapshot(conn, document, request, put, types=None):
     request = dataclasses.replace(request, name=name, kind=kind)
     say = request.say
     volumes = []
-    with rollback.Ledger(conn, say, request.waiter.interval) as ledger:
+    with rollback.Ledger(conn, request.reporter,
+                         request.waiter.interval) as ledger:
         if kind == 'image':
             image_id = upload_disk(
                 conn, document['disks'][0], name, ledger, put,
@@ -197,7 +198,7 @@ def _volume_backed(conn, document, request, ledger, put, types):
         ledger)
     transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])
-    kept = volume_images.release_images(conn, uploads, say)
+    kept = volume_images.release_images(conn, uploads, request.reporter)
     for image_id in uploads:
         if image_id not in kept:
             ledger.forget(image_id)

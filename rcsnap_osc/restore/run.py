@@ -219,7 +219,7 @@ def replace(conn, the_plan, attrs, request, reporter):
     old = the_plan.server
     started = waits.CLOCK.now()
     made = restore_rows.Made()
-    with rollback.Ledger(conn, reporter.say) as ledger:
+    with rollback.Ledger(conn, reporter) as ledger:
         steps = restore_steps.Steps(conn, ledger, reporter, request.timeout)
         try:
             server = _cut_over(conn, the_plan, attrs, steps, made)
@@ -293,7 +293,7 @@ def _from_backups(conn, the_plan, steps):
             'role': step.role, 'id': made[step.snapshot_id],
             'backup': step.backup})
     from_backups.wait_available(conn, list(made.values()), deadline,
-                                steps.reporter.progress)
+                                steps.reporter)
     return made
 
 
