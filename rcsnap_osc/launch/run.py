@@ -92,11 +92,10 @@ def find_security_groups(conn, names):
     for name in names:
         if uuidutils.is_uuid_like(name) and not any(
                 g['id'] == name for g in listed):
-            try:
-                found.append(conn.network.get_security_group(name).id)
+            group = reads.or_none(conn.network.get_security_group, name)
+            if group is not None:
+                found.append(group.id)
                 continue
-            except sdk_exc.NotFoundException:
-                pass
         found.append(_pick(listed, name, _('security group'))['id'])
     return found
 
