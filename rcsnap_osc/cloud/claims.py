@@ -230,12 +230,14 @@ def take(conn, claim, ttl, listed=True):
                                                        MAX_WALK))
 
 
-def hold(conn, claim, ttl, wait=None, progress=None):
+def hold(conn, claim, ttl, wait=None, reporter=None):
     """Take the claim, for ``ttl`` seconds at most; while another run
-    holds it, try again every :data:`RETRY_INTERVAL` seconds for up to ``wait``
-    seconds (None: not at all), ``progress(elapsed, [holder])`` after each
-    attempt. :class:`Held` when it is still held."""
+    holds it, try again every :data:`RETRY_INTERVAL` seconds for up to
+    ``wait`` seconds (None: not at all), saying who holds it after each
+    attempt through the ``reporter``. :class:`Held` when it is still
+    held."""
     deadline = waits.Deadline(wait or 0, RETRY_INTERVAL)
+    progress = reporter and reporter.progress(_('Waiting'))
     for _tick in waits.ticks(deadline):
         try:
             return take(conn, claim, ttl)
