@@ -15,12 +15,13 @@ of the package reads and sleeps through, the deadline of one wait, and the
 polls of one thing or of several IDs until they are done.
 
 Each poll loop keeps its own states and messages; the time it has, its
-interval, its clock and what its polls were answered come from here
-(:meth:`Deadline.poll`): a poll the service answers with a server error,
-after the read retries, is no answer, and the wait goes on; a wait whose
-last polls got only server errors ends saying so, never that the thing
-was too slow. Tests run long waits at once by swapping :data:`CLOCK` for
-a clock that moves only when a wait sleeps.
+interval, its cadence (:func:`ticks`, :func:`polls`), its clock and what
+its polls were answered come from here (:meth:`Deadline.poll`): a poll
+the service answers with a server error, after the read retries, is no
+answer, and the wait goes on; a wait whose last polls got only server
+errors ends saying so, never that the thing was too slow. Tests run
+long waits at once by swapping :data:`CLOCK` for a clock that moves only
+when a wait sleeps.
 """
 
 import dataclasses
