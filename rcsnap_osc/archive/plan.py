@@ -23,11 +23,11 @@ entry; what its disks became is recorded in its properties
 
 import collections.abc
 import dataclasses
-import typing
 
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
+from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -194,15 +194,6 @@ def plan_archive(names: collections.abc.Iterable[str],
     return list(found.values())
 
 
-def _room(quota_set: dict, key: str) -> int | None:
-    """What is left of a Cinder quota (None: unlimited or not said)."""
-    entry: typing.Any = quota_set.get(key)
-    if not isinstance(entry, dict) or entry.get('limit', -1) < 0:
-        return None
-    return entry['limit'] - entry.get('in_use', 0) - entry.get(
-        'reserved', 0)
-
-
 def check_quota(quota_set: dict | None, plans: collections.abc.Iterable[
         Archive]) -> None:
     """Refused when the backups do not fit in the project's ``backups``
@@ -216,7 +207,7 @@ def check_quota(quota_set: dict | None, plans: collections.abc.Iterable[
             'backup_gigabytes': sum(d.size_gib or 0 for d in disks)}
     short = []
     for key, wanted in need.items():
-        left = _room(quota_set, key)
+        left = quota.left(quota_set, key)
         if left is not None and wanted > left:
             short.append(_('%(key)s: needs %(need)d, %(left)d left of '
                            '%(limit)d') % {

@@ -195,7 +195,7 @@ def _say_stuck(conn, disks, say):
 
 
 def _back_up(conn, results, request, reporter, service):
-    with rollback.Ledger(conn, say=reporter.say) as ledger:
+    with rollback.Ledger(conn, reporter) as ledger:
         for result in results:
             for disk in result.archive.disks:
                 backup_id = _create(conn, result.archive, disk)

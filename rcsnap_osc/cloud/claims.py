@@ -70,8 +70,10 @@ STARTED = 'rcsnap:claim_started_at'
 EXPIRES = 'rcsnap:claim_expires_at'
 RELEASED = 'rcsnap:claim_released_at'
 
-#: Seconds between two attempts of a wait for a claim.
-INTERVAL = 5.0
+#: Seconds between two attempts to take a claim another run holds: not
+#: a poll of something the cloud is making (:data:`waits.INTERVAL`) but
+#: a lock retry, spaced so that waiting runs do not crowd Glance.
+RETRY_INTERVAL = 5.0
 
 #: Generations walked up at most in one attempt (claims deleted by hand).
 MAX_WALK = 1000
@@ -228,13 +230,15 @@ def take(conn, claim, ttl, listed=True):
                                                        MAX_WALK))
 
 
-def hold(conn, claim, ttl, wait=None, progress=None):
+def hold(conn, claim, ttl, wait=None, reporter=None):
     """Take the claim, for ``ttl`` seconds at most; while another run
-    holds it, try again every :data:`INTERVAL` seconds for up to ``wait``
-    seconds (None: not at all), ``progress(elapsed, [holder])`` after each
-    attempt. :class:`Held` when it is still held."""
-    deadline = waits.Deadline(wait or 0, INTERVAL)
-    while True:
+    holds it, try again every :data:`RETRY_INTERVAL` seconds for up to
+    ``wait`` seconds (None: not at all), saying who holds it after each
+    attempt through the ``reporter``. :class:`Held` when it is still
+    held."""
+    deadline = waits.Deadline(wait or 0, RETRY_INTERVAL)
+    progress = reporter and reporter.progress(_('Waiting'))
+    for _tick in waits.ticks(deadline):
         try:
             return take(conn, claim, ttl)
         except Held as held:
@@ -246,7 +250,6 @@ def hold(conn, claim, ttl, wait=None, progress=None):
                 progress(deadline.elapsed, [
                     _('%(what)s held (%(holder)s)') % {
                         'what': claim.label, 'holder': held.holder}])
-        deadline.pause()
 
 
 def release(conn, mine):

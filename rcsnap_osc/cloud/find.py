@@ -64,11 +64,10 @@ def find_image(conn, name_or_id, **query):
     A name that does not look like an ID is listed straight away (Glance
     filters names exactly); an ambiguous name lists the matching IDs.
     """
-    if uuidutils.is_uuid_like(name_or_id):
-        try:
-            return reads.image_record(conn.image.get_image(name_or_id))
-        except sdk_exc.NotFoundException:
-            pass
+    image = reads.or_none(conn.image.get_image, name_or_id) if (
+        uuidutils.is_uuid_like(name_or_id)) else None
+    if image is not None:
+        return reads.image_record(image)
     matches = reads.list_images(conn, name=name_or_id, **query)
     return only_match(_('image'), name_or_id, matches,
                       [i['id'] for i in matches])
@@ -90,11 +89,10 @@ def find_server(conn, name_or_id):
     Kept rather than ``compute.find_server``: that one GETs a name as an
     ID first, one round trip more, and Nova filters names by regex.
     """
-    if uuidutils.is_uuid_like(name_or_id):
-        try:
-            return conn.compute.get_server(name_or_id)
-        except sdk_exc.NotFoundException:
-            pass
+    server = reads.or_none(conn.compute.get_server, name_or_id) if (
+        uuidutils.is_uuid_like(name_or_id)) else None
+    if server is not None:
+        return server
     # Nova filters names by regular expression: anchor it, then keep the
     # exact matches only.
     pattern = '^%s$' % re.escape(name_or_id)

@@ -19,6 +19,7 @@ Cinder 3.47 makes a volume straight from a backup (``POST /volumes`` with
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -59,20 +60,14 @@ def make_volume(conn, backup_id, body, direct, ledger, deadline):
     return volume_id
 
 
-def wait_available(conn, volume_ids, deadline, progress=None):
+def wait_available(conn, volume_ids, deadline, reporter=None):
     """Until each volume is ``available``, within one
-    :class:`waits.Deadline`; ``progress(label)`` makes the reporter of
-    each volume."""
+    :class:`waits.Deadline`, each wait's progress said through the
+    ``reporter`` (None: silent)."""
     for volume_id in volume_ids:
         waits.until_status(
             deadline, waits.cinder(_('Volume %s') % volume_id),
-            lambda ident=volume_id: _volume(conn, ident), ('available',),
-            RESTORE_FAILED, progress and progress(
+            lambda ident=volume_id: reads.or_none(
+                conn.block_storage.get_volume, ident), ('available',),
+            RESTORE_FAILED, reporter and reporter.progress(
                 _('Restoring volume %s') % volume_id))
-
-
-def _volume(conn, volume_id):
-    try:
-        return conn.block_storage.get_volume(volume_id)
-    except sdk_exc.NotFoundException:
-        return None

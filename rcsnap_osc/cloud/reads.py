@@ -50,6 +50,17 @@ def parallel(calls):
         return list(pool.map(lambda call: call(), calls))
 
 
+def or_none(get, *args):
+    """``get(*args)``, or None when the service answers 404: the thing is
+    gone (or was never there). Kept rather than the proxies'
+    ``find_*(ignore_missing=True)``, which list by name when an ID is not
+    found: one more request, and a name is never what is asked here."""
+    try:
+        return get(*args)
+    except sdk_exc.NotFoundException:
+        return None
+
+
 def image_record(image):
     """A Glance-shaped flat dict from an SDK Image (properties inlined)."""
     record = image.to_dict(computed=False, original_names=True,
@@ -92,11 +103,9 @@ def get_volumes(conn, ids):
     proxy = conn.block_storage
 
     def fetch(volume_id):
-        try:
-            return proxy.get_volume(volume_id).to_dict(
-                computed=False, original_names=True)
-        except sdk_exc.NotFoundException:
-            return None
+        volume = or_none(proxy.get_volume, volume_id)
+        return None if volume is None else volume.to_dict(
+            computed=False, original_names=True)
 
     found = parallel([lambda i=i: fetch(i) for i in dict.fromkeys(ids)])
     return {v['id']: v for v in found if v}

@@ -34,6 +34,7 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import report
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -85,14 +86,14 @@ class Ledger:
     """What a command made and has not handed over; as a context manager,
     rolled back when the block ends with an exception (Ctrl-C included).
 
-    ``say`` (None: silent) takes each line; ``interval`` and ``timeout``
-    are those of the rollback's waits.
+    The ``reporter`` (None: silent, :mod:`report`) says each line;
+    ``interval`` and ``timeout`` are those of the rollback's waits.
     """
 
-    def __init__(self, conn, say=None, interval=waits.INTERVAL,
+    def __init__(self, conn, reporter=None, interval=waits.INTERVAL,
                  timeout=CLEANUP_TIMEOUT):
         self.conn = conn
-        self.say = say or (lambda line: None)
+        self.reporter = reporter or report.Reporter()
         self.interval = interval
         self.timeout = timeout
         self.entries = []
@@ -162,7 +163,7 @@ class Ledger:
         self.forget(entry.id)
         outcome.removed.append((entry.kind, entry.id))
         if entry.kind in _GONE and not entry.server:
-            self.say(_GONE[entry.kind](entry.id))
+            self.reporter.say(_GONE[entry.kind](entry.id))
 
     def _left(self, entry, why, outcome):
         """``entry`` could not be removed (``why``): read back, gone (no
@@ -172,8 +173,8 @@ class Ledger:
             self._gone(entry, outcome)
             return
         outcome.left.append((entry.kind, entry.id, why))
-        self.say(errors.left_behind(entry.kind, entry.id, why,
-                                    label=entry.label, status=status))
+        self.reporter.say(errors.left_behind(
+            entry.kind, entry.id, why, label=entry.label, status=status))
 
     def _failed(self, entry, exc, outcome):
         """Removing ``entry`` raised ``exc``: gone if the error says so,
@@ -214,13 +215,6 @@ def read_back(conn, kind, ident):
             raise
         return GONE if errors.is_gone(exc) else None
     return GONE if status in _GOING else status
-
-
-def _or_none(get, ident):
-    try:
-        return get(ident)
-    except sdk_exc.NotFoundException:
-        return None
 
 
 def _remove_images(ledger, entries, outcome):
@@ -271,7 +265,8 @@ def _remove_settled(ledger, entries, outcome, kind):
     }[kind]
     for entry in entries:
         subject = waits.cinder(label % entry.id)
-        fetch = (lambda ident=entry.id: _or_none(get, ident))  # noqa: E731
+        fetch = (lambda ident=entry.id:  # noqa: E731
+                 reads.or_none(get, ident))
         try:
             found = ledger._settle(subject, fetch,
                                    ('available', 'error', 'deleted'),
@@ -292,7 +287,8 @@ def _remove_volumes(ledger, entries, outcome):
         try:
             volume = ledger._settle(
                 waits.cinder(_('Volume %s') % entry.id),
-                lambda ident=entry.id: _or_none(block.get_volume, ident),
+                lambda ident=entry.id: reads.or_none(block.get_volume,
+                                                     ident),
                 reads.VOLUME_DELETABLE | {'deleted', 'deleting'},
                 errors.STUCK)
             if volume is not None and volume.status in reads.VOLUME_DELETABLE:
@@ -305,25 +301,26 @@ def _remove_volumes(ledger, entries, outcome):
 def _remove_server_volumes(ledger, entries, outcome):
     """The volumes made for a server that is gone: together, each until
     it is gone or deletable (no SDK wait does several at once)."""
-    pending = {e.id: e for e in entries}
+    made = {e.id: e for e in entries}
+
+    def check(volume_id, record):
+        status = (record or {}).get('status')
+        if status in reads.VOLUME_DELETABLE:
+            ledger.conn.block_storage.delete_volume(
+                volume_id, ignore_missing=True)
+        if status is None or status in reads.VOLUME_DELETABLE:
+            ledger._gone(made[volume_id], outcome)
+            return None
+        return status
+
     deadline = waits.Deadline(ledger.timeout, ledger.interval)
-    while True:
-        states = deadline.poll(waits.CINDER, lambda: reads.get_volumes(
-            ledger.conn, list(pending)))
-        for volume_id in list(pending) if states is not waits.UNKNOWN else ():
-            status = states.get(volume_id, {}).get('status')
-            if status in reads.VOLUME_DELETABLE:
-                ledger.conn.block_storage.delete_volume(
-                    volume_id, ignore_missing=True)
-            if status is None or status in reads.VOLUME_DELETABLE:
-                ledger._gone(pending.pop(volume_id), outcome)
-        if not pending or deadline.passed:
-            break
-        deadline.pause()
-    for volume_id, entry in pending.items():
-        ledger._left(entry, deadline.unanswered(_('volume %s') % volume_id)
-                     if states is waits.UNKNOWN else _('status is %s') % (
-                         states.get(volume_id) or {}).get('status'), outcome)
+    pending = waits.until_each(
+        deadline, waits.CINDER,
+        lambda ids: reads.get_volumes(ledger.conn, ids), check, made)
+    for volume_id, status in pending.items():
+        ledger._left(made[volume_id], deadline.unanswered(
+            _('volume %s') % volume_id) or _('status is %s') % status,
+            outcome)
 
 
 def _take_back(ledger, entries, outcome):
@@ -337,8 +334,8 @@ def _take_back(ledger, entries, outcome):
             outcome.removed.append((entry.kind, entry.id))
         except Exception as exc:  # the original error matters more
             outcome.left.append((entry.kind, entry.id, errors.describe(exc)))
-            ledger.say(errors.not_undone(entry.id, errors.describe(exc),
-                                         command))
+            ledger.reporter.say(errors.not_undone(
+                entry.id, errors.describe(exc), command))
 
 
 _REMOVE = {

@@ -22,15 +22,11 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
-from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-
-#: Seconds between polls of a volume or image in the --copy pipeline.
-POLL_INTERVAL = 2.0
 
 VOLUME_FAILED = frozenset(('error', 'error_restoring', 'error_extending',
                            'error_deleting', 'deleting'))
@@ -49,7 +45,7 @@ class Waiter:
     ``progress(label)`` returns a callable taking ``(elapsed, pending)``.
     """
 
-    def __init__(self, timeout, progress, interval=POLL_INTERVAL):
+    def __init__(self, timeout, progress, interval=waits.INTERVAL):
         self.deadline = waits.Deadline(timeout, interval)
         self.interval = interval
         self.timeout = timeout
@@ -65,18 +61,12 @@ class Waiter:
 
 def get_volume(conn, volume_id):
     """A volume, or None when it is gone."""
-    try:
-        return conn.block_storage.get_volume(volume_id)
-    except sdk_exc.NotFoundException:
-        return None
+    return reads.or_none(conn.block_storage.get_volume, volume_id)
 
 
 def get_image(conn, image_id):
     """An image, or None when it is gone."""
-    try:
-        return conn.image.get_image(image_id)
-    except sdk_exc.NotFoundException:
-        return None
+    return reads.or_none(conn.image.get_image, image_id)
 
 
 def set_image_attributes(conn, image_id, attrs, remove=()):
@@ -143,7 +133,7 @@ class Source:
     volume_name: str | None = None
 
 
-def to_images(conn, sources, disk_format, waiter, say, ledger):
+def to_images(conn, sources, disk_format, waiter, reporter, ledger):
     """An image of each :class:`Source`, in order (Glance-shaped dicts).
 
     A temporary volume is made from each volume snapshot (all at once),
@@ -152,6 +142,7 @@ def to_images(conn, sources, disk_format, waiter, say, ledger):
     rolled back by the caller on failure; on success it holds the new
     images.
     """
+    say = reporter.say
     volumes = []
     for source in sources:
         volume = conn.block_storage.create_volume(
@@ -208,12 +199,14 @@ def delete_volume_checked(conn, volume_id):
             conn.block_storage.delete_volume(volume_id)
 
 
-def copy_then(conn, sources, disk_format, waiter, say, then):
-    """:func:`to_images`, then ``then(images)``: on any failure or
+def copy_then(ledger, sources, disk_format, waiter, then):
+    """:func:`to_images`, then ``then(images)``, in ``ledger`` (a
+    rollback ledger: its connection, its reporter): on any failure or
     interrupt until it returns, the temporary volumes and the new images
     are deleted. Returns (images, result of ``then``)."""
-    with rollback.Ledger(conn, say, waiter.interval) as ledger:
-        images = to_images(conn, sources, disk_format, waiter, say, ledger)
+    with ledger:
+        images = to_images(ledger.conn, sources, disk_format, waiter,
+                           ledger.reporter, ledger)
         return images, then(images)
 
 
@@ -228,19 +221,20 @@ class Copy:
     volumes: str = 'root'
 
 
-def copy_snapshot(conn, image, target, waiter, say, then=None):
+def copy_snapshot(ledger, image, target, waiter, then=None):
     """Make the ``target`` :class:`Copy` of a volume-backed snapshot: a
     standalone image of its root disk, with the snapshot's boot
     properties, and with ``volumes='all'`` one
     image of each data volume, marked as the copy's
     (:func:`copies.data_attributes`); ``then(copy, data images)`` (the
-    sharing) runs before success is declared (:func:`copy_then`). Returns
+    sharing) runs before success is declared (:func:`copy_then`, in
+    ``ledger``). Returns
     (copy record, data image records, result of ``then``).
     """
     refs = [copies.root_ref(image)]
     if target.volumes == 'all':
         refs += copies.left_out(image)
-    found = usable_volume_snapshots(conn, image, refs)
+    found = usable_volume_snapshots(ledger.conn, image, refs)
     description = _('Temporary volume for a copy of snapshot %s') % (
         image['id'])
     sources = [Source(
@@ -253,19 +247,19 @@ def copy_snapshot(conn, image, target, waiter, say, then=None):
             lambda ids, ref=ref, size=vsnap['size'], index=index:
                 copies.data_attributes(ref, size, ids[0], index)))
     (copy, *data), result = copy_then(
-        conn, sources, target.disk_format, waiter, say,
+        ledger, sources, target.disk_format, waiter,
         lambda images: then(images[0], images[1:]) if then else None)
     return copy, data, result
 
 
-def release_images(conn, image_ids, say):
+def release_images(conn, image_ids, reporter):
     """Delete images a launch no longer needs; return those kept.
 
     A cloud whose store keeps volumes made from an image dependent on it
     (Ceph) refuses, 409, while they exist: such an image is kept, hidden
     from image lists (``os_hidden``), and said.
     """
-    kept = []
+    say, kept = reporter.say, []
     for image_id in image_ids:
         try:
             conn.image.delete_image(image_id, ignore_missing=True)

@@ -12,15 +12,16 @@
 
 """Waiting for what the cloud is still making: the one clock every poll
 of the package reads and sleeps through, the deadline of one wait, and the
-wait for a new instance snapshot.
+polls of one thing or of several IDs until they are done.
 
 Each poll loop keeps its own states and messages; the time it has, its
-interval, its clock and what its polls were answered come from here
-(:meth:`Deadline.poll`): a poll the service answers with a server error,
-after the read retries, is no answer, and the wait goes on; a wait whose
-last polls got only server errors ends saying so, never that the thing
-was too slow. Tests run long waits at once by swapping :data:`CLOCK` for
-a clock that moves only when a wait sleeps.
+interval, its cadence (:func:`ticks`, :func:`polls`), its clock and what
+its polls were answered come from here (:meth:`Deadline.poll`): a poll
+the service answers with a server error, after the read retries, is no
+answer, and the wait goes on; a wait whose last polls got only server
+errors ends saying so, never that the thing was too slow. Tests run
+long waits at once by swapping :data:`CLOCK` for a clock that moves only
+when a wait sleeps.
 """
 
 import dataclasses
@@ -28,14 +29,17 @@ import time
 
 from openstack import exceptions as sdk_exc
 
-from rcsnap_osc.cloud import reads
-from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 
 #: Seconds between two polls, unless a wait says otherwise.
 INTERVAL = 2.0
+
+#: Seconds between two polls of a short transition a server is down for
+#: (a restore: stopped, detached, built): the downtime it reports is
+#: measured to this.
+BRIEF_INTERVAL = 1.0
 
 
 class Clock:
@@ -188,6 +192,24 @@ class Deadline:
         return errors.Refused(unanswered + '.' if unanswered else timed_out)
 
 
+def ticks(deadline):
+    """Once now, then once every interval of the :class:`Deadline`, for
+    as long as the loop over it goes on: the loop ends it (done, refused,
+    or the deadline passed, which it says in its own words). The
+    cadence of every poll and retry of the package."""
+    while True:
+        yield
+        deadline.pause()
+
+
+def polls(deadline, service, fetch):
+    """Each answer of ``fetch()`` at :func:`ticks`, :data:`UNKNOWN` for
+    one ``service`` answered with a server error
+    (:meth:`Deadline.poll`)."""
+    for _tick in ticks(deadline):
+        yield deadline.poll(service, fetch)
+
+
 def until(deadline, subject, fetch, done, failed=(), report=None):
     """Poll ``fetch()`` (a resource, None when gone) until ``done(it)``:
     the resource. A status in ``failed``, or the :class:`Deadline`
@@ -196,8 +218,7 @@ def until(deadline, subject, fetch, done, failed=(), report=None):
     service answers with server errors are named as such
     (:meth:`Deadline.poll`)."""
     status = None
-    while True:
-        found = deadline.poll(subject.service, fetch)
+    for found in polls(deadline, subject.service, fetch):
         if found is UNKNOWN:
             note = deadline.note(subject.service)
         else:
@@ -215,7 +236,6 @@ def until(deadline, subject, fetch, done, failed=(), report=None):
                 'Timed out after %(secs)d s waiting for %(what)s '
                 '(%(status)s).') % {'secs': deadline.timeout,
                                     'what': subject, 'status': status})
-        deadline.pause()
 
 
 def _status(found):
@@ -228,64 +248,34 @@ def until_status(deadline, subject, fetch, wanted, failed=(), report=None):
                  lambda found: _status(found) in wanted, failed, report)
 
 
-def wait_for_snapshot(conn, image_id, timeout, progress=None,
-                      interval=INTERVAL, sleep=None, settled=None):
-    """Wait until the image is active and its volume snapshots available.
+def until_each(deadline, service, fetch, check, ids, label='%s',
+               report=None):
+    """Poll several things of one ``service`` at once until each is done:
+    ``fetch(pending IDs)`` gives {ID: record} (a gone one absent), and
+    ``check(ID, record)`` says None when that one is done, else its status
+    (it may refuse). ``report(elapsed, notes)`` after each poll that
+    leaves some pending, each note ``label % ID`` and its status (the
+    answer's server error when the poll got one).
 
-    Polls only what is still pending. ``progress(elapsed, pending)`` is
-    called after every poll. Returns the final image record; raises
-    Refused on failure or when ``timeout`` seconds pass. ``settled``,
-    a dict, receives the available volume snapshots' records by ID.
+    Returns {ID: status} of what was still pending when the
+    :class:`Deadline` passed; ``{}`` when everything is done. The caller
+    says what a timeout means (:meth:`Deadline.unanswered` says when the
+    last polls got only server errors).
     """
-    deadline = Deadline(timeout, interval, sleep)
-    image = None
-    settled = {} if settled is None else settled
-    while True:
-        known = image is not None and image.get('status') == 'active'
-        if not known:
-            found = deadline.poll(GLANCE, lambda: _image_of(conn, image_id))
-            known = found is not UNKNOWN
-            image = found if known else image
-        done, pending = (False, []) if image is None else _settling(
-            conn, deadline, image, settled)
-        if not known:
-            done, pending = False, [_('image %s') % deadline.note(GLANCE)
-                                    ] + pending[1:]
-        if done:
-            return image
-        if deadline.passed:
-            raise deadline.expired(_('snapshot %s') % image_id, _(
-                'Timed out after %(secs)d s waiting for snapshot %(id)s: '
-                '%(pending)s.') % {'secs': timeout, 'id': image_id,
-                                   'pending': ', '.join(pending)})
-        if progress:
-            progress(deadline.elapsed, pending)
-        deadline.pause()
-
-
-def _image_of(conn, image_id):
-    try:
-        return reads.image_record(conn.image.get_image(image_id))
-    except sdk_exc.NotFoundException:
-        raise errors.Refused(
-            _('Snapshot %s failed: its image was deleted.') % image_id)
-
-
-def _settling(conn, deadline, image, settled):
-    """``(done, pending)`` of a new snapshot's image and volume snapshots
-    (those not ``settled`` yet polled); its failure is refused."""
-    wanted = [ref.snapshot_id for ref in snapshots.volume_refs(
-        snapshots.mapping_of(image)) if ref.snapshot_id not in settled]
-    found = deadline.poll(
-        CINDER, lambda: reads.get_volume_snapshots(conn, wanted))
-    if found is UNKNOWN:
-        found = {i: {'status': deadline.note(CINDER)} for i in wanted}
-    states = dict(settled)
-    states.update(found)
-    settled.update({k: v for k, v in states.items()
-                    if v.get('status') == 'available'})
-    done, failure, pending = snapshots.wait_state(image, states)
-    if failure:
-        raise errors.Refused(_('Snapshot %(id)s failed: %(why)s.') % {
-            'id': image['id'], 'why': failure})
-    return done, pending
+    pending = dict.fromkeys(ids)
+    if not pending:
+        return pending
+    for states in polls(deadline, service, lambda: fetch(list(pending))):
+        for ident in list(pending):
+            status = (deadline.note(service) if states is UNKNOWN
+                      else check(ident, states.get(ident)))
+            if status is None:
+                del pending[ident]
+            else:
+                pending[ident] = status
+        if not pending or deadline.passed:
+            break
+        if report:
+            report(deadline.elapsed, ['%s %s' % (label % ident, status)
+                                      for ident, status in pending.items()])
+    return pending

@@ -10,9 +10,13 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""Will the volume snapshots of a snapshot fit in the Cinder quota?
+"""Will what a command makes fit in the project's quotas? The one
+headroom of the package: Cinder's volumes, snapshots, gigabytes and
+backups (``in_use``) and Neutron's ports (``used``), read by
+:func:`quota_field` and :func:`left`, checked by :func:`over` and said by
+:func:`at`.
 
-Pure functions over Cinder-shaped dicts: no cliff, no HTTP.
+Pure functions over the services' quota dicts: no cliff, no HTTP.
 
 Nova snapshots every volume attached to a volume-backed server (one
 Cinder volume snapshot each); for an image-backed server it copies the
@@ -150,13 +154,23 @@ def check(quota_set: dict | None,
 
 def quota_field(quota_set: dict | None,
                 name: str) -> tuple[int | None, int | None]:
-    """``(used, limit)`` of one Cinder quota (``in_use`` + ``reserved``;
-    -1 is unlimited); ``(None, None)`` when Cinder did not say."""
+    """``(used, limit)`` of one quota (Cinder's ``in_use`` or Neutron's
+    ``used``, plus ``reserved``; -1 is unlimited); ``(None, None)`` when
+    the service did not say."""
     entry = (quota_set or {}).get(name)
     if not isinstance(entry, dict):
         return None, None
-    return (entry.get('in_use', 0) + entry.get('reserved', 0),
-            entry.get('limit'))
+    used = entry.get('in_use', entry.get('used'))
+    return (used or 0) + (entry.get('reserved') or 0), entry.get('limit')
+
+
+def left(quota_set: dict | None, name: str) -> int | None:
+    """What is left of one quota (below 0 when it is past its limit);
+    None when it is unlimited or not said."""
+    used, limit = quota_field(quota_set, name)
+    if limit is None or limit < 0:
+        return None
+    return limit - used  # type: ignore[operator]
 
 
 def counted(volume_snapshots: collections.abc.Iterable[dict],
@@ -230,18 +244,13 @@ def check_headroom(quota_set: dict, volumes: int, gib: int) -> None:
     limit of -1 is unlimited."""
     for key, wanted in (('volumes', volumes), ('snapshots', volumes),
                         ('gigabytes', 2 * gib)):
-        entry = quota_set.get(key) or {}
-        limit = entry.get('limit', -1)
-        if limit is None or limit < 0:
-            continue
-        free = limit - (entry.get('in_use') or 0) - (
-            entry.get('reserved') or 0)
-        if wanted > free:
+        free = left(quota_set, key)
+        if free is not None and wanted > free:
             raise errors.Refused(_(
                 'The target project has room for %(free)d more %(key)s '
                 '(quota %(limit)d); the copy needs %(wanted)d.') % {
-                    'free': max(free, 0), 'key': key, 'limit': limit,
-                    'wanted': wanted})
+                    'free': max(free, 0), 'key': key,
+                    'limit': quota_set[key]['limit'], 'wanted': wanted})
 
 
 def check_image_headroom(glance_usage: dict, images: int, size: int) -> None:

@@ -62,15 +62,15 @@ def create_image_checked(conn, server, name, metadata, properties):
                 'server': server.name}) from exc
 
 
-def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0):
+def image_made_anyway(conn, name, properties, timeout=10.0,
+                      interval=waits.INTERVAL):
     """The ID of the image a create request whose answer was lost made
     after all (found by its name and ``properties``), or None once
     ``timeout`` seconds have shown none: a write is checked, never
     repeated blindly."""
     deadline = waits.Deadline(timeout, interval)
-    while True:
-        found = deadline.poll(waits.GLANCE, lambda: reads.list_images(
-            conn, name=name, **properties))
+    for found in waits.polls(deadline, waits.GLANCE, lambda: reads.list_images(
+            conn, name=name, **properties)):
         if found and found is not waits.UNKNOWN:
             return max(found, key=lambda i: i.get('created_at') or '')['id']
         if deadline.passed:
@@ -78,4 +78,3 @@ def image_made_anyway(conn, name, properties, timeout=10.0, interval=2.0):
             if unanswered:
                 raise errors.Refused(unanswered + '.')
             return None
-        deadline.pause()

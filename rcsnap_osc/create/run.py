@@ -28,7 +28,7 @@ from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
-from rcsnap_osc.cloud import waits
+from rcsnap_osc.cloud import snapshot_ready
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
@@ -211,16 +211,15 @@ def snapshot(conn, result, request, reporter, sleep):
             result.summary = reads.summarize(conn, image)
             return
         settled = {}  # the volume snapshots, as the wait last saw them
-        image = waits.wait_for_snapshot(
+        image = snapshot_ready.wait_for_snapshot(
             conn, image_id, DEFAULT_WAIT if wait is None else wait,
-            progress=reporter.progress(_('Snapshot %s') % image_id),
-            sleep=sleep, settled=settled)
+            reporter=reporter, sleep=sleep, settled=settled)
         result.summary = snapshots.summarize(image, settled)
 
     if stop and server.status == 'ACTIVE':
         result.down = stopping.while_stopped(
             conn, server, DEFAULT_WAIT if wait is None else wait, sleep,
-            reporter.say, take)
+            reporter, take)
     else:
         take()
 

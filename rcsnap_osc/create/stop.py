@@ -24,9 +24,6 @@ from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
-#: Seconds between two polls of a server's status.
-INTERVAL = 2.0
-
 
 class Interrupted(BaseException):
     """Ctrl-C while several servers are snapshotted: every worker stops
@@ -43,7 +40,7 @@ def sleeper(cancel=None):
     return sleep
 
 
-def while_stopped(conn, server, timeout, sleep, say, take):
+def while_stopped(conn, server, timeout, sleep, reporter, take):
     """Stop the server, wait until SHUTOFF, ``take()``, then start it
     again and wait until ACTIVE: the seconds it was down. Whatever
     happens between, it is started again, and the error says so."""
@@ -57,8 +54,7 @@ def while_stopped(conn, server, timeout, sleep, say, take):
         note = restart(conn, server, timeout, sleep, started,
                        wait_active=not interrupted)
         if interrupted:
-            if say:
-                say(_('Interrupted: %s') % note)
+            reporter.say(_('Interrupted: %s') % note)
             raise
         error = errors.explain(exc)
         if error is None:
@@ -81,11 +77,10 @@ def wait_for_status(conn, server_id, wanted, timeout, sleep):
     """Poll the server until its status is ``wanted`` with no task under
     way. Kept rather than ``compute.wait_for_server``: that one cannot be
     interrupted from another thread (several servers, Ctrl-C)."""
-    deadline = waits.Deadline(timeout, INTERVAL, sleep)
+    deadline = waits.Deadline(timeout, waits.INTERVAL, sleep)
     server = None
-    while True:
-        found = deadline.poll(waits.NOVA,
-                              lambda: conn.compute.get_server(server_id))
+    for found in waits.polls(deadline, waits.NOVA,
+                             lambda: conn.compute.get_server(server_id)):
         server = server if found is waits.UNKNOWN else found
         if found is not waits.UNKNOWN:
             if server.status == wanted and not server.task_state:
@@ -102,14 +97,13 @@ def wait_for_status(conn, server_id, wanted, timeout, sleep):
                 'to be %(wanted)s (it is %(status)s).') % {
                     'secs': timeout, 'name': name, 'wanted': wanted,
                     'status': server.status if server else None})
-        deadline.pause()
 
 
 def start_server(conn, server, timeout, sleep):
     """POST os-start, again while Nova is still busy with the server
     (409: stopping, or uploading its snapshot), until ``timeout``."""
-    deadline = waits.Deadline(timeout, INTERVAL, sleep)
-    while True:
+    deadline = waits.Deadline(timeout, waits.INTERVAL, sleep)
+    for _tick in waits.ticks(deadline):
         try:
             conn.compute.start_server(server)
             return
@@ -119,7 +113,6 @@ def start_server(conn, server, timeout, sleep):
                 return  # running already
             if deadline.passed:
                 raise
-        deadline.pause()
 
 
 def started_again(conn, server, timeout, sleep, started):

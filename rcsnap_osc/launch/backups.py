@@ -47,7 +47,7 @@ def make_volumes(conn, summary, root_gib, name, deadline, reporter, ledger):
             conn, planned['record'].backup_id, planned['body'], direct,
             ledger, deadline)
     from_backups.wait_available(conn, list(made.values()), deadline,
-                                reporter.progress)
+                                reporter)
     return made
 
 
@@ -55,7 +55,7 @@ def launch_from_backups(conn, summary, need, attrs, request, reporter):
     """Make the volumes, then create the server from them: ``(ledger,
     mapping, server, seconds left of --wait)``; the volumes stay in the
     ledger for :func:`owned`."""
-    ledger = rollback.Ledger(conn, reporter.say)
+    ledger = rollback.Ledger(conn, reporter)
     with ledger:
         name = attrs()['name']
         deadline = waits.Deadline(request.wait or RESTORE_TIMEOUT)
@@ -69,7 +69,7 @@ def launch_from_backups(conn, summary, need, attrs, request, reporter):
 
 
 @contextlib.contextmanager
-def owned(ledger, server, mapping, keep_failed, say):
+def owned(ledger, server, mapping, keep_failed, reporter):
     """The wait for the server built from the volumes: the volumes are
     the server's once it is ACTIVE; removed when it failed (and was
     deleted); left to it, and said, while it is still building."""
@@ -78,8 +78,8 @@ def owned(ledger, server, mapping, keep_failed, say):
         yield
     except (building.StillBuilding, KeyboardInterrupt):
         ledger.handed_over()
-        say(_('Volume(s) %(ids)s were made from the backups for server '
-              '%(server)s%(tail)s') % {
+        reporter.say(_('Volume(s) %(ids)s were made from the backups for '
+                       'server %(server)s%(tail)s') % {
             'ids': ', '.join(ids), 'server': server.id,
             'tail': _(': Nova deletes them with it.') if all(
                 b['delete_on_termination'] for b in mapping) else _(

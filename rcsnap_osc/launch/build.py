@@ -59,15 +59,15 @@ class Images:
 def await_server(conn, server, wait, summary, reporter, images):
     """:func:`wait_for_server`, then the failure's cleanup and its one
     line (:class:`Images` says what the build needs)."""
-    temporary, say = images.temporary, reporter.say
+    temporary = images.temporary
     try:
         return wait_for_server(
             conn, server.id, wait,
             progress=reporter.progress(_('Server %s') % server.id))
     except LaunchFailed as failed:
         text = failure(conn, failed, summary, images.keep_failed,
-                       set(temporary) | set(images.sources), say)
-        tail = released(conn, temporary, say)
+                       set(temporary) | set(images.sources), reporter)
+        tail = released(conn, temporary, reporter)
         if tail:
             text = text.rstrip('.') + tail + '.'
         raise errors.Refused(text) from failed
@@ -80,13 +80,13 @@ def await_server(conn, server, wait, summary, reporter, images):
         if not temporary:
             raise
         raise errors.Refused(
-            str(error) + released(conn, temporary, say)) from error
+            str(error) + released(conn, temporary, reporter)) from error
     except KeyboardInterrupt:
         # Nova goes on building: say what is there, and how to remove
         # it, rather than leave it unsaid.
-        say(_('Interrupted: server %(id)s is still being built; '
-              '`openstack server delete %(id)s` removes it.') % {
-                  'id': server.id} + still_needed(temporary))
+        reporter.say(_('Interrupted: server %(id)s is still being built; '
+                       '`openstack server delete %(id)s` removes it.') % {
+                           'id': server.id} + still_needed(temporary))
         raise
 
 
@@ -97,16 +97,18 @@ def still_needed(temporary):
              'is built.') % ', '.join(temporary)
 
 
-def failure(conn, failed, summary, keep_failed, images=(), say=None):
+def failure(conn, failed, summary, keep_failed, images=(), reporter=None):
     """The one line a failed launch ends with, after the cleanup; a
-    warning line (``say``) for each thing the cleanup could not remove."""
+    warning line (said through the ``reporter``) for each thing the
+    cleanup could not remove."""
     server = failed.server
     text = _('Server %(id)s went to ERROR: %(fault)s') % {
         'id': server.id, 'fault': failed.fault}
     if keep_failed:
         return text + _('; kept it (--keep-failed).')
     try:
-        deleted, left = remove_failed(conn, server, summary, images, say)
+        deleted, left = remove_failed(conn, server, summary, images,
+                                      reporter)
     except Exception as exc:
         if errors.explain(exc) is None:
             raise
@@ -120,12 +122,12 @@ def failure(conn, failed, summary, keep_failed, images=(), say=None):
     return text + '.'
 
 
-def released(conn, temporary, say):
+def released(conn, temporary, reporter):
     """Release the temporary images after a failed build, as the end of
     its error line."""
     from rcsnap_osc.cloud import volume_images
 
-    kept = volume_images.release_images(conn, temporary, say)
+    kept = volume_images.release_images(conn, temporary, reporter)
     if not kept:
         return ''
     return _('; kept temporary image(s) %s') % ', '.join(kept)
@@ -149,7 +151,8 @@ def volumes_from(conn, server, summary, images=()):
         (v.get('volume_image_metadata') or {}).get('image_id')}}
 
 
-def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
+def wait_for_server(conn, server_id, timeout, progress=None,
+                    interval=waits.INTERVAL):
     """Poll until ACTIVE; raise :class:`LaunchFailed` on ERROR and a
     Refused when the server vanishes or ``timeout`` seconds pass.
 
@@ -157,8 +160,8 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
     percentage, not the status and task state our progress lines show.
     """
     deadline = waits.Deadline(timeout, interval)
-    while True:
-        server = deadline.poll(waits.NOVA, lambda: _server(conn, server_id))
+    for server in waits.polls(deadline, waits.NOVA,
+                              lambda: _server(conn, server_id)):
         if server is waits.UNKNOWN:
             state = deadline.note(waits.NOVA)
         elif server.status == 'ACTIVE':
@@ -179,7 +182,6 @@ def wait_for_server(conn, server_id, timeout, progress=None, interval=2.0):
                     'secs': timeout, 'id': server_id, 'state': state})
         if progress:
             progress(elapsed, [state])
-        deadline.pause()
 
 
 def _server(conn, server_id):
@@ -191,15 +193,15 @@ def _server(conn, server_id):
             % server_id)
 
 
-def remove_failed(conn, server, summary, images=(), say=None):
+def remove_failed(conn, server, summary, images=(), reporter=None):
     """Delete a failed server, then the volumes it got from our snapshot
-    (:class:`rollback.Ledger`: a warning line, ``say``, for each thing
-    left).
+    (:class:`rollback.Ledger`: a warning line through the ``reporter``
+    for each thing left).
 
     Returns ``(deleted volume IDs, leftovers)``; a leftover is ``(kind,
     ID, why)``. An error deleting the server is raised.
     """
-    ledger = rollback.Ledger(conn, say, interval=2.0,
+    ledger = rollback.Ledger(conn, reporter, interval=waits.INTERVAL,
                              timeout=CLEANUP_TIMEOUT)
     ledger.made('server', server.id, record=server)
     with ledger.stopped_by(ledger.entries[0]):

@@ -92,11 +92,10 @@ def find_security_groups(conn, names):
     for name in names:
         if uuidutils.is_uuid_like(name) and not any(
                 g['id'] == name for g in listed):
-            try:
-                found.append(conn.network.get_security_group(name).id)
+            group = reads.or_none(conn.network.get_security_group, name)
+            if group is not None:
+                found.append(group.id)
                 continue
-            except sdk_exc.NotFoundException:
-                pass
         found.append(_pick(listed, name, _('security group'))['id'])
     return found
 
@@ -244,7 +243,7 @@ def launch(conn, snapshot, request, reporter):
     elif request.independent and summary.devices:
         waiter = volume_images.Waiter(wait, reporter.progress)
         images, server = launch_from_copies(conn, summary, attrs, waiter,
-                                            say)
+                                            reporter)
         attrs = functools.partial(attrs, images=images)
         temporary = list(images.values())
         wait = waiter.deadline.left
@@ -267,7 +266,7 @@ def launch(conn, snapshot, request, reporter):
         attached = {v.get('id'): v.get('delete_on_termination')
                     for v in server.attached_volumes or []}
         volumes = reads.get_volumes(conn, list(attached)) if planned else {}
-        kept = volume_images.release_images(conn, temporary, say)
+        kept = volume_images.release_images(conn, temporary, reporter)
         if body.get('networks') != launch_plan.NONE:
             ports = server_ports(conn, server)
     rows = launch_volumes.launched_volumes(planned, volumes, attached)
@@ -291,7 +290,7 @@ def _owned(backed, server, request, reporter):
     from rcsnap_osc.launch import backups
 
     return backups.owned(backed[0], server, backed[1], request.keep_failed,
-                         reporter.say)
+                         reporter)
 
 
 def server_ports(conn, server):
@@ -305,11 +304,12 @@ def server_ports(conn, server):
     return launch_ports.port_rows(ports, server.addresses)
 
 
-def launch_from_copies(conn, summary, attrs, waiter, say):
+def launch_from_copies(conn, summary, attrs, waiter, reporter):
     """``--independent``: copy each volume snapshot to a temporary image
     (:func:`volume_images.copy_then`), then create the server with volumes made
     from those images. Returns ({volume snapshot ID: image ID}, server).
     """
+    from rcsnap_osc.cloud import rollback
     from rcsnap_osc.cloud import volume_images
 
     sources = []
@@ -329,7 +329,9 @@ def launch_from_copies(conn, summary, attrs, waiter, say):
         return made, create_server(conn, attrs(images=made))
 
     return volume_images.copy_then(
-        conn, sources, 'raw', waiter, say, create)[1]
+        rollback.Ledger(conn, reporter, waiter.interval), sources, 'raw',
+        waiter,
+        create)[1]
 
 
 #: POST /servers (:func:`build.create_server`).

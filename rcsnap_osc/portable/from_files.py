@@ -141,7 +141,8 @@ def make_snapshot(conn, document, request, put, types=None):
     request = dataclasses.replace(request, name=name, kind=kind)
     say = request.say
     volumes = []
-    with rollback.Ledger(conn, say, request.waiter.interval) as ledger:
+    with rollback.Ledger(conn, request.reporter,
+                         request.waiter.interval) as ledger:
         if kind == 'image':
             image_id = upload_disk(
                 conn, document['disks'][0], name, ledger, put,
@@ -188,7 +189,8 @@ def _volume_backed(conn, document, request, ledger, put, types):
             'snap': vsnap.id, 'vol': volume_id})
     for vsnap_id in vsnaps:
         waiter.until(waits.cinder(_('Volume snapshot %s') % vsnap_id),
-                     lambda: _get_snapshot(conn, vsnap_id), ('available',),
+                     lambda: reads.or_none(conn.block_storage.get_snapshot,
+                                           vsnap_id), ('available',),
                      snapshots.VOLUME_SNAPSHOT_FAILED)
     image = create_image(conn, dict(
         manifest.volume_backed_attributes(document, name, vsnaps, types),
@@ -196,15 +198,8 @@ def _volume_backed(conn, document, request, ledger, put, types):
         ledger)
     transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])
-    kept = volume_images.release_images(conn, uploads, say)
+    kept = volume_images.release_images(conn, uploads, request.reporter)
     for image_id in uploads:
         if image_id not in kept:
             ledger.forget(image_id)
     return image['id']
-
-
-def _get_snapshot(conn, snapshot_id):
-    try:
-        return conn.block_storage.get_snapshot(snapshot_id)
-    except sdk_exc.NotFoundException:
-        return None

@@ -22,6 +22,7 @@ import json
 import os
 import re
 
+from rcsnap_osc import constants
 from rcsnap_osc.core import copies
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.errors import Refused
@@ -31,12 +32,6 @@ SCHEMA_VERSION = 1
 KIND = 'rcsnap-snapshot-export'
 NAME = 'manifest.json'
 
-#: What ``export --format`` converts volumes to.
-DISK_FORMATS = ('qcow2', 'raw')
-
-#: Glance's disk formats: an image-backed snapshot is exported as it is.
-GLANCE_DISK_FORMATS = ('ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw',
-                       'qcow2', 'vdi', 'iso', 'ploop')
 
 #: The keys of one entry of Nova's ``block_device_mapping`` image property,
 #: as ``snapshot_volume_backed`` writes them (``get_image_mapping()``).
@@ -179,7 +174,7 @@ def _check_disk(disk, path):
     ok = (isinstance(disk, dict)
           and isinstance(disk.get('file'), str)
           and _FILE_NAME.match(disk['file'])
-          and disk.get('disk_format') in GLANCE_DISK_FORMATS
+          and disk.get('disk_format') in constants.GLANCE_DISK_FORMATS
           and isinstance(disk.get('size'), int) and disk['size'] >= 0
           and isinstance(disk.get('sha256'), str)
           and _SHA256.match(disk['sha256'])

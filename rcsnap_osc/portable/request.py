@@ -17,6 +17,8 @@ and how it waits and reports: one object instead of a dozen parameters.
 import dataclasses
 import sys
 
+from rcsnap_osc.cloud import report
+
 
 @dataclasses.dataclass(frozen=True)
 class Request:
@@ -44,3 +46,16 @@ class Request:
     #: The clouds.yaml entry, and region, a copy goes to.
     cloud: str | None = None
     region: str | None = None
+
+    @property
+    def reporter(self):
+        """Its ``say`` and its waiter's progress as one reporter (what
+        the ledger and the volume-image pipeline take)."""
+        return _Reporter(self.say, self.waiter.progress)
+
+
+class _Reporter(report.Reporter):
+
+    def __init__(self, say, progress):
+        self.say = say
+        self.progress = progress

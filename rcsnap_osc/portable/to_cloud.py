@@ -24,6 +24,7 @@ interrupt each side deletes what it made.
 
 import dataclasses
 
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import quota
@@ -92,7 +93,7 @@ def copy(conn, request):
     The snapshot is read first, then the target checked: nothing is made
     on either side before both are known good.
     """
-    disk_format, say = request.disk_format, request.say
+    disk_format = request.disk_format
     image, summary, disks, needed = exporting.plan(conn, request.snapshot,
                                                    disk_format, 'all')
     kind = manifest.import_kind({'disks': disks}, request.kind,
@@ -125,8 +126,11 @@ def copy(conn, request):
 
     def then(images):
         result = make(images)
-        volume_images.release_images(conn, [i['id'] for i in images], say)
+        volume_images.release_images(conn, [i['id'] for i in images],
+                                     request.reporter)
         return result
 
-    return volume_images.copy_then(conn, sources, disk_format,
-                                   request.waiter, say, then)[1]
+    return volume_images.copy_then(
+        rollback.Ledger(conn, request.reporter, request.waiter.interval),
+        sources,
+        disk_format, request.waiter, then)[1]

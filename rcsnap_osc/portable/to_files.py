@@ -27,6 +27,7 @@ import shutil
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import snapshots
@@ -81,7 +82,7 @@ def export(conn, request):
     Refused before anything is made in the cloud when the directory lacks
     the free space the disks need at most.
     """
-    directory, stderr, say = request.directory, request.stderr, request.say
+    directory, stderr = request.directory, request.stderr
     image, summary, disks, needed = plan(
         conn, request.snapshot, request.disk_format, request.volumes)
     os.makedirs(directory, exist_ok=True)
@@ -105,10 +106,13 @@ def export(conn, request):
                 _fill(disk, *transfer.download(
                     conn, made, os.path.join(directory, disk['file']),
                     stderr))
-            volume_images.release_images(conn, [i['id'] for i in images], say)
+            volume_images.release_images(
+                conn, [i['id'] for i in images], request.reporter)
 
-        volume_images.copy_then(conn, sources, request.disk_format,
-                                request.waiter, say, stream)
+        volume_images.copy_then(
+            rollback.Ledger(conn, request.reporter, request.waiter.interval),
+            sources,
+            request.disk_format, request.waiter, stream)
     document = manifest.build(image, summary.type, source_of(conn), disks)
     with open(os.path.join(directory, manifest.NAME), 'w') as f:
         f.write(manifest.dumps(document))

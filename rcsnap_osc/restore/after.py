@@ -19,6 +19,7 @@ its rows): nothing is rolled back any more.
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -81,7 +82,7 @@ def delete_old(conn, the_plan, steps, reporter):
     reporter.say(_('Deleting the old server %s') % old)
     conn.compute.delete_server(old)
     steps.settle(waits.Subject(waits.NOVA, _('Old server %s') % old),
-                 lambda: or_none(conn.compute.get_server, old),
+                 lambda: reads.or_none(conn.compute.get_server, old),
                  lambda s: s is None)
     done = [(_('old server'), old, _('deleted (--delete-old)'))]
     root = next((v.old for v in the_plan.volumes if v.role == 'root'), None)
@@ -91,21 +92,13 @@ def delete_old(conn, the_plan, steps, reporter):
     return done
 
 
-def or_none(get, ident):
-    """``get(ident)``, None when it is gone."""
-    try:
-        return get(ident)
-    except sdk_exc.NotFoundException:
-        return None
-
-
 def _delete_volume(conn, steps, volume_id):
     """Delete the old root volume unless a volume snapshot depends on it
     (Cinder would refuse): what became of it."""
     block = conn.block_storage
     volume = steps.settle(
         waits.cinder(_('Volume %s') % volume_id),
-        lambda: or_none(block.get_volume, volume_id),
+        lambda: reads.or_none(block.get_volume, volume_id),
         lambda v: v is None or v.status not in ('in-use', 'detaching'))
     if volume is None:
         return _('deleted with the old server')

@@ -331,19 +331,14 @@ def check_quota(the_plan: Plan, quota_set: dict | None,
         raise errors.Refused(_(
             "Cinder quota %(quotas)s: restoring server %(server)s needs "
             "%(count)d new volume(s), %(gib)d GiB; nothing was changed.") % {
-                'quotas': '; '.join("'%s' is at %d of %d" % e
-                                    for e in exceeded),
+                'quotas': quota.at(exceeded),
                 'server': the_plan.server['name'],
                 'count': amounts['volumes'], 'gib': amounts['gigabytes']})
     wanted = the_plan.new_ports
-    entry = port_quota or {}
-    limit = entry.get('limit', -1)
-    if wanted and limit is not None and limit >= 0:
-        free = limit - (entry.get('used') or 0) - (entry.get('reserved') or 0)
-        if wanted > free:
-            raise errors.Refused(_(
-                "Neutron quota 'port' is at %(used)d of %(limit)d: restoring "
-                "server %(server)s needs %(wanted)d new port(s); nothing was "
-                "changed.") % {'used': limit - free, 'limit': limit,
-                               'server': the_plan.server['name'],
-                               'wanted': wanted})
+    exceeded = quota.over({'port': port_quota}, {'port': wanted})
+    if exceeded:
+        raise errors.Refused(_(
+            "Neutron quota %(quotas)s: restoring server %(server)s needs "
+            "%(wanted)d new port(s); nothing was changed.") % {
+                'quotas': quota.at(exceeded),
+                'server': the_plan.server['name'], 'wanted': wanted})

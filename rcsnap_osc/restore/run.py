@@ -58,7 +58,7 @@ def find_server(conn, image, volume_snapshots, name_or_id):
         root = origin.root_volume_of(image, volume_snapshots)
         volumes = reads.get_volumes(conn, [root]) if root else {}
         ident = origin.attached_servers(volumes.values()).get(root)
-    server = after.or_none(conn.compute.get_server, ident) if ident else None
+    server = reads.or_none(conn.compute.get_server, ident) if ident else None
     if server is not None and not (server.metadata or {}).get(
             lineage.REPLACED_BY):
         return server
@@ -145,11 +145,7 @@ def _key_found(conn, name):
     """Whether this user has the key pair (None: no key pair named)."""
     if not name:
         return None
-    try:
-        conn.compute.get_keypair(name)
-    except sdk_exc.NotFoundException:
-        return False
-    return True
+    return reads.or_none(conn.compute.get_keypair, name) is not None
 
 
 def prepare(conn, request):
@@ -223,7 +219,7 @@ def replace(conn, the_plan, attrs, request, reporter):
     old = the_plan.server
     started = waits.CLOCK.now()
     made = restore_rows.Made()
-    with rollback.Ledger(conn, reporter.say) as ledger:
+    with rollback.Ledger(conn, reporter) as ledger:
         steps = restore_steps.Steps(conn, ledger, reporter, request.timeout)
         try:
             server = _cut_over(conn, the_plan, attrs, steps, made)
@@ -297,7 +293,7 @@ def _from_backups(conn, the_plan, steps):
             'role': step.role, 'id': made[step.snapshot_id],
             'backup': step.backup})
     from_backups.wait_available(conn, list(made.values()), deadline,
-                                steps.reporter.progress)
+                                steps.reporter)
     return made
 
 

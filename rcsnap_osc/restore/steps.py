@@ -29,10 +29,6 @@ from rcsnap_osc.restore import lineage
 #: The service that answers for ports.
 _NEUTRON = 'Neutron'
 
-#: Seconds between two polls: the waits of a restore are of short
-#: transitions (stopped, detached, built) the server is down for.
-INTERVAL = 1.0
-
 
 class Steps:
     """The steps of one restore: ``conn``, the ``ledger`` they are
@@ -49,8 +45,9 @@ class Steps:
 
     def settle(self, subject, fetch, done, failed=()):
         """:func:`waits.until` ``done(resource)``, polled every
-        :data:`INTERVAL` seconds for the restore's timeout."""
-        return waits.until(waits.Deadline(self.timeout, INTERVAL), subject,
+        :data:`waits.BRIEF_INTERVAL` seconds for the restore's timeout."""
+        return waits.until(waits.Deadline(self.timeout,
+                                          waits.BRIEF_INTERVAL), subject,
                            fetch, done, failed,
                            self.reporter.progress(str(subject)))
 

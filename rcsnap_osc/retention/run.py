@@ -83,7 +83,7 @@ def holding(conn, servers, lock, reporter):
             try:
                 mine.append(claims.hold(
                     conn, retention_claim(server_id, name), lock.ttl,
-                    lock.wait, reporter.progress(_('Waiting'))))
+                    lock.wait, reporter))
             except claims.Held as held:
                 refused[server_id] = held
         yield refused

@@ -28,9 +28,6 @@ from rcsnap_osc.i18n import _
 #: Glance member statuses, in the order ``list --shared`` asks for them.
 MEMBER_STATUSES = ('accepted', 'pending', 'rejected')
 
-#: ``share --copy --volumes``: the root disk only, or every volume.
-VOLUMES = ('root', 'all')
-
 
 @dataclasses.dataclass(frozen=True)
 class Request:

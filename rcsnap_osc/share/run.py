@@ -86,6 +86,7 @@ def share_snapshot(conn, snapshot, request, reporter):
     was shared else None, the copy's data images)``; steps and waits are
     said through the ``reporter``.
     """
+    from rcsnap_osc.cloud import rollback
     from rcsnap_osc.cloud import volume_images
 
     copy, volumes, say = request.copy, request.volumes, reporter.say
@@ -106,8 +107,8 @@ def share_snapshot(conn, snapshot, request, reporter):
         # a copy made with --volumes all is shared with its data images
         data = copies.data_images(image, list_data_images(
             conn, image, owner=project_id))
-        return (image, share_all(conn, [image] + data, targets, say), None,
-                data)
+        return (image, share_all(conn, [image] + data, targets, reporter),
+                None, data)
     left = copies.left_out(image)
     if volumes != 'all':
         for ref in left:
@@ -117,25 +118,27 @@ def share_snapshot(conn, snapshot, request, reporter):
                              'dev': ref.device_name or '-'})
     wanted = len(left) if volumes == 'all' else 0
     if not request.new_copy:
-        reused = reusable(conn, image, project_id, wanted, say)
+        reused = reusable(conn, image, project_id, wanted, reporter)
         if reused is not None:
             copy_image, data = reused
-            members = share_all(conn, [copy_image] + data, targets, say)
+            members = share_all(conn, [copy_image] + data, targets,
+                                reporter)
             return copy_image, members, image, data
 
     def share_made(made, data):
-        return share_all(conn, [made] + data, targets, say, fresh=True)
+        return share_all(conn, [made] + data, targets, reporter,
+                         fresh=True)
 
+    waiter = volume_images.Waiter(request.timeout, reporter.progress)
     shared, data, members = volume_images.copy_snapshot(
-        conn, image, volume_images.Copy(
-            copies.copy_name(image, request.name), request.disk_format,
-            volumes),
-        volume_images.Waiter(request.timeout, reporter.progress), say,
-        then=share_made)
+        rollback.Ledger(conn, reporter, waiter.interval), image,
+        volume_images.Copy(copies.copy_name(image, request.name),
+                           request.disk_format, volumes),
+        waiter, then=share_made)
     return shared, members, image, data
 
 
-def reusable(conn, image, project_id, data_count, say):
+def reusable(conn, image, project_id, data_count, reporter):
     """An earlier copy to share again (:func:`copies.reusable_copy`)
     and its data images, all there and active; None when there is none."""
     reused = copies.reusable_copy(reads.list_images(
@@ -144,7 +147,7 @@ def reusable(conn, image, project_id, data_count, say):
         data_count)
     if reused is None:
         return None
-    data = []
+    say, data = reporter.say, []
     if data_count:
         data = copies.data_images(reused, list_data_images(
             conn, reused, owner=project_id))
@@ -167,14 +170,14 @@ def list_data_images(conn, copy, **query):
     return reads.list_images(conn, **query)
 
 
-def share_all(conn, images, targets, say, fresh=False):
+def share_all(conn, images, targets, reporter, fresh=False):
     """Share a copy and its data images with the same projects; the
     copy's members. ``fresh`` images have no members yet (nothing read).
     """
     members = [[] for _ in images] if fresh else reads.parallel(
         [lambda i=i: reads.snapshot_members(conn, i) for i in images])
     shared = [share(conn, image, share_plan.plan_share(
-        image, targets, found), found, say)
+        image, targets, found), found, reporter)
         for image, found in zip(images, members)]
     return shared[0]
 
@@ -238,11 +241,11 @@ def still_shared(conn, image_id, exc):
         return not errors.is_gone(read)
 
 
-def share(conn, image, plan, members, say=None):
+def share(conn, image, plan, members, reporter=None):
     """Carry out a :class:`share_plan.SharePlan`; return the members.
 
     When making the image shared succeeded but adding the first member
-    failed, the image goes back to private (and ``say`` warns when that
+    failed, the image goes back to private (and the ``reporter`` warns when
     fails too and the image reads back shared).
     """
     members = list(members)
@@ -262,12 +265,12 @@ def share(conn, image, plan, members, say=None):
             try:
                 set_visibility(conn, image, 'private', current='shared')
             except sdk_exc.SDKException as undo:
-                if say and still_shared(conn, image['id'], undo):
-                    say(_('Warning: could not make image %(id)s private '
-                          'again (%(why)s): it stays shared, with no '
-                          'members; `openstack image set --private %(id)s` '
-                          'does it.') % {'id': image['id'],
-                                         'why': errors.describe(undo)})
+                if reporter and still_shared(conn, image['id'], undo):
+                    reporter.say(_(
+                        'Warning: could not make image %(id)s private again '
+                        '(%(why)s): it stays shared, with no members; '
+                        '`openstack image set --private %(id)s` does it.') % {
+                            'id': image['id'], 'why': errors.describe(undo)})
         if isinstance(exc, sdk_exc.ForbiddenException):
             raise forbidden(image, exc) from exc
         raise

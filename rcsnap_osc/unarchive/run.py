@@ -99,7 +99,7 @@ def _make_volumes(conn, results, ledger, deadline, reporter):
                     result.unarchive, record), direct, ledger, deadline)
     from_backups.wait_available(
         conn, [v for r in results for v in r.volumes.values()], deadline,
-        reporter.progress)
+        reporter)
 
 
 def _make_snapshots(conn, results, ledger, deadline, reporter):
@@ -130,7 +130,7 @@ def make(conn, plans, request, reporter):
     its own: a :class:`Result` each. Rolled back on any failure before
     an image names them; each image's, once it does, are the user's."""
     results = [Result(p) for p in plans]
-    with rollback.Ledger(conn, say=reporter.say) as ledger:
+    with rollback.Ledger(conn, reporter) as ledger:
         deadline = waits.Deadline(request.timeout)
         _make_volumes(conn, results, ledger, deadline, reporter)
         _make_snapshots(conn, results, ledger, deadline, reporter)

@@ -101,6 +101,78 @@ class TestDeadline(testtools.TestCase):
         self.assertEqual((0, ['unknown (Cinder answered 500)']), seen[0])
         self.assertEqual(6, len(seen))
 
+    def test_until_each_polls_only_what_is_pending(self):
+        answers = iter([{'a': 'deleting', 'b': 'deleting'},
+                        http_error(503),
+                        {'a': 'deleting'}, {}])
+        asked, seen = [], []
+
+        def fetch(ids):
+            asked.append(ids)
+            found = next(answers)
+            if isinstance(found, Exception):
+                raise found
+            return {i: s for i, s in found.items() if i in ids}
+
+        def check(ident, status):
+            return None if status is None or ident == 'b' else status
+
+        self.assertEqual({}, waits.until_each(
+            waits.Deadline(20), waits.CINDER, fetch, check, ['a', 'b'],
+            'volume %s',
+            lambda elapsed, notes: seen.append((elapsed, notes))))
+        self.assertEqual([['a', 'b'], ['a'], ['a'], ['a']], asked)
+        self.assertEqual([
+            (0, ['volume a deleting']),
+            (2, ['volume a unknown (Cinder answered 503)']),
+            (4, ['volume a deleting'])], seen)
+
+    def test_until_each_returns_what_the_deadline_left(self):
+        deadline = waits.Deadline(4)
+        self.assertEqual({'a': 'in-use'}, waits.until_each(
+            deadline, waits.CINDER, lambda ids: {'a': 'in-use'},
+            lambda ident, status: status, ['a']))
+        self.assertGreaterEqual(deadline.elapsed, 4)
+        self.assertEqual({}, waits.until_each(
+            deadline, waits.CINDER, self.fail, self.fail, []))
+
+    def test_ticks_pause_between_and_end_with_the_loop(self):
+        deadline = waits.Deadline(10)
+        times = []
+        for _tick in waits.ticks(deadline):
+            times.append(deadline.elapsed)
+            if len(times) == 3:
+                break
+        self.assertEqual([0, 2, 4], times)
+        polls = waits.polls(deadline, waits.NOVA,
+                            _Answers([http_error(500), 'x']))
+        self.assertEqual([waits.UNKNOWN, 'x'], [next(polls), next(polls)])
+        self.assertEqual(6, deadline.elapsed)
+
+
+class _Answers:
+    """A fetch that gives its answers in turn, raising the errors."""
+
+    def __init__(self, answers):
+        self.answers = iter(answers)
+
+    def __call__(self):
+        found = next(self.answers)
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+
+class TestOrNone(testtools.TestCase):
+
+    def test_404_is_none_other_errors_are_raised(self):
+        from rcsnap_osc.cloud import reads
+
+        self.assertIsNone(reads.or_none(_Answers([http_error(404)])))
+        self.assertEqual('x', reads.or_none(lambda ident: ident, 'x'))
+        self.assertRaises(sdk_exc.HttpException, reads.or_none,
+                          _Answers([http_error(500)]))
+
 
 class TestGone(testtools.TestCase):
 
