@@ -27,3 +27,7 @@ VOLUMES = ('root', 'all')
 #: Glance's disk formats: an image-backed snapshot is exported as it is.
 GLANCE_DISK_FORMATS = ('ami', 'ari', 'aki', 'vhd', 'vhdx', 'vmdk', 'raw',
                        'qcow2', 'vdi', 'iso', 'ploop')
+
+#: Seconds a rollback, or a removal's own cleanup, waits for what it
+#: deletes to settle or go.
+CLEANUP_TIMEOUT = 300

@@ -25,6 +25,7 @@ from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 
 from rcsnap_osc.core import snapshots
+from rcsnap_osc import errors
 
 #: Largest page Glance and Cinder hand out by default (api_limit_max and
 #: osapi_max_limit), so that a listing takes as few pages as it can.
@@ -284,3 +285,28 @@ def glance_usage(conn):
         return {}
     sdk_exc.raise_from_response(response)
     return response.json().get('usage') or {}
+
+
+#: What :func:`read_back` says of a thing that is gone.
+GONE = 'gone'
+
+#: Statuses that mean the thing is gone, or going (its delete accepted).
+_GOING = frozenset(('deleted', 'deleting', 'pending_delete', 'DELETED'))
+
+
+def read_back(conn, kind, ident):
+    """What became of a thing a removal failed on: :data:`GONE`, else its
+    status; None when it cannot be read (the warning then says what the
+    removal met)."""
+    get = {'image': lambda: conn.image.get_image(ident),
+           'server': lambda: conn.compute.get_server(ident),
+           'volume': lambda: conn.block_storage.get_volume(ident),
+           'volume snapshot': lambda: conn.block_storage.get_snapshot(ident),
+           'backup': lambda: conn.block_storage.get_backup(ident)}[kind]
+    try:
+        status = get().status
+    except Exception as exc:
+        if errors.explain(exc) is None:
+            raise
+        return GONE if errors.is_gone(exc) else None
+    return GONE if status in _GOING else status

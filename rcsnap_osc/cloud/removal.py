@@ -24,8 +24,8 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import reads
-from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
+from rcsnap_osc import constants
 from rcsnap_osc.core import deletion
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -62,8 +62,8 @@ def _try(call, conn=None, item=None):
         if errors.is_gone(exc):
             return None
         if item is not None and exc.status_code and exc.status_code < 500:
-            status = rollback.read_back(conn, item.kind, item.resource_id)
-            if status is rollback.GONE:
+            status = reads.read_back(conn, item.kind, item.resource_id)
+            if status is reads.GONE:
                 return None
             stuck = errors.undeletable(item.kind, item.resource_id, status)
             if stuck:
@@ -158,7 +158,7 @@ def _delete_sources(conn, plan, outcomes, gone, progress):
         return
     snaps = [outcomes[id(i)] for i in plan.volume_snapshots
              if id(i) in outcomes]
-    wait_until_gone(conn, snaps, rollback.CLEANUP_TIMEOUT, progress)
+    wait_until_gone(conn, snaps, constants.CLEANUP_TIMEOUT, progress)
     stays = [o.item.resource_id for o in snaps if o.state != DELETED]
     for item in volumes:
         kept = [i for i in item.images if i not in gone]

@@ -36,11 +36,12 @@ from openstack import exceptions as sdk_exc
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import report
 from rcsnap_osc.cloud import waits
+from rcsnap_osc import constants
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
 #: Seconds a rollback waits for what it deletes to settle or go.
-CLEANUP_TIMEOUT = 300
+CLEANUP_TIMEOUT = constants.CLEANUP_TIMEOUT
 
 #: The order in which the kinds of resource are removed.
 ORDER = ('image', 'server', 'backup', 'volume snapshot', 'volume', 'step')
@@ -168,8 +169,8 @@ class Ledger:
     def _left(self, entry, why, outcome):
         """``entry`` could not be removed (``why``): read back, gone (no
         warning), else left behind, with the state it is in."""
-        status = read_back(self.conn, entry.kind, entry.id)
-        if status is GONE:
+        status = reads.read_back(self.conn, entry.kind, entry.id)
+        if status is reads.GONE:
             self._gone(entry, outcome)
             return
         outcome.left.append((entry.kind, entry.id, why))
@@ -190,31 +191,6 @@ class Ledger:
         return waits.until_status(
             waits.Deadline(self.timeout, self.interval), subject, fetch,
             wanted, failed)
-
-
-#: What :func:`read_back` says of a thing that is gone.
-GONE = 'gone'
-
-#: Statuses that mean the thing is gone, or going (its delete accepted).
-_GOING = frozenset(('deleted', 'deleting', 'pending_delete', 'DELETED'))
-
-
-def read_back(conn, kind, ident):
-    """What became of a thing a removal failed on: :data:`GONE`, else its
-    status; None when it cannot be read (the warning then says what the
-    removal met)."""
-    get = {'image': lambda: conn.image.get_image(ident),
-           'server': lambda: conn.compute.get_server(ident),
-           'volume': lambda: conn.block_storage.get_volume(ident),
-           'volume snapshot': lambda: conn.block_storage.get_snapshot(ident),
-           'backup': lambda: conn.block_storage.get_backup(ident)}[kind]
-    try:
-        status = get().status
-    except Exception as exc:
-        if errors.explain(exc) is None:
-            raise
-        return GONE if errors.is_gone(exc) else None
-    return GONE if status in _GOING else status
 
 
 def _remove_images(ledger, entries, outcome):

@@ -85,32 +85,6 @@ def freed_line(request, found, outcomes):
     return core_orphans.freed_message(gib, count, state)
 
 
-def failed_names(plans, outcomes):
-    """The names given whose image or volume snapshots failed or were
-    refused, in the order given; with what blocks them, if that is
-    something the user must remove first."""
-    failed = {id(o.item) for o in outcomes if o.failed}
-    return ['%s (%s)' % (plan.name, plan.blocked_by) if plan.blocked_by
-            else plan.name for plan in plans
-            if any(id(item) in failed for item in plan.items)]
-
-
-def failure_line(plans, outcomes, dry_run=False, what=None):
-    """The line a deletion ends with when anything failed or was refused
-    (``what``: of what; default: snapshots); None when everything went as
-    planned."""
-    failed = failed_names(plans, outcomes)
-    if not failed:
-        return None
-    summary = (_('%(failed)d of %(total)d %(what)s would not be deleted: '
-                 '%(names)s') if dry_run else
-               _('%(failed)d of %(total)d %(what)s could not be deleted: '
-                 '%(names)s'))
-    return summary % {'failed': len(failed), 'total': len(plans),
-                      'what': what or _('snapshots'),
-                      'names': ', '.join(failed)}
-
-
 def notes(orphans):
     """The lines that say which orphans, or volumes made from them, are
     in a state their owner cannot delete them in (``Orphan.notes``)."""

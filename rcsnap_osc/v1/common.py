@@ -280,7 +280,7 @@ def deletion_failure(plans, outcomes, dry_run=False, what=None):
     when everything went as planned."""
     from osc_lib import exceptions
 
-    from rcsnap_osc.delete import plan
+    from rcsnap_osc.core import deletion
 
-    line = plan.failure_line(plans, outcomes, dry_run, what)
+    line = deletion.failure_line(plans, outcomes, dry_run, what)
     return exceptions.CommandError(line) if line else None

@@ -89,15 +89,15 @@ class TestFailureLine(testtools.TestCase):
 
     def test_none_when_nothing_failed(self):
         plans = [deletion.Plan('a', (outcome('i', 'deleted').item,))]
-        self.assertIsNone(plan.failure_line(plans, [outcome('i',
-                                                            'deleted')]))
+        self.assertIsNone(deletion.failure_line(
+            plans, [outcome('i', 'deleted')]))
 
     def test_names_what_failed_and_what_blocks_it(self):
         failed = outcome('i', 'fail', failed=True)
         plans = [deletion.Plan('a', (failed.item,), blocked_by='volume v'),
                  deletion.Plan('b', ())]
         self.assertEqual('1 of 2 snapshots could not be deleted: a (volume '
-                         'v)', plan.failure_line(plans, [failed]))
+                         'v)', deletion.failure_line(plans, [failed]))
         self.assertEqual('1 of 2 volume snapshots would not be deleted: a '
-                         '(volume v)', plan.failure_line(
+                         '(volume v)', deletion.failure_line(
                              plans, [failed], True, 'volume snapshots'))
