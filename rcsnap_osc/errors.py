@@ -51,10 +51,6 @@ def explain(exc):
     return None
 
 
-#: The name the workflows below the commands still use for :func:`explain`.
-translate = explain
-
-
 def describe(exc):
     """One line that says what went wrong, for any SDK or auth failure."""
     from keystoneauth1 import exceptions as ksa_exc

@@ -71,30 +71,18 @@ def wait_for_backups(conn, made, timeout, progress=None,
     """Poll the backups until each is available; one that fails (its
     ``fail_reason``), goes, or the timeout is refused."""
     pending = {m.backup_id: m for m in made}
+
+    def available(backup_id, record):
+        status = check(pending[backup_id], record)
+        pending[backup_id].record = record
+        return None if status == 'available' else status
+
     deadline = waits.Deadline(timeout, interval)
-    while pending:
-        states = deadline.poll(waits.CINDER,
-                               lambda: _poll_backups(conn, list(pending)))
-        notes = []
-        for backup_id in list(pending):
-            if states is waits.UNKNOWN:
-                notes.append('backup %s %s' % (
-                    backup_id, deadline.note(waits.CINDER)))
-                continue
-            record = states.get(backup_id)
-            status = check(pending[backup_id], record)
-            pending[backup_id].record = record
-            if status == 'available':
-                del pending[backup_id]
-            else:
-                notes.append('backup %s %s' % (backup_id, status))
-        if not pending:
-            return
-        if deadline.passed:
-            raise deadline.expired(_('the backups'), _(
-                'Timed out after %(secs)d s waiting for the backups: '
-                '%(pending)s.') % {'secs': timeout,
-                                   'pending': ', '.join(notes)})
-        if progress:
-            progress(deadline.elapsed, notes)
-        deadline.pause()
+    left = waits.until_each(
+        deadline, waits.CINDER, lambda ids: _poll_backups(conn, ids),
+        available, pending, 'backup %s', progress)
+    if left:
+        raise deadline.expired(_('the backups'), _(
+            'Timed out after %(secs)d s waiting for the backups: '
+            '%(pending)s.') % {'secs': timeout, 'pending': ', '.join(
+                'backup %s %s' % item for item in left.items())})

@@ -30,9 +30,6 @@ from rcsnap_osc.core import deletion
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
-#: Seconds between two polls of the volume snapshots being deleted.
-POLL_INTERVAL = 2.0
-
 DELETED = 'deleted'
 DELETING = 'deleting'
 
@@ -71,7 +68,7 @@ def _try(call, conn=None, item=None):
         return '%s (HTTP %s)' % (errors.describe_detail(exc),
                                  exc.status_code)
     except Exception as exc:
-        if errors.translate(exc) is None:
+        if errors.explain(exc) is None:
             raise
         return errors.describe(exc)
     return None
@@ -201,7 +198,7 @@ def poll_volume_snapshots(conn, ids):
 
 
 def wait_until_gone(conn, outcomes, timeout, progress=None,
-                    interval=POLL_INTERVAL):
+                    interval=waits.INTERVAL):
     """Poll the ``deleting`` volume snapshots until each is gone or failed.
 
     Updates the outcomes in place: ``deleted``, or ``fail`` with the
@@ -210,30 +207,23 @@ def wait_until_gone(conn, outcomes, timeout, progress=None,
     """
     pending = {o.item.resource_id: o for o in outcomes if o.state ==
                DELETING and o.item.kind == deletion.VOLUME_SNAPSHOT}
+
+    def settled(sid, record):
+        done, failure = deletion_state(record)
+        if not done:
+            return _('deleting')
+        pending[sid].state = deletion.FAIL if failure else DELETED
+        pending[sid].reason = failure
+        return None
+
     deadline = waits.Deadline(timeout, interval)
-    while pending:
-        states = deadline.poll(waits.CINDER, lambda: poll_volume_snapshots(
-            conn, list(pending)))
-        for sid in list(pending) if states is not waits.UNKNOWN else ():
-            done, failure = deletion_state(states.get(sid))
-            if done:
-                outcome = pending.pop(sid)
-                outcome.state = deletion.FAIL if failure else DELETED
-                outcome.reason = failure
-        elapsed = deadline.elapsed
-        if not pending:
-            break
-        if elapsed >= timeout:
-            for sid, outcome in pending.items():
-                outcome.state = deletion.FAIL
-                outcome.reason = deadline.unanswered(
-                    _('volume snapshot %s') % sid) or _(
-                        'still deleting after %d s') % timeout
-            break
-        if progress:
-            state = (_('deleting') if states is not waits.UNKNOWN
-                     else deadline.note(waits.CINDER))
-            progress(elapsed, ['volume snapshot %s %s' % (sid, state)
-                               for sid in pending])
-        deadline.pause()
+    left = waits.until_each(
+        deadline, waits.CINDER,
+        lambda ids: poll_volume_snapshots(conn, ids), settled, pending,
+        'volume snapshot %s', progress)
+    for sid in left:
+        pending[sid].state = deletion.FAIL
+        pending[sid].reason = deadline.unanswered(
+            _('volume snapshot %s') % sid) or _(
+                'still deleting after %d s') % timeout
     return outcomes

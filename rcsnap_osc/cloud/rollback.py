@@ -152,7 +152,7 @@ class Ledger:
     def stopped_by(self, entry):
         """A block whose error stops the rollback: raised, after the
         warning that ``entry`` is left (for an SDK or keystoneauth error,
-        which :func:`errors.translate` knows)."""
+        which :func:`errors.explain` knows)."""
         try:
             yield
         except Exception as exc:

@@ -294,7 +294,7 @@ def create_snapshots(conn, results, request, reporter):
             cancel.set()
             raise
         except Exception as exc:
-            error = errors.translate(exc)
+            error = errors.explain(exc)
             if error is None:
                 raise
             result.error = str(error)

@@ -171,7 +171,7 @@ def claim(conn, rows, ttl):
 
 
 def fail(row, exc):
-    error = errors.translate(exc)
+    error = errors.explain(exc)
     if error is None:
         raise exc
     row.result, row.why = FAILED, errors.one_line(str(error))
@@ -268,7 +268,7 @@ def release(conn, rows, reporter):
             try:
                 claims.delete(conn, row.claim.image['id'])
             except Exception as exc:
-                if errors.translate(exc) is None:
+                if errors.explain(exc) is None:
                     raise
                 reporter.say(_('Warning: could not delete the claim '
                                '%(id)s (%(why)s): it expires at '

@@ -255,7 +255,8 @@ class TestImports(testtools.TestCase):
     def test_commands_use_only_run_and_plan_below_them(self):
         self.assertEqual(
             ['rcsnap_osc.plugin imports rcsnap_osc.v1.common',
-                      'rcsnap_osc.v1.snapshot imports rcsnap_osc.delete.orphans',
+             'rcsnap_osc.v1.snapshot imports rcsnap_osc.cloud.reads',
+             'rcsnap_osc.v1.snapshot imports rcsnap_osc.delete.orphans',
              'rcsnap_osc.v1.snapshot imports rcsnap_osc.plugin'],
             layer_violations({
                 'rcsnap_osc.v1.snapshot': [
