@@ -280,11 +280,9 @@ class CreateSnapshotBatch(base.Lister):
                 'Name the servers to snapshot, or give --all for every '
                 'server of the project.'))
         wanted = request(args)
-        ask = args.all and not (args.yes or args.dry_run)
-        if ask and not self.app.stdin.isatty():
-            raise exceptions.CommandError(_(
-                '--all snapshots every server of the project: add --yes to '
-                'confirm.'))
+        self.confirmation = common.Confirmation(self.app, args, _(
+            '--all snapshots every server of the project: add --yes to '
+            'confirm.'), needed=args.all)
         headers = BATCH_HEADERS + ((_('Down'),) if args.stop else ()) + (
             (_('Pruned'),) if wanted.keep is not None else ()) + (
             (_('Archived'),) if wanted.keep is not None and
@@ -297,7 +295,8 @@ class CreateSnapshotBatch(base.Lister):
         results = retaining.batch_create(
             self.conn, args.servers, args.name, dataclasses.replace(
                 wanted, dry_run=args.dry_run,
-                confirm=self.confirm if ask else None),
+                confirm=(self.confirm if self.confirmation.needed
+                         else None)),
             common.StderrReporter(self.app.stderr, made=lambda made: (
                 self.partial(lambda: rows(made)))))
         if args.dry_run:
@@ -324,10 +323,10 @@ class CreateSnapshotBatch(base.Lister):
         return None
 
     def confirm(self, results):
-        self.app.stderr.write(_(
+        """Ask once before --all snapshots every server (a no is
+        refused)."""
+        self.confirmation.confirm([], _(
             'Snapshot all %(count)d servers of the project (%(names)s)? '
             '[y/N] ') % {'count': len(results), 'names': ', '.join(
                 r.server.name for r in results)})
-        self.app.stderr.flush()
-        answer = self.app.stdin.readline().strip().lower()
-        return answer in ('y', 'yes')
+        return True

@@ -113,17 +113,16 @@ class PruneSnapshot(base.Lister):
                 '--keep-within.'))
         older_than = (retention.parse_duration(args.older_than)
                       if args.older_than is not None else None)
-        ask = not (args.yes or args.dry_run)
-        if ask and not self.app.stdin.isatty():
-            raise exceptions.CommandError(_(
-                'prune deletes snapshots: add --yes to confirm, or '
-                '--dry-run to see the plan.'))
+        self.confirmation = common.Confirmation(self.app, args, _(
+            'prune deletes snapshots: add --yes to confirm, or '
+            '--dry-run to see the plan.'))
         request = retention_plan.Request(
             keep=rules, older_than=older_than, dry_run=args.dry_run,
             wait=args.timeout if args.wait else None,
             lock=retention_plan.lock_for(args.wait_lock,
                                          args.timeout if args.wait else 0),
-            preview=True, confirm=self.confirm if ask else None)
+            preview=True,
+            confirm=self.confirm if self.confirmation.needed else None)
         done = retaining.prune(
             self.conn, args.server, request, common.StderrReporter(
                 self.app.stderr, made=lambda done: self.partial(
@@ -138,19 +137,18 @@ class PruneSnapshot(base.Lister):
         return HEADERS, rows(pruning, False)
 
     def confirm(self, planned):
-        """Show the plan on stderr and ask once: the answer."""
+        """Show the plan on stderr and ask once (a no is refused)."""
         pruning = planned.prunings[0]
-        write = self.app.stderr.write
-        for row in rows(pruning, True):
-            write('%s %s (%s): %s\n' % (row[1], row[0], row[2], row[3]))
         archives = len(planned.archiving.plans)
-        write((_('Delete %(count)d and archive %(archives)d snapshots of '
-                 'server %(server)s? [y/N] ') if archives else _(
-            'Delete %(count)d snapshots of server %(server)s? [y/N] ')) % {
-            'count': len(pruning.plans), 'archives': archives,
-            'server': pruning.server_name or pruning.server_id})
-        self.app.stderr.flush()
-        return self.app.stdin.readline().strip().lower() in ('y', 'yes')
+        self.confirmation.confirm(
+            ['%s %s (%s): %s' % (row[1], row[0], row[2], row[3])
+             for row in rows(pruning, True)],
+            (_('Delete %(count)d and archive %(archives)d snapshots of '
+               'server %(server)s? [y/N] ') if archives else _(
+                'Delete %(count)d snapshots of server %(server)s? [y/N] '))
+            % {'count': len(pruning.plans), 'archives': archives,
+               'server': pruning.server_name or pruning.server_id})
+        return True
 
 
 def rows(pruning, dry_run):
