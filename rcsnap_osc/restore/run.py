@@ -187,6 +187,14 @@ def _flavor_id(server, flavors):
             'flavor': flavor.get('original_name') or flavor.get('id')})
 
 
+def planned_rows(the_plan):
+    """The rows of the plan before anything is done: old -> new for each
+    resource (:mod:`rcsnap_osc.restore.rows`)."""
+    if the_plan.kind == restore_plan.REBUILD:
+        return restore_rows.rebuild_rows(the_plan)
+    return restore_rows.replace_rows(the_plan)
+
+
 def carry_out(conn, the_plan, attrs, request, reporter):
     """Do the plan: ``(rows of the output, failure or None)``; a failure
     after the new server is handed over is said after the rows."""

@@ -317,3 +317,33 @@ def claims_ttl(wait):
     """How long a window claim lasts at most: as the retention claim of
     a run that waits ``wait`` seconds."""
     return retaining.claim_ttl(wait)
+
+
+def show(conn, name_or_id):
+    """A server's :class:`.policies.State` at :func:`now`."""
+    from rcsnap_osc.schedule import policies
+    return policies.show(conn, name_or_id, now())
+
+
+def list_states(conn):
+    """Each scheduled server's :class:`.policies.State` at :func:`now`."""
+    from rcsnap_osc.schedule import policies
+    return policies.list_states(conn, now())
+
+
+def set_policy(conn, name_or_id, policy, force):
+    """:func:`.policies.set_policy` at :func:`now`: the new State."""
+    from rcsnap_osc.schedule import policies
+    return policies.set_policy(conn, name_or_id, policy, force, now())
+
+
+def unset(conn, name_or_id):
+    """:func:`.policies.unset`: the server, its policy removed."""
+    from rcsnap_osc.schedule import policies
+    return policies.unset(conn, name_or_id)
+
+
+def install(connect, **asked):
+    """The :class:`.install.Installed` timer of ``schedule install``."""
+    from rcsnap_osc.schedule import install as installing
+    return installing.install(connect, installing.Request(**asked))

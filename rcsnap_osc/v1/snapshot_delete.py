@@ -162,10 +162,10 @@ class DeleteSnapshot(base.Lister):
                 lambda: (HEADERS, common.delete_rows(outcomes))))
 
     def delete_orphans(self, wanted):
-        from rcsnap_osc.delete import orphans as reclaiming
         from rcsnap_osc.delete import plan
+        from rcsnap_osc.delete import run as deleting
 
-        orphans, plans, outcomes = reclaiming.delete_orphans(
+        orphans, plans, outcomes = deleting.delete_orphans(
             self.conn, wanted, self.reporter())
         say = common.say_to(self.app.stderr)
         for line in plan.notes(orphans):

@@ -64,16 +64,16 @@ class ListSnapshotOrphan(base.Lister):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.delete import orphans as listing
         from rcsnap_osc.delete import plan
+        from rcsnap_osc.delete import run as deleting
 
         listed, names = {}, None
         if parsed_args.all_projects:
-            orphans, names = listing.gather_all_orphans(
+            orphans, names = deleting.gather_all_orphans(
                 self.conn, parsed_args.all, listed)
         else:
-            orphans = listing.gather_orphans(self.conn, parsed_args.all,
-                                             listed)
+            orphans = deleting.gather_orphans(self.conn, parsed_args.all,
+                                              listed)
         for note in plan.notes(orphans):
             self.app.stderr.write(note + '\n')
         if names is None:

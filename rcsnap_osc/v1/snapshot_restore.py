@@ -84,7 +84,6 @@ class RestoreSnapshot(base.Lister):
         from osc_lib import exceptions
 
         from rcsnap_osc.restore import plan
-        from rcsnap_osc.restore import rows
         from rcsnap_osc.restore import run as restoring
 
         args = parsed_args
@@ -96,9 +95,7 @@ class RestoreSnapshot(base.Lister):
             data_volumes=args.data_volumes, delete_old=args.delete_old,
             dry_run=args.dry_run, wait=args.wait, timeout=args.timeout)
         restore, attrs = restoring.prepare(self.conn, request)
-        planned = (rows.rebuild_rows(restore)
-                   if restore.kind == plan.REBUILD
-                   else rows.replace_rows(restore))
+        planned = restoring.planned_rows(restore)
         if args.dry_run:
             return HEADERS, self.table(planned)
         confirmation.confirm(

@@ -136,14 +136,13 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
 
     def take_action(self, parsed_args):
         from rcsnap_osc.schedule import plan
-        from rcsnap_osc.schedule import policies
         from rcsnap_osc.schedule import run as running
 
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
                            args.require_quiesce)
-        return show_data(policies.set_policy(self.conn, args.server, policy,
-                                             args.force, running.now()))
+        return show_data(running.set_policy(self.conn, args.server, policy,
+                                            args.force))
 
 
 class ShowSchedule(base.ShowOne):
@@ -162,11 +161,9 @@ policy holds at steady state against the Cinder quota.
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.schedule import policies
         from rcsnap_osc.schedule import run as running
 
-        return show_data(policies.show(self.conn, parsed_args.server,
-                                       running.now()))
+        return show_data(running.show(self.conn, parsed_args.server))
 
 
 class UnsetSchedule(base.ShowOne):
@@ -182,9 +179,9 @@ snapshots stay (prune them with "openstack rc snapshot prune").""")
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.schedule import policies
+        from rcsnap_osc.schedule import run as running
 
-        server = policies.unset(self.conn, parsed_args.server)
+        server = running.unset(self.conn, parsed_args.server)
         return ('server', 'server_id', 'schedule'), (
             server.name, server.id, _('removed'))
 
@@ -199,11 +196,10 @@ read says why in the Room column. The listings are the same whatever the
 number of servers.""")
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.schedule import policies
         from rcsnap_osc.schedule import run as running
 
         rows = []
-        for state in policies.list_states(self.conn, running.now()):
+        for state in running.list_states(self.conn):
             data = dict(zip(*show_data(state)))
             rows.append((
                 data['server'], data['policy'],

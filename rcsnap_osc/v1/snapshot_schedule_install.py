@@ -73,16 +73,17 @@ class InstallSchedule(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
-        from rcsnap_osc.schedule import install
+        from rcsnap_osc.schedule import run as running
 
         args = parsed_args
         config = getattr(self.app, 'cloud_config', None)
-        installed = install.install(lambda: self.conn, install.Request(
+        installed = running.install(
+            lambda: self.conn,
             kind=args.kind or 'systemd', interval=args.interval,
             entry=args.os_cloud_entry,
             cloud=getattr(self.app.options, 'cloud', None),
             create_credential=args.create_credential, force=args.force,
             loaded_from=(
                 getattr(config, 'config_filename', None),
-                getattr(config, 'secure_config_filename', None))))
+                getattr(config, 'secure_config_filename', None)))
         return FIELDS, tuple(getattr(installed, f) for f in FIELDS)

@@ -200,13 +200,7 @@ class TestImports(testtools.TestCase):
                          if m.startswith('rcsnap_osc.v1.snapshot')], name)
 
     def test_layers(self):
-        found = layer_violations(import_graph())
-        self.assertEqual([], [v for v in found if v not in V1_NOT_YET_THIN])
-
-    def test_commands_not_yet_thin_are_still_there(self):
-        # The list only shrinks: a command made thin leaves it.
-        self.assertEqual([], sorted(V1_NOT_YET_THIN - set(
-            layer_violations(import_graph()))))
+        self.assertEqual([], layer_violations(import_graph()))
 
     def test_at_most_nine_levels_below_the_commands(self):
         # Nine: "schedule run" runs "batch create" (create.run), which
@@ -278,18 +272,6 @@ COMMON = ('rcsnap_osc.errors', 'rcsnap_osc.i18n', 'rcsnap_osc.constants')
 SERVICE_LIBRARIES = ('openstack', 'keystoneauth1', 'osc_lib', 'cliff',
                      'requests')
 
-
-#: The commands' imports the rule of :func:`layer_violations` forbids that
-#: are still there: each goes when its command is thin (parse -> one call
-#: into a run.py -> format); the list is then empty and is removed.
-V1_NOT_YET_THIN = frozenset((
-    'rcsnap_osc.v1.snapshot_delete imports rcsnap_osc.delete.orphans',
-    'rcsnap_osc.v1.snapshot_orphans imports rcsnap_osc.delete.orphans',
-    'rcsnap_osc.v1.snapshot_restore imports rcsnap_osc.restore.rows',
-    'rcsnap_osc.v1.snapshot_schedule imports rcsnap_osc.schedule.policies',
-    'rcsnap_osc.v1.snapshot_schedule_install imports '
-    'rcsnap_osc.schedule.install',
-))
 
 #: The two modules of ``cloud/`` a command may use: the connection it was
 #: given, and the reporter it passes down.
