@@ -243,7 +243,7 @@ def archive(conn, request, reporter):
     plans, service = gather_and_plan(conn, request)
     if request.dry_run:
         return planned(plans)
-    return carry_out(conn, plans, service, request, reporter)
+    return archive_planned(conn, plans, service, request, reporter)
 
 
 def planned(plans):
@@ -253,7 +253,7 @@ def planned(plans):
         if o.item.kind in DELETED_KINDS]) for p in plans]
 
 
-def carry_out(conn, plans, service, request, reporter):
+def archive_planned(conn, plans, service, request, reporter):
     """Back up, record and delete the volume snapshots of each plan (of
     :func:`gather_and_plan` or :func:`plan_each`): a :class:`Result`
     each."""
@@ -271,8 +271,9 @@ def carry_out(conn, plans, service, request, reporter):
     return results
 
 
-def carry_out_kept(conn, plans, service, wait, reporter):
-    """:func:`carry_out` of what a retention archives (:func:`plan_each`),
-    waiting ``wait`` seconds for the volume snapshots (None: not)."""
-    return carry_out(conn, plans, service, archive_plan.Request(
+def archive_kept(conn, plans, service, wait, reporter):
+    """:func:`archive_planned` of what a retention archives
+    (:func:`plan_each`), waiting ``wait`` seconds for the volume snapshots
+    (None: not)."""
+    return archive_planned(conn, plans, service, archive_plan.Request(
         names=tuple(p.image['id'] for p in plans), wait=wait), reporter)

@@ -133,6 +133,15 @@ class Source:
     volume_name: str | None = None
 
 
+def disk_sources(image, disks, purpose, description):
+    """A :class:`Source` of each of an instance snapshot's ``disks``
+    (``snapshot_id``, ``size_gib``), named after the image and
+    ``purpose`` (``copy``, ``export``) with the disk's index."""
+    return [Source(d['snapshot_id'], d['size_gib'], '%s-%s-%d' % (
+        image.get('name') or image['id'], purpose, i), description)
+        for i, d in enumerate(disks)]
+
+
 def to_images(conn, sources, disk_format, waiter, reporter, ledger):
     """An image of each :class:`Source`, in order (Glance-shaped dicts).
 

@@ -94,8 +94,8 @@ def copy(conn, request):
     on either side before both are known good.
     """
     disk_format = request.disk_format
-    image, summary, disks, needed = exporting.plan(conn, request.snapshot,
-                                                   disk_format, 'all')
+    image, summary, disks, needed = exporting.gather(conn, request.snapshot,
+                                                     disk_format, 'all')
     kind = manifest.import_kind({'disks': disks}, request.kind,
                                 request.volume_type)
     target = connect(request.cloud, request.region)
@@ -118,11 +118,9 @@ def copy(conn, request):
 
     if summary.type == snapshots.IMAGE_BACKED:
         return make([image])
-    sources = [volume_images.Source(
-        d['snapshot_id'], d['size_gib'],
-        '%s-copy-%d' % (image.get('name') or image['id'], i),
+    sources = volume_images.disk_sources(
+        image, disks, 'copy',
         _('Temporary volume for a copy of snapshot %s') % image['id'])
-        for i, d in enumerate(disks)]
 
     def then(images):
         result = make(images)

@@ -58,7 +58,7 @@ def source_of(conn):
             'project_id': conn.current_project_id}
 
 
-def plan(conn, name_or_id, disk_format, which):
+def gather(conn, name_or_id, disk_format, which):
     """The snapshot, its kind and the disks to export (nothing written)."""
     image = find.find_snapshot_image(conn, name_or_id)
     summary = reads.summarize(conn, image)
@@ -83,7 +83,7 @@ def export(conn, request):
     the free space the disks need at most.
     """
     directory, stderr = request.directory, request.stderr
-    image, summary, disks, needed = plan(
+    image, summary, disks, needed = gather(
         conn, request.snapshot, request.disk_format, request.volumes)
     os.makedirs(directory, exist_ok=True)
     have = sum(os.path.getsize(p) for p in (
@@ -95,11 +95,9 @@ def export(conn, request):
         _fill(disks[0], *transfer.download(
             conn, image, os.path.join(directory, disks[0]['file']), stderr))
     else:
-        sources = [volume_images.Source(
-            d['snapshot_id'], d['size_gib'],
-            '%s-export-%d' % (image.get('name') or image['id'], i),
+        sources = volume_images.disk_sources(
+            image, disks, 'export',
             _('Temporary volume for an export of snapshot %s') % image['id'])
-            for i, d in enumerate(disks)]
 
         def stream(images):
             for disk, made in zip(disks, images):

@@ -27,13 +27,13 @@ from rcsnap_osc.restore import attrs as restore_attrs
 from rcsnap_osc.restore import lineage
 
 
-def finish(steps, the_plan, attrs, made, request):
+def finish(steps, restore, attrs, made, request):
     """The steps after the hand-over; the failure to report, or None."""
     conn, reporter = steps.conn, steps.reporter
-    old, server_id = the_plan.server, made.server['id']
+    old, server_id = restore.server, made.server['id']
     if any(b['delete_on_termination'] and b['source_type'] == 'snapshot'
            for b in attrs['block_device_mapping']):
-        _keep_on_termination(steps, the_plan, server_id, made)
+        _keep_on_termination(steps, restore, server_id, made)
     try:
         conn.compute.set_server_metadata(old['id'], **{
             lineage.REPLACED_BY: server_id})
@@ -46,7 +46,7 @@ def finish(steps, the_plan, attrs, made, request):
     failure = None
     if request.delete_old:
         try:
-            made.old = delete_old(conn, the_plan, steps, reporter)
+            made.old = delete_old(conn, restore, steps, reporter)
         except (sdk_exc.SDKException, errors.Refused) as exc:
             failure = _(
                 'Restored, but the old server %(id)s was not deleted '
@@ -56,11 +56,11 @@ def finish(steps, the_plan, attrs, made, request):
     return failure
 
 
-def _keep_on_termination(steps, the_plan, server_id, made):
+def _keep_on_termination(steps, restore, server_id, made):
     """The new volumes were deleted with the server while the restore
     could fail: give those the snapshot keeps their own setting back."""
     conn, reporter = steps.conn, steps.reporter
-    for snapshot_id in restore_attrs.kept_on_termination(the_plan):
+    for snapshot_id in restore_attrs.kept_on_termination(restore):
         volume_id = made.volumes.get(snapshot_id)
         if not volume_id:
             continue
@@ -75,17 +75,17 @@ def _keep_on_termination(steps, the_plan, server_id, made):
                 '%s %s' % (server_id, volume_id)))
 
 
-def delete_old(conn, the_plan, steps, reporter):
+def delete_old(conn, restore, steps, reporter):
     """Delete the old server, then its old root volume where nothing
     else needs it: ``[(kind, ID, note)]``."""
-    old = the_plan.server['id']
+    old = restore.server['id']
     reporter.say(_('Deleting the old server %s') % old)
     conn.compute.delete_server(old)
     steps.settle(waits.Subject(waits.NOVA, _('Old server %s') % old),
                  lambda: reads.or_none(conn.compute.get_server, old),
                  lambda s: s is None)
     done = [(_('old server'), old, _('deleted (--delete-old)'))]
-    root = next((v.old for v in the_plan.volumes if v.role == 'root'), None)
+    root = next((v.old for v in restore.volumes if v.role == 'root'), None)
     if root:
         done.append((_('old root volume'), root,
                      _delete_volume(conn, steps, root)))

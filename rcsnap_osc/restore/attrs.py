@@ -20,14 +20,14 @@ from rcsnap_osc.restore import lineage
 from rcsnap_osc.restore import plan
 
 
-def _entries(the_plan: plan.Plan) -> dict:
+def _entries(restore: plan.Plan) -> dict:
     """The snapshot's mapping entries by volume snapshot ID."""
     return {ref.snapshot_id: entry
-            for entry in snapshots.mapping_of(the_plan.found.summary.image)
+            for entry in snapshots.mapping_of(restore.found.summary.image)
             for ref in snapshots.volume_refs([entry])}
 
 
-def block_devices(the_plan: plan.Plan, volume_types: bool = False,
+def block_devices(restore: plan.Plan, volume_types: bool = False,
                   transient: bool = False) -> list[dict]:
     """The new server's ``block_device_mapping_v2``: the root volume and
     the data volumes from their volume snapshots, each deleted with the
@@ -39,9 +39,9 @@ def block_devices(the_plan: plan.Plan, volume_types: bool = False,
     new volumes are deleted with the server until the restore is done:
     a rollback that deletes the server takes the volumes Nova was still
     making too; :func:`kept_on_termination` says which to set back."""
-    entries = _entries(the_plan)
+    entries = _entries(restore)
     mapping = []
-    for step in the_plan.volumes:
+    for step in restore.volumes:
         bdm = {'boot_index': 0 if step.role == 'root' else -1,
                'destination_type': 'volume'}
         if step.moved:
@@ -64,46 +64,46 @@ def block_devices(the_plan: plan.Plan, volume_types: bool = False,
     return mapping
 
 
-def backup_volume(the_plan: plan.Plan, step: plan.VolumeStep) -> dict:
+def backup_volume(restore: plan.Plan, step: plan.VolumeStep) -> dict:
     """The ``POST /volumes`` body of a new volume made from the backup
     of an archived snapshot's disk: its size and recorded volume type."""
-    record = next(r for r in archives.records(the_plan.found.summary.image)
+    record = next(r for r in archives.records(restore.found.summary.image)
                   if r.backup_id == step.backup)
-    body = {'name': '%s-%s' % (the_plan.server['name'], (
+    body = {'name': '%s-%s' % (restore.server['name'], (
         step.device or step.role).rsplit('/', 1)[-1]),
         'size': step.size_gib, 'description': _(
             'Restored from backup %(backup)s of archived snapshot '
             '%(snap)s') % {'backup': step.backup,
-                           'snap': the_plan.found.summary.image['id']}}
+                           'snap': restore.found.summary.image['id']}}
     if record.volume_type:
         body['volume_type'] = record.volume_type
     return body
 
 
-def with_backup_volumes(attrs: dict, the_plan: plan.Plan,
+def with_backup_volumes(attrs: dict, restore: plan.Plan,
                         made: dict[str, str]) -> dict:
     """``attrs`` with the volumes made from the backups (``made``: volume
     snapshot ID -> volume ID) in the mapping, in the plan's order."""
     mapping = [dict(bdm) for bdm in attrs['block_device_mapping']]
-    for bdm, step in zip(mapping, the_plan.volumes):
+    for bdm, step in zip(mapping, restore.volumes):
         if step.backup:
             bdm['uuid'] = made[step.snapshot_id]
     return dict(attrs, block_device_mapping=mapping)
 
 
-def kept_on_termination(the_plan: plan.Plan) -> list[str]:
+def kept_on_termination(restore: plan.Plan) -> list[str]:
     """The volume snapshots whose new volumes the snapshot records as
     kept when the server is deleted."""
-    entries = _entries(the_plan)
-    return [step.snapshot_id for step in the_plan.volumes
+    entries = _entries(restore)
+    return [step.snapshot_id for step in restore.volumes
             if not step.moved and not entries.get(
                 step.snapshot_id, {}).get('delete_on_termination')]
 
 
-def networks(the_plan: plan.Plan) -> list[dict]:
+def networks(restore: plan.Plan) -> list[dict]:
     """The new server's ``networks``, in the old one's interface order."""
     found = []
-    for step in the_plan.ports:
+    for step in restore.ports:
         if step.how == plan.MOVE:
             found.append({'port': step.port['id']})
         elif step.how == plan.SAME:
@@ -114,18 +114,18 @@ def networks(the_plan: plan.Plan) -> list[dict]:
     return found
 
 
-def server_attrs(the_plan: plan.Plan, flavor_id: str,
+def server_attrs(restore: plan.Plan, flavor_id: str,
                  volume_types: bool = False, transient: bool = False
                  ) -> dict:
     """The SDK attributes of the new server's ``POST /servers``: the old
     one's name, flavor, key pair, metadata, tags, zone, server group and
     the security groups of the ports Nova made."""
-    server = the_plan.server
+    server = restore.server
     attrs = {'name': server['name'], 'flavor_id': flavor_id,
-             'block_device_mapping': block_devices(the_plan, volume_types,
+             'block_device_mapping': block_devices(restore, volume_types,
                                                    transient),
-             'networks': networks(the_plan) or 'none'}
-    groups = sorted({g for step in the_plan.ports if step.how != plan.MOVE
+             'networks': networks(restore) or 'none'}
+    groups = sorted({g for step in restore.ports if step.how != plan.MOVE
                      for g in step.port.get('security_groups') or ()})
     if groups:
         attrs['security_groups'] = [{'name': g} for g in groups]

@@ -47,15 +47,16 @@ NEW = 'new address'
 class Request:
     """``rc snapshot restore``: the snapshot, ``server`` (None: the one
     it was taken of), ``data_volumes`` (:data:`SNAPSHOT` or
-    :data:`CURRENT`), ``delete_old``, ``dry_run``, ``wait`` (a rebuild
-    is waited for) and ``timeout`` (seconds of each wait)."""
+    :data:`CURRENT`), ``delete_old``, ``dry_run``, ``wait`` (seconds a rebuild
+    is waited for; None: not) and ``timeout`` (seconds of each wait of a
+    replacement)."""
 
     snapshot: str
     server: str | None = None
     data_volumes: str = SNAPSHOT
     delete_old: bool = False
     dry_run: bool = False
-    wait: bool = False
+    wait: int | None = None
     timeout: int = 600
 
 
@@ -293,7 +294,7 @@ def _attached_device(found: Found, volume_id: str) -> str | None:
     return None
 
 
-def plan(found: Found, request: Request, stamp: str) -> Plan:
+def decide(found: Found, request: Request, stamp: str) -> Plan:
     """The :class:`Plan` of a restore; refused before anything is done
     when it cannot be carried out."""
     check_target(found.summary, found.server, found.project_id)
@@ -318,12 +319,12 @@ def plan(found: Found, request: Request, stamp: str) -> Plan:
                 request.data_volumes, request.delete_old)
 
 
-def check_quota(the_plan: Plan, quota_set: dict | None,
+def check_quota(restore: Plan, quota_set: dict | None,
                 port_quota: dict | None) -> None:
     """Refuse a replacement the project has no room for: Cinder's
     ``volumes`` and ``gigabytes`` for the new volumes, Neutron's ``port``
     for the new ports (the old server keeps its own)."""
-    new = the_plan.new_volumes
+    new = restore.new_volumes
     amounts = {'volumes': len(new),
                'gigabytes': sum(v.size_gib or 0 for v in new)}
     exceeded = quota.over(quota_set, amounts)
@@ -332,13 +333,13 @@ def check_quota(the_plan: Plan, quota_set: dict | None,
             "Cinder quota %(quotas)s: restoring server %(server)s needs "
             "%(count)d new volume(s), %(gib)d GiB; nothing was changed.") % {
                 'quotas': quota.at(exceeded),
-                'server': the_plan.server['name'],
+                'server': restore.server['name'],
                 'count': amounts['volumes'], 'gib': amounts['gigabytes']})
-    wanted = the_plan.new_ports
+    wanted = restore.new_ports
     exceeded = quota.over({'port': port_quota}, {'port': wanted})
     if exceeded:
         raise errors.Refused(_(
             "Neutron quota %(quotas)s: restoring server %(server)s needs "
             "%(wanted)d new port(s); nothing was changed.") % {
                 'quotas': quota.at(exceeded),
-                'server': the_plan.server['name'], 'wanted': wanted})
+                'server': restore.server['name'], 'wanted': wanted})

@@ -45,10 +45,10 @@ def row(resource, old, new, note):
     return {'resource': resource, 'old': old, 'new': new, 'note': note}
 
 
-def rebuild_rows(the_plan, server=None, unreachable=None):
+def rebuild_rows(restore, server=None, unreachable=None):
     """A rebuild: the server keeps its ID, ports and volumes."""
-    old = the_plan.server
-    image = the_plan.found.summary.image
+    old = restore.server
+    image = restore.found.summary.image
     rows = [row(_('server'), old['id'], server.id if server else old['id'],
                 _('%(name)s rebuilt from image %(image)s: its local disk is '
                   'replaced; ID, name, ports, addresses, floating IPs and '
@@ -74,20 +74,20 @@ def _new_port(step, made):
     return same[0] if same else None
 
 
-def replace_rows(the_plan, made=None):
+def replace_rows(restore, made=None):
     """A replacement, old -> new: server, volumes, ports, floating IPs,
     what stays on the old server, and the time it could not be
     reached."""
-    old = the_plan.server
+    old = restore.server
     done = made is not None
     made = made or Made()
     new_server = made.server or {}
-    fate = _('; the old one is stopped and renamed %s') % the_plan.kept_name
-    if the_plan.delete_old:
+    fate = _('; the old one is stopped and renamed %s') % restore.kept_name
+    if restore.delete_old:
         fate += _(', then deleted once the new one is ACTIVE (--delete-old)')
     rows = [row(_('server'), old['id'], new_server.get('id', TO_BE_MADE),
                 _('%s: the new server takes the name') % old['name'] + fate)]
-    for step in the_plan.volumes:
+    for step in restore.volumes:
         new = made.volumes.get(step.moved or step.snapshot_id,
                                step.moved if step.moved else TO_BE_MADE)
         if step.moved:
@@ -99,18 +99,18 @@ def replace_rows(the_plan, made=None):
                 '%(role)s volume, %(size)s GiB, from volume snapshot '
                 '%(snap)s')) % {'role': step.role, 'size': step.size_gib,
                                 'snap': step.backup or step.snapshot_id}
-            if step.old and (step.role != 'root' or not the_plan.delete_old):
+            if step.old and (step.role != 'root' or not restore.delete_old):
                 note += _('; the old one stays on the old server')
             elif step.old:
                 note += _('; the old one is deleted with the old server, '
                           'unless a volume snapshot depends on it')
         rows.append(row(_('%s volume') % step.role, step.old or '', new,
                         note))
-    for volume_id in the_plan.left_on_old:
+    for volume_id in restore.left_on_old:
         rows.append(row(_('data volume'), volume_id, '', _(
             'not in the snapshot: stays attached to the old server '
             '(--data-volumes current moves the current data volumes)')))
-    rows.extend(_port_rows(the_plan, made, done))
+    rows.extend(_port_rows(restore, made, done))
     for kind, ident, note in made.old:
         rows.append(row(kind, ident, '', note))
     if made.unreachable is not None:
@@ -120,9 +120,9 @@ def replace_rows(the_plan, made=None):
     return rows
 
 
-def _port_rows(the_plan, made, done):
+def _port_rows(restore, made, done):
     rows = []
-    for step in the_plan.ports:
+    for step in restore.ports:
         port = step.port
         new = _new_port(step, made) if done else None
         old_text = '%s (%s)' % (port['id'], _addresses(port))
@@ -140,7 +140,7 @@ def _port_rows(the_plan, made, done):
             note = _('on %(net)s: a new port, a NEW address (%(why)s)') % {
                 'net': step.network, 'why': step.why}
         rows.append(row(_('port'), old_text, new_text, note))
-        for fip in the_plan.found.floating_ips:
+        for fip in restore.found.floating_ips:
             if fip['port_id'] != port['id']:
                 continue
             target = new['id'] if new else TO_BE_MADE

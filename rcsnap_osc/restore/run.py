@@ -13,7 +13,7 @@
 """The openstacksdk calls behind ``rc snapshot restore``.
 
 :func:`prepare` reads what the plan needs, in three rounds of parallel
-requests, and refuses before anything is changed; :func:`carry_out` does
+requests, and refuses before anything is changed; :func:`execute` does
 the plan. A replacement runs inside one rollback ledger: each step on the
 old server is written there with what takes it back
 (:mod:`rcsnap_osc.restore.steps`), so that a failure, a timeout or Ctrl-C
@@ -155,19 +155,19 @@ def prepare(conn, request):
     found, room = gather(conn, request)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
         '%Y%m%dT%H%M%SZ')
-    the_plan = restore_plan.plan(found, request, stamp)
-    if the_plan.kind == restore_plan.REBUILD:
-        return the_plan, None
-    restore_plan.check_quota(the_plan, room.cinder_quota, room.port_quota)
-    flavor = _flavor_id(the_plan.server, room.flavors)
+    restore = restore_plan.decide(found, request, stamp)
+    if restore.kind == restore_plan.REBUILD:
+        return restore, None
+    restore_plan.check_quota(restore, room.cinder_quota, room.port_quota)
+    flavor = _flavor_id(restore.server, room.flavors)
     if room.key_found is False:
         raise errors.Refused(_(
             "Server %(server)s has key pair '%(key)s', which this user "
             "does not have: the new server could not get it.") % {
-                'server': the_plan.server['name'],
-                'key': the_plan.server.get('key_name')})
-    return the_plan, restore_attrs.server_attrs(
-        the_plan, flavor,
+                'server': restore.server['name'],
+                'key': restore.server.get('key_name')})
+    return restore, restore_attrs.server_attrs(
+        restore, flavor,
         sdk_utils.supports_microversion(conn.compute, '2.67'),
         sdk_utils.supports_microversion(conn.compute, '2.85'))
 
@@ -187,50 +187,50 @@ def _flavor_id(server, flavors):
             'flavor': flavor.get('original_name') or flavor.get('id')})
 
 
-def planned_rows(the_plan):
+def planned_rows(restore):
     """The rows of the plan before anything is done: old -> new for each
     resource (:mod:`rcsnap_osc.restore.rows`)."""
-    if the_plan.kind == restore_plan.REBUILD:
-        return restore_rows.rebuild_rows(the_plan)
-    return restore_rows.replace_rows(the_plan)
+    if restore.kind == restore_plan.REBUILD:
+        return restore_rows.rebuild_rows(restore)
+    return restore_rows.replace_rows(restore)
 
 
-def carry_out(conn, the_plan, attrs, request, reporter):
+def execute(conn, restore, attrs, request, reporter):
     """Do the plan: ``(rows of the output, failure or None)``; a failure
     after the new server is handed over is said after the rows."""
-    if the_plan.kind == restore_plan.REBUILD:
-        return rebuild(conn, the_plan, request, reporter), None
-    return replace(conn, the_plan, attrs, request, reporter)
+    if restore.kind == restore_plan.REBUILD:
+        return rebuild(conn, restore, request, reporter), None
+    return replace(conn, restore, attrs, request, reporter)
 
 
-def rebuild(conn, the_plan, request, reporter):
+def rebuild(conn, restore, request, reporter):
     """Nova rebuilds the server from the snapshot image; with ``wait``,
     until it is back in the state it was in."""
-    server = the_plan.server
+    server = restore.server
     started = waits.CLOCK.now()
     rebuilt = conn.compute.rebuild_server(
-        server['id'], image=the_plan.found.summary.image['id'])
+        server['id'], image=restore.found.summary.image['id'])
     unreachable = None
-    if request.wait:
-        steps = restore_steps.Steps(conn, None, reporter, request.timeout)
+    if request.wait is not None:
+        steps = restore_steps.Steps(conn, None, reporter, request.wait)
         status = server['status'] if server['status'] in (
             'ACTIVE', 'SHUTOFF') else 'ACTIVE'
         rebuilt = steps.server_is(server['id'], status)
         unreachable = waits.CLOCK.now() - started
-    return restore_rows.rebuild_rows(the_plan, rebuilt, unreachable)
+    return restore_rows.rebuild_rows(restore, rebuilt, unreachable)
 
 
-def replace(conn, the_plan, attrs, request, reporter):
+def replace(conn, restore, attrs, request, reporter):
     """The replacement, in one ledger: stop and rename the old server,
     free its addresses and volumes, build the new one, move the floating
     IPs; then, with ``delete_old``, delete the old server."""
-    old = the_plan.server
+    old = restore.server
     started = waits.CLOCK.now()
     made = restore_rows.Made()
     with rollback.Ledger(conn, reporter) as ledger:
         steps = restore_steps.Steps(conn, ledger, reporter, request.timeout)
         try:
-            server = _cut_over(conn, the_plan, attrs, steps, made)
+            server = _cut_over(conn, restore, attrs, steps, made)
         except BaseException:
             reporter.say(_('The restore failed: putting server %s back as '
                            'it was.') % restore_plan.label(old))
@@ -240,26 +240,26 @@ def replace(conn, the_plan, attrs, request, reporter):
     # The new server is the user's now: what fails from here on is said,
     # and the rows are still printed.
     made.server = _record(server)
-    failure = after.finish(steps, the_plan, attrs, made, request)
-    return restore_rows.replace_rows(the_plan, made), failure
+    failure = after.finish(steps, restore, attrs, made, request)
+    return restore_rows.replace_rows(restore, made), failure
 
 
-def _cut_over(conn, the_plan, attrs, steps, made):
+def _cut_over(conn, restore, attrs, steps, made):
     """The steps of a replacement, each written on the ledger: the new
     server, ACTIVE with its floating IPs."""
-    old, reporter = the_plan.server, steps.reporter
-    moved = {v.moved for v in the_plan.volumes if v.moved}
-    restored = _from_backups(conn, the_plan, steps)
+    old, reporter = restore.server, steps.reporter
+    moved = {v.moved for v in restore.volumes if v.moved}
+    restored = _from_backups(conn, restore, steps)
     if restored:
-        attrs = restore_attrs.with_backup_volumes(attrs, the_plan, restored)
+        attrs = restore_attrs.with_backup_volumes(attrs, restore, restored)
     reporter.say(_('Stopping server %s') % restore_plan.label(old))
     steps.stop(old)
-    steps.rename(old, the_plan.kept_name)
-    off_nova_ports = [f for f in the_plan.found.floating_ips
-                      if f['port_id'] not in the_plan.moved_ports]
+    steps.rename(old, restore.kept_name)
+    off_nova_ports = [f for f in restore.found.floating_ips
+                      if f['port_id'] not in restore.moved_ports]
     for fip in off_nova_ports:
         steps.release_floating_ip(fip)
-    for step in the_plan.ports:
+    for step in restore.ports:
         if step.how == restore_plan.SAME:
             steps.readdress(step)
         elif step.how == restore_plan.MOVE:
@@ -271,21 +271,21 @@ def _cut_over(conn, the_plan, attrs, steps, made):
     server = steps.built(server, moved | set(restored.values()))
     made.ports, made.volumes = reads.parallel([
         lambda: [_record(p) for p in conn.network.ports(
-            device_id=server.id)] if the_plan.ports else [],
-        lambda: _new_volumes(conn, the_plan, server)])
+            device_id=server.id)] if restore.ports else [],
+        lambda: _new_volumes(conn, restore, server)])
     made.volumes.update(restored)
     for fip in off_nova_ports:
-        port = _port_for(the_plan, fip, made.ports)
+        port = _port_for(restore, fip, made.ports)
         steps.move_floating_ip(fip, port)
         made.floating_ips[fip['id']] = port['id']
     return server
 
 
-def _from_backups(conn, the_plan, steps):
+def _from_backups(conn, restore, steps):
     """An archived snapshot's new volumes, made from its backups while
     the old server still runs, each in the ledger until the new server
     has it: {volume snapshot ID: volume ID}."""
-    todo = [v for v in the_plan.volumes if v.backup]
+    todo = [v for v in restore.volumes if v.backup]
     if not todo:
         return {}
     direct = sdk_utils.supports_microversion(conn.block_storage,
@@ -294,7 +294,7 @@ def _from_backups(conn, the_plan, steps):
     made = {}
     for step in todo:
         made[step.snapshot_id] = from_backups.make_volume(
-            conn, step.backup, restore_attrs.backup_volume(the_plan, step),
+            conn, step.backup, restore_attrs.backup_volume(restore, step),
             direct, steps.ledger, deadline)
         steps.reporter.say(_('Making %(role)s volume %(id)s from backup '
                              '%(backup)s') % {
@@ -305,23 +305,23 @@ def _from_backups(conn, the_plan, steps):
     return made
 
 
-def _port_for(the_plan, fip, ports):
+def _port_for(restore, fip, ports):
     """The new server's port a floating IP of a Nova-made port goes to:
     on the same network, the same address where it was kept."""
-    step = next(s for s in the_plan.ports if s.port['id'] == fip['port_id'])
+    step = next(s for s in restore.ports if s.port['id'] == fip['port_id'])
     same = [p for p in ports if p['network_id'] == step.port['network_id']]
     kept = [p for p in same if [ip['ip_address'] for ip in p['fixed_ips']]
             == step.addresses]
     return (kept or same)[0]
 
 
-def _new_volumes(conn, the_plan, server):
+def _new_volumes(conn, restore, server):
     """{volume snapshot ID, or moved volume ID: the new server's volume}."""
     ids = [v['id'] for v in server.attached_volumes or ()]
     found = {}
     for volume_id, volume in reads.get_volumes(conn, ids).items():
         key = volume.get('snapshot_id') if volume_id not in {
-            v.moved for v in the_plan.volumes} else volume_id
+            v.moved for v in restore.volumes} else volume_id
         if key:  # none: made from a backup (known already)
             found.setdefault(key, volume_id)
     return found

@@ -309,7 +309,7 @@ def archive_kept(conn, archiving, wait, reporter):
     if not archiving.plans:
         return
     try:
-        archiving.results = archive_run.carry_out_kept(
+        archiving.results = archive_run.archive_kept(
             conn, archiving.plans, archiving.service, wait,
             _Recording(archiving, reporter))
     except errors.Refused as exc:

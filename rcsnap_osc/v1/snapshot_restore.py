@@ -93,7 +93,8 @@ class RestoreSnapshot(base.Lister):
         request = plan.Request(
             snapshot=args.snapshot, server=args.server,
             data_volumes=args.data_volumes, delete_old=args.delete_old,
-            dry_run=args.dry_run, wait=args.wait, timeout=args.timeout)
+            dry_run=args.dry_run,
+            wait=args.timeout if args.wait else None, timeout=args.timeout)
         restore, attrs = restoring.prepare(self.conn, request)
         planned = restoring.planned_rows(restore)
         if args.dry_run:
@@ -105,7 +106,7 @@ class RestoreSnapshot(base.Lister):
             _('Restore server %(server)s from snapshot %(snap)s? '
               '[y/N] ') % {'server': restore.server['name'],
                            'snap': restore.found.summary.image['id']})
-        done, failure = restoring.carry_out(
+        done, failure = restoring.execute(
             self.conn, restore, attrs, request,
             common.StderrReporter(self.app.stderr))
         if failure:

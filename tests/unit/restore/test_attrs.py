@@ -35,7 +35,7 @@ NEW_PORT = '9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1e2f'
 
 
 def the_plan(data_volumes=plan.SNAPSHOT, delete_old=False, **found):
-    return plan.plan(test_plan.found(**found), plan.Request(
+    return plan.decide(test_plan.found(**found), plan.Request(
         'snap', data_volumes=data_volumes, delete_old=delete_old),
         data.STAMP)
 
@@ -220,7 +220,7 @@ class TestRows(testtools.TestCase):
 
     def test_rebuild(self):
         found = test_plan.image_backed_found()
-        rebuild = plan.plan(found, plan.Request('snap'), data.STAMP)
+        rebuild = plan.decide(found, plan.Request('snap'), data.STAMP)
         self.assertEqual([(
             'server', data.SERVER_ID, data.SERVER_ID,
             'analysis-vm rebuilt from image %s: its local disk is replaced; '

@@ -99,7 +99,7 @@ class TestPorts(testtools.TestCase):
             s[0] for s in self.steps([data.user_port(), data.port()])])
 
     def test_counts(self):
-        the_plan = plan.plan(found(), plan.Request('snap'), data.STAMP)
+        the_plan = plan.decide(found(), plan.Request('snap'), data.STAMP)
         self.assertEqual(1, the_plan.new_ports)
         self.assertEqual([data.USER_PORT_ID], the_plan.moved_ports)
         self.assertEqual([data.NOVA_IP], the_plan.ports[0].addresses)
@@ -157,7 +157,7 @@ class TestVolumes(testtools.TestCase):
             plan.VolumeStep('data', '/dev/vdb', 5, moved=DATA_VOL,
                             old=DATA_VOL)], steps)
         self.assertEqual([], left)
-        the_plan = plan.plan(found(), plan.Request(
+        the_plan = plan.decide(found(), plan.Request(
             'snap', data_volumes=plan.CURRENT), data.STAMP)
         self.assertEqual([steps[0]], the_plan.new_volumes)
 
@@ -179,9 +179,9 @@ def archived_image():
 class TestArchived(testtools.TestCase):
 
     def test_each_new_volume_from_its_backup_at_the_recorded_size(self):
-        the_plan = plan.plan(found(image=archived_image(),
-                                   volume_snapshots={}),
-                             plan.Request('snap'), data.STAMP)
+        the_plan = plan.decide(found(image=archived_image(),
+                                     volume_snapshots={}),
+                               plan.Request('snap'), data.STAMP)
         self.assertEqual(
             [('root', ROOT_BACKUP, ROOT_VOL), ('data', DATA_BACKUP, DATA_VOL)],
             [(v.role, v.backup, v.old) for v in the_plan.volumes])
@@ -192,7 +192,7 @@ class TestArchived(testtools.TestCase):
 class TestRefused(testtools.TestCase):
 
     def refused(self, the_found):
-        return str(self.assertRaises(errors.Refused, plan.plan, the_found,
+        return str(self.assertRaises(errors.Refused, plan.decide, the_found,
                                      plan.Request('snap'), data.STAMP))
 
     def test_a_server_of_another_project(self):
@@ -234,14 +234,14 @@ class TestRefused(testtools.TestCase):
             self.refused(found(image=image, volume_snapshots={})))
 
     def test_image_backed_is_a_rebuild(self):
-        the_plan = plan.plan(image_backed_found(), plan.Request('snap'),
-                             data.STAMP)
+        the_plan = plan.decide(image_backed_found(), plan.Request('snap'),
+                               data.STAMP)
         self.assertEqual((plan.REBUILD, None, ()), (
             the_plan.kind, the_plan.kept_name, the_plan.volumes))
 
     def test_replacement(self):
-        the_plan = plan.plan(found(), plan.Request('snap', delete_old=True),
-                             data.STAMP)
+        the_plan = plan.decide(found(), plan.Request('snap', delete_old=True),
+                               data.STAMP)
         self.assertEqual(
             (plan.REPLACE, data.KEPT_NAME, True, plan.SNAPSHOT),
             (the_plan.kind, the_plan.kept_name, the_plan.delete_old,
@@ -252,7 +252,7 @@ class TestQuota(testtools.TestCase):
 
     def setUp(self):
         super().setUp()
-        self.plan = plan.plan(found(), plan.Request('snap'), data.STAMP)
+        self.plan = plan.decide(found(), plan.Request('snap'), data.STAMP)
 
     def cinder(self, volumes=(2, 10), gigabytes=(24, -1)):
         return fakes.quota_set(volumes=volumes,
@@ -293,8 +293,8 @@ class TestQuota(testtools.TestCase):
                          {'limit': -1, 'used': 900, 'reserved': 0})
 
     def test_moved_ports_need_no_room(self):
-        the_plan = plan.plan(found(ports=[data.user_port()], fips=[]),
-                             plan.Request('snap'), data.STAMP)
+        the_plan = plan.decide(found(ports=[data.user_port()], fips=[]),
+                               plan.Request('snap'), data.STAMP)
         plan.check_quota(the_plan, self.cinder(),
                          {'limit': 10, 'used': 10, 'reserved': 0})
 
