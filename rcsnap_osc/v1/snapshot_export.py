@@ -15,11 +15,10 @@ and back."""
 
 from osc_lib.cli import format_columns
 
+from rcsnap_osc import constants
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
-
-DISK_FORMATS = ('qcow2', 'raw')
 
 
 def _reporter(app):
@@ -55,7 +54,7 @@ class ExportSnapshot(base.ShowOne):
         parser.add_argument(
             '--disk-format',
             metavar='<disk-format>',
-            choices=DISK_FORMATS,
+            choices=constants.DISK_FORMATS,
             default='qcow2',
             help=_('Disk format of the files of a volume-backed snapshot: '
                    'qcow2 or raw (default: qcow2; --format is the output '
@@ -64,7 +63,7 @@ class ExportSnapshot(base.ShowOne):
         parser.add_argument(
             '--volumes',
             metavar='<which>',
-            choices=('root', 'all'),
+            choices=constants.VOLUMES,
             default='root',
             help=_('Volumes of a volume-backed snapshot to export: root '
                    '(the boot disk) or all (default: root)'),
@@ -204,7 +203,7 @@ class CopySnapshot(base.ShowOne):
         parser.add_argument(
             '--disk-format',
             metavar='<disk-format>',
-            choices=DISK_FORMATS,
+            choices=constants.DISK_FORMATS,
             default='qcow2',
             help=_('Disk format the volumes of a volume-backed snapshot '
                    'travel in: qcow2 or raw (default: qcow2)'),

@@ -18,14 +18,11 @@ are in :mod:`rcsnap_osc.share.plan`), imported inside ``take_action``.
 
 from osc_lib.cli import format_columns
 
+from rcsnap_osc import constants
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
-DISK_FORMATS = ('raw', 'qcow2')
-#: ``share --copy --volumes`` (as :data:`rcsnap_osc.share.plan.VOLUMES`,
-#: which is not imported here: v1 modules import nothing heavy).
-VOLUMES = ('root', 'all')
 DEFAULT_DISK_FORMAT = 'raw'
 
 
@@ -95,7 +92,7 @@ class ShareSnapshot(base.ShowOne):
         parser.add_argument(
             '--volumes',
             metavar='<which>',
-            choices=VOLUMES,
+            choices=constants.VOLUMES,
             help=_('With --copy, what is copied: root (the root disk, the '
                    'default) or all (the root disk and one image of each '
                    'data volume, named after the copy and its device, '
@@ -110,7 +107,7 @@ class ShareSnapshot(base.ShowOne):
         parser.add_argument(
             '--disk-format',
             metavar='<disk-format>',
-            choices=DISK_FORMATS,
+            choices=constants.DISK_FORMATS,
             help=_('With --copy, disk format of the copy: raw or qcow2 '
                    '(default: %s)') % DEFAULT_DISK_FORMAT,
         )
