@@ -26,6 +26,7 @@ project's) orphaned volume snapshots and backups, from a fixed number of
 listings, and their deletion the same way.
 """
 
+import dataclasses
 import datetime
 
 from rcsnap_osc.cloud import find
@@ -103,6 +104,28 @@ def delete_snapshots(conn, request, reporter):
     return plans, removal.remove(conn, plans, request.wait,
                                  reporter.progress(_('Deleting')),
                                  reporter.made)
+
+
+@dataclasses.dataclass
+class Orphans:
+    """What ``orphans`` lists: the orphaned volume snapshots
+    (:class:`orphans.Orphan`), the backups ``archive`` made whose image is
+    gone, and with ``--all-projects`` the names of the projects."""
+
+    volume_snapshots: list
+    backups: list
+    names: dict | None = None
+
+
+def list_orphans(conn, include_all=False, all_projects=False):
+    """The :class:`Orphans` of this project, or of every project."""
+    listed, names = {}, None
+    if all_projects:
+        found, names = gather_all_orphans(conn, include_all, listed)
+    else:
+        found = gather_orphans(conn, include_all, listed)
+    return Orphans(found, archives.orphan_backups(listed['backups'],
+                                                  listed['images']), names)
 
 
 def gather_orphans(conn, include_all=False, listed=None):

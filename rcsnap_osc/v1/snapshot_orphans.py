@@ -67,21 +67,20 @@ class ListSnapshotOrphan(base.Lister):
         from rcsnap_osc.delete import plan
         from rcsnap_osc.delete import run as deleting
 
-        listed, names = {}, None
-        if parsed_args.all_projects:
-            orphans, names = deleting.gather_all_orphans(
-                self.conn, parsed_args.all, listed)
-        else:
-            orphans = deleting.gather_orphans(self.conn, parsed_args.all,
-                                              listed)
-        for note in plan.notes(orphans):
+        listed = deleting.list_orphans(self.conn, parsed_args.all,
+                                       parsed_args.all_projects)
+        for note in plan.notes(listed.volume_snapshots):
             self.app.stderr.write(note + '\n')
+        names = listed.names
         if names is None:
-            return HEADERS, [row(o) for o in orphans] + backup_rows(listed)
+            return HEADERS, [row(o) for o in listed.volume_snapshots] + \
+                backup_rows(listed.backups)
         return ('Project',) + HEADERS, [
-            (names.get(o.project) or o.project,) + row(o) for o in orphans
+            (names.get(o.project) or o.project,) + row(o)
+            for o in listed.volume_snapshots
         ] + [(names.get(project) or project or '',) + backup
-             for project, backup in backup_rows(listed, with_project=True)]
+             for project, backup in backup_rows(listed.backups,
+                                                with_project=True)]
 
 
 def row(orphan):
@@ -98,13 +97,13 @@ def row(orphan):
 BACKUP_PROJECT = 'os-backup-project-attr:project_id'
 
 
-def backup_rows(listed, with_project=False):
+def backup_rows(backups, with_project=False):
     """The rows of the backups ``archive`` made whose image is gone;
     ``with_project``: ``(project ID, row)`` pairs."""
     from rcsnap_osc.core import archives
 
     rows = []
-    for b in archives.orphan_backups(listed['backups'], listed['images']):
+    for b in backups:
         rows.append((
             b['id'], b.get('name'), common.SizeColumn(b.get('size')),
             b.get('status'), b.get('created_at'), b.get('volume_id'),
