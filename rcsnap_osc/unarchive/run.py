@@ -28,6 +28,7 @@ from openstack import utils as sdk_utils
 
 from rcsnap_osc.archive import run as archive_run
 from rcsnap_osc.cloud import from_backups
+from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import volume_images
@@ -82,13 +83,6 @@ def planned(plans):
         for p in plans]
 
 
-def _get_snapshot(conn, snapshot_id):
-    try:
-        return conn.block_storage.get_snapshot(snapshot_id)
-    except sdk_exc.NotFoundException:
-        return None
-
-
 def _make_volumes(conn, results, ledger, deadline, reporter):
     direct = sdk_utils.supports_microversion(conn.block_storage,
                                              from_backups.FROM_BACKUP)
@@ -120,7 +114,8 @@ def _make_snapshots(conn, results, ledger, deadline, reporter):
     for snapshot_id in [s for r in results for s in r.snapshots.values()]:
         waits.until_status(
             deadline, waits.cinder(_('Volume snapshot %s') % snapshot_id),
-            lambda ident=snapshot_id: _get_snapshot(conn, ident),
+            lambda ident=snapshot_id: reads.or_none(
+                conn.block_storage.get_snapshot, ident),
             ('available',), snapshots.VOLUME_SNAPSHOT_FAILED,
             reporter.progress(_('Making volume snapshot %s') % snapshot_id))
 
