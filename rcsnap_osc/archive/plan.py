@@ -107,11 +107,9 @@ def _refuse(name: str, why: str) -> errors.Refused:
 
 
 def _image_refusal(image: dict, project_id: str) -> str | None:
-    why = archives.not_ours(image, project_id)
+    why = archives.not_movable(image, project_id, archived=False)
     if why:
         return why
-    if archives.is_archived(image):
-        return _('it is archived already')
     try:
         mapping = snapshots.parse_block_device_mapping(
             image.get('block_device_mapping'))

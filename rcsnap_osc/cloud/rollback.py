@@ -193,13 +193,21 @@ class Ledger:
             wanted, failed)
 
 
-def _remove_images(ledger, entries, outcome):
+def _each(ledger, entries, outcome, remove):
+    """``remove(entry)`` of each entry, then it is gone; a failure is
+    recorded and the next one removed (the original error matters
+    more)."""
     for entry in entries:
         try:
-            ledger.conn.image.delete_image(entry.id, ignore_missing=True)
+            remove(entry)
             ledger._gone(entry, outcome)
         except Exception as exc:  # the original error matters more
             ledger._failed(entry, exc, outcome)
+
+
+def _remove_images(ledger, entries, outcome):
+    _each(ledger, entries, outcome, lambda entry: ledger.conn.image.
+          delete_image(entry.id, ignore_missing=True))
 
 
 def _remove_servers(ledger, entries, outcome):
@@ -239,39 +247,34 @@ def _remove_settled(ledger, entries, outcome, kind):
                             _('Volume snapshot %s')),
         'backup': (block.get_backup, block.delete_backup, _('Backup %s')),
     }[kind]
-    for entry in entries:
+
+    def remove(entry):
         subject = waits.cinder(label % entry.id)
-        fetch = (lambda ident=entry.id:  # noqa: E731
-                 reads.or_none(get, ident))
-        try:
-            found = ledger._settle(subject, fetch,
-                                   ('available', 'error', 'deleted'),
-                                   errors.STUCK)
-            if found is not None:  # a backup's 404 is read back (below)
-                delete(entry.id, ignore_missing=kind != 'backup')
-                ledger._settle(subject, fetch, ('deleted',),
-                               ('error_deleting',))
-            ledger._gone(entry, outcome)
-        except Exception as exc:  # the original error matters more
-            ledger._failed(entry, exc, outcome)
+        fetch = (lambda: reads.or_none(get, entry.id))  # noqa: E731
+        found = ledger._settle(subject, fetch,
+                               ('available', 'error', 'deleted'),
+                               errors.STUCK)
+        if found is not None:  # a backup's 404 is read back (below)
+            delete(entry.id, ignore_missing=kind != 'backup')
+            ledger._settle(subject, fetch, ('deleted',),
+                           ('error_deleting',))
+
+    _each(ledger, entries, outcome, remove)
 
 
 def _remove_volumes(ledger, entries, outcome):
     """Temporary volumes, each once it settles."""
     block = ledger.conn.block_storage
-    for entry in entries:
-        try:
-            volume = ledger._settle(
-                waits.cinder(_('Volume %s') % entry.id),
-                lambda ident=entry.id: reads.or_none(block.get_volume,
-                                                     ident),
-                reads.VOLUME_DELETABLE | {'deleted', 'deleting'},
-                errors.STUCK)
-            if volume is not None and volume.status in reads.VOLUME_DELETABLE:
-                block.delete_volume(entry.id, ignore_missing=True)
-            ledger._gone(entry, outcome)
-        except Exception as exc:  # the original error matters more
-            ledger._failed(entry, exc, outcome)
+
+    def remove(entry):
+        volume = ledger._settle(
+            waits.cinder(_('Volume %s') % entry.id),
+            lambda: reads.or_none(block.get_volume, entry.id),
+            reads.VOLUME_DELETABLE | {'deleted', 'deleting'}, errors.STUCK)
+        if volume is not None and volume.status in reads.VOLUME_DELETABLE:
+            block.delete_volume(entry.id, ignore_missing=True)
+
+    _each(ledger, entries, outcome, remove)
 
 
 def _remove_server_volumes(ledger, entries, outcome):

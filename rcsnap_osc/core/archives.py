@@ -101,6 +101,18 @@ def not_ours(image: dict, project_id: str) -> str | None:
     return None
 
 
+def not_movable(image: dict, project_id: str,
+                archived: bool) -> str | None:
+    """Why ``archive`` (``archived`` False: the image must not be
+    archived) or ``unarchive`` (True) leaves an image alone: not ours
+    (:func:`not_ours`), or already where the command would take it."""
+    why = not_ours(image, project_id)
+    if why or is_archived(image) == archived:
+        return why
+    return (_('it is not archived') if archived else
+            _('it is archived already'))
+
+
 def is_archived(image: dict) -> bool:
     """Whether the image records an archive."""
     return bool(image.get(ARCHIVED_AT)) and bool(records(image))

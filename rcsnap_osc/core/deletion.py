@@ -92,21 +92,13 @@ class Plan:
         """The image item; None in a plan of orphaned volume snapshots."""
         return next((i for i in self.items if i.kind == IMAGE), None)
 
-    @property
-    def volume_snapshots(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.kind == VOLUME_SNAPSHOT)
+    def of_kind(self, kind: str) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.kind == kind)
 
-    @property
-    def data_images(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.kind == DATA_IMAGE)
-
-    @property
-    def backups(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.kind == BACKUP)
-
-    @property
-    def volumes(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.kind == VOLUME)
+    volume_snapshots = property(lambda self: self.of_kind(VOLUME_SNAPSHOT))
+    data_images = property(lambda self: self.of_kind(DATA_IMAGE))
+    backups = property(lambda self: self.of_kind(BACKUP))
+    volumes = property(lambda self: self.of_kind(VOLUME))
 
 
 def resolve(name_or_id: str, images: collections.abc.Sequence[dict]

@@ -76,15 +76,6 @@ def _refuse(name: str, why: str) -> errors.Refused:
         'name': name, 'why': why})
 
 
-def _refusal(image: dict, project_id: str) -> str | None:
-    why = archives.not_ours(image, project_id)
-    if why:
-        return why
-    if not archives.is_archived(image):
-        return _('it is not archived')
-    return None
-
-
 def _disks(name: str, image: dict, listed: dict[str, dict]) -> tuple:
     disks = archives.current(image)
     if not disks or len(disks) != len(snapshots.volume_refs(
@@ -133,7 +124,7 @@ def plan_unarchive(names: typing.Iterable[str], images: list[dict],
             raise errors.Refused(error[:1].upper() + error[1:] + '.')
         if image['id'] in found:
             continue
-        why = _refusal(image, project_id)
+        why = archives.not_movable(image, project_id, archived=True)
         if why:
             raise _refuse(name, why)
         found[image['id']] = Unarchive(
