@@ -57,9 +57,10 @@ def executable():
         shutil.which('openstack') or 'openstack')
 
 
-def command(entry):
+def command(entry, extra=()):
+    """``schedule run`` of ``entry``, with ``extra`` options."""
     return [executable(), '--os-cloud', entry, 'rc', 'snapshot',
-            'schedule', 'run']
+            'schedule', 'run', *extra]
 
 
 def environment(files=None):
@@ -82,7 +83,7 @@ def environment(files=None):
     return found
 
 
-def service_text(entry, env):
+def service_text(entry, env, extra=()):
     lines = ['[Unit]',
              'Description=OpenStack snapshot schedules of cloud %s' % entry,
              'Wants=network-online.target',
@@ -90,8 +91,9 @@ def service_text(entry, env):
              '[Service]', 'Type=oneshot']
     lines += ['Environment=%s' % shlex.quote('%s=%s' % kv)
               for kv in sorted(env.items())]
-    lines += ['ExecStart=%s' % ' '.join(shlex.quote(a)
-                                        for a in command(entry)), '']
+    lines += ['ExecStart=%s' % ' '.join(
+        shlex.quote(a).replace('%', '%%') for a in command(entry, extra)),
+        '']
     return '\n'.join(lines)
 
 
@@ -105,7 +107,7 @@ def timer_text(entry, interval):
         '[Install]', 'WantedBy=timers.target', ''])
 
 
-def cron_line(entry, seconds, env):
+def cron_line(entry, seconds, env, extra=()):
     minutes = seconds // 60
     when = ('*/%d * * * *' % minutes if minutes < 60 else
             '0 */%d * * *' % (minutes // 60))
@@ -115,7 +117,8 @@ def cron_line(entry, seconds, env):
     prefix = ''.join('%s=%s ' % (k, shlex.quote(v))
                      for k, v in sorted(env.items()))
     return '%s %sflock -n %s %s >> %s 2>&1' % (
-        when, prefix, lock, ' '.join(shlex.quote(a) for a in command(entry)),
+        when, prefix, lock, ' '.join(
+            shlex.quote(a).replace('%', r'\%') for a in command(entry, extra)),
         log)
 
 
@@ -152,10 +155,12 @@ def check_units(entry, force):
                              there[0])
 
 
-def write_units(entry, interval, env):
-    """Write the service and the timer: their paths."""
+def write_units(entry, interval, env, extra=()):
+    """Write the service (its owner's only when it holds options: a
+    webhook URL is a secret) and the timer: their paths."""
     paths = unit_paths(entry)
-    write_private(paths[0], service_text(entry, env))
+    write_private(paths[0], service_text(entry, env, extra),
+                  0o600 if extra else 0o644)
     write_private(paths[1], timer_text(entry, interval))
     return paths
 
@@ -258,7 +263,8 @@ class Request:
     ``cron``), every ``interval`` (``15m``, ``1h``), the clouds.yaml
     ``entry`` (None: ``cloud``, the one the command runs with), whether to
     ``create_credential``, ``force``, and the clouds.yaml and secure.yaml
-    the configuration was ``loaded_from`` (:func:`config_files`)."""
+    the configuration was ``loaded_from`` (:func:`config_files`), and the
+    ``notify`` options of each run."""
 
     kind: str = 'systemd'
     interval: str = '15m'
@@ -267,6 +273,7 @@ class Request:
     create_credential: bool = False
     force: bool = False
     loaded_from: tuple = (None, None)
+    notify: tuple = ()
 
 
 @dataclasses.dataclass
@@ -305,7 +312,7 @@ def install(connect, request):
     if request.kind == 'systemd':
         check_units(entry, request.force)
     done = Installed(kind=request.kind, os_cloud_entry=entry,
-                     command=' '.join(command(entry)))
+                     command=' '.join(command(entry, request.notify)))
     files = None
     if request.create_credential:
         files = config_files(*request.loaded_from)
@@ -317,11 +324,12 @@ def install(connect, request):
     env = environment(files)
     name = unit_name(entry)
     if request.kind == 'cron':
-        done.crontab_line = cron_line(entry, seconds, env)
+        done.crontab_line = cron_line(entry, seconds, env, request.notify)
         done.enable = _('crontab -e, and add the crontab line')
         done.log = '~/.cache/%s.log' % name
     else:
-        done.service, done.timer = write_units(entry, interval, env)
+        done.service, done.timer = write_units(entry, interval, env,
+                                               request.notify)
         done.enable = ('systemctl --user daemon-reload && systemctl --user '
                        'enable --now %s.timer' % name)
         done.status = 'systemctl --user list-timers %s.timer' % name

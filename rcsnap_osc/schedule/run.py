@@ -43,6 +43,7 @@ import dataclasses
 import datetime
 import os
 
+from rcsnap_osc.alerts import run as alerting
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.create import run as creating
@@ -283,12 +284,13 @@ class RunRequest:
     """What ``schedule run`` was asked: the ``servers`` named (empty:
     every server with a policy), ``dry_run``, ``wait`` seconds for each
     snapshot and pruning (None: the snapshots are not waited for), and
-    ``now`` (naive UTC; None: :func:`now`)."""
+    ``now`` (naive UTC; None: :func:`now`); ``notify``: alerts."""
 
     servers: tuple
     dry_run: bool
     wait: int | None
     now: object = None
+    notify: object = None
 
 
 def run(conn, request, reporter):
@@ -303,20 +305,15 @@ def run(conn, request, reporter):
         for row in due:
             row.result = WOULD
         return rows
-    ttl = claims_ttl(request.wait)
-    try:
-        claim(conn, due, ttl)
+    try:  # a window claim lasts as a retention claim does, at most
+        claim(conn, due, retaining.claim_ttl(request.wait))
         snapshot(conn, due, request.wait, reporter)
         record(conn, due, request.now)
     finally:
         release(conn, due, reporter)
+    if request.notify:
+        alerting.send(conn, request.notify, rows, request.now, reporter)
     return rows
-
-
-def claims_ttl(wait):
-    """How long a window claim lasts at most: as the retention claim of
-    a run that waits ``wait`` seconds."""
-    return retaining.claim_ttl(wait)
 
 
 def show(conn, name_or_id):

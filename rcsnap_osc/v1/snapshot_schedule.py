@@ -21,6 +21,7 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 from rcsnap_osc.v1 import keep
+from rcsnap_osc.v1 import notify
 
 FORMAT = _("""The policy is the server's metadata value "rcsnap:schedule"
 (at most 255 characters, ";"-separated): every=<N>h|<N>d|<N>w (required),
@@ -238,6 +239,7 @@ ID or the error line) is written to its metadata, and the command exits
         common.add_timeout_argument(parser, _(
             'Give up waiting for a snapshot, or the deletions of its '
             'pruning, after this many seconds (default: %d)'))
+        notify.add_notify_arguments(parser, _('the run'))
         return parser
 
     def take_action(self, parsed_args):
@@ -245,7 +247,8 @@ ID or the error line) is written to its metadata, and the command exits
 
         args = parsed_args
         rows = running.run(self.conn, running.RunRequest(
-            tuple(args.server), args.dry_run, args.timeout),
+            tuple(args.server), args.dry_run, args.timeout,
+            notify=notify.notify_of(args)),
             common.StderrReporter(self.app.stderr))
         failed = [r.server.name for r in rows if r.failed]
         if failed:

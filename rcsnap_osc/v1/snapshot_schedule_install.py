@@ -15,6 +15,7 @@ run``."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import notify
 
 DESCRIPTION = _("""Install the timer that runs the snapshot schedules
 
@@ -33,7 +34,11 @@ credential of your user in the current project is made, limited to the
 "member" role, and written as that entry (default name: rcsnap-schedule):
 its ID in clouds.yaml, its secret in secure.yaml (mode 0600) beside it;
 the secret is never printed nor put on a command line. Existing units or
-an existing entry are refused without --force.""")
+an existing entry are refused without --force.
+
+With --notify-url or --notify-email, the timer's runs tell of failed and
+overdue servers ("schedule run" with the same options); the unit file
+that holds a webhook URL is readable by its owner only.""")
 
 FIELDS = ('kind', 'os_cloud_entry', 'command', 'service', 'timer',
           'crontab_line', 'application_credential_id', 'clouds_yaml',
@@ -70,6 +75,7 @@ class InstallSchedule(base.ShowOne):
         parser.add_argument(
             '--force', action='store_true',
             help=_('Replace existing units, or an existing entry'))
+        notify.add_notify_arguments(parser, _('each run of the timer'))
         return parser
 
     def take_action(self, parsed_args):
@@ -83,6 +89,7 @@ class InstallSchedule(base.ShowOne):
             entry=args.os_cloud_entry,
             cloud=getattr(self.app.options, 'cloud', None),
             create_credential=args.create_credential, force=args.force,
+            notify=tuple(notify.notify_of(args).args()),
             loaded_from=(
                 getattr(config, 'config_filename', None),
                 getattr(config, 'secure_config_filename', None)))

@@ -68,6 +68,7 @@ ARGUMENTS = {
     'rc_snapshot_schedule_list': [],
     'rc_snapshot_schedule_run': [],
     'rc_snapshot_schedule_install': ['--cron', '--create-credential'],
+    'rc_snapshot_coverage': [],
 }
 
 
