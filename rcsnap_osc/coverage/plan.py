@@ -28,7 +28,8 @@ A server's verdict is the first of these that holds:
 
 A snapshot is usable when its image is ``active``, it is not in the
 recycle bin, and its last verification, if any, did not fail. Its age is
-counted from the window a schedule made it for, else from its creation.
+counted from its creation (Glance's ``created_at``: when its data was
+taken), never below zero.
 """
 
 import dataclasses
@@ -36,6 +37,7 @@ import datetime
 
 from rcsnap_osc.core import holds
 from rcsnap_osc.core import retention
+from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -155,15 +157,21 @@ def duration(seconds):
     return ' '.join(parts[:2])
 
 
+def age_of(image, now):
+    """Whole seconds since the snapshot was made (0 at least: a clock
+    set back by a test); None when unknown."""
+    seconds = snapshots.age_seconds(image, now)
+    return None if seconds is None else max(0, int(seconds))
+
+
 def verdict(server, now, rpo=None):
     """The :class:`Row` of ``server`` at ``now`` (naive UTC); ``rpo``
     (seconds) replaces the default, twice the policy's interval."""
-    snapshots = [i for i in server.snapshots if usable(i)]
-    dated = [(retention.created(i), i['id'], i) for i in snapshots
-             if retention.created(i) is not None]
-    newest = max(dated, key=lambda d: (d[0], d[1]))[2] if dated else None
-    age = (None if newest is None else
-           int((now - retention.created(newest)).total_seconds()))
+    kept = [i for i in server.snapshots if usable(i)]
+    dated = [(age_of(i, now), i['id'], i) for i in kept
+             if age_of(i, now) is not None]
+    newest = min(dated, key=lambda d: (d[0], d[1]))[2] if dated else None
+    age = None if newest is None else age_of(newest, now)
     if server.every is not None and rpo is None:
         rpo = 2 * server.every
     last = server.last or {}
@@ -187,7 +195,7 @@ def verdict(server, now, rpo=None):
             'age': duration(age), 'rpo': duration(rpo)})
     if server.verify:
         since = now - datetime.timedelta(seconds=2 * server.verify)
-        checked = [verified_ok(i) for i in snapshots]
+        checked = [verified_ok(i) for i in kept]
         if not any(when is not None and when >= since for when in checked):
             return row(UNVERIFIED, _(
                 'no snapshot verified within %s (twice its verify '

@@ -63,6 +63,24 @@ class Clock:
             '%Y-%m-%dT%H:%M:%SZ'))
 
 
+def coverage_rows(bench, requests_text, server_ids):
+    """``rc snapshot coverage`` of the N servers the runs made snapshots
+    of, against coverage of one of them: the same requests (a server
+    listing and an image listing), whatever N. Both exit 0: every server
+    is protected after the runs."""
+    osc = bench.osc
+    many = measure.count_requests([osc('rc', 'snapshot', 'coverage', *[
+        a for s in server_ids for a in ('--server', s)])])
+    one = measure.count_requests([osc('rc', 'snapshot', 'coverage',
+                                      '--server', server_ids[0])])
+    fixtures.say('rc snapshot coverage makes: %s' % many['calls'])
+    bench.table.add('HTTP requests: rc snapshot coverage, %d servers vs 1 '
+                    'server (a server listing, an image listing)' % len(
+                        server_ids), requests_text(many), requests_text(one),
+                    many['api'] / one['api'], '== 1.00, 2 requests',
+                    many['api'] == one['api'] == 2)
+
+
 def rows(bench, args, requests_text, server_ids):
     """Set the policies, measure, then remove the snapshots and the
     policies (also on failure)."""
@@ -103,6 +121,7 @@ def rows(bench, args, requests_text, server_ids):
                         '<= 1.00, %d listings' % LISTINGS,
                         made['api'] <= plain['api'] and lists <= LISTINGS
                         and images <= 2 + n)
+        coverage_rows(bench, requests_text, server_ids)
     finally:
         for server_id in server_ids:
             measure.run(osc('rc', 'snapshot', 'prune', '--server',

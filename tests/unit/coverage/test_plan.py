@@ -84,9 +84,10 @@ class TestVerdicts(testtools.TestCase):
             (server('verify-ok', verify=DAY, snapshots=[
                 snap('o', 1), snap('p', 30, **verified(47))]),
              plan.PROTECTED, 'o', 1),
+            # The window a schedule made it for is not its age.
             (server('windowed', snapshots=[
                 snap('q', 1, window='20261128T0300Z')]),
-             plan.OVERDUE, 'q', 57),
+             plan.PROTECTED, 'q', 1),
         ]
         rows = plan.rows([t[0] for t in table], NOW)
         self.assertEqual(
