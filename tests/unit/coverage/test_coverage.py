@@ -137,3 +137,54 @@ class TestCoverage(CoverageTest):
         self.assertFails('--all-projects needs the admin role', 'rc',
                          'snapshot', 'coverage', '--all-projects')
         self.assertEqual([], self.calls())
+
+
+class TestAttribution(CoverageTest):
+
+    def test_a_volume_backed_snapshot_made_by_nova(self):
+        """No recorded server: the volume listings say whose root volume
+        it was, still the same requests whatever the number of
+        servers."""
+        body = fakes.server(fakes.SERVER_ID, 'analysis-vm')
+        body['metadata'] = {schedules.POLICY_KEY: 'every=1d;keep=3'}
+        self.requests.get(SERVERS + '/detail', json={'servers': [body]})
+        fakes.register_image_list(self.requests, [fakes.volume_backed_image(
+            created_at='2026-11-30T11:00:00Z')],
+            '?limit=1000&owner=%s' % base.PROJECT_ID)
+        self.requests.get(base.VOLUME_URL + '/snapshots/detail',
+                          json={'snapshots': [fakes.volume_snapshot()]})
+        fakes.register_volume_list(self.requests, [fakes.volume(
+            fakes.ROOT_VOLUME_ID, 'in-use', attachments=[
+                {'server_id': fakes.SERVER_ID, 'attachment_id': 'a1',
+                 'volume_id': fakes.ROOT_VOLUME_ID, 'device': '/dev/vda',
+                 'id': fakes.ROOT_VOLUME_ID, 'host_name': None}])])
+        rows, _ = self.coverage()
+        self.assertEqual([('analysis-vm', fakes.IMAGE_ID, 3600,
+                           'protected')],
+                         [(r['Server'], r['Newest Snapshot'], r['Age'],
+                           r['Verdict']) for r in rows])
+        self.assertCalls([set(LISTINGS), {
+            'GET %s/snapshots/detail?limit=1000' % base.VOLUME_URL,
+            'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL}])
+
+
+class TestAllProjects(CoverageTest):
+
+    def setUp(self):
+        super().setUp()
+        self.token.add_role(name='admin')
+        self.register_cloud()
+
+    def test_every_projects_servers_with_their_project(self):
+        body = fakes.server(server_id(0), 'theirs')
+        body['tenant_id'] = base.OTHER_PROJECT_ID
+        self.requests.get(SERVERS + '/detail', json={'servers': [body]})
+        fakes.register_image_list(self.requests, [],
+                                  '?limit=1000&visibility=all')
+        rows, lines = self.coverage('--all-projects', code=1)
+        self.assertEqual([('theirs', 'unprotected', base.OTHER_PROJECT_ID)],
+                         [(r['Server'], r['Verdict'], r['Project ID'])
+                          for r in rows])
+        self.assertCalls([{
+            'GET %s/detail?all_tenants=True' % SERVERS,
+            'GET %s?limit=1000&visibility=all' % IMAGES}])
