@@ -26,9 +26,9 @@ Exactly one snapshot per server per window, however many runs start:
   --keep`` does (:func:`rcsnap_osc.retention.run.create_all_and_retain`,
   holding each server's retention claim), each image recording its window
   (:data:`plan.WINDOW_PROPERTY`);
+- a policy's ``verify=`` verifies the snapshot made (:mod:`.verifying`);
 - the result is written to the metadata (:data:`plan.LAST_KEY`) before
-  the window claim is released (its image deleted: a claim ends with the
-  run, and the deleted ID stays refused).
+  the window claim is released (its image deleted: the ID stays refused).
 
 For tests only, :data:`NOW_VARIABLE` (``2026-11-25T03:00:00Z``) is the
 time the schedule commands take as now (:func:`now`): a run makes the
@@ -50,6 +50,7 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.retention import run as retaining
 from rcsnap_osc.schedule import plan
+from rcsnap_osc.schedule import verifying
 
 #: Seconds the snapshots (and the deletions of a pruning) are waited for
 #: when no timeout is given.
@@ -80,6 +81,7 @@ class Row:
     image: str = ''
     pruned: list = dataclasses.field(default_factory=list)
     claim: object = None
+    checked: list = dataclasses.field(default_factory=list)  # verify=
 
     @property
     def failed(self):
@@ -112,8 +114,8 @@ def policy_of(server):
 
 
 def rows_of(servers, now, named=False):
-    """The :class:`Row` of each server with a policy (with ``named``,
-    of each server: one without a policy is skipped, saying so)."""
+    """The :class:`Row` of each server with a policy (``named``: of each,
+    one without a policy skipped)."""
     rows = []
     for server in servers:
         policy, error = policy_of(server)
@@ -142,9 +144,8 @@ def window_claim(server, start):
 
 
 def claim(conn, rows, ttl):
-    """Take the window claim of each due row, all at once; a row another
-    run holds is skipped. Under its claim, a server's metadata is read
-    again: a window made meanwhile is not due any more."""
+    """Take the window claim of each due row, all at once (one another
+    run holds is skipped); under it, the server's metadata read again."""
     def take(row):
         try:
             row.claim = claims.take(
@@ -179,8 +180,7 @@ def fail(row, exc):
 
 def snapshot(conn, rows, wait, reporter):
     """Snapshot the rows still due, grouped by ``stop``, ``quiesce`` and
-    window (a few groups, each one batch), pruned by each server's
-    policy."""
+    window (a few groups, each one batch), pruned by their policies."""
     groups = {}
     for row in rows:
         if row.result == NOT_DUE and row.due.due and row.claim:
@@ -235,8 +235,8 @@ def outcome(row, result):
 
 
 def record(conn, rows, now):
-    """Write each attempted row's result to its server's metadata, in
-    parallel; a row whose write fails is failed."""
+    """Each attempted row's result in its server's metadata (in
+    parallel); a row whose write fails is failed."""
     attempted = [r for r in rows if r.claim is not None and
                  r.result in (MADE, FAILED)]
 
@@ -249,7 +249,8 @@ def record(conn, rows, now):
             'ok' if row.result == MADE else 'failed', row.due.window, now,
             made, row.image or None,
             len(row.pruned) if row.result == MADE else None,
-            row.why if row.result == FAILED else None)
+            row.why if row.result == FAILED else None,
+            verifying.record_items(row))
         try:
             conn.compute.set_server_metadata(row.server.id,
                                              **{plan.LAST_KEY: value})
@@ -307,6 +308,7 @@ def run(conn, request, reporter):
     try:
         claim(conn, due, ttl)
         snapshot(conn, due, request.wait, reporter)
+        verifying.verify_made(conn, due, request.now, reporter)
         record(conn, due, request.now)
     finally:
         release(conn, due, reporter)
@@ -314,8 +316,7 @@ def run(conn, request, reporter):
 
 
 def claims_ttl(wait):
-    """How long a window claim lasts at most: as the retention claim of
-    a run that waits ``wait`` seconds."""
+    """A window claim's longest life: a retention claim's of ``wait``."""
     return retaining.claim_ttl(wait)
 
 

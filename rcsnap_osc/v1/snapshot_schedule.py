@@ -25,13 +25,15 @@ from rcsnap_osc.v1 import keep
 FORMAT = _("""The policy is the server's metadata value "rcsnap:schedule"
 (at most 255 characters, ";"-separated): every=<N>h|<N>d|<N>w (required),
 at=HH:MM (UTC), keep=<N> or any of daily=<D>, weekly=<W>, monthly=<M>,
-within=<duration>, and the flags stop and quiesce, e.g.
+within=<duration>, verify=<duration>[:data|:boot], and the flags stop
+and quiesce, e.g.
 "every=1d;at=03:00;daily=7;weekly=4;monthly=12". A window starts at "at"
 plus whole multiples of "every" counted from Monday 1970-01-05 00:00 UTC
 (1w windows start on Mondays). "schedule run" writes what it did to
 "rcsnap:schedule_last", e.g. "result=ok;window=20261202T0300Z;
 at=20261202T030411Z;made=20261202T0300Z;image=<ID>;pruned=2" (on a
-failure, result=failed and error=<the error line> last); each snapshot
+failure, result=failed and error=<the error line> last; after a
+verification, verified=<time>;check=ok|failed); each snapshot
 it makes records its window in the image property
 "rcsnap:schedule_window", the time the retention counts it made at.""")
 
@@ -129,6 +131,12 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
             help=_('Refuse the snapshot when the file systems cannot be '
                    'frozen'))
         parser.add_argument(
+            '--verify', metavar='<duration>[:data|:boot]',
+            help=_('Once per this period (e.g. 1w), the run that makes a '
+                   'snapshot verifies it, as "rc snapshot verify" does, '
+                   'with --data or --boot when given (e.g. 1w:boot); the '
+                   'result goes into the run\'s record'))
+        parser.add_argument(
             '--force', action='store_true',
             help=_('Set the policy even when its steady state does not fit '
                    'in the Cinder quota'))
@@ -140,7 +148,7 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
 
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
-                           args.require_quiesce)
+                           args.require_quiesce, args.verify)
         return show_data(running.set_policy(self.conn, args.server, policy,
                                             args.force))
 

@@ -32,6 +32,9 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.verify import checks
 from rcsnap_osc.verify import plan
 
+#: What a verification is asked (for the capabilities that verify).
+Request = plan.Request
+
 
 def find_images(conn, names):
     """The instance snapshots named, in order, each once: one GET for one
