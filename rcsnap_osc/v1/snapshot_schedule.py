@@ -131,7 +131,7 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
             help=_('Refuse the snapshot when the file systems cannot be '
                    'frozen'))
         parser.add_argument(
-            '--verify', metavar='<duration>[:data|:boot]',
+            '--verify-every', metavar='<duration>[:data|:boot]',
             help=_('Once per this period (e.g. 1w), the run that makes a '
                    'snapshot verifies it, as "rc snapshot verify" does, '
                    'with --data or --boot when given (e.g. 1w:boot); the '
@@ -148,7 +148,7 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
 
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
-                           args.require_quiesce, args.verify)
+                           args.require_quiesce, args.verify_every)
         return show_data(running.set_policy(self.conn, args.server, policy,
                                             args.force))
 

@@ -18,6 +18,8 @@ The local cloud's Nova runs a fake driver: its console log is always
 ``FAKE CONSOLE OUTPUT``, so the drill proves what Nova and Cinder do, not
 that a guest came up."""
 
+import fixtures
+
 from tests.functional import base
 
 #: What the fake compute driver answers to os-getConsoleOutput.
@@ -78,3 +80,36 @@ class VerifyTest(base.FunctionalTest):
                       proc.stderr.strip().splitlines()[-1])
         shown = self.rc('show', snap['id'])
         self.assertIn(vsnap, shown['verified_result'])
+
+
+class ScheduledVerifyTest(base.FunctionalTest):
+    """``verify=1d`` in a policy, ``schedule run`` on two days (the clock
+    of the runs set by ``RCSNAP_SCHEDULE_NOW``, as in test_schedule)."""
+
+    def run_at(self, server, when):
+        self.useFixture(fixtures.EnvironmentVariable(
+            'RCSNAP_SCHEDULE_NOW', when))
+        rows = self.rc('schedule', 'run', '--server', server['id'])
+        for row in rows:
+            if row['Snapshot']:
+                self.later(self.delete_image, row['Snapshot'])
+        return rows[0]
+
+    def test_two_days_two_verifications(self):
+        server = self.create_image_backed_server()
+        shown = self.rc('schedule', 'set', server['id'], '--every', '1d',
+                        '--at', '03:00', '--keep', '2', '--verify-every',
+                        '1d')
+        self.assertEqual('every=1d;at=03:00;keep=2;verify=1d',
+                         shown['policy'])
+        conn = base.connection()
+        for day in (20, 21):
+            row = self.run_at(server, '2026-11-%dT05:00:00Z' % day)
+            self.assertEqual('made', row['Result'])
+            last = conn.compute.get_server(server['id']).metadata[
+                'rcsnap:schedule_last']
+            self.assertIn(';verified=202611%dT050000Z;check=ok' % day, last)
+            image = self.rc('show', row['Snapshot'])
+            self.assertEqual(('2026-11-%dT05:00:00Z' % day, 'default', 'ok'),
+                             (image['verified_at'], image['verified_level'],
+                              image['verified_result']))

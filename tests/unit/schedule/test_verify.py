@@ -22,6 +22,7 @@ from rcsnap_osc import errors
 from rcsnap_osc.schedule import checking
 from rcsnap_osc.schedule import plan
 from tests.unit import fakes
+from tests.unit.schedule import test_policies
 from tests.unit.schedule import test_run
 
 IMAGES, SNAPS, NEW_IDS = test_run.IMAGES, test_run.SNAPS, test_run.NEW_IDS
@@ -109,3 +110,22 @@ class TestChecking(testtools.TestCase):
         self.assertEqual('every=1d;keep=3;verify=1w:boot', policy.value())
         self.assertRaises(plan.BadPolicy, plan.parse,
                           'every=1d;keep=3;verify=1w:fast')
+
+
+class TestSetVerify(test_policies.PolicyTest):
+
+    def test_set_writes_verify(self):
+        shown = self.schedule('set', test_run.IDS[0], '--every', '1d',
+                              '--keep', '2', '--verify-every', '1w:boot',
+                              '--force')
+        self.assertEqual('every=1d;keep=2;verify=1w:boot', shown['policy'])
+
+    def test_a_bad_verify_costs_no_request(self):
+        self.assertFails("verify level 'fast' is not data or boot", 'rc',
+                         'snapshot', 'schedule', 'set', test_run.IDS[0],
+                         '--every', '1d', '--keep', '1', '--verify-every',
+                         '1w:fast')
+        self.assertFails("Invalid duration 'often'", 'rc', 'snapshot',
+                         'schedule', 'set', test_run.IDS[0], '--every', '1d',
+                         '--keep', '1', '--verify-every', 'often')
+        self.assertEqual([], self.calls())
