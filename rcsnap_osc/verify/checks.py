@@ -146,7 +146,11 @@ def drill(conn, summary, request, reporter):
                            deadline, reporter)
         return []
     finally:
-        ledger.roll_back()
+        removed = ledger.roll_back().removed
+        for ident in [i for kind, i in removed if kind == 'server']:
+            reporter.say(_('Deleted server %(id)s, and the volumes it got '
+                           'from the snapshot') % {'id': ident} if
+                         summary.devices else _('Deleted server %s') % ident)
 
 
 def console(conn, server_id, text, deadline, reporter):
