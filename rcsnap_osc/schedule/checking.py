@@ -64,3 +64,10 @@ def items(when, ok):
     """The run record's items of a verification made ``when``."""
     return ['%s=%s' % (VERIFIED, when.strftime('%Y%m%dT%H%M%SZ')),
             '%s=%s' % (CHECK, 'ok' if ok else 'failed')]
+
+
+def record_items(checked, last):
+    """The verification items of a run record: this run's (``checked``),
+    else those of the ``last`` record (its parsed items), kept."""
+    return checked or ['%s=%s' % (k, last[k]) for k in (VERIFIED, CHECK)
+                       if k in last]

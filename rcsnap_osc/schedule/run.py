@@ -49,6 +49,7 @@ from rcsnap_osc.create import run as creating
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.retention import run as retaining
+from rcsnap_osc.schedule import checking
 from rcsnap_osc.schedule import plan
 from rcsnap_osc.schedule import verifying
 
@@ -68,10 +69,9 @@ FAILED = 'failed'
 @dataclasses.dataclass
 class Row:
     """One server of a run: its policy (None with ``error``: unreadable),
-    whether it is due, and what the run did: ``result`` one of
-    :data:`NOT_DUE`, :data:`MADE`, :data:`WOULD`, :data:`SKIPPED`,
-    :data:`FAILED`, with ``why``; ``image`` the snapshot made, ``pruned``
-    the IDs of the snapshots deleted."""
+    whether it is due, what the run did (``result``: :data:`NOT_DUE`,
+    :data:`MADE`, :data:`WOULD`, :data:`SKIPPED`, :data:`FAILED`; ``why``),
+    the snapshot made (``image``), the IDs deleted (``pruned``)."""
 
     server: object
     policy: object = None
@@ -89,8 +89,7 @@ class Row:
 
 
 def now():
-    """The time the commands take as now: :data:`NOW_VARIABLE`, else the
-    clock (naive UTC)."""
+    """Now (naive UTC) for the commands: :data:`NOW_VARIABLE`, else now."""
     real = datetime.datetime.now(datetime.timezone.utc).replace(
         tzinfo=None, microsecond=0)
     text = os.environ.get(NOW_VARIABLE)
@@ -250,7 +249,7 @@ def record(conn, rows, now):
             made, row.image or None,
             len(row.pruned) if row.result == MADE else None,
             row.why if row.result == FAILED else None,
-            verifying.record_items(row))
+            checking.record_items(row.checked, last))
         try:
             conn.compute.set_server_metadata(row.server.id,
                                              **{plan.LAST_KEY: value})
@@ -281,15 +280,16 @@ def release(conn, rows, reporter):
 
 @dataclasses.dataclass(frozen=True)
 class RunRequest:
-    """What ``schedule run`` was asked: the ``servers`` named (empty:
-    every server with a policy), ``dry_run``, ``wait`` seconds for each
-    snapshot and pruning (None: the snapshots are not waited for), and
-    ``now`` (naive UTC; None: :func:`now`)."""
+    """What ``schedule run`` was asked: the ``servers`` (none: all with
+    a policy), ``dry_run``, ``wait`` seconds for each snapshot and
+    pruning (None: no wait), ``now`` (naive UTC; None: :func:`now`), the
+    ``verifier`` of ``verify=`` (:func:`.verifying.verify_made`)."""
 
     servers: tuple
     dry_run: bool
     wait: int | None
     now: object = None
+    verifier: object = None
 
 
 def run(conn, request, reporter):
@@ -308,7 +308,7 @@ def run(conn, request, reporter):
     try:
         claim(conn, due, ttl)
         snapshot(conn, due, request.wait, reporter)
-        verifying.verify_made(conn, due, request.now, reporter)
+        verifying.verify_made(conn, due, request, reporter)
         record(conn, due, request.now)
     finally:
         release(conn, due, reporter)

@@ -249,11 +249,14 @@ ID or the error line) is written to its metadata, and the command exits
         return parser
 
     def take_action(self, parsed_args):
+        from rcsnap_osc.launch import run as launching
         from rcsnap_osc.schedule import run as running
+        from rcsnap_osc.verify import run as verifying
 
         args = parsed_args
         rows = running.run(self.conn, running.RunRequest(
-            tuple(args.server), args.dry_run, args.timeout),
+            tuple(args.server), args.dry_run, args.timeout,
+            verifier=verifying.verifier(launching)),
             common.StderrReporter(self.app.stderr))
         failed = [r.server.name for r in rows if r.failed]
         if failed:

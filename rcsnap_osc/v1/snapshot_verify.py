@@ -86,6 +86,7 @@ class VerifySnapshot(base.Lister):
     def take_action(self, parsed_args):
         from osc_lib import exceptions
 
+        from rcsnap_osc.launch import run as launching
         from rcsnap_osc.verify import plan
         from rcsnap_osc.verify import run
 
@@ -94,7 +95,7 @@ class VerifySnapshot(base.Lister):
             names=tuple(parsed_args.snapshots), data=parsed_args.data,
             boot=parsed_args.boot or bool(parsed_args.console_contains),
             console_contains=parsed_args.console_contains,
-            timeout=parsed_args.timeout)
+            timeout=parsed_args.timeout, launcher=launching)
         reporter = common.StderrReporter(
             self.app.stderr, made=lambda rows: self.partial(
                 lambda: (HEADERS, _rows(rows))))

@@ -25,7 +25,6 @@ from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
-from rcsnap_osc.launch import run as launching
 from rcsnap_osc.verify import plan
 
 #: Bytes read at a time.
@@ -107,12 +106,13 @@ def volumes(conn, summary, timeout, reporter):
 
 def drill(conn, summary, request, reporter):
     """Launch the snapshot with no network, on the smallest flavor that
-    fits (the launch capability), wait for ACTIVE and, when asked, for a
-    text in its console log; then remove the server and its volumes.
-    The problems."""
+    fits (the launch capability, ``request.launcher``), wait for ACTIVE
+    and, when asked, for a text in its console log; then remove the
+    server and its volumes. The problems."""
     from openstack.compute.v2 import server as sdk_server
 
     image = summary.image
+    launching = request.launcher
     ledger = rollback.Ledger(conn, reporter)
     launch = launching.Request(
         name='verify-%s' % (image.get('name') or image['id']),

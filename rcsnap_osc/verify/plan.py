@@ -46,14 +46,17 @@ _PROJECT = 'os-extended-snapshot-attributes:project_id'
 @dataclasses.dataclass(frozen=True)
 class Request:
     """What ``verify`` was asked: the snapshots (names or IDs), the
-    levels beyond the default, the console text a drill waits for, and
-    the seconds each wait of a snapshot may take."""
+    levels beyond the default, the console text a drill waits for, the
+    seconds each wait of a snapshot may take, and the ``launcher`` a
+    drill launches through: the launch capability's ``run`` module,
+    handed down by the command."""
 
     names: tuple
     data: bool = False
     boot: bool = False
     console_contains: str | None = None
     timeout: int = 1800
+    launcher: object = None
 
     @property
     def level(self) -> str:

@@ -94,6 +94,18 @@ def verify(conn, request, reporter, now=None):
     return rows
 
 
+def verifier(launcher):
+    """A verification for another capability (``schedule run``):
+    ``check(conn, image ID, level, reporter, now)`` gives the problems
+    found (none: ok), the result recorded on the image. ``launcher``:
+    the launch capability's ``run`` module (:class:`plan.Request`)."""
+    def check(conn, image_id, level, reporter, now):
+        request = plan.Request(names=(image_id,), data=level == plan.DATA,
+                               boot=level == plan.BOOT, launcher=launcher)
+        return verify(conn, request, reporter, now=now)[0].problems
+    return check
+
+
 def one(conn, image, request, reporter, volume_snapshots, backups,
         now=None):
     """The :class:`plan.Row` of one snapshot, recorded on its image."""
