@@ -23,6 +23,7 @@ from openstack import exceptions as sdk_exc
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.verify import plan
@@ -49,9 +50,9 @@ def image_data(conn, image, reporter):
             digest.update(chunk)
             done += len(chunk)
             if total:
-                report(clock.now() - start, [_('%(pct)d%% of %(total)d '
-                                               'bytes') % {
-                    'pct': done * 10 // total * 10, 'total': total}])
+                report(clock.now() - start, [_('%(pct)d%% of %(total)s') % {
+                    'pct': done * 10 // total * 10,
+                    'total': snapshots.format_size(total)}])
     finally:
         response.close()
     problem = plan.digest_problem(
