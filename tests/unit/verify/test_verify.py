@@ -273,6 +273,23 @@ class TestData(VerifyTest):
         self.assertIn('DELETE %s?cascade=False&force=False' % TMP,
                       self.writes())
 
+    def test_ctrl_c_while_the_volume_is_made_deletes_it(self):
+        self.volume_backed()
+        self.vsnaps(fakes.volume_snapshot())
+        self.volume_states('available')
+
+        def interrupt(request, context):
+            raise KeyboardInterrupt()
+        self.requests.get(TMP, [{'json': interrupt}, {'json': {
+            'volume': fakes.volume(status='creating')}}, {'json': {
+                'volume': fakes.volume()}}])
+        code, out, err = self.verify(fakes.IMAGE_ID, '--data')
+        self.assertEqual(130, code, err)
+        self.assertEqual(['POST ' + VOLUMES,
+                          'DELETE %s?cascade=False&force=False' % TMP],
+                         self.writes())
+        self.assertIn('Deleted temporary volume', err)
+
 
 class TestBoot(VerifyTest):
 
