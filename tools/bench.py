@@ -46,6 +46,7 @@ import retention  # noqa: E402
 import schedule  # noqa: E402
 import servers  # noqa: E402
 import transfer  # noqa: E402
+import verify  # noqa: E402
 
 #: The plugin's modules that call the SDK: imported inside take_action,
 #: only by the commands that need them.
@@ -55,7 +56,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'schedule', 'archive')
+          'restore', 'schedule', 'archive', 'verify')
 
 
 def parse_args(argv):
@@ -110,6 +111,7 @@ def parse_args(argv):
                              'all)' % ', '.join(GROUPS))
     transfer.add_arguments(parser)
     restore.add_arguments(parser)
+    verify.add_arguments(parser)
     parser.add_argument('--archive-runs', metavar='<n>', type=int,
                         default=1, help='archive rows: runs of each side')
     parser.add_argument('--backup-dir', metavar='<dir>', default=os.path.join(
@@ -403,6 +405,8 @@ def main(argv=None):
             restore.rows(bench, args, requests_text)
         if 'archive' in only:
             archive.rows(bench.table, args, venv, seconds)
+        if 'verify' in only:
+            verify.rows(bench, args, requests_text)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130

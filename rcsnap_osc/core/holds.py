@@ -136,3 +136,15 @@ def holds_left(image: dict, now: datetime.datetime, *,
     binned = is_binned(image) and not unbin
     locked = is_locked(image, now) and not unlock
     return binned or locked
+
+
+def verified_summary(image: dict) -> str | None:
+    """The last verification in short (``2026-12-07 ok (boot)``); None
+    when there was none."""
+    when = parse_stamp(image.get(VERIFIED_AT))
+    if when is None:
+        return None
+    result = str(image.get(VERIFIED_RESULT) or '')
+    return '%s %s (%s)' % (when.strftime('%Y-%m-%d'),
+                           'ok' if result == 'ok' else 'failed',
+                           image.get(VERIFIED_LEVEL) or '-')

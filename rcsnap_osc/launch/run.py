@@ -336,3 +336,9 @@ def launch_from_copies(conn, summary, attrs, waiter, reporter):
 
 #: POST /servers (:func:`build.create_server`).
 create_server = building.create_server
+
+#: What the capabilities that launch (``verify --boot``) ask of it, and
+#: the wait they do themselves (:mod:`rcsnap_osc.launch.build`).
+Request = launch_plan.Request
+wait_for_server = building.wait_for_server
+LaunchFailed = building.LaunchFailed

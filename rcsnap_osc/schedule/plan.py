@@ -43,6 +43,7 @@ import re
 from rcsnap_osc.core import retention
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc.schedule import checking
 
 POLICY_KEY = 'rcsnap:schedule'
 LAST_KEY = 'rcsnap:schedule_last'
@@ -59,7 +60,7 @@ _AT = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)$')
 _STAMP = '%Y%m%dT%H%MZ'
 _STAMP_SECONDS = '%Y%m%dT%H%M%SZ'
 _FLAGS, _COUNTS = ('stop', 'quiesce'), ('keep', 'daily', 'weekly', 'monthly')
-_ORDER = ('every', 'at') + _COUNTS + ('within', 'archive') + _FLAGS
+_ORDER = ('every', 'at') + _COUNTS + ('within', 'archive', 'verify') + _FLAGS
 MAX_SIMULATED = 20000  # snapshots, at most, for the steady state
 
 
@@ -79,6 +80,7 @@ class Policy:
     at: str | None = None
     stop: bool = False
     quiesce: bool = False
+    verify: str | None = None
 
     def value(self):
         """The metadata value (:data:`MAX_VALUE` characters at most)."""
@@ -92,7 +94,8 @@ class Policy:
                 items.append('%s=%d' % (name, count))
         items += ['%s=%s' % (name, text) for name, text in (
             ('within', self.rules.within_text),
-            ('archive', self.rules.archive_text)) if text]
+            ('archive', self.rules.archive_text),
+            ('verify', self.verify)) if text]
         items += [f for f, on in zip(_FLAGS, (self.stop, self.quiesce))
                   if on]
         text = ';'.join(items)
@@ -123,8 +126,9 @@ def parse_at(text):  # HH:MM (UTC)
     return text.strip()
 
 
-def make(every, rules, at=None, stop=False, quiesce=False):
+def make(every, rules, at=None, stop=False, quiesce=False, verify=None):
     """The :class:`Policy` of ``schedule set``'s options (texts)."""
+    verify is None or checking.parse(verify)  # verify=1w[:data|:boot]
     if rules is None or not rules.given():
         raise BadPolicy(_('Give what to keep: --keep, or --keep-daily, '
                           '--keep-weekly, --keep-monthly, --keep-within.'))
@@ -135,15 +139,14 @@ def make(every, rules, at=None, stop=False, quiesce=False):
     if rules.last == 0:
         raise BadPolicy(_('--keep 0 would delete each snapshot the schedule '
                           'makes: keep at least 1.'))
-    policy = Policy(parse_every(every), every.strip(), rules,
-                    parse_at(at) if at is not None else None, stop, quiesce)
+    policy = Policy(parse_every(every), every.strip(), rules, parse_at(at)
+                    if at is not None else None, stop, quiesce, verify)
     policy.value()
     return policy
 
 
 def parse(value):
-    """The :class:`Policy` of a metadata value, as written by hand too;
-    BadPolicy, one line naming the bad item, otherwise."""
+    """A metadata value's :class:`Policy`; else BadPolicy, naming the item."""
     def bad(why):
         return BadPolicy(_("Bad %(key)s value '%(value)s': %(why)s") % {
             'key': POLICY_KEY, 'value': value, 'why': why})
@@ -183,7 +186,7 @@ def parse(value):
             archive_after=None if archive is None else
             retention.parse_duration(archive), archive_text=archive)
         return make(items['every'], rules, items.get('at'),
-                    'stop' in items, 'quiesce' in items)
+                    'stop' in items, 'quiesce' in items, items.get('verify'))
     except errors.Refused as exc:
         raise bad(str(exc))
 
@@ -233,9 +236,8 @@ def parse_stamp(text):
 # -- the last run -------------------------------------------------------------
 
 def parse_last(value):
-    """The items of a :data:`LAST_KEY` value: ``{'result', 'window',
-    'at', 'made', 'image', 'pruned', 'error'}`` (those present); {} when
-    there is none."""
+    """The items of a :data:`LAST_KEY` value (``result``, ``window``,
+    ``at``, ``made``...: those present); {} when there is none."""
     found = {}
     for item in (value or '').split(';'):
         name, sep, text = item.partition('=')
@@ -247,16 +249,16 @@ def parse_last(value):
 
 
 def last_value(result, window_start, at, made, image=None, pruned=None,
-               error=None):
-    """The :data:`LAST_KEY` value of a run, the error line cut so that it
-    fits in :data:`MAX_VALUE` characters."""
+               error=None, extra=()):
+    """The :data:`LAST_KEY` value of a run (``extra``: more items), the
+    error line last, cut to fit in :data:`MAX_VALUE` characters."""
     items = ['result=' + result, 'window=' + stamp(window_start),
              'at=' + stamp(at, True)]
     items += [name + '=' + text for name, text in (
         ('made', made), ('image', image)) if text]
     if pruned is not None:
         items.append('pruned=%d' % pruned)
-    text = ';'.join(items)
+    text = ';'.join(items + list(extra))
     if error:
         text += ';error=' + ' '.join(error.split())
         if len(text) > MAX_VALUE:
@@ -277,8 +279,7 @@ class Due:
 
 
 def due(policy, last, now):
-    """The :class:`Due` of a policy whose last run wrote ``last`` (a
-    :data:`LAST_KEY` value or None)."""
+    """The :class:`Due` of a policy whose last run wrote ``last``."""
     current = window(policy, now)
     made = parse_stamp(parse_last(last).get('made'))
     if made is not None and made >= current:
@@ -291,9 +292,8 @@ def due(policy, last, now):
 
 def steady_count(policy):
     """How many snapshots the policy holds once it has run long enough:
-    its rules over snapshots made once per window (simulated, so that a
-    snapshot several rules keep counts once), at most over the days of
-    the week the newest one may fall on."""
+    its rules over snapshots made once per window (simulated: one several
+    rules keep counts once), at most over the week's days."""
     rules = policy.rules
     horizon = max(
         (rules.last or 0) * policy.every,

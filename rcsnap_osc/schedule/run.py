@@ -26,9 +26,9 @@ Exactly one snapshot per server per window, however many runs start:
   --keep`` does (:func:`rcsnap_osc.retention.run.create_all_and_retain`,
   holding each server's retention claim), each image recording its window
   (:data:`plan.WINDOW_PROPERTY`);
+- a policy's ``verify=`` verifies the snapshot made (:mod:`.verifying`);
 - the result is written to the metadata (:data:`plan.LAST_KEY`) before
-  the window claim is released (its image deleted: a claim ends with the
-  run, and the deleted ID stays refused).
+  the window claim is released (its image deleted: the ID stays refused).
 
 For tests only, :data:`NOW_VARIABLE` (``2026-11-25T03:00:00Z``) is the
 time the schedule commands take as now (:func:`now`): a run makes the
@@ -50,7 +50,9 @@ from rcsnap_osc.create import run as creating
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.retention import run as retaining
+from rcsnap_osc.schedule import checking
 from rcsnap_osc.schedule import plan
+from rcsnap_osc.schedule import verifying
 
 #: Seconds the snapshots (and the deletions of a pruning) are waited for
 #: when no timeout is given.
@@ -68,10 +70,9 @@ FAILED = 'failed'
 @dataclasses.dataclass
 class Row:
     """One server of a run: its policy (None with ``error``: unreadable),
-    whether it is due, and what the run did: ``result`` one of
-    :data:`NOT_DUE`, :data:`MADE`, :data:`WOULD`, :data:`SKIPPED`,
-    :data:`FAILED`, with ``why``; ``image`` the snapshot made, ``pruned``
-    the IDs of the snapshots deleted."""
+    whether it is due, what the run did (``result``: :data:`NOT_DUE`,
+    :data:`MADE`, :data:`WOULD`, :data:`SKIPPED`, :data:`FAILED`; ``why``),
+    the snapshot made (``image``), the IDs deleted (``pruned``)."""
 
     server: object
     policy: object = None
@@ -81,6 +82,7 @@ class Row:
     image: str = ''
     pruned: list = dataclasses.field(default_factory=list)
     claim: object = None
+    checked: list = dataclasses.field(default_factory=list)  # verify=
 
     @property
     def failed(self):
@@ -88,8 +90,7 @@ class Row:
 
 
 def now():
-    """The time the commands take as now: :data:`NOW_VARIABLE`, else the
-    clock (naive UTC)."""
+    """Now (naive UTC) for the commands: :data:`NOW_VARIABLE`, else now."""
     real = datetime.datetime.now(datetime.timezone.utc).replace(
         tzinfo=None, microsecond=0)
     text = os.environ.get(NOW_VARIABLE)
@@ -113,8 +114,8 @@ def policy_of(server):
 
 
 def rows_of(servers, now, named=False):
-    """The :class:`Row` of each server with a policy (with ``named``,
-    of each server: one without a policy is skipped, saying so)."""
+    """The :class:`Row` of each server with a policy (``named``: of each,
+    one without a policy skipped)."""
     rows = []
     for server in servers:
         policy, error = policy_of(server)
@@ -143,9 +144,8 @@ def window_claim(server, start):
 
 
 def claim(conn, rows, ttl):
-    """Take the window claim of each due row, all at once; a row another
-    run holds is skipped. Under its claim, a server's metadata is read
-    again: a window made meanwhile is not due any more."""
+    """Take the window claim of each due row, all at once (one another
+    run holds is skipped); under it, the server's metadata read again."""
     def take(row):
         try:
             row.claim = claims.take(
@@ -180,8 +180,7 @@ def fail(row, exc):
 
 def snapshot(conn, rows, wait, reporter):
     """Snapshot the rows still due, grouped by ``stop``, ``quiesce`` and
-    window (a few groups, each one batch), pruned by each server's
-    policy."""
+    window (a few groups, each one batch), pruned by their policies."""
     groups = {}
     for row in rows:
         if row.result == NOT_DUE and row.due.due and row.claim:
@@ -236,8 +235,8 @@ def outcome(row, result):
 
 
 def record(conn, rows, now):
-    """Write each attempted row's result to its server's metadata, in
-    parallel; a row whose write fails is failed."""
+    """Each attempted row's result in its server's metadata (in
+    parallel); a row whose write fails is failed."""
     attempted = [r for r in rows if r.claim is not None and
                  r.result in (MADE, FAILED)]
 
@@ -250,7 +249,8 @@ def record(conn, rows, now):
             'ok' if row.result == MADE else 'failed', row.due.window, now,
             made, row.image or None,
             len(row.pruned) if row.result == MADE else None,
-            row.why if row.result == FAILED else None)
+            row.why if row.result == FAILED else None,
+            checking.record_items(row.checked, last))
         try:
             conn.compute.set_server_metadata(row.server.id,
                                              **{plan.LAST_KEY: value})
@@ -281,16 +281,18 @@ def release(conn, rows, reporter):
 
 @dataclasses.dataclass(frozen=True)
 class RunRequest:
-    """What ``schedule run`` was asked: the ``servers`` named (empty:
-    every server with a policy), ``dry_run``, ``wait`` seconds for each
-    snapshot and pruning (None: the snapshots are not waited for), and
-    ``now`` (naive UTC; None: :func:`now`); ``notify``: alerts."""
+    """What ``schedule run`` was asked: the ``servers`` (none: all with
+    a policy), ``dry_run``, ``wait`` seconds for each snapshot and
+    pruning (None: no wait), ``now`` (naive UTC; None: :func:`now`),
+    ``notify``: alerts, the ``verifier`` of ``verify=``
+    (:func:`.verifying.verify_made`)."""
 
     servers: tuple
     dry_run: bool
     wait: int | None
     now: object = None
     notify: object = None
+    verifier: object = None
 
 
 def run(conn, request, reporter):
@@ -308,6 +310,7 @@ def run(conn, request, reporter):
     try:  # a window claim lasts as a retention claim does, at most
         claim(conn, due, retaining.claim_ttl(request.wait))
         snapshot(conn, due, request.wait, reporter)
+        verifying.verify_made(conn, due, request, reporter)
         record(conn, due, request.now)
     finally:
         release(conn, due, reporter)

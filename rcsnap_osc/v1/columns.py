@@ -28,6 +28,7 @@ import typing
 from cliff import columns
 from osc_lib.cli import format_columns
 
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.v1 import common
 
@@ -209,6 +210,13 @@ SNAPSHOT = (
     Column('properties', None, _SHOWN, _properties, PropertiesColumn),
     Column('consistency', None, views(SHOW), _consistency),
     Column('server', 'Server', views(SHOW, LONG)),
+    Column('verified_at', None, views(SHOW), _image(holds.VERIFIED_AT)),
+    Column('verified_level', None, views(SHOW),
+           _image(holds.VERIFIED_LEVEL)),
+    Column('verified_result', None, views(SHOW),
+           _image(holds.VERIFIED_RESULT)),
+    Column('verified', 'Verified', views(LIST),
+           lambda record: holds.verified_summary(record.summary.image)),
     Column('backups', None, views(SHOW), formatter=BackupsColumn,
            optional=True),
     Column('members', None, views(SHOW), formatter=common.MembersColumn,

@@ -26,13 +26,15 @@ from rcsnap_osc.v1 import notify
 FORMAT = _("""The policy is the server's metadata value "rcsnap:schedule"
 (at most 255 characters, ";"-separated): every=<N>h|<N>d|<N>w (required),
 at=HH:MM (UTC), keep=<N> or any of daily=<D>, weekly=<W>, monthly=<M>,
-within=<duration>, and the flags stop and quiesce, e.g.
+within=<duration>, verify=<duration>[:data|:boot], and the flags stop
+and quiesce, e.g.
 "every=1d;at=03:00;daily=7;weekly=4;monthly=12". A window starts at "at"
 plus whole multiples of "every" counted from Monday 1970-01-05 00:00 UTC
 (1w windows start on Mondays). "schedule run" writes what it did to
 "rcsnap:schedule_last", e.g. "result=ok;window=20261202T0300Z;
 at=20261202T030411Z;made=20261202T0300Z;image=<ID>;pruned=2" (on a
-failure, result=failed and error=<the error line> last); each snapshot
+failure, result=failed and error=<the error line> last; after a
+verification, verified=<time>;check=ok|failed); each snapshot
 it makes records its window in the image property
 "rcsnap:schedule_window", the time the retention counts it made at.""")
 
@@ -130,6 +132,12 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
             help=_('Refuse the snapshot when the file systems cannot be '
                    'frozen'))
         parser.add_argument(
+            '--verify-every', metavar='<duration>[:data|:boot]',
+            help=_('Once per this period (e.g. 1w), the run that makes a '
+                   'snapshot verifies it, as "rc snapshot verify" does, '
+                   'with --data or --boot when given (e.g. 1w:boot); the '
+                   'result goes into the run\'s record'))
+        parser.add_argument(
             '--force', action='store_true',
             help=_('Set the policy even when its steady state does not fit '
                    'in the Cinder quota'))
@@ -141,7 +149,7 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
 
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
-                           args.require_quiesce)
+                           args.require_quiesce, args.verify_every)
         return show_data(running.set_policy(self.conn, args.server, policy,
                                             args.force))
 
@@ -243,12 +251,15 @@ ID or the error line) is written to its metadata, and the command exits
         return parser
 
     def take_action(self, parsed_args):
+        from rcsnap_osc.launch import run as launching
         from rcsnap_osc.schedule import run as running
+        from rcsnap_osc.verify import run as verifying
 
         args = parsed_args
         rows = running.run(self.conn, running.RunRequest(
             tuple(args.server), args.dry_run, args.timeout,
-            notify=notify.notify_of(args)),
+            notify=notify.notify_of(args),
+            verifier=verifying.verifier(launching)),
             common.StderrReporter(self.app.stderr))
         failed = [r.server.name for r in rows if r.failed]
         if failed:

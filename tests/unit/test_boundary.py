@@ -61,6 +61,7 @@ ARGUMENTS = {
     'rc_snapshot_restore': [fakes.IMAGE_ID, '--dry-run'],
     'rc_snapshot_archive': [fakes.IMAGE_ID],
     'rc_snapshot_unarchive': [fakes.IMAGE_ID],
+    'rc_snapshot_verify': [fakes.IMAGE_ID],
     'rc_snapshot_schedule_set': [fakes.SERVER_ID, '--every', '1d',
                                  '--keep', '1'],
     'rc_snapshot_schedule_show': [fakes.SERVER_ID],

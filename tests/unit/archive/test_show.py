@@ -73,7 +73,7 @@ class TestShowArchived(base.TestCommand):
         self.assertEqual([{
             'ID': fakes.IMAGE_ID, 'Name': 'analysis-vm-snap',
             'Status': 'active', 'Type': 'volume-backed, archived',
-            'Size GiB': 15}], rows)
+            'Size GiB': 15, 'Verified': None}], rows)
 
     def test_usage_counts_archives_backups_and_their_quota(self):
         fakes.register_image_list(self.requests, [archived_image()],

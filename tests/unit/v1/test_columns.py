@@ -78,7 +78,9 @@ class TestSnapshotColumns(testtools.TestCase):
         shown, _values = columns.show(
             columns.SNAPSHOT, columns.SHOW,
             self.record(server=None, members=None, backups=None))
-        self.assertEqual(made + ('consistency', 'server'), shown)
+        self.assertEqual(made + ('consistency', 'server', 'verified_at',
+                                 'verified_level', 'verified_result'),
+                         shown)
 
     def test_each_list_header_once(self):
         headers, _rows = columns.listing(

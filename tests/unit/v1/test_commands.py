@@ -349,12 +349,14 @@ class TestListSnapshot(base.TestCommand):
         rows = self.list_of(2)
         self.assertEqual([
             {'ID': 'c0000000-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-0',
-             'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 1},
+             'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 1,
+             'Verified': None},
             {'ID': 'c0000001-5b6d-4e8a-9c0b-1d2e3f4a5b6c', 'Name': 'snap-1',
-             'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 2},
+             'Status': 'active', 'Type': 'volume-backed', 'Size GiB': 2,
+             'Verified': None},
             {'ID': fakes.IMAGE_ID, 'Name': 'web-vm-snap', 'Status': 'active',
              'Type': 'image-backed',
-             'Size GiB': 1181286400 / 1024 ** 3}], rows)
+             'Size GiB': 1181286400 / 1024 ** 3, 'Verified': None}], rows)
 
     def test_long(self):
         fakes.register_volume_list(self.requests, [])
@@ -366,7 +368,7 @@ class TestListSnapshot(base.TestCommand):
             'Volume Snapshots': ['a0000000-e5f6-4a7b-8c9d-0e1f2a3b4c5d'],
             'Min Disk': 20, 'Min RAM': 0, 'Visibility': 'private',
             'Owner': base.PROJECT_ID, 'Created At': fakes.CREATED,
-            'Server': None}, rows[0])
+            'Server': None, 'Verified': None}, rows[0])
 
     def test_long_server_column_in_three_listings_at_any_count(self):
         """Recorded by create, Nova's instance_uuid, or the server the
