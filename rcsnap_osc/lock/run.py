@@ -15,8 +15,6 @@ every decision made before the first write, then one image PATCH each
 (:func:`volume_images.set_image_attributes`); and the lock a schedule
 policy puts on the snapshots it makes (:func:`lock_made`)."""
 
-import datetime
-
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import volume_images
@@ -76,17 +74,17 @@ def apply(conn, changes, reporter):
     return done
 
 
-def lock_made(conn, results, seconds, reporter):
+def lock_made(conn, results, durations, reporter):
     """A schedule policy's ``lock``: lock each snapshot just made of the
-    servers ``seconds`` names ({server ID: seconds}) from now. A lock that
-    fails is said on stderr; the snapshot stands."""
+    servers ``durations`` names ({server ID: ``30d``}) for that long from
+    now. A lock that fails is said on stderr; the snapshot stands."""
     at = plan.now()
     todo = [r for r in results if r.summary is not None and r.error is None
-            and seconds.get(r.server.id)]
+            and durations.get(r.server.id)]
     by = who(conn) if todo else None
     for result in todo:
         image = result.summary.image
-        until = at + datetime.timedelta(seconds=seconds[result.server.id])
+        until = plan.parse_until(durations[result.server.id], at)
         try:
             apply(conn, [plan.lock(image, until, at, by)], _Quiet(reporter))
         except Exception as exc:  # the snapshot is made: say, go on
