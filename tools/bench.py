@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 'bench'))
 
 import archive  # noqa: E402
+import bin_list  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
@@ -55,7 +56,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'schedule', 'archive')
+          'restore', 'schedule', 'archive', 'bin')
 
 
 def parse_args(argv):
@@ -109,6 +110,7 @@ def parse_args(argv):
                         help='run only these groups of rows: %s (default: '
                              'all)' % ', '.join(GROUPS))
     transfer.add_arguments(parser)
+    bin_list.add_arguments(parser)
     restore.add_arguments(parser)
     parser.add_argument('--archive-runs', metavar='<n>', type=int,
                         default=1, help='archive rows: runs of each side')
@@ -403,6 +405,8 @@ def main(argv=None):
             restore.rows(bench, args, requests_text)
         if 'archive' in only:
             archive.rows(bench.table, args, venv, seconds)
+        if 'bin' in only:
+            bin_list.rows(bench, args, requests_text)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130
