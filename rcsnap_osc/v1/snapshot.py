@@ -33,7 +33,9 @@ The server field is the ID of the server the snapshot was made of: the
 one "rc snapshot create" recorded (property rcsnap:server_id), Nova's
 instance_uuid for an image-backed snapshot, else the server the volume of
 its root volume snapshot is attached to (one request more); empty when
-none of these says.""")
+none of these says. A snapshot in the recycle bin has binned_at, binned_by
+and purge_after fields (by name it is found with --bin only); a locked one
+locked_until and locked_by ("rc snapshot lock").""")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -58,7 +60,9 @@ none of these says.""")
 
 
 class ListSnapshot(base.Lister):
-    _description = _("List instance snapshots with their real sizes")
+    _description = _("""List instance snapshots with their real sizes
+
+Snapshots in the recycle bin are left out; --bin lists only them.""")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
