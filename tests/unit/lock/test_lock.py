@@ -191,11 +191,14 @@ class TestLock(LockTest):
             'lock', fakes.IMAGE_ID, '--until', 'soon')
 
     def test_glance_refusal_is_one_line(self):
-        fakes.register_image(self.requests, fakes.image_backed_image())
+        # A snapshot shared with this project: Glance's policy refuses
+        # the change (glance.common.exception.Forbidden's message).
+        fakes.register_image(self.requests, fakes.image_backed_image(
+            owner=base.OTHER_PROJECT_ID, visibility='shared'))
         self.requests.patch(IMAGE, status_code=403, json=fakes.glance_error(
-            403, 'You are not permitted to modify this image.'))
-        self.assertFails('not permitted to modify this image', 'rc',
-                         'snapshot', 'lock', fakes.IMAGE_ID)
+            403, 'You are not authorized to complete modify_image action.'))
+        self.assertFails('not authorized to complete modify_image action',
+                         'rc', 'snapshot', 'lock', fakes.IMAGE_ID)
 
 
 class TestUnlock(LockTest):
