@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 'bench'))
 
 import archive  # noqa: E402
+import bin_list  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
@@ -56,7 +57,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'schedule', 'archive', 'verify')
+          'restore', 'schedule', 'archive', 'verify', 'bin')
 
 
 def parse_args(argv):
@@ -110,6 +111,7 @@ def parse_args(argv):
                         help='run only these groups of rows: %s (default: '
                              'all)' % ', '.join(GROUPS))
     transfer.add_arguments(parser)
+    bin_list.add_arguments(parser)
     restore.add_arguments(parser)
     verify.add_arguments(parser)
     parser.add_argument('--archive-runs', metavar='<n>', type=int,
@@ -407,6 +409,8 @@ def main(argv=None):
             archive.rows(bench.table, args, venv, seconds)
         if 'verify' in only:
             verify.rows(bench, args, requests_text)
+        if 'bin' in only:
+            bin_list.rows(bench, args, requests_text)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130

@@ -57,18 +57,24 @@ NOVA_NAME = 'snapshot for %s'
 THREAD_NAME = 'rcsnap-early'
 
 
-def find_image(conn, name_or_id, **query):
+def find_image(conn, name_or_id, hidden=False, **query):
     """An image by ID or exact name, in at most one round trip per guess
     (``image.find_image`` GETs a name as an ID first: one more).
 
     A name that does not look like an ID is listed straight away (Glance
     filters names exactly); an ambiguous name lists the matching IDs.
+    With ``hidden``, a name Glance's default listing does not hold is
+    looked for among the hidden images (the recycle bin): one more
+    listing, on a miss only.
     """
     image = reads.or_none(conn.image.get_image, name_or_id) if (
         uuidutils.is_uuid_like(name_or_id)) else None
     if image is not None:
         return reads.image_record(image)
     matches = reads.list_images(conn, name=name_or_id, **query)
+    if hidden and not matches:
+        matches = reads.list_images(conn, name=name_or_id, os_hidden='true',
+                                    **query)
     return only_match(_('image'), name_or_id, matches,
                       [i['id'] for i in matches])
 
@@ -231,14 +237,14 @@ def volume_page(conn):
                       not more)
 
 
-def find_snapshot_and_volumes(conn, name_or_id):
+def find_snapshot_and_volumes(conn, name_or_id, hidden=False):
     """:func:`find_snapshot`, plus, by ID, a :class:`VolumePage` (else None):
     Cinder's early request is then the first page of the caller's volumes
     in place of the warm-up, so that the volume a root volume snapshot was
     taken of (and the server it is attached to) is known when the volume
     snapshots are, without a round trip after theirs."""
     if not uuidutils.is_uuid_like(name_or_id):
-        return find_snapshot(conn, name_or_id) + (None,)
+        return find_snapshot(conn, name_or_id, hidden=hidden) + (None,)
     discovered = threading.Event()
 
     def early_requests():

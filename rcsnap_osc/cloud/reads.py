@@ -24,6 +24,7 @@ import concurrent.futures
 from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 
@@ -170,7 +171,7 @@ def summarize(conn, image):
     return snapshots.summarize(image, get_volume_snapshots(conn, ids))
 
 
-def list_snapshots(conn, scope=None, name=None):
+def list_snapshots(conn, scope=None, name=None, binned=False):
     """Instance snapshots with their real sizes, in two listings at most.
 
     ``scope`` is None (what Glance lists by default), ``mine`` or ``all``
@@ -178,17 +179,18 @@ def list_snapshots(conn, scope=None, name=None):
     snapshot listing is skipped when no listed snapshot of this project is
     volume-backed: the volume snapshots of others are not ours to see.
     """
-    images = list_snapshot_images(conn, scope, name)
+    images = list_snapshot_images(conn, scope, name, binned)
     ours = [i for i in images if i.get('owner') == conn.current_project_id]
     volumes = list_volume_snapshots(conn) if snapshots.volume_snapshot_ids(
         ours) else {}
     return [snapshots.summarize(i, volumes) for i in images]
 
 
-def list_snapshot_images(conn, scope=None, name=None):
+def list_snapshot_images(conn, scope=None, name=None, binned=False):
     """The instance snapshots :func:`list_snapshots` lists, in one
-    listing."""
-    query = {}
+    listing: those in the recycle bin (hidden images) when ``binned``,
+    else none of them."""
+    query = {'os_hidden': 'true'} if binned else {}
     if name:
         query['name'] = name
     if scope == 'mine':
@@ -196,7 +198,8 @@ def list_snapshot_images(conn, scope=None, name=None):
     elif scope == 'all':
         query.update(visibility='all')
     return [i for i in list_images(conn, **query)
-            if snapshots.is_instance_snapshot(i)]
+            if snapshots.is_instance_snapshot(i)
+            and holds.is_binned(i) == binned]
 
 
 def snapshot_members(conn, image):

@@ -75,6 +75,7 @@ class Request:
     wait_lock: int | None = None
     dry_run: bool = False
     confirm: typing.Callable | None = None
+    lock: dict | None = None  # {server ID: how long to lock its snapshot}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -29,6 +29,7 @@ from openstack import exceptions as sdk_exc
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import snapshot_ready
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
@@ -120,16 +121,36 @@ def gather(conn, servers):
 def quota_refusals(servers, volumes, quota_set, recount=None):
     """{server ID: refusal or None}: the volumes Nova would snapshot of
     each volume-backed server, against the quota (servers in order). On
-    a refusal, ``recount()`` (the listed use) says whether it comes from
-    drift: two listings, made only then."""
+    a refusal, ``recount()`` (:func:`recount`) says whether it comes from
+    drift, and what of the quota the recycle bin holds (said, with the
+    command that frees it): three listings, made only then."""
     by_id = {v['id']: v for v in volumes}
     needs = [(s.id, s.name, quota.need(
         [by_id.get(a.id, {'id': a.id}) for a in s.attached_volumes or ()]))
         for s in servers if not image_id_of(s)]
     refusals = quota.check(quota_set, needs)
     if recount and any(refusals.values()):
-        refusals = quota.check(quota_set, needs, recount())
+        listed, (count, gib) = recount()
+        refusals = quota.check(quota_set, needs, listed)
+        note = count and _(
+            "; the recycle bin holds %(n)d volume snapshots, %(gib)d GiB "
+            "of it: 'openstack rc snapshot bin purge' frees them") % {
+                'n': count, 'gib': gib}
+        refusals = {k: v and v + (note or '') for k, v in refusals.items()}
     return refusals
+
+
+def recount(conn, volumes=None):
+    """On a refusal: what the project holds, as Cinder counts it
+    (:func:`quota.counted`), and the ``(count, GiB)`` of it the recycle
+    bin holds: its listings and the bin's, at once."""
+    conn.image.get_endpoint_data()
+    (volume_snapshots, volumes), binned = reads.parallel([
+        lambda: reads.quota_listings(conn, volumes),
+        lambda: reads.list_images(conn, owner=conn.current_project_id,
+                                  os_hidden='true')])
+    return (quota.counted(volume_snapshots, volumes),
+            holds.bin_held(binned, volume_snapshots))
 
 
 def fetch_image(conn, image_id):
@@ -157,8 +178,7 @@ def verdicts(conn, servers, stop=False):
                                       stop=stop and s.status == 'ACTIVE')
             for s in servers}, lambda chosen: quota_refusals(
                 chosen, volumes, quota_set,
-                lambda: quota.counted(*reads.quota_listings(
-                    conn, volumes if len(servers) > 1 else None)))
+                lambda: recount(conn, volumes if len(servers) > 1 else None))
 
 
 # -- one server ---------------------------------------------------------------

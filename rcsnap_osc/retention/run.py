@@ -52,6 +52,7 @@ from rcsnap_osc.core import retention as rules
 from rcsnap_osc.create import run as creating
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc.lock import run as locking
 from rcsnap_osc.retention import plan
 
 
@@ -242,6 +243,8 @@ def create_all_and_retain(conn, results, request, reporter):
             result.error = refused.get(result.server.id) and str(
                 refused[result.server.id])
         creating.create_snapshots(conn, results, request, reporter)
+        if request.lock:
+            locking.lock_made(conn, results, request.lock, reporter)
         retain_made(conn, results, request, reporter)
     return results
 

@@ -16,7 +16,7 @@ windows (UTC), whether it is due, what it holds at steady state.
 The policy is the value of :data:`POLICY_KEY`, at most 255 characters
 (Nova's limit), ``;``-separated ``name=value`` items::
 
-    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;archive=1w;stop
+    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;archive=1w;lock=30d;stop
 
 ``every`` (``<N>h``, ``<N>d`` or ``<N>w``) is required, and one rule of
 what to keep: ``keep=N``, or any of ``daily``, ``weekly``, ``monthly``,
@@ -60,7 +60,8 @@ _AT = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)$')
 _STAMP = '%Y%m%dT%H%MZ'
 _STAMP_SECONDS = '%Y%m%dT%H%M%SZ'
 _FLAGS, _COUNTS = ('stop', 'quiesce'), ('keep', 'daily', 'weekly', 'monthly')
-_ORDER = ('every', 'at') + _COUNTS + ('within', 'archive', 'verify') + _FLAGS
+_ORDER = (('every', 'at') + _COUNTS + ('within', 'archive', 'verify', 'lock')
+          + _FLAGS)
 MAX_SIMULATED = 20000  # snapshots, at most, for the steady state
 
 
@@ -81,6 +82,7 @@ class Policy:
     stop: bool = False
     quiesce: bool = False
     verify: str | None = None
+    lock: str | None = None  # a duration: each snapshot made is locked
 
     def value(self):
         """The metadata value (:data:`MAX_VALUE` characters at most)."""
@@ -95,7 +97,7 @@ class Policy:
         items += ['%s=%s' % (name, text) for name, text in (
             ('within', self.rules.within_text),
             ('archive', self.rules.archive_text),
-            ('verify', self.verify)) if text]
+            ('verify', self.verify), ('lock', self.lock)) if text]
         items += [f for f, on in zip(_FLAGS, (self.stop, self.quiesce))
                   if on]
         text = ';'.join(items)
@@ -126,7 +128,8 @@ def parse_at(text):  # HH:MM (UTC)
     return text.strip()
 
 
-def make(every, rules, at=None, stop=False, quiesce=False, verify=None):
+def make(every, rules, at=None, stop=False, quiesce=False, verify=None,
+         lock=None):
     """The :class:`Policy` of ``schedule set``'s options (texts)."""
     verify is None or checking.parse(verify)  # verify=1w[:data|:boot]
     if rules is None or not rules.given():
@@ -140,7 +143,8 @@ def make(every, rules, at=None, stop=False, quiesce=False, verify=None):
         raise BadPolicy(_('--keep 0 would delete each snapshot the schedule '
                           'makes: keep at least 1.'))
     policy = Policy(parse_every(every), every.strip(), rules, parse_at(at)
-                    if at is not None else None, stop, quiesce, verify)
+                    if at is not None else None, stop, quiesce, verify,
+                    lock and (retention.parse_duration(lock) and lock.strip()))
     policy.value()
     return policy
 
@@ -186,7 +190,8 @@ def parse(value):
             archive_after=None if archive is None else
             retention.parse_duration(archive), archive_text=archive)
         return make(items['every'], rules, items.get('at'),
-                    'stop' in items, 'quiesce' in items, items.get('verify'))
+                    'stop' in items, 'quiesce' in items, items.get('verify'),
+                    items.get('lock'))
     except errors.Refused as exc:
         raise bad(str(exc))
 
@@ -236,8 +241,8 @@ def parse_stamp(text):
 # -- the last run -------------------------------------------------------------
 
 def parse_last(value):
-    """The items of a :data:`LAST_KEY` value (``result``, ``window``,
-    ``at``, ``made``...: those present); {} when there is none."""
+    """The items of a :data:`LAST_KEY` value (those present): ``{'result',
+    'window', 'at', 'made', 'image', 'pruned', 'error'}``."""
     found = {}
     for item in (value or '').split(';'):
         name, sep, text = item.partition('=')
@@ -295,10 +300,9 @@ def steady_count(policy):
     its rules over snapshots made once per window (simulated: one several
     rules keep counts once), at most over the week's days."""
     rules = policy.rules
-    horizon = max(
-        (rules.last or 0) * policy.every,
-        (rules.daily or 0) * 86400, (rules.weekly or 0) * 604800,
-        (rules.monthly or 0) * 31 * 86400, rules.within or 0)
+    horizon = max((rules.last or 0) * policy.every,
+                  (rules.daily or 0) * 86400, (rules.weekly or 0) * 604800,
+                  (rules.monthly or 0) * 31 * 86400, rules.within or 0)
     count = min(MAX_SIMULATED, int(horizon // policy.every) + 2)
     found = 0
     for day in range(7 if rules.weekly else 1):

@@ -197,7 +197,8 @@ def snapshot(conn, rows, wait, reporter):
             request = creating.Request(
                 properties={plan.WINDOW_PROPERTY: window}, wait=wait,
                 stop=stop, require_quiesce=quiesce,
-                keep={r.server.id: r.policy.rules for r in group})
+                keep={r.server.id: r.policy.rules for r in group},
+                lock={r.server.id: r.policy.lock for r in group})
             retaining.create_all_and_retain(conn, results, request,
                                             reporter)
         except Exception as exc:

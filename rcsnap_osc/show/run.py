@@ -24,8 +24,10 @@ import dataclasses
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import find
+from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.core import archives
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.share import run as sharing
@@ -53,7 +55,7 @@ class Listed:
     member_status: str | None = None
 
 
-def show_snapshot(conn, name_or_id):
+def show_snapshot(conn, name_or_id, binned=False):
     """The :class:`Shown` of an instance snapshot, found as
     :func:`find.find_snapshot_and_volumes` finds it (Cinder asked beside
     Glance); an archived one's backups are read after it.
@@ -61,7 +63,7 @@ def show_snapshot(conn, name_or_id):
     By ID, the root volume comes in the early volume listing: the server
     costs a GET only when that page did not hold the whole listing."""
     image, volume_snapshots, page = find.find_snapshot_and_volumes(
-        conn, name_or_id)
+        conn, name_or_id, hidden=binned)
     recorded = origin.recorded_server(image)
     volume_id = None if recorded else origin.root_volume_of(
         image, volume_snapshots)
@@ -100,24 +102,28 @@ def list_snapshots(conn, scope=None, name=None, servers=False):
     lists by default; ``mine``, ``all``, or ``shared``: those other
     projects shared with this one, with this project's member status of
     each), with their servers when ``servers`` (a shared one's is the
-    server it records: the volumes of others are not ours to see)."""
+    server it records: the volumes of others are not ours to see).
+    ``bin``: this project's snapshots in the recycle bin, only them."""
+    binned = scope == 'bin'
+    scope = 'mine' if binned else scope
     if scope == 'shared':
         return [Listed(archives.as_archived(summary),
                        origin.recorded_server(summary.image), status)
                 for summary, status in sharing.list_shared_snapshots(
                     conn, name=name)]
     if servers:
-        return _with_servers(conn, scope, name)
+        return _with_servers(conn, scope, name, binned)
     return [Listed(archives.as_archived(summary))
-            for summary in reads.list_snapshots(conn, scope, name=name)]
+            for summary in reads.list_snapshots(conn, scope, name=name,
+                                                binned=binned)]
 
 
-def _with_servers(conn, scope, name):
+def _with_servers(conn, scope, name, binned=False):
     """:func:`list_snapshots` with the servers, in three listings at most:
     the images, and at once this project's volume snapshots (when one of
     its listed snapshots is volume-backed) and volumes (when one of those
     records no server)."""
-    images = reads.list_snapshot_images(conn, scope, name)
+    images = reads.list_snapshot_images(conn, scope, name, binned)
     ours = [i for i in images if i.get('owner') == conn.current_project_id
             and snapshots.volume_snapshot_ids([i])]
     calls = []
@@ -150,3 +156,51 @@ def archived_backups(conn, image):
     statuses = reads.parallel(
         [lambda b=d.backup_id: status(b) for d in disks])
     return [dict(d.as_dict(), status=s) for d, s in zip(disks, statuses)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Binned:
+    """A snapshot in the recycle bin as ``bin list`` shows it: with
+    ``--all-projects``, the name of its project (else None)."""
+
+    summary: snapshots.Summary
+    project: str | None = None
+
+
+def list_bin(conn, all_projects=False):
+    """``[Binned]``: the snapshots in the recycle bin (this project's, or
+    with ``all_projects`` every project's, as an admin), oldest binned
+    first. Requests: the hidden images (Glance lists the bin only with
+    ``os_hidden=true``; its property filters match exact values only, so
+    the bin's properties are read here), and one listing of volume
+    snapshots for the sizes, whatever the number of binned snapshots
+    (with ``all_projects``, at once with those and the projects' names).
+    """
+    if all_projects:
+        projects.require_admin(conn)
+        conn.image.get_endpoint_data()
+        conn.block_storage.get_endpoint_data()
+        conn.identity.get_endpoint_data()
+        try:
+            images, volume_snapshots, names = reads.parallel([
+                lambda: reads.list_images(conn, visibility='all',
+                                          os_hidden='true'),
+                lambda: reads.list_volume_snapshots(conn, all_tenants=1),
+                lambda: projects.project_names(conn)])
+        except sdk_exc.ForbiddenException:
+            raise projects.needs_admin('--all-projects')
+    else:
+        images = reads.list_images(conn, owner=conn.current_project_id,
+                                   os_hidden='true')
+        names = None
+    binned = [i for i in images if holds.is_binned(i)
+              and snapshots.is_instance_snapshot(i)]
+    if not all_projects:
+        volume_snapshots = reads.list_volume_snapshots(conn) if (
+            snapshots.volume_snapshot_ids(binned)) else {}
+    binned.sort(key=lambda i: (i.get(holds.BINNED_AT) or '', i['id']))
+    return [Binned(archives.as_archived(
+        snapshots.summarize(i, volume_snapshots)),
+        None if names is None else names.get(i.get('owner'),
+                                             i.get('owner')))
+        for i in binned]

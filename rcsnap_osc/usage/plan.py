@@ -20,6 +20,7 @@ import dataclasses
 import typing
 
 from rcsnap_osc.core import deletion
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import orphans
 from rcsnap_osc.core import quota
@@ -80,6 +81,8 @@ def compute(listed: Listings, project_id: str,
     images, volume_snapshots, volumes = (
         listed.images, listed.volume_snapshots, listed.volumes)
     owned = origin.owned_snapshots(images, project_id)
+    binned = [i for i in owned if holds.is_binned(i)]
+    owned = [i for i in owned if not holds.is_binned(i)]
     orphaned = orphans.find_orphans(
         images, list(volume_snapshots.values()), volumes, project_id,
         backups=listed.backups)
@@ -92,6 +95,11 @@ def compute(listed: Listings, project_id: str,
         'snapshot_gib': _cost(owned, volume_snapshots),
         'orphans': len(orphaned),
         'orphan_gib': sum(o.size_gib or 0 for o in orphaned),
+        # the recycle bin: what it holds of the quota until purged
+        'binned': len(binned),
+        'binned_gib': _cost(binned, volume_snapshots),
+        'binned_volume_snapshots': len(set(snapshots.volume_snapshot_ids(
+            binned)) & set(volume_snapshots)),
         'launched_volumes': len(launched),
         'launched_volume_gib': sum(v.get('size') or 0 for v in launched),
     }
@@ -158,7 +166,7 @@ def per_project(listed: Listings, quotas: dict[str, dict | None]
             volumes.get(project_id, []), listed.backups), project_id,
             quotas.get(project_id))
         if view['drift'] or any(view[f] for f in (
-                'snapshots', 'orphans', 'quota_snapshots_counted',
+                'snapshots', 'orphans', 'binned', 'quota_snapshots_counted',
                 'quota_gigabytes_counted')):
             rows.append((project_id, view))
     return rows

@@ -39,6 +39,7 @@ MADE = 'made'
 LIST = 'list'
 LONG = 'long'
 SHARED = 'shared'
+BIN = 'bin'  # list --bin: the recycle bin's dates
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,4 +223,14 @@ SNAPSHOT = (
     Column('members', None, views(SHOW), formatter=common.MembersColumn,
            optional=True),
     Column('member_status', 'Member Status', views(SHARED)),
+    Column('binned_at', 'Binned At', views(SHOW, BIN),
+           _image(holds.BINNED_AT), optional=True),
+    Column('binned_by', 'Binned By', views(SHOW), _image(holds.BINNED_BY),
+           optional=True),
+    Column('purge_after', 'Purge After', views(SHOW, BIN),
+           _image(holds.BIN_UNTIL), optional=True),
+    Column('locked_until', 'Locked Until', views(SHOW),
+           _image(holds.LOCKED_UNTIL), optional=True),
+    Column('locked_by', 'Locked By', views(SHOW), _image(holds.LOCKED_BY),
+           optional=True),
 )

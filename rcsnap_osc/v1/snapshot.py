@@ -33,24 +33,36 @@ The server field is the ID of the server the snapshot was made of: the
 one "rc snapshot create" recorded (property rcsnap:server_id), Nova's
 instance_uuid for an image-backed snapshot, else the server the volume of
 its root volume snapshot is attached to (one request more); empty when
-none of these says.""")
+none of these says. A snapshot in the recycle bin has binned_at, binned_by
+and purge_after fields (by name it is found with --bin only); a locked one
+locked_until and locked_by ("rc snapshot lock").""")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
         common.add_snapshot_argument(
             parser, _('Instance snapshot to show (name or ID)'))
+        parser.add_argument(
+            '--bin',
+            action='store_true',
+            help=_('Look for the name in the recycle bin too (by ID, a '
+                   'snapshot in the bin is always shown, with its '
+                   'binned_at, binned_by and purge_after fields)'),
+        )
         return parser
 
     def take_action(self, parsed_args):
         from rcsnap_osc.show import run as showing
 
-        shown = showing.show_snapshot(self.conn, parsed_args.snapshot)
+        shown = showing.show_snapshot(self.conn, parsed_args.snapshot,
+                                      binned=parsed_args.bin)
         common.warn_missing(self.app.stderr, shown.summary)
         return columns.show(columns.SNAPSHOT, columns.SHOW, shown)
 
 
 class ListSnapshot(base.Lister):
-    _description = _("List instance snapshots with their real sizes")
+    _description = _("""List instance snapshots with their real sizes
+
+Snapshots in the recycle bin are left out; --bin lists only them.""")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -78,6 +90,16 @@ class ListSnapshot(base.Lister):
             const='all',
             help=_('Every snapshot this project can see, public and '
                    'community ones included'),
+        )
+        scope.add_argument(
+            '--bin',
+            dest='scope',
+            action='store_const',
+            const='bin',
+            help=_('Only this project\'s snapshots in the recycle bin, '
+                   'with the dates they were binned and may be purged '
+                   '(without it, binned snapshots are left out; see also '
+                   '"rc snapshot bin list")'),
         )
         parser.add_argument(
             '--name',
@@ -107,4 +129,6 @@ class ListSnapshot(base.Lister):
             wanted.add(columns.LONG)
         if parsed_args.scope == 'shared':
             wanted.add(columns.SHARED)
+        if parsed_args.scope == 'bin':
+            wanted.add(columns.BIN)
         return columns.listing(columns.SNAPSHOT, wanted, listed)

@@ -15,8 +15,12 @@ as policies in the servers' metadata. The time the commands take as now
 is :func:`rcsnap_osc.schedule.run.now`.
 """
 
+import argparse
+
 from osc_lib.cli import format_columns
 
+from rcsnap_osc.core import retention
+from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
@@ -138,6 +142,11 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
                    'with --data or --boot when given (e.g. 1w:boot); the '
                    'result goes into the run\'s record'))
         parser.add_argument(
+            '--lock', metavar='<duration>', type=lock_duration,
+            help=_('Lock each snapshot the schedule makes for this long '
+                   '(e.g. 30d; policy item lock=30d): Glance, "rc snapshot '
+                   'delete" and the pruning keep it until then'))
+        parser.add_argument(
             '--force', action='store_true',
             help=_('Set the policy even when its steady state does not fit '
                    'in the Cinder quota'))
@@ -149,9 +158,24 @@ headroom: a policy that cannot fit is refused, naming the numbers, unless
 
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
-                           args.require_quiesce, args.verify_every)
+                           args.require_quiesce, args.verify_every,
+                           args.lock)
         return show_data(running.set_policy(self.conn, args.server, policy,
                                             args.force))
+
+
+def lock_duration(text):
+    """An argparse type: a duration of at least one second (exit 2)."""
+    try:
+        seconds = retention.parse_duration(text)
+    except errors.Refused as exc:
+        raise argparse.ArgumentTypeError(str(exc))
+    if not seconds:
+        raise argparse.ArgumentTypeError(_('a lock of 0 locks nothing'))
+    return text.strip()
+
+
+lock_duration.__name__ = 'duration'
 
 
 class ShowSchedule(base.ShowOne):

@@ -23,7 +23,10 @@ DESCRIPTION = _("""Show what this project's snapshots cost, against the quota.
 snapshots and snapshot_gib count the instance snapshots this project owns
 and their real size: the volume snapshots of volume-backed ones, the image
 of image-backed ones. orphans and orphan_gib count what "openstack rc
-snapshot orphans" lists; launched_volumes and launched_volume_gib the
+snapshot orphans" lists; binned, binned_gib and binned_volume_snapshots
+what the recycle bin holds ("rc snapshot bin list"): left out of
+snapshots, it holds its quota (volume snapshots and GiB) until "rc snapshot
+bin purge" frees it; launched_volumes and launched_volume_gib the
 volumes made from this project's volume snapshots that are attached to
 nothing. The quota_*_used and quota_*_limit fields are Cinder's own
 counters (in use plus reserved; -1 is unlimited), left empty where the
@@ -79,6 +82,9 @@ USAGE = (
     Column('snapshot_gib', 'Size GiB', _BOTH, formatter=common.SizeColumn),
     Column('orphans', 'Orphans', _BOTH),
     Column('orphan_gib', 'Orphan GiB', _BOTH, formatter=common.SizeColumn),
+    Column('binned', 'Binned', _BOTH),
+    Column('binned_gib', 'Binned GiB', _BOTH, formatter=common.SizeColumn),
+    Column('binned_volume_snapshots', None, _PLAIN),
     Column('launched_volumes', None, _PLAIN),
     Column('launched_volume_gib', None, _PLAIN,
            formatter=common.SizeColumn),

@@ -184,7 +184,7 @@ def register_listed_use(requests, body, volumes=True):
     """Volume snapshot and volume listings in step with a quota set
     ``body``: as many volume snapshots of 1 GiB as its ``snapshots`` in
     use, and (unless not ``volumes``) one volume holding the rest of its
-    ``gigabytes``."""
+    ``gigabytes``; an empty recycle bin."""
     quota = body['quota_set']
     count = quota['snapshots']['in_use']
     register_volume_snapshot_list(requests, [
@@ -193,6 +193,8 @@ def register_listed_use(requests, body, volumes=True):
     if volumes:
         register_volume_list(requests, [volume(
             size=quota['gigabytes']['in_use'] - count)])
+    # The recycle bin, listed beside them (empty).
+    register_image_list(requests, [], '?os_hidden=true')
 
 
 #: Cinder's answer where its policy hides the quota from the project.

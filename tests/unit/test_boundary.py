@@ -70,6 +70,9 @@ ARGUMENTS = {
     'rc_snapshot_schedule_run': [],
     'rc_snapshot_schedule_install': ['--cron', '--create-credential'],
     'rc_snapshot_coverage': [],
+    'rc_snapshot_lock': [fakes.IMAGE_ID],
+    'rc_snapshot_unlock': [fakes.IMAGE_ID, '--force'],
+    'rc_snapshot_bin_list': [],
 }
 
 

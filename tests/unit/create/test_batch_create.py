@@ -252,7 +252,9 @@ class TestBatch(create_base.CreateTest):
         # The volumes listed already are not listed again to recount.
         self.assertCalls(['GET %s/detail' % SERVERS,
                           {'GET %s/detail?limit=1000' % VOLUMES, QUOTA},
-                          'GET %s/detail?limit=1000' % create_base.SNAPS])
+                          {'GET %s/detail?limit=1000' % create_base.SNAPS,
+                           'GET %s?limit=1000&os_hidden=true&owner=%s' % (
+                               create_base.IMAGES, base.PROJECT_ID)}])
 
 
 class TestShowConsistency(base.TestCommand):

@@ -17,6 +17,7 @@ reads create makes anyway, before Nova is asked."""
 import testtools
 
 from rcsnap_osc.core import quota
+from tests.unit import base
 from tests.unit.create import base as create_base
 from tests.unit import fakes
 
@@ -120,9 +121,12 @@ class TestCreatePreflight(create_base.CreateTest):
              {'GET %s/%s' % (VOLUMES, fakes.ROOT_VOLUME_ID),
               'GET %s/%s' % (VOLUMES, fakes.DATA_VOLUME_ID), QUOTA}]
 
-    #: On a refusal, whether it comes from drift: the listed use.
+    #: On a refusal, whether it comes from drift: the listed use; and
+    #: what of it the recycle bin holds.
     LISTINGS = {'GET %s/detail?limit=1000' % create_base.SNAPS,
-                'GET %s/detail?limit=1000' % VOLUMES}
+                'GET %s/detail?limit=1000' % VOLUMES,
+                'GET %s?limit=1000&os_hidden=true&owner=%s' % (
+                    create_base.IMAGES, base.PROJECT_ID)}
 
     def refused(self, expected, **quota):
         body = fakes.quota_set(**quota)
@@ -139,6 +143,22 @@ class TestCreatePreflight(create_base.CreateTest):
             "snapshot orphans' and 'openstack rc snapshot prune' show what "
             "to delete to make room; nothing was made.",
             snapshots=(9, 10))
+
+    def test_the_bin_holds_the_room_and_purge_frees_it(self):
+        body = fakes.quota_set(snapshots=(9, 10))
+        fakes.register_quota(self.requests, body)
+        fakes.register_listed_use(self.requests, body)
+        vsnap = fakes.volume_snapshot(
+            '%08d-0000-4000-8000-000000000000' % 0, size=1)
+        fakes.register_image_list(self.requests, [fakes.volume_backed_image(
+            'b1b2b3b4-0000-4000-8000-000000000000',
+            entries=[fakes.root_entry(vsnap['id'])], os_hidden=True,
+            rcsnap_binned_at='2026-12-06T10:00:00Z')], '?os_hidden=true')
+        self.assertFails(
+            "to make room; the recycle bin holds 1 volume snapshots, 1 GiB "
+            "of it: 'openstack rc snapshot bin purge' frees them; nothing "
+            "was made.", 'rc', 'snapshot', 'create', fakes.SERVER_ID)
+        self.assertCalls(self.READS + [self.LISTINGS])
 
     def test_gigabytes_quota_full(self):
         self.refused(

@@ -159,12 +159,14 @@ class TestUsageAllProjects(AllProjectsTest):
         self.assertEqual([
             {'Project ID': base.PROJECT_ID, 'Project': 'alpha',
              'Snapshots': 1, 'Size GiB': 10, 'Orphans': 1, 'Orphan GiB': 10,
-             'Snapshots Used': 2, 'Snapshots Counted': 2,
+             'Binned': 0, 'Binned GiB': 0, 'Snapshots Used': 2,
+             'Snapshots Counted': 2,
              'Snapshots Limit': 10, 'GiB Used': 30, 'GiB Counted': 30,
              'GiB Limit': -1},
             {'Project ID': OTHER, 'Project': 'beta',
              'Snapshots': 0, 'Size GiB': 0, 'Orphans': 1, 'Orphan GiB': 4,
-             'Snapshots Used': 3, 'Snapshots Counted': 1,
+             'Binned': 0, 'Binned GiB': 0, 'Snapshots Used': 3,
+             'Snapshots Counted': 1,
              'Snapshots Limit': 10, 'GiB Used': 24, 'GiB Counted': 24,
              'GiB Limit': 100}], json.loads(out))
         self.assertEqual(sorted(EVERYTHING + [

@@ -127,11 +127,14 @@ class TestCreateDrift(create_base.CreateTest):
     says when the listings would have fitted."""
 
     LISTINGS = {'GET %s/snapshots/detail?limit=1000' % base.VOLUME_URL,
-                'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL}
+                'GET %s/volumes/detail?limit=1000' % base.VOLUME_URL,
+                'GET %s/v2/images?limit=1000&os_hidden=true&owner=%s' % (
+                    base.IMAGE_URL, base.PROJECT_ID)}
 
     def setUp(self):
         super().setUp()
         self.fake = create_base.FakeNova(self, [fakes.server()])
+        fakes.register_image_list(self.requests, [], '?os_hidden=true')
         self.requests.get('%s/%s' % (create_base.VOLUMES,
                                      fakes.ROOT_VOLUME_ID),
                           json={'volume': create_base.attached_volume()})

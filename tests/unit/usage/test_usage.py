@@ -96,6 +96,7 @@ class TestCompute(testtools.TestCase):
         self.assertEqual({
             'snapshots': 3, 'snapshot_gib': 10 + 4 + 2 + 1,
             'orphans': 1, 'orphan_gib': 5,
+            'binned': 0, 'binned_gib': 0, 'binned_volume_snapshots': 0,
             'launched_volumes': 1, 'launched_volume_gib': 10,
             'quota_snapshots_used': 3, 'quota_snapshots_counted': 3,
             'quota_snapshots_limit': 10,
@@ -103,6 +104,23 @@ class TestCompute(testtools.TestCase):
             'quota_gigabytes_limit': -1, 'drift': [],
             'image_size_total': {'usage': 2, 'limit': 1000},
             'image_count_total': {'usage': 3, 'limit': 100}}, view)
+
+    def test_binned_snapshots_are_bin_rows_holding_their_quota(self):
+        snaps = {s['id']: s for s in cloud_volume_snapshots()}
+        images = cloud_images()
+        images[0] = dict(images[0], os_hidden=True, protected=True,
+                         rcsnap_binned_at='2026-12-06T10:00:00Z',
+                         rcsnap_bin_until='2026-12-13T10:00:00Z')
+        view = usage.compute(usage.Listings(images, snaps, cloud_volumes()),
+                             base.PROJECT_ID, quota_set()['quota_set'])
+        self.assertEqual({
+            'snapshots': 2, 'snapshot_gib': 2 + 1, 'binned': 1,
+            'binned_gib': 10 + 4, 'binned_volume_snapshots': 2,
+            'quota_snapshots_counted': 3, 'orphans': 1},
+            {k: view[k] for k in (
+                'snapshots', 'snapshot_gib', 'binned', 'binned_gib',
+                'binned_volume_snapshots', 'quota_snapshots_counted',
+                'orphans')})
 
     def test_hidden_quota_and_no_glance_limits(self):
         view = usage.compute(usage.Listings([], {}, []), base.PROJECT_ID,
