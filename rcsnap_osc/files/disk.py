@@ -11,7 +11,7 @@
 #   under the License.
 
 """A disk image's filesystem, opened through libyal's readers over a
-Python file object: qcow2 (pyqcow) or raw, then a GPT (pyvsgpt) or MBR
+Python file object: qcow2 (our own reader) or raw, then a GPT (pyvsgpt) or MBR
 (pyvsmbr) partition table, LVM logical volumes (pyvslvm), and ext2/3/4
 (pyfsext) or XFS (pyfsxfs). Each layer is a file object over the one
 below, so only the blocks the filesystem asks for are read.
@@ -22,11 +22,11 @@ The libraries are imported here only, when a command opens a disk.
 import io
 
 from rcsnap_osc.files import plan
+from rcsnap_osc.files import qcow2
 
 
 class View(io.RawIOBase):
-    """A libyal object with ``read_buffer_at_offset`` (a qcow2 file, a
-    partition, a logical volume), or a byte range of a file object, as a
+    """A libyal object with ``read_buffer_at_offset`` (a logical volume), or a byte range of a file object, as a
     Python file object for the next layer."""
 
     def __init__(self, source, size, offset=0):
@@ -81,14 +81,11 @@ def _peek(f, offset, size):
 
 
 def unwrap(f):
-    """The raw disk of ``f``: itself, or the guest disk of a qcow2."""
-    if _peek(f, 0, 4) == b'QFI\xfb':
-        import pyqcow
-
-        qcow = pyqcow.file()
-        qcow.open_file_object(f)
-        return View(qcow, qcow.get_media_size()), qcow
-    return f, None
+    """The raw disk of ``f``: itself, or the guest disk of a qcow2
+    (:mod:`rcsnap_osc.files.qcow2`)."""
+    if _peek(f, 0, 4) == qcow2.MAGIC:
+        return qcow2.Qcow2(f)
+    return f
 
 
 def volumes(disk):

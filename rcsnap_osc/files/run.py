@@ -82,7 +82,7 @@ def opened(conn, request, reporter):
         data = ranged.RangedFile(
             ranged.glance_fetch(conn, source['id'], counter),
             source.get('size') or 0)
-        raw, _qcow = disk.unwrap(data)
+        raw = disk.unwrap(data)
         _label, kind, fs, volume = disk.open_filesystem(
             raw, request.partition)
         yield tree_mod.Tree(fs, image.get('name') or image['id'], kind,
