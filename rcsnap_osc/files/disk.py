@@ -26,8 +26,9 @@ from rcsnap_osc.files import qcow2
 
 
 class View(io.RawIOBase):
-    """A libyal object with ``read_buffer_at_offset`` (a logical volume), or a byte range of a file object, as a
-    Python file object for the next layer."""
+    """A libyal object with ``read_buffer_at_offset`` (a logical
+    volume), or a byte range of a file object, as a Python file object
+    for the next layer."""
 
     def __init__(self, source, size, offset=0):
         super().__init__()

@@ -68,6 +68,10 @@ ARGUMENTS = {
     'rc_snapshot_schedule_list': [],
     'rc_snapshot_schedule_run': [],
     'rc_snapshot_schedule_install': ['--cron', '--create-credential'],
+    'rc_snapshot_files_list': [fakes.IMAGE_ID],
+    'rc_snapshot_files_get': [fakes.IMAGE_ID, '/etc/hostname', '--output',
+                              '/nonexistent/x'],
+    'rc_snapshot_files_find': [fakes.IMAGE_ID, '*.conf'],
 }
 
 
