@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 'bench'))
 
 import archive  # noqa: E402
+import files  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
@@ -55,7 +56,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'schedule', 'archive')
+          'restore', 'schedule', 'archive', 'files')
 
 
 def parse_args(argv):
@@ -403,6 +404,8 @@ def main(argv=None):
             restore.rows(bench, args, requests_text)
         if 'archive' in only:
             archive.rows(bench.table, args, venv, seconds)
+        if 'files' in only:
+            files.rows(bench.table, args, venv, seconds)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130
