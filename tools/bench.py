@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 import archive  # noqa: E402
 import bin_list  # noqa: E402
+import files  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
@@ -57,7 +58,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'schedule', 'archive', 'verify', 'bin')
+          'restore', 'schedule', 'archive', 'verify', 'bin', 'files')
 
 
 def parse_args(argv):
@@ -411,6 +412,8 @@ def main(argv=None):
             verify.rows(bench, args, requests_text)
         if 'bin' in only:
             bin_list.rows(bench, args, requests_text)
+        if 'files' in only:
+            files.rows(bench.table, args, venv, seconds)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130

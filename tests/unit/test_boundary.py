@@ -73,6 +73,10 @@ ARGUMENTS = {
     'rc_snapshot_lock': [fakes.IMAGE_ID],
     'rc_snapshot_unlock': [fakes.IMAGE_ID, '--force'],
     'rc_snapshot_bin_list': [],
+    'rc_snapshot_files_list': [fakes.IMAGE_ID],
+    'rc_snapshot_files_get': [fakes.IMAGE_ID, '/etc/hostname', '--output',
+                              '/nonexistent/x'],
+    'rc_snapshot_files_find': [fakes.IMAGE_ID, '*.conf'],
 }
 
 
