@@ -137,7 +137,7 @@ class TestListAndShow(base.TestCommand):
             'ID': self.image['id'], 'Name': 'snap-0', 'Status': 'active',
             'Type': 'volume-backed', 'Size GiB': 5,
             'Binned At': '2026-12-06T10:00:00Z',
-            'Purge After': '2026-12-13T10:00:00Z'}], rows)
+            'Purge After': '2026-12-13T10:00:00Z', 'Verified': None}], rows)
         self.assertEqual([HIDDEN, VOLUME_SNAPSHOTS], self.calls())
 
     def test_list_bin_is_not_combined_with_a_scope(self):
