@@ -18,6 +18,7 @@ each other. Like them, it imports nothing heavy: it is loaded whenever
 """
 
 import argparse
+import sys
 
 from cliff import columns
 
@@ -127,6 +128,29 @@ class Confirmation:
         self.app.stderr.flush()
         if self.app.stdin.readline().strip().lower() not in ('y', 'yes'):
             raise errors.Refused(_('Nothing was done.'))
+
+
+class _Deprecated(argparse.Action):
+    """An old option name, hidden from --help, that still works for one
+    release: it says on stderr which name replaces it."""
+
+    def __init__(self, option_strings, dest, new=None, **kwargs):
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stderr.write(_('Warning: %(old)s is deprecated and will be '
+                           'removed; use %(new)s.\n') % {
+                               'old': option_string, 'new': self.new})
+        setattr(namespace, self.dest, values)
+
+
+def add_deprecated_alias(parser, old, new, dest, **kwargs):
+    """``old``, a hidden deprecated name of the option ``new`` (same
+    ``dest``): kept one release for the scripts that use it."""
+    parser.add_argument(old, dest=dest, action=_Deprecated, new=new,
+                        help=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                        **kwargs)
 
 
 def check_timeout(seconds):

@@ -15,6 +15,7 @@ run``."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
 
 DESCRIPTION = _("""Install the timer that runs the snapshot schedules
 
@@ -27,7 +28,7 @@ writes nothing: prints the crontab line, which runs the same command
 under "flock -n" so that a run never starts beside the previous one
 (two runs on two hosts are kept apart by the claims of "schedule run").
 
-The clouds.yaml entry is --os-cloud-entry (default: the cloud this
+The clouds.yaml entry is --cloud-entry (default: the cloud this
 command runs with). With --create-credential, a Keystone application
 credential of your user in the current project is made, limited to the
 "member" role, and written as that entry (default name: rcsnap-schedule):
@@ -57,8 +58,11 @@ class InstallSchedule(base.ShowOne):
             help=_('How often the timer runs "schedule run": minutes or '
                    'hours, e.g. 15m, 1h (default: 15m); a policy is made '
                    'once per window whatever the interval'))
+        common.add_deprecated_alias(
+            parser, '--os-cloud-entry', '--cloud-entry', 'cloud_entry',
+            metavar='<name>')
         parser.add_argument(
-            '--os-cloud-entry', metavar='<name>',
+            '--cloud-entry', metavar='<name>',
             help=_('The clouds.yaml entry the timer runs with (default: '
                    'the cloud this command runs with; with '
                    '--create-credential, rcsnap-schedule)'))
@@ -80,7 +84,7 @@ class InstallSchedule(base.ShowOne):
         installed = running.install(
             lambda: self.conn,
             kind=args.kind or 'systemd', interval=args.interval,
-            entry=args.os_cloud_entry,
+            entry=args.cloud_entry,
             cloud=getattr(self.app.options, 'cloud', None),
             create_credential=args.create_credential, force=args.force,
             loaded_from=(
