@@ -182,21 +182,42 @@ def add_wait_arguments(parser, what):
                   '(default: %d)'))
 
 
+class _WaitLock(argparse.Action):
+    """``--wait-lock``, a flag whose wait ``--timeout`` bounds; the old
+    ``--wait-lock <seconds>`` still works for one release, with a
+    warning on stderr."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values is not None:
+            sys.stderr.write(_('Warning: --wait-lock <seconds> is '
+                               'deprecated and will be removed; use '
+                               '--wait-lock --timeout <seconds>.\n'))
+        setattr(namespace, self.dest, True if values is None else values)
+
+
 def add_wait_lock_argument(parser, what):
-    """``--wait-lock [<seconds>]``: ``what`` holds a server's retention."""
+    """``--wait-lock``: ``what`` holds a server's retention."""
     parser.add_argument(
         '--wait-lock',
         metavar='<seconds>',
         nargs='?',
-        const=DEFAULT_TIMEOUT,
+        action=_WaitLock,
         type=whole_number(0),
         help=_('%(what)s holds the retention of the server: while another '
                'run (create --keep, batch create --keep, prune) holds it, '
-               'wait for it up to this many seconds (default: %(secs)d), '
-               'showing who holds it on stderr. Without this option such '
-               'a run exits 1 at once, saying who holds it') % {
-            'what': what, 'secs': DEFAULT_TIMEOUT},
+               'wait for it, up to --timeout seconds, showing who holds it '
+               'on stderr (a <seconds> value is deprecated). Without this '
+               'option such a run exits 1 at once, saying who holds '
+               'it') % {'what': what},
     )
+
+
+def lock_seconds(args):
+    """The seconds ``--wait-lock`` waits for a server's retention (None:
+    it does not wait): ``--timeout``, or the deprecated value."""
+    if args.wait_lock is None or args.wait_lock is False:
+        return None
+    return args.timeout if args.wait_lock is True else args.wait_lock
 
 
 class Progress:

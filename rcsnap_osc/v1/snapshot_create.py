@@ -106,7 +106,7 @@ def request(args, name=None):
     return plan.Request(
         name=name, properties=args.property, wait=waits(args, keeping),
         stop=args.stop, require_quiesce=args.require_quiesce, keep=keeping,
-        wait_lock=args.wait_lock)
+        wait_lock=common.lock_seconds(args))
 
 
 def waits(args, keeping):

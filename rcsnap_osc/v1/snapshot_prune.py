@@ -119,7 +119,7 @@ class PruneSnapshot(base.Lister):
         request = retention_plan.Request(
             keep=rules, older_than=older_than, dry_run=args.dry_run,
             wait=args.timeout if args.wait else None,
-            lock=retention_plan.lock_for(args.wait_lock,
+            lock=retention_plan.lock_for(common.lock_seconds(args),
                                          args.timeout if args.wait else 0),
             preview=True,
             confirm=self.confirm if self.confirmation.needed else None)
