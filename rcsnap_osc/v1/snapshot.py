@@ -20,6 +20,8 @@ the SDK, so it is imported inside ``take_action``, never when
 ``create`` and ``batch create`` are in :mod:`rcsnap_osc.v1.snapshot_create`.
 """
 
+from osc_lib.cli import parseractions
+
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import columns
@@ -85,6 +87,26 @@ class ListSnapshot(base.Lister):
             help=_('Only snapshots with this exact name'),
         )
         parser.add_argument(
+            '--property',
+            metavar='<key=value>',
+            action=parseractions.KeyValueAction,
+            default={},
+            help=_('Only snapshots with this image property (repeat option '
+                   'to filter on multiple properties)'),
+        )
+        parser.add_argument(
+            '--limit',
+            metavar='<num-snapshots>',
+            type=common.whole_number(1),
+            help=_('Maximum number of snapshots to list'),
+        )
+        parser.add_argument(
+            '--marker',
+            metavar='<snapshot-id>',
+            help=_('The last snapshot ID of the previous page: list the '
+                   'snapshots after it'),
+        )
+        parser.add_argument(
             '--long',
             action='store_true',
             default=False,
@@ -99,9 +121,13 @@ class ListSnapshot(base.Lister):
     def take_action(self, parsed_args):
         from rcsnap_osc.show import run as showing
 
-        listed = showing.list_snapshots(self.conn, parsed_args.scope,
-                                        name=parsed_args.name,
-                                        servers=parsed_args.long)
+        args = parsed_args
+        filters = dict(args.property)
+        if args.marker:
+            filters['marker'] = args.marker
+        listed = showing.list_snapshots(self.conn, args.scope,
+                                        name=args.name, servers=args.long,
+                                        filters=filters, limit=args.limit)
         wanted = {columns.LIST}
         if parsed_args.long:
             wanted.add(columns.LONG)
