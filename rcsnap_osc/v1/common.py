@@ -32,14 +32,18 @@ DEFAULT_TIMEOUT = 1800
 
 
 class SizeColumn(columns.FormattableColumn):
-    """A size in GiB: ``3 GiB`` in tables, the number in machine formats
-    (None when unknown)."""
+    """A size in GiB, the unit in the column's header: the number rounded
+    to two decimals in tables and machine formats alike (``unknown`` in
+    tables, None in machine formats, when unknown)."""
 
     def human_readable(self):
-        return snapshots.format_gib(self._value)
+        value = self.machine_readable()
+        return _('unknown') if value is None else str(value)
 
     def machine_readable(self):
-        return self._value
+        value = self._value
+        return (snapshots.round_gib(value)
+                if isinstance(value, (int, float)) else value)
 
 
 class MembersColumn(columns.FormattableColumn):

@@ -18,6 +18,7 @@ Both decide with :func:`rcsnap_osc.launch.plan.check`, so a flavor that
 
 from cliff import columns
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
@@ -40,7 +41,7 @@ class LaunchedVolumesColumn(columns.FormattableColumn):
                 '%(dot)s') % {
                     'id': v['id'] or _('(not made yet)'),
                     'role': _('root') if v['boot_index'] == 0 else _('data'),
-                    'size': common.SizeColumn(v['size_gib']).human_readable(),
+                    'size': snapshots.format_gib(v['size_gib']),
                     'source': v['made_from'],
                     'depends': _('depends on the snapshot')
                     if v['depends_on_snapshot'] else _('independent'),

@@ -13,6 +13,7 @@
 """``rc snapshot unarchive``: archived snapshots made ordinary
 volume-backed snapshots again (:mod:`rcsnap_osc.unarchive.run`)."""
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
@@ -50,7 +51,7 @@ def rows(results, dry_run):
                       unarchive.image.get('name') or '',
                       _('would unarchive') if dry_run else _('unarchived')))
         for record in unarchive.disks:
-            size = common.SizeColumn(record.size_gib).human_readable()
+            size = snapshots.format_gib(record.size_gib)
             values = {'backup': record.backup_id, 'size': size}
             table.append((
                 result.volumes.get(record.snapshot_id, ''), _('volume'),
