@@ -29,13 +29,12 @@ from rcsnap_osc.v1 import common
 
 
 class ShowSnapshot(base.ShowOne):
-    _description = _("""Show an instance snapshot and its real size
-
-The server field is the ID of the server the snapshot was made of: the
-one "rc snapshot create" recorded (property rcsnap:server_id), Nova's
-instance_uuid for an image-backed snapshot, else the server the volume of
-its root volume snapshot is attached to (one request more); empty when
-none of these says.""")
+    _description = _(
+        "Show an instance snapshot and its real size.\n\n"
+        "The size counts its volume snapshots, which the image itself "
+        "does not.\n\n"
+        "The user guide page \"Show a snapshot's real size\" has the "
+        "details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -52,7 +51,10 @@ none of these says.""")
 
 
 class ListSnapshot(base.Lister):
-    _description = _("List instance snapshots with their real sizes")
+    _description = _(
+        "List instance snapshots with their real sizes.\n\n"
+        "Plain images are left out.\n\n"
+        "The user guide page \"List instance snapshots\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -17,24 +17,10 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
-DESCRIPTION = _("""Install the timer that runs the snapshot schedules
-
-With --systemd (the default), writes a user-level systemd service and
-timer, rcsnap-schedule-<entry>.service and .timer, in
-$XDG_CONFIG_HOME/systemd/user (~/.config/systemd/user), that run
-"openstack --os-cloud <entry> rc snapshot schedule run" every --interval;
-the output says how to enable the timer and read its log. With --cron,
-writes nothing: prints the crontab line, which runs the same command
-under "flock -n" so that a run never starts beside the previous one
-(two runs on two hosts are kept apart by the claims of "schedule run").
-
-The clouds.yaml entry is --cloud-entry (default: the cloud this
-command runs with). With --create-credential, a Keystone application
-credential of your user in the current project is made, limited to the
-"member" role, and written as that entry (default name: rcsnap-schedule):
-its ID in clouds.yaml, its secret in secure.yaml (mode 0600) beside it;
-the secret is never printed nor put on a command line. Existing units or
-an existing entry are refused without --force.""")
+DESCRIPTION = _(
+    "Install the timer that runs the snapshot schedules.\n\n"
+    "A user-level systemd timer (default), or a crontab line with --cron.\n\n"
+    "The user guide page \"Schedule snapshots\" has the details.")
 
 FIELDS = ('kind', 'os_cloud_entry', 'command', 'service', 'timer',
           'crontab_line', 'application_credential_id', 'clouds_yaml',

@@ -17,6 +17,8 @@ It reads the HTML that ``sphinx-build`` made in ``$RCSNAP_BUILT_DOCS``
 (``.ci/run`` builds the docs there first, with ``-W``), else builds the
 docs itself; it is skipped where Sphinx is not installed."""
 
+import configparser
+import importlib
 import importlib.util
 import os
 import re
@@ -53,8 +55,40 @@ class TestReference(testtools.TestCase):
     def test_options_keep_their_hyphens(self):
         text = built_reference(self)
         # The reference is there: a command and options of several kinds.
-        self.assertIn('openstack rc snapshot create', text)
+        self.assertIn('id="rc-snapshot-create"', text)
         for option in ('--keep', '--wait', '--timeout', '--cloud-entry',
                        '--dry-run'):
             self.assertIn(option, text)
         self.assertEqual([], DASHED.findall(text))
+
+
+def guide_titles():
+    """The titles of the user guide's pages."""
+    folder = os.path.join(TOP, 'doc', 'source', 'user')
+    titles = set()
+    for name in os.listdir(folder):
+        with open(os.path.join(folder, name), encoding='utf-8') as f:
+            titles.add(f.read().splitlines()[1].replace('``', ''))
+    return titles
+
+
+class TestDescriptions(testtools.TestCase):
+    """``--help`` says what a command does in a sentence or two and names
+    the user guide page that has the rest, as the ``server`` and ``image``
+    commands keep theirs short."""
+
+    def test_short_and_pointing_to_the_guide(self):
+        config = configparser.ConfigParser()
+        config.read(os.path.join(TOP, 'setup.cfg'))
+        titles = guide_titles()
+        entries = config['entry_points']['openstack.rcsnap.v1']
+        for entry in entries.strip().splitlines():
+            name, target = (part.strip() for part in entry.split('='))
+            module, attr = target.split(':')
+            text = str(getattr(importlib.import_module(module),
+                               attr)._description)
+            self.assertLessEqual(len(text.split()), 45, name)
+            page = re.search(r'The user guide page "(.+)" has the details',
+                             ' '.join(text.split()))
+            self.assertIsNotNone(page, name)
+            self.assertIn(page.group(1), titles, name)
