@@ -18,15 +18,13 @@ so it imports nothing heavy: the SDK connection is built by OSC on demand.
 
 import logging
 
-from osc_lib import utils
-
-from rcsnap_osc.i18n import _
-
 LOG = logging.getLogger(__name__)
 
 # API_NAME becomes an attribute of OSC's ClientManager, so it must not clash
 # with a core service name; the commands are still typed `openstack rc ...`.
 DEFAULT_API_VERSION = '1'
+# OSC reads API_VERSION_OPTION (less its "os_") from the cloud's settings;
+# no command-line option carries it.
 API_VERSION_OPTION = 'os_rcsnap_api_version'
 API_NAME = 'rcsnap'
 API_VERSIONS = ('1',)
@@ -39,14 +37,11 @@ def make_client(instance):
 
 
 def build_option_parser(parser):
-    """Add the plugin's global option to the ``openstack`` parser."""
-    parser.add_argument(
-        '--os-rcsnap-api-version',
-        metavar='<rcsnap-api-version>',
-        default=utils.env('OS_RCSNAP_API_VERSION'),
-        help=_('rcsnap API version, default=%s (Env: OS_RCSNAP_API_VERSION)')
-        % DEFAULT_API_VERSION,
-    )
+    """Add nothing to the ``openstack`` parser.
+
+    The plugin has one command set and no service API of its own to choose a
+    version of, so it adds no global option: OSC only needs the function.
+    """
     return parser
 
 

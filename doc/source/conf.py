@@ -28,6 +28,11 @@ autoprogram_cliff_ignored = [
     '--sort-ascending', '--sort-descending',
 ]
 
+# Option names are copied from the reference into shells: Sphinx's smart
+# quotes would turn "--keep" in help text into an en-dash ("\u2013keep").
+# Quotes and ellipses only, never dashes.
+smartquotes_action = 'qe'
+
 source_suffix = '.rst'
 master_doc = 'index'
 project = 'rcsnap-osc'

@@ -55,8 +55,8 @@ class Disk:
     of, and the backup an incremental one builds on (None: full)."""
 
     snapshot_id: str
-    volume_id: str
-    size_gib: int
+    volume_id: str | None
+    size_gib: int | None
     device_name: str | None
     boot_index: int | None
     volume_type: str | None
@@ -180,7 +180,8 @@ def plan_archive(names: collections.abc.Iterable[str],
     for name in names:
         image, error = deletion.resolve(name, inventory.images)
         if image is None:
-            raise errors.Refused(error[:1].upper() + error[1:] + '.')
+            text = error or ''
+            raise errors.Refused(text[:1].upper() + text[1:] + '.')
         if image['id'] in found:
             continue
         why = _image_refusal(image, project_id)

@@ -126,8 +126,9 @@ def cinder_microversion(conn):
     return None
 
 
-def paginate(proxy, path, key, params, microversion=None):
-    """Every item of a listing, following the service's own next links.
+def paginate(proxy, path, key, params, microversion=None, enough=None):
+    """Every item of a listing, following the service's own next links
+    (until ``enough(items so far)`` says so, when given).
 
     Glance says ``next``, Cinder and Nova ``<key>_links``; the listing ends
     on a page with no such link, so a short listing costs one request.
@@ -136,7 +137,7 @@ def paginate(proxy, path, key, params, microversion=None):
     """
     items = []
     url = path
-    while url:
+    while url and not (enough and enough(items)):
         response = proxy.get(url, params=params, microversion=microversion)
         sdk_exc.raise_from_response(response)
         body = response.json()
@@ -171,7 +172,8 @@ def summarize(conn, image):
     return snapshots.summarize(image, get_volume_snapshots(conn, ids))
 
 
-def list_snapshots(conn, scope=None, name=None, binned=False):
+def list_snapshots(conn, scope=None, name=None, filters=None, limit=None,
+                   binned=False):
     """Instance snapshots with their real sizes, in two listings at most.
 
     ``scope`` is None (what Glance lists by default), ``mine`` or ``all``
@@ -179,27 +181,41 @@ def list_snapshots(conn, scope=None, name=None, binned=False):
     snapshot listing is skipped when no listed snapshot of this project is
     volume-backed: the volume snapshots of others are not ours to see.
     """
-    images = list_snapshot_images(conn, scope, name, binned)
+    images = list_snapshot_images(conn, scope, name, filters, limit,
+                                  binned)
     ours = [i for i in images if i.get('owner') == conn.current_project_id]
     volumes = list_volume_snapshots(conn) if snapshots.volume_snapshot_ids(
         ours) else {}
     return [snapshots.summarize(i, volumes) for i in images]
 
 
-def list_snapshot_images(conn, scope=None, name=None, binned=False):
+def list_snapshot_images(conn, scope=None, name=None, filters=None,
+                         limit=None, binned=False):
     """The instance snapshots :func:`list_snapshots` lists, in one
     listing: those in the recycle bin (hidden images) when ``binned``,
-    else none of them."""
-    query = {'os_hidden': 'true'} if binned else {}
+    else none of them. ``filters``: more of Glance's filters (image
+    properties, ``marker``); ``limit``: the first that many snapshots,
+    the listing's pages asked for only until they are there."""
+    query = dict(filters or {})
+    if binned:
+        query['os_hidden'] = 'true'
     if name:
         query['name'] = name
     if scope == 'mine':
         query['owner'] = conn.current_project_id
     elif scope == 'all':
         query.update(visibility='all')
-    return [i for i in list_images(conn, **query)
-            if snapshots.is_instance_snapshot(i)
-            and holds.is_binned(i) == binned]
+
+    def wanted(image):
+        return (snapshots.is_instance_snapshot(image)
+                and holds.is_binned(image) == binned)
+
+    def enough(images):
+        return limit is not None and sum(map(wanted, images)) >= limit
+    found = [i for i in paginate(conn.image, '/images', 'images',
+                                 dict(query, limit=PAGE_SIZE), enough=enough)
+             if wanted(i)]
+    return found if limit is None else found[:limit]
 
 
 def snapshot_members(conn, image):

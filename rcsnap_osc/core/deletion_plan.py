@@ -15,8 +15,7 @@ volume snapshots and data images, weighed together (a volume snapshot two
 named images share goes once, with the last of them), never leaving a
 volume snapshot or data image of ours that nothing refers to; the
 verdict on each volume snapshot, backup, volume and data image. Pure:
-Glance- and Cinder-shaped dicts in, :class:`deletion.Plan` out.
-"""
+Glance- and Cinder-shaped dicts in, :class:`deletion.Plan` out."""
 
 import collections.abc
 import dataclasses
@@ -112,7 +111,7 @@ def _volume_snapshot_items(scope: _Scope, image: dict,
         scope.seen.add(sid)
         users = scope.refs.get(sid, [image['id']])
         others = [u for u in users if u not in scope.deleted]
-        orphaned = False
+        orphaned, reason = False, None
         if refused:
             action, reason = deletion.KEEP, _('image not deleted')
         elif scope.keep_volume_snapshots:
@@ -156,6 +155,7 @@ def _backup_items(scope: _Scope, image: dict, refused: str | None
     items, blockers = [], []
     listed = {b['id']: b for b in scope.inventory.backups or ()}
     for record in archives.records(image):
+        reason: str | None
         if refused:
             action, reason, blocking = (deletion.KEEP,
                                         _('image not deleted'), False)
@@ -340,7 +340,7 @@ def orphan_refusal(blocked: collections.abc.Iterable[
     if volumes:
         unblock = (_('delete that volume first') if len(volumes) == 1 else
                    _('delete those volumes first'))
-    elif any(state in why for _sid, why, _deps in blocked
+    elif any(state in (why or '') for _sid, why, _deps in blocked
              for state in errors.STUCK):
         unblock = _('have an operator reset it first')
     else:

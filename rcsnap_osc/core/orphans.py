@@ -217,7 +217,7 @@ def find_orphans(images: collections.abc.Iterable[dict],
                         bool(source) or made_by_nova(snap, volume),
                         stuck_notes(snap, made), source, tuple(
                             s['id'] for s in of_volume.get(
-                                snap.get('volume_id'), ())
+                                snap.get('volume_id') or '', ())
                             if s['id'] != snap['id']))
         if include_all or orphan.plain:
             found.append(orphan)

@@ -195,7 +195,7 @@ def drift(quota_set: dict | None, listed: dict[str, int]) -> list[Drift]:
     """``[(name, in use, reserved, listed)]`` of the quotas of
     :func:`counted` whose Cinder figure (``in_use`` + ``reserved``)
     differs from the listed one; none when Cinder hides its quota."""
-    found = []
+    found: list[Drift] = []
     for name in ('snapshots', 'gigabytes'):
         entry = (quota_set or {}).get(name)
         if not isinstance(entry, dict) or name not in listed:

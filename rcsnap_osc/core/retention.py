@@ -169,7 +169,9 @@ def reasons(ordered: collections.abc.Sequence[dict],
         if rules.calendar() and when is None:
             why.append(_('creation time unknown'))
             continue
-        if (rules.within is not None and when is not None and
+        if when is None:  # no calendar rule: no time read, no bucket
+            continue
+        if (rules.within is not None and newest is not None and
                 (newest - when).total_seconds() <= rules.within):
             why.append(_('within %s') % (rules.within_text or
                                          '%ds' % rules.within))

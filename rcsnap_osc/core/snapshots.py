@@ -308,3 +308,12 @@ def age_seconds(resource: dict, now: 'datetime.datetime') -> float | None:
     except ValueError:
         return None
     return (now - made.replace(tzinfo=None)).total_seconds()
+
+
+def round_gib(size_gib: int | float | None) -> int | float | None:
+    """A size in GiB as a column shows it: rounded to two decimals, an int
+    when whole (None stays None)."""
+    if size_gib is None:
+        return None
+    rounded = round(size_gib, 2)
+    return int(rounded) if rounded == int(rounded) else rounded

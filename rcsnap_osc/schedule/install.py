@@ -306,7 +306,7 @@ def install(connect, request):
                               else request.cloud)
     if not entry:
         raise errors.Refused(_(
-            'Give --os-cloud-entry <name> (or run with --os-cloud, or '
+            'Give --cloud-entry <name> (or run with --os-cloud, or '
             'give --create-credential): the timer needs a clouds.yaml '
             'entry.'))
     if request.kind == 'systemd':

@@ -311,7 +311,7 @@ def find_shared_snapshot(conn, name_or_id):
                                     member_status='all')
 
 
-def list_shared_snapshots(conn, name=None):
+def list_shared_snapshots(conn, name=None, filters=None):
     """Snapshots other projects shared with this one, with this project's
     member status of each: [(summary, status)].
 
@@ -321,7 +321,7 @@ def list_shared_snapshots(conn, name=None):
     """
     project_id = conn.current_project_id
     conn.image.get_endpoint()  # endpoint discovery once, before threads
-    query = {'visibility': 'shared'}
+    query = dict(filters or {}, visibility='shared')
     if name:
         query['name'] = name
     statuses = share_plan.MEMBER_STATUSES

@@ -97,12 +97,15 @@ def attached_to(conn, volume_id):
     return origin.attached_servers([volume]).get(volume_id)
 
 
-def list_snapshots(conn, scope=None, name=None, servers=False):
+def list_snapshots(conn, scope=None, name=None, servers=False, filters=None,
+                   limit=None):
     """``[Listed]``: the instance snapshots of ``scope`` (None: what Glance
     lists by default; ``mine``, ``all``, or ``shared``: those other
     projects shared with this one, with this project's member status of
     each), with their servers when ``servers`` (a shared one's is the
     server it records: the volumes of others are not ours to see).
+    ``filters`` (image properties, ``marker``) and ``limit``: as
+    :func:`rcsnap_osc.cloud.reads.list_snapshot_images`.
     ``bin``: this project's snapshots in the recycle bin, only them."""
     binned = scope == 'bin'
     scope = 'mine' if binned else scope
@@ -110,20 +113,21 @@ def list_snapshots(conn, scope=None, name=None, servers=False):
         return [Listed(archives.as_archived(summary),
                        origin.recorded_server(summary.image), status)
                 for summary, status in sharing.list_shared_snapshots(
-                    conn, name=name)]
+                    conn, name=name, filters=filters)][:limit]
     if servers:
-        return _with_servers(conn, scope, name, binned)
+        return _with_servers(conn, scope, name, filters, limit, binned)
     return [Listed(archives.as_archived(summary))
-            for summary in reads.list_snapshots(conn, scope, name=name,
-                                                binned=binned)]
+            for summary in reads.list_snapshots(conn, scope, name, filters,
+                                                limit, binned)]
 
 
-def _with_servers(conn, scope, name, binned=False):
+def _with_servers(conn, scope, name, filters, limit, binned=False):
     """:func:`list_snapshots` with the servers, in three listings at most:
     the images, and at once this project's volume snapshots (when one of
     its listed snapshots is volume-backed) and volumes (when one of those
     records no server)."""
-    images = reads.list_snapshot_images(conn, scope, name, binned)
+    images = reads.list_snapshot_images(conn, scope, name, filters, limit,
+                                        binned)
     ours = [i for i in images if i.get('owner') == conn.current_project_id
             and snapshots.volume_snapshot_ids([i])]
     calls = []

@@ -100,6 +100,7 @@ def _backup_items(image: dict, listed: dict[str, dict],
     kept (``--keep-backups``, or a newer incremental one builds on it)."""
     items = []
     for record in archives.records(image):
+        reason: str | None
         if keep_backups:
             action, reason = deletion.KEEP, '--keep-backups'
         else:
@@ -121,7 +122,8 @@ def plan_unarchive(names: typing.Iterable[str], images: list[dict],
     for name in names:
         image, error = deletion.resolve(name, images)
         if image is None:
-            raise errors.Refused(error[:1].upper() + error[1:] + '.')
+            text = error or ''
+            raise errors.Refused(text[:1].upper() + text[1:] + '.')
         if image['id'] in found:
             continue
         why = archives.not_movable(image, project_id, archived=True)

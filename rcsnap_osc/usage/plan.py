@@ -103,16 +103,16 @@ def compute(listed: Listings, project_id: str,
         'launched_volumes': len(launched),
         'launched_volume_gib': sum(v.get('size') or 0 for v in launched),
     }
-    listed = quota.counted(
+    counted = quota.counted(
         [volume_snapshots[sid] for sid in ours],
         [v for v in volumes
          if v.get(VOLUME_PROJECT, project_id) == project_id])
     for name in ('snapshots', 'gigabytes'):
         used, limit = quota.quota_field(quota_set, name)
         result['quota_%s_used' % name] = used
-        result['quota_%s_counted' % name] = listed[name]
+        result['quota_%s_counted' % name] = counted[name]
         result['quota_%s_limit' % name] = limit
-    result['drift'] = quota.drift(quota_set, listed)
+    result['drift'] = quota.drift(quota_set, counted)
     for name in GLANCE_LIMITS:
         entry = (glance_usage or {}).get(name)
         if isinstance(entry, dict):
@@ -151,16 +151,17 @@ def per_project(listed: Listings, quotas: dict[str, dict | None]
     every project, for the projects of ``quotas`` ({project ID: Cinder's
     quota set or None}) and those the listings name: each that holds
     something or whose counters drifted, in ID order."""
-    snaps: dict[str, dict[str, dict]] = {}
+    snaps: dict[str | None, dict[str, dict]] = {}
     for sid, snap in listed.volume_snapshots.items():
         snaps.setdefault(snap.get(deletion.PROJECT), {})[sid] = snap
-    volumes: dict[str, list[dict]] = {}
+    volumes: dict[str | None, list[dict]] = {}
     for volume in listed.volumes:
         volumes.setdefault(volume.get(VOLUME_PROJECT), []).append(volume)
     owners = {i.get('owner') for i in listed.images}
     rows = []
-    for project_id in sorted((set(quotas) | set(snaps) | set(volumes)
-                              | owners) - {None}):
+    named: set[str] = {p for p in set(quotas) | set(snaps) | set(volumes)
+                       | owners if p is not None}
+    for project_id in sorted(named):
         view = compute(Listings(
             listed.images, snaps.get(project_id, {}),
             volumes.get(project_id, []), listed.backups), project_id,

@@ -13,6 +13,7 @@
 """What the commands show of archives (``rc snapshot archive``): an
 archive's rows, and what a retention archived of what it keeps."""
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import common
 
@@ -20,7 +21,7 @@ from rcsnap_osc.v1 import common
 def _backup_text(disk, dry_run):
     kind = (_('incremental on backup %s') % disk.parent_backup
             if disk.incremental else _('full'))
-    size = common.SizeColumn(disk.size_gib).human_readable()
+    size = snapshots.format_gib(disk.size_gib)
     return (_('would back up (%(kind)s, %(size)s)') if dry_run else
             _('available (%(kind)s, %(size)s)')) % {'kind': kind,
                                                     'size': size}

@@ -18,6 +18,7 @@ each other. Like them, it imports nothing heavy: it is loaded whenever
 """
 
 import argparse
+import sys
 
 from cliff import columns
 
@@ -31,14 +32,18 @@ DEFAULT_TIMEOUT = 1800
 
 
 class SizeColumn(columns.FormattableColumn):
-    """A size in GiB: ``3 GiB`` in tables, the number in machine formats
-    (None when unknown)."""
+    """A size in GiB, the unit in the column's header: the number rounded
+    to two decimals in tables and machine formats alike (``unknown`` in
+    tables, None in machine formats, when unknown)."""
 
     def human_readable(self):
-        return snapshots.format_gib(self._value)
+        value = self.machine_readable()
+        return _('unknown') if value is None else str(value)
 
     def machine_readable(self):
-        return self._value
+        value = self._value
+        return (snapshots.round_gib(value)
+                if isinstance(value, (int, float)) else value)
 
 
 class MembersColumn(columns.FormattableColumn):
@@ -129,6 +134,29 @@ class Confirmation:
             raise errors.Refused(_('Nothing was done.'))
 
 
+class _Deprecated(argparse.Action):
+    """An old option name, hidden from --help, that still works for one
+    release: it says on stderr which name replaces it."""
+
+    def __init__(self, option_strings, dest, new=None, **kwargs):
+        self.new = new
+        super().__init__(option_strings, dest, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stderr.write(_('Warning: %(old)s is deprecated and will be '
+                           'removed; use %(new)s.\n') % {
+                               'old': option_string, 'new': self.new})
+        setattr(namespace, self.dest, values)
+
+
+def add_deprecated_alias(parser, old, new, dest, **kwargs):
+    """``old``, a hidden deprecated name of the option ``new`` (same
+    ``dest``): kept one release for the scripts that use it."""
+    parser.add_argument(old, dest=dest, action=_Deprecated, new=new,
+                        help=argparse.SUPPRESS, default=argparse.SUPPRESS,
+                        **kwargs)
+
+
 def check_timeout(seconds):
     """Refuse a --timeout of 0 where a wait cannot be skipped (exit 1)."""
     if seconds <= 0:
@@ -158,21 +186,42 @@ def add_wait_arguments(parser, what):
                   '(default: %d)'))
 
 
+class _WaitLock(argparse.Action):
+    """``--wait-lock``, a flag whose wait ``--timeout`` bounds; the old
+    ``--wait-lock <seconds>`` still works for one release, with a
+    warning on stderr."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if values is not None:
+            sys.stderr.write(_('Warning: --wait-lock <seconds> is '
+                               'deprecated and will be removed; use '
+                               '--wait-lock --timeout <seconds>.\n'))
+        setattr(namespace, self.dest, True if values is None else values)
+
+
 def add_wait_lock_argument(parser, what):
-    """``--wait-lock [<seconds>]``: ``what`` holds a server's retention."""
+    """``--wait-lock``: ``what`` holds a server's retention."""
     parser.add_argument(
         '--wait-lock',
         metavar='<seconds>',
         nargs='?',
-        const=DEFAULT_TIMEOUT,
+        action=_WaitLock,
         type=whole_number(0),
         help=_('%(what)s holds the retention of the server: while another '
                'run (create --keep, batch create --keep, prune) holds it, '
-               'wait for it up to this many seconds (default: %(secs)d), '
-               'showing who holds it on stderr. Without this option such '
-               'a run exits 1 at once, saying who holds it') % {
-            'what': what, 'secs': DEFAULT_TIMEOUT},
+               'wait for it, up to --timeout seconds, showing who holds it '
+               'on stderr (a <seconds> value is deprecated). Without this '
+               'option such a run exits 1 at once, saying who holds '
+               'it') % {'what': what},
     )
+
+
+def lock_seconds(args):
+    """The seconds ``--wait-lock`` waits for a server's retention (None:
+    it does not wait): ``--timeout``, or the deprecated value."""
+    if args.wait_lock is None or args.wait_lock is False:
+        return None
+    return args.timeout if args.wait_lock is True else args.wait_lock
 
 
 class Progress:

@@ -20,6 +20,8 @@ the SDK, so it is imported inside ``take_action``, never when
 ``create`` and ``batch create`` are in :mod:`rcsnap_osc.v1.snapshot_create`.
 """
 
+from osc_lib.cli import parseractions
+
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import columns
@@ -27,15 +29,12 @@ from rcsnap_osc.v1 import common
 
 
 class ShowSnapshot(base.ShowOne):
-    _description = _("""Show an instance snapshot and its real size
-
-The server field is the ID of the server the snapshot was made of: the
-one "rc snapshot create" recorded (property rcsnap:server_id), Nova's
-instance_uuid for an image-backed snapshot, else the server the volume of
-its root volume snapshot is attached to (one request more); empty when
-none of these says. A snapshot in the recycle bin has binned_at, binned_by
-and purge_after fields (by name it is found with --bin only); a locked one
-locked_until and locked_by ("rc snapshot lock").""")
+    _description = _(
+        "Show an instance snapshot and its real size.\n\n"
+        "The size counts its volume snapshots, which the image itself "
+        "does not.\n\n"
+        "The user guide page \"Show a snapshot's real size\" has the "
+        "details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -60,9 +59,11 @@ locked_until and locked_by ("rc snapshot lock").""")
 
 
 class ListSnapshot(base.Lister):
-    _description = _("""List instance snapshots with their real sizes
-
-Snapshots in the recycle bin are left out; --bin lists only them.""")
+    _description = _(
+        "List instance snapshots with their real sizes.\n\n"
+        "Plain images and snapshots in the recycle bin are left out "
+        "(--bin lists only those).\n\n"
+        "The user guide page \"List instance snapshots\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -107,6 +108,26 @@ Snapshots in the recycle bin are left out; --bin lists only them.""")
             help=_('Only snapshots with this exact name'),
         )
         parser.add_argument(
+            '--property',
+            metavar='<key=value>',
+            action=parseractions.KeyValueAction,
+            default={},
+            help=_('Only snapshots with this image property (repeat option '
+                   'to filter on multiple properties)'),
+        )
+        parser.add_argument(
+            '--limit',
+            metavar='<num-snapshots>',
+            type=common.whole_number(1),
+            help=_('Maximum number of snapshots to list'),
+        )
+        parser.add_argument(
+            '--marker',
+            metavar='<snapshot-id>',
+            help=_('The last snapshot ID of the previous page: list the '
+                   'snapshots after it'),
+        )
+        parser.add_argument(
             '--long',
             action='store_true',
             default=False,
@@ -121,9 +142,13 @@ Snapshots in the recycle bin are left out; --bin lists only them.""")
     def take_action(self, parsed_args):
         from rcsnap_osc.show import run as showing
 
-        listed = showing.list_snapshots(self.conn, parsed_args.scope,
-                                        name=parsed_args.name,
-                                        servers=parsed_args.long)
+        args = parsed_args
+        filters = dict(args.property)
+        if args.marker:
+            filters['marker'] = args.marker
+        listed = showing.list_snapshots(self.conn, args.scope,
+                                        name=args.name, servers=args.long,
+                                        filters=filters, limit=args.limit)
         wanted = {columns.LIST}
         if parsed_args.long:
             wanted.add(columns.LONG)

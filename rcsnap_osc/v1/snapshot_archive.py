@@ -20,26 +20,12 @@ from rcsnap_osc.v1 import common
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
-DESCRIPTION = _("""Move snapshots into Cinder backups and free their quota.
-
-Cinder charges every volume snapshot the size of its volume against the
-project's gigabytes quota, and counts it against the snapshots quota; it
-also lives on the same storage as the volume. For each volume snapshot of
-a volume-backed instance snapshot, this command makes a Cinder backup
-(incremental when a backup of the same volume exists, unless --full),
-waits until every backup is available, records in the image's properties
-each disk's backup, size, device, boot index and volume type (the image
-stays as the catalogue entry: "openstack rc snapshot show" says
-"volume-backed, archived"), then deletes the volume snapshots with the
-rules of "openstack rc snapshot delete". Backups count against the
-backups and backup_gigabytes quotas instead.
-
-Before anything is made, it refuses image-backed snapshots (their data is
-in Glance, not in the volume quota), snapshots whose volume snapshots a
-volume was created from or another image uses, and backups that do not fit
-in the quota. Where the cloud runs no backup service it says so. If a
-backup fails, or the command is interrupted, the backups it made are
-deleted and the volume snapshots are left as they were.""")
+DESCRIPTION = _(
+    "Move snapshots into Cinder backups and free their quota.\n\n"
+    "Each volume snapshot becomes a Cinder backup; \"rc snapshot "
+    "unarchive\" makes the snapshot usable again.\n\n"
+    "The user guide page \"Archive snapshots and free the quota\" has the "
+    "details.")
 
 
 class ArchiveSnapshot(base.Lister):

@@ -29,19 +29,11 @@ from rcsnap_osc.v1 import common
 from rcsnap_osc.v1 import keep
 
 
-CREATE_DESCRIPTION = _("""Create an instance snapshot of a server
-
-Before Nova is asked, it says on stderr which snapshot you are getting:
-"file systems frozen by the guest agent" (the server is ACTIVE and the
-image it booted from declares hw_qemu_guest_agent), "crash-consistent"
-(it does not: Nova skips freezing and does not tell), or "server is
-stopped: consistent". The verdict is recorded on the snapshot (property
-rcsnap:consistency) and shown by "rc snapshot show". To snapshot several
-servers at once, use "rc snapshot batch create".
-
-For a volume-backed server it also checks that the volume snapshots Nova
-will make (one per attached volume) fit in the Cinder snapshots and
-gigabytes quotas, and refuses otherwise, before anything is made.""")
+CREATE_DESCRIPTION = _(
+    "Create an instance snapshot of a server.\n\n"
+    "It says on stderr first how consistent the snapshot will be; --wait "
+    "waits until it is usable.\n\n"
+    "The user guide page \"Create an instance snapshot\" has the details.")
 
 
 def add_create_arguments(parser, wait_what):
@@ -106,7 +98,7 @@ def request(args, name=None):
     return plan.Request(
         name=name, properties=args.property, wait=waits(args, keeping),
         stop=args.stop, require_quiesce=args.require_quiesce, keep=keeping,
-        wait_lock=args.wait_lock)
+        wait_lock=common.lock_seconds(args))
 
 
 def waits(args, keeping):
@@ -178,17 +170,11 @@ class CreateSnapshot(base.ShowOne):
                 values + keep.pruned_columns(result, rules))
 
 
-BATCH_DESCRIPTION = _("""Create instance snapshots of several servers at once
-
-The snapshots are requested together and waited for together, and the
-output is one row per server. A failure on one server does not stop the
-others: its row says why, and the command exits 1. The verdict of each
-server (see "rc snapshot create") is said on stderr first.
-
-This is a command of its own because "rc snapshot create" prints the
-fields of one snapshot, which scripts read, and a cliff command prints
-either the fields of one thing or rows, with different formats and
-options.""")
+BATCH_DESCRIPTION = _(
+    "Create instance snapshots of several servers at once.\n\n"
+    "One row per server; the snapshots are requested together and, with "
+    "--wait, waited for together.\n\n"
+    "The user guide page \"Create an instance snapshot\" has the details.")
 
 BATCH_HEADERS = ('Server', 'Snapshot ID', 'Name', 'Type', 'Size GiB',
                  'Status', 'Consistency')

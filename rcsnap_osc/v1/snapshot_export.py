@@ -29,16 +29,8 @@ def _reporter(app):
 class ExportSnapshot(base.ShowOne):
     _description = _(
         "Export an instance snapshot to disk files and a manifest.\n\n"
-        "An image-backed snapshot's image data is downloaded as it is. For "
-        "a volume-backed snapshot each volume snapshot (the root disk, or "
-        "all of them with --volumes all) goes through a temporary volume "
-        "and a temporary image, which are deleted afterwards, on failure "
-        "and on Ctrl-C too. DIR/manifest.json records the snapshot's boot "
-        "properties, its disks (device, boot index, size, volume type, bus) "
-        "and each file's size and sha256. Data streams in chunks; Glance's "
-        "own digest of each image is checked on the way; a file left "
-        "partial by an interrupted export is resumed by the next run. The "
-        "free space of DIR is checked before anything is made.")
+        "The user guide page \"Export a snapshot to files\" has the "
+        "details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -94,15 +86,7 @@ class ImportSnapshot(base.ShowOne):
     _description = _(
         "Import a snapshot exported with 'rc snapshot export' into this "
         "project.\n\n"
-        "Every file is checked against DIR/manifest.json (size and sha256) "
-        "before anything is made. --as image makes an instance snapshot "
-        "image of the one disk, with the manifest's boot properties. --as "
-        "volume-backed makes a volume of each disk, a volume snapshot of "
-        "each volume and a snapshot image whose block device mapping is "
-        "written as Nova writes it: a volume-backed snapshot like any "
-        "other. Its volumes stay, as a snapshotted server's do, because "
-        "Cinder keeps a volume while it has snapshots. On failure or "
-        "Ctrl-C whatever was made is deleted.")
+        "The user guide page \"Import exported files\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -159,16 +143,8 @@ class ImportSnapshot(base.ShowOne):
 class CopySnapshot(base.ShowOne):
     _description = _(
         "Copy an instance snapshot into another cloud, region or project.\n\n"
-        "Export and import in one stream: each disk's data goes from this "
-        "cloud's Glance straight into the target's, with no local file and "
-        "constant memory (a volume-backed snapshot's volume snapshots go "
-        "through temporary volumes and images here, deleted afterwards). "
-        "The target is any clouds.yaml entry. It is checked first "
-        "(authentication, its image limits; with --as volume-backed, its "
-        "volume quota and volume types); nothing is made on either side "
-        "when a check fails. On "
-        "failure or Ctrl-C both sides are left as they were. The output is "
-        "the new snapshot on the target.")
+        "The user guide page \"Copy a snapshot to another cloud\" has the "
+        "details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

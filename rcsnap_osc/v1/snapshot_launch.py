@@ -18,6 +18,7 @@ Both decide with :func:`rcsnap_osc.launch.plan.check`, so a flavor that
 
 from cliff import columns
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
@@ -40,7 +41,7 @@ class LaunchedVolumesColumn(columns.FormattableColumn):
                 '%(dot)s') % {
                     'id': v['id'] or _('(not made yet)'),
                     'role': _('root') if v['boot_index'] == 0 else _('data'),
-                    'size': common.SizeColumn(v['size_gib']).human_readable(),
+                    'size': snapshots.format_gib(v['size_gib']),
                     'source': v['made_from'],
                     'depends': _('depends on the snapshot')
                     if v['depends_on_snapshot'] else _('independent'),
@@ -89,10 +90,9 @@ def add_snapshot_arguments(parser, what):
 class ListSnapshotFlavor(base.Lister):
     _description = _(
         "List the flavors that can launch an instance snapshot, smallest "
-        "first.\n\nA volume-backed snapshot needs RAM >= its min_ram and a "
-        "root volume >= its min_disk (the flavor's disk is not used); an "
-        "image-backed one needs RAM >= min_ram and a flavor disk >= both "
-        "min_disk and the image's size")
+        "first.\n\n"
+        "Nova's own rule decides which fit.\n\n"
+        "The user guide page \"Launch from a snapshot\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -130,15 +130,10 @@ class ListSnapshotFlavor(base.Lister):
 
 class LaunchSnapshot(base.ShowOne):
     _description = _(
-        "Launch a server from an instance snapshot.\n\nChecks first that the "
-        "snapshot is ready and the flavor fits (the rule of rc snapshot "
-        "flavors): when it does not, nothing is created. The output lists "
-        "the volumes the launch makes, whether each depends on the "
-        "snapshot (its volume snapshot cannot be deleted while the volume "
-        "exists) and whether it is deleted with the server; with --wait, "
-        "the ports the server got. An archived snapshot (rc snapshot "
-        "archive) gets a volume made from each of its backups first, then "
-        "boots from them; a failure removes them")
+        "Launch a server from an instance snapshot.\n\n"
+        "It checks first that the snapshot is ready and the flavor fits: "
+        "when not, nothing is created.\n\n"
+        "The user guide page \"Launch from a snapshot\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -26,24 +26,10 @@ class ListSnapshotOrphan(base.Lister):
     _description = _(
         "List orphaned volume snapshots: leftovers of deleted instance "
         "snapshots.\n\n"
-        "Deleting a volume-backed snapshot's image (as 'openstack image "
-        "delete' or the dashboard do) leaves its volume snapshots behind, "
-        "still counted against the snapshots and gigabytes quotas. This "
-        "lists the volume snapshots of this project that no image visible "
-        "to it refers to, that Nova made for an instance snapshot (named "
-        "'snapshot for <image name>', with its volume's description and no "
-        "metadata) and that nothing still uses: none that Cinder keeps out "
-        "of the quota (consumes_quota: false, its own temporary ones), that "
-        "a Cinder backup was made from (backup tools keep those as the base "
-        "of their next incremental), or that a volume was made from. --all "
-        "adds those others, each with the reason it may still be wanted "
-        "(Reason). 'openstack rc snapshot delete --orphans' reclaims them. "
-        "A volume snapshot, or a volume made from one, in a state its owner "
-        "cannot delete it in (uploading, error_deleting) is named on stderr, "
-        "with what to do. It also lists the Cinder backups 'openstack rc "
-        "snapshot archive' made whose image is gone, Reason saying how to "
-        "delete them. An admin sees every project's volume snapshots and "
-        "such backups with --all-projects.")
+        "They still count against the quotas; \"rc snapshot delete "
+        "--orphans\" deletes them.\n\n"
+        "The user guide page \"Delete a snapshot, and what it frees\" has "
+        "the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -22,45 +22,12 @@ from rcsnap_osc.v1 import keep
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
-DESCRIPTION = _("""Keep the newest snapshots of a server, delete the others.
-
-The server's instance snapshots owned by this project, of both kinds, are
-ordered newest first. A snapshot is kept when one of the rules given
-keeps it (at least one is needed), and its row names every rule that does:
-the newest N (--keep), the newest snapshot of each of the last D UTC days
-(--keep-daily), W ISO weeks (--keep-weekly), M calendar months
-(--keep-monthly), and all made at most a duration before the newest one
-(--keep-within). As restic's "forget" counts them, the days, weeks and
-months are those that have snapshots, counting back from the newest
-snapshot, not from now: a day without a snapshot is skipped, not counted.
-The others are deleted, and with --older-than only those older than that.
-They are deleted as "openstack rc snapshot delete" deletes them, with its
-plan: never leaving a volume snapshot behind. Protected snapshots and
-snapshots shared with a project that accepted them are kept, with the
-reason, and still count toward the rules.
-
-With --archive-older-than, the volume-backed snapshots the rules keep that
-are older than that are archived after the deletions, as "openstack rc
-snapshot archive" archives them: their volume snapshots move into Cinder
-backups (incremental where a backup of the same volume exists) and leave
-the volume quota. They still count toward the rules. One that archive
-refuses, or backups that do not fit in the backup quota, leave the
-snapshots as they are, the row saying why. Archived snapshots past the
-rules are deleted with their backups.
-
-The server may be given by name or ID, and by the ID of a deleted server:
-the snapshots "openstack rc snapshot create" made record it. Volume-backed
-snapshots made otherwise are found through the volume their root volume
-snapshot was taken of, while it is attached to the server.
-
-Without --yes or --dry-run it asks once on a terminal, showing the plan;
-not on a terminal it needs --yes.
-
-One retention at a time per server: "prune", "create --keep" and "batch
-create --keep" of the same server hold its retention for the run, and
-list its snapshots only once they hold it. A run that finds it held
-exits 1 naming the holder (host, pid, since, until), or with --wait-lock
-waits for it.""")
+DESCRIPTION = _(
+    "Keep the newest snapshots of a server, delete the others.\n\n"
+    "The keep rules (--keep, --keep-daily, ...) say which stay; the "
+    "others are deleted.\n\n"
+    "The user guide page \"Keep the last N, the dailies, weeklies and "
+    "monthlies of a server: prune\" has the details.")
 
 
 class PruneSnapshot(base.Lister):
@@ -119,7 +86,7 @@ class PruneSnapshot(base.Lister):
         request = retention_plan.Request(
             keep=rules, older_than=older_than, dry_run=args.dry_run,
             wait=args.timeout if args.wait else None,
-            lock=retention_plan.lock_for(args.wait_lock,
+            lock=retention_plan.lock_for(common.lock_seconds(args),
                                          args.timeout if args.wait else 0),
             preview=True,
             confirm=self.confirm if self.confirmation.needed else None)

@@ -23,25 +23,9 @@ KEYS = ('resource', 'old', 'new', 'note')
 class RestoreSnapshot(base.Lister):
     _description = _(
         "Put a server back to an instance snapshot, keeping who it is.\n\n"
-        "An image-backed server is rebuilt from the snapshot image: its ID, "
-        "name, ports, addresses, floating IPs and attached volumes stay; "
-        "its local disk is replaced.\n\n"
-        "A volume-backed server is replaced: the old one is stopped and "
-        "renamed <name>-before-restore-<UTC>, and a new server takes its "
-        "name, flavor, key pair, security groups, metadata, tags, zone and "
-        "server group, a new root volume from the root volume snapshot, "
-        "and its addresses: a port the user made moves to it with its "
-        "addresses and MAC; for a port Nova made it gets a port with the "
-        "same fixed IP on a network the project owns, else a new address "
-        "(the plan says which, and why); every floating IP moves to it. "
-        "The old server is kept, stopped, with its root volume, until "
-        "--delete-old. If anything fails, the old server gets its ports, "
-        "floating IPs, volumes and name back and is started again, and "
-        "what was made is removed.\n\n"
-        "User data and the console log are not kept. Without --yes or "
-        "--dry-run it asks once on a terminal, showing the plan; not on a "
-        "terminal it needs --yes. Quota (volumes, gigabytes, ports) is "
-        "checked before anything is changed")
+        "An image-backed server is rebuilt; a volume-backed one is "
+        "replaced by a new server with its name and settings.\n\n"
+        "The user guide page \"Go back to a snapshot\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

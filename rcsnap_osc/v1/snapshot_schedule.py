@@ -99,17 +99,11 @@ def show_data(state):
 
 
 class SetSchedule(base.ShowOne):
-    _description = _("""Set the snapshot schedule of a server
-
-The policy is written to the server's metadata, where anyone in the
-project sees it (the dashboard's metadata tab too), and "openstack rc
-snapshot schedule run" (what "schedule install" runs from a timer) makes
-its snapshots and prunes them. The snapshots the policy holds at steady
-state, and their GiB, are checked against the project's Cinder quota
-headroom: a policy that cannot fit is refused, naming the numbers, unless
---force.
-
-""") + FORMAT
+    _description = _(
+        "Set the snapshot schedule of a server.\n\n"
+        "The policy is written to the server's metadata; \"rc snapshot "
+        "schedule run\" makes its snapshots and prunes them.\n\n"
+        "The user guide page \"Schedule snapshots\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -179,13 +173,11 @@ lock_duration.__name__ = 'duration'
 
 
 class ShowSchedule(base.ShowOne):
-    _description = _("""Show the snapshot schedule of a server
-
-Its policy, the current window and when it is next due, what the last
-"schedule run" did, the snapshots the server holds now and what the
-policy holds at steady state against the Cinder quota.
-
-""") + FORMAT
+    _description = _(
+        "Show the snapshot schedule of a server.\n\n"
+        "Its policy, when it is next due, the last run, and what it holds "
+        "at steady state against the quota.\n\n"
+        "The user guide page \"Schedule snapshots\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -200,10 +192,9 @@ policy holds at steady state against the Cinder quota.
 
 
 class UnsetSchedule(base.ShowOne):
-    _description = _("""Remove the snapshot schedule of a server
-
-The policy and the last result leave the server's metadata; its
-snapshots stay (prune them with "openstack rc snapshot prune").""")
+    _description = _(
+        "Remove the snapshot schedule of a server.\n\n"
+        "The user guide page \"Schedule snapshots\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -220,13 +211,9 @@ snapshots stay (prune them with "openstack rc snapshot prune").""")
 
 
 class ListSchedule(base.Lister):
-    _description = _("""List the servers with a snapshot schedule
-
-One row per server with a policy: when it is next due, the last run's
-time and result, the snapshots it holds now (and their GiB) and at steady
-state, and whether that fits in the Cinder quota. A policy that cannot be
-read says why in the Room column. The listings are the same whatever the
-number of servers.""")
+    _description = _(
+        "List the servers with a snapshot schedule.\n\n"
+        "The user guide page \"Schedule snapshots\" has the details.")
 
     def take_action(self, parsed_args):
         from rcsnap_osc.schedule import run as running
@@ -243,21 +230,11 @@ number of servers.""")
 
 
 class RunSchedule(base.Lister):
-    _description = _("""Make the snapshots of the schedules that are due
-
-What a timer runs ("openstack rc snapshot schedule install"). For every
-server whose policy is due (or those given with --server), the snapshot
-is made (all due servers at once, as "batch create" does, each waited
-for), then the server's snapshots are pruned by its policy, through the
-plan of "rc snapshot delete". Exactly one snapshot per server per window,
-however many runs start, on however many hosts: a run claims each
-server's window in Glance before it snapshots (another run's claim skips
-the server), and each snapshot records its window. A failed server does
-not stop the others. The result of each server (time, result, snapshot
-ID or the error line) is written to its metadata, and the command exits
-1 if any failed. One row per server; -f json for monitoring.
-
-""") + FORMAT
+    _description = _(
+        "Make the snapshots of the schedules that are due.\n\n"
+        "Then prune each server as its policies say; a timer runs it "
+        "(schedule install).\n\n"
+        "The user guide page \"Schedule snapshots\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

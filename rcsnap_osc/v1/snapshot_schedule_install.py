@@ -15,30 +15,13 @@ run``."""
 
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
+from rcsnap_osc.v1 import common
 from rcsnap_osc.v1 import notify
 
-DESCRIPTION = _("""Install the timer that runs the snapshot schedules
-
-With --systemd (the default), writes a user-level systemd service and
-timer, rcsnap-schedule-<entry>.service and .timer, in
-$XDG_CONFIG_HOME/systemd/user (~/.config/systemd/user), that run
-"openstack --os-cloud <entry> rc snapshot schedule run" every --interval;
-the output says how to enable the timer and read its log. With --cron,
-writes nothing: prints the crontab line, which runs the same command
-under "flock -n" so that a run never starts beside the previous one
-(two runs on two hosts are kept apart by the claims of "schedule run").
-
-The clouds.yaml entry is --os-cloud-entry (default: the cloud this
-command runs with). With --create-credential, a Keystone application
-credential of your user in the current project is made, limited to the
-"member" role, and written as that entry (default name: rcsnap-schedule):
-its ID in clouds.yaml, its secret in secure.yaml (mode 0600) beside it;
-the secret is never printed nor put on a command line. Existing units or
-an existing entry are refused without --force.
-
-With --notify-url or --notify-email, the timer's runs tell of failed and
-overdue servers ("schedule run" with the same options); the unit file
-that holds a webhook URL is readable by its owner only.""")
+DESCRIPTION = _(
+    "Install the timer that runs the snapshot schedules.\n\n"
+    "A user-level systemd timer (default), or a crontab line with --cron.\n\n"
+    "The user guide page \"Schedule snapshots\" has the details.")
 
 FIELDS = ('kind', 'os_cloud_entry', 'command', 'service', 'timer',
           'crontab_line', 'application_credential_id', 'clouds_yaml',
@@ -62,8 +45,11 @@ class InstallSchedule(base.ShowOne):
             help=_('How often the timer runs "schedule run": minutes or '
                    'hours, e.g. 15m, 1h (default: 15m); a policy is made '
                    'once per window whatever the interval'))
+        common.add_deprecated_alias(
+            parser, '--os-cloud-entry', '--cloud-entry', 'cloud_entry',
+            metavar='<name>')
         parser.add_argument(
-            '--os-cloud-entry', metavar='<name>',
+            '--cloud-entry', metavar='<name>',
             help=_('The clouds.yaml entry the timer runs with (default: '
                    'the cloud this command runs with; with '
                    '--create-credential, rcsnap-schedule)'))
@@ -86,7 +72,7 @@ class InstallSchedule(base.ShowOne):
         installed = running.install(
             lambda: self.conn,
             kind=args.kind or 'systemd', interval=args.interval,
-            entry=args.os_cloud_entry,
+            entry=args.cloud_entry,
             cloud=getattr(self.app.options, 'cloud', None),
             create_credential=args.create_credential, force=args.force,
             notify=tuple(notify.notify_of(args).args()),

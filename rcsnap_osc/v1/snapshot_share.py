@@ -45,19 +45,9 @@ def with_data_images(names, values, data):
 class ShareSnapshot(base.ShowOne):
     _description = _(
         "Share an instance snapshot with other projects.\n\n"
-        "Makes the snapshot's image 'shared' (never public or community) "
-        "and adds each project as a member; the other project then accepts "
-        "it with 'openstack rc snapshot accept'. Sharing with a project "
-        "that already is a member changes nothing.\n\n"
-        "A volume-backed snapshot holds its data in this project's volume "
-        "snapshots, which other projects cannot use: it is shared with "
-        "--copy, which makes a standalone image of its root disk (through a "
-        "temporary volume, deleted afterwards) and shares that; with "
-        "--volumes all, one image of each data volume too, shared with the "
-        "same projects (the other project launches the copy with 'rc "
-        "snapshot launch --with-data-volumes'). On any failure or "
-        "interrupt the temporary volumes and the partial images are "
-        "deleted.")
+        "A volume-backed snapshot is shared with --copy: a standalone "
+        "copy the other project can launch.\n\n"
+        "The user guide page \"Share a snapshot\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -162,10 +152,7 @@ class AcceptSnapshot(base.ShowOne):
     _description = _(
         "Accept (or reject) a snapshot another project shared with this "
         "one.\n\n"
-        "An accepted snapshot appears in this project's image and snapshot "
-        "lists and can be launched; a rejected one is hidden again. The "
-        "answer can be changed at any time. The data images of a copy "
-        "shared with 'share --copy --volumes all' get the same answer.")
+        "The user guide page \"Share a snapshot\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -194,10 +181,7 @@ class AcceptSnapshot(base.ShowOne):
 class UnshareSnapshot(base.ShowOne):
     _description = _(
         "Stop sharing an instance snapshot with other projects.\n\n"
-        "Removes the projects from the snapshot's members; when none "
-        "remains the image goes back to private. A copy made by 'share "
-        "--copy' is unshared like any snapshot and is not deleted; its "
-        "data images (--volumes all) are unshared with it.")
+        "The user guide page \"Share a snapshot\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -13,31 +13,18 @@
 """``rc snapshot unarchive``: archived snapshots made ordinary
 volume-backed snapshots again (:mod:`rcsnap_osc.unarchive.run`)."""
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
-DESCRIPTION = _("""Make archived snapshots volume-backed snapshots again.
-
-For each disk of a snapshot "openstack rc snapshot archive" moved into
-Cinder backups, this command makes a volume from its backup (the source
-volume), then a volume snapshot of that volume, and rewrites the image's
-block_device_mapping to name the new volume snapshots: the snapshot boots
-as fast as before it was archived. Cinder keeps a volume snapshot only
-with its volume, so the source volumes stay; the image records them and
-"openstack rc snapshot delete" deletes them after their volume snapshots.
-The volumes and their volume snapshots count against the volumes,
-snapshots and gigabytes quotas again.
-
-The backups are then deleted, except one that a newer incremental backup
-builds on (Cinder refuses to delete it: the image keeps it recorded and
-"openstack rc snapshot delete" deletes it later), or all of them with
---keep-backups. Before anything is made, it refuses snapshots that are not
-archived, backups that are missing or not available, and volumes that do
-not fit in the quota. If a volume or volume snapshot fails, or the command
-is interrupted, what it made is deleted and the snapshot stays archived.""")
+DESCRIPTION = _(
+    "Make archived snapshots volume-backed snapshots again.\n\n"
+    "A volume is made from each backup, then a volume snapshot of it.\n\n"
+    "The user guide page \"Archive snapshots and free the quota\" has the "
+    "details.")
 
 
 def rows(results, dry_run):
@@ -50,7 +37,7 @@ def rows(results, dry_run):
                       unarchive.image.get('name') or '',
                       _('would unarchive') if dry_run else _('unarchived')))
         for record in unarchive.disks:
-            size = common.SizeColumn(record.size_gib).human_readable()
+            size = snapshots.format_gib(record.size_gib)
             values = {'backup': record.backup_id, 'size': size}
             table.append((
                 result.volumes.get(record.snapshot_id, ''), _('volume'),

@@ -18,28 +18,12 @@ from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import columns
 from rcsnap_osc.v1 import common
 
-DESCRIPTION = _("""Show what this project's snapshots cost, against the quota.
-
-snapshots and snapshot_gib count the instance snapshots this project owns
-and their real size: the volume snapshots of volume-backed ones, the image
-of image-backed ones. orphans and orphan_gib count what "openstack rc
-snapshot orphans" lists; binned, binned_gib and binned_volume_snapshots
-what the recycle bin holds ("rc snapshot bin list"): left out of
-snapshots, it holds its quota (volume snapshots and GiB) until "rc snapshot
-bin purge" frees it; launched_volumes and launched_volume_gib the
-volumes made from this project's volume snapshots that are attached to
-nothing. The quota_*_used and quota_*_limit fields are Cinder's own
-counters (in use plus reserved; -1 is unlimited), left empty where the
-cloud does not show them; quota_*_counted are what this project's listings
-hold (its volume snapshots, and the GiB of them and of its volumes, as
-Cinder counts them). Cinder's counters can drift (failed requests, lost
-reservations): when they differ from the listings, one line on stderr says
-so. The listed figures are the real use, but Cinder enforces its own until
-an operator resyncs them. image_size_total and
-image_count_total are Glance's, shown only where Glance enforces them.
-With --by-server, one row per server instead. With --all-projects (an
-admin), one row per project that holds snapshots, volumes or orphans, or
-whose counters drifted, and a drift line for each such project.""")
+DESCRIPTION = _(
+    "Show what this project's snapshots cost, against the quota.\n\n"
+    "Snapshots, orphans, the recycle bin and the volumes made from "
+    "them, against the Cinder and Glance quotas.\n\n"
+    "The user guide page \"What do my snapshots cost? usage\" has the "
+    "details.")
 
 
 class LimitColumn(common.SizeColumn):

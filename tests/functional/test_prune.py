@@ -146,7 +146,7 @@ class TestOneRetentionAtATime(base.FunctionalTest):
         runs = base.run_each([
             ['rc', 'snapshot', 'prune', '--server', server['id'], '--keep',
              '1', '--yes', '--wait', '--timeout', str(base.TIMEOUT),
-             '--wait-lock', str(base.TIMEOUT), '-f', 'json']] * 2)
+             '--wait-lock', '-f', 'json']] * 2)
         deleted = []
         for proc in runs:
             self.assertEqual(0, proc.returncode, proc.stderr)

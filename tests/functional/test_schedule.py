@@ -156,7 +156,7 @@ class TestInstall(base.FunctionalTest):
             self.useFixture(fixtures.EnvironmentVariable(key, value))
         entry = '%s-timer' % self.prefix
         found = self.rc('schedule', 'install', '--systemd',
-                        '--create-credential', '--os-cloud-entry', entry)
+                        '--create-credential', '--cloud-entry', entry)
         conn = base.connection()
         self.addCleanup(conn.identity.delete_application_credential,
                         conn.current_user_id,
@@ -181,7 +181,7 @@ class TestInstall(base.FunctionalTest):
                     'XDG_RUNTIME_DIR') or top))
             self.assertEqual((0, ''), (proc.returncode, proc.stderr))
         again = base.run('rc', 'snapshot', 'schedule', 'install',
-                         '--create-credential', '--os-cloud-entry', entry,
+                         '--create-credential', '--cloud-entry', entry,
                          check=False, parse=False)
         self.assertEqual(1, again.returncode)
         self.assertIn('exists: --force replaces it.', again.stderr)

@@ -61,10 +61,23 @@ class TestSnapshotLifecycle(base.FunctionalTest):
         snap = self.snapshot_server(server)
         self.assertEqual('image-backed', snap['type'])
         glance = base.connection().image.get_image(snap['id'])
-        self.assertEqual(glance.size, snap['size_gib'] * GiB)
+        # One unit per column: bytes in image_size, GiB rounded in size_gib.
+        self.assertEqual(glance.size, snap['image_size'])
+        self.assertEqual(round(glance.size / GiB, 2), snap['size_gib'])
         self.assertEqual([], snap['volume_snapshots'])
         names = [r['Name'] for r in self.rc('list')]
         self.assertIn(snap['name'], names)
+        # Glance filters on the property create recorded, and pages.
+        rows = self.rc('list', '--property',
+                       'rcsnap:server_id=%s' % server['id'])
+        self.assertEqual([snap['id']], [r['ID'] for r in rows])
+        # (others may snapshot in this project meanwhile: no exact pages)
+        first = [r['ID'] for r in self.rc('list', '--mine', '--limit', '1')]
+        self.assertEqual(1, len(first))
+        after = [r['ID'] for r in self.rc('list', '--mine', '--limit', '1',
+                                          '--marker', first[0])]
+        self.assertLessEqual(len(after), 1)
+        self.assertNotIn(first[0], after)
 
     def test_missing_volume_snapshot_is_reported_not_fatal(self):
         ghost = str(uuid.uuid4())

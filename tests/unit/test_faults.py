@@ -557,10 +557,10 @@ class TestRetries(FaultTest):
         self.assertEqual(1 + session.CONNECT_RETRIES,
                          len(self.after_warm_up()))
 
-    def lost_create_answer(self, *listings):
+    def lost_create_answer(self, *listings, lost=DOWN):
         """createImage loses its answer; Glance then lists ``listings``."""
         self.useFixture(base.FakeClock())
-        fakes.register_create_image(self.requests, **DOWN)
+        fakes.register_create_image(self.requests, **lost)
         self.requests.get(
             '%s?name=analysis-vm&rcsnap%%3Aserver_id=%s'
             % (IMAGES, fakes.SERVER_ID),
@@ -581,6 +581,24 @@ class TestRetries(FaultTest):
         # Glance asked again for 10 s, every 2 s, before giving up.
         self.assertEqual(listing * 6, [c for c in self.calls()
                                        if c.startswith('GET %s?' % IMAGES)])
+
+    def assertLostCreateAnswerSentOnce(self, lost):
+        """Whichever way the answer is lost, the POST went out once: the
+        SDK and keystoneauth retry no write, on the lowest versions
+        requirements.txt allows too (tox -e lower-constraints)."""
+        self.lost_create_answer([], lost=lost)
+        self.assertFailsLast(
+            "Nova's answer to the snapshot request was lost", 'rc',
+            'snapshot', 'create', fakes.SERVER_ID)
+        self.assertEqual(['POST %s/%s/action' % (SERVERS, fakes.SERVER_ID)],
+                         self.writes())
+
+    def test_create_connection_dropped_is_never_sent_again(self):
+        self.assertLostCreateAnswerSentOnce(DOWN)
+
+    def test_create_answer_timed_out_is_never_sent_again(self):
+        # Nova had the request: the answer did not come back in time.
+        self.assertLostCreateAnswerSentOnce(TIMEOUT)
 
     def test_lost_create_answer_but_made(self):
         snap = fakes.volume_backed_image(name='analysis-vm',

@@ -218,7 +218,7 @@ class TestListOrphans(OrphansTest):
         self.cloud([vsnap(ORPHAN_ID)])
         code, out, err = self.run_cli('rc', 'snapshot', 'orphans')
         self.assertEqual(0, code, err)
-        self.assertIn('| %s | %s | 10 GiB ' % (ORPHAN_ID, NOVA_SNAP), out)
+        self.assertIn('| %s | %s | 10       |' % (ORPHAN_ID, NOVA_SNAP), out)
 
     def assert_requests_constant(self, count):
         self.cloud(self.many(count))

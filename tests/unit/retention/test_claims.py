@@ -181,15 +181,29 @@ class TestPruneHeld(base.TestCommand):
         self.assertEqual(['deleted', 'deleting'], [
             r['Result'] for r in json.loads(out)][:2])
 
-    def test_wait_lock_gives_up_after_its_seconds(self):
+    def test_wait_lock_gives_up_after_the_timeout(self):
         self.claims.hold(claim_body())
-        code, out, err = self.prune('--wait-lock', '12')
+        code, out, err = self.prune('--wait-lock', '--timeout', '12')
         self.assertEqual(1, code, err)
+        self.assertNotIn('deprecated', err)
         self.assertEqual(
             'Another run still holds the retention of server analysis-vm '
             '(%s) after 12 s of --wait-lock: nothing was done.' % HOLDER,
             err.strip().splitlines()[-1])
         # At 0, 5, 10 and 15 s.
+        self.assertEqual(4, self.calls().count(LIST))
+        self.assertEqual([], self.writes())
+
+    def test_wait_lock_seconds_still_work_with_a_warning(self):
+        self.claims.hold(claim_body())
+        code, out, err = self.prune('--wait-lock', '12')
+        self.assertEqual(1, code, err)
+        lines = err.strip().splitlines()
+        self.assertEqual('Warning: --wait-lock <seconds> is deprecated and '
+                         'will be removed; use --wait-lock --timeout '
+                         '<seconds>.', lines[0])
+        self.assertIn('after 12 s of --wait-lock: nothing was done.',
+                      lines[-1])
         self.assertEqual(4, self.calls().count(LIST))
         self.assertEqual([], self.writes())
 

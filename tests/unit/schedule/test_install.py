@@ -54,7 +54,7 @@ class TestInstall(base.TestCommand):
         return self.run_json('rc', 'snapshot', 'schedule', 'install', *argv)
 
     def test_systemd_units(self):
-        found = self.install('--os-cloud-entry', 'nightly', '--interval',
+        found = self.install('--cloud-entry', 'nightly', '--interval',
                              '30m')
         service = os.path.join(self.units, 'rcsnap-schedule-nightly.service')
         timer = os.path.join(self.units, 'rcsnap-schedule-nightly.timer')
@@ -73,19 +73,32 @@ class TestInstall(base.TestCommand):
                          'service', found['log'])
         self.assertEqual([], self.calls())
 
+    def test_deprecated_os_cloud_entry_warns_and_works(self):
+        code, out, err = self.run_cli('rc', 'snapshot', 'schedule',
+                                      'install', '--cron', '--os-cloud-entry',
+                                      'nightly', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual('nightly', json.loads(out)['os_cloud_entry'])
+        self.assertEqual('Warning: --os-cloud-entry is deprecated and will '
+                         'be removed; use --cloud-entry.\n', err)
+        code, out, err = self.run_cli('rc', 'snapshot', 'schedule',
+                                      'install', '--help')
+        self.assertIn('--cloud-entry <name>', out)
+        self.assertNotIn('--os-cloud-entry', out)
+
     def test_existing_units_are_refused_without_force(self):
-        self.install('--os-cloud-entry', 'nightly')
+        self.install('--cloud-entry', 'nightly')
         self.assertFails('rcsnap-schedule-nightly.service exists: --force '
                          'replaces it.', 'rc', 'snapshot', 'schedule',
-                         'install', '--os-cloud-entry', 'nightly')
-        self.install('--os-cloud-entry', 'nightly', '--force',
+                         'install', '--cloud-entry', 'nightly')
+        self.install('--cloud-entry', 'nightly', '--force',
                      '--interval', '1h')
         with open(os.path.join(self.units,
                                'rcsnap-schedule-nightly.timer')) as f:
             self.assertIn('OnUnitActiveSec=1h\n', f.read())
 
     def test_cron_line_with_flock_writes_nothing(self):
-        found = self.install('--cron', '--os-cloud-entry', 'nightly')
+        found = self.install('--cron', '--cloud-entry', 'nightly')
         self.assertRegex(found['crontab_line'], (
             r'^\*/15 \* \* \* \* flock -n \$\{XDG_RUNTIME_DIR:-/tmp\}/'
             r'rcsnap-schedule-nightly\.lock /\S+/openstack --os-cloud '
@@ -100,9 +113,9 @@ class TestInstall(base.TestCommand):
 
     def test_bad_interval_and_no_entry(self):
         self.assertFails("Invalid interval '15s'", 'rc', 'snapshot',
-                         'schedule', 'install', '--os-cloud-entry', 'x',
+                         'schedule', 'install', '--cloud-entry', 'x',
                          '--interval', '15s')
-        self.assertFails('Give --os-cloud-entry <name>', 'rc', 'snapshot',
+        self.assertFails('Give --cloud-entry <name>', 'rc', 'snapshot',
                          'schedule', 'install')
         self.assertEqual([], self.calls())
 
