@@ -26,7 +26,7 @@ class TestInstallNotify(base.TestCommand):
 
     def install(self, *argv):
         return self.run_json('rc', 'snapshot', 'schedule', 'install',
-                             '--os-cloud-entry', 'nightly', *argv)
+                             '--cloud-entry', 'nightly', *argv)
 
     def test_the_service_runs_with_the_alert_options(self):
         found = self.install('--notify-url', HOOK, '--notify-email',
@@ -61,5 +61,5 @@ class TestInstallNotify(base.TestCommand):
     def test_bad_alert_options_cost_no_request(self):
         self.assertBadArgument("Invalid URL 'chat.example.org/x'", 'rc',
                                'snapshot', 'schedule', 'install',
-                               '--os-cloud-entry', 'nightly',
+                               '--cloud-entry', 'nightly',
                                '--notify-url', 'chat.example.org/x')
