@@ -29,6 +29,7 @@ from openstack import exceptions as sdk_exc
 from rcsnap_osc.archive import backups as backing
 from rcsnap_osc.archive import plan as archive_plan
 from rcsnap_osc.cloud import claims
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
@@ -95,7 +96,7 @@ def gather(conn):
     setting = archive_plan.backup_service_setting(
         settings.plugin_settings(conn))
     conn.image.get_endpoint_data()
-    conn.block_storage.get_endpoint_data()
+    discovery.cinder(conn)
     listed, backups, quota, service = reads.parallel([
         lambda: reads.listings(conn),
         lambda: reads.list_backups(conn),
