@@ -29,6 +29,18 @@ NO_SERVICE = 'service not found for creating backup'
 NO_BACKUP_SERVICE = _('This cloud runs no backup service (cinder-backup): '
                       'snapshots cannot be archived here')
 
+#: How long the first backup may wait for a backup service to take it,
+#: where Cinder's services are hidden from the user: Cinder's scheduler
+#: hands a backup to a service, or fails it, within seconds.
+TAKE_UP_SECONDS = 60
+
+#: The line said where no backup service took the first backup in time
+#: (Cinder lets a member delete a backup only once it is available or in
+#: error: the rollback says what it could not remove).
+NOT_TAKEN_UP = _('No backup service (cinder-backup) took backup %(id)s '
+                 'within %(secs)d s: this cloud seems to run none; '
+                 'nothing else was backed up.')
+
 #: Backup statuses that end a backup that is being made.
 BACKUP_FAILED = frozenset(('error', 'deleting', 'deleted',
                            'error_deleting'))
@@ -36,6 +48,18 @@ BACKUP_FAILED = frozenset(('error', 'deleting', 'deleted',
 
 class NoBackupService(errors.Refused):
     """No cinder-backup service is up."""
+
+
+class NotTakenUp(NoBackupService):
+    """No backup service took the first backup in time."""
+
+
+#: What is said of a backup no service took: Cinder lets its owner delete
+#: it only once it is available or in error.
+STILL_CREATING = _('Warning: backup %(id)s is still creating: Cinder lets '
+                   'it be deleted only once it is available or in error; '
+                   'then delete it with `openstack volume backup delete '
+                   '%(id)s`.')
 
 
 def _poll_backups(conn, ids):

@@ -225,3 +225,25 @@ def disk_records(plan: Archive, backup_ids: dict[str, str]
     return [archives.Record(
         backup_ids[d.snapshot_id], d.size_gib, d.device_name, d.boot_index,
         d.volume_type, d.snapshot_id, d.volume_id) for d in plan.disks]
+
+
+#: The key of the plugin's settings that says whether the cloud runs a
+#: backup service (cinder-backup): ``false`` refuses before any backup.
+BACKUP_SERVICE_KEY = 'backup_service'
+
+
+def backup_service_setting(settings: dict) -> bool | None:
+    """The ``backup_service`` setting of the plugin's clouds.yaml key:
+    True or False as written, None when absent (then asked of Cinder).
+    openstacksdk hands first-level values over as strings."""
+    value = settings.get(BACKUP_SERVICE_KEY)
+    if value is None or isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in ('true', 'yes', 'on', '1'):
+        return True
+    if word in ('false', 'no', 'off', '0'):
+        return False
+    raise errors.Refused(_(
+        "The cloud's clouds.yaml entry has rcsnap: %(key)s: %(value)s; "
+        "use true or false.") % {'key': BACKUP_SERVICE_KEY, 'value': value})

@@ -29,9 +29,11 @@ from openstack import exceptions as sdk_exc
 from rcsnap_osc.archive import backups as backing
 from rcsnap_osc.archive import plan as archive_plan
 from rcsnap_osc.cloud import claims
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
+from rcsnap_osc.cloud import settings
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import archives
@@ -89,14 +91,17 @@ class Gathered:
 
 def gather(conn):
     """The :class:`Gathered` of the project: seven requests made at
-    once, whatever the number of snapshots."""
+    once, whatever the number of snapshots (six where the cloud's
+    clouds.yaml entry says whether it runs a backup service)."""
+    setting = archive_plan.backup_service_setting(
+        settings.plugin_settings(conn))
     conn.image.get_endpoint_data()
-    conn.block_storage.get_endpoint_data()
+    discovery.cinder(conn)
     listed, backups, quota, service = reads.parallel([
         lambda: reads.listings(conn),
         lambda: reads.list_backups(conn),
         lambda: reads.cinder_quota(conn),
-        lambda: backup_service(conn),
+        lambda: backup_service(conn) if setting is None else setting,
     ])
     images, volume_snapshots, volumes = listed
     return Gathered(deletion_plan.Inventory(images, volume_snapshots,
@@ -157,15 +162,22 @@ def _create(conn, plan, disk):
 
 
 def _taken_up(conn, made, timeout):
-    """Where Cinder's services are hidden: wait until a backup service
-    took the first backup (it sets its availability zone) before the
-    others are asked for, so that a cloud without one fails one disk."""
+    """Where Cinder's services are hidden: wait, at most
+    :data:`backing.TAKE_UP_SECONDS`, until a backup service took the
+    first backup (it sets its availability zone) before the others are
+    asked for, so that a cloud without one fails one disk."""
     def fetch():
         return conn.block_storage.get_backup(made.backup_id)
-    return waits.until(waits.Deadline(timeout), waits.cinder(
-        _('Backup %s') % made.backup_id), fetch,
-        lambda backup: backup.availability_zone or backup.status != 'creating'
-    ).to_dict(computed=False)
+    seconds = min(timeout, backing.TAKE_UP_SECONDS)
+    try:
+        return waits.until(waits.Deadline(seconds), waits.cinder(
+            _('Backup %s') % made.backup_id), fetch,
+            lambda backup: (backup.availability_zone or
+                            backup.status != 'creating')
+        ).to_dict(computed=False)
+    except errors.Refused:
+        raise backing.NotTakenUp(backing.NOT_TAKEN_UP % {
+            'id': made.backup_id, 'secs': seconds})
 
 
 def back_up(conn, plans, request, reporter, service=True):
@@ -202,8 +214,16 @@ def _back_up(conn, results, request, reporter, service):
                 ledger.made('backup', backup_id)
                 result.made.append(Made(disk, backup_id))
                 if service is None:
-                    backing.check(result.made[-1], _taken_up(
-                        conn, result.made[-1], request.timeout))
+                    try:
+                        taken = _taken_up(conn, result.made[-1],
+                                          request.timeout)
+                    except backing.NotTakenUp:
+                        # Not deletable yet: said, not waited for.
+                        ledger.forget(backup_id)
+                        reporter.say(backing.STILL_CREATING %
+                                     {'id': backup_id})
+                        raise
+                    backing.check(result.made[-1], taken)
                     service = True
         backing.wait_for_backups(
             conn, [m for r in results for m in r.made], request.timeout,

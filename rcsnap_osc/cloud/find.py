@@ -46,6 +46,7 @@ from oslo_utils import uuidutils
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.core import snapshots
 
@@ -158,10 +159,11 @@ def named(conn, name):
 
 
 def discover(conn):
-    """Cinder's version discovery (the SDK makes the proxy once). Cinder
-    answers its versioned root (``/v3/``) only with a token: that request
-    already has Cinder validate it."""
-    conn.block_storage.get_endpoint_data()
+    """Cinder's version discovery (the SDK makes the proxy once), in one
+    request (:func:`discovery.cinder`). Cinder answers its versioned root
+    (``/v3/``) only with a token: that request already has Cinder
+    validate it."""
+    discovery.cinder(conn)
 
 
 def start_cinder(conn, name_or_id, listing=True):

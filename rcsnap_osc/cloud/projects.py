@@ -23,6 +23,7 @@ request.
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import reads
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -65,7 +66,7 @@ def everything(conn, option='--all-projects'):
     (a policy stricter than the role) is the same one-line refusal."""
     require_admin(conn, option)
     conn.image.get_endpoint_data()
-    conn.block_storage.get_endpoint_data()
+    discovery.cinder(conn)
     conn.identity.get_endpoint_data()
     try:
         shown, hidden, snaps, volumes, backups, names = reads.parallel([

@@ -24,6 +24,7 @@ import concurrent.futures
 from openstack import exceptions as sdk_exc
 from openstack import utils as sdk_utils
 
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.core import holds
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
@@ -262,7 +263,7 @@ def listings(conn):
     """``(images, volume snapshots by id, volumes)``: four listings at
     once (hidden images apart, as Glance wants)."""
     conn.image.get_endpoint_data()
-    conn.block_storage.get_endpoint_data()
+    discovery.cinder(conn)
     shown, hidden, volume_snapshots, volumes = parallel([
         lambda: list_images(conn, visibility='all'),
         lambda: list_images(conn, visibility='all', os_hidden='true'),
@@ -277,7 +278,7 @@ def quota_listings(conn, volumes=None):
     """``(volume snapshots, volumes)`` of the project, what Cinder counts
     in its quota (:func:`rcsnap_osc.core.quota.counted`): listed at once;
     ``volumes`` when they are listed already."""
-    conn.block_storage.get_endpoint_data()
+    discovery.cinder(conn)
     volume_snapshots, volumes = parallel([
         lambda: list_volume_snapshots(conn),
         lambda: list_volumes(conn) if volumes is None else volumes])

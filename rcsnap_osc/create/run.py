@@ -26,6 +26,7 @@ import threading
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import snapshot_ready
@@ -102,7 +103,7 @@ def gather(conn, servers):
     if with_quota:
         calls.append(lambda: reads.cinder_quota(conn))
     if volume_ids:
-        conn.block_storage.get_endpoint_data()  # discovery once
+        discovery.cinder(conn)  # discovery once
     if image_ids:
         conn.image.get_endpoint_data()
     fetched = reads.parallel(calls)

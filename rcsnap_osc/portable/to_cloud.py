@@ -24,6 +24,7 @@ interrupt each side deletes what it made.
 
 import dataclasses
 
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
@@ -66,7 +67,7 @@ def check_target(target, cloud_name, kind, disks, size, volume_type=None):
     target.image.get_endpoint_data()
     calls = [lambda: reads.glance_usage(target)]
     if volume_backed:
-        target.block_storage.get_endpoint_data()
+        discovery.cinder(target)
         calls += [lambda: reads.cinder_quota(target),
                   lambda: importing.volume_types(target, disks,
                                                  volume_type)]

@@ -132,7 +132,7 @@ def _with_servers(conn, scope, name, filters, limit, binned=False):
             and snapshots.volume_snapshot_ids([i])]
     calls = []
     if ours:
-        conn.block_storage.get_endpoint_data()  # discovery once
+        find.discover(conn)  # discovery once, with the token
         calls.append(lambda: reads.list_volume_snapshots(conn))
     if any(not origin.recorded_server(i) for i in ours):
         calls.append(lambda: reads.paginate(

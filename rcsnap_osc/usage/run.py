@@ -16,6 +16,7 @@ snapshots."""
 
 import dataclasses
 
+from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.core import deletion
@@ -52,7 +53,7 @@ def gather(conn, by_server=False, all_projects=False):
 def _plain(conn):
     """The plain ``usage`` view, from seven requests made at once."""
     conn.image.get_endpoint_data()
-    conn.block_storage.get_endpoint_data()
+    discovery.cinder(conn)
     listed, backups, quota_set, limits = reads.parallel([
         lambda: reads.listings(conn),
         lambda: reads.list_backups(conn),

@@ -37,6 +37,7 @@ import sys
 import time
 import uuid
 
+import openstack
 from openstack import exceptions as sdk_exc
 import testtools
 from testtools import content
@@ -270,6 +271,41 @@ def smallest_flavor(fits, cloud=None):
 
 def new_mark():
     return 'rcsnap-ft-%s' % uuid.uuid4().hex[:8]
+
+
+#: The cloud entry allowed to read Cinder's service list.
+ADMIN_CLOUD = os.environ.get('RCSNAP_ADMIN_CLOUD', 'local-admin')
+_BACKUP_SERVICE = []
+
+
+def no_backup_service():
+    """Why the tests that make Cinder backups cannot run here ('' when
+    they can): asked once per run of the admin cloud (``os-services``,
+    binary cinder-backup). Where no admin cloud answers, '' (the tests
+    run and say what they meet)."""
+    if not _BACKUP_SERVICE:
+        _BACKUP_SERVICE.append(_ask_backup_service())
+    return _BACKUP_SERVICE[0]
+
+
+def _ask_backup_service():
+    try:
+        conn = openstack.connect(cloud=ADMIN_CLOUD, connect_retries=0,
+                                 api_timeout=10)
+        response = conn.block_storage.get(
+            '/os-services', params={'binary': 'cinder-backup'})
+    except Exception:  # no admin cloud: the tests decide by themselves
+        return ''
+    if response.status_code != 200:
+        return ''
+    services = response.json().get('services') or []
+    if any(s.get('state') == 'up' and s.get('status') == 'enabled'
+           for s in services):
+        return ''
+    return 'no cinder-backup service is up on this cloud (%s: %s)' % (
+        ADMIN_CLOUD, ', '.join('%s %s, %s' % (
+            s.get('host'), s.get('status'), s.get('state'))
+            for s in services) or 'none registered')
 
 
 class FunctionalTest(testtools.TestCase):

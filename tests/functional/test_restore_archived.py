@@ -27,6 +27,9 @@ class TestRestoreArchived(test_restore.RestoreTest):
             block.get('/backups', params={'limit': 1})
         except Exception:  # pragma: no cover - other clouds
             self.skipTest('this cloud has no backup API')
+        why = base.no_backup_service()
+        if why:  # pragma: no cover - other clouds
+            self.skipTest(why)
         server, port, data, _fip = self.make_server(with_floating_ip=False)
         before = self.addresses(server.id)
         snap = self.snapshot_server({'id': server.id})

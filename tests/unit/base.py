@@ -82,6 +82,18 @@ def _volume_versions():
                                  'version=3'}]}]}
 
 
+def _volume_root(request, context):
+    """Cinder's versioned root: the version document with a token, 401
+    without (as Cinder's paste pipeline answers ``/v3/``)."""
+    if not request.headers.get('X-Auth-Token'):
+        context.status_code = 401
+        context.headers['WWW-Authenticate'] = 'Keystone uri="%s"' % AUTH_URL
+        return {'error': {'code': 401, 'title': 'Unauthorized',
+                          'message': 'The request you have made requires '
+                          'authentication.'}}
+    return _volume_versions()
+
+
 def _sorted_query(url):
     """The URL with its query parameters in name order, so that tests do
     not depend on the order the SDK writes them in."""
@@ -185,8 +197,8 @@ class TestCommand(testtools.TestCase):
         self.requests.get(IMAGE_URL + '/', json=_image_versions())
         self.requests.get(IMAGE_URL, json=_image_versions())
         self.requests.get(VOLUME_ROOT + '/', json=_volume_versions())
-        self.requests.get(VOLUME_ROOT + '/v3/', json=_volume_versions())
-        self.requests.get(VOLUME_ROOT + '/v3', json=_volume_versions())
+        self.requests.get(VOLUME_ROOT + '/v3/', json=_volume_root)
+        self.requests.get(VOLUME_ROOT + '/v3', json=_volume_root)
         # The request that has Cinder validate the token early
         # (rcsnap_osc.cloud.find.warm), and the listing of the volume
         # snapshots named after a snapshot (none, unless registered).
