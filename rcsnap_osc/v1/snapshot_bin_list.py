@@ -40,13 +40,10 @@ COLUMNS = (
 
 
 class ListBin(base.Lister):
-    _description = _("""List the instance snapshots in the recycle bin
-
-A snapshot in the bin is hidden from Glance's default image listing, from
-"rc snapshot list" (unless --bin) and from "rc snapshot show" by name
-(unless --bin); its quota is held until it is purged. Purge After is the
-date after which it may be purged for good. Server is the server the
-snapshot records it was made of (empty when it records none).""")
+    _description = _(
+        "List the instance snapshots in the recycle bin.\n\n"
+        "The user guide page \"Lock a snapshot, and the bin's view\" "
+        "has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

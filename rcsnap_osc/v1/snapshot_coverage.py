@@ -68,26 +68,11 @@ def schedule_of(metadata):
 
 
 class ListCoverage(base.Lister):
-    _description = _("""Say whether each server has a recent usable snapshot
-
-One row per server (or those given with --server): its schedule policy,
-the RPO, its newest usable snapshot and that snapshot's age, its last
-verification, the schedule's last run and its result, and the verdict,
-the first of these that holds: "unprotected", no schedule policy (or
-one that cannot be read); "failing", the schedule's last run failed;
-"overdue", no usable snapshot, or the newest is older than the RPO
-(--rpo; by default twice the policy's interval); "unverified", the
-policy has verify=<period> and no usable snapshot was verified
-successfully within twice that period; "protected", none of these.
-
-A usable snapshot is an active image, not in the recycle bin, whose last
-verification (if any) did not fail; its age counts from its creation.
-Hidden images are not counted. Exits 1 when any server is not
-protected, so that cron or a monitoring check can run it as it is;
--f json for dashboards. Two
-listings (servers with their metadata, and images) whatever the number
-of servers, and two more only to attribute volume-backed snapshots that
-do not record their server.""")
+    _description = _(
+        "Say whether each server has a recent usable snapshot.\n\n"
+        "One row per server with its verdict; exits 1 when any server "
+        "is not protected.\n\n"
+        "The user guide page \"Watch your schedules\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

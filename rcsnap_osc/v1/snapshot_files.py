@@ -20,17 +20,6 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
 
-_HOW = _(
-    "The snapshot's disk is read with ranged reads of its image: only the "
-    "blocks the filesystem needs travel. A volume-backed snapshot's root "
-    "volume snapshot is first copied to a temporary volume and a temporary "
-    "image, deleted after the command, on failure and on Ctrl-C too. An "
-    "archived snapshot must be unarchived first. Disks: raw or qcow2, with "
-    "a GPT or MBR partition table or none, LVM logical volumes; "
-    "filesystems: ext2/3/4 and XFS. The partition read is the first with "
-    "one of these filesystems, unless --partition says which. Symbolic "
-    "links are shown, never followed.")
-
 
 def _partition(text):
     try:
@@ -65,7 +54,9 @@ def _reporter(app):
 
 class ListFiles(base.Lister):
     _description = _(
-        "List the files of a directory in an instance snapshot.\n\n") + _HOW
+        "List the files of a directory in an instance snapshot.\n\n"
+        "Read with ranged reads of its image: no server is booted.\n\n"
+        "The user guide page \"Get a file back\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -106,12 +97,9 @@ class ListFiles(base.Lister):
 class GetFiles(base.Lister):
     _description = _(
         "Copy files or directories out of an instance snapshot.\n\n"
-        "Each path is written into the output directory under its own name, "
-        "with its mode and modification time; a directory (with "
-        "--recursive) with everything below it. Nothing is written outside "
-        "the output directory, and nothing that exists is overwritten "
-        "without --force: every path is checked before anything is "
-        "written. Progress of large files is shown on stderr.\n\n") + _HOW
+        "Mode and modification time are kept; nothing is written "
+        "outside --output.\n\n"
+        "The user guide page \"Get a file back\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -159,9 +147,7 @@ class GetFiles(base.Lister):
 class FindFiles(base.Lister):
     _description = _(
         "Find files by name in an instance snapshot.\n\n"
-        "A pattern without '/' matches names (*.conf), one with '/' whole "
-        "paths (/etc/*/*.conf); shell wildcards * ? [...] as in fnmatch, "
-        "'*' matching '/' too.\n\n") + _HOW
+        "The user guide page \"Get a file back\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)

@@ -52,15 +52,12 @@ def add_snapshots_argument(parser, what):
 
 
 class LockSnapshot(base.Lister):
-    _description = _("""Lock instance snapshots against deletion
-
-A locked snapshot's image is protected in Glance, so Glance refuses to
-delete it ("openstack image delete", the dashboard); "rc snapshot delete"
-and "rc snapshot bin purge" refuse it, and prune, create --keep and
-schedule run keep it, until the lock's date. Locking a locked snapshot
-moves the date later, never earlier. A snapshot in the recycle bin can be
-locked too. A project member can still unprotect the image by hand, and
-Cinder has no lock of its own on the volume snapshots.""")
+    _description = _(
+        "Lock instance snapshots against deletion.\n\n"
+        "Glance, \"rc snapshot delete\" and the pruning keep a locked "
+        "snapshot until the lock's date (default: 30 days).\n\n"
+        "The user guide page \"Lock a snapshot, and the bin's view\" "
+        "has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -94,12 +91,11 @@ Cinder has no lock of its own on the volume snapshots.""")
 
 
 class UnlockSnapshot(LockSnapshot):
-    _description = _("""Unlock instance snapshots
-
-Removes the lock and gives the image back the protected flag it had
-before it was locked (it stays protected while it is in the recycle bin).
-Before the lock's date, --force is needed; without it the command says
-who locked the snapshot and when, and changes nothing.""")
+    _description = _(
+        "Unlock instance snapshots.\n\n"
+        "Before the lock's date, --force is needed.\n\n"
+        "The user guide page \"Lock a snapshot, and the bin's view\" "
+        "has the details.")
 
     def get_parser(self, prog_name):
         parser = super(LockSnapshot, self).get_parser(prog_name)

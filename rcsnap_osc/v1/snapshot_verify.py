@@ -19,32 +19,11 @@ from rcsnap_osc.v1 import common
 
 HEADERS = ('ID', 'Name', 'Level', 'Result')
 
-DESCRIPTION = _("""Verify that instance snapshots can be restored
-
-By default (read-only, seconds): the image is active (an archived one:
-every backup it records is available); every volume snapshot it maps
-exists in this project, is available and has the size the image records;
-an image-backed snapshot has data and a stored hash. The reads are the
-same for one snapshot or many: one listing of the volume snapshots (and
-of the backups), never one request per snapshot.
-
---data reads the data: an image-backed snapshot's bytes are streamed and
-checked against Glance's own digest (os_hash_algo, os_hash_value); each
-volume snapshot of a volume-backed one becomes a temporary volume that
-must become available at the right size, and is then deleted.
-
---boot is a restore drill: the snapshot is launched with no network on
-the smallest flavor that fits, waited for until ACTIVE and, with
---console-contains, until that text is in its console log; then the
-server and its volumes are deleted. The drill proves what Nova reports:
-only --console-contains proves that the guest itself came up.
-
-Whatever a check makes is deleted when it ends, fails or is interrupted.
-The result is recorded on each image (properties rcsnap_verified_at,
-rcsnap_verified_level, rcsnap_verified_result: ok or the reason) and
-shown by "rc snapshot show" and "rc snapshot list". One row per
-snapshot; each failure is one line on stderr naming the resource and
-what is wrong; the command exits 1 if any snapshot failed.""")
+DESCRIPTION = _(
+    "Verify that instance snapshots can be restored.\n\n"
+    "Read-only checks by default; --data reads the data, --boot "
+    "launches a test server and removes it.\n\n"
+    "The user guide page \"Know your snapshots work\" has the details.")
 
 
 class VerifySnapshot(base.Lister):
