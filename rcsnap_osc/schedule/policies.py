@@ -52,12 +52,12 @@ def inventory(conn):
     return images, volume_snapshots, volumes, reads.cinder_quota(conn)
 
 
-def held_by(server_id, project_id, found):
+def held_by(server_id, project_id, found, replaced=()):
     """``(count, GiB)`` of the server's snapshots in ``found``
-    (:func:`inventory`)."""
+    (:func:`inventory`), and of those of the servers it ``replaced``."""
     images, volume_snapshots, volumes = found[:3]
     mine = origin.snapshots_of(server_id, images, project_id,
-                               volume_snapshots or {}, volumes)
+                               volume_snapshots or {}, volumes, replaced)
     gib = sum(snapshots.summarize(i, volume_snapshots or {}).size_gib or 0
               for i in mine)
     return len(mine), gib
@@ -82,7 +82,8 @@ def state_of(conn, server, found, now, policy=None):
     if policy is None:
         policy, error = plan.policy_of(server.metadata)
     last_value = (server.metadata or {}).get(plan.LAST_KEY)
-    held = held_by(server.id, conn.current_project_id, found)
+    held = held_by(server.id, conn.current_project_id, found,
+                   origin.lineage(server))
     if policy is None:
         return State(server, None, error, None, plan.parse_last(last_value),
                      held, None)
