@@ -212,14 +212,20 @@ def _back_up(conn, results, request, reporter, service):
         for result in results:
             ids = {m.disk.snapshot_id: m.backup_id for m in result.made}
             image = result.archive.image
-            volume_images.set_image_attributes(
-                conn, image['id'], archives.properties(
-                    archives.kept_records(image) + archive_plan.disk_records(
-                        result.archive, ids), when),
-                remove=archives.source_keys(image))
-            for made in result.made:
-                ledger.forget(made.backup_id)
+            with ledger.handing_over(ids.values(), lambda i=image, b=ids: (
+                    _records(conn, i['id'], b.values()))):
+                volume_images.set_image_attributes(
+                    conn, image['id'], archives.properties(
+                        archives.kept_records(image) +
+                        archive_plan.disk_records(result.archive, ids), when),
+                    remove=archives.source_keys(image))
     return results
+
+
+def _records(conn, image_id, backup_ids):
+    """Whether the image, read again, records the backups made."""
+    image = reads.image_record(conn.image.get_image(image_id))
+    return set(backup_ids) <= {r.backup_id for r in archives.records(image)}
 
 
 def settle_volume_snapshots(conn, results, timeout, interval=waits.INTERVAL):

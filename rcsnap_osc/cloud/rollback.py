@@ -66,8 +66,7 @@ class Entry:
 
 @dataclasses.dataclass
 class Outcome:
-    """What a rollback removed (``(kind, ID)``) and left (``(kind, ID,
-    why)``), in order."""
+    """What a rollback removed (kind, ID) and left (kind, ID, why)."""
 
     removed: list = dataclasses.field(default_factory=list)
     left: list = dataclasses.field(default_factory=list)
@@ -118,6 +117,26 @@ class Ledger:
         """The thing is handed over, or already removed: not rolled back."""
         self.entries = [e for e in self.entries if e.id != ident]
 
+    @contextlib.contextmanager
+    def handing_over(self, idents, taken):
+        """A block that hands ``idents`` to the user (the image PATCH that
+        names them), forgotten before it starts: no rollback, however
+        interrupted, removes what the image may name. If the block fails
+        other than by a refusal (4xx: nothing changed), ``taken()`` (the
+        image read again) says whether it names them; if not (not if it
+        cannot say), they are recorded again and rolled back."""
+        held = [e for e in self.entries if e.id in set(idents)]
+        self.entries = [e for e in self.entries if e not in held]
+        try:
+            yield
+        except BaseException as exc:
+            try:
+                named = not _refused(exc) and taken()
+            except Exception:  # unknown: the image may name them
+                named = True
+            self.entries.extend(() if named else held)
+            raise
+
     def ids(self, kind):
         """The IDs of what is recorded of a kind, in order."""
         return [e.id for e in self.entries if e.kind == kind]
@@ -126,9 +145,8 @@ class Ledger:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
+        if exc_type is not None:  # None: the exception goes on
             self.roll_back()
-        return False
 
     def roll_back(self):
         """Remove what is recorded; an :class:`Outcome`.
@@ -191,6 +209,12 @@ class Ledger:
         return waits.until_status(
             waits.Deadline(self.timeout, self.interval), subject, fetch,
             wanted, failed)
+
+
+def _refused(exc):
+    """Whether ``exc`` is a refusal (4xx): the request changed nothing."""
+    code = getattr(exc, 'status_code', None) or 0
+    return isinstance(exc, sdk_exc.HttpException) and 400 <= code < 500
 
 
 def _each(ledger, entries, outcome, remove):
