@@ -85,10 +85,8 @@ _GONE = {
 class Ledger:
     """What a command made and has not handed over; as a context manager,
     rolled back when the block ends with an exception (Ctrl-C included).
-
     The ``reporter`` (None: silent, :mod:`report`) says each line;
-    ``interval`` and ``timeout`` are those of the rollback's waits.
-    """
+    ``interval`` and ``timeout`` are those of the rollback's waits."""
 
     def __init__(self, conn, reporter=None, interval=waits.INTERVAL,
                  timeout=CLEANUP_TIMEOUT):
@@ -119,12 +117,11 @@ class Ledger:
 
     @contextlib.contextmanager
     def handing_over(self, idents, taken):
-        """A block that hands ``idents`` to the user (the image PATCH that
-        names them), forgotten before it starts: no rollback, however
-        interrupted, removes what the image may name. If the block fails
-        other than by a refusal (4xx: nothing changed), ``taken()`` (the
-        image read again) says whether it names them; if not (not if it
-        cannot say), they are recorded again and rolled back."""
+        """A block handing ``idents`` to the user (the image PATCH naming
+        them), forgotten first: no rollback removes what the image may
+        name. If it fails but for a refusal (4xx: nothing changed) and
+        ``taken()`` (the image read again) says it names none, they are
+        recorded again and rolled back (kept if it cannot say)."""
         held = [e for e in self.entries if e.id in set(idents)]
         self.entries = [e for e in self.entries if e not in held]
         try:
@@ -178,11 +175,14 @@ class Ledger:
                 self._left(entry, errors.describe(exc), Outcome())
             raise
 
-    def _gone(self, entry, outcome):
+    def _gone(self, entry, outcome, already=False):
+        """``entry`` is gone: deleted, or ``already`` at its first read."""
         self.forget(entry.id)
         outcome.removed.append((entry.kind, entry.id))
         if entry.kind in _GONE and not entry.server:
-            self.reporter.say(_GONE[entry.kind](entry.id))
+            self.reporter.say(_('%(kind)s %(id)s was already gone') % {
+                'kind': (entry.label or entry.kind).capitalize(),
+                'id': entry.id} if already else _GONE[entry.kind](entry.id))
 
     def _left(self, entry, why, outcome):
         """``entry`` could not be removed (``why``): read back, gone (no
@@ -223,8 +223,7 @@ def _each(ledger, entries, outcome, remove):
     more)."""
     for entry in entries:
         try:
-            remove(entry)
-            ledger._gone(entry, outcome)
+            ledger._gone(entry, outcome, remove(entry) is True)
         except Exception as exc:  # the original error matters more
             ledger._failed(entry, exc, outcome)
 
@@ -278,10 +277,10 @@ def _remove_settled(ledger, entries, outcome, kind):
         found = ledger._settle(subject, fetch,
                                ('available', 'error', 'deleted'),
                                errors.STUCK)
-        if found is not None:  # a backup's 404 is read back (below)
-            delete(entry.id, ignore_missing=kind != 'backup')
-            ledger._settle(subject, fetch, ('deleted',),
-                           ('error_deleting',))
+        if found is None:
+            return True  # already gone
+        delete(entry.id, ignore_missing=kind != 'backup')
+        ledger._settle(subject, fetch, ('deleted',), ('error_deleting',))
 
     _each(ledger, entries, outcome, remove)
 
@@ -297,6 +296,7 @@ def _remove_volumes(ledger, entries, outcome):
             reads.VOLUME_DELETABLE | {'deleted', 'deleting'}, errors.STUCK)
         if volume is not None and volume.status in reads.VOLUME_DELETABLE:
             block.delete_volume(entry.id, ignore_missing=True)
+        return volume is None  # already gone
 
     _each(ledger, entries, outcome, remove)
 

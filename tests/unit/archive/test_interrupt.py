@@ -84,3 +84,31 @@ class TestArchiveInterrupted(ta.ArchiveTest):
         self.requests.patch(IMAGE, exc=KeyboardInterrupt)
         self.requests.get(IMAGE, status_code=503, text='unavailable')
         self.assertEqual({ta.POST, ta.PATCH}, self.interrupted())
+
+
+class TestRollbackSaysAlreadyGone(ta.ArchiveTest):
+
+    def test_a_backup_gone_at_the_first_read_is_not_said_deleted(self):
+        # Someone deleted the root's backup meanwhile: the rollback finds
+        # it gone and says so, sending no DELETE for it.
+        self.cloud()
+        failed = bf.backup(bf.DATA_BACKUP_ID, status='error',
+                           snapshot_id=fakes.DATA_SNAP_ID,
+                           fail_reason=bf.DRIVER_REASON)
+        self.accept_backups(data=failed)
+        self.requests.delete('%s/%s' % (bf.BACKUPS, bf.DATA_BACKUP_ID),
+                             status_code=202)
+        bf.register_backup_states(self.requests, bf.ROOT_BACKUP_ID, None)
+        bf.register_backup_states(self.requests, bf.DATA_BACKUP_ID,
+                                  failed, None)
+        code, out, err = self.run_cli('rc', 'snapshot', 'archive',
+                                      fakes.IMAGE_ID)
+        self.assertEqual(1, code)
+        self.assertEqual([
+            'Backup %s was already gone' % bf.ROOT_BACKUP_ID,
+            'Deleted backup %s' % bf.DATA_BACKUP_ID],
+            err.strip().splitlines()[:2])
+        self.assertEqual(
+            [ta.POST, ta.POST,
+             'DELETE %s/%s' % (bf.BACKUPS, bf.DATA_BACKUP_ID)],
+            self.writes())
