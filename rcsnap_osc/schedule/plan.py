@@ -327,7 +327,6 @@ def room(server_name, policy, need, quota_set, held):
     ``quota_set`` (None: hidden) and the server's snapshots ``held``
     now (``(count, GiB)``: they are what the policy replaces)."""
     from rcsnap_osc.core import quota
-
     count = steady_count(policy)
     if not need.count:
         return Room(count, 0, None)
@@ -340,11 +339,12 @@ def room(server_name, policy, need, quota_set, held):
         refusal = _(
             'The policy of %(server)s holds %(count)d snapshots of '
             '%(gib)d GiB (%(total)d GiB in %(snaps)d volume snapshots) at '
-            'steady state, %(more)s more than now, and the Cinder quota '
-            'cannot: %(at)s. --force sets it anyway.') % {
+            'steady state, %(more)s, and the Cinder quota cannot: %(at)s. '
+            '--force sets it anyway.') % {
             'server': server_name, 'count': count, 'gib': need.gib,
             'total': count * need.gib, 'snaps': count * need.count,
-            'more': _('%(n)d volume snapshots, %(g)d GiB') % {
-                'n': extra['snapshots'], 'g': extra['gigabytes']},
+            'more': _('%(n)d volume snapshots, %(g)d GiB more than now') % {
+                'n': extra['snapshots'], 'g': extra['gigabytes']} if any(
+                held[:2]) else _('none of them held now'),  # numbers once
             'at': quota.at(exceeded)}
     return Room(count, need.gib, refusal)

@@ -208,3 +208,20 @@ class TestSteadyState(testtools.TestCase):
         self.assertIsNone(image_backed.refusal)
         self.assertIsNone(plan.room('vm', policy(daily=7, weekly=4), need,
                                     None, (0, 0)).refusal)
+
+
+class TestRoomSaysItsNumbersOnce(testtools.TestCase):
+
+    def test_nothing_held_the_totals_are_not_repeated(self):
+        need = quota.Need({'snapshots': 1, 'gigabytes': 1})
+        quota_set = {'snapshots': {'limit': 10, 'in_use': 0, 'reserved': 0},
+                     'gigabytes': {'limit': 1000, 'in_use': 0,
+                                   'reserved': 0}}
+        full = plan.room('vm', policy(last=1442), need, quota_set, (0, 0))
+        self.assertEqual(
+            "The policy of vm holds 1442 snapshots of 1 GiB (1442 GiB in "
+            "1442 volume snapshots) at steady state, none of them held now, "
+            "and the Cinder quota cannot: 'snapshots' is at 0 of 10; "
+            "'gigabytes' is at 0 of 1000 GiB. --force sets it anyway.",
+            full.refusal)
+        self.assertEqual(1, full.refusal.count('1442 volume snapshots'))
