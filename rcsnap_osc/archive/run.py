@@ -270,11 +270,34 @@ def archive_planned(conn, plans, service, request, reporter):
         result.outcomes = [o for o in removal.execute(
             conn, [result.archive.deletion], keep_images=True)
             if o.item.kind in DELETED_KINDS]
+        _record_kept_sources(conn, result, reporter)
     if request.wait is not None:
         removal.wait_until_gone(
             conn, [o for r in results for o in r.outcomes], request.wait,
             progress=reporter.progress(_('Deleting')))
     return results
+
+
+def _record_kept_sources(conn, result, reporter):
+    """The image records again the source volumes (of an unarchived
+    snapshot) that were not deleted (in use, refused): so that it still
+    names every volume it made, and ``delete`` removes them later."""
+    kept = [o.item.resource_id for o in result.outcomes
+            if o.item.kind == deletion.VOLUME
+            and o.state not in (removal.DELETED, removal.DELETING)]
+    if not kept:
+        return
+    image_id = result.archive.image['id']
+    try:
+        volume_images.set_image_attributes(
+            conn, image_id, archives.source_properties(kept))
+    except sdk_exc.SDKException as exc:
+        reporter.say(errors.not_undone(
+            _('record source volumes %(ids)s on image %(image)s') % {
+                'ids': ', '.join(kept), 'image': image_id},
+            errors.describe(exc), 'openstack image set %s %s' % (' '.join(
+                '--property %s=%s' % item for item in sorted(
+                    archives.source_properties(kept).items())), image_id)))
 
 
 def archive_kept(conn, plans, service, wait, reporter):
