@@ -33,11 +33,13 @@ credential of your user in the current project is made, limited to the
 "member" role, and written as that entry (default name: rcsnap-schedule):
 its ID in clouds.yaml, its secret in secure.yaml (mode 0600) beside it;
 the secret is never printed nor put on a command line. Existing units or
-an existing entry are refused without --force.""")
+an existing entry are refused without --force; with --force, the
+application credential the entry named is deleted once the new one is
+written (replaced_credential says so).""")
 
 FIELDS = ('kind', 'os_cloud_entry', 'command', 'service', 'timer',
-          'crontab_line', 'application_credential_id', 'clouds_yaml',
-          'secure_yaml', 'enable', 'status', 'log')
+          'crontab_line', 'application_credential_id', 'replaced_credential',
+          'clouds_yaml', 'secure_yaml', 'enable', 'status', 'log')
 
 
 class InstallSchedule(base.ShowOne):

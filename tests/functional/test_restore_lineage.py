@@ -11,9 +11,12 @@
 #   under the License.
 
 """Retention follows a restore: once ``restore`` replaced a server, the
-new server's ``prune`` counts the old server's snapshots as its own, and
-``prune --keep 1`` deletes the old server's snapshot. Skipped where
-``restore`` is (the project has no network of its own)."""
+new server's ``prune`` counts the old server's snapshots as its own and
+deletes those past the rules. The snapshot restored from stays needed
+while the new server's volumes are made from its volume snapshots (Cinder
+keeps a volume snapshot a volume was made from: ``delete``'s plan refuses
+it), so the rules keep it here. Skipped where ``restore`` is (the project
+has no network of its own)."""
 
 from openstack import exceptions as sdk_exc
 
@@ -24,18 +27,19 @@ class TestRetentionFollowsTheRestore(test_restore.RestoreTest):
 
     def test_prune_of_the_new_server_prunes_the_old_servers_snapshot(self):
         server, _port, _data, _fip = self.make_server(with_floating_ip=False)
-        old_snap = self.snapshot_server({'id': server.id})
-        done = self.restore(old_snap['id'])
+        oldest = self.snapshot_server({'id': server.id})
+        restored_from = self.snapshot_server({'id': server.id})
+        done = self.restore(restored_from['id'])
         new_id = done['server'][0]['New']
         self.assertNotEqual(server.id, new_id)
         self.later(self.delete_claims, new_id)
-        new_snap = self.snapshot_server({'id': new_id})
+        newest = self.snapshot_server({'id': new_id})
 
-        rows = self.rc('prune', '--server', new_id, '--keep', '1', '--yes')
+        rows = self.rc('prune', '--server', new_id, '--keep', '2', '--yes')
         results = {r['Resource']: r['Result'] for r in rows}
-        self.assertEqual('deleted', results[old_snap['id']])
-        self.assertEqual('kept (one of the newest 1)',
-                         results[new_snap['id']])
+        self.assertEqual('deleted', results[oldest['id']])
+        self.assertEqual('kept (one of the newest 2)',
+                         results[restored_from['id']])
+        self.assertEqual('kept (one of the newest 2)', results[newest['id']])
         self.assertRaises(sdk_exc.NotFoundException,
-                          self.conn.image.get_image, old_snap['id'])
-        self.conn.image.get_image(new_snap['id'])
+                          self.conn.image.get_image, oldest['id'])
