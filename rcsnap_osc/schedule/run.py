@@ -22,6 +22,8 @@ Exactly one snapshot per server per window, however many runs start:
   server alone;
 - under the claim, the server's metadata is read again: a run that
   claims after another one finished (and released) finds the window made;
+  a snapshot of the window a run cut short left unrecorded is found by the
+  window it records (:mod:`.window`), not made again;
 - the snapshots are made together and retained as ``batch create
   --keep`` does (:func:`rcsnap_osc.retention.run.create_all_and_retain`,
   holding each server's retention claim), each image recording its window
@@ -31,12 +33,10 @@ Exactly one snapshot per server per window, however many runs start:
   run, and the deleted ID stays refused).
 
 For tests only, :data:`NOW_VARIABLE` (``2026-11-25T03:00:00Z``) is the
-time the schedule commands take as now (:func:`now`): a run makes the
-snapshots of that time's windows, so that a week of runs takes minutes.
-It may not be later than the real time (a snapshot cannot stand for a
-window still to come), and it is not in the user documentation: a run
-with it labels its snapshots with past windows, which the retention then
-counts as made then.
+time the schedule commands take as now (:func:`now`), so that a week of
+runs takes minutes. It may not be later than the real time, and it is not
+in the user documentation: a run with it labels its snapshots with past
+windows, which the retention then counts as made then.
 """
 
 import dataclasses
@@ -50,6 +50,7 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.retention import run as retaining
 from rcsnap_osc.schedule import plan
+from rcsnap_osc.schedule import window as windows
 
 #: Seconds the snapshots (and the deletions of a pruning) are waited for
 #: when no timeout is given.
@@ -137,14 +138,13 @@ def window_claim(server, start):
     return claims.Claim(
         'schedule:%s:%s' % (server.id, when), 'rcsnap-lock-%s-%s' % (
             server.id, when), _('the %(when)s snapshot of server '
-                                '%(server)s') % {'when': when,
-                                                 'server': server.name})
+                                '%(server)s') % {'when': when, 'server':
+                                                 server.name})
 
 
 def claim(conn, rows, ttl):
-    """Take the window claim of each due row, all at once; a row another
-    run holds is skipped. Under its claim, a server's metadata is read
-    again: a window made meanwhile is not due any more."""
+    """Take each due row's window claim, at once (one another run holds
+    is skipped); under it, the metadata read again says if still due."""
     def take(row):
         try:
             row.claim = claims.take(
@@ -306,6 +306,7 @@ def run(conn, request, reporter):
     ttl = claims_ttl(request.wait)
     try:
         claim(conn, due, ttl)
+        windows.already_made(conn, due, MADE)
         snapshot(conn, due, request.wait, reporter)
         record(conn, due, request.now)
     finally:

@@ -111,6 +111,9 @@ class RunTest(create_base.CreateTest):
         fakes.register_image_list(self.requests, listed, '?visibility=all')
         fakes.register_image_list(self.requests, [],
                                   '?visibility=all&os_hidden=true')
+        # No snapshot of the window yet (one a run cut short made counts).
+        fakes.register_image_list(self.requests, [], '?%s=%s' % (
+            plan.WINDOW_PROPERTY, WINDOW))
         self.requests.get('%s/detail' % SNAPS, [
             {'json': {'snapshots': snaps}},
             {'json': {'snapshots': [snaps[0], snaps[2]]}}])
