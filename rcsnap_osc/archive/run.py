@@ -232,14 +232,20 @@ def _back_up(conn, results, request, reporter, service):
         for result in results:
             ids = {m.disk.snapshot_id: m.backup_id for m in result.made}
             image = result.archive.image
-            volume_images.set_image_attributes(
-                conn, image['id'], archives.properties(
-                    archives.kept_records(image) + archive_plan.disk_records(
-                        result.archive, ids), when),
-                remove=archives.source_keys(image))
-            for made in result.made:
-                ledger.forget(made.backup_id)
+            with ledger.handing_over(ids.values(), lambda i=image, b=ids: (
+                    _records(conn, i['id'], b.values()))):
+                volume_images.set_image_attributes(
+                    conn, image['id'], archives.properties(
+                        archives.kept_records(image) +
+                        archive_plan.disk_records(result.archive, ids), when),
+                    remove=archives.source_keys(image))
     return results
+
+
+def _records(conn, image_id, backup_ids):
+    """Whether the image, read again, records the backups made."""
+    image = reads.image_record(conn.image.get_image(image_id))
+    return set(backup_ids) <= {r.backup_id for r in archives.records(image)}
 
 
 def settle_volume_snapshots(conn, results, timeout, interval=waits.INTERVAL):
@@ -284,11 +290,34 @@ def archive_planned(conn, plans, service, request, reporter):
         result.outcomes = [o for o in removal.execute(
             conn, [result.archive.deletion], keep_images=True)
             if o.item.kind in DELETED_KINDS]
+        _record_kept_sources(conn, result, reporter)
     if request.wait is not None:
         removal.wait_until_gone(
             conn, [o for r in results for o in r.outcomes], request.wait,
             progress=reporter.progress(_('Deleting')))
     return results
+
+
+def _record_kept_sources(conn, result, reporter):
+    """The image records again the source volumes (of an unarchived
+    snapshot) that were not deleted (in use, refused): so that it still
+    names every volume it made, and ``delete`` removes them later."""
+    kept = [o.item.resource_id for o in result.outcomes
+            if o.item.kind == deletion.VOLUME
+            and o.state not in (removal.DELETED, removal.DELETING)]
+    if not kept:
+        return
+    image_id = result.archive.image['id']
+    try:
+        volume_images.set_image_attributes(
+            conn, image_id, archives.source_properties(kept))
+    except sdk_exc.SDKException as exc:
+        reporter.say(errors.not_undone(
+            _('record source volumes %(ids)s on image %(image)s') % {
+                'ids': ', '.join(kept), 'image': image_id},
+            errors.describe(exc), 'openstack image set %s %s' % (' '.join(
+                '--property %s=%s' % item for item in sorted(
+                    archives.source_properties(kept).items())), image_id)))
 
 
 def archive_kept(conn, plans, service, wait, reporter):

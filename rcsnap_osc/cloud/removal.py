@@ -199,31 +199,40 @@ def poll_volume_snapshots(conn, ids):
 
 def wait_until_gone(conn, outcomes, timeout, progress=None,
                     interval=waits.INTERVAL):
-    """Poll the ``deleting`` volume snapshots until each is gone or failed.
+    """Poll the ``deleting`` volume snapshots, then the ``deleting``
+    volumes (an unarchived snapshot's sources), until each is gone or
+    failed.
 
     Updates the outcomes in place: ``deleted``, or ``fail`` with the
     reason, a timeout included. ``progress(elapsed, pending)`` after every
     poll that leaves some pending.
     """
-    pending = {o.item.resource_id: o for o in outcomes if o.state ==
-               DELETING and o.item.kind == deletion.VOLUME_SNAPSHOT}
+    deadline = waits.Deadline(timeout, interval)
+    for kind, poll, label in (
+            (deletion.VOLUME_SNAPSHOT, poll_volume_snapshots,
+             'volume snapshot %s'),
+            (deletion.VOLUME, reads.get_volumes, 'volume %s')):
+        _wait_for(conn, [o for o in outcomes if o.item.kind == kind],
+                  poll, label, deadline, timeout, progress)
+    return outcomes
 
-    def settled(sid, record):
+
+def _wait_for(conn, outcomes, poll, label, deadline, timeout, progress):
+    pending = {o.item.resource_id: o for o in outcomes
+               if o.state == DELETING}
+
+    def settled(ident, record):
         done, failure = deletion_state(record)
         if not done:
             return _('deleting')
-        pending[sid].state = deletion.FAIL if failure else DELETED
-        pending[sid].reason = failure
+        pending[ident].state = deletion.FAIL if failure else DELETED
+        pending[ident].reason = failure
         return None
 
-    deadline = waits.Deadline(timeout, interval)
     left = waits.until_each(
-        deadline, waits.CINDER,
-        lambda ids: poll_volume_snapshots(conn, ids), settled, pending,
-        'volume snapshot %s', progress)
-    for sid in left:
-        pending[sid].state = deletion.FAIL
-        pending[sid].reason = deadline.unanswered(
-            _('volume snapshot %s') % sid) or _(
-                'still deleting after %d s') % timeout
-    return outcomes
+        deadline, waits.CINDER, lambda ids: poll(conn, ids), settled,
+        pending, label, progress)
+    for ident in left:
+        pending[ident].state = deletion.FAIL
+        pending[ident].reason = deadline.unanswered(label % ident) or _(
+            'still deleting after %d s') % timeout

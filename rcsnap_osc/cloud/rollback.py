@@ -66,8 +66,7 @@ class Entry:
 
 @dataclasses.dataclass
 class Outcome:
-    """What a rollback removed (``(kind, ID)``) and left (``(kind, ID,
-    why)``), in order."""
+    """What a rollback removed (kind, ID) and left (kind, ID, why)."""
 
     removed: list = dataclasses.field(default_factory=list)
     left: list = dataclasses.field(default_factory=list)
@@ -86,10 +85,8 @@ _GONE = {
 class Ledger:
     """What a command made and has not handed over; as a context manager,
     rolled back when the block ends with an exception (Ctrl-C included).
-
     The ``reporter`` (None: silent, :mod:`report`) says each line;
-    ``interval`` and ``timeout`` are those of the rollback's waits.
-    """
+    ``interval`` and ``timeout`` are those of the rollback's waits."""
 
     def __init__(self, conn, reporter=None, interval=waits.INTERVAL,
                  timeout=CLEANUP_TIMEOUT):
@@ -118,6 +115,25 @@ class Ledger:
         """The thing is handed over, or already removed: not rolled back."""
         self.entries = [e for e in self.entries if e.id != ident]
 
+    @contextlib.contextmanager
+    def handing_over(self, idents, taken):
+        """A block handing ``idents`` to the user (the image PATCH naming
+        them), forgotten first: no rollback removes what the image may
+        name. If it fails but for a refusal (4xx: nothing changed) and
+        ``taken()`` (the image read again) says it names none, they are
+        recorded again and rolled back (kept if it cannot say)."""
+        held = [e for e in self.entries if e.id in set(idents)]
+        self.entries = [e for e in self.entries if e not in held]
+        try:
+            yield
+        except BaseException as exc:
+            try:
+                named = not _refused(exc) and taken()
+            except Exception:  # unknown: the image may name them
+                named = True
+            self.entries.extend(() if named else held)
+            raise
+
     def ids(self, kind):
         """The IDs of what is recorded of a kind, in order."""
         return [e.id for e in self.entries if e.kind == kind]
@@ -126,9 +142,8 @@ class Ledger:
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is not None:
+        if exc_type is not None:  # None: the exception goes on
             self.roll_back()
-        return False
 
     def roll_back(self):
         """Remove what is recorded; an :class:`Outcome`.
@@ -160,11 +175,14 @@ class Ledger:
                 self._left(entry, errors.describe(exc), Outcome())
             raise
 
-    def _gone(self, entry, outcome):
+    def _gone(self, entry, outcome, already=False):
+        """``entry`` is gone: deleted, or ``already`` at its first read."""
         self.forget(entry.id)
         outcome.removed.append((entry.kind, entry.id))
         if entry.kind in _GONE and not entry.server:
-            self.reporter.say(_GONE[entry.kind](entry.id))
+            self.reporter.say(_('%(kind)s %(id)s was already gone') % {
+                'kind': (entry.label or entry.kind).capitalize(),
+                'id': entry.id} if already else _GONE[entry.kind](entry.id))
 
     def _left(self, entry, why, outcome):
         """``entry`` could not be removed (``why``): read back, gone (no
@@ -193,14 +211,19 @@ class Ledger:
             wanted, failed)
 
 
+def _refused(exc):
+    """Whether ``exc`` is a refusal (4xx): the request changed nothing."""
+    code = getattr(exc, 'status_code', None) or 0
+    return isinstance(exc, sdk_exc.HttpException) and 400 <= code < 500
+
+
 def _each(ledger, entries, outcome, remove):
     """``remove(entry)`` of each entry, then it is gone; a failure is
     recorded and the next one removed (the original error matters
     more)."""
     for entry in entries:
         try:
-            remove(entry)
-            ledger._gone(entry, outcome)
+            ledger._gone(entry, outcome, remove(entry) is True)
         except Exception as exc:  # the original error matters more
             ledger._failed(entry, exc, outcome)
 
@@ -254,10 +277,10 @@ def _remove_settled(ledger, entries, outcome, kind):
         found = ledger._settle(subject, fetch,
                                ('available', 'error', 'deleted'),
                                errors.STUCK)
-        if found is not None:  # a backup's 404 is read back (below)
-            delete(entry.id, ignore_missing=kind != 'backup')
-            ledger._settle(subject, fetch, ('deleted',),
-                           ('error_deleting',))
+        if found is None:
+            return True  # already gone
+        delete(entry.id, ignore_missing=kind != 'backup')
+        ledger._settle(subject, fetch, ('deleted',), ('error_deleting',))
 
     _each(ledger, entries, outcome, remove)
 
@@ -273,6 +296,7 @@ def _remove_volumes(ledger, entries, outcome):
             reads.VOLUME_DELETABLE | {'deleted', 'deleting'}, errors.STUCK)
         if volume is not None and volume.status in reads.VOLUME_DELETABLE:
             block.delete_volume(entry.id, ignore_missing=True)
+        return volume is None  # already gone
 
     _each(ledger, entries, outcome, remove)
 

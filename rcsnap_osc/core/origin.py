@@ -27,6 +27,11 @@ from rcsnap_osc.core import snapshots
 
 #: The image property ``rc snapshot create`` records the server's ID in.
 SERVER_PROPERTY = 'rcsnap:server_id'
+#: The metadata key of a server made by a restore: the IDs of the servers
+#: it replaced, the latest first (as many as Nova's 255 characters hold).
+RESTORED_FROM = 'rcsnap:restored_from'
+#: The metadata key of a server a restore replaced: the server that did.
+REPLACED_BY = 'rcsnap:replaced_by'
 
 
 def attached_servers(volumes: collections.abc.Iterable[dict]
@@ -87,10 +92,38 @@ def owned_snapshots(images: collections.abc.Iterable[dict],
         i.get('created_at') or '', i['id']), reverse=True)
 
 
+def lineage(server: dict,
+            servers: collections.abc.Iterable[dict] = ()) -> tuple[str, ...]:
+    """The IDs of the servers whose snapshots count as ``server``'s: its
+    own, then those restores replaced it with (its :data:`RESTORED_FROM`,
+    latest first), then any of ``servers`` (listed, with metadata) whose
+    :data:`REPLACED_BY` names one of them (a chain longer than Nova's 255
+    characters). A server a restore replaced since counts only its own."""
+    metadata = server.get('metadata') or {}
+    if metadata.get(REPLACED_BY):
+        return (server['id'],)
+    ids = [server['id']] + [
+        i for i in (metadata.get(RESTORED_FROM) or '').split()
+        if i != server['id']]
+    listed = list(servers)
+    grown = True
+    while grown:
+        grown = False
+        for other in listed:
+            by = (other.get('metadata') or {}).get(REPLACED_BY)
+            if by in ids and other['id'] not in ids:
+                ids.append(other['id'])
+                grown = True
+    return tuple(ids)
+
+
 def snapshots_of(server_id: str, images: collections.abc.Iterable[dict],
                  project_id: str, volume_snapshots: dict[str, dict],
-                 volumes: collections.abc.Iterable[dict]) -> list[dict]:
-    """This project's snapshots of the server, newest first."""
+                 volumes: collections.abc.Iterable[dict],
+                 replaced: collections.abc.Iterable[str] = ()) -> list[dict]:
+    """This project's snapshots of the server, newest first, and of the
+    servers it ``replaced`` (:func:`lineage`)."""
     attached = attached_servers(volumes)
+    ids = {server_id, *replaced}
     return [i for i in owned_snapshots(images, project_id)
-            if server_of(i, volume_snapshots, attached) == server_id]
+            if server_of(i, volume_snapshots, attached) in ids]

@@ -29,6 +29,7 @@ import dataclasses
 import datetime
 import typing
 
+from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -76,6 +77,8 @@ class Request:
     dry_run: bool = False
     confirm: typing.Callable | None = None
     lock: dict | None = None  # {server ID: how long to lock its snapshot}
+    #: ``create --name``: make it although a snapshot has that name.
+    duplicate_name: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,3 +206,18 @@ def snapshot_names(servers: collections.abc.Sequence[tuple[str, str]],
         if names[server_id] in twins:
             names[server_id] = fill(server_id, server_name, SAME_NAME)
     return names
+
+
+def name_taken(name: str, images: collections.abc.Iterable[dict]) -> None:
+    """Refuse a ``create --name`` an instance snapshot the caller sees
+    has already (``images``: those listed by that name): a second one
+    would make ``show <name>`` and ``delete <name>`` ambiguous."""
+    taken = sorted(i['id'] for i in images
+                   if i.get('name') == name
+                   and snapshots.is_instance_snapshot(i))
+    if taken:
+        raise errors.Refused(_(
+            'Instance snapshot %(name)s exists already (%(ids)s): give '
+            'another --name, or add --allow-duplicate-name to make a second '
+            'one; nothing was made.') % {'name': name,
+                                         'ids': ', '.join(taken)})

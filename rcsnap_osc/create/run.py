@@ -187,7 +187,11 @@ def verdicts(conn, servers, stop=False):
 def plan_snapshot(conn, server, request, reporter):
     """The :class:`Result` a snapshot of a server (name or ID) would
     give, its verdict said, nothing made yet; refused (nothing made) when
-    ``require_quiesce`` or the quota refuses it."""
+    ``require_quiesce`` or the quota refuses it, or ``--name`` names an
+    existing snapshot (:func:`create_plan.name_taken`)."""
+    if request.name and not request.duplicate_name:
+        create_plan.name_taken(request.name, reads.list_images(
+            conn, name=request.name))
     server = find.find_server(conn, server)
     verdict_of, room = verdicts(conn, [server], request.stop)
     verdict = verdict_of[server.id]

@@ -35,6 +35,7 @@ from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import archives
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -71,8 +72,8 @@ def create_image(conn, attrs, ledger):
 
     Its ID is chosen here: when the answer never comes (Ctrl-C while
     Glance makes it), the ledger still knows which image to remove, and
-    no other image can have that ID."""
-    attrs = dict(attrs, id=uuidutils.generate_uuid())
+    no other image can have that ID (or the caller chose it: ``id``)."""
+    attrs = dict(attrs, id=attrs.get('id') or uuidutils.generate_uuid())
     try:
         response = conn.image.post('/images', json=attrs)
     except BaseException:  # cut short: Glance may have made it
@@ -166,12 +167,16 @@ def _volume_backed(conn, document, request, ledger, put, types):
         uploads.append(image_id)
         say(_('Uploaded temporary image %s') % image_id)
     volumes = []
+    # The snapshot's image ID, chosen now: its volumes name it (metadata)
+    # and it records them, as unarchive does, so that delete removes them.
+    snapshot_id = uuidutils.generate_uuid()
     for index, (disk, image_id) in enumerate(zip(disks, uploads)):
         extra = {'volume_type': types[index]} if types[index] else {}
         volume = conn.block_storage.create_volume(
             image_id=image_id, size=manifest.disk_gib(disk),
             name='%s-disk-%d' % (name, index),
-            description=_('Volume of imported snapshot %s') % name, **extra)
+            description=_('Volume of imported snapshot %s') % name,
+            metadata={archives.BACKUP_IMAGE_KEY: snapshot_id}, **extra)
         ledger.made('volume', volume.id, label=_('temporary volume'))
         volumes.append(volume.id)
         say(_('Creating volume %(vol)s from image %(image)s') % {
@@ -194,7 +199,8 @@ def _volume_backed(conn, document, request, ledger, put, types):
                      snapshots.VOLUME_SNAPSHOT_FAILED)
     image = create_image(conn, dict(
         manifest.volume_backed_attributes(document, name, vsnaps, types),
-        disk_format='raw', container_format='bare', visibility='private'),
+        id=snapshot_id, disk_format='raw', container_format='bare',
+        visibility='private', **archives.source_properties(volumes)),
         ledger)
     transfer.put_data(conn, image['id'], b'')  # as Nova does
     say(_('Made snapshot image %s') % image['id'])

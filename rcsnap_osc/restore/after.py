@@ -43,6 +43,7 @@ def finish(steps, restore, attrs, made, request):
                 'old': old['id'], 'new': server_id}, errors.describe(exc),
             'openstack server set --property %s=%s %s' % (
                 lineage.REPLACED_BY, server_id, old['id'])))
+    _name_volumes(steps, restore, made)
     failure = None
     if request.delete_old:
         try:
@@ -54,6 +55,23 @@ def finish(steps, restore, attrs, made, request):
                 '%(id)s`.') % {'id': old['id'], 'why': errors.describe(exc)}
             made.old = [(_('old server'), old['id'], failure)]
     return failure
+
+
+def _name_volumes(steps, restore, made):
+    """Name the volumes Nova made from volume snapshots as those made from
+    backups are named; one that cannot be named is said."""
+    for step in restore.volumes:
+        volume_id = made.volumes.get(step.snapshot_id)
+        if step.backup or step.moved or not volume_id:
+            continue
+        body = restore_attrs.snapshot_volume(restore, step)
+        try:
+            steps.conn.block_storage.update_volume(volume_id, **body)
+        except sdk_exc.SDKException as exc:
+            steps.reporter.say(errors.not_undone(
+                _('name volume %s') % volume_id, errors.describe(exc),
+                'openstack volume set --name %s %s' % (
+                    body['name'], volume_id)))
 
 
 def _keep_on_termination(steps, restore, server_id, made):

@@ -69,15 +69,30 @@ def backup_volume(restore: plan.Plan, step: plan.VolumeStep) -> dict:
     of an archived snapshot's disk: its size and recorded volume type."""
     record = next(r for r in archives.records(restore.found.summary.image)
                   if r.backup_id == step.backup)
-    body = {'name': '%s-%s' % (restore.server['name'], (
-        step.device or step.role).rsplit('/', 1)[-1]),
-        'size': step.size_gib, 'description': _(
+    body = {'name': volume_name(restore, step),
+            'size': step.size_gib, 'description': _(
             'Restored from backup %(backup)s of archived snapshot '
             '%(snap)s') % {'backup': step.backup,
                            'snap': restore.found.summary.image['id']}}
     if record.volume_type:
         body['volume_type'] = record.volume_type
     return body
+
+
+def volume_name(restore: plan.Plan, step: plan.VolumeStep) -> str:
+    """The name of a new volume: the server's, then its device's
+    (``analysis-vm-vdb``), made from a backup or a volume snapshot."""
+    return '%s-%s' % (restore.server['name'],
+                      (step.device or step.role).rsplit('/', 1)[-1])
+
+
+def snapshot_volume(restore: plan.Plan, step: plan.VolumeStep) -> dict:
+    """The name and description of a new volume Nova made from a volume
+    snapshot (Nova names none): set once the server has it."""
+    return {'name': volume_name(restore, step), 'description': _(
+        'Restored from volume snapshot %(vs)s of instance snapshot '
+        '%(snap)s') % {'vs': step.snapshot_id,
+                       'snap': restore.found.summary.image['id']}}
 
 
 def with_backup_volumes(attrs: dict, restore: plan.Plan,

@@ -14,11 +14,10 @@
 records, in its metadata, the servers it replaced (latest first), and the
 server it replaced records the one that did. Pure."""
 
-#: The metadata key of a server made by a restore: the IDs of the servers
-#: it replaced, the latest first (as many as Nova's 255 characters hold).
-RESTORED_FROM = 'rcsnap:restored_from'
-#: The metadata key of a server a restore replaced: the server that did.
-REPLACED_BY = 'rcsnap:replaced_by'
+from rcsnap_osc.core import origin
+
+RESTORED_FROM = origin.RESTORED_FROM
+REPLACED_BY = origin.REPLACED_BY
 
 
 def lineage(server: dict) -> str:

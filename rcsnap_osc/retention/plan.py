@@ -54,7 +54,9 @@ class Request:
     ``preview``: the archives are planned before anything is deleted (to
     be shown), else after the deletions. ``confirm(retention)``, when
     given, is asked once everything is planned, before anything is done:
-    False refuses. ``label`` names the deletions' progress."""
+    False refuses. ``label`` names the deletions' progress. ``lineage``:
+    {server ID: the IDs of the servers it replaced}, whose snapshots
+    count as its own (``rcsnap_osc.core.origin.lineage``)."""
 
     servers: tuple = ()
     keep: object = None
@@ -66,6 +68,7 @@ class Request:
     preview: bool = False
     confirm: typing.Callable | None = None
     label: str = _('Deleting')
+    lineage: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass

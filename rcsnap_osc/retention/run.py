@@ -96,29 +96,33 @@ def holding(conn, servers, lock, reporter):
 
 
 def find_server_id(conn, name_or_id):
-    """``(id, name)`` of a server by name or ID; the ID of a deleted
-    server is taken as it is (its name is then None)."""
+    """``(id, name, lineage)`` of a server by name or ID
+    (:func:`origin.lineage`); the ID of a deleted server is taken as it is
+    (its name is then None, its lineage itself)."""
     if uuidutils.is_uuid_like(name_or_id):
         try:
             server = conn.compute.get_server(name_or_id)
-            return server.id, server.name
         except sdk_exc.NotFoundException:
-            return name_or_id, None
-    server = find.find_server(conn, name_or_id)
-    return server.id, server.name
+            return name_or_id, None, (name_or_id,)
+    else:
+        server = find.find_server(conn, name_or_id)
+    return server.id, server.name, origin.lineage(server)
 
 
-def plan_prunings(conn, servers, keep, older_than=None, newest=()):
+def plan_prunings(conn, servers, keep, older_than=None, newest=(),
+                  lineage=None):
     """The :class:`plan.Pruning` of each of ``servers``, ``[(ID, name)]``,
     from one set of listings (and the member lists of the shared
     candidates, at once). The snapshots ``newest`` names (just made) are
     the newest of their server, whatever their creation times say.
-    ``keep`` may be a dict: the rules of each server ID."""
+    ``keep`` may be a dict: the rules of each server ID. ``lineage``:
+    {server ID: the servers it replaced}, whose snapshots are its own."""
     rules_of = keep.get if isinstance(keep, dict) else lambda _sid: keep
     project_id = conn.current_project_id
     images, volume_snapshots, volumes = reads.listings(conn)
     ordered = {sid: rules.newest_first(origin.snapshots_of(
-        sid, images, project_id, volume_snapshots, volumes), newest)
+        sid, images, project_id, volume_snapshots, volumes,
+        (lineage or {}).get(sid, ())), newest)
         for sid, _name in servers}
     shared = [i for sid, _name in servers
               for i in rules.candidates_needing_members(
@@ -147,8 +151,10 @@ def plan_prunings(conn, servers, keep, older_than=None, newest=()):
 def prune(conn, server, request, reporter):
     """``prune``: :func:`retain` one server (name or ID; the ID of a
     deleted server works too)."""
+    server_id, name, ids = find_server_id(conn, server)
     return retain(conn, dataclasses.replace(
-        request, servers=(find_server_id(conn, server),)), reporter)
+        request, servers=((server_id, name),),
+        lineage={server_id: ids}), reporter)
 
 
 def retain(conn, request, reporter):
@@ -171,7 +177,7 @@ def retain_held(conn, request, reporter):
     stand)."""
     retention = plan.Retention(plan_prunings(
         conn, request.servers, request.keep, request.older_than,
-        request.newest))
+        request.newest, request.lineage))
     for pruning in retention.prunings:
         pruning.outcomes = removal.planned(pruning.plans)
     if request.preview or request.dry_run:
@@ -274,6 +280,7 @@ def retain_made(conn, results, request, reporter):
         servers=tuple((r.server.id, r.server.name) for r in made),
         keep=request.keep,
         newest=tuple(r.summary.image['id'] for r in made),
+        lineage={r.server.id: origin.lineage(r.server) for r in made},
         wait=creating.DEFAULT_WAIT if request.wait is None
         else request.wait, label=_('Pruning')), Forwarding(reporter))
     for result, pruning in zip(made, retention.prunings):

@@ -26,11 +26,9 @@ import sys
 
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
+from rcsnap_osc.schedule import credential
 
 _INTERVAL = re.compile(r'^([1-9]\d{0,3})(m|h)$')
-
-#: The role the application credential is limited to.
-ROLE = 'member'
 
 
 def parse_interval(text):
@@ -209,24 +207,6 @@ def check_entry(files, entry, force):
                 'path': path, 'entry': entry})
 
 
-def create_credential(conn, entry, region):
-    """A Keystone application credential of the caller in the current
-    project, limited to the :data:`ROLE` role: ``(ID, secret,
-    clouds.yaml body)``."""
-    made = conn.identity.create_application_credential(
-        conn.current_user_id, entry,
-        description=_('openstack rc snapshot schedule run (clouds.yaml '
-                      'entry %s)') % entry,
-        roles=[{'name': ROLE}])
-    body = {'auth_type': 'v3applicationcredential',
-            'auth': {'auth_url': conn.session.auth.auth_url,
-                     'application_credential_id': made.id},
-            'identity_api_version': 3}
-    if region:
-        body['region_name'] = region
-    return made.id, made.secret, body
-
-
 def write_entry(files, entry, body, secret):
     """The entry in clouds.yaml, its secret in secure.yaml (0600)."""
     import yaml
@@ -246,15 +226,19 @@ def write_entry(files, entry, body, secret):
 
 def credential_entry(conn, files, entry, region):
     """Make the credential and write its entry; the credential is
-    deleted again when the entry cannot be written. Its ID."""
-    cred_id, secret, body = create_credential(conn, entry, region)
+    deleted again when the entry cannot be written. ``(its ID, what
+    became of the credential the entry named before)``: deleted once the
+    new one is written (``--force``), or why not and how."""
+    old = ((read_yaml(files.clouds)['clouds'].get(entry) or {}).get(
+        'auth') or {}).get('application_credential_id')
+    cred_id, secret, body = credential.create(conn, entry, region)
     try:
         write_entry(files, entry, body, secret)
     except BaseException:
         conn.identity.delete_application_credential(conn.current_user_id,
                                                     cred_id)
         raise
-    return cred_id
+    return cred_id, credential.replace(conn, old) if old else ''
 
 
 @dataclasses.dataclass(frozen=True)
@@ -288,6 +272,7 @@ class Installed:
     timer: str = ''
     crontab_line: str = ''
     application_credential_id: str = ''
+    replaced_credential: str = ''
     clouds_yaml: str = ''
     secure_yaml: str = ''
     enable: str = ''
@@ -318,8 +303,8 @@ def install(connect, request):
         files = config_files(*request.loaded_from)
         check_entry(files, entry, request.force)
         conn = connect()
-        done.application_credential_id = credential_entry(
-            conn, files, entry, conn.config.region_name)
+        done.application_credential_id, done.replaced_credential = (
+            credential_entry(conn, files, entry, conn.config.region_name))
         done.clouds_yaml, done.secure_yaml = files.clouds, files.secure
     env = environment(files)
     name = unit_name(entry)

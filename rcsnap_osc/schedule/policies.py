@@ -28,13 +28,14 @@ from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.schedule import plan
+from rcsnap_osc.schedule import steady
 
 
 @dataclasses.dataclass
 class State:
     """A server's schedule: its ``policy`` (None with ``error``), what
     ``due`` says now, the ``last`` run's items, the snapshots ``held``
-    (count, GiB) and the steady-state :class:`plan.Room`."""
+    (count, GiB) and the steady-state :class:`.steady.Room`."""
 
     server: object
     policy: object
@@ -52,12 +53,12 @@ def inventory(conn):
     return images, volume_snapshots, volumes, reads.cinder_quota(conn)
 
 
-def held_by(server_id, project_id, found):
+def held_by(server_id, project_id, found, replaced=()):
     """``(count, GiB)`` of the server's snapshots in ``found``
-    (:func:`inventory`)."""
+    (:func:`inventory`), and of those of the servers it ``replaced``."""
     images, volume_snapshots, volumes = found[:3]
     mine = origin.snapshots_of(server_id, images, project_id,
-                               volume_snapshots or {}, volumes)
+                               volume_snapshots or {}, volumes, replaced)
     gib = sum(snapshots.summarize(i, volume_snapshots or {}).size_gib or 0
               for i in mine)
     return len(mine), gib
@@ -82,11 +83,12 @@ def state_of(conn, server, found, now, policy=None):
     if policy is None:
         policy, error = plan.policy_of(server.metadata)
     last_value = (server.metadata or {}).get(plan.LAST_KEY)
-    held = held_by(server.id, conn.current_project_id, found)
+    held = held_by(server.id, conn.current_project_id, found,
+                   origin.lineage(server))
     if policy is None:
         return State(server, None, error, None, plan.parse_last(last_value),
                      held, None)
-    room = plan.room(server.name, policy, need_of(server, found[2]),
+    room = steady.room(server.name, policy, need_of(server, found[2]),
                      found[3], held)
     if not room.gib and held[0]:  # image-backed: as big as those held
         room = dataclasses.replace(room, gib=held[1] / held[0])

@@ -22,6 +22,8 @@ Exactly one snapshot per server per window, however many runs start:
   server alone;
 - under the claim, the server's metadata is read again: a run that
   claims after another one finished (and released) finds the window made;
+  a snapshot of the window a run cut short left unrecorded is found by the
+  window it records (:mod:`.window`), not made again;
 - the snapshots are made together and retained as ``batch create
   --keep`` does (:func:`rcsnap_osc.retention.run.create_all_and_retain`,
   holding each server's retention claim), each image recording its window
@@ -31,12 +33,10 @@ Exactly one snapshot per server per window, however many runs start:
   the window claim is released (its image deleted: the ID stays refused).
 
 For tests only, :data:`NOW_VARIABLE` (``2026-11-25T03:00:00Z``) is the
-time the schedule commands take as now (:func:`now`): a run makes the
-snapshots of that time's windows, so that a week of runs takes minutes.
-It may not be later than the real time (a snapshot cannot stand for a
-window still to come), and it is not in the user documentation: a run
-with it labels its snapshots with past windows, which the retention then
-counts as made then.
+time the schedule commands take as now (:func:`now`), so that a week of
+runs takes minutes. It may not be later than the real time, and it is not
+in the user documentation: a run with it labels its snapshots with past
+windows, which the retention then counts as made then.
 """
 
 import dataclasses
@@ -53,6 +53,7 @@ from rcsnap_osc.retention import run as retaining
 from rcsnap_osc.schedule import checking
 from rcsnap_osc.schedule import plan
 from rcsnap_osc.schedule import verifying
+from rcsnap_osc.schedule import window as windows
 
 #: Seconds the snapshots (and the deletions of a pruning) are waited for
 #: when no timeout is given.
@@ -134,22 +135,13 @@ def rows_of(servers, now, named=False):
     return rows
 
 
-def window_claim(server, start):
-    when = plan.stamp(start)
-    return claims.Claim(
-        'schedule:%s:%s' % (server.id, when), 'rcsnap-lock-%s-%s' % (
-            server.id, when), _('the %(when)s snapshot of server '
-                                '%(server)s') % {'when': when,
-                                                 'server': server.name})
-
-
 def claim(conn, rows, ttl):
-    """Take the window claim of each due row, all at once (one another
-    run holds is skipped); under it, the server's metadata read again."""
+    """Take each due row's window claim, at once (one another run holds
+    is skipped); under it, the metadata read again says if still due."""
     def take(row):
         try:
             row.claim = claims.take(
-                conn, window_claim(row.server, row.due.window), ttl,
+                conn, windows.window_claim(row.server, row.due.window), ttl,
                 listed=False)
             fresh = conn.compute.fetch_server_metadata(row.server.id)
         except claims.Held as held:
@@ -263,23 +255,6 @@ def record(conn, rows, now):
         reads.parallel([lambda r=r: write(r) for r in attempted])
 
 
-def release(conn, rows, reporter):
-    """End the window claims: their images deleted."""
-    for row in rows:
-        if row.claim is not None:
-            try:
-                claims.delete(conn, row.claim.image['id'])
-            except Exception as exc:
-                if errors.explain(exc) is None:
-                    raise
-                reporter.say(_('Warning: could not delete the claim '
-                               '%(id)s (%(why)s): it expires at '
-                               '%(until)s.') % {
-                    'id': row.claim.image['id'],
-                    'why': errors.one_line(str(exc)),
-                    'until': row.claim.image.get(claims.EXPIRES)})
-
-
 @dataclasses.dataclass(frozen=True)
 class RunRequest:
     """What ``schedule run`` was asked: the ``servers`` (none: all with
@@ -310,11 +285,12 @@ def run(conn, request, reporter):
         return rows
     try:  # a window claim lasts as a retention claim does, at most
         claim(conn, due, retaining.claim_ttl(request.wait))
+        windows.already_made(conn, due, MADE)
         snapshot(conn, due, request.wait, reporter)
         verifying.verify_made(conn, due, request, reporter)
         record(conn, due, request.now)
     finally:
-        release(conn, due, reporter)
+        windows.release(conn, due, reporter)
     if request.notify:
         alerting.send(conn, request.notify, rows, request.now, reporter)
     return rows

@@ -133,12 +133,21 @@ def make(conn, plans, request, reporter):
             changes, remove = unarchiving.image_changes(
                 result.unarchive, result.snapshots,
                 list(result.volumes.values()))
-            volume_images.set_image_attributes(
-                conn, result.unarchive.image['id'], changes, remove)
-            for ident in (list(result.snapshots.values()) +
-                          list(result.volumes.values())):
-                ledger.forget(ident)
+            image_id = result.unarchive.image['id']
+            with ledger.handing_over(
+                    list(result.snapshots.values()) +
+                    list(result.volumes.values()),
+                    lambda i=image_id, r=result: _names(conn, i, r)):
+                volume_images.set_image_attributes(conn, image_id, changes,
+                                                   remove)
     return results
+
+
+def _names(conn, image_id, result):
+    """Whether the image, read again, names the volume snapshots made."""
+    image = reads.image_record(conn.image.get_image(image_id))
+    return set(result.snapshots.values()) <= set(
+        snapshots.volume_snapshot_ids([image]))
 
 
 def unarchive(conn, request, reporter):

@@ -99,6 +99,13 @@ def listing(table, wanted, records):
             [[c.shown(c.raw(record)) for c in chosen] for record in records])
 
 
+def boot_index(value):
+    """A disk's boot index as show prints it, before and after archiving
+    alike: None (``-``) for a disk that boots nothing (Nova records -1 or
+    none)."""
+    return None if value is None or int(value) < 0 else int(value)
+
+
 class VolumeSnapshotsColumn(columns.FormattableColumn):
     """Per-device volume snapshots: a line each in tables, a list in JSON."""
 
@@ -106,7 +113,7 @@ class VolumeSnapshotsColumn(columns.FormattableColumn):
         return '\n'.join(
             '%s (boot index %s): %s, %s, %s' % (
                 d.device_name or '-',
-                '-' if d.boot_index is None else d.boot_index,
+                '-' if boot_index(d.boot_index) is None else d.boot_index,
                 d.snapshot_id,
                 'size unknown' if d.size_gib is None else
                 '%s GiB' % d.size_gib,
@@ -114,7 +121,8 @@ class VolumeSnapshotsColumn(columns.FormattableColumn):
             for d in self._value)
 
     def machine_readable(self):
-        return [d.as_dict() for d in self._value]
+        return [dict(d.as_dict(), boot_index=boot_index(d.boot_index))
+                for d in self._value]
 
 
 class VolumeSnapshotIdsColumn(format_columns.ListColumn):
@@ -152,14 +160,16 @@ class BackupsColumn(columns.FormattableColumn):
         return '\n'.join(
             '%s (boot index %s): backup %s, %s, %s' % (
                 d['device_name'] or '-',
-                '-' if d['boot_index'] is None else d['boot_index'],
+                '-' if boot_index(d['boot_index']) is None
+                else d['boot_index'],
                 d['backup_id'],
                 'size unknown' if d['size_gib'] is None else
                 '%s GiB' % d['size_gib'], d['status'])
             for d in self._value)
 
     def machine_readable(self):
-        return list(self._value)
+        return [dict(d, boot_index=boot_index(d['boot_index']))
+                for d in self._value]
 
 
 def _image(key):

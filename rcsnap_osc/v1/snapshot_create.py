@@ -133,7 +133,15 @@ class CreateSnapshot(base.ShowOne):
         parser.add_argument(
             '--name',
             metavar='<name>',
-            help=_('Name of the snapshot (default: the server name)'),
+            help=_('Name of the snapshot (default: the server name); '
+                   'refused when an instance snapshot you can see has it '
+                   'already'),
+        )
+        parser.add_argument(
+            '--allow-duplicate-name',
+            action='store_true',
+            help=_('With --name, make the snapshot although another has '
+                   'that name (show and delete then need the ID)'),
         )
         add_create_arguments(
             parser, _('the image is active and its volume snapshots are '
@@ -141,11 +149,15 @@ class CreateSnapshot(base.ShowOne):
         return parser
 
     def take_action(self, parsed_args):
+        import dataclasses
+
         from rcsnap_osc.retention import run as retaining
 
         args = parsed_args
         say = common.say_to(self.app.stderr)
-        wanted = request(args, args.name)
+        wanted = dataclasses.replace(
+            request(args, args.name),
+            duplicate_name=args.allow_duplicate_name)
         result = retaining.create_and_retain(
             self.conn, args.server, wanted,
             common.StderrReporter(

@@ -24,8 +24,8 @@ DESCRIPTION = _(
     "The user guide page \"Schedule snapshots\" has the details.")
 
 FIELDS = ('kind', 'os_cloud_entry', 'command', 'service', 'timer',
-          'crontab_line', 'application_credential_id', 'clouds_yaml',
-          'secure_yaml', 'enable', 'status', 'log')
+          'crontab_line', 'application_credential_id', 'replaced_credential',
+          'clouds_yaml', 'secure_yaml', 'enable', 'status', 'log')
 
 
 class InstallSchedule(base.ShowOne):

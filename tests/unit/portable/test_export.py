@@ -370,13 +370,19 @@ class TestImport(ExportTest):
             'root_device_name': '/dev/vda', 'min_disk': 1, 'min_ram': 0,
             'hw_firmware_type': 'uefi', 'disk_format': 'raw',
             'container_format': 'bare', 'visibility': 'private',
-            'rcsnap_source_snapshot_id': fakes.IMAGE_ID}, body)
+            'rcsnap_source_snapshot_id': fakes.IMAGE_ID,
+            # Its volume recorded, as unarchive records its: delete
+            # removes it after the volume snapshot.
+            'rcsnap_source_volumes': '1',
+            'rcsnap_source_volume_0': fakes.TMP_VOLUME_ID}, body)
         volume = [r for r in self.requests.request_history
                   if r.method == 'POST' and r.url == VOLUMES][0].json()
         self.assertEqual({'imageRef': fakes.COPY_IMAGE_ID, 'size': 1,
                           'name': 'analysis-vm-snap-disk-0',
                           'description': 'Volume of imported snapshot '
-                          'analysis-vm-snap'}, volume['volume'])
+                          'analysis-vm-snap',
+                          'metadata': {'rcsnap_image_id': NEW_IMAGE_ID}},
+                         volume['volume'])
 
     def register_types(self, *names):
         self.requests.get(TYPES, json={'volume_types': [
@@ -441,6 +447,7 @@ class TestImport(ExportTest):
     def test_volume_failure_deletes_what_was_made(self):
         self.write_export()
         self.register_new_image(fakes.COPY_IMAGE_ID)
+        self.image_ids.append(NEW_IMAGE_ID)  # the snapshot's, chosen first
         self.requests.post(VOLUMES, status_code=202, json={
             'volume': fakes.volume(status='creating', size=1)})
         fakes.register_volume_states(self.requests, fakes.TMP_VOLUME_ID,

@@ -117,6 +117,7 @@ class Cloud:
             ('GET', NEUTRON + r'/quotas/[^/]+/details', self.quotas),
             ('GET', CINDER + r'/volumes/[^/?]+', self.get_volume),
             ('DELETE', CINDER + r'/volumes/[^/?]+', self.delete_volume),
+            ('PUT', CINDER + r'/volumes/[^/?]+', self.update_volume),
         ]
         self.routes = routes
         for method, pattern, handler in routes:
@@ -406,6 +407,12 @@ class Cloud:
             context.status_code = 404
             return fakes.not_found('Volume', volume_id)
         return {'volume': self.volumes[volume_id]}
+
+    def update_volume(self, request, context):
+        """Cinder's PUT /volumes/{id}: 200 with the volume."""
+        volume = self.volumes[request.path.rsplit('/', 1)[1]]
+        volume.update(request.json()['volume'])
+        return {'volume': volume}
 
     def delete_volume(self, request, context):
         del self.volumes[request.path.rsplit('/', 1)[1]]

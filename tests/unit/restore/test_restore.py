@@ -35,7 +35,9 @@ REPLACEMENT = [
     'PUT %s' % base.FIP,
     'PUT %s/os-volume_attachments/%s' % (base.NEW, NEW_ROOT_ID),
     'PUT %s/os-volume_attachments/%s' % (base.NEW, NEW_DATA_ID),
-    'POST %s/metadata' % base.SERVER]
+    'POST %s/metadata' % base.SERVER,
+    'PUT %s/volumes/%s' % (base.CINDER, NEW_ROOT_ID),
+    'PUT %s/volumes/%s' % (base.CINDER, NEW_DATA_ID)]
 
 #: Its bodies, in the same order.
 BODIES = [
@@ -72,7 +74,14 @@ BODIES = [
                           'delete_on_termination': False}},
     {'volumeAttachment': {'volumeId': NEW_DATA_ID,
                           'delete_on_termination': False}},
-    {'metadata': {'rcsnap:replaced_by': data.NEW_SERVER_ID}}]
+    {'metadata': {'rcsnap:replaced_by': data.NEW_SERVER_ID}},
+    # Named as the volumes made from backups are (Nova names none).
+    {'volume': {'name': 'analysis-vm-vda', 'description':
+                'Restored from volume snapshot %s of instance snapshot %s'
+                % (fakes.ROOT_SNAP_ID, fakes.IMAGE_ID)}},
+    {'volume': {'name': 'analysis-vm-vdb', 'description':
+                'Restored from volume snapshot %s of instance snapshot %s'
+                % (fakes.DATA_SNAP_ID, fakes.IMAGE_ID)}}]
 
 
 def sent(test):
@@ -248,7 +257,7 @@ class TestReplace(base.RestoreTest):
             base.SERVER, fakes.DATA_VOLUME_ID)
         # One new volume (the root) to keep on termination once done.
         self.assertEqual(REPLACEMENT[:6] + [detach] + REPLACEMENT[6:9]
-                         + REPLACEMENT[10:], self.writes())
+                         + REPLACEMENT[10:12], self.writes())
         posted = self.bodies('POST', base.NOVA + '/servers')[0]['server']
         self.assertEqual({
             'boot_index': -1, 'destination_type': 'volume',

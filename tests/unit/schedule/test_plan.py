@@ -20,6 +20,7 @@ import testtools
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import retention
 from rcsnap_osc.schedule import plan
+from rcsnap_osc.schedule import steady
 
 T = datetime.datetime
 
@@ -186,16 +187,16 @@ class TestSteadyState(testtools.TestCase):
                 (10, policy(daily=7, weekly=4)),
                 (9, policy('6h', within=2 * 86400, within_text='2d')),
                 (4, policy('1w', weekly=2, monthly=3))):
-            self.assertEqual(expected, plan.steady_count(made), made)
+            self.assertEqual(expected, steady.steady_count(made), made)
 
     def test_room_against_the_quota(self):
         need = quota.Need({'snapshots': 1, 'gigabytes': 10})
         quota_set = {'snapshots': {'limit': 9, 'in_use': 2, 'reserved': 0},
                      'gigabytes': {'limit': 90, 'in_use': 20,
                                    'reserved': 0}}
-        fits = plan.room('vm', policy(last=3), need, quota_set, (2, 20))
+        fits = steady.room('vm', policy(last=3), need, quota_set, (2, 20))
         self.assertEqual((3, 10, None), (fits.count, fits.gib, fits.refusal))
-        full = plan.room('vm', policy(daily=7, weekly=4), need, quota_set,
+        full = steady.room('vm', policy(daily=7, weekly=4), need, quota_set,
                          (2, 20))
         self.assertEqual(
             "The policy of vm holds 10 snapshots of 10 GiB (100 GiB in 10 "
@@ -203,8 +204,25 @@ class TestSteadyState(testtools.TestCase):
             "more than now, and the Cinder quota cannot: 'snapshots' is at "
             "2 of 9; 'gigabytes' is at 20 of 90 GiB. --force sets it "
             "anyway.", full.refusal)
-        image_backed = plan.room('vm', policy(daily=7, weekly=4),
+        image_backed = steady.room('vm', policy(daily=7, weekly=4),
                                  quota.Need({}), quota_set, (0, 0))
         self.assertIsNone(image_backed.refusal)
-        self.assertIsNone(plan.room('vm', policy(daily=7, weekly=4), need,
+        self.assertIsNone(steady.room('vm', policy(daily=7, weekly=4), need,
                                     None, (0, 0)).refusal)
+
+
+class TestRoomSaysItsNumbersOnce(testtools.TestCase):
+
+    def test_nothing_held_the_totals_are_not_repeated(self):
+        need = quota.Need({'snapshots': 1, 'gigabytes': 1})
+        quota_set = {'snapshots': {'limit': 10, 'in_use': 0, 'reserved': 0},
+                     'gigabytes': {'limit': 1000, 'in_use': 0,
+                                   'reserved': 0}}
+        full = steady.room('vm', policy(last=1442), need, quota_set, (0, 0))
+        self.assertEqual(
+            "The policy of vm holds 1442 snapshots of 1 GiB (1442 GiB in "
+            "1442 volume snapshots) at steady state, none of them held now, "
+            "and the Cinder quota cannot: 'snapshots' is at 0 of 10; "
+            "'gigabytes' is at 0 of 1000 GiB. --force sets it anyway.",
+            full.refusal)
+        self.assertEqual(1, full.refusal.count('1442 volume snapshots'))

@@ -23,6 +23,7 @@ from rcsnap_osc.cloud import claims
 from rcsnap_osc.core import origin
 from rcsnap_osc.schedule import plan
 from rcsnap_osc.schedule import run as running
+from rcsnap_osc.schedule import window as windows
 from tests.unit import base
 from tests.unit.create import base as create_base
 from tests.unit.create import test_keep
@@ -43,7 +44,7 @@ POLICY = 'every=1d;at=03:00;keep=1'
 
 
 def window_claim(n):
-    return running.window_claim(type('S', (), {'id': IDS[n], 'name': ''}),
+    return windows.window_claim(type('S', (), {'id': IDS[n], 'name': ''}),
                                 plan.parse_stamp(WINDOW))
 
 
@@ -111,6 +112,9 @@ class RunTest(create_base.CreateTest):
         fakes.register_image_list(self.requests, listed, '?visibility=all')
         fakes.register_image_list(self.requests, [],
                                   '?visibility=all&os_hidden=true')
+        # No snapshot of the window yet (one a run cut short made counts).
+        fakes.register_image_list(self.requests, [], '?%s=%s' % (
+            plan.WINDOW_PROPERTY, WINDOW))
         self.requests.get('%s/detail' % SNAPS, [
             {'json': {'snapshots': snaps}},
             {'json': {'snapshots': [snaps[0], snaps[2]]}}])

@@ -495,6 +495,7 @@ class TestCreateSnapshot(base.TestCommand):
                          action.headers['OpenStack-API-Version'])
 
     def test_name_option_and_no_wait(self):
+        fakes.register_image_list(self.requests, [], '?name=before-upgrade')
         fakes.register_create_image(self.requests)
         fakes.register_image(self.requests, fakes.image_backed_image(
             status='queued', size=None))
