@@ -24,12 +24,11 @@ through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
 volume-backed ones the rules keep that are older than their
 ``archive_after`` are archived as ``rc snapshot archive`` archives them,
 each on its own (:func:`plan_archiving`): one that cannot be archived
-keeps its row with the reason.
-
-One retention at a time per server (:func:`holding`): the claim
-(:mod:`rcsnap_osc.cloud.claims`) is held for the whole run, and the
-deletions are planned only once it is held, so that a run started beside
-another sees what the other left, never a listing the other is changing.
+keeps its row with the reason. One retention at a time per server
+(:func:`holding`): the claim (:mod:`rcsnap_osc.cloud.claims`) is held for
+the whole run, and the deletions are planned only once it is held, so
+that a run beside another sees what the other left, never a listing the
+other is changing.
 """
 
 import contextlib

@@ -89,7 +89,7 @@ def state_of(conn, server, found, now, policy=None):
         return State(server, None, error, None, plan.parse_last(last_value),
                      held, None)
     room = steady.room(server.name, policy, need_of(server, found[2]),
-                     found[3], held)
+                       found[3], held)
     if not room.gib and held[0]:  # image-backed: as big as those held
         room = dataclasses.replace(room, gib=held[1] / held[0])
     return State(server, policy, None, plan.due(policy, last_value, now),

@@ -197,7 +197,7 @@ class TestSteadyState(testtools.TestCase):
         fits = steady.room('vm', policy(last=3), need, quota_set, (2, 20))
         self.assertEqual((3, 10, None), (fits.count, fits.gib, fits.refusal))
         full = steady.room('vm', policy(daily=7, weekly=4), need, quota_set,
-                         (2, 20))
+                           (2, 20))
         self.assertEqual(
             "The policy of vm holds 10 snapshots of 10 GiB (100 GiB in 10 "
             "volume snapshots) at steady state, 8 volume snapshots, 80 GiB "
@@ -205,10 +205,10 @@ class TestSteadyState(testtools.TestCase):
             "2 of 9; 'gigabytes' is at 20 of 90 GiB. --force sets it "
             "anyway.", full.refusal)
         image_backed = steady.room('vm', policy(daily=7, weekly=4),
-                                 quota.Need({}), quota_set, (0, 0))
+                                   quota.Need({}), quota_set, (0, 0))
         self.assertIsNone(image_backed.refusal)
         self.assertIsNone(steady.room('vm', policy(daily=7, weekly=4), need,
-                                    None, (0, 0)).refusal)
+                                      None, (0, 0)).refusal)
 
 
 class TestRoomSaysItsNumbersOnce(testtools.TestCase):

@@ -22,7 +22,6 @@ import fixtures
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.core import origin
 from rcsnap_osc.schedule import plan
-from rcsnap_osc.schedule import run as running
 from rcsnap_osc.schedule import window as windows
 from tests.unit import base
 from tests.unit.create import base as create_base
@@ -268,7 +267,8 @@ class TestRun(RunTest):
         self.assertEqual(
             "failed (Bad rcsnap:schedule value 'every=1d;kep=2': unknown "
             "item 'kep' (known: every, at, keep, daily, weekly, monthly, "
-            "within, archive, verify, lock, stop, quiesce).)", rows[1]['Result'])
+            "within, archive, verify, lock, stop, quiesce).)",
+            rows[1]['Result'])
         self.assertEqual('made', rows[0]['Result'])
         self.assertEqual({}, self.last(1))
 
