@@ -119,7 +119,8 @@ class TestPartialWork(base.TestCommand):
                           exc=requests.exceptions.ConnectionError(
                               'Connection refused'))
         code, out, err = self.run_cli('rc', 'snapshot', 'delete',
-                                      fakes.IMAGE_ID, '--wait', '-f', 'json')
+                                      '--purge', '--yes', fakes.IMAGE_ID,
+                                      '--wait', '-f', 'json')
         self.assertEqual(1, code, err)
         self.assertEqual([
             {'Resource': fakes.IMAGE_ID, 'Kind': 'image',
