@@ -248,6 +248,7 @@ def say_binned(say, outcomes):
         say(binning.where_line([o.item.resource_id for o in images or binned],
                                binned[0].reason, bool(images)))
 
+
 #: What ``--wait`` waits for in a deletion.
 DELETE_WAIT = _('the volume snapshots are gone, and report those Cinder '
                 'failed to delete')

@@ -36,13 +36,14 @@ against the quota: "openstack rc snapshot bin purge" frees it now,
 and deletes for real (asking first, unless --yes). A locked snapshot
 is refused, and nothing is changed.
 
-The plan is the same either way. Deleting the image alone (as "openstack image delete" or the dashboard do)
-leaves the Cinder volume snapshots of a volume-backed snapshot behind,
-still counted against the snapshots and gigabytes quotas. This command
-plans first, then acts: it deletes the image, then each volume snapshot
-its block_device_mapping refers to that is in this project, that no other
-image this project can see refers to, and from which no volume was
-created. Any other volume snapshot is kept, and the reason shown.
+Deleting the image alone (as "openstack image delete" or the dashboard
+do) leaves the Cinder volume snapshots of a volume-backed snapshot
+behind, still counted against the snapshots and gigabytes quotas. This
+command plans first, then acts, the same plan whether it bins or
+deletes: the image, then each volume snapshot its block_device_mapping
+refers to that is in this project, that no other image this project can
+see refers to, and from which no volume was created. Any other volume
+snapshot is kept, and the reason shown.
 
 It never leaves an orphan: when a volume snapshot that only this image
 uses must be kept (volumes were made from it, it is part of a group
@@ -55,17 +56,17 @@ projects, protected images, and, unless --force, public or community
 images and images shared with projects that accepted them.
 
 It acts only on the snapshots named on the command line (no patterns, no
-filters) and asks no question: run it with --dry-run first to see the
-plan. With --orphans instead of names, it deletes what "openstack rc
-snapshot orphans" lists, with the same rules, and says how many GiB
-were freed; an admin gives --all-projects --project <project> to reclaim
-those of another project. Every resource is listed with its result:
-"deleted", "would delete" (--dry-run), "deleting" (a volume snapshot
-Cinder accepted to delete; --wait checks that it goes), "kept (reason)",
-"failed (reason)" or
-"refused (reason)" ("would fail" and "would be refused" with --dry-run).
-After a failure it goes on with the other snapshots, then exits 1 if
-anything failed or was refused.""")
+filters): run it with --dry-run first to see the plan. With --orphans
+instead of names, it bins (--purge: deletes, and says how many GiB were
+freed) what "openstack rc snapshot orphans" lists, with the same rules;
+an admin gives --all-projects --project <project> to reclaim those of
+another project. Every resource is listed with its result: "binned until
+<date>", "would bin" (--dry-run), with --purge "deleted", "would delete",
+"deleting" (a volume snapshot Cinder accepted to delete; --wait checks
+that it goes), and "kept (reason)", "failed (reason)" or "refused
+(reason)" ("would fail" and "would be refused" with --dry-run). After a
+failure it goes on with the other snapshots, then exits 1 if anything
+failed or was refused.""")
 
 
 def request(args):

@@ -188,9 +188,8 @@ class TestDeleteOrphansOfAProject(AllProjectsTest):
 
     def delete(self, *args):
         code, out, err = self.run_cli(
-            'rc', 'snapshot', 'delete', '--orphans', '--all-projects', '--purge',
-            '--yes',
-            *args, '-f', 'json')
+            'rc', 'snapshot', 'delete', '--orphans', '--all-projects',
+            '--purge', '--yes', *args, '-f', 'json')
         self.assertEqual(0, code, err)
         return json.loads(out), err
 
