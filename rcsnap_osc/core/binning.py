@@ -132,9 +132,11 @@ def held_back(plans: list, images: dict, now: datetime.datetime,
     for plan in plans:
         item = plan.image
         image = images.get(item.resource_id) if item else None
-        why = image and item.action == deletion.DELETE and (
-            lock_reason(image, now) or (binning and holds.is_binned(image)
-                                        and in_bin_reason(image)))
+        why = None
+        if image and binning and holds.is_binned(image):
+            why = in_bin_reason(image)
+        elif image and item.action == deletion.DELETE:
+            why = lock_reason(image, now)
         held.append(hold(plan, action, why) if why else plan)
     return held
 
@@ -146,7 +148,8 @@ def hold(plan: deletion.Plan, action: str, why: str) -> deletion.Plan:
     items = tuple(dataclasses.replace(
         i, action=action if i is item else deletion.KEEP,
         reason=why if i is item else _('image %s kept') % item.resource_id)
-        if i.action == deletion.DELETE else i for i in plan.items)
+        if i is item or i.action == deletion.DELETE else i
+        for i in plan.items)
     return dataclasses.replace(plan, items=items)
 
 

@@ -82,7 +82,7 @@ class TestBin(base.FunctionalTest):
         self.assertNotIn('rcsnap_binned_at', image.properties)
         self.assertIn(snap['id'], self.listed_ids())
         proc = self.launch(snap, '%s-yes' % self.prefix)
-        self.assertEqual('ACTIVE', json.loads(proc.stdout)['Status'])
+        self.assertEqual('ACTIVE', json.loads(proc.stdout)['status'])
 
     def test_bad_input_changes_nothing(self):
         snap = self.upload_snapshot()
