@@ -42,6 +42,7 @@ from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import holds
 from rcsnap_osc.core import orphans
 from rcsnap_osc.core import snapshots
+from rcsnap_osc.delete import plan as delete_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -150,6 +151,12 @@ def delete_snapshots(conn, request, reporter):
         return plans, bin_writes.bin_plans(
             conn, plans, found, bin_record(conn, request, now))
     return plans, purge(conn, plans, found, request.wait, reporter)
+
+
+def purge_named(conn, ids, dry_run, wait, reporter):
+    """``bin purge``: :func:`delete_snapshots` of these IDs, for real."""
+    return delete_snapshots(conn, delete_plan.Request(
+        names=tuple(ids), dry_run=dry_run, wait=wait, purge=True), reporter)
 
 
 def purge(conn, plans, found, wait, reporter):

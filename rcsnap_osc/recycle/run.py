@@ -25,7 +25,6 @@ from rcsnap_osc.cloud import binning as bin_writes
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import snapshots
-from rcsnap_osc.delete import plan as delete_plan
 from rcsnap_osc.delete import run as deleting
 from rcsnap_osc.i18n import _
 from rcsnap_osc.recycle import plan
@@ -89,6 +88,5 @@ def purge(conn, request, reporter):
     plan.refuse_locked(images, now)
     if not images:
         return [], []
-    return deleting.delete_snapshots(conn, delete_plan.Request(
-        names=tuple(i['id'] for i in images), dry_run=request.dry_run,
-        wait=request.wait, purge=True), reporter)
+    return deleting.purge_named(conn, [i['id'] for i in images],
+                                request.dry_run, request.wait, reporter)

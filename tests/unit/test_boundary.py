@@ -46,6 +46,8 @@ ARGUMENTS = {
     'rc_snapshot_flavors': [fakes.IMAGE_ID],
     'rc_snapshot_launch': [fakes.IMAGE_ID],
     'rc_snapshot_delete': [fakes.IMAGE_ID],
+    'rc_snapshot_recover': [fakes.IMAGE_ID],
+    'rc_snapshot_bin_purge': ['--yes'],
     'rc_snapshot_orphans': [],
     'rc_snapshot_usage': [],
     'rc_snapshot_prune': ['--server', fakes.SERVER_ID, '--keep', '1',
