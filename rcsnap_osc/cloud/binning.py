@@ -20,9 +20,12 @@ it before a purge (:func:`release`). One failure does not stop the others:
 each item gets its :class:`removal.Outcome`.
 """
 
+import datetime
+
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import removal
+from rcsnap_osc.cloud import settings
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import binning
 from rcsnap_osc.core import deletion
@@ -159,3 +162,44 @@ def release(conn, image):
         return None
     return _try(lambda: volume_images.set_image_attributes(
         conn, image['id'], {'protected': False}))
+
+
+def release_plans(conn, plans, found):
+    """The plans, each binned image to delete unprotected first
+    (:func:`release`); one Glance refuses to unprotect fails, with the
+    reason, and what would go with it stays."""
+    released = []
+    for plan in plans:
+        item = plan.image
+        image = found.get(item.resource_id) if item else None
+        why = (image and item.action == deletion.DELETE
+               and binning.holds.is_binned(image) and release(conn, image))
+        released.append(binning.hold(plan, deletion.FAIL, why) if why
+                        else plan)
+    return released
+
+
+def bin_or_purge(conn, plans, found, request, progress, done):
+    """A retention's plans carried out: bin what they would delete;
+    delete for real what is in the bin past its date (unprotected first):
+    ``done(outcomes)``, in plan order. ``request``: its ``bin_days``
+    (None: the cloud's), ``by`` and ``wait``."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+    def purged(plan):
+        image = plan.image and found.get(plan.image.resource_id)
+        return bool(image) and binning.holds.is_binned(image)
+
+    to_bin = [p for p in plans if not purged(p)]
+    to_purge = [p for p in plans if purged(p)]
+    days = request.bin_days or binning.days_of(settings.plugin_settings(conn))
+    binned = bin_plans(conn, to_bin, found, binning.record(
+        now, request.by, days)) if to_bin else []
+    deleted = removal.remove(conn, release_plans(conn, to_purge, found),
+                             request.wait, progress) if to_purge else []
+    outcomes = []
+    for plan in plans:
+        source = deleted if purged(plan) else binned
+        outcomes += source[:len(plan.items)]
+        source[:len(plan.items)] = []
+    done(outcomes)

@@ -26,6 +26,7 @@ import dataclasses
 import datetime
 
 from rcsnap_osc.core import deletion
+from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import holds
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -182,3 +183,27 @@ def where_line(ids: list, until: str, snapshots: bool = True) -> str:
              '"openstack rc snapshot bin purge %(ids)s" frees the quota '
              'now.') % {'count': len(ids), 'until': until,
                         'ids': ' '.join(ids)}
+
+
+def live_and_due(snapshots: list, now: datetime.datetime
+                 ) -> tuple[list, list]:
+    """``(live, due)``: the snapshots out of the bin (what retention
+    counts), and the IDs of those in the bin past their date."""
+    return ([i for i in snapshots if not holds.is_binned(i)],
+            [i['id'] for i in snapshots if holds.purge_due(i, now)])
+
+
+def plan_retention(inventory: deletion_plan.Inventory, gone: list, due: list,
+                   project_id: str, found: dict, now: datetime.datetime
+                   ) -> list:
+    """The delete plans of a server's retention: those its rules let go
+    (``gone``, binned), then those in the bin past their date (``due``,
+    judged as once the bin lets go: purged); a locked one is kept with
+    the reason."""
+    unbinned = dataclasses.replace(inventory, images=[
+        as_unbinned(i, now) if holds.is_binned(i) else i
+        for i in inventory.images])
+    return held_back(
+        deletion_plan.plan_delete(gone, inventory, project_id) +
+        deletion_plan.plan_delete(due, unbinned, project_id),
+        found, now, deletion.KEEP, binning=False)

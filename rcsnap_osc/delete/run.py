@@ -162,20 +162,9 @@ def purge_named(conn, ids, dry_run, wait, reporter):
 def purge(conn, plans, found, wait, reporter):
     """Delete what the plans say, a binned image unprotected first: the
     outcomes."""
-    failed = {}
-    for plan in plans:
-        item = plan.image
-        image = found.get(item.resource_id) if item else None
-        if (image and item.action == deletion.DELETE
-                and holds.is_binned(image)):
-            why = bin_writes.release(conn, image)
-            if why:
-                failed[item.resource_id] = why
-    plans = [binning.hold(p, deletion.FAIL, failed[p.image.resource_id])
-             if p.image and p.image.resource_id in failed else p
-             for p in plans]
-    return removal.remove(conn, plans, wait,
-                          reporter.progress(_('Deleting')), reporter.made)
+    return removal.remove(conn, bin_writes.release_plans(conn, plans, found),
+                          wait, reporter.progress(_('Deleting')),
+                          reporter.made)
 
 
 @dataclasses.dataclass
