@@ -36,6 +36,11 @@ from rcsnap_osc.i18n import _
 BACKUP_METADATA = '3.43'
 
 
+def now():
+    """The time a bin's record starts from (naive UTC)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
 def _try(call):
     """None when the call succeeds, else the one-line reason."""
     try:
@@ -184,8 +189,6 @@ def bin_or_purge(conn, plans, found, request, progress, done):
     delete for real what is in the bin past its date (unprotected first):
     ``done(outcomes)``, in plan order. ``request``: its ``bin_days``
     (None: the cloud's), ``by`` and ``wait``."""
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-
     def purged(plan):
         image = plan.image and found.get(plan.image.resource_id)
         return bool(image) and binning.holds.is_binned(image)
@@ -194,7 +197,7 @@ def bin_or_purge(conn, plans, found, request, progress, done):
     to_purge = [p for p in plans if purged(p)]
     days = request.bin_days or binning.days_of(settings.plugin_settings(conn))
     binned = bin_plans(conn, to_bin, found, binning.record(
-        now, request.by, days)) if to_bin else []
+        now(), request.by, days)) if to_bin else []
     deleted = removal.remove(conn, release_plans(conn, to_purge, found),
                              request.wait, progress) if to_purge else []
     outcomes = []

@@ -108,7 +108,7 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False,
 
 
 def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    return bin_writes.now()
 
 
 def bin_record(conn, request, now):

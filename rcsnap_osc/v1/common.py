@@ -306,9 +306,9 @@ def say_pruned(say, pruning, outcomes, kept=None):
 
 
 def pruned_ids(outcomes):
-    """The IDs of the snapshot images a pruning deleted."""
+    """The IDs of the snapshot images a pruning binned or deleted."""
     return [o.item.resource_id for o in outcomes
-            if o.item.kind == 'image' and o.state == 'deleted']
+            if o.item.kind == 'image' and o.state in ('deleted', 'binned')]
 
 
 def deletion_failure(plans, outcomes, dry_run=False, what=None):

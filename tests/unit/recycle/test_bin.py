@@ -58,10 +58,8 @@ class BinTest(test_delete.DeleteTest):
 
     def setUp(self):
         super().setUp()
-        for module in ('delete.run', 'recycle.run'):
-            name = 'rcsnap_osc.%s.%s' % (module, 'utcnow' if module ==
-                                         'delete.run' else 'now_utc')
-            self.useFixture(fixtures.MonkeyPatch(name, lambda: NOW))
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.recycle.run.now_utc', lambda: NOW))
 
     def accept_binning(self, image):
         fakes.register_image_update(self.requests, image)

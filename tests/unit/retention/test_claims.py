@@ -117,8 +117,10 @@ class TestPruneHeld(base.TestCommand):
         self.assertEqual(0, code, err)
         take, release = test_prune.claim_calls(generation=1)
         self.assertEqual(take[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + release,
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(1))]
+            + release,
             self.writes())
         self.assertEqual([CLAIM.image_id(1)], list(self.claims.images))
         mine = self.claims.images[CLAIM.image_id(1)]
@@ -178,7 +180,7 @@ class TestPruneHeld(base.TestCommand):
             % HOLDER, lines[0])
         self.assertEqual(1, len(lines), err)  # the same text: said once
         self.assertEqual(3, self.calls().count(LIST))
-        self.assertEqual(['deleted', 'deleting'], [
+        self.assertEqual([base.BINNED, base.BINNED], [
             r['Result'] for r in json.loads(out)][:2])
 
     def test_wait_lock_gives_up_after_its_seconds(self):
