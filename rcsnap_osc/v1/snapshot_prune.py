@@ -33,9 +33,12 @@ the newest N (--keep), the newest snapshot of each of the last D UTC days
 (--keep-within). As restic's "forget" counts them, the days, weeks and
 months are those that have snapshots, counting back from the newest
 snapshot, not from now: a day without a snapshot is skipped, not counted.
-The others are deleted, and with --older-than only those older than that.
-They are deleted as "openstack rc snapshot delete" deletes them, with its
-plan: never leaving a volume snapshot behind. Protected snapshots and
+The others go to the recycle bin, and with --older-than only those older
+than that. They are binned as "openstack rc snapshot delete" bins them,
+with its plan: never leaving a volume snapshot behind, for --bin-days
+days; binned snapshots count as gone, and those past their date in the
+bin are deleted for real in the same run. A locked snapshot is kept,
+with a row saying until when. Protected snapshots and
 snapshots shared with a project that accepted them are kept, with the
 reason, and still count toward the rules.
 
@@ -95,6 +98,7 @@ class PruneSnapshot(base.Lister):
             'From before the snapshots are listed until they are deleted '
             '(not with --dry-run), the command'))
         common.add_wait_arguments(parser, common.DELETE_WAIT)
+        common.add_bin_days_argument(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -121,7 +125,7 @@ class PruneSnapshot(base.Lister):
             wait=args.timeout if args.wait else None,
             lock=retention_plan.lock_for(args.wait_lock,
                                          args.timeout if args.wait else 0),
-            preview=True,
+            preview=True, bin_days=args.bin_days,
             confirm=self.confirm if self.confirmation.needed else None)
         done = retaining.prune(
             self.conn, args.server, request, common.StderrReporter(
@@ -130,6 +134,7 @@ class PruneSnapshot(base.Lister):
         pruning = done.prunings[0]
         if args.dry_run or not done.has_work():
             return HEADERS, rows(pruning, True)
+        common.say_binned(common.say_to(self.app.stderr), pruning.outcomes)
         self.fail_after_output(common.deletion_failure(pruning.plans,
                                                        pruning.outcomes))
         if done.archiving.error is not None:
@@ -152,7 +157,8 @@ class PruneSnapshot(base.Lister):
 
 
 def rows(pruning, dry_run):
-    """The rows of a server's pruning: what is (or would be) deleted,
-    then what is kept and what became of its archive."""
-    return common.delete_rows(pruning.outcomes, dry_run) + archived.kept_rows(
+    """The rows of a server's pruning: what is (or would be) binned or
+    deleted, then what is kept and what became of its archive."""
+    return common.delete_rows(pruning.outcomes, dry_run,
+                              True) + archived.kept_rows(
         pruning.archiving, common.kept_rows(pruning.choice), dry_run)

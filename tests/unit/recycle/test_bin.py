@@ -27,6 +27,7 @@ from tests.unit import backup_fakes as bf
 from tests.unit import base
 from tests.unit.delete import test_delete
 from tests.unit import fakes
+from tests.unit.retention import test_prune
 
 IMAGES = base.IMAGE_URL + '/v2/images'
 SNAPS = base.VOLUME_URL + '/snapshots'
@@ -327,3 +328,65 @@ class TestOrphansOverTheBin(BinTest):
             [image], [fakes.volume_snapshot(fakes.ROOT_SNAP_ID)], [],
             base.PROJECT_ID)
         self.assertEqual([], found)
+
+
+class TestRetentionOverTheBin(base.TestCommand):
+
+    register = test_prune.TestPruneCommand.register
+    prune = test_prune.TestPruneCommand.prune
+
+    def ours(self):
+        """The writes on the snapshots (not the retention claim's)."""
+        return [c for c in self.writes() if '/b000' in c or '/a000' in c]
+
+    def test_binned_ones_count_as_gone(self):
+        self.register([test_prune.snap(3), binned(
+            test_prune.snap(2), **{holds.BIN_UNTIL: '2099-01-01T00:00:00Z'}),
+            test_prune.snap(1)])
+        rows = self.prune('--keep', '2', '--yes')
+        self.assertEqual([(test_prune.image_id(3),
+                           'kept (one of the newest 2)'),
+                          (test_prune.image_id(1),
+                           'kept (one of the newest 2)')],
+                         [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual([], self.ours())
+
+    def test_past_its_date_purged_in_the_same_run(self):
+        self.register([test_prune.snap(3), binned(
+            test_prune.snap(2), **{holds.BIN_UNTIL: '2026-12-01T00:00:00Z'})])
+        rows = self.prune('--keep', '1', '--yes')
+        self.assertEqual([
+            (test_prune.image_id(2), 'deleted'),
+            (test_prune.vsid(2), 'deleting'),
+            (test_prune.image_id(3), 'kept (one of the newest 1)')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual([
+            'PATCH %s/%s' % (IMAGES, test_prune.image_id(2)),
+            'DELETE %s/%s' % (IMAGES, test_prune.image_id(2)),
+            'DELETE %s/%s' % (SNAPS, test_prune.vsid(2))], self.ours())
+        unprotect = [r.json() for r in self.requests.request_history
+                     if r.method == 'PATCH' and '/b000' in r.url]
+        self.assertEqual([patch(('add', 'protected', False))], unprotect)
+
+    def test_locked_kept_with_a_row(self):
+        self.register([test_prune.snap(2), test_prune.snap(1, **{
+            holds.LOCKED_UNTIL: '2099-01-01T00:00:00Z'})])
+        rows = self.prune('--keep', '1', '--yes')
+        self.assertEqual([
+            (test_prune.image_id(1),
+             'kept (locked until 2099-01-01T00:00:00Z)'),
+            (test_prune.vsid(1), 'kept (image %s kept)'
+             % test_prune.image_id(1)),
+            (test_prune.image_id(2), 'kept (one of the newest 1)')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual([], self.ours())
+
+    def test_bin_days_of_prune(self):
+        self.register([test_prune.snap(2), test_prune.snap(1)])
+        rows = self.prune('--keep', '1', '--yes', '--bin-days', '14')
+        self.assertEqual('binned until 2026-12-21T13:00:00Z',
+                         rows[0]['Result'])
+        body = [r.json() for r in self.requests.request_history
+                if r.method == 'PATCH' and '/b000' in r.url][0]
+        self.assertIn({'op': 'add', 'path': '/' + holds.BINNED_BY,
+                       'value': 'prune'}, body)

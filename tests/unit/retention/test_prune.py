@@ -153,8 +153,8 @@ class TestPruneCommand(base.TestCommand):
         self.register([snap(1), snap(2), snap(3)])
         rows = self.prune('--keep', '1', '--dry-run')
         self.assertEqual([
-            (image_id(2), 'would delete'), (vsid(2), 'would delete'),
-            (image_id(1), 'would delete'), (vsid(1), 'would delete'),
+            (image_id(2), 'would bin'), (vsid(2), 'would bin'),
+            (image_id(1), 'would bin'), (vsid(1), 'would bin'),
             (image_id(3), 'kept (one of the newest 1)')],
             [(r['Resource'], r['Result']) for r in rows])
         self.assertEqual([], self.writes())
@@ -226,7 +226,7 @@ class TestPruneCommand(base.TestCommand):
         code, out, err = self.run_cli('rc', 'snapshot', 'prune', '--server',
                                       fakes.SERVER_ID, '--keep', '1')
         self.assertEqual(1, code, err)
-        self.assertIn('would delete', err)
+        self.assertIn('would bin', err)
         self.assertIn('Nothing was done.', err.strip().splitlines()[-1])
         self.assertEqual(TAKE[1:] + RELEASE, self.writes())
 
@@ -257,8 +257,8 @@ class TestPruneCommand(base.TestCommand):
         rows = self.prune('--keep', '1', '--keep-within', '10d',
                           '--keep-monthly', '1', '--dry-run')
         self.assertEqual([
-            (image_id(9), 'would delete'), (vsid(9), 'would delete'),
-            (image_id(1), 'would delete'), (vsid(1), 'would delete'),
+            (image_id(9), 'would bin'), (vsid(9), 'would bin'),
+            (image_id(1), 'would bin'), (vsid(1), 'would bin'),
             (image_id(20), 'kept (one of the newest 1, within 10d, '
              'monthly 2026-11)'),
             (image_id(10), 'kept (within 10d)')],
