@@ -16,7 +16,6 @@ nothing is orphaned."""
 
 import json
 
-from openstack import exceptions as sdk_exc
 from testtools import content
 
 from tests.functional import base
@@ -146,9 +145,6 @@ class TestOneRetentionAtATime(base.FunctionalTest):
     def test_two_prunes_delete_the_older_snapshots_once(self):
         server = self.create_server(volume_size=1)
         made = [self.snapshot_server(server) for _ in range(3)]
-        older = {s['id'] for s in made[:2]} | {
-            d['snapshot_id'] for s in made[:2]
-            for d in s['volume_snapshots']}
         runs = base.run_each([
             ['rc', 'snapshot', 'prune', '--server', server['id'], '--keep',
              '1', '--yes', '--wait', '--timeout', str(base.TIMEOUT),
