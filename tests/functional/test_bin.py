@@ -113,3 +113,32 @@ class TestBin(base.FunctionalTest):
         for sid in ids:
             meta = conn.block_storage.get_snapshot(sid).metadata
             self.assertNotIn('rcsnap_binned_at', meta)
+
+
+class TestBinQuota(base.FunctionalTest):
+    """Cinder's own counters of the project (alone: other tests change
+    them): the bin frees nothing, its purge frees the volume snapshot."""
+
+    def usage(self):
+        conn = base.connection()
+        quota = conn.block_storage.get(
+            '/os-quota-sets/%s' % conn.current_project_id,
+            params={'usage': 'True'}).json()['quota_set']
+        return {key: quota[key]['in_use'] for key in ('snapshots',
+                                                      'gigabytes')}
+
+    def test_purge_frees_what_delete_kept(self):
+        snap = self.snapshot_server(self.create_server(volume_size=1))
+        before = self.usage()
+        self.rc('delete', snap['id'])
+        binned = self.usage()
+        rows = self.rc('bin', 'purge', snap['id'], '--older-than', '0s',
+                       '--yes', '--wait', '--timeout', str(base.TIMEOUT))
+        after = self.usage()
+        self.addDetail('quota', base.content.text_content(
+            'before %s\nbinned %s\nafter  %s' % (before, binned, after)))
+        self.assertEqual(['deleted', 'deleted'],
+                         [r['Result'] for r in rows])
+        self.assertEqual(before, binned)
+        self.assertEqual(before['snapshots'] - 1, after['snapshots'])
+        self.assertEqual(before['gigabytes'] - 1, after['gigabytes'])
