@@ -39,6 +39,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 'bench'))
 
 import archive  # noqa: E402
+import binning  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
 import restore  # noqa: E402
@@ -55,7 +56,7 @@ HEAVY = ('cloud', 'sharing', 'deleting', 'servers', 'creating', 'stopping',
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 #: The groups of rows, in the order they run (``--only``).
 GROUPS = ('startup', 'create', 'retention', 'show', 'list', 'transfer',
-          'restore', 'schedule', 'archive')
+          'restore', 'schedule', 'archive', 'bin')
 
 
 def parse_args(argv):
@@ -110,6 +111,8 @@ def parse_args(argv):
                              'all)' % ', '.join(GROUPS))
     transfer.add_arguments(parser)
     restore.add_arguments(parser)
+    parser.add_argument('--bin-runs', metavar='<n>', type=int, default=3,
+                        help='bin rows: runs of each side')
     parser.add_argument('--archive-runs', metavar='<n>', type=int,
                         default=1, help='archive rows: runs of each side')
     parser.add_argument('--backup-dir', metavar='<dir>', default=os.path.join(
@@ -403,6 +406,8 @@ def main(argv=None):
             restore.rows(bench, args, requests_text)
         if 'archive' in only:
             archive.rows(bench.table, args, venv, seconds)
+        if 'bin' in only:
+            binning.rows(bench.table, args, venv, seconds)
     except KeyboardInterrupt:
         fixtures.say('interrupted: removing what was made')
         return 130
