@@ -26,6 +26,7 @@ from tests.unit.archive import test_show
 from tests.unit import backup_fakes as bf
 from tests.unit import base
 from tests.unit.delete import test_delete
+from tests.unit.delete import test_orphans
 from tests.unit import fakes
 from tests.unit.retention import test_prune
 
@@ -390,3 +391,29 @@ class TestRetentionOverTheBin(base.TestCommand):
                 if r.method == 'PATCH' and '/b000' in r.url][0]
         self.assertIn({'op': 'add', 'path': '/' + holds.BINNED_BY,
                        'value': 'prune'}, body)
+
+
+class TestOrphansBinned(test_orphans.OrphansTest):
+
+    def test_delete_orphans_bins_them_by_their_metadata(self):
+        old = test_orphans.vsnap(test_orphans.ORPHAN_ID,
+                                 created='2026-11-01T10:00:00')
+        self.cloud([test_orphans.vsnap(fakes.ROOT_SNAP_ID), old])
+        code, out, err = self.run_cli('rc', 'snapshot', 'delete',
+                                      '--orphans', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([base.BINNED],
+                         [r['Result'] for r in json.loads(out)])
+        self.assertEqual(['POST %s/%s/metadata'
+                          % (SNAPS, test_orphans.ORPHAN_ID)], self.writes())
+        self.assertEqual([{'metadata': {
+            holds.BINNED_AT: AT, holds.BINNED_BY: 'delete',
+            holds.BIN_UNTIL: base.BIN_UNTIL}}],
+            [r.json() for r in self.requests.request_history
+             if r.method == 'POST' and '/metadata' in r.url])
+        self.assertIn('1 volume snapshot(s) moved to the recycle bin', err)
+
+    def test_binned_orphans_are_listed_no_more(self):
+        self.cloud([marked(test_orphans.vsnap(test_orphans.ORPHAN_ID))])
+        self.assertEqual([], self.run_json('rc', 'snapshot', 'orphans',
+                                           '--all'))
