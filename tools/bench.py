@@ -40,6 +40,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 import archive  # noqa: E402
 import bin_list  # noqa: E402
+import binning  # noqa: E402
 import files  # noqa: E402
 import fixtures  # noqa: E402
 import measure  # noqa: E402
@@ -115,6 +116,8 @@ def parse_args(argv):
     bin_list.add_arguments(parser)
     restore.add_arguments(parser)
     verify.add_arguments(parser)
+    parser.add_argument('--bin-runs', metavar='<n>', type=int, default=3,
+                        help='bin rows: runs of each side')
     parser.add_argument('--archive-runs', metavar='<n>', type=int,
                         default=1, help='archive rows: runs of each side')
     parser.add_argument('--backup-dir', metavar='<dir>', default=os.path.join(
@@ -421,6 +424,7 @@ def main(argv=None):
             verify.rows(bench, args, requests_text)
         if 'bin' in only:
             bin_list.rows(bench, args, requests_text)
+            binning.rows(bench.table, args, venv, seconds)
         if 'files' in only:
             files.rows(bench.table, args, venv, seconds)
     except KeyboardInterrupt:

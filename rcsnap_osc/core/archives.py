@@ -45,6 +45,8 @@ Pure: Glance-shaped dicts in, plain values out.
 import dataclasses
 import typing
 
+from rcsnap_osc.core import holds
+
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 
@@ -217,7 +219,8 @@ def orphan_backups(backups: typing.Iterable[dict],
     plugin's back (``openstack image delete``)."""
     recorded = backup_ids(images)
     return [b for b in backups if (b.get('metadata') or {}).get(
-        BACKUP_IMAGE_KEY) and b['id'] not in recorded]
+        BACKUP_IMAGE_KEY) and b['id'] not in recorded
+        and not (b.get('metadata') or {}).get(holds.BINNED_AT)]
 
 
 def due(images: typing.Iterable[dict], seconds: int | float,

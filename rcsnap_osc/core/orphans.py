@@ -37,6 +37,7 @@ import typing
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -176,6 +177,12 @@ def stuck_notes(snapshot: dict, dependents: collections.abc.Iterable[dict]
     return tuple(notes)
 
 
+def in_bin(resource: dict) -> bool:
+    """A volume snapshot or backup the bin holds (its metadata says so):
+    never an orphan, whatever refers to it."""
+    return bool((resource.get('metadata') or {}).get(holds.BINNED_AT))
+
+
 def find_orphans(images: collections.abc.Iterable[dict],
                  volume_snapshots: collections.abc.Iterable[dict],
                  volumes: collections.abc.Iterable[dict],
@@ -204,7 +211,7 @@ def find_orphans(images: collections.abc.Iterable[dict],
         dict(s, snapshot_id=s.get('volume_id')) for s in volume_snapshots)
     found = []
     for snap in volume_snapshots:
-        if snap['id'] in referred:
+        if snap['id'] in referred or in_bin(snap):
             continue
         if project_id is not None and snap.get(
                 deletion.PROJECT, project_id) != project_id:

@@ -40,6 +40,12 @@ class Request:
     min_age: int | None = None
     all_projects: bool = False
     project: str | None = None
+    #: Skip the bin: delete for real.
+    purge: bool = False
+    #: Days in the bin (None: the cloud's ``bin_days``, else the default).
+    bin_days: int | None = None
+    #: The command that bins, as the bin's record says.
+    by: str = 'delete'
 
 
 def check(request, orphans):
@@ -65,6 +71,8 @@ def check(request, orphans):
         raise errors.Refused(_(
             '--all-projects and --project go together: an admin '
             'deletes the orphans of one project at a time.'))
+    if request.purge and request.bin_days:
+        raise errors.Refused(_('--bin-days does not apply with --purge.'))
     if orphans and (request.force or request.keep_volume_snapshots):
         raise errors.Refused(_(
             '--force and --keep-volume-snapshots do not apply with '

@@ -29,15 +29,20 @@ listings, and their deletion the same way.
 import dataclasses
 import datetime
 
+from rcsnap_osc.cloud import binning as bin_writes
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
+from rcsnap_osc.cloud import settings
 from rcsnap_osc.core import archives
+from rcsnap_osc.core import binning
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import orphans
 from rcsnap_osc.core import snapshots
+from rcsnap_osc.delete import plan as delete_plan
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -48,8 +53,11 @@ def made_once(proxy):
     return proxy
 
 
-def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
-    """Plan the deletion of the named snapshots from a few listings."""
+def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False,
+                    found=None, unbin=False):
+    """Plan the deletion of the named snapshots from a few listings;
+    ``found`` (a dict) gets what was read by ID. With ``unbin`` (a
+    purge), a binned snapshot is judged as once the bin lets go."""
     project_id = conn.current_project_id
     early = None
     if not keep_volume_snapshots:
@@ -65,6 +73,12 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
     ])
     images = list({i['id']: i for i in shown + hidden}.values())
+    found = {} if found is None else found
+    found.update((i['id'], i) for i in images)
+    if unbin:
+        now = utcnow()
+        images = [binning.as_unbinned(i, now) if holds.is_binned(i)
+                  else i for i in images]
     targets = {}
     for name in names:
         image, _error = deletion.resolve(name, images)
@@ -82,6 +96,9 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
     listed = reads.parallel(calls + [lambda: reads.list_backups(conn)] *
                             archived)
     volume_snapshots, volumes = listed[len(shared):][:2] or ({}, [])
+    found.update(volume_snapshots or {})
+    if archived:
+        found.update((b['id'], b) for b in listed[-1])
     return deletion_plan.plan_delete(
         names, deletion_plan.Inventory(
             images, volume_snapshots or {}, volumes,
@@ -90,20 +107,64 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False):
         keep_volume_snapshots=keep_volume_snapshots)
 
 
+def utcnow():
+    return bin_writes.now()
+
+
+def bin_record(conn, request, now):
+    """The bin's record of a run of ``request`` (its ``bin_days``, else
+    the cloud's ``bin_days`` setting, else :data:`binning.DEFAULT_DAYS`).
+    """
+    days = request.bin_days or binning.days_of(
+        settings.plugin_settings(conn))
+    return binning.record(now, request.by, days)
+
+
+def refuse_locked(names, plans, found, now):
+    """Refuse, before any write, a named snapshot under a lock."""
+    for name, plan in zip(names, plans):
+        image = found.get(plan.image.resource_id) if plan.image else None
+        why = image and binning.lock_reason(image, now)
+        if why:
+            raise errors.Refused(_('Snapshot %(name)s is %(why)s: nothing '
+                                   'was changed.') % {'name': name,
+                                                      'why': why})
+
+
 def delete_snapshots(conn, request, reporter):
     """Plan the :class:`rcsnap_osc.delete.plan.Request`, then (unless
-    ``dry_run``) delete, then wait up to ``wait`` seconds for the volume
-    snapshots to go: ``(plans, outcomes)``. ``reporter.made(outcomes)``
-    once something is deleted: the outcomes are what to report if the
-    wait fails."""
+    ``dry_run``) bin, or with ``purge`` delete, then wait up to ``wait``
+    seconds for the volume snapshots to go: ``(plans, outcomes)``.
+    ``reporter.made(outcomes)`` once something is deleted: the outcomes
+    are what to report if the wait fails."""
+    found, now = {}, utcnow()
     plans = gather_and_plan(
         conn, request.names, force=request.force,
-        keep_volume_snapshots=request.keep_volume_snapshots)
+        keep_volume_snapshots=request.keep_volume_snapshots, found=found,
+        unbin=request.purge)
+    refuse_locked(request.names, plans, found, now)
+    if not request.purge:
+        plans = binning.held_back(plans, found, now)
     if request.dry_run:
         return plans, removal.planned(plans)
-    return plans, removal.remove(conn, plans, request.wait,
-                                 reporter.progress(_('Deleting')),
-                                 reporter.made)
+    if not request.purge:
+        return plans, bin_writes.bin_plans(
+            conn, plans, found, bin_record(conn, request, now))
+    return plans, purge(conn, plans, found, request.wait, reporter)
+
+
+def purge_named(conn, ids, dry_run, wait, reporter):
+    """``bin purge``: :func:`delete_snapshots` of these IDs, for real."""
+    return delete_snapshots(conn, delete_plan.Request(
+        names=tuple(ids), dry_run=dry_run, wait=wait, purge=True), reporter)
+
+
+def purge(conn, plans, found, wait, reporter):
+    """Delete what the plans say, a binned image unprotected first: the
+    outcomes."""
+    return removal.remove(conn, bin_writes.release_plans(conn, plans, found),
+                          wait, reporter.progress(_('Deleting')),
+                          reporter.made)
 
 
 @dataclasses.dataclass
@@ -189,6 +250,10 @@ def delete_orphans(conn, request, reporter):
         orphans.MIN_AGE if request.min_age is None else request.min_age)
     if request.dry_run:
         return orphaned, plans, removal.planned(plans)
+    if not request.purge:
+        found = {o.snapshot['id']: o.snapshot for o in orphaned}
+        return orphaned, plans, bin_writes.bin_plans(
+            conn, plans, found, bin_record(conn, request, utcnow()))
     return orphaned, plans, removal.remove(
         conn, plans, request.wait, reporter.progress(_('Deleting')),
         reporter.made)

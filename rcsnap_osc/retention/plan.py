@@ -69,6 +69,10 @@ class Request:
     confirm: typing.Callable | None = None
     label: str = _('Deleting')
     lineage: dict = dataclasses.field(default_factory=dict)
+    #: Days in the recycle bin (None: the cloud's ``bin_days``, else 7),
+    #: and the command the bin's record names.
+    bin_days: int | None = None
+    by: str = 'prune'
 
 
 @dataclasses.dataclass
@@ -111,6 +115,8 @@ class Retention:
 
     prunings: list = dataclasses.field(default_factory=list)
     archiving: Archiving | None = None
+    #: What was read, by ID (the images, volume snapshots and backups).
+    found: dict = dataclasses.field(default_factory=dict)
 
     @property
     def plans(self):

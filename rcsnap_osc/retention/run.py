@@ -18,17 +18,14 @@ is kept, release (:func:`retain`). ``prune`` is one server's retention
 (:func:`create_and_retain`, :func:`batch_create`,
 :func:`create_all_and_retain`).
 
-The snapshots are chosen by :mod:`rcsnap_osc.core.retention` and deleted
-through ``delete``'s plan (:func:`deletion_plan.plan_delete`, then
-:mod:`rcsnap_osc.cloud.removal`), so that nothing is orphaned; the
-volume-backed ones the rules keep that are older than their
-``archive_after`` are archived as ``rc snapshot archive`` archives them,
-each on its own (:func:`plan_archiving`): one that cannot be archived
-keeps its row with the reason. One retention at a time per server
-(:func:`holding`): the claim (:mod:`rcsnap_osc.cloud.claims`) is held for
-the whole run, and the deletions are planned only once it is held, so
-that a run beside another sees what the other left, never a listing the
-other is changing.
+The snapshots are chosen by :mod:`rcsnap_osc.core.retention` and binned
+through ``delete``'s plan (:mod:`rcsnap_osc.cloud.binning`), so that
+nothing is orphaned; the kept volume-backed ones older than their
+``archive_after`` are archived (:func:`plan_archiving`). One retention at
+a time per server (:func:`holding`): the claim
+(:mod:`rcsnap_osc.cloud.claims`) is held for the whole run, and the
+deletions are planned only once it is held, so that a run beside another
+sees what the other left, never a listing the other is changing.
 """
 
 import contextlib
@@ -39,12 +36,14 @@ from openstack import exceptions as sdk_exc
 from oslo_utils import uuidutils
 
 from rcsnap_osc.archive import run as archive_run
+from rcsnap_osc.cloud import binning as bin_writes
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import report
 from rcsnap_osc.core import archives
+from rcsnap_osc.core import binning
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import retention as rules
@@ -109,42 +108,48 @@ def find_server_id(conn, name_or_id):
 
 
 def plan_prunings(conn, servers, keep, older_than=None, newest=(),
-                  lineage=None):
+                  lineage=None, found=None):
     """The :class:`plan.Pruning` of each of ``servers``, ``[(ID, name)]``,
     from one set of listings (and the member lists of the shared
     candidates, at once). The snapshots ``newest`` names (just made) are
     the newest of their server, whatever their creation times say.
     ``keep`` may be a dict: the rules of each server ID. ``lineage``:
-    {server ID: the servers it replaced}, whose snapshots are its own."""
+    {server ID: the servers it replaced}, whose snapshots are its own.
+    Binned ones count as gone (:func:`binning.plan_retention`);
+    ``found``: what was read."""
     rules_of = keep.get if isinstance(keep, dict) else lambda _sid: keep
     project_id = conn.current_project_id
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     images, volume_snapshots, volumes = reads.listings(conn)
-    ordered = {sid: rules.newest_first(origin.snapshots_of(
-        sid, images, project_id, volume_snapshots, volumes,
-        (lineage or {}).get(sid, ())), newest)
-        for sid, _name in servers}
+    found = {} if found is None else found
+    found.update((i['id'], i) for i in images)
+    found.update(volume_snapshots or {})
+    ordered, due = {}, {}
+    for sid, _name in servers:
+        live, due[sid] = binning.live_and_due(origin.snapshots_of(
+            sid, images, project_id, volume_snapshots, volumes,
+            (lineage or {}).get(sid, ())), now)
+        ordered[sid] = rules.newest_first(live, newest)
     shared = [i for sid, _name in servers
               for i in rules.candidates_needing_members(
                   ordered[sid], rules_of(sid), project_id)]
     members = dict(zip(shared, reads.parallel(
         [lambda i=i: reads.list_members(conn, i) for i in shared])))
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
     choices = [(server_id, server_name, rules.choose(
         ordered[server_id], rules_of(server_id), project_id, members,
         older_than, now)) for server_id, server_name in servers]
     # An archived snapshot goes with its backups, by delete's rules: the
     # backups are listed once, and only where one of them is to go.
     backups = reads.list_backups(conn) if any(
-        archives.records(i) for _sid, _name, choice in choices
-        for i in choice.delete) else None
+        archives.records(found[i]) for _sid, _name, choice in choices
+        for i in [j['id'] for j in choice.delete] + due[_sid]) else None
+    found.update((b['id'], b) for b in backups or ())
     inventory = deletion_plan.Inventory(images, volume_snapshots or {},
                                         volumes, members or {}, backups)
-    return [plan.Pruning(server_id, server_name, choice,
-                         deletion_plan.plan_delete(
-                             [i['id'] for i in choice.delete], inventory,
-                             project_id),
-                         getattr(rules_of(server_id), 'archive_after', None))
-            for server_id, server_name, choice in choices]
+    return [plan.Pruning(sid, name, choice, binning.plan_retention(
+        inventory, [i['id'] for i in choice.delete], due[sid], project_id,
+        found, now), getattr(rules_of(sid), 'archive_after', None))
+        for sid, name, choice in choices]
 
 
 def prune(conn, server, request, reporter):
@@ -174,9 +179,10 @@ def retain_held(conn, request, reporter):
     ``reporter.made(retention)`` once something is deleted; an archive
     that fails is recorded on the :class:`plan.Archiving` (the deletions
     stand)."""
-    retention = plan.Retention(plan_prunings(
+    retention = plan.Retention()
+    retention.prunings = plan_prunings(
         conn, request.servers, request.keep, request.older_than,
-        request.newest, request.lineage))
+        request.newest, request.lineage, retention.found)
     for pruning in retention.prunings:
         pruning.outcomes = removal.planned(pruning.plans)
     if request.preview or request.dry_run:
@@ -192,8 +198,8 @@ def retain_held(conn, request, reporter):
             pruning.outcomes, outcomes = outcomes[:count], outcomes[count:]
         reporter.made(retention)
 
-    removal.remove(conn, retention.plans, request.wait,
-                   reporter.progress(request.label), deleted)
+    bin_writes.bin_or_purge(conn, retention.plans, retention.found, request,
+                            reporter.progress(request.label), deleted)
     if retention.archiving is None:
         plan_archiving(conn, retention)
     archive_kept(conn, retention.archiving, request.wait, reporter)

@@ -213,7 +213,8 @@ def outcome(row, result):
     if result.pruned:
         outcomes = result.pruned.outcomes
         row.pruned = [o.item.resource_id for o in outcomes
-                      if o.item.kind == 'image' and o.state == 'deleted']
+                      if o.item.kind == 'image'
+                      and o.state in ('deleted', 'binned')]
         failed = [o for o in outcomes if o.failed]
         archiving = result.pruned.archiving
         if failed:

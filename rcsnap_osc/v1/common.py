@@ -269,6 +269,35 @@ def say_to(stderr):
 
 # -- the outcomes of a deletion (delete, prune) ------------------------------
 
+#: The bin's days: at least one (an argparse type).
+BIN_DAYS = whole_number(1, _('a snapshot stays at least one day in the '
+                             'bin; --purge skips it'))
+
+
+def add_bin_days_argument(parser):
+    parser.add_argument(
+        '--bin-days',
+        metavar='<days>',
+        type=BIN_DAYS,
+        default=None,
+        help=_('Days a snapshot stays in the recycle bin before a '
+               'retention run may purge it (default: the cloud\'s '
+               '"rcsnap: bin_days" in clouds.yaml, else 7)'),
+    )
+
+
+def say_binned(say, outcomes):
+    """The line of every path that bins: where, until when, what frees
+    the quota now (nothing when nothing was binned)."""
+    from rcsnap_osc.core import binning
+
+    binned = [o for o in outcomes if o.state == binning.BINNED]
+    images = [o for o in binned if o.item.kind == 'image']
+    if images or binned:
+        say(binning.where_line([o.item.resource_id for o in images or binned],
+                               binned[0].reason, bool(images)))
+
+
 #: What ``--wait`` waits for in a deletion.
 DELETE_WAIT = _('the volume snapshots are gone, and report those Cinder '
                 'failed to delete')
@@ -280,6 +309,7 @@ DELETE_RESULTS = {
     'keep': _('kept (%s)'),
     'fail': _('failed (%s)'),
     'refuse': _('refused (%s)'),
+    'binned': _('binned until %s'),
 }
 
 DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot'),
@@ -292,9 +322,16 @@ DELETE_DRY_RUN_RESULTS = dict(DELETE_RESULTS, fail=_('would fail (%s)'),
                               refuse=_('would be refused (%s)'))
 
 
-def delete_rows(outcomes, dry_run=False):
-    """A row per outcome: ID, kind, name, result (what would be)."""
+#: What --dry-run says of an item a delete path would bin.
+BIN_DRY_RUN_RESULTS = dict(DELETE_DRY_RUN_RESULTS, delete=_('would bin'))
+
+
+def delete_rows(outcomes, dry_run=False, binning=False):
+    """A row per outcome: ID, kind, name, result (what would be;
+    ``binning``: a dry run of a path that bins)."""
     results = DELETE_DRY_RUN_RESULTS if dry_run else DELETE_RESULTS
+    if dry_run and binning:
+        results = BIN_DRY_RUN_RESULTS
     return [(o.item.resource_id, DELETE_KINDS[o.item.kind], o.item.name or
              '', results[o.state] % o.reason if '%s' in results[o.state]
              else results[o.state]) for o in outcomes]
@@ -318,9 +355,9 @@ def say_pruned(say, pruning, outcomes, kept=None):
 
 
 def pruned_ids(outcomes):
-    """The IDs of the snapshot images a pruning deleted."""
+    """The IDs of the snapshot images a pruning binned or deleted."""
     return [o.item.resource_id for o in outcomes
-            if o.item.kind == 'image' and o.state == 'deleted']
+            if o.item.kind == 'image' and o.state in ('deleted', 'binned')]
 
 
 def deletion_failure(plans, outcomes, dry_run=False, what=None):

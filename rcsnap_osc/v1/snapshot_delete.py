@@ -26,9 +26,10 @@ HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 MIN_AGE = 300
 
 DESCRIPTION = _(
-    "Delete instance snapshots and the volume snapshots they own.\n\n"
-    "Deleting the image alone leaves its volume snapshots behind; this "
-    "command plans first and never leaves one behind.\n\n"
+    "Move instance snapshots to the recycle bin, or delete them with "
+    "--purge.\n\n"
+    "The plan never leaves a volume snapshot behind; a binned snapshot "
+    "counts against the quota until \"rc snapshot bin purge\".\n\n"
     "The user guide page \"Delete a snapshot, and what it frees\" has the "
     "details.")
 
@@ -42,7 +43,8 @@ def request(args):
         keep_volume_snapshots=args.keep_volume_snapshots,
         dry_run=args.dry_run, wait=args.timeout if args.wait else None,
         include_all=args.all, min_age=args.min_age,
-        all_projects=args.all_projects, project=args.project)
+        all_projects=args.all_projects, project=args.project,
+        purge=args.purge, bin_days=args.bin_days)
 
 
 class DeleteSnapshot(base.Lister):
@@ -100,8 +102,17 @@ class DeleteSnapshot(base.Lister):
             action='store_true',
             help=_('Delete the images only; keep every volume snapshot'),
         )
+        parser.add_argument(
+            '--purge',
+            action='store_true',
+            help=_('Skip the recycle bin: delete for real, at once (asks '
+                   'first unless --yes)'),
+        )
+        common.add_bin_days_argument(parser)
         common.add_plan_arguments(parser, _(
-            'Show what would be deleted and kept, and why'), yes=None)
+            'Show what would be binned (deleted with --purge) and kept, '
+            'and why'), yes=_('With --purge, do not ask (needed when not '
+                              'on a terminal)'))
         parser.add_argument(
             '--force',
             action='store_true',
@@ -120,13 +131,20 @@ class DeleteSnapshot(base.Lister):
 
         wanted = request(parsed_args)
         plan.check(wanted, parsed_args.orphans)
+        common.Confirmation(self.app, parsed_args, _(
+            'delete --purge deletes for good: add --yes to confirm, or '
+            '--dry-run to see the plan.'), needed=wanted.purge).confirm(
+            [], _('Delete these for good, skipping the recycle bin? '
+                  '[y/N] '))
         if parsed_args.orphans:
             return self.delete_orphans(wanted)
         plans, outcomes = deleting.delete_snapshots(
             self.conn, wanted, self.reporter())
+        common.say_binned(common.say_to(self.app.stderr), outcomes)
         self.fail_after_output(common.deletion_failure(plans, outcomes,
                                                        wanted.dry_run))
-        return HEADERS, common.delete_rows(outcomes, wanted.dry_run)
+        return HEADERS, common.delete_rows(outcomes, wanted.dry_run,
+                                           not wanted.purge)
 
     def reporter(self):
         """Progress on stderr; what was deleted is printed even if the
@@ -144,7 +162,11 @@ class DeleteSnapshot(base.Lister):
         say = common.say_to(self.app.stderr)
         for line in plan.notes(orphans):
             say(line)
-        say(plan.freed_line(wanted, orphans, outcomes))
+        if wanted.purge:
+            say(plan.freed_line(wanted, orphans, outcomes))
+        else:
+            common.say_binned(say, outcomes)
         self.fail_after_output(common.deletion_failure(
             plans, outcomes, wanted.dry_run, _('volume snapshots')))
-        return HEADERS, common.delete_rows(outcomes, wanted.dry_run)
+        return HEADERS, common.delete_rows(outcomes, wanted.dry_run,
+                                           not wanted.purge)

@@ -23,9 +23,9 @@ from rcsnap_osc.v1 import keep
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
 DESCRIPTION = _(
-    "Keep the newest snapshots of a server, delete the others.\n\n"
+    "Keep the newest snapshots of a server, bin the others.\n\n"
     "The keep rules (--keep, --keep-daily, ...) say which stay; the "
-    "others are deleted.\n\n"
+    "others go to the recycle bin.\n\n"
     "The user guide page \"Keep the last N, the dailies, weeklies and "
     "monthlies of a server: prune\" has the details.")
 
@@ -62,6 +62,7 @@ class PruneSnapshot(base.Lister):
             'From before the snapshots are listed until they are deleted '
             '(not with --dry-run), the command'))
         common.add_wait_arguments(parser, common.DELETE_WAIT)
+        common.add_bin_days_argument(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -88,7 +89,7 @@ class PruneSnapshot(base.Lister):
             wait=args.timeout if args.wait else None,
             lock=retention_plan.lock_for(common.lock_seconds(args),
                                          args.timeout if args.wait else 0),
-            preview=True,
+            preview=True, bin_days=args.bin_days,
             confirm=self.confirm if self.confirmation.needed else None)
         done = retaining.prune(
             self.conn, args.server, request, common.StderrReporter(
@@ -97,6 +98,7 @@ class PruneSnapshot(base.Lister):
         pruning = done.prunings[0]
         if args.dry_run or not done.has_work():
             return HEADERS, rows(pruning, True)
+        common.say_binned(common.say_to(self.app.stderr), pruning.outcomes)
         self.fail_after_output(common.deletion_failure(pruning.plans,
                                                        pruning.outcomes))
         if done.archiving.error is not None:
@@ -119,7 +121,8 @@ class PruneSnapshot(base.Lister):
 
 
 def rows(pruning, dry_run):
-    """The rows of a server's pruning: what is (or would be) deleted,
-    then what is kept and what became of its archive."""
-    return common.delete_rows(pruning.outcomes, dry_run) + archived.kept_rows(
+    """The rows of a server's pruning: what is (or would be) binned or
+    deleted, then what is kept and what became of its archive."""
+    return common.delete_rows(pruning.outcomes, dry_run,
+                              True) + archived.kept_rows(
         pruning.archiving, common.kept_rows(pruning.choice), dry_run)

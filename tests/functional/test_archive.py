@@ -110,14 +110,15 @@ class TestArchive(ArchiveTest):
             self.assertIn('incremental on backup', row['Result'])
 
         # The first archive cannot go while the second builds on it.
-        proc = self.rc('delete', snap['id'], '-f', 'json', parse=False,
+        proc = self.rc('delete', '--purge', '--yes',
+                       snap['id'], '-f', 'json', parse=False,
                        check=False)
         self.assertEqual(1, proc.returncode, proc.stderr)
         self.assertIn('builds on it', proc.stdout)
         shown = self.rc('show', snap['id'])
         self.assertEqual(['available', 'available'],
                          [b['status'] for b in shown['backups']])
-        rows = self.rc('delete', second['id'])
+        rows = self.rc('delete', '--purge', '--yes', second['id'])
         self.assertEqual(['deleted', 'deleting', 'deleting'],
                          [r['Result'] for r in rows])
         newer = [r['Resource'] for r in made]
@@ -126,7 +127,7 @@ class TestArchive(ArchiveTest):
             left = {b.id for b in block.backups()}
             return not left & set(newer)
         base.wait_for('incremental backups gone', gone)
-        rows = self.rc('delete', snap['id'])
+        rows = self.rc('delete', '--purge', '--yes', snap['id'])
         self.assertEqual(['image', 'backup', 'backup'],
                          [r['Kind'] for r in rows])
         self.assertEqual(['deleted', 'deleting', 'deleting'],

@@ -50,13 +50,14 @@ class TestDelete(base.FunctionalTest):
         ids = self.volume_snapshot_ids(snap)
         self.assertEqual(2, len(ids))
 
-        plan = self.rc('delete', snap['id'], '--dry-run')
+        plan = self.rc('delete', '--purge', '--yes', snap['id'], '--dry-run')
         self.assertEqual({snap['id']: 'would delete',
                           ids[0]: 'would delete', ids[1]: 'would delete'},
                          results(plan))
         self.assertTrue(self.exists('image', snap['id']))
 
-        rows = self.rc('delete', snap['id'], '--wait', '--timeout',
+        rows = self.rc('delete', '--purge', '--yes',
+                       snap['id'], '--wait', '--timeout',
                        str(base.TIMEOUT))
         self.assertEqual({snap['id']: 'deleted', ids[0]: 'deleted',
                           ids[1]: 'deleted'}, results(rows))
@@ -89,7 +90,8 @@ class TestDelete(base.FunctionalTest):
         # The data volume snapshot cannot go while that volume exists, and
         # no other image uses it: the whole snapshot is refused, so that
         # nothing is left that no image refers to.
-        proc = self.rc('delete', snap['id'], '--wait', '--timeout',
+        proc = self.rc('delete', '--purge', '--yes',
+                       snap['id'], '--wait', '--timeout',
                        str(base.TIMEOUT), '-f', 'json', parse=False,
                        check=False)
         self.assertEqual(1, proc.returncode, proc.stderr)
@@ -108,7 +110,8 @@ class TestDelete(base.FunctionalTest):
         # Once the volume is gone, the snapshot goes with its own volume
         # snapshot; the shared one stays with the other image.
         self.delete_volume(volume.id)
-        rows = self.rc('delete', snap['id'], '--wait', '--timeout',
+        rows = self.rc('delete', '--purge', '--yes',
+                       snap['id'], '--wait', '--timeout',
                        str(base.TIMEOUT))
         self.assertEqual({
             snap['id']: 'deleted',
@@ -124,7 +127,8 @@ class TestDelete(base.FunctionalTest):
         image = base.connection().image
         image.update_image(snap['id'], is_protected=True)
         self.addCleanup(image.update_image, snap['id'], is_protected=False)
-        proc = self.rc('delete', snap['id'], 'no-such-snapshot-%s'
+        proc = self.rc('delete', '--purge', '--yes',
+                       snap['id'], 'no-such-snapshot-%s'
                        % self.prefix, parse=False, check=False)
         self.assertEqual(1, proc.returncode, proc.stderr)
         self.assertNotIn('Traceback', proc.stderr)

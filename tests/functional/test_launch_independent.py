@@ -96,7 +96,8 @@ class TestLaunchIndependent(base.FunctionalTest):
         self.assertIn('Deleted temporary image', err)
         self.assertEqual([], self.temporary_leftovers(launched['name']))
 
-        rows = self.rc('delete', snap['id'], '--wait', '--timeout',
+        rows = self.rc('delete', '--purge', '--yes',
+                       snap['id'], '--wait', '--timeout',
                        str(base.TIMEOUT))
         self.assertEqual({'deleted'}, {r['Result'] for r in rows}, rows)
         self.assertEqual(3, len(rows))

@@ -55,7 +55,8 @@ class TestOrphans(base.FunctionalTest):
         # Other tests may be making snapshots beside this one: only
         # orphans at least as old as these are reclaimed.
         oldest = min(age_seconds(listed[sid]['Created At']) for sid in ids)
-        proc = self.rc('delete', '--orphans', '--wait', '--min-age',
+        proc = self.rc('delete', '--purge', '--yes',
+                       '--orphans', '--wait', '--min-age',
                        str(max(0, int(oldest) - 5)), '-f', 'json',
                        parse=False)
         rows = {row['Resource']: row['Result']

@@ -16,7 +16,6 @@ nothing is orphaned."""
 
 import json
 
-from openstack import exceptions as sdk_exc
 from testtools import content
 
 from tests.functional import base
@@ -37,7 +36,7 @@ class TestPrune(base.FunctionalTest):
             '--dry-run')}
         self.assertEqual('kept (daily %s)' % newer['created_at'][:10],
                          plan[newer['id']])
-        self.assertEqual('would delete', plan[older['id']])
+        self.assertEqual('would bin', plan[older['id']])
 
     def test_keep_two_of_three_volume_backed(self):
         server = self.create_server(volume_size=1)
@@ -49,8 +48,8 @@ class TestPrune(base.FunctionalTest):
         plan = {row['Resource']: row['Result'] for row in self.rc(
             'prune', '--server', server['name'], '--keep', '2',
             '--dry-run')}
-        self.assertEqual('would delete', plan[oldest['id']])
-        self.assertEqual(['would delete'],
+        self.assertEqual('would bin', plan[oldest['id']])
+        self.assertEqual(['would bin'],
                          [plan[v] for v in vsids[oldest['id']]])
         for snap in kept:
             self.assertEqual('kept (one of the newest 2)', plan[snap['id']])
@@ -59,12 +58,17 @@ class TestPrune(base.FunctionalTest):
         done = {row['Resource']: row['Result'] for row in self.rc(
             'prune', '--server', server['id'], '--keep', '2', '--yes',
             '--wait', '--timeout', str(base.TIMEOUT))}
-        self.assertEqual('deleted', done[oldest['id']])
-        self.assertEqual(['deleted'], [done[v] for v in vsids[oldest['id']]])
+        # The older one goes to the recycle bin: hidden, its volume
+        # snapshots marked.
+        self.assertTrue(done[oldest['id']].startswith('binned until '))
+        self.assertEqual([done[oldest['id']]],
+                         [done[v] for v in vsids[oldest['id']]])
 
         conn = base.connection()
-        self.assertRaises(sdk_exc.NotFoundException,
-                          conn.image.get_image, oldest['id'])
+        self.assertTrue(conn.image.get_image(oldest['id']).is_hidden)
+        for vsid in vsids[oldest['id']]:
+            self.assertEqual('prune', conn.block_storage.get_snapshot(
+                vsid).metadata['rcsnap_binned_by'])
         for snap in kept:
             shown = self.rc('show', snap['id'])
             self.assertEqual(['available'], [
@@ -91,12 +95,13 @@ class TestPrune(base.FunctionalTest):
                          sorted(new['pruned']))
 
         conn = base.connection()
+        # In the recycle bin: hidden, their volume snapshots marked.
         for gone in made[:2]:
-            self.assertRaises(sdk_exc.NotFoundException,
-                              conn.image.get_image, gone['id'])
+            self.assertTrue(conn.image.get_image(gone['id']).is_hidden)
         theirs = {v for s in made[:2] for v in vsids[s['id']]}
-        left = {v.id for v in conn.block_storage.snapshots()}
-        self.assertEqual(set(), theirs & left)
+        marked = {v.id for v in conn.block_storage.snapshots()
+                  if 'rcsnap_binned_at' in (v.metadata or {})}
+        self.assertEqual(theirs, theirs & marked)
         kept = [self.rc('show', s['id']) for s in (new, made[2])]
         for snap in kept:
             self.assertEqual(['available'], [
@@ -119,7 +124,7 @@ class TestPrune(base.FunctionalTest):
         plan = {row['Resource']: row['Result'] for row in self.rc(
             'prune', '--server', server['id'], '--keep', '1',
             '--dry-run')}
-        self.assertEqual('would delete', plan[made[0]['id']])
+        self.assertEqual('would bin', plan[made[0]['id']])
         self.assertEqual('kept (one of the newest 1)', plan[made[1]['id']])
 
         rows = {row['Server ID']: row for row in self.rc(
@@ -140,9 +145,6 @@ class TestOneRetentionAtATime(base.FunctionalTest):
     def test_two_prunes_delete_the_older_snapshots_once(self):
         server = self.create_server(volume_size=1)
         made = [self.snapshot_server(server) for _ in range(3)]
-        older = {s['id'] for s in made[:2]} | {
-            d['snapshot_id'] for s in made[:2]
-            for d in s['volume_snapshots']}
         runs = base.run_each([
             ['rc', 'snapshot', 'prune', '--server', server['id'], '--keep',
              '1', '--yes', '--wait', '--timeout', str(base.TIMEOUT),
@@ -152,11 +154,12 @@ class TestOneRetentionAtATime(base.FunctionalTest):
             self.assertEqual(0, proc.returncode, proc.stderr)
             rows = json.loads(proc.stdout)
             deleted += [r['Resource'] for r in rows
-                        if r['Result'] == 'deleted']
+                        if r['Kind'] == 'image'
+                        and r['Result'].startswith('binned until')]
             self.assertIn({'Resource': made[2]['id'], 'Kind': 'image',
                            'Name': made[2]['name'],
                            'Result': 'kept (one of the newest 1)'}, rows)
-        self.assertEqual(sorted(older), sorted(deleted))
+        self.assertEqual(sorted(s['id'] for s in made[:2]), sorted(deleted))
         conn = base.connection()
         self.assertEqual(made[2]['id'], conn.image.get_image(
             made[2]['id']).id)
@@ -200,5 +203,4 @@ class TestOneRetentionAtATime(base.FunctionalTest):
             self.assertEqual([made[0]['id']], left)
         else:  # one after the other: the last one's snapshot stays
             self.assertEqual(1, len(left))
-        self.assertRaises(sdk_exc.NotFoundException, conn.image.get_image,
-                          older['id'])
+        self.assertTrue(conn.image.get_image(older['id']).is_hidden)

@@ -85,7 +85,7 @@ class TestShareAllVolumes(test_share.ShareTest):
         self.assertEqual([], self.data_images_of(shared['id'],
                                                  base.OTHER_CLOUD))
 
-        deleted = self.rc('delete', shared['id'])
+        deleted = self.rc('delete', '--purge', '--yes', shared['id'])
         self.assertEqual([('image', 'deleted'), ('data image', 'deleted')],
                          [(r['Kind'], r['Result']) for r in deleted])
         self.assertEqual([], self.data_images_of(shared['id']))

@@ -75,7 +75,8 @@ class TestUnarchive(test_archive.ArchiveTest):
                         if (b.metadata or {}).get('rcsnap_image_id') ==
                         snap['id']]
         base.wait_for('backups of %s gone' % snap['id'], backups_gone)
-        rows = self.rc('delete', snap['id'], '--wait', '--timeout',
+        rows = self.rc('delete', '--purge', '--yes',
+                       snap['id'], '--wait', '--timeout',
                        str(base.TIMEOUT))
         self.assertEqual(['deleted', 'deleted', 'deleted', 'deleting',
                           'deleting'], [r['Result'] for r in rows])

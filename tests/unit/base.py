@@ -45,6 +45,10 @@ COMPUTE_MAX_MICROVERSION = '2.100'
 
 #: The request that has Cinder validate the token while Glance answers
 #: (:func:`rcsnap_osc.cloud.find.warm`).
+#: When the unit tests' bin records start, and until when they last.
+BIN_NOW = __import__('datetime').datetime(2026, 12, 7, 13, 0, 0)
+BIN_UNTIL = '2026-12-14T13:00:00Z'
+BINNED = 'binned until %s' % BIN_UNTIL
 WARM_UP = 'GET %s/snapshots?limit=1' % VOLUME_URL
 # show's early request by ID (rcsnap_osc.cloud.find.volume_page).
 VOLUME_PAGE = 'GET %s/volumes/detail?limit=100' % VOLUME_URL
@@ -180,6 +184,11 @@ class TestCommand(testtools.TestCase):
         self.addCleanup(settle)
         self.token = token_body()
         self.register_cloud()
+        from tests.unit import fakes
+        fakes.register_bin_writes(self.requests)
+        # The recycle bin's records start at a known time.
+        self.useFixture(fixtures.MonkeyPatch(
+            'rcsnap_osc.cloud.binning.now', lambda: BIN_NOW))
         # create's quota pre-flight: room, unless a test says otherwise.
         from tests.unit import fakes
         fakes.register_quota(self.requests)

@@ -750,3 +750,33 @@ class FakeClaims:
         del self.images[found['id']]
         context.status_code = 204
         return ''
+
+
+def register_bin_writes(requests):
+    """Glance and Cinder accept the writes of the recycle bin, answering
+    as they do (the local cloud's answers): a JSON patch of any image (the
+    image), its deactivation and reactivation (204, no body), a volume
+    snapshot's metadata (POST adds, PUT replaces: the metadata) and a
+    backup's (PUT at 3.43: the backup's summary)."""
+    images = re.compile(re.escape(base.IMAGE_URL) + r'/v2/images/[^/]+$')
+    actions = re.compile(re.escape(base.IMAGE_URL) +
+                         r'/v2/images/[^/]+/actions/(de|re)activate$')
+    metadata = re.compile(re.escape(base.VOLUME_URL) +
+                          r'/snapshots/[^/]+/metadata$')
+    backups = re.compile(re.escape(base.VOLUME_URL) + r'/backups/[^/]+$')
+
+    def patched(request, context):
+        return {'id': request.url.rsplit('/', 1)[-1]}
+
+    def meta(request, context):
+        return {'metadata': request.json()['metadata']}
+
+    def backup(request, context):
+        return {'backup': {'id': request.url.rsplit('/', 1)[-1],
+                           'name': None, 'links': []}}
+
+    requests.patch(images, json=patched)
+    requests.post(actions, status_code=204, text='')
+    requests.post(metadata, json=meta)
+    requests.put(metadata, json=meta)
+    requests.put(backups, json=backup)

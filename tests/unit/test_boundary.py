@@ -46,6 +46,8 @@ ARGUMENTS = {
     'rc_snapshot_flavors': [fakes.IMAGE_ID],
     'rc_snapshot_launch': [fakes.IMAGE_ID],
     'rc_snapshot_delete': [fakes.IMAGE_ID],
+    'rc_snapshot_recover': [fakes.IMAGE_ID],
+    'rc_snapshot_bin_purge': ['--yes'],
     'rc_snapshot_orphans': [],
     'rc_snapshot_usage': [],
     'rc_snapshot_prune': ['--server', fakes.SERVER_ID, '--keep', '1',
@@ -128,7 +130,8 @@ class TestPartialWork(base.TestCommand):
                           exc=requests.exceptions.ConnectionError(
                               'Connection refused'))
         code, out, err = self.run_cli('rc', 'snapshot', 'delete',
-                                      fakes.IMAGE_ID, '--wait', '-f', 'json')
+                                      '--purge', '--yes', fakes.IMAGE_ID,
+                                      '--wait', '-f', 'json')
         self.assertEqual(1, code, err)
         self.assertEqual([
             {'Resource': fakes.IMAGE_ID, 'Kind': 'image',

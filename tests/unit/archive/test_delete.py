@@ -36,7 +36,8 @@ class TestDeleteArchived(base.TestCommand):
                           json={'backups': backups})
 
     def delete(self, *args, code=0):
-        status, out, err = self.run_cli('rc', 'snapshot', 'delete', *args,
+        status, out, err = self.run_cli('rc', 'snapshot', 'delete',
+                                        '--purge', '--yes', *args,
                                         '-f', 'json')
         self.assertEqual(code, status, err)
         return json.loads(out), err

@@ -109,6 +109,11 @@ class KeepTest(create_base.CreateTest):
                 err.strip().splitlines())
 
 
+def binned_writes(writes):
+    """The writes that bin the older snapshots (not the claims')."""
+    return [c for c in writes if '/b000' in c or '/a000' in c]
+
+
 class TestCreateKeep(KeepTest):
 
     def test_keep_one_deletes_both_older_ones(self):
@@ -118,25 +123,26 @@ class TestCreateKeep(KeepTest):
         self.assertEqual('active', data['status'])
         self.assertEqual([image_id(2), image_id(1)], data['pruned'])
         self.assertEqual([
-            'Pruning server analysis-vm: image %s (snap-2): deleted'
-            % image_id(2),
+            'Pruning server analysis-vm: image %s (snap-2): %s'
+            % (image_id(2), base.BINNED),
             'Pruning server analysis-vm: volume snapshot %s (snapshot for '
-            'analysis-vm-snap): deleted' % vsid(2),
-            'Pruning server analysis-vm: image %s (snap-1): deleted'
-            % image_id(1),
+            'analysis-vm-snap): %s' % (vsid(2), base.BINNED),
+            'Pruning server analysis-vm: image %s (snap-1): %s'
+            % (image_id(1), base.BINNED),
             'Pruning server analysis-vm: volume snapshot %s (snapshot for '
-            'analysis-vm-snap): deleted' % vsid(1),
+            'analysis-vm-snap): %s' % (vsid(1), base.BINNED),
             'Pruning server analysis-vm: image %s (analysis-vm): kept (one '
             'of the newest 1)' % fakes.IMAGE_ID], lines[1:])
-        # Images first, then their volume snapshots, then one listing
-        # sees both gone.
+        # Each image, then its volume snapshot's record: nothing to wait
+        # for.
         self.assertCalls(KEEP + [
             LISTINGS,
-            'DELETE %s/%s' % (IMAGES, image_id(2)),
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/%s' % (SNAPS, vsid(2)),
-            'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/detail?limit=1000' % SNAPS] + RELEASE)
+            'PATCH %s/%s' % (IMAGES, image_id(2)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(2)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(2)),
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(1))] + RELEASE)
 
     def test_keep_two_deletes_the_oldest(self):
         self.cloud([snap(2), snap(1)])
@@ -144,9 +150,9 @@ class TestCreateKeep(KeepTest):
         self.assertEqual([image_id(1)], data['pruned'])
         self.assertCalls(KEEP + [
             LISTINGS,
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/%s' % (SNAPS, vsid(1))] + RELEASE)
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(1))] + RELEASE)
 
     def test_keep_more_than_exist_deletes_nothing(self):
         self.cloud([snap(2), snap(1)])
@@ -168,9 +174,9 @@ class TestCreateKeep(KeepTest):
             '2026-11-02)' % image_id(2)], lines[-2:])
         self.assertCalls(KEEP + [
             LISTINGS,
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/%s' % (SNAPS, vsid(1))] + RELEASE)
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(1))] + RELEASE)
 
     def test_keep_within_with_keep(self):
         self.cloud([snap(20), snap(2)])
@@ -209,9 +215,9 @@ class TestCreateKeep(KeepTest):
         self.assertCalls(KEEP + [
             LISTINGS,
             'GET %s/%s/members' % (IMAGES, image_id(2)),
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'GET %s/%s' % (SNAPS, vsid(1))] + RELEASE)
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(1))] + RELEASE)
 
     def test_protected_counts_toward_n(self):
         self.cloud([snap(2, protected=True), snap(1)])
@@ -234,14 +240,14 @@ class TestCreateKeep(KeepTest):
         self.assertNotIn(test_usage.LISTINGS[0], self.calls())
 
     def test_a_deletion_failing_exits_1_after_the_output(self):
-        self.cloud([snap(1)], gone_after_delete=False)
-        fakes.register_volume_snapshot_states(self.requests, vsid(1),
-                                              'error_deleting')
+        self.cloud([snap(1)])
+        self.requests.patch('%s/%s' % (IMAGES, image_id(1)),
+                            status_code=403, text='403 Forbidden')
         code, out, err = self.run_cli('rc', 'snapshot', 'create',
                                       fakes.SERVER_ID, '--keep', '1', '-f',
                                       'json')
         self.assertEqual(1, code, err)
-        self.assertEqual([image_id(1)], json.loads(out)['pruned'])
+        self.assertEqual([], json.loads(out)['pruned'])
         self.assertIn('1 of 1 older snapshots could not be deleted: '
                       + image_id(1), err.strip().splitlines()[-1])
 
@@ -370,25 +376,24 @@ class TestBatchKeep(create_base.CreateTest):
         rows, lines = self.batch()
         self.assertEqual([[image_id(1)], [image_id(2)]],
                          [r['Pruned'] for r in rows])
-        self.assertIn('Pruning server node-0: image %s (snap-1): deleted'
-                      % image_id(1), lines)
-        self.assertIn('Pruning server node-1: image %s (snap-2): deleted'
-                      % image_id(2), lines)
+        self.assertIn('Pruning server node-0: image %s (snap-1): %s'
+                      % (image_id(1), base.BINNED), lines)
+        self.assertIn('Pruning server node-1: image %s (snap-2): %s'
+                      % (image_id(2), base.BINNED), lines)
         calls = self.calls()
-        # Once each, whatever the number of servers; the volume snapshots
-        # are listed again to see the deleted ones gone, the volumes were
-        # listed once before, for the verdicts.
-        self.assertEqual([1, 1, 2, 2], [calls.count(listing)
+        # Once each, whatever the number of servers (binning waits for
+        # nothing); the volumes were listed once before, for the verdicts.
+        self.assertEqual([1, 1, 1, 2], [calls.count(listing)
                                         for listing in test_usage.LISTINGS])
         self.assertEqual(sorted([
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/%s' % (IMAGES, image_id(2)),
-            'DELETE %s/%s' % (SNAPS, vsid(1)),
-            'DELETE %s/%s' % (SNAPS, vsid(2))]),
-            sorted(c for c in self.writes() if c.startswith('DELETE')))
-        # One listing sees both volume snapshots gone; then the claims
-        # are released.
-        self.assertEqual('GET %s/detail?limit=1000' % SNAPS, calls[-3])
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'PATCH %s/%s' % (IMAGES, image_id(2)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(2)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(1)),
+            'POST %s/%s/metadata' % (SNAPS, vsid(2))]),
+            sorted(binned_writes(self.writes())))
+        # Then the claims are released.
         self.assertEqual(sorted(test_prune.claim_calls(i)[1][0]
                                 for i in IDS), sorted(calls[-2:]))
 
@@ -398,10 +403,11 @@ class TestBatchKeep(create_base.CreateTest):
                 'conflictingRequest', 409, "Cannot 'createImage' instance "
                 "%s while it is in task_state image_snapshot" % IDS[1]))})
         self.assertEqual([[image_id(1)], []], [r['Pruned'] for r in rows])
-        self.assertEqual(['DELETE %s/%s' % (IMAGES, image_id(1)),
-                          'DELETE %s/%s' % (SNAPS, vsid(1))],
-                         [c for c in self.writes()
-                          if c.startswith('DELETE')])
+        self.assertEqual(['PATCH %s/%s' % (IMAGES, image_id(1)),
+                          'POST %s/%s/actions/deactivate' % (
+                              IMAGES, image_id(1)),
+                          'POST %s/%s/metadata' % (SNAPS, vsid(1))],
+                         binned_writes(self.writes()))
         self.assertEqual({}, {i: c for i, c in self.claims.images.items()
                               if not c.get('rcsnap:claim_released_at')})
         self.assertIn('1 of 2 servers were not snapshotted: node-1',
@@ -421,6 +427,7 @@ class TestBatchKeep(create_base.CreateTest):
             % test_claims.HOLDER, rows[1]['Status'])
         self.assertEqual(['POST %s/%s/action' % (create_base.SERVERS,
                                                  IDS[0])],
-                         [c for c in self.writes() if 'action' in c])
+                         [c for c in self.writes() if '/action' in c
+                          and 'actions' not in c])
         self.assertIn('1 of 2 servers were not snapshotted: node-1',
                       lines[-1])

@@ -71,14 +71,15 @@ class TestCreateKeepArchive(tk.KeepTest):
         self.assertIn('Pruning server analysis-vm: backup %s (/dev/vda): '
                       'available (full, 1 GiB)' % BACKUP, lines)
         writes = self.writes()
-        # The archive comes after the pruning's deletions, before the
+        # The archive comes after the pruning's binning, before the
         # claim is let go.
         self.assertEqual([
-            'DELETE %s/%s' % (tk.IMAGES, tk.image_id(1)),
-            'DELETE %s/%s' % (tk.SNAPS, tk.vsid(1)),
+            'PATCH %s/%s' % (tk.IMAGES, tk.image_id(1)),
+            'POST %s/%s/actions/deactivate' % (tk.IMAGES, tk.image_id(1)),
+            'POST %s/%s/metadata' % (tk.SNAPS, tk.vsid(1)),
             ta.POST, 'PATCH %s/%s' % (tk.IMAGES, tk.image_id(2)),
             'DELETE %s/%s' % (tk.SNAPS, tk.vsid(2))] + tk.RELEASE,
-            writes[-6:])
+            writes[-7:])
         posted = [r.json()['backup'] for r in self.requests.request_history
                   if r.method == 'POST' and r.url == bf.BACKUPS]
         self.assertEqual([(OLD_VOLUME, tk.vsid(2))],

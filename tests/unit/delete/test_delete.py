@@ -78,7 +78,8 @@ class DeleteTest(base.TestCommand):
 
     def delete(self, *args, code=0):
         """Run the command with ``-f json``: (rows, stderr)."""
-        status, out, err = self.run_cli('rc', 'snapshot', 'delete', *args,
+        status, out, err = self.run_cli('rc', 'snapshot', 'delete', '--purge',
+                                        '--yes', *args,
                                         '-f', 'json')
         self.assertEqual(code, status, err)
         self.assertNotIn('Traceback', err)

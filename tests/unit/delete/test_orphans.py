@@ -138,7 +138,8 @@ class OrphansTest(base.TestCommand):
 
     def delete(self, *args, code=0):
         status, out, err = self.run_cli('rc', 'snapshot', 'delete',
-                                        '--orphans', *args, '-f', 'json')
+                                        '--orphans', '--purge', '--yes',
+                                        *args, '-f', 'json')
         self.assertEqual(code, status, err)
         self.assertNotIn('Traceback', err)
         return json.loads(out), err

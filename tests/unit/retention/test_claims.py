@@ -117,8 +117,10 @@ class TestPruneHeld(base.TestCommand):
         self.assertEqual(0, code, err)
         take, release = test_prune.claim_calls(generation=1)
         self.assertEqual(take[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + release,
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(1))]
+            + release,
             self.writes())
         self.assertEqual([CLAIM.image_id(1)], list(self.claims.images))
         mine = self.claims.images[CLAIM.image_id(1)]
@@ -176,9 +178,11 @@ class TestPruneHeld(base.TestCommand):
         self.assertEqual(
             'Waiting: the retention of server analysis-vm held (%s) (0 s)'
             % HOLDER, lines[0])
-        self.assertEqual(1, len(lines), err)  # the same text: said once
+        # The same text, said once; then where the pruned one went.
+        self.assertEqual(2, len(lines), err)
+        self.assertIn('moved to the recycle bin', lines[1])
         self.assertEqual(3, self.calls().count(LIST))
-        self.assertEqual(['deleted', 'deleting'], [
+        self.assertEqual([base.BINNED, base.BINNED], [
             r['Result'] for r in json.loads(out)][:2])
 
     def test_wait_lock_gives_up_after_the_timeout(self):
@@ -224,7 +228,7 @@ class TestPruneHeld(base.TestCommand):
             'wait for it until %s.' % (
                 CLAIM.image_id(0),
                 self.claims.images[CLAIM.image_id(0)][claims.EXPIRES]),
-            err.strip().splitlines()[-1])
+            err.strip().splitlines()[-2])
 
     def test_release_of_a_claim_deleted_meanwhile_is_no_warning(self):
         # Someone deleted the claim image during the run: Glance answers

@@ -153,8 +153,8 @@ class TestPruneCommand(base.TestCommand):
         self.register([snap(1), snap(2), snap(3)])
         rows = self.prune('--keep', '1', '--dry-run')
         self.assertEqual([
-            (image_id(2), 'would delete'), (vsid(2), 'would delete'),
-            (image_id(1), 'would delete'), (vsid(1), 'would delete'),
+            (image_id(2), 'would bin'), (vsid(2), 'would bin'),
+            (image_id(1), 'would bin'), (vsid(1), 'would bin'),
             (image_id(3), 'kept (one of the newest 1)')],
             [(r['Resource'], r['Result']) for r in rows])
         self.assertEqual([], self.writes())
@@ -164,11 +164,13 @@ class TestPruneCommand(base.TestCommand):
     def test_yes_deletes_image_then_volume_snapshot(self):
         self.register([snap(1), snap(2)])
         rows = self.prune('--keep', '1', '--yes')
-        self.assertEqual(['deleted', 'deleting', 'kept (one of the newest '
+        self.assertEqual([base.BINNED, base.BINNED, 'kept (one of the newest '
                           '1)'], [r['Result'] for r in rows])
         self.assertEqual(TAKE[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(1))]
+            + RELEASE,
             self.writes())
 
     def test_deleted_server_by_id(self):
@@ -186,8 +188,10 @@ class TestPruneCommand(base.TestCommand):
         self.assertIn('shared with projects that accepted it',
                       rows[-1]['Result'])
         self.assertEqual(TAKE[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(2)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(2))] + RELEASE,
+            'PATCH %s/%s' % (IMAGES, image_id(2)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(2)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(2))]
+            + RELEASE,
             self.writes())
 
     def test_not_on_a_terminal_needs_yes(self):
@@ -210,8 +214,10 @@ class TestPruneCommand(base.TestCommand):
         self.assertIn('Delete 1 snapshots of server %s? [y/N] '
                       % fakes.server()['name'], err)
         self.assertEqual(TAKE[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(1))]
+            + RELEASE,
             self.writes())
 
     def test_on_a_terminal_no_deletes_nothing_and_releases(self):
@@ -220,7 +226,7 @@ class TestPruneCommand(base.TestCommand):
         code, out, err = self.run_cli('rc', 'snapshot', 'prune', '--server',
                                       fakes.SERVER_ID, '--keep', '1')
         self.assertEqual(1, code, err)
-        self.assertIn('would delete', err)
+        self.assertIn('would bin', err)
         self.assertIn('Nothing was done.', err.strip().splitlines()[-1])
         self.assertEqual(TAKE[1:] + RELEASE, self.writes())
 
@@ -235,13 +241,15 @@ class TestPruneCommand(base.TestCommand):
         rows = self.prune('--keep-daily', '2', '--keep-weekly', '1',
                           '--yes')
         self.assertEqual([
-            (image_id(1), 'deleted'), (vsid(1), 'deleting'),
+            (image_id(1), base.BINNED), (vsid(1), base.BINNED),
             (image_id(3), 'kept (daily 2026-11-03, weekly 2026-W45)'),
             (image_id(2), 'kept (daily 2026-11-02)')],
             [(r['Resource'], r['Result']) for r in rows])
         self.assertEqual(TAKE[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(1))]
+            + RELEASE,
             self.writes())
 
     def test_keep_within_and_newest_combined(self):
@@ -249,8 +257,8 @@ class TestPruneCommand(base.TestCommand):
         rows = self.prune('--keep', '1', '--keep-within', '10d',
                           '--keep-monthly', '1', '--dry-run')
         self.assertEqual([
-            (image_id(9), 'would delete'), (vsid(9), 'would delete'),
-            (image_id(1), 'would delete'), (vsid(1), 'would delete'),
+            (image_id(9), 'would bin'), (vsid(9), 'would bin'),
+            (image_id(1), 'would bin'), (vsid(1), 'would bin'),
             (image_id(20), 'kept (one of the newest 1, within 10d, '
              'monthly 2026-11)'),
             (image_id(10), 'kept (within 10d)')],
@@ -264,8 +272,10 @@ class TestPruneCommand(base.TestCommand):
                          [r['Resource'] for r in rows])
         self.assertIn('kept (protected', rows[-1]['Result'])
         self.assertEqual(TAKE[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, vsid(1))] + RELEASE,
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL, vsid(1))]
+            + RELEASE,
             self.writes())
 
     def test_a_keep_rule_is_needed(self):
@@ -334,12 +344,13 @@ class TestPruneArchived(base.TestCommand):
         self.archived(self.backup(self.BACKUP_ID))
         rows = self.prune('--keep', '1', '--yes')
         self.assertEqual([
-            (image_id(1), 'deleted'), (self.BACKUP_ID, 'deleting'),
+            (image_id(1), base.BINNED), (self.BACKUP_ID, base.BINNED),
             (image_id(2), 'kept (one of the newest 1)')],
             [(r['Resource'], r['Result']) for r in rows])
         self.assertEqual(TAKE[1:] + [
-            'DELETE %s/%s' % (IMAGES, image_id(1)),
-            'DELETE %s/backups/%s' % (base.VOLUME_URL, self.BACKUP_ID)]
+            'PATCH %s/%s' % (IMAGES, image_id(1)),
+            'POST %s/%s/actions/deactivate' % (IMAGES, image_id(1)),
+            'PUT %s/backups/%s' % (base.VOLUME_URL, self.BACKUP_ID)]
             + RELEASE, self.writes())
         self.assertEqual(1, self.calls().count(
             'GET %s/backups/detail?limit=1000' % base.VOLUME_URL))

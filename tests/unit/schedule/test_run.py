@@ -164,17 +164,19 @@ class TestRun(RunTest):
         self.run_schedule()
         calls = self.calls()
         # One server listing; the images, volume snapshots and volumes
-        # listed once for the pruning (the volumes and volume snapshots
-        # once more: the verdicts, the deletions seen gone).
+        # listed once for the pruning (the volumes once more: the
+        # verdicts; binning waits for nothing).
         self.assertEqual(1, calls.count('GET %s/detail' % SERVERS))
-        self.assertEqual([1, 1, 2, 2], [calls.count(listing)
+        self.assertEqual([1, 1, 1, 2], [calls.count(listing)
                                         for listing in test_usage.LISTINGS])
         retention = [test_prune.claim_calls(i) for i in IDS]
         self.assertEqual(sorted(
             ['POST ' + IMAGES] * 4 +
             ['POST %s/%s/action' % (SERVERS, i) for i in IDS] +
-            ['DELETE %s/%s' % (IMAGES, image_id(n)) for n in (1, 2)] +
-            ['DELETE %s/%s' % (SNAPS, vsid(n)) for n in (1, 2)] +
+            ['PATCH %s/%s' % (IMAGES, image_id(n)) for n in (1, 2)] +
+            ['POST %s/%s/actions/deactivate' % (IMAGES, image_id(n))
+             for n in (1, 2)] +
+            ['POST %s/%s/metadata' % (SNAPS, vsid(n)) for n in (1, 2)] +
             [r[1][0] for r in retention] +
             ['POST %s/%s/metadata' % (SERVERS, i) for i in IDS] +
             ['DELETE %s/%s' % (IMAGES, window_claim(n).image_id(0))
@@ -298,7 +300,8 @@ class TestRunRecordsWrites(RunTest):
                 writes.index('DELETE %s/%s' % (
                     IMAGES, window_claim(n).image_id(0))))
         posted = [json.loads(r.body) for r in self.requests.request_history
-                  if r.method == 'POST' and r.url.endswith('/metadata')]
+                  if r.method == 'POST' and r.url.endswith('/metadata')
+                  and r.url.startswith(SERVERS)]
         self.assertEqual([[plan.LAST_KEY]] * 2,
                          [list(p['metadata']) for p in posted])
         self.assertEqual(base.PROJECT_ID, self.bodies[0]['tenant_id'])

@@ -73,7 +73,8 @@ class TestDeleteUnarchived(base.TestCommand):
 
     def delete(self, *args, code=0):
         status, out, err = self.run_cli('rc', 'snapshot', 'delete',
-                                        fakes.IMAGE_ID, *args, '-f', 'json')
+                                        '--purge', '--yes', fakes.IMAGE_ID,
+                                        *args, '-f', 'json')
         self.assertEqual(code, status, err)
         return json.loads(out), err
 

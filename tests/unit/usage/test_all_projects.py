@@ -191,7 +191,7 @@ class TestDeleteOrphansOfAProject(AllProjectsTest):
     def delete(self, *args):
         code, out, err = self.run_cli(
             'rc', 'snapshot', 'delete', '--orphans', '--all-projects',
-            *args, '-f', 'json')
+            '--purge', '--yes', *args, '-f', 'json')
         self.assertEqual(0, code, err)
         return json.loads(out), err
 
