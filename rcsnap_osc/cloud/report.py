@@ -64,3 +64,17 @@ class _Locked(Reporter):
 
     def made(self, results):
         self._reporter.made(results)
+
+
+class Forwarding(Reporter):
+    """A reporter that says and shows what its ``reporter`` would, and
+    keeps what is made to itself."""
+
+    def __init__(self, reporter):
+        self.reporter = reporter
+
+    def say(self, text):
+        self.reporter.say(text)
+
+    def progress(self, label):
+        return self.reporter.progress(label)

@@ -148,14 +148,3 @@ def verified_summary(image: dict) -> str | None:
     return '%s %s (%s)' % (when.strftime('%Y-%m-%d'),
                            'ok' if result == 'ok' else 'failed',
                            image.get(VERIFIED_LEVEL) or '-')
-
-
-def bin_held(images: list, volume_snapshots: list) -> tuple:
-    """``(count, GiB)`` of the volume snapshots (Cinder-shaped dicts) the
-    binned among ``images`` refer to: the quota the bin holds."""
-    from rcsnap_osc.core import snapshots
-
-    ids = set(snapshots.volume_snapshot_ids(
-        [i for i in images if is_binned(i)]))
-    held = [s for s in volume_snapshots if s.get('id') in ids]
-    return len(held), sum(s.get('size') or 0 for s in held)

@@ -29,6 +29,7 @@ import dataclasses
 import datetime
 import typing
 
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import snapshots
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
@@ -221,3 +222,12 @@ def name_taken(name: str, images: collections.abc.Iterable[dict]) -> None:
             'another --name, or add --allow-duplicate-name to make a second '
             'one; nothing was made.') % {'name': name,
                                          'ids': ', '.join(taken)})
+
+
+def bin_held(images: list, volume_snapshots: list) -> tuple:
+    """``(count, GiB)`` of the volume snapshots (Cinder-shaped dicts) the
+    binned among ``images`` refer to: the quota the bin holds."""
+    ids = set(snapshots.volume_snapshot_ids(
+        [i for i in images if holds.is_binned(i)]))
+    held = [s for s in volume_snapshots if s.get('id') in ids]
+    return len(held), sum(s.get('size') or 0 for s in held)

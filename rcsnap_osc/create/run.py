@@ -30,7 +30,6 @@ from rcsnap_osc.cloud import discovery
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import snapshot_ready
-from rcsnap_osc.core import holds
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
@@ -151,7 +150,7 @@ def recount(conn, volumes=None):
         lambda: reads.list_images(conn, owner=conn.current_project_id,
                                   os_hidden='true')])
     return (quota.counted(volume_snapshots, volumes),
-            holds.bin_held(binned, volume_snapshots))
+            create_plan.bin_held(binned, volume_snapshots))
 
 
 def fetch_image(conn, image_id):

@@ -287,7 +287,7 @@ def retain_made(conn, results, request, reporter):
         newest=tuple(r.summary.image['id'] for r in made),
         lineage={r.server.id: origin.lineage(r.server) for r in made},
         wait=creating.DEFAULT_WAIT if request.wait is None
-        else request.wait, label=_('Pruning')), Forwarding(reporter))
+        else request.wait, label=_('Pruning')), report.Forwarding(reporter))
     for result, pruning in zip(made, retention.prunings):
         result.pruned = pruning
 
@@ -331,21 +331,7 @@ def archive_kept(conn, archiving, wait, reporter):
         archiving.error = exc
 
 
-class Forwarding(report.Reporter):
-    """A reporter that says and shows what its ``reporter`` would, and
-    keeps what is made to itself."""
-
-    def __init__(self, reporter):
-        self.reporter = reporter
-
-    def say(self, text):
-        self.reporter.say(text)
-
-    def progress(self, label):
-        return self.reporter.progress(label)
-
-
-class _Recording(Forwarding):
+class _Recording(report.Forwarding):
     """The reporter of an archive, recording its results once made."""
 
     def __init__(self, archiving, reporter):

@@ -15,7 +15,7 @@ archive's rows, and what a retention archived of what it keeps."""
 
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
-from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 
 
 def _backup_text(disk, dry_run):
@@ -39,7 +39,7 @@ def rows(results, dry_run):
             shown.append((made.get(disk.snapshot_id, ''), _('backup'),
                           disk.device_name or '',
                           _backup_text(disk, dry_run)))
-        shown.extend(common.delete_rows(result.outcomes, dry_run))
+        shown.extend(deletion_rows.delete_rows(result.outcomes, dry_run))
     return shown
 
 

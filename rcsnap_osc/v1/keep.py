@@ -20,6 +20,7 @@ from osc_lib.cli import format_columns
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 
 
 def add_arguments(parser, when=''):
@@ -89,8 +90,9 @@ def say_pruned(say, result):
     """The stderr lines of what a snapshot's pruning deleted, kept and
     archived."""
     pruning = result.pruned
-    common.say_pruned(say, pruning, pruning.outcomes, archived.kept_rows(
-        pruning.archiving, common.kept_rows(pruning.choice), False))
+    kept = archived.kept_rows(
+        pruning.archiving, deletion_rows.kept_rows(pruning.choice), False)
+    deletion_rows.say_pruned(say, pruning, pruning.outcomes, kept)
 
 
 def pruned_columns(result, keep):
@@ -98,7 +100,7 @@ def pruned_columns(result, keep):
     values of a snapshot's pruning."""
     pruning = result.pruned
     values = (format_columns.ListColumn(
-        common.pruned_ids(pruning.outcomes) if pruning else []),)
+        deletion_rows.pruned_ids(pruning.outcomes) if pruning else []),)
     if keep.archive_after is not None:
         values += (format_columns.ListColumn(
             archived.archived_ids(pruning) if pruning else []),)

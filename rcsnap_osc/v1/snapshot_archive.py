@@ -17,6 +17,7 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
@@ -75,7 +76,7 @@ class ArchiveSnapshot(base.Lister):
                 lambda: (HEADERS, archived.rows(results, False))))
         results = run.archive(self.conn, request, reporter)
         outcomes = [o for r in results for o in r.outcomes]
-        self.fail_after_output(common.deletion_failure(
+        self.fail_after_output(deletion_rows.deletion_failure(
             [r.archive.deletion for r in results], outcomes,
             parsed_args.dry_run, _('snapshots')))
         return HEADERS, archived.rows(results, parsed_args.dry_run)

@@ -26,6 +26,7 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import columns as snapshot_columns
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 from rcsnap_osc.v1 import keep
 
 
@@ -114,7 +115,7 @@ def pruning_failure(results):
 
     plans = [p for r in results if r.pruned for p in r.pruned.plans]
     outcomes = [o for r in results if r.pruned for o in r.pruned.outcomes]
-    failed = [str(e) for e in [common.deletion_failure(
+    failed = [str(e) for e in [deletion_rows.deletion_failure(
         plans, outcomes, what=_('older snapshots'))] + [keep.archive_error(
             results)] if e]
     return exceptions.CommandError('; '.join(failed)) if failed else None

@@ -17,6 +17,7 @@ owns, planned first (:mod:`rcsnap_osc.core.deletion`), then deleted
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
@@ -29,7 +30,7 @@ DESCRIPTION = _(
     "Move instance snapshots to the recycle bin, or delete them with "
     "--purge.\n\n"
     "The plan never leaves a volume snapshot behind; a binned snapshot "
-    "counts against the quota until \"rc snapshot bin purge\".\n\n"
+    "holds its quota until \"rc snapshot bin purge\".\n\n"
     "The user guide page \"Delete a snapshot, and what it frees\" has the "
     "details.")
 
@@ -108,7 +109,7 @@ class DeleteSnapshot(base.Lister):
             help=_('Skip the recycle bin: delete for real, at once (asks '
                    'first unless --yes)'),
         )
-        common.add_bin_days_argument(parser)
+        deletion_rows.add_bin_days_argument(parser)
         common.add_plan_arguments(parser, _(
             'Show what would be binned (deleted with --purge) and kept, '
             'and why'), yes=_('With --purge, do not ask (needed when not '
@@ -122,7 +123,7 @@ class DeleteSnapshot(base.Lister):
                    'volume snapshots something else still uses are never '
                    'deleted'),
         )
-        common.add_wait_arguments(parser, common.DELETE_WAIT)
+        common.add_wait_arguments(parser, deletion_rows.DELETE_WAIT)
         return parser
 
     def take_action(self, parsed_args):
@@ -140,18 +141,18 @@ class DeleteSnapshot(base.Lister):
             return self.delete_orphans(wanted)
         plans, outcomes = deleting.delete_snapshots(
             self.conn, wanted, self.reporter())
-        common.say_binned(common.say_to(self.app.stderr), outcomes)
-        self.fail_after_output(common.deletion_failure(plans, outcomes,
-                                                       wanted.dry_run))
-        return HEADERS, common.delete_rows(outcomes, wanted.dry_run,
-                                           not wanted.purge)
+        deletion_rows.say_binned(common.say_to(self.app.stderr), outcomes)
+        self.fail_after_output(deletion_rows.deletion_failure(
+            plans, outcomes, wanted.dry_run))
+        return HEADERS, deletion_rows.delete_rows(
+            outcomes, wanted.dry_run, not wanted.purge)
 
     def reporter(self):
         """Progress on stderr; what was deleted is printed even if the
         wait fails."""
         return common.StderrReporter(
             self.app.stderr, made=lambda outcomes: self.partial(
-                lambda: (HEADERS, common.delete_rows(outcomes))))
+                lambda: (HEADERS, deletion_rows.delete_rows(outcomes))))
 
     def delete_orphans(self, wanted):
         from rcsnap_osc.delete import plan
@@ -165,8 +166,8 @@ class DeleteSnapshot(base.Lister):
         if wanted.purge:
             say(plan.freed_line(wanted, orphans, outcomes))
         else:
-            common.say_binned(say, outcomes)
-        self.fail_after_output(common.deletion_failure(
+            deletion_rows.say_binned(say, outcomes)
+        self.fail_after_output(deletion_rows.deletion_failure(
             plans, outcomes, wanted.dry_run, _('volume snapshots')))
-        return HEADERS, common.delete_rows(outcomes, wanted.dry_run,
-                                           not wanted.purge)
+        return HEADERS, deletion_rows.delete_rows(
+            outcomes, wanted.dry_run, not wanted.purge)

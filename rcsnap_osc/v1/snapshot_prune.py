@@ -18,6 +18,7 @@ from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import archived
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 from rcsnap_osc.v1 import keep
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
@@ -25,7 +26,7 @@ HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 DESCRIPTION = _(
     "Keep the newest snapshots of a server, bin the others.\n\n"
     "The keep rules (--keep, --keep-daily, ...) say which stay; the "
-    "others go to the recycle bin.\n\n"
+    "others are binned.\n\n"
     "The user guide page \"Keep the last N, the dailies, weeklies and "
     "monthlies of a server: prune\" has the details.")
 
@@ -61,8 +62,8 @@ class PruneSnapshot(base.Lister):
         common.add_wait_lock_argument(parser, _(
             'From before the snapshots are listed until they are deleted '
             '(not with --dry-run), the command'))
-        common.add_wait_arguments(parser, common.DELETE_WAIT)
-        common.add_bin_days_argument(parser)
+        common.add_wait_arguments(parser, deletion_rows.DELETE_WAIT)
+        deletion_rows.add_bin_days_argument(parser)
         return parser
 
     def take_action(self, parsed_args):
@@ -98,9 +99,10 @@ class PruneSnapshot(base.Lister):
         pruning = done.prunings[0]
         if args.dry_run or not done.has_work():
             return HEADERS, rows(pruning, True)
-        common.say_binned(common.say_to(self.app.stderr), pruning.outcomes)
-        self.fail_after_output(common.deletion_failure(pruning.plans,
-                                                       pruning.outcomes))
+        deletion_rows.say_binned(common.say_to(self.app.stderr),
+                                 pruning.outcomes)
+        self.fail_after_output(deletion_rows.deletion_failure(
+            pruning.plans, pruning.outcomes))
         if done.archiving.error is not None:
             raise done.archiving.error
         return HEADERS, rows(pruning, False)
@@ -123,6 +125,6 @@ class PruneSnapshot(base.Lister):
 def rows(pruning, dry_run):
     """The rows of a server's pruning: what is (or would be) binned or
     deleted, then what is kept and what became of its archive."""
-    return common.delete_rows(pruning.outcomes, dry_run,
-                              True) + archived.kept_rows(
-        pruning.archiving, common.kept_rows(pruning.choice), dry_run)
+    kept = deletion_rows.kept_rows(pruning.choice)
+    return deletion_rows.delete_rows(pruning.outcomes, dry_run, True) + (
+        archived.kept_rows(pruning.archiving, kept, dry_run))

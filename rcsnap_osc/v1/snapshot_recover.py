@@ -18,22 +18,18 @@ recycle bin, back as it was or deleted for real
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 
 RECOVER_HEADERS = ('ID', 'Name', 'Result')
 PURGE_HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
 
 class RecoverSnapshot(base.Lister):
-    _description = _("""Take instance snapshots out of the recycle bin.
-
-Each snapshot goes back as it was before "delete", "prune" or a
-retention binned it: visible in image lists (unless it was hidden
-before), reactivated so that it boots again ("openstack rc snapshot
-launch" works), protected only if its owner protected it or a lock still
-holds it, shared with the same projects, and the bin's record removed
-from the metadata of its volume snapshots and backups. Every name is
-checked first: a snapshot that is not in the bin, or unknown, is one
-error line, and nothing is changed.""")
+    _description = _(
+        "Take instance snapshots out of the recycle bin.\n\n"
+        "Each is back as it was: visible, bootable, shared as "
+        "before.\n\n"
+        "The user guide page \"The recycle bin\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -72,15 +68,11 @@ error line, and nothing is changed.""")
 
 
 class PurgeBin(base.Lister):
-    _description = _("""Delete snapshots in the recycle bin for good.
-
-This is what frees their quota. Each snapshot is deleted with the volume
-snapshots and backups it owns through the same plan as "openstack rc
-snapshot delete --purge": nothing is orphaned, and what something else
-still uses is kept with the reason. Without names, the whole bin of the
-project (with --older-than, what was binned that long ago at least). A
-locked snapshot refuses the purge: one line saying until when, and
-nothing is deleted. Asks first unless --yes or --dry-run.""")
+    _description = _(
+        "Delete snapshots in the recycle bin for good.\n\n"
+        "The named ones, or all those binned longer than --older-than; "
+        "locked ones are refused.\n\n"
+        "The user guide page \"The recycle bin\" has the details.")
 
     def get_parser(self, prog_name):
         parser = super().get_parser(prog_name)
@@ -99,7 +91,7 @@ nothing is deleted. Asks first unless --yes or --dry-run.""")
         )
         common.add_plan_arguments(parser, _(
             'Show what would be deleted and kept, and why'))
-        common.add_wait_arguments(parser, common.DELETE_WAIT)
+        common.add_wait_arguments(parser, deletion_rows.DELETE_WAIT)
         return parser
 
     def take_action(self, parsed_args):
@@ -116,7 +108,7 @@ nothing is deleted. Asks first unless --yes or --dry-run.""")
                                    'bin for good? [y/N] '))
         reporter = common.StderrReporter(
             self.app.stderr, made=lambda outcomes: self.partial(
-                lambda: (PURGE_HEADERS, common.delete_rows(outcomes))))
+                lambda: (PURGE_HEADERS, deletion_rows.delete_rows(outcomes))))
         plans, outcomes = run.purge(self.conn, plan.Request(
             names=tuple(parsed_args.snapshots), older_than=older_than,
             dry_run=parsed_args.dry_run,
@@ -124,7 +116,7 @@ nothing is deleted. Asks first unless --yes or --dry-run.""")
             reporter)
         if not plans:
             reporter.say(_('Nothing in the recycle bin to purge.'))
-        self.fail_after_output(common.deletion_failure(
+        self.fail_after_output(deletion_rows.deletion_failure(
             plans, outcomes, parsed_args.dry_run))
-        return PURGE_HEADERS, common.delete_rows(outcomes,
-                                                 parsed_args.dry_run)
+        return PURGE_HEADERS, deletion_rows.delete_rows(
+            outcomes, parsed_args.dry_run)

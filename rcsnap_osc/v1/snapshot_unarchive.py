@@ -17,6 +17,7 @@ from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 
 HEADERS = ('Resource', 'Kind', 'Name', 'Result')
 
@@ -49,7 +50,7 @@ def rows(results, dry_run):
                 result.snapshots.get(record.snapshot_id, ''),
                 _('volume snapshot'), record.device_name or '',
                 _('would make') if dry_run else _('available')))
-        table.extend(common.delete_rows(result.outcomes, dry_run))
+        table.extend(deletion_rows.delete_rows(result.outcomes, dry_run))
     return table
 
 

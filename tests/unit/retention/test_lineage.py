@@ -66,7 +66,7 @@ class TestPruneFollowsTheLineage(base.TestCommand):
     register = test_prune.TestPruneCommand.register
     prune = test_prune.TestPruneCommand.prune
 
-    def test_prune_keep_one_deletes_the_old_servers_snapshot(self):
+    def test_prune_keep_one_bins_the_old_servers_snapshot(self):
         old = test_prune.snap(1, **{origin.SERVER_PROPERTY: OLD_ID})
         self.register([old, test_prune.snap(2)])
         server = fakes.server()
@@ -74,14 +74,17 @@ class TestPruneFollowsTheLineage(base.TestCommand):
         fakes.register_server(self.requests, server)
         rows = self.prune('--keep', '1', '--yes')
         self.assertEqual([
-            (test_prune.image_id(1), 'deleted'),
-            (test_prune.vsid(1), 'deleting'),
+            (test_prune.image_id(1), base.BINNED),
+            (test_prune.vsid(1), base.BINNED),
             (test_prune.image_id(2), 'kept (one of the newest 1)')],
             [(r['Resource'], r['Result']) for r in rows])
-        deletes = [
-            'DELETE %s/%s' % (test_prune.IMAGES, test_prune.image_id(1)),
-            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, test_prune.vsid(1))]
-        self.assertEqual(test_prune.TAKE[1:] + deletes + test_prune.RELEASE,
+        bins = [
+            'PATCH %s/%s' % (test_prune.IMAGES, test_prune.image_id(1)),
+            'POST %s/%s/actions/deactivate' % (test_prune.IMAGES,
+                                               test_prune.image_id(1)),
+            'POST %s/snapshots/%s/metadata' % (base.VOLUME_URL,
+                                               test_prune.vsid(1))]
+        self.assertEqual(test_prune.TAKE[1:] + bins + test_prune.RELEASE,
                          self.writes())
 
     def test_no_request_more_for_the_lineage(self):
@@ -91,7 +94,7 @@ class TestPruneFollowsTheLineage(base.TestCommand):
         server['metadata'] = {origin.RESTORED_FROM: OLD_ID}
         fakes.register_server(self.requests, server)
         rows = self.prune('--keep', '1', '--dry-run')
-        self.assertEqual('would delete', rows[0]['Result'])
+        self.assertEqual('would bin', rows[0]['Result'])
         self.assertEqual(sorted(test_usage.LISTINGS + [test_prune.SERVER]),
                          sorted(self.calls()))
 

@@ -75,8 +75,8 @@ class TestRunVerify(test_run.RunTest):
                                      volume_id=None) for n in range(2)]
         self.requests.get('%s/detail' % SNAPS, [
             {'json': {'snapshots': listed + old}},
-            {'json': {'snapshots': listed}},
-            {'json': {'snapshots': listed[1:]}}])
+            {'json': {'snapshots': listed[1:]}},
+            {'json': {'snapshots': listed}}])
         rows, lines = self.run_schedule()
         self.assertEqual('made (verification failed: volume snapshot %s '
                          '(/dev/vda) is missing: deleted, or not in this '
