@@ -74,7 +74,7 @@ def recover_changes(image: dict, now: datetime.datetime
     says so)."""
     attrs = {'os_hidden': str(image.get(WAS_HIDDEN)).lower() == 'true',
              'protected': holds.protected_after(image, now, unbin=True)}
-    gone = holds.BIN_KEYS + OWN_KEYS
+    gone: tuple[str, ...] = holds.BIN_KEYS + OWN_KEYS
     if not holds.holds_left(image, now, unbin=True):
         gone += (holds.WAS_PROTECTED,)
     return attrs, tuple(k for k in gone if k in image)
@@ -146,6 +146,7 @@ def hold(plan: deletion.Plan, action: str, why: str) -> deletion.Plan:
     """The plan with its image's deletion turned to ``action`` for
     ``why``, and what would go with it kept."""
     item = plan.image
+    assert item is not None  # a plan held back always has its image
     items = tuple(dataclasses.replace(
         i, action=action if i is item else deletion.KEEP,
         reason=why if i is item else _('image %s kept') % item.resource_id)

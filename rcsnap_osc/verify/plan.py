@@ -170,7 +170,7 @@ def digest_problem(image: dict, algo: str, got: str,
     return None
 
 
-def hash_algo(image: dict) -> tuple[str, str]:
+def hash_algo(image: dict) -> tuple[str, str | None]:
     """``(algorithm, expected digest)`` the data is checked against:
     Glance's multihash, else its md5 checksum."""
     if image.get('os_hash_algo') and image.get('os_hash_value'):
