@@ -59,7 +59,7 @@ class TestAllProjects(base.FunctionalTest):
             'delete', '--orphans', '--all-projects', '--project',
             self.project_name(base.OTHER_CLOUD), '--dry-run', '--min-age',
             '0', cloud=ADMIN_CLOUD)}
-        self.assertEqual('would delete', plan[beta])
+        self.assertEqual('would bin', plan[beta])
         self.assertNotIn(alpha, plan)
 
         self.assertFailsCleanly(
