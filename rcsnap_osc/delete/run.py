@@ -33,7 +33,6 @@ import dataclasses
 import datetime
 
 from rcsnap_osc.cloud import binning as bin_writes
-from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import projects
 from rcsnap_osc.cloud import reads

@@ -247,9 +247,10 @@ class TestTakeOver(base.TestCommand):
     takes it over (generation 1) and deletes it (cloud/claims.py)."""
 
     def test_expired_claim_taken_over_and_deleted(self):
+        import openstack
+
         from rcsnap_osc.cloud import claims
         from rcsnap_osc.schedule import window
-        import openstack
 
         server = type('S', (), {'id': SERVER_ID, 'name': 'vm'})
         wanted = window.window_claim(server, datetime.datetime(
