@@ -26,12 +26,10 @@ HEADERS = ('ID', 'Name', 'Size GiB', 'Status', 'Created At', 'Volume',
 
 class ListSnapshotOrphan(base.Lister):
     _description = _(
-        "List orphaned volume snapshots: leftovers of deleted instance "
-        "snapshots.\n\n"
-        "They still count against the quotas; \"rc snapshot delete "
-        "--orphans\" deletes them. The claims of runs that died (hidden, "
-        "empty images named rcsnap-lock-...) are listed too, Reason "
-        "starting with \"claim\".\n\n"
+        "List orphaned volume snapshots (leftovers of deleted instance "
+        "snapshots) and the claims of runs that died.\n\n"
+        "They count against the quotas or hold nothing; \"rc snapshot "
+        "delete --orphans\" deletes them.\n\n"
         "The user guide page \"Delete a snapshot, and what it frees\" has "
         "the details.")
 
