@@ -240,6 +240,8 @@ class TestDeleteClaims(ClaimsTest):
         self.assertNotIn('Traceback', err)
         self.assertEqual('failed (HTTP 503: Service Unavailable)',
                          json.loads(out)[-1]['Result'])
+        self.assertEqual('1 of 1 orphans could not be deleted: %s'
+                         % WINDOW_CLAIM_ID, err.strip().splitlines()[-1])
 
 
 class TestTakeOver(base.TestCommand):
