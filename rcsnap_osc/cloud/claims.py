@@ -54,6 +54,7 @@ import uuid
 from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import waits
+from rcsnap_osc.core import dead_claims
 from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 
@@ -61,14 +62,14 @@ from rcsnap_osc.i18n import _
 NAMESPACE = uuid.UUID('6f0b8a52-3c1e-5d0a-9b7e-2a4c1f8e6d35')
 
 #: The property that makes an image a claim: its key.
-KEY = 'rcsnap:claim'
+KEY = dead_claims.KEY
 GENERATION = 'rcsnap:claim_generation'
 HOST = 'rcsnap:claim_host'
 PID = 'rcsnap:claim_pid'
 USER = 'rcsnap:claim_user'
 STARTED = 'rcsnap:claim_started_at'
-EXPIRES = 'rcsnap:claim_expires_at'
-RELEASED = 'rcsnap:claim_released_at'
+EXPIRES = dead_claims.EXPIRES
+RELEASED = dead_claims.RELEASED
 
 #: Seconds between two attempts to take a claim another run holds: not
 #: a poll of something the cloud is making (:data:`waits.INTERVAL`) but

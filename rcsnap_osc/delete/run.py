@@ -23,7 +23,10 @@ shared.
 
 ``rc snapshot orphans`` and ``delete --orphans``: the project's (or every
 project's) orphaned volume snapshots and backups, from a fixed number of
-listings, and their deletion the same way.
+listings, and their deletion the same way; the claims of dead runs
+(:mod:`rcsnap_osc.core.dead_claims`) are found in the same hidden-image
+listing (the servers listed once only when a retention claim may be
+dead) and deleted outright: they hold no data.
 """
 
 import dataclasses
@@ -37,6 +40,7 @@ from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import settings
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import binning
+from rcsnap_osc.core import dead_claims
 from rcsnap_osc.core import deletion
 from rcsnap_osc.core import deletion_plan
 from rcsnap_osc.core import holds
@@ -171,11 +175,13 @@ def purge(conn, plans, found, wait, reporter):
 class Orphans:
     """What ``orphans`` lists: the orphaned volume snapshots
     (:class:`orphans.Orphan`), the backups ``archive`` made whose image is
-    gone, and with ``--all-projects`` the names of the projects."""
+    gone, and with ``--all-projects`` the names of the projects; the
+    project's dead claims (:class:`dead_claims.DeadClaim`)."""
 
     volume_snapshots: list
     backups: list
     names: dict | None = None
+    claims: list = dataclasses.field(default_factory=list)
 
 
 def list_orphans(conn, include_all=False, all_projects=False):
@@ -185,8 +191,41 @@ def list_orphans(conn, include_all=False, all_projects=False):
         found, names = gather_all_orphans(conn, include_all, listed)
     else:
         found = gather_orphans(conn, include_all, listed)
-    return Orphans(found, archives.orphan_backups(listed['backups'],
-                                                  listed['images']), names)
+    return Orphans(found, archives.orphan_backups(
+        listed['backups'], listed['images']), names,
+        [] if all_projects else find_dead_claims(conn, listed['images']))
+
+
+def find_dead_claims(conn, images):
+    """The project's dead claims among ``images``; its servers listed
+    (once) only when a retention claim no run holds is among them."""
+    project_id, now = conn.current_project_id, utcnow()
+    servers = None
+    if dead_claims.has_retention(images, project_id, now):
+        servers = {s.id for s in conn.compute.servers(details=False)}
+    return dead_claims.find_dead(images, project_id, now, servers)
+
+
+#: What the row of a dead claim says.
+NO_DATA = _('a claim of a dead run holds no data: deleted, not binned')
+
+
+def remove_claims(conn, dead, dry_run):
+    """``(plans, outcomes)`` of deleting the dead claims (a 404: gone
+    already, as another run taking one over deletes it)."""
+    plans, outcomes = [], []
+    for claim in dead:
+        item = deletion.Item(claim.id, dead_claims.KIND, claim.name,
+                             deletion.DELETE, NO_DATA)
+        plans.append(deletion.Plan(claim.id, (item,)))
+        state, why = ('remove', NO_DATA) if dry_run else ('removed', NO_DATA)
+        if not dry_run:
+            response = conn.image.delete('/images/%s' % claim.id)
+            if response.status_code not in (204, 404):
+                state, why = deletion.FAIL, errors.one_line(
+                    'HTTP %s: %s' % (response.status_code, response.text))
+        outcomes.append(removal.Outcome(item, state, why))
+    return plans, outcomes
 
 
 def gather_orphans(conn, include_all=False, listed=None):
@@ -239,21 +278,24 @@ def one_project(conn, request):
 def delete_orphans(conn, request, reporter):
     """:func:`delete_snapshots` for the orphans (of ``request.project``
     with ``all_projects``): ``(orphans, plans, outcomes)``."""
+    listed, dead = {}, []
     if request.all_projects:
         orphaned, project_id = one_project(conn, request)
     else:
-        orphaned = gather_orphans(conn, request.include_all)
+        orphaned = gather_orphans(conn, request.include_all, listed)
         project_id = conn.current_project_id
+        dead = find_dead_claims(conn, listed['images'])
+    gone_plans, gone = remove_claims(conn, dead, request.dry_run)
     plans = orphans.plan_reclaim(
         orphaned, project_id,
         datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None),
         orphans.MIN_AGE if request.min_age is None else request.min_age)
     if request.dry_run:
-        return orphaned, plans, removal.planned(plans)
+        return orphaned, plans + gone_plans, removal.planned(plans) + gone
     if not request.purge:
         found = {o.snapshot['id']: o.snapshot for o in orphaned}
-        return orphaned, plans, bin_writes.bin_plans(
-            conn, plans, found, bin_record(conn, request, utcnow()))
-    return orphaned, plans, removal.remove(
+        return orphaned, plans + gone_plans, bin_writes.bin_plans(
+            conn, plans, found, bin_record(conn, request, utcnow())) + gone
+    return orphaned, plans + gone_plans, removal.remove(
         conn, plans, request.wait, reporter.progress(_('Deleting')),
-        reporter.made)
+        reporter.made) + gone

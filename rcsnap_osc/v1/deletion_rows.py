@@ -57,11 +57,13 @@ DELETE_RESULTS = {
     'fail': _('failed (%s)'),
     'refuse': _('refused (%s)'),
     'binned': _('binned until %s'),
+    'removed': _('deleted (%s)'),
+    'remove': _('would delete (%s)'),
 }
 
 DELETE_KINDS = {'image': _('image'), 'volume snapshot': _('volume snapshot'),
                 'data image': _('data image'), 'backup': _('backup'),
-                'volume': _('volume')}
+                'volume': _('volume'), 'claim': _('claim')}
 
 
 #: What --dry-run says of an item that would fail or be refused.

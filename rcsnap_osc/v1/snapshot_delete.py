@@ -167,7 +167,9 @@ class DeleteSnapshot(base.Lister):
             say(plan.freed_line(wanted, orphans, outcomes))
         else:
             deletion_rows.say_binned(say, outcomes)
+        claims = any(o.item.kind == 'claim' for o in outcomes)
         self.fail_after_output(deletion_rows.deletion_failure(
-            plans, outcomes, wanted.dry_run, _('volume snapshots')))
+            plans, outcomes, wanted.dry_run,
+            _('orphans') if claims else _('volume snapshots')))
         return HEADERS, deletion_rows.delete_rows(
             outcomes, wanted.dry_run, not wanted.purge)

@@ -10,7 +10,9 @@
 #   License for the specific language governing permissions and limitations
 #   under the License.
 
-"""``rc snapshot orphans``: the volume snapshots no image refers to."""
+"""``rc snapshot orphans``: the volume snapshots no image refers to, the
+backups ``archive`` made whose image is gone, and the claims of dead
+runs."""
 
 from osc_lib.cli import format_columns
 
@@ -24,10 +26,10 @@ HEADERS = ('ID', 'Name', 'Size GiB', 'Status', 'Created At', 'Volume',
 
 class ListSnapshotOrphan(base.Lister):
     _description = _(
-        "List orphaned volume snapshots: leftovers of deleted instance "
-        "snapshots.\n\n"
-        "They still count against the quotas; \"rc snapshot delete "
-        "--orphans\" deletes them.\n\n"
+        "List orphaned volume snapshots (leftovers of deleted instance "
+        "snapshots) and the claims of runs that died.\n\n"
+        "They count against the quotas or hold nothing; \"rc snapshot "
+        "delete --orphans\" deletes them.\n\n"
         "The user guide page \"Delete a snapshot, and what it frees\" has "
         "the details.")
 
@@ -60,7 +62,7 @@ class ListSnapshotOrphan(base.Lister):
         names = listed.names
         if names is None:
             return HEADERS, [row(o) for o in listed.volume_snapshots] + \
-                backup_rows(listed.backups)
+                backup_rows(listed.backups) + claim_rows(listed.claims)
         return ('Project',) + HEADERS, [
             (names.get(o.project) or o.project,) + row(o)
             for o in listed.volume_snapshots
@@ -77,6 +79,13 @@ def row(orphan):
             orphan.snapshot.get('volume_id'),
             format_columns.ListColumn(orphan.dependents),
             '; '.join(orphan.reasons))
+
+
+def claim_rows(dead):
+    """The rows of the claims of dead runs: a claim holds no data."""
+    return [(c.id, c.name, common.SizeColumn(0), c.image.get('status'),
+             c.image.get('created_at'), '', format_columns.ListColumn(()),
+             c.reason) for c in dead]
 
 
 #: The owner of a backup, in an admin's listing of every project (3.18).
