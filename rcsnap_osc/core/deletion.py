@@ -33,6 +33,7 @@ import collections.abc
 import dataclasses
 import typing
 
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.i18n import _
 
@@ -135,6 +136,10 @@ def refusal(image: dict, project_id: str,
         return _('not an instance snapshot')
     if image.get('owner') != project_id:
         return _('owned by project %s, not this one') % image.get('owner')
+    if image.get('protected') and image.get(holds.LOCKED_UNTIL):
+        return _('locked until %(until)s; "openstack rc snapshot unlock '
+                 '%(id)s" lifts it') % {
+            'until': image[holds.LOCKED_UNTIL], 'id': image['id']}
     if image.get('protected'):
         return _('protected; run "openstack image set --unprotected %s" '
                  'first') % image['id']
