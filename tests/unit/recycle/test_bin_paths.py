@@ -97,3 +97,68 @@ class TestPruneDryRunPastTheBin(test_bin.TestRetentionOverTheBin):
             (image_id(3), 'kept (one of the newest 1)')],
             [(r['Resource'], r['Result']) for r in rows])
         self.assertEqual([], self.writes())
+
+
+ORPHAN = 'c0000001-e5f6-4a7b-8c9d-0e1f2a3b4c5d'
+YOUNG_ORPHAN = 'c0000002-e5f6-4a7b-8c9d-0e1f2a3b4c5d'
+
+
+class TestPurgeBinnedOrphans(test_bin.BinTest):
+    """``bin purge`` without names: the orphaned volume snapshots that
+    ``delete --orphans`` binned (their metadata's record), never one an
+    image refers to nor one without the record."""
+
+    def setUp(self):
+        super().setUp()
+        image = test_bin.binned(test_bin.test_delete.two_volume_image(),
+                                **{holds.BINNED_AT: '2026-12-01T00:00:00Z'})
+        fakes = test_bin.fakes
+        self.cloud(images=[], hidden=[image], vols=[
+            # the binned image's own, marked too: purged with it
+            test_bin.marked(fakes.volume_snapshot(fakes.ROOT_SNAP_ID)),
+            test_bin.marked(fakes.volume_snapshot(
+                fakes.DATA_SNAP_ID, volume_id=fakes.DATA_VOLUME_ID)),
+            orphan(ORPHAN, '2026-12-01T00:00:00Z'),
+            orphan(YOUNG_ORPHAN, '2026-12-07T12:30:00Z'),
+            fakes.volume_snapshot('c0000003-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+                                  volume_id=None)])
+        self.accept_binning(image)
+        self.accept_deletes()
+        for sid in (ORPHAN, YOUNG_ORPHAN):
+            fakes.register_delete_volume_snapshot(self.requests, sid)
+
+    def test_marked_orphans_past_older_than_deleted_through_removal(self):
+        rows, _err = self.rc('bin', 'purge', '--older-than', '1h', '--yes')
+        fakes = test_bin.fakes
+        self.assertEqual([
+            (fakes.IMAGE_ID, 'deleted'), (fakes.ROOT_SNAP_ID, 'deleting'),
+            (fakes.DATA_SNAP_ID, 'deleting'), (ORPHAN, 'deleting')],
+            [(r['Resource'], r['Result']) for r in rows])
+        self.assertEqual([
+            'PATCH %s/%s' % (test_bin.IMAGES, fakes.IMAGE_ID),
+            'DELETE %s/%s' % (test_bin.IMAGES, fakes.IMAGE_ID),
+            'DELETE %s/%s' % (test_bin.SNAPS, fakes.ROOT_SNAP_ID),
+            'DELETE %s/%s' % (test_bin.SNAPS, fakes.DATA_SNAP_ID),
+            'DELETE %s/%s' % (test_bin.SNAPS, ORPHAN)], self.writes())
+
+    def test_dry_run_names_them_and_writes_nothing(self):
+        rows, _err = self.rc('bin', 'purge', '--dry-run')
+        self.assertEqual([ORPHAN, YOUNG_ORPHAN], [
+            r['Resource'] for r in rows][3:])
+        self.assertEqual({'would delete'}, {r['Result'] for r in rows[3:]})
+        self.assertEqual([], self.writes())
+
+    def test_named_snapshots_leave_the_orphans(self):
+        rows, _err = self.rc('bin', 'purge', test_bin.fakes.IMAGE_ID,
+                             '--yes')
+        self.assertNotIn(ORPHAN, [r['Resource'] for r in rows])
+        self.assertNotIn('DELETE %s/%s' % (test_bin.SNAPS, ORPHAN),
+                         self.writes())
+
+
+def orphan(sid, binned_at):
+    body = test_bin.fakes.volume_snapshot(sid, size=1, volume_id=None)
+    body['metadata'] = {holds.BINNED_AT: binned_at, holds.BINNED_BY:
+                        'delete --orphans', holds.BIN_UNTIL:
+                        '2026-12-08T00:00:00Z'}
+    return body
