@@ -84,7 +84,10 @@ class TestBatchKeepBinDays(test_keep.TestBatchKeep):
             records(self, 1, 2))
 
 
-class TestPruneDryRunPastTheBin(test_bin.TestRetentionOverTheBin):
+class TestPruneDryRunPastTheBin(test_bin.base.TestCommand):
+
+    register = test_prune.TestPruneCommand.register
+    prune = test_prune.TestPruneCommand.prune
 
     def test_past_its_date_would_be_deleted_the_rest_binned(self):
         self.register([test_prune.snap(3), test_bin.binned(
