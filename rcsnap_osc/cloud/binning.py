@@ -188,16 +188,21 @@ def bin_or_purge(conn, plans, found, request, progress, done):
     """A retention's plans carried out: bin what they would delete;
     delete for real what is in the bin past its date (unprotected first):
     ``done(outcomes)``, in plan order. ``request``: its ``bin_days``
-    (None: the cloud's), ``by`` and ``wait``."""
+    (None: the cloud's; a tuple: the days of each plan), ``by``, ``wait``
+    and ``now`` (None: now)."""
     def purged(plan):
         image = plan.image and found.get(plan.image.resource_id)
         return bool(image) and binning.holds.is_binned(image)
 
-    to_bin = [p for p in plans if not purged(p)]
+    each = (request.bin_days if isinstance(request.bin_days, tuple)
+            else (request.bin_days,) * len(plans))
+    to_bin = [(p, d) for p, d in zip(plans, each) if not purged(p)]
     to_purge = [p for p in plans if purged(p)]
-    days = request.bin_days or binning.days_of(settings.plugin_settings(conn))
-    binned = bin_plans(conn, to_bin, found, binning.record(
-        now(), request.by, days)) if to_bin else []
+    cloud = None if all(d for _p, d in to_bin) else binning.days_of(
+        settings.plugin_settings(conn))
+    start = request.now or now()
+    binned = [o for p, d in to_bin for o in bin_plans(
+        conn, [p], found, binning.record(start, request.by, d or cloud))]
     deleted = removal.remove(conn, release_plans(conn, to_purge, found),
                              request.wait, progress) if to_purge else []
     outcomes = []

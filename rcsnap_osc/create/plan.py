@@ -80,6 +80,12 @@ class Request:
     lock: dict | None = None  # {server ID: how long to lock its snapshot}
     #: ``create --name``: make it although a snapshot has that name.
     duplicate_name: bool = False
+    #: ``--keep``: days in the recycle bin (None: the cloud's; a dict: by
+    #: server ID, None in it the cloud's), the command the bin's record
+    #: names, the time the run takes as now (None: now).
+    bin_days: object = None
+    binned_by: str = 'create --keep'
+    now: object = None
 
 
 @dataclasses.dataclass(frozen=True)

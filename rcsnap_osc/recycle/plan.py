@@ -94,3 +94,20 @@ def marked(image, volume_snapshots, backups):
     ids = archives.backup_ids([image])
     return found + [(deletion.BACKUP, b) for b in backups
                     if b['id'] in ids and binning.is_marked(b)]
+
+
+def binned_orphans(request, images, volume_snapshots, now):
+    """The delete plans of ``bin purge`` without names for the orphaned
+    volume snapshots ``delete --orphans`` binned: only those carrying the
+    bin's record in their metadata that no image (hidden ones too)
+    refers to, binned ``older_than`` ago at least."""
+    if request.names:
+        return []
+    referred = set(snapshots.volume_snapshot_ids(images))
+    limit = now - datetime.timedelta(seconds=request.older_than or 0)
+    return [deletion.Plan(s.get('name') or s['id'], (deletion.Item(
+        s['id'], deletion.VOLUME_SNAPSHOT, s.get('name'), deletion.DELETE),))
+        for s in volume_snapshots.values()
+        if binning.is_marked(s) and s['id'] not in referred
+        and (holds.parse_stamp(s['metadata'][holds.BINNED_AT]) or now)
+        <= limit]

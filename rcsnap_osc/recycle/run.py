@@ -23,6 +23,7 @@ import datetime
 
 from rcsnap_osc.cloud import binning as bin_writes
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import removal
 from rcsnap_osc.core import archives
 from rcsnap_osc.core import snapshots
 from rcsnap_osc.delete import run as deleting
@@ -80,13 +81,20 @@ def recover(conn, request, reporter):
 
 def purge(conn, request, reporter):
     """Delete for real the bin's snapshots the request picks, through
-    ``delete``'s plan: ``(plans, outcomes)``; a locked one refuses the
-    whole purge before any write."""
+    ``delete``'s plan, then (without names) the binned orphaned volume
+    snapshots (:func:`plan.binned_orphans`): ``(plans, outcomes)``; a
+    locked one refuses the whole purge before any write."""
     now = now_utc()
-    images = plan.chosen(request, list_images(conn),
-                         conn.current_project_id, now)
+    listed = list_images(conn)
+    images = plan.chosen(request, listed, conn.current_project_id, now)
     plan.refuse_locked(images, now)
-    if not images:
-        return [], []
-    return deleting.purge_named(conn, [i['id'] for i in images],
-                                request.dry_run, request.wait, reporter)
+    orphans = [] if request.names else plan.binned_orphans(
+        request, listed, reads.list_volume_snapshots(conn), now)
+    plans, outcomes = deleting.purge_named(
+        conn, [i['id'] for i in images], request.dry_run, request.wait,
+        reporter) if images else ([], [])
+    if orphans:
+        outcomes = outcomes + (removal.planned(orphans) if request.dry_run
+                               else removal.remove(conn, orphans,
+                                                   request.wait))
+    return plans + orphans, outcomes

@@ -69,10 +69,12 @@ class Request:
     confirm: typing.Callable | None = None
     label: str = _('Deleting')
     lineage: dict = dataclasses.field(default_factory=dict)
-    #: Days in the recycle bin (None: the cloud's ``bin_days``, else 7),
-    #: and the command the bin's record names.
-    bin_days: int | None = None
+    #: Days in the recycle bin (None: the cloud's ``bin_days``, else 7;
+    #: a dict: by server ID), the command the bin's record names, and
+    #: the time the run takes as now (None: now).
+    bin_days: object = None
     by: str = 'prune'
+    now: object = None
 
 
 @dataclasses.dataclass
@@ -106,6 +108,8 @@ class Pruning:
     archive_after: int | None = None
     outcomes: list = dataclasses.field(default_factory=list)
     archiving: Archiving | None = None
+    #: The IDs of the binned snapshots past their date (purged for real).
+    due: tuple = ()
 
 
 @dataclasses.dataclass

@@ -108,7 +108,7 @@ def find_server_id(conn, name_or_id):
 
 
 def plan_prunings(conn, servers, keep, older_than=None, newest=(),
-                  lineage=None, found=None):
+                  lineage=None, found=None, now=None):
     """The :class:`plan.Pruning` of each of ``servers``, ``[(ID, name)]``,
     from one set of listings (and the member lists of the shared
     candidates, at once). The snapshots ``newest`` names (just made) are
@@ -116,10 +116,11 @@ def plan_prunings(conn, servers, keep, older_than=None, newest=(),
     ``keep`` may be a dict: the rules of each server ID. ``lineage``:
     {server ID: the servers it replaced}, whose snapshots are its own.
     Binned ones count as gone (:func:`binning.plan_retention`);
-    ``found``: what was read."""
+    ``found``: what was read; ``now``: None, now."""
     rules_of = keep.get if isinstance(keep, dict) else lambda _sid: keep
     project_id = conn.current_project_id
-    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    now = now or datetime.datetime.now(datetime.timezone.utc).replace(
+        tzinfo=None)
     images, volume_snapshots, volumes = reads.listings(conn)
     found = {} if found is None else found
     found.update((i['id'], i) for i in images)
@@ -148,8 +149,8 @@ def plan_prunings(conn, servers, keep, older_than=None, newest=(),
                                         volumes, members or {}, backups)
     return [plan.Pruning(sid, name, choice, binning.plan_retention(
         inventory, [i['id'] for i in choice.delete], due[sid], project_id,
-        found, now), getattr(rules_of(sid), 'archive_after', None))
-        for sid, name, choice in choices]
+        found, now), getattr(rules_of(sid), 'archive_after', None),
+        due=tuple(due[sid])) for sid, name, choice in choices]
 
 
 def prune(conn, server, request, reporter):
@@ -182,7 +183,7 @@ def retain_held(conn, request, reporter):
     retention = plan.Retention()
     retention.prunings = plan_prunings(
         conn, request.servers, request.keep, request.older_than,
-        request.newest, request.lineage, retention.found)
+        request.newest, request.lineage, retention.found, request.now)
     for pruning in retention.prunings:
         pruning.outcomes = removal.planned(pruning.plans)
     if request.preview or request.dry_run:
@@ -198,6 +199,10 @@ def retain_held(conn, request, reporter):
             pruning.outcomes, outcomes = outcomes[:count], outcomes[count:]
         reporter.made(retention)
 
+    if isinstance(request.bin_days, dict):  # the days of each plan
+        request = dataclasses.replace(request, bin_days=tuple(
+            request.bin_days.get(p.server_id) for p in retention.prunings
+            for _plan in p.plans))
     bin_writes.bin_or_purge(conn, retention.plans, retention.found, request,
                             reporter.progress(request.label), deleted)
     if retention.archiving is None:
@@ -287,7 +292,8 @@ def retain_made(conn, results, request, reporter):
         newest=tuple(r.summary.image['id'] for r in made),
         lineage={r.server.id: origin.lineage(r.server) for r in made},
         wait=creating.DEFAULT_WAIT if request.wait is None
-        else request.wait, label=_('Pruning')), report.Forwarding(reporter))
+        else request.wait, label=_('Pruning'), bin_days=request.bin_days,
+        by=request.binned_by, now=request.now), report.Forwarding(reporter))
     for result, pruning in zip(made, retention.prunings):
         result.pruned = pruning
 

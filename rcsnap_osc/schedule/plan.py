@@ -16,13 +16,15 @@ windows (UTC), whether it is due, what it holds at steady state.
 The policy is the value of :data:`POLICY_KEY`, at most 255 characters
 (Nova's limit), ``;``-separated ``name=value`` items::
 
-    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;archive=1w;lock=30d;stop
+    every=1d;at=03:00;daily=7;weekly=4;monthly=12;within=2w;archive=1w;lock=30d;bin=14d;stop
 
 ``every`` (``<N>h``, ``<N>d`` or ``<N>w``) is required, and one rule of
 what to keep: ``keep=N``, or any of ``daily``, ``weekly``, ``monthly``,
 ``within`` (a duration, as ``--keep-within``). ``archive`` (a duration)
 is ``--archive-older-than``; ``at`` (``HH:MM``, UTC) shifts the windows;
-``stop`` and ``quiesce`` are ``--stop`` and ``--require-quiesce``.
+``stop`` and ``quiesce`` are ``--stop`` and ``--require-quiesce``;
+``bin`` (whole days, ``<N>d`` or ``<N>w``) is ``--bin-days`` of what the
+pruning lets go.
 
 A window is ``[start, start + every)``: starts are ``at`` plus whole
 multiples of ``every`` counted from Monday 1970-01-05 00:00 UTC (so
@@ -60,8 +62,8 @@ _AT = re.compile(r'^([01]\d|2[0-3]):([0-5]\d)$')
 _STAMP = '%Y%m%dT%H%MZ'
 _STAMP_SECONDS = '%Y%m%dT%H%M%SZ'
 _FLAGS, _COUNTS = ('stop', 'quiesce'), ('keep', 'daily', 'weekly', 'monthly')
-_ORDER = (('every', 'at') + _COUNTS + ('within', 'archive', 'verify', 'lock')
-          + _FLAGS)
+_ORDER = (('every', 'at') + _COUNTS + ('within', 'archive', 'verify', 'lock',
+                                       'bin') + _FLAGS)
 
 
 class BadPolicy(errors.Refused):
@@ -82,6 +84,11 @@ class Policy:
     quiesce: bool = False
     verify: str | None = None
     lock: str | None = None  # a duration: each snapshot made is locked
+    bin: str | None = None  # whole days in the bin of what is pruned
+
+    @property
+    def bin_days(self):  # None: the cloud's
+        return self.bin and parse_bin(self.bin)
 
     def value(self):
         """The metadata value (:data:`MAX_VALUE` characters at most)."""
@@ -96,7 +103,8 @@ class Policy:
         items += ['%s=%s' % (name, text) for name, text in (
             ('within', self.rules.within_text),
             ('archive', self.rules.archive_text),
-            ('verify', self.verify), ('lock', self.lock)) if text]
+            ('verify', self.verify), ('lock', self.lock),
+            ('bin', self.bin)) if text]
         items += [f for f, on in zip(_FLAGS, (self.stop, self.quiesce))
                   if on]
         text = ';'.join(items)
@@ -127,10 +135,20 @@ def parse_at(text):  # HH:MM (UTC)
     return text.strip()
 
 
+def parse_bin(text):
+    """``bin=``'s days: whole days, one at least; BadPolicy otherwise."""
+    seconds = retention.parse_duration(text.strip())
+    if seconds < 86400 or seconds % 86400:
+        raise BadPolicy(_("Invalid bin '%s': give whole days, one at least "
+                          "(e.g. 14d, 2w).") % text)
+    return seconds // 86400
+
+
 def make(every, rules, at=None, stop=False, quiesce=False, verify=None,
-         lock=None):
+         lock=None, bin=None):
     """The :class:`Policy` of ``schedule set``'s options (texts)."""
     verify is None or checking.parse(verify)  # verify=1w[:data|:boot]
+    bin is None or parse_bin(bin)  # bin=14d
     if rules is None or not rules.given():
         raise BadPolicy(_('Give what to keep: --keep, or --keep-daily, '
                           '--keep-weekly, --keep-monthly, --keep-within.'))
@@ -143,7 +161,8 @@ def make(every, rules, at=None, stop=False, quiesce=False, verify=None,
                           'makes: keep at least 1.'))
     policy = Policy(parse_every(every), every.strip(), rules, parse_at(at)
                     if at is not None else None, stop, quiesce, verify,
-                    lock and (retention.parse_duration(lock) and lock.strip()))
+                    lock and (retention.parse_duration(lock) and lock.strip()),
+                    bin and bin.strip())
     policy.value()
     return policy
 
@@ -190,7 +209,7 @@ def parse(value):
             retention.parse_duration(archive), archive_text=archive)
         return make(items['every'], rules, items.get('at'),
                     'stop' in items, 'quiesce' in items, items.get('verify'),
-                    items.get('lock'))
+                    items.get('lock'), items.get('bin'))
     except errors.Refused as exc:
         raise bad(str(exc))
 

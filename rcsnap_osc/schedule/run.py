@@ -170,9 +170,12 @@ def fail(row, exc):
     row.result, row.why = FAILED, errors.one_line(str(error))
 
 
-def snapshot(conn, rows, wait, reporter):
+def snapshot(conn, rows, request, reporter):
     """Snapshot the rows still due, grouped by ``stop``, ``quiesce`` and
-    window (a few groups, each one batch), pruned by their policies."""
+    window (a few groups, each one batch), pruned by their policies: what
+    they let go is binned for their ``bin=`` days (else the
+    :class:`RunRequest`'s ``bin_days``), from the run's ``now``."""
+    wait = request.wait
     groups = {}
     for row in rows:
         if row.result == NOT_DUE and row.due.due and row.claim:
@@ -190,7 +193,10 @@ def snapshot(conn, rows, wait, reporter):
                 properties={plan.WINDOW_PROPERTY: window}, wait=wait,
                 stop=stop, require_quiesce=quiesce,
                 keep={r.server.id: r.policy.rules for r in group},
-                lock={r.server.id: r.policy.lock for r in group})
+                lock={r.server.id: r.policy.lock for r in group},
+                bin_days={r.server.id: r.policy.bin_days or request.bin_days
+                          for r in group},
+                binned_by='schedule run', now=request.now)
             retaining.create_all_and_retain(conn, results, request,
                                             reporter)
         except Exception as exc:
@@ -262,7 +268,8 @@ class RunRequest:
     a policy), ``dry_run``, ``wait`` seconds for each snapshot and
     pruning (None: no wait), ``now`` (naive UTC; None: :func:`now`),
     ``notify``: alerts, the ``verifier`` of ``verify=``
-    (:func:`.verifying.verify_made`)."""
+    (:func:`.verifying.verify_made`), ``bin_days`` of the policies
+    without ``bin=`` (None: the cloud's)."""
 
     servers: tuple
     dry_run: bool
@@ -270,6 +277,7 @@ class RunRequest:
     now: object = None
     notify: object = None
     verifier: object = None
+    bin_days: int | None = None
 
 
 def run(conn, request, reporter):
@@ -287,7 +295,7 @@ def run(conn, request, reporter):
     try:  # a window claim lasts as a retention claim does, at most
         claim(conn, due, retaining.claim_ttl(request.wait))
         windows.already_made(conn, due, MADE)
-        snapshot(conn, due, request.wait, reporter)
+        snapshot(conn, due, request, reporter)
         verifying.verify_made(conn, due, request, reporter)
         record(conn, due, request.now)
     finally:

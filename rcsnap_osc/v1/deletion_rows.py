@@ -75,15 +75,27 @@ DELETE_DRY_RUN_RESULTS = dict(DELETE_RESULTS, fail=_('would fail (%s)'),
 BIN_DRY_RUN_RESULTS = dict(DELETE_DRY_RUN_RESULTS, delete=_('would bin'))
 
 
-def delete_rows(outcomes, dry_run=False, binning=False):
+def delete_rows(outcomes, dry_run=False, binning=False, purged=()):
     """A row per outcome: ID, kind, name, result (what would be;
-    ``binning``: a dry run of a path that bins)."""
-    results = DELETE_DRY_RUN_RESULTS if dry_run else DELETE_RESULTS
-    if dry_run and binning:
-        results = BIN_DRY_RUN_RESULTS
+    ``binning``: a dry run of a path that bins, where the IDs ``purged``
+    are deleted for real: in the bin past their date)."""
+    plain = DELETE_DRY_RUN_RESULTS if dry_run else DELETE_RESULTS
+    binned = BIN_DRY_RUN_RESULTS if dry_run and binning else plain
+
+    def result(o):
+        results = plain if o.item.resource_id in purged else binned
+        return (results[o.state] % o.reason if '%s' in results[o.state]
+                else results[o.state])
     return [(o.item.resource_id, DELETE_KINDS[o.item.kind], o.item.name or
-             '', results[o.state] % o.reason if '%s' in results[o.state]
-             else results[o.state]) for o in outcomes]
+             '', result(o)) for o in outcomes]
+
+
+def purged_ids(pruning):
+    """The IDs of the items of a pruning's snapshots in the bin past
+    their date: a retention deletes them for real."""
+    return {i.resource_id for p in pruning.plans
+            if p.image and p.image.resource_id in pruning.due
+            for i in p.items}
 
 
 def kept_rows(choice):

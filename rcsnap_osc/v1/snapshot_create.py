@@ -83,9 +83,10 @@ def add_create_arguments(parser, wait_what):
         'With --keep, from before the snapshot is made until the older '
         'ones are deleted, the command'))
     common.add_wait_arguments(parser, wait_what)
+    deletion_rows.add_bin_days_argument(parser)
 
 
-def request(args, name=None):
+def request(args, name=None, batch=False):
     """The :class:`rcsnap_osc.create.plan.Request` of the arguments."""
     from osc_lib import exceptions
 
@@ -96,10 +97,15 @@ def request(args, name=None):
         raise exceptions.CommandError(_(
             '--wait-lock waits for the retention of the server, which only '
             '--keep holds: add --keep <N>.'))
+    if args.bin_days is not None and keeping is None:
+        raise exceptions.CommandError(_(
+            '--bin-days says how long the older snapshots --keep lets go '
+            'stay in the recycle bin: add --keep <N>.'))
     return plan.Request(
         name=name, properties=args.property, wait=waits(args, keeping),
         stop=args.stop, require_quiesce=args.require_quiesce, keep=keeping,
-        wait_lock=common.lock_seconds(args))
+        wait_lock=common.lock_seconds(args), bin_days=args.bin_days,
+        binned_by='batch create --keep' if batch else 'create --keep')
 
 
 def waits(args, keeping):
@@ -278,7 +284,7 @@ class CreateSnapshotBatch(base.Lister):
             raise exceptions.CommandError(_(
                 'Name the servers to snapshot, or give --all for every '
                 'server of the project.'))
-        wanted = request(args)
+        wanted = request(args, batch=True)
         self.confirmation = common.Confirmation(self.app, args, _(
             '--all snapshots every server of the project: add --yes to '
             'confirm.'), needed=args.all)

@@ -126,5 +126,7 @@ def rows(pruning, dry_run):
     """The rows of a server's pruning: what is (or would be) binned or
     deleted, then what is kept and what became of its archive."""
     kept = deletion_rows.kept_rows(pruning.choice)
-    return deletion_rows.delete_rows(pruning.outcomes, dry_run, True) + (
+    return deletion_rows.delete_rows(
+        pruning.outcomes, dry_run, True,
+        deletion_rows.purged_ids(pruning)) + (
         archived.kept_rows(pruning.archiving, kept, dry_run))

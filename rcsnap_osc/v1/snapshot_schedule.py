@@ -24,14 +24,16 @@ from rcsnap_osc import errors
 from rcsnap_osc.i18n import _
 from rcsnap_osc.v1 import base
 from rcsnap_osc.v1 import common
+from rcsnap_osc.v1 import deletion_rows
 from rcsnap_osc.v1 import keep
 from rcsnap_osc.v1 import notify
 
 FORMAT = _("""The policy is the server's metadata value "rcsnap:schedule"
 (at most 255 characters, ";"-separated): every=<N>h|<N>d|<N>w (required),
 at=HH:MM (UTC), keep=<N> or any of daily=<D>, weekly=<W>, monthly=<M>,
-within=<duration>, verify=<duration>[:data|:boot], and the flags stop
-and quiesce, e.g.
+within=<duration>, verify=<duration>[:data|:boot], lock=<duration>,
+bin=<N>d (days in the recycle bin of what the pruning lets go), and the
+flags stop and quiesce, e.g.
 "every=1d;at=03:00;daily=7;weekly=4;monthly=12". A window starts at "at"
 plus whole multiples of "every" counted from Monday 1970-01-05 00:00 UTC
 (1w windows start on Mondays). "schedule run" writes what it did to
@@ -141,6 +143,11 @@ class SetSchedule(base.ShowOne):
                    '(e.g. 30d; policy item lock=30d): Glance, "rc snapshot '
                    'delete" and the pruning keep it until then'))
         parser.add_argument(
+            '--bin-days', metavar='<days>', type=deletion_rows.BIN_DAYS,
+            help=_('Days the snapshots the pruning lets go stay in the '
+                   'recycle bin (policy item bin=<N>d; default: the '
+                   'cloud\'s "rcsnap: bin_days" in clouds.yaml, else 7)'))
+        parser.add_argument(
             '--force', action='store_true',
             help=_('Set the policy even when its steady state does not fit '
                    'in the Cinder quota'))
@@ -153,7 +160,7 @@ class SetSchedule(base.ShowOne):
         args = parsed_args
         policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
                            args.require_quiesce, args.verify_every,
-                           args.lock)
+                           args.lock, args.bin_days and '%dd' % args.bin_days)
         return show_data(running.set_policy(self.conn, args.server, policy,
                                             args.force))
 
@@ -249,6 +256,12 @@ class RunSchedule(base.Lister):
             'Give up waiting for a snapshot, or the deletions of its '
             'pruning, after this many seconds (default: %d)'))
         notify.add_notify_arguments(parser, _('the run'))
+        parser.add_argument(
+            '--bin-days', metavar='<days>', type=deletion_rows.BIN_DAYS,
+            help=_('Days the snapshots the pruning lets go stay in the '
+                   'recycle bin, for the policies without bin= (default: '
+                   'the cloud\'s "rcsnap: bin_days" in clouds.yaml, else '
+                   '7)'))
         return parser
 
     def take_action(self, parsed_args):
@@ -260,7 +273,8 @@ class RunSchedule(base.Lister):
         rows = running.run(self.conn, running.RunRequest(
             tuple(args.server), args.dry_run, args.timeout,
             notify=notify.notify_of(args),
-            verifier=verifying.verifier(launching)),
+            verifier=verifying.verifier(launching),
+            bin_days=args.bin_days),
             common.StderrReporter(self.app.stderr))
         failed = [r.server.name for r in rows if r.failed]
         if failed:

@@ -79,7 +79,7 @@ class TestFormat(testtools.TestCase):
                 ('every=1d;keep=0', 'keep at least 1'),
                 ('every=1d;keep=1;retain=2', "unknown item 'retain' "
                  "(known: every, at, keep, daily, weekly, monthly, within, "
-                 "archive, verify, lock, stop, quiesce)."),
+                 "archive, verify, lock, bin, stop, quiesce)."),
                 ('every=1d;keep=1;keep=2', "'keep' is given twice."),
                 ('every=1d;keep=1;stop=yes', "'stop' takes no value."),
                 ('every=1d;daily', "'daily' needs a value (daily=...)."),

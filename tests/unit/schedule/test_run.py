@@ -269,7 +269,7 @@ class TestRun(RunTest):
         self.assertEqual(
             "failed (Bad rcsnap:schedule value 'every=1d;kep=2': unknown "
             "item 'kep' (known: every, at, keep, daily, weekly, monthly, "
-            "within, archive, verify, lock, stop, quiesce).)",
+            "within, archive, verify, lock, bin, stop, quiesce).)",
             rows[1]['Result'])
         self.assertEqual('made', rows[0]['Result'])
         self.assertEqual({}, self.last(1))
