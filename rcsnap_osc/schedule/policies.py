@@ -22,6 +22,7 @@ from openstack import exceptions as sdk_exc
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.core import holds
 from rcsnap_osc.core import origin
 from rcsnap_osc.core import quota
 from rcsnap_osc.core import snapshots
@@ -55,10 +56,12 @@ def inventory(conn):
 
 def held_by(server_id, project_id, found, replaced=()):
     """``(count, GiB)`` of the server's snapshots in ``found``
-    (:func:`inventory`), and of those of the servers it ``replaced``."""
+    (:func:`inventory`), and of those of the servers it ``replaced``; those
+    in the recycle bin count as gone, as retention counts them."""
     images, volume_snapshots, volumes = found[:3]
-    mine = origin.snapshots_of(server_id, images, project_id,
-                               volume_snapshots or {}, volumes, replaced)
+    mine = [i for i in origin.snapshots_of(
+        server_id, images, project_id, volume_snapshots or {}, volumes,
+        replaced) if not holds.is_binned(i)]
     gib = sum(snapshots.summarize(i, volume_snapshots or {}).size_gib or 0
               for i in mine)
     return len(mine), gib

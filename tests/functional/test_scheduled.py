@@ -24,7 +24,6 @@ import os
 import uuid
 
 from openstack import config as sdk_config
-from openstack import exceptions as sdk_exc
 
 from tests.functional import base
 
@@ -58,8 +57,8 @@ class TestScheduled(base.FunctionalTest):
         return snap
 
     def test_create_keep_with_application_credential(self):
-        """Two nightly runs with --keep 1: the second removes the first,
-        its volume snapshots too, with the credential's role alone."""
+        """Two nightly runs with --keep 1: the second bins the first, its
+        volume snapshots too, with the credential's role alone."""
         server = self.create_server(volume_size=1)
         first = self.create_keep(server, 1)
         self.assertEqual([], first['pruned'])
@@ -67,12 +66,13 @@ class TestScheduled(base.FunctionalTest):
         self.assertEqual([first['id']], second['pruned'])
 
         conn = base.connection()
-        self.assertRaises(sdk_exc.NotFoundException, conn.image.get_image,
-                          first['id'])
+        binned = conn.image.get_image(first['id'])
+        self.assertEqual((True, 'deactivated', 'create --keep'), (
+            binned.is_hidden, binned.status,
+            binned.properties['rcsnap_binned_by']))
         for device in first['volume_snapshots']:
-            self.assertRaises(sdk_exc.NotFoundException,
-                              conn.block_storage.get_snapshot,
-                              device['snapshot_id'])
+            self.assertIn('rcsnap_binned_at', conn.block_storage.get_snapshot(
+                device['snapshot_id']).metadata)
         # Made in the project of the credential, attributed to the server.
         shown = self.rc('show', second['id'])
         self.assertEqual(server['id'],
