@@ -48,7 +48,7 @@ class TestOrphans(base.FunctionalTest):
 
         plan = {row['Resource']: row['Result'] for row in self.rc(
             'delete', '--orphans', '--dry-run', '--min-age', '0')}
-        self.assertEqual(['would delete'] * 2, [plan[sid] for sid in ids])
+        self.assertEqual(['would bin'] * 2, [plan[sid] for sid in ids])
         for sid in ids:
             base.connection().block_storage.get_snapshot(sid)
 
