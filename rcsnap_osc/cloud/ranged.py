@@ -116,22 +116,13 @@ def _body(response, image_id, start, end):
     return b''.join(response.iter_content(1024 * 1024))
 
 
-class RangedFile(io.RawIOBase):
-    """A read-only, seekable file of ``size`` bytes whose data comes from
-    ``fetch(start, end)`` (inclusive), a block at a time, cached."""
+class ReadOnlyFile(io.RawIOBase):
+    """A read-only, seekable file of ``_size`` bytes, read at ``_pos``:
+    what the partition, volume and filesystem readers take. Subclasses
+    give :meth:`read`, or the blocks :meth:`read_blocks` joins."""
 
-    def __init__(self, fetch, size, block=BLOCK, cache_blocks=CACHE_BLOCKS,
-                 max_ahead=MAX_AHEAD):
-        super().__init__()
-        self._fetch = fetch
-        self._size = size
-        self._block = block
-        self._cache = collections.OrderedDict()
-        self._cache_blocks = cache_blocks
-        self._max_ahead = max_ahead
-        self._ahead = 1
-        self._last_miss = None
-        self._pos = 0
+    _size = 0
+    _pos = 0
 
     def readable(self):
         return True
@@ -158,18 +149,45 @@ class RangedFile(io.RawIOBase):
         buffer[:len(data)] = data
         return len(data)
 
-    def read(self, size=-1):
+    def wanted(self, size):
+        """``read``'s ``size``, within what is left of the file."""
         if size is None or size < 0:
             size = self._size - self._pos
-        size = max(0, min(size, self._size - self._pos))
+        return max(0, min(size, self._size - self._pos))
+
+    def read_blocks(self, size, block, get):
+        """``size`` bytes from ``_pos``, out of the ``block``-byte blocks
+        ``get(index)`` gives."""
+        size = self.wanted(size)
         parts = []
         while size:
-            index, skip = divmod(self._pos, self._block)
-            data = self._get(index)[skip:skip + size]
+            index, skip = divmod(self._pos, block)
+            data = get(index)[skip:skip + size]
             parts.append(data)
             self._pos += len(data)
             size -= len(data)
         return b''.join(parts)
+
+
+class RangedFile(ReadOnlyFile):
+    """A read-only, seekable file of ``size`` bytes whose data comes from
+    ``fetch(start, end)`` (inclusive), a block at a time, cached."""
+
+    def __init__(self, fetch, size, block=BLOCK, cache_blocks=CACHE_BLOCKS,
+                 max_ahead=MAX_AHEAD):
+        super().__init__()
+        self._fetch = fetch
+        self._size = size
+        self._block = block
+        self._cache = collections.OrderedDict()
+        self._cache_blocks = cache_blocks
+        self._max_ahead = max_ahead
+        self._ahead = 1
+        self._last_miss = None
+        self._pos = 0
+
+    def read(self, size=-1):
+        return self.read_blocks(size, self._block, self._get)
 
     def _get(self, index):
         if index in self._cache:

@@ -19,13 +19,12 @@ below, so only the blocks the filesystem asks for are read.
 The libraries are imported here only, when a command opens a disk.
 """
 
-import io
-
+from rcsnap_osc.cloud import ranged
 from rcsnap_osc.files import plan
 from rcsnap_osc.files import qcow2
 
 
-class View(io.RawIOBase):
+class View(ranged.ReadOnlyFile):
     """A libyal object with ``read_buffer_at_offset`` (a logical
     volume), or a byte range of a file object, as a Python file object
     for the next layer."""
@@ -37,28 +36,8 @@ class View(io.RawIOBase):
         self._offset = offset
         self._pos = 0
 
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def get_size(self):
-        return self._size
-
-    def tell(self):
-        return self._pos
-
-    def seek(self, offset, whence=io.SEEK_SET):
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos,
-                io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
     def read(self, size=-1):
-        if size is None or size < 0:
-            size = self._size - self._pos
-        size = max(0, min(size, self._size - self._pos))
+        size = self.wanted(size)
         if not size:
             return b''
         at = self._offset + self._pos
@@ -69,11 +48,6 @@ class View(io.RawIOBase):
             data = self._source.read(size)
         self._pos += len(data)
         return data
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
 
 
 def _peek(f, offset, size):

@@ -20,10 +20,10 @@ compressed clusters written by qemu-img 7.
 """
 
 import functools
-import io
 import struct
 import zlib
 
+from rcsnap_osc.cloud import ranged
 from rcsnap_osc.errors import Refused
 from rcsnap_osc.i18n import _
 
@@ -36,7 +36,7 @@ _OFFSET = ((1 << 56) - 1) & ~0x1ff
 _ZERO = 1
 
 
-class Qcow2(io.RawIOBase):
+class Qcow2(ranged.ReadOnlyFile):
     """The guest disk of the qcow2 image in ``f`` (a seekable file)."""
 
     def __init__(self, f):
@@ -65,41 +65,8 @@ class Qcow2(io.RawIOBase):
         self._l1 = struct.unpack('>%dQ' % l1_size, f.read(8 * l1_size))
         self._pos = 0
 
-    def readable(self):
-        return True
-
-    def seekable(self):
-        return True
-
-    def get_size(self):
-        return self._size
-
-    def tell(self):
-        return self._pos
-
-    def seek(self, offset, whence=io.SEEK_SET):
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos,
-                io.SEEK_END: self._size}[whence]
-        self._pos = max(0, base + offset)
-        return self._pos
-
-    def readinto(self, buffer):
-        data = self.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
-
     def read(self, size=-1):
-        if size is None or size < 0:
-            size = self._size - self._pos
-        size = max(0, min(size, self._size - self._pos))
-        parts = []
-        while size:
-            index, skip = divmod(self._pos, self._cluster)
-            data = self._read_cluster(index)[skip:skip + size]
-            parts.append(data)
-            self._pos += len(data)
-            size -= len(data)
-        return b''.join(parts)
+        return self.read_blocks(size, self._cluster, self._read_cluster)
 
     @functools.lru_cache(maxsize=64)
     def _l2(self, offset):
