@@ -30,8 +30,11 @@ TIMEOUT = 10
 
 
 def _cloud(conn):
-    return getattr(getattr(conn, 'config', None), 'name', None) or _(
-        'the cloud')
+    """The clouds.yaml entry the run used; a cloud given by ``OS_*``
+    variables alone has no name of its own (openstacksdk says
+    ``envvars``, or nothing in older releases)."""
+    name = getattr(getattr(conn, 'config', None), 'name', None)
+    return name if name and name != 'envvars' else _('the cloud')
 
 
 def post_all(url, bodies, reporter):

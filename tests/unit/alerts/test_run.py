@@ -79,9 +79,9 @@ class TestNotify(test_run.RunTest):
         self.assertEqual(1, self.hook.call_count)
         body = self.hook.last_request.json()
         self.assertEqual({
-            'text': '[envvars] the snapshot of server node-1 failed (window '
+            'text': '[the cloud] the snapshot of server node-1 failed (window '
                     '%s): %s' % (test_run.WINDOW, REASON),
-            'status': 'failed', 'cloud': 'envvars',
+            'status': 'failed', 'cloud': 'the cloud',
             'project_id': test_run.base.PROJECT_ID, 'server': 'node-1',
             'server_id': IDS[1], 'window': test_run.WINDOW,
             'snapshot': None, 'newest_window': None, 'reason': REASON,
@@ -89,10 +89,10 @@ class TestNotify(test_run.RunTest):
         [(address, message)] = FakeRelay.sent
         self.assertEqual(('localhost', 25, 10), address)
         self.assertEqual(
-            ('[envvars] snapshot schedules: 1 failed',
+            ('[the cloud] snapshot schedules: 1 failed',
              'rcsnap@runner.example.org', 'ops@example.org'),
             (message['Subject'], message['From'], message['To']))
-        self.assertIn('[envvars] the snapshot of server node-1 failed',
+        self.assertIn('[the cloud] the snapshot of server node-1 failed',
                       message.get_content())
         self.assertEqual('1 of 2 servers failed: node-1', lines[-1])
         self.assertNotIn('s3cret', '\n'.join(lines))
