@@ -107,22 +107,21 @@ def find_server_id(conn, name_or_id):
     return server.id, server.name, origin.lineage(server)
 
 
-def plan_prunings(conn, servers, keep, older_than=None, newest=(),
-                  lineage=None, found=None, now=None):
-    """The :class:`plan.Pruning` of each of ``servers``, ``[(ID, name)]``,
-    from one set of listings (and the member lists of the shared
+def plan_prunings(conn, request, found):
+    """The :class:`plan.Pruning` of each of the :class:`plan.Request`'s
+    servers, from one set of listings (and the member lists of the shared
     candidates, at once). The snapshots ``newest`` names (just made) are
-    the newest of their server, whatever their creation times say.
-    ``keep`` may be a dict: the rules of each server ID. ``lineage``:
-    {server ID: the servers it replaced}, whose snapshots are its own.
-    Binned ones count as gone (:func:`binning.plan_retention`);
-    ``found``: what was read; ``now``: None, now."""
+    the newest of their server, whatever their creation times say; the
+    snapshots of the servers a server replaced (``lineage``) are its own;
+    binned ones count as gone (:func:`binning.plan_retention`). ``found``
+    (a dict) gets what was read."""
+    servers, keep, newest = request.servers, request.keep, request.newest
+    older_than, lineage = request.older_than, request.lineage
     rules_of = keep.get if isinstance(keep, dict) else lambda _sid: keep
     project_id = conn.current_project_id
-    now = now or datetime.datetime.now(datetime.timezone.utc).replace(
-        tzinfo=None)
+    now = request.now or datetime.datetime.now(
+        datetime.timezone.utc).replace(tzinfo=None)
     images, volume_snapshots, volumes = reads.listings(conn)
-    found = {} if found is None else found
     found.update((i['id'], i) for i in images)
     found.update(volume_snapshots or {})
     ordered, due = {}, {}
@@ -181,9 +180,7 @@ def retain_held(conn, request, reporter):
     that fails is recorded on the :class:`plan.Archiving` (the deletions
     stand)."""
     retention = plan.Retention()
-    retention.prunings = plan_prunings(
-        conn, request.servers, request.keep, request.older_than,
-        request.newest, request.lineage, retention.found, request.now)
+    retention.prunings = plan_prunings(conn, request, retention.found)
     for pruning in retention.prunings:
         pruning.outcomes = removal.planned(pruning.plans)
     if request.preview or request.dry_run:

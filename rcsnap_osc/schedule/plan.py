@@ -144,9 +144,22 @@ def parse_bin(text):
     return seconds // 86400
 
 
-def make(every, rules, at=None, stop=False, quiesce=False, verify=None,
-         lock=None, bin=None):
+@dataclasses.dataclass(frozen=True)
+class Handling:
+    """How a policy makes and holds each snapshot: ``stop`` and
+    ``quiesce`` for the snapshot, the texts of ``verify`` (``1w:boot``),
+    ``lock`` (``30d``) and ``bin`` (``14d``); None: not asked."""
+
+    stop: bool = False
+    quiesce: bool = False
+    verify: str | None = None
+    lock: str | None = None
+    bin: str | None = None
+
+
+def make(every, rules, at=None, handling=Handling()):
     """The :class:`Policy` of ``schedule set``'s options (texts)."""
+    stop, quiesce, verify, lock, bin = dataclasses.astuple(handling)
     verify is None or checking.parse(verify)  # verify=1w[:data|:boot]
     bin is None or parse_bin(bin)  # bin=14d
     if rules is None or not rules.given():
@@ -207,9 +220,9 @@ def parse(value):
             retention.parse_duration(within), within_text=within,
             archive_after=None if archive is None else
             retention.parse_duration(archive), archive_text=archive)
-        return make(items['every'], rules, items.get('at'),
-                    'stop' in items, 'quiesce' in items, items.get('verify'),
-                    items.get('lock'), items.get('bin'))
+        return make(items['every'], rules, items.get('at'), Handling(
+            'stop' in items, 'quiesce' in items, items.get('verify'),
+            items.get('lock'), items.get('bin')))
     except errors.Refused as exc:
         raise bad(str(exc))
 
@@ -271,22 +284,38 @@ def parse_last(value):
     return found
 
 
-def last_value(result, window_start, at, made, image=None, pruned=None,
-               error=None, extra=()):
-    """The :data:`LAST_KEY` value of a run (``extra``: more items), the
-    error line last, cut to fit in :data:`MAX_VALUE` characters."""
-    items = ['result=' + result, 'window=' + stamp(window_start),
-             'at=' + stamp(at, True)]
-    items += [name + '=' + text for name, text in (
-        ('made', made), ('image', image)) if text]
-    if pruned is not None:
-        items.append('pruned=%d' % pruned)
-    text = ';'.join(items + list(extra))
-    if error:
-        text += ';error=' + ' '.join(error.split())
-        if len(text) > MAX_VALUE:
-            text = text[:MAX_VALUE - 3] + '...'
-    return text
+@dataclasses.dataclass(frozen=True)
+class LastRun:
+    """A run's record on the server (:data:`LAST_KEY`): its ``result``,
+    the window it ran for, when (``at``), the window of the snapshot the
+    server has (``made``), its ``image``, how many were ``pruned``, the
+    ``error`` line and ``extra`` items."""
+
+    result: str
+    window_start: datetime.datetime
+    at: datetime.datetime
+    made: str | None
+    image: str | None = None
+    pruned: int | None = None
+    error: str | None = None
+    extra: tuple = ()
+
+    def value(self):
+        """The metadata value, the error line last, cut to fit in
+        :data:`MAX_VALUE` characters."""
+        items = ['result=' + self.result,
+                 'window=' + stamp(self.window_start),
+                 'at=' + stamp(self.at, True)]
+        items += [name + '=' + text for name, text in (
+            ('made', self.made), ('image', self.image)) if text]
+        if self.pruned is not None:
+            items.append('pruned=%d' % self.pruned)
+        text = ';'.join(items + list(self.extra))
+        if self.error:
+            text += ';error=' + ' '.join(self.error.split())
+            if len(text) > MAX_VALUE:
+                text = text[:MAX_VALUE - 3] + '...'
+        return text
 
 
 @dataclasses.dataclass(frozen=True)

@@ -245,12 +245,12 @@ def record(conn, rows, now):
             plan.LAST_KEY))
         made = (plan.stamp(row.due.window) if row.result == MADE
                 else last.get('made'))
-        value = plan.last_value(
+        value = plan.LastRun(
             'ok' if row.result == MADE else 'failed', row.due.window, now,
             made, row.image or None,
             len(row.pruned) if row.result == MADE else None,
             row.why if row.result == FAILED else None,
-            checking.record_items(row.checked, last))
+            checking.record_items(row.checked, last)).value()
         try:
             conn.compute.set_server_metadata(row.server.id,
                                              **{plan.LAST_KEY: value})

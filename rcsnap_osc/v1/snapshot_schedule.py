@@ -158,9 +158,11 @@ class SetSchedule(base.ShowOne):
         from rcsnap_osc.schedule import run as running
 
         args = parsed_args
-        policy = plan.make(args.every, keep.rules(args), args.at, args.stop,
-                           args.require_quiesce, args.verify_every,
-                           args.lock, args.bin_days and '%dd' % args.bin_days)
+        policy = plan.make(args.every, keep.rules(args), args.at,
+                           plan.Handling(args.stop, args.require_quiesce,
+                                         args.verify_every, args.lock,
+                                         args.bin_days and '%dd' %
+                                         args.bin_days))
         return show_data(running.set_policy(self.conn, args.server, policy,
                                             args.force))
 

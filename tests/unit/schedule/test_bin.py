@@ -66,8 +66,8 @@ class TestPolicyItem(testtools.TestCase):
         policy = plan.parse('every=1d;keep=3;bin=2w;stop')
         self.assertEqual((14, 'every=1d;keep=3;bin=2w;stop'),
                          (policy.bin_days, policy.value()))
-        made = plan.make('1d', retention.Rules(last=3), lock='30d',
-                         bin='14d')
+        made = plan.make('1d', retention.Rules(last=3),
+                         handling=plan.Handling(lock='30d', bin='14d'))
         self.assertEqual('every=1d;keep=3;lock=30d;bin=14d', made.value())
         self.assertIsNone(plan.parse('every=1d;keep=3').bin_days)
 

@@ -34,7 +34,7 @@ class TestFormat(testtools.TestCase):
     def test_value_round_trips(self):
         made = plan.make('1d', retention.Rules(
             daily=7, weekly=4, monthly=12, within=14 * 86400,
-            within_text='2w'), '03:00', stop=True, quiesce=True)
+            within_text='2w'), '03:00', plan.Handling(stop=True, quiesce=True))
         value = made.value()
         self.assertEqual('every=1d;at=03:00;daily=7;weekly=4;monthly=12;'
                          'within=2w;stop;quiesce', value)
@@ -95,18 +95,18 @@ class TestFormat(testtools.TestCase):
             self.assertIn(why, text)
 
     def test_last_value_fits_and_is_read_back(self):
-        value = plan.last_value('ok', T(2026, 12, 2, 3), T(2026, 12, 2, 3, 4,
-                                                           11),
-                                '20261202T0300Z', 'img-1', 2)
+        value = plan.LastRun('ok', T(2026, 12, 2, 3), T(2026, 12, 2, 3, 4, 11),
+                             '20261202T0300Z', 'img-1', 2).value()
         self.assertEqual('result=ok;window=20261202T0300Z;at=20261202T030411Z'
                          ';made=20261202T0300Z;image=img-1;pruned=2', value)
         self.assertEqual({'result': 'ok', 'window': '20261202T0300Z',
                           'at': '20261202T030411Z', 'made': '20261202T0300Z',
                           'image': 'img-1', 'pruned': '2'},
                          plan.parse_last(value))
-        failed = plan.last_value('failed', T(2026, 12, 2, 3),
-                                 T(2026, 12, 2, 3, 5), '20261201T0300Z',
-                                 error='Quota exceeded; x=1\n' + 'y' * 300)
+        failed = plan.LastRun('failed', T(2026, 12, 2, 3),
+                              T(2026, 12, 2, 3, 5), '20261201T0300Z',
+                              error='Quota exceeded; x=1\n' + 'y' * 300
+                              ).value()
         self.assertEqual(255, len(failed))
         self.assertTrue(failed.endswith('...'))
         read = plan.parse_last(failed)

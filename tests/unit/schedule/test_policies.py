@@ -47,9 +47,10 @@ class PolicyTest(test_run.RunTest):
 class TestPolicies(PolicyTest):
 
     def test_list_reads_the_same_whatever_the_servers(self):
-        self.bodies[0]['metadata'][plan.LAST_KEY] = plan.last_value(
+        self.bodies[0]['metadata'][plan.LAST_KEY] = plan.LastRun(
             'ok', plan.parse_stamp('20261130T0300Z'),
-            plan.parse_stamp('20261130T030411Z'), '20261130T0300Z', 'x', 0)
+            plan.parse_stamp('20261130T030411Z'), '20261130T0300Z', 'x',
+            0).value()
         rows = self.schedule('list')
         self.assertEqual([
             {'Server': 'node-0', 'Policy': test_run.POLICY,

@@ -225,8 +225,8 @@ class TestRun(RunTest):
     def test_a_window_made_meanwhile_is_left_alone(self):
         self.metadata.fresh = {}
         self.fake = None
-        made = plan.last_value('ok', plan.parse_stamp(WINDOW),
-                               plan.parse_stamp(WINDOW), WINDOW, 'other')
+        made = plan.LastRun('ok', plan.parse_stamp(WINDOW),
+                            plan.parse_stamp(WINDOW), WINDOW, 'other').value()
         original = FakeMetadata.get
 
         def get(meta, request, context):
