@@ -17,6 +17,7 @@ policy puts on the snapshots it makes (:func:`lock_made`)."""
 
 from rcsnap_osc.cloud import find
 from rcsnap_osc.cloud import reads
+from rcsnap_osc.cloud import report
 from rcsnap_osc.cloud import volume_images
 from rcsnap_osc.core import holds
 from rcsnap_osc import errors
@@ -86,7 +87,8 @@ def lock_made(conn, results, durations, reporter):
         image = result.summary.image
         until = plan.parse_until(durations[result.server.id], at)
         try:
-            apply(conn, [plan.lock(image, until, at, by)], _Quiet(reporter))
+            apply(conn, [plan.lock(image, until, at, by)],
+                  report.Forwarding(reporter))
         except Exception as exc:  # the snapshot is made: say, go on
             line = errors.explain(exc)
             if line is None:
@@ -96,13 +98,3 @@ def lock_made(conn, results, durations, reporter):
             continue
         reporter.say(_('Snapshot %(snap)s locked until %(until)s.') % {
             'snap': plan.label(image), 'until': holds.stamp(until)})
-
-
-class _Quiet:
-    """Says what ``reporter`` says; keeps what is made to itself."""
-
-    def __init__(self, reporter):
-        self.say = reporter.say
-
-    def made(self, results):
-        pass
