@@ -278,3 +278,16 @@ def find_snapshot_warm(conn, name_or_id, **query):
     same time: for a caller whose Cinder requests come later."""
     start_cinder(conn, name_or_id, listing=False)
     return find_snapshot_image(conn, name_or_id, **query)
+
+
+def servers_named(listed, names_or_ids):
+    """The servers ``names_or_ids`` names, each once, from a listing
+    (an ID first, else a name; unknown or ambiguous ones refused)."""
+    chosen = {}
+    for wanted in dict.fromkeys(names_or_ids):
+        matches = [s for s in listed if s.id == wanted] or [
+            s for s in listed if s.name == wanted]
+        server = only_match(_('server'), wanted, matches,
+                            [s.id for s in matches])
+        chosen.setdefault(server.id, server)
+    return list(chosen.values())

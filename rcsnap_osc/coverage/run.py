@@ -33,7 +33,6 @@ from rcsnap_osc.core import origin
 from rcsnap_osc.core import snapshots as snaps
 from rcsnap_osc.coverage import plan
 from rcsnap_osc import errors
-from rcsnap_osc.i18n import _
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,14 +56,7 @@ def choose(listed, names_or_ids):
     """The servers named (each once), from the listing."""
     if not names_or_ids:
         return listed
-    chosen = {}
-    for wanted in dict.fromkeys(names_or_ids):
-        matches = [s for s in listed if s.id == wanted] or [
-            s for s in listed if s.name == wanted]
-        server = find.only_match(_('server'), wanted, matches,
-                                 [s.id for s in matches])
-        chosen.setdefault(server.id, server)
-    return list(chosen.values())
+    return find.servers_named(listed, names_or_ids)
 
 
 def attribute(conn, images, all_projects):

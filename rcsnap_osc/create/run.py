@@ -259,14 +259,7 @@ def choose_servers(conn, names_or_ids):
         if not listed:
             raise errors.Refused(_('This project has no server.'))
         return listed
-    chosen = {}
-    for wanted in dict.fromkeys(names_or_ids):
-        matches = [s for s in listed if s.id == wanted] or [
-            s for s in listed if s.name == wanted]
-        server = find.only_match(_('server'), wanted, matches,
-                                 [s.id for s in matches])
-        chosen.setdefault(server.id, server)
-    return list(chosen.values())
+    return find.servers_named(listed, names_or_ids)
 
 
 def plan_snapshots(conn, names_or_ids, template=None, stop=False,
