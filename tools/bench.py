@@ -380,6 +380,7 @@ def main(argv=None):
     fixtures.PARALLEL_WRITES = args.parallel_writes
     signal.signal(signal.SIGTERM, interrupt)
     venv = measure.Venv(sys.prefix)
+    measure.compile_plugin()
     bench = Bench(args, venv)
     started = time.monotonic()
     fixture = fixtures.Fixture(args.cloud, args.admin_cloud or None,

@@ -197,17 +197,29 @@ def find_snapshot(conn, name_or_id, **query):
     the same time, and a GET for each volume snapshot the listing did not
     hold: 1 + k by ID at most, 2 by name when the names are Nova's.
     """
+    return _found_by_name(conn, name_or_id, None, **query)[:2]
+
+
+def _found_by_name(conn, name_or_id, beside, **query):
+    """:func:`find_snapshot`, and ``beside(image)`` asked at once with the
+    volume snapshots the early listing did not hold."""
     early = start_cinder(conn, name_or_id)
     image = find_snapshot_image(conn, name_or_id, **query)
     ids = [ref.snapshot_id for ref in snapshots.volume_refs(
         snapshots.mapping_of(image))]
-    if not ids:
-        return image, {}
-    listed = early_records(early)
+    listed = early_records(early) if ids else {}
     found = {i: listed[i] for i in ids if i in listed}
-    found.update(reads.get_volume_snapshots(
-        conn, [i for i in ids if i not in found]))
-    return image, found
+    more, answer = _with(lambda: reads.get_volume_snapshots(
+        conn, [i for i in ids if i not in found]), beside, image)
+    found.update(more)
+    return image, found, answer
+
+
+def _with(call, beside, image):
+    """``(call(), beside(image))``, asked at once; None for no ``beside``."""
+    if beside is None:
+        return call(), None
+    return tuple(reads.parallel([call, lambda: beside(image)]))
 
 
 #: The early volume listing of :func:`find_snapshot_and_volumes`: one page
@@ -239,14 +251,18 @@ def volume_page(conn):
                       not more)
 
 
-def find_snapshot_and_volumes(conn, name_or_id, hidden=False):
+def find_snapshot_and_volumes(conn, name_or_id, hidden=False, beside=None):
     """:func:`find_snapshot`, plus, by ID, a :class:`VolumePage` (else None):
     Cinder's early request is then the first page of the caller's volumes
     in place of the warm-up, so that the volume a root volume snapshot was
     taken of (and the server it is attached to) is known when the volume
-    snapshots are, without a round trip after theirs."""
+    snapshots are, without a round trip after theirs. ``beside(image)``
+    (show's members) is asked at once with the volume snapshots; its
+    answer comes last (None without it)."""
     if not uuidutils.is_uuid_like(name_or_id):
-        return find_snapshot(conn, name_or_id, hidden=hidden) + (None,)
+        image, found, answer = _found_by_name(conn, name_or_id, beside,
+                                              hidden=hidden)
+        return image, found, None, answer
     discovered = threading.Event()
 
     def early_requests():
@@ -261,16 +277,17 @@ def find_snapshot_and_volumes(conn, name_or_id, hidden=False):
     ids = [ref.snapshot_id for ref in snapshots.volume_refs(
         snapshots.mapping_of(image))]
     if not ids:
-        return image, {}, None
+        return image, {}, None, _with(dict, beside, image)[1]
     # After Cinder's discovery (no other thread uses Cinder before it is
     # done), beside the page if it is still on its way.
     discovered.wait()
-    found = reads.get_volume_snapshots(conn, ids)
+    found, answer = _with(lambda: reads.get_volume_snapshots(conn, ids),
+                          beside, image)
     try:
         page = early.result()
     except Exception:  # the GETs by ID said what is wrong, if anything
         page = None
-    return image, found, page
+    return image, found, page, answer
 
 
 def find_snapshot_warm(conn, name_or_id, **query):

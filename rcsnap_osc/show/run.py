@@ -58,30 +58,28 @@ class Listed:
 def show_snapshot(conn, name_or_id, binned=False):
     """The :class:`Shown` of an instance snapshot, found as
     :func:`find.find_snapshot_and_volumes` finds it (Cinder asked beside
-    Glance); an archived one's backups are read after it.
+    Glance, the members beside the volume snapshots); an archived one's
+    backups are read after it.
 
     By ID, the root volume comes in the early volume listing: the server
     costs a GET only when that page did not hold the whole listing."""
-    image, volume_snapshots, page = find.find_snapshot_and_volumes(
-        conn, name_or_id, hidden=binned)
+    image, volume_snapshots, page, members = find.find_snapshot_and_volumes(
+        conn, name_or_id, hidden=binned,
+        beside=lambda image: reads.snapshot_members(conn, image))
     recorded = origin.recorded_server(image)
     volume_id = None if recorded else origin.root_volume_of(
         image, volume_snapshots)
     listed = page and (volume_id in page.records or page.complete)
-    calls = [lambda: reads.snapshot_members(conn, image)]
-    if volume_id and not listed:
-        calls.append(lambda: attached_to(conn, volume_id))
-    answers = reads.parallel(calls)
     if recorded or not volume_id:
         server = recorded
     elif listed:
         server = origin.attached_servers(page.records.values()).get(
             volume_id)
     else:
-        server = answers[1]
+        server = attached_to(conn, volume_id)
     summary = archives.as_archived(snapshots.summarize(image,
                                                        volume_snapshots))
-    return Shown(summary, server, answers[0],
+    return Shown(summary, server, members,
                  archived_backups(conn, image)
                  if archives.is_archived(image) else None)
 

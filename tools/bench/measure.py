@@ -15,6 +15,8 @@ side (A, B, A, B...), and their HTTP requests counted from keystoneauth's
 request log (``--debug`` prints one ``REQ: curl`` line per request)."""
 
 import collections
+import compileall
+import importlib.util
 import os
 import re
 import shutil
@@ -31,6 +33,21 @@ REQUEST = re.compile(
 _VERSION = re.compile(r'^(v\d+(\.\d+)?|[0-9a-f]{32}|identity|compute|image|'
                       r'volume|volumev3|block-storage|placement)$')
 IMPORT_LINE = re.compile(r'^import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)')
+
+
+def compile_plugin(package='rcsnap_osc'):
+    """Compile the plugin's modules to bytecode, as ``pip install`` does.
+
+    An editable install compiles them at the first import and keeps the
+    bytecode, unless ``PYTHONDONTWRITEBYTECODE`` is set: then every
+    ``openstack`` run would compile the plugin again, a cost no installed
+    plugin has, while OSC's own modules come compiled. Measured that way,
+    every ``openstack`` run paid 30-50 ms more for the plugin's command
+    modules (cliff imports every command module of every plugin at
+    start-up), and ``rc snapshot show`` 10-18 ms more for its own."""
+    spec = importlib.util.find_spec(package)
+    for path in spec.submodule_search_locations or ():
+        compileall.compile_dir(path, quiet=1)
 
 
 class Venv:
