@@ -313,8 +313,9 @@ def _utc(ts):
     return dt.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def checks(since, mode='real'):
-    """Return a list of (name, ok, detail)."""
+def checks(since, mode='real', backup='backup'):
+    """Return a list of (name, ok, detail); ``backup``: ``no-backup`` when
+    cinder-backup is not to run (LOCALCLOUD_BACKUP=0)."""
     conn = _conn()
     out = []
     if mode == 'real':
@@ -345,6 +346,11 @@ def checks(since, mode='real'):
         svcs = resp.json().get('services', [])
         for binary in ('cinder-scheduler', 'cinder-volume', 'cinder-backup'):
             s = [x for x in svcs if x['binary'] == binary]
+            if binary == 'cinder-backup' and backup == 'no-backup':
+                out.append((binary, True, 'not run (LOCALCLOUD_BACKUP=0)%s'
+                            % ''.join('; %s %s' % (x['host'], x['state'])
+                                      for x in s)))
+                continue
             ok = bool(s) and all(
                 x['state'] == 'up' and _utc(x['updated_at']) >= since
                 for x in s)
@@ -367,16 +373,16 @@ def checks(since, mode='real'):
     return out
 
 
-def ready(since, mode):
-    res = checks(since, mode)
+def ready(since, mode, backup='backup'):
+    res = checks(since, mode, backup)
     missing = [r for r in res if not r[1]]
     for name, ok, detail in missing:
         print('waiting for %s: %s' % (name, detail))
     return 0 if not missing else 1
 
 
-def status(mode):
-    for name, ok, detail in checks(0, mode):
+def status(mode, backup='backup'):
+    for name, ok, detail in checks(0, mode, backup):
         print('%-20s %-4s %s' % (name, 'ok' if ok else 'DOWN', detail))
 
 
@@ -389,9 +395,9 @@ def main(argv):
     elif cmd == 'network':
         network()
     elif cmd == 'ready':
-        return ready(float(argv[2]), argv[3])
+        return ready(float(argv[2]), *argv[3:5])
     elif cmd == 'status':
-        status(argv[2])
+        status(*argv[2:4])
     elif cmd == 'appcred':
         appcred(argv[2])
     else:
