@@ -8,12 +8,15 @@ Run with the local cloud's own virtualenv python by tools/localcloud/localcloud
   network           Neutron: the external network, the default subnet pool,
                     each project's network, subnet and router, and its
                     default security group
-  ready SINCE MODE  exit 0 once compute and volume services report
+  ready SINCE MODE [BACKUP]
+                    exit 0 once compute and volume services report
                     heartbeats newer than SINCE (epoch seconds), the volume
                     backend pool is known, the compute node has a
                     resource provider and (MODE real) Neutron lists the
                     external network; prints what is missing otherwise
-  status MODE       one line per service check
+                    (BACKUP no-backup: cinder-backup is not waited for)
+  status MODE [BACKUP]
+                    one line per service check
   appcred PATH      the application credential of clouds.yaml entry
                     local-alpha-appcred: reused when PATH holds one Keystone
                     still accepts, else made again; written to PATH
