@@ -104,18 +104,25 @@ def free(image, now):
     return expires is not None and expires <= now
 
 
+def _ours(image, project_id):
+    """Whether ``project_id`` owns the image (None: any project does)."""
+    return project_id is None or image.get('owner') == project_id
+
+
 def find_dead(images, project_id, now, server_ids=None):
     """The project's dead claims among ``images`` (the hidden ones are
     enough), oldest first.
 
+    :param project_id: None for every project's (an admin's listing).
     :param now: a naive UTC datetime.
-    :param server_ids: the IDs of the project's servers; None when they
-        are unknown: then no retention claim is dead.
+    :param server_ids: the IDs of the project's servers (of every project
+        with no ``project_id``); None when they are unknown: then no
+        retention claim is dead.
     """
     found = []
     for image in images:
         kind, _sep, rest = (image.get(KEY) or '').partition(':')
-        if (image.get('owner') != project_id or not rest
+        if (not _ours(image, project_id) or not rest
                 or not (image.get('name') or '').startswith('rcsnap-lock-')
                 or not free(image, now)):
             continue
@@ -130,6 +137,6 @@ def find_dead(images, project_id, now, server_ids=None):
 def has_retention(images, project_id, now):
     """Whether any of the project's claims is a retention claim no run
     holds (only then are its servers worth listing)."""
-    return any(image.get('owner') == project_id and (
+    return any(_ours(image, project_id) and (
         image.get(KEY) or '').startswith(RETENTION + ':') and free(image, now)
         for image in images)

@@ -176,7 +176,8 @@ class Orphans:
     """What ``orphans`` lists: the orphaned volume snapshots
     (:class:`orphans.Orphan`), the backups ``archive`` made whose image is
     gone, and with ``--all-projects`` the names of the projects; the
-    project's dead claims (:class:`dead_claims.DeadClaim`)."""
+    project's dead claims (:class:`dead_claims.DeadClaim`), every
+    project's with ``--all-projects``."""
 
     volume_snapshots: list
     backups: list
@@ -193,16 +194,20 @@ def list_orphans(conn, include_all=False, all_projects=False):
         found = gather_orphans(conn, include_all, listed)
     return Orphans(found, archives.orphan_backups(
         listed['backups'], listed['images']), names,
-        [] if all_projects else find_dead_claims(conn, listed['images']))
+        find_dead_claims(conn, listed['images'], all_projects))
 
 
-def find_dead_claims(conn, images):
-    """The project's dead claims among ``images``; its servers listed
-    (once) only when a retention claim no run holds is among them."""
-    project_id, now = conn.current_project_id, utcnow()
-    servers = None
+def find_dead_claims(conn, images, all_projects=False):
+    """The project's dead claims among ``images`` (every project's with
+    ``all_projects``); the servers listed (once, of every project with
+    ``all_projects``) only when a retention claim no run holds is among
+    them."""
+    project_id = None if all_projects else conn.current_project_id
+    now, servers = utcnow(), None
     if dead_claims.has_retention(images, project_id, now):
-        servers = {s.id for s in conn.compute.servers(details=False)}
+        query = {'all_projects': True} if all_projects else {}
+        servers = {s.id for s in conn.compute.servers(details=False,
+                                                      **query)}
     return dead_claims.find_dead(images, project_id, now, servers)
 
 
@@ -260,10 +265,11 @@ def gather_all_orphans(conn, include_all=False, listed=None):
         include_all=include_all, backups=backups), names
 
 
-def one_project(conn, request):
+def one_project(conn, request, listed=None):
     """``(orphans, project ID)`` of ``request.project`` (name or ID), from
-    the listings of every project; refused when no project has it."""
-    orphaned, names = gather_all_orphans(conn, request.include_all)
+    the listings of every project (the images into ``listed``, a dict);
+    refused when no project has it."""
+    orphaned, names = gather_all_orphans(conn, request.include_all, listed)
     chosen = [pid for pid, name in names.items()
               if request.project in (pid, name)]
     if len(chosen) != 1:
@@ -280,7 +286,9 @@ def delete_orphans(conn, request, reporter):
     with ``all_projects``): ``(orphans, plans, outcomes)``."""
     listed, dead = {}, []
     if request.all_projects:
-        orphaned, project_id = one_project(conn, request)
+        orphaned, project_id = one_project(conn, request, listed)
+        dead = [c for c in find_dead_claims(conn, listed['images'], True)
+                if c.image.get('owner') == project_id]
     else:
         orphaned = gather_orphans(conn, request.include_all, listed)
         project_id = conn.current_project_id

@@ -68,7 +68,9 @@ class ListSnapshotOrphan(base.Lister):
             for o in listed.volume_snapshots
         ] + [(names.get(project) or project or '',) + backup
              for project, backup in backup_rows(listed.backups,
-                                                with_project=True)]
+                                                with_project=True)] + [
+            (names.get(c.image.get('owner')) or c.image.get('owner'),) + r
+            for c, r in zip(listed.claims, claim_rows(listed.claims))]
 
 
 def row(orphan):

@@ -229,3 +229,56 @@ class TestDeleteOrphansOfAProject(AllProjectsTest):
         self.as_member()
         self.assertFails(NEEDS_ADMIN, 'rc', 'snapshot', 'delete',
                          '--orphans', '--all-projects', '--project', 'beta')
+
+
+class TestClaimsAllProjects(AllProjectsTest):
+    """The claims of dead runs, every project's, for an admin: a window
+    claim of beta and a retention claim of alpha's gone server, beside a
+    live one of beta."""
+
+    SERVERS = 'GET %s/servers?all_tenants=True' % base.COMPUTE_URL
+
+    def with_claims(self):
+        from tests.unit.delete import test_dead_claims as dc
+
+        self.cloud()
+        fakes.register_image_list(self.requests, [
+            dc.window_claim(owner=OTHER),
+            dc.retention_claim(),
+            dc.retention_claim(dc.LIVE_CLAIM_ID, dc.SERVER_ID, owner=OTHER,
+                               expires='2026-12-07T14:00:00Z')],
+            '?visibility=all&os_hidden=true')
+        self.requests.get('%s/servers' % base.COMPUTE_URL, json={
+            'servers': [{'id': dc.SERVER_ID, 'name': 'vm', 'links': []}]})
+        return dc
+
+    def test_listed_with_their_project(self):
+        dc = self.with_claims()
+        rows = self.run_json('rc', 'snapshot', 'orphans', '--all-projects')
+        self.assertEqual([('alpha', ALPHA_ORPHAN), ('beta', BETA_ORPHAN),
+                          ('beta', dc.WINDOW_CLAIM_ID),
+                          ('alpha', dc.RETENTION_CLAIM_ID)],
+                         [(r['Project'], r['ID']) for r in rows])
+        # One listing more, of every project's servers (a retention claim
+        # no run holds is among them).
+        self.assertEqual(sorted(EVERYTHING + [self.SERVERS]),
+                         sorted(self.calls()))
+
+    def test_delete_takes_only_that_project_s(self):
+        dc = self.with_claims()
+        self.requests.delete('%s/%s' % (IMAGES, dc.WINDOW_CLAIM_ID),
+                             status_code=204, text='')
+        fakes.register_delete_volume_snapshot(self.requests, BETA_ORPHAN)
+        code, out, err = self.run_cli(
+            'rc', 'snapshot', 'delete', '--orphans', '--all-projects',
+            '--project', 'beta', '--purge', '--yes', '-f', 'json')
+        self.assertEqual(0, code, err)
+        self.assertEqual([(BETA_ORPHAN, 'deleting'),
+                          (dc.WINDOW_CLAIM_ID, 'deleted (a claim of a dead '
+                           'run holds no data: deleted, not binned)')],
+                         [(r['Resource'], r['Result'])
+                          for r in json.loads(out)])
+        self.assertEqual(sorted([
+            'DELETE %s/%s' % (IMAGES, dc.WINDOW_CLAIM_ID),
+            'DELETE %s/snapshots/%s' % (base.VOLUME_URL, BETA_ORPHAN)]),
+            sorted(self.writes()))
