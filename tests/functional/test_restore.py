@@ -21,9 +21,10 @@ moves the data volume and deletes the server it replaces. An image-backed
 server is rebuilt and keeps its ID. A restore that fails (the instance
 quota is full: ``TestRestoreFails`` runs alone) puts the old server back.
 
-Skipped where the project has no network of its own; the floating IP
-part where no external network is visible (``RCSNAP_EXTERNAL_NETWORK``
-names one).
+The tests of fixed IPs and floating IPs are skipped where the project has
+no network of its own (the others then restore a server without one);
+the floating IP part where no external network is visible
+(``RCSNAP_EXTERNAL_NETWORK`` names one).
 """
 
 import os
@@ -38,19 +39,25 @@ EXTERNAL = os.environ.get('RCSNAP_EXTERNAL_NETWORK')
 
 class RestoreTest(base.FunctionalTest):
 
+    #: Whether the class's tests need a network of the project's own (they
+    #: check fixed IPs, ports or floating IPs). The others run without
+    #: one too, on a server that has no network.
+    NETWORKED = True
+
     def setUp(self):
         super().setUp()
         self.conn = base.connection()
-        if not self.conn.config.get_endpoint_from_catalog('network'):
-            self.skipTest('the cloud has no Networking service')
-        own = list(self.conn.network.networks(
-            project_id=self.conn.current_project_id))
-        if base.NETWORK:
-            own = [n for n in own if base.NETWORK in (n.name, n.id)]
-        if not own:
-            self.skipTest('project %s has no network of its own: a restore '
-                          'that keeps fixed IPs is not tested' % base.CLOUD)
-        self.network = own[0]
+        self.network, why = None, 'the cloud has no Networking service'
+        if self.conn.config.get_endpoint_from_catalog('network'):
+            own = list(self.conn.network.networks(
+                project_id=self.conn.current_project_id))
+            if base.NETWORK:
+                own = [n for n in own if base.NETWORK in (n.name, n.id)]
+            self.network = own[0] if own else None
+            why = ('project %s has no network of its own: a restore that '
+                   'keeps fixed IPs is not tested' % base.CLOUD)
+        if self.network is None and self.NETWORKED:
+            self.skipTest(why)
 
     def external_network(self):
         if EXTERNAL:
@@ -64,7 +71,11 @@ class RestoreTest(base.FunctionalTest):
 
     def make_server(self, with_floating_ip=True):
         """A volume-backed server with a data volume, a port the user made
-        and one Nova makes; a floating IP on the Nova port."""
+        and one Nova makes; a floating IP on the Nova port. Where the
+        project has no network, a server without one (no port, no
+        floating IP)."""
+        if self.network is None:
+            return self.make_server_without_network()
         net = self.conn.network
         port = net.create_port(network_id=self.network.id,
                                name='%s-port' % self.prefix)
@@ -96,8 +107,26 @@ class RestoreTest(base.FunctionalTest):
             self.addCleanup(net.delete_ip, fip.id, ignore_missing=True)
         return server, port, data, fip
 
+    def make_server_without_network(self):
+        root = self.create_volume(1, bootable=True)
+        data = self.create_volume(1, image=None)
+        server = self.boot('%s-vm' % self.prefix, base.FLAVOR,
+                           block_device_mapping=[
+                               {'uuid': root.id, 'source_type': 'volume',
+                                'destination_type': 'volume',
+                                'boot_index': 0,
+                                'delete_on_termination': False},
+                               {'uuid': data.id, 'source_type': 'volume',
+                                'destination_type': 'volume',
+                                'boot_index': -1,
+                                'delete_on_termination': False}])
+        return server, None, data, None
+
     def addresses(self, server_id):
-        """{port ID: [fixed IPs]} of a server, from Neutron."""
+        """{port ID: [fixed IPs]} of a server, from Neutron ({} where the
+        project has no network)."""
+        if self.network is None:
+            return {}
         return {p.id: sorted(ip['ip_address'] for ip in p.fixed_ips)
                 for p in self.conn.network.ports(device_id=server_id)}
 

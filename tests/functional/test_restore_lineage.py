@@ -15,14 +15,16 @@ new server's ``prune`` counts the old server's snapshots as its own and
 deletes those past the rules. The snapshot restored from stays needed
 while the new server's volumes are made from its volume snapshots (Cinder
 keeps a volume snapshot a volume was made from: ``delete``'s plan refuses
-it), so the rules keep it here. Skipped where ``restore`` is (the project
-has no network of its own)."""
+it), so the rules keep it here. Where the project has no network of its
+own, the server has none."""
 
 
 from tests.functional import test_restore
 
 
 class TestRetentionFollowsTheRestore(test_restore.RestoreTest):
+
+    NETWORKED = False
 
     def test_prune_of_the_new_server_prunes_the_old_servers_snapshot(self):
         server, _port, _data, _fip = self.make_server(with_floating_ip=False)
