@@ -32,6 +32,7 @@ removes what it made.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -109,6 +110,14 @@ def run(*args, cloud=None, parse=True, check=True, timeout=TIMEOUT + 120):
     if parse and proc.returncode == 0:
         return json.loads(proc.stdout) if proc.stdout.strip() else None
     return proc
+
+
+def default_sigint():
+    """In a child, before exec: SIGINT back to its default action. A shell
+    starts background jobs (``nohup tools/run-tests &``) with SIGINT
+    ignored, and children inherit that: a test's Ctrl-C would do
+    nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def intervals(first=0.5, most=3.0, factor=1.5):

@@ -44,12 +44,6 @@ REMOTE_ADMIN = os.environ.get('RCSNAP_REMOTE_ADMIN_CLOUD') or (
 SETTLE = 60
 
 
-def default_sigint():
-    """In the child, before exec: SIGINT back to its default action (a
-    shell starts background jobs with SIGINT ignored)."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
 
     # The copy between two projects of one cloud and the import tests run
@@ -263,7 +257,7 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True,
                                 stdin=subprocess.DEVNULL,
-                                preexec_fn=default_sigint)
+                                preexec_fn=base.default_sigint)
         seen = []
         for line in proc.stderr:
             seen.append(line)

@@ -67,11 +67,6 @@ def closed_port():
         return sock.getsockname()[1]
 
 
-def default_sigint():
-    """In the child, before exec: SIGINT back to its default action."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def nova_snapshot_body(name, snapshot_ids):
     """The Glance create body Nova sends for a volume-backed server."""
     entries = [fakes.bdm_entry(device_name='/dev/vd%s' % chr(97 + i),
@@ -208,7 +203,7 @@ class CatalogueTest(base.FunctionalTest):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True,
                                 stdin=subprocess.DEVNULL,
-                                preexec_fn=default_sigint)
+                                preexec_fn=base.default_sigint)
         seen = []
         for line in proc.stderr:
             seen.append(line)

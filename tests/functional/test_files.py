@@ -45,11 +45,6 @@ DISKS = {
 SETTLE = 60
 
 
-def default_sigint():
-    """In the child: SIGINT back to its default action."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def make_tree(root):
     """The files put into every image; their sha256 by path."""
     files = {
@@ -215,7 +210,7 @@ class TestFiles(base.FunctionalTest):
         proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True,
                                 stdin=subprocess.DEVNULL,
-                                preexec_fn=default_sigint)
+                                preexec_fn=base.default_sigint)
         seen = []
         for line in proc.stderr:
             seen.append(line)

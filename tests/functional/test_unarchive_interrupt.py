@@ -45,7 +45,8 @@ class TestUnarchiveInterrupted(test_archive.ArchiveTest):
             [base.openstack_bin(), '--os-cloud', base.CLOUD, 'rc',
              'snapshot', 'unarchive', image_id, '--timeout',
              str(base.TIMEOUT), '-f', 'json'], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+            preexec_fn=base.default_sigint)
         deadline = time.monotonic() + base.TIMEOUT
         try:
             while proc.poll() is None and time.monotonic() < deadline:
