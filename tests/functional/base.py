@@ -112,6 +112,15 @@ def run(*args, cloud=None, parse=True, check=True, timeout=TIMEOUT + 120):
     return proc
 
 
+def volume_mapping(*volume_ids):
+    """Nova's ``block_device_mapping`` of existing volumes, the first the
+    root; each kept when the server is deleted."""
+    return [{'uuid': volume_id, 'source_type': 'volume',
+             'destination_type': 'volume', 'boot_index': -1 if n else 0,
+             'delete_on_termination': False}
+            for n, volume_id in enumerate(volume_ids)]
+
+
 def default_sigint():
     """In a child, before exec: SIGINT back to its default action. A shell
     starts background jobs (``nohup tools/run-tests &``) with SIGINT
@@ -469,17 +478,12 @@ class FunctionalTest(testtools.TestCase):
         on it), and optionally one data volume."""
         root = self.create_volume(volume_size, image=image, bootable=True,
                                   cloud=cloud)
-        mapping = [{'uuid': root.id, 'source_type': 'volume',
-                    'destination_type': 'volume', 'boot_index': 0,
-                    'delete_on_termination': False}]
+        ids = [root.id]
         if data_volume_size:
-            data = self.create_volume(data_volume_size, image=None,
-                                      cloud=cloud)
-            mapping.append({'uuid': data.id, 'source_type': 'volume',
-                            'destination_type': 'volume', 'boot_index': -1,
-                            'delete_on_termination': False})
+            ids.append(self.create_volume(data_volume_size, image=None,
+                                          cloud=cloud).id)
         return self.boot('%s-vm' % self.prefix, flavor, cloud=cloud,
-                         block_device_mapping=mapping)
+                         block_device_mapping=volume_mapping(*ids))
 
     def create_image_backed_server(self, cloud=None):
         """A server booted from the test image (``RCSNAP_IMAGE``), no

@@ -168,15 +168,8 @@ class TestLaunchArchived(ArchiveTest):
         root = self.create_volume(1, bootable=True)
         data = self.create_volume(1)
         server = self.boot('%s-vm' % self.prefix, self.flavor_for_volume(1),
-                           block_device_mapping=[
-                               {'uuid': root.id, 'source_type': 'volume',
-                                'destination_type': 'volume',
-                                'boot_index': 0,
-                                'delete_on_termination': False},
-                               {'uuid': data.id, 'source_type': 'volume',
-                                'destination_type': 'volume',
-                                'boot_index': -1,
-                                'delete_on_termination': False}])
+                           block_device_mapping=base.volume_mapping(
+                               root.id, data.id))
         snap = self.snapshot_server(server)
         self.addCleanup(self.delete_backups, snap['id'])
         self.rc('archive', snap['id'], '--wait', '--timeout',

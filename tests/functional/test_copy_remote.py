@@ -169,11 +169,8 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         sha, disk_format = self.image_sha256()
         root = self.create_volume(1, bootable=True)
         server = self.boot('%s-vm' % self.prefix, self.flavor_for_volume(1),
-                           block_device_mapping=[
-                               {'uuid': root.id, 'source_type': 'volume',
-                                'destination_type': 'volume',
-                                'boot_index': 0,
-                                'delete_on_termination': False}])
+                           block_device_mapping=base.volume_mapping(
+                               root.id))
         snap = self.snapshot_server(server)
         name = '%s-copied' % self.prefix
         self.addCleanup(self.delete_imported, name, REMOTE)

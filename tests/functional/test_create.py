@@ -112,10 +112,7 @@ class TestCreate(base.FunctionalTest):
             root = self.create_volume(1, image=None, bootable=True)
             servers.append(self.boot(
                 '%s-node-%d' % (self.prefix, n), base.FLAVOR,
-                block_device_mapping=[{
-                    'uuid': root.id, 'source_type': 'volume',
-                    'destination_type': 'volume', 'boot_index': 0,
-                    'delete_on_termination': False}]))
+                block_device_mapping=base.volume_mapping(root.id)))
         names = [s.name for s in servers]
         conn = base.connection()
 

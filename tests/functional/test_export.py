@@ -52,14 +52,8 @@ class TestExportImport(base.FunctionalTest):
         root = self.create_volume(1, bootable=True)
         data = self.create_volume(1)
         return self.boot('%s-vm' % self.prefix, flavor,
-                         block_device_mapping=[
-                             {'uuid': root.id, 'source_type': 'volume',
-                              'destination_type': 'volume', 'boot_index': 0,
-                              'delete_on_termination': False},
-                             {'uuid': data.id, 'source_type': 'volume',
-                              'destination_type': 'volume',
-                              'boot_index': -1,
-                              'delete_on_termination': False}])
+                         block_device_mapping=base.volume_mapping(
+                             root.id, data.id))
 
     def delete_imported(self, name, cloud):
         """The imported snapshot: its image, volume snapshots and volumes

@@ -87,13 +87,7 @@ class RestoreTest(base.FunctionalTest):
             name='%s-vm' % self.prefix, flavor_id=compute.find_flavor(
                 base.FLAVOR, ignore_missing=False).id,
             networks=[{'port': port.id}, {'uuid': self.network.id}],
-            block_device_mapping=[
-                {'uuid': root.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': 0,
-                 'delete_on_termination': False},
-                {'uuid': data.id, 'source_type': 'volume',
-                 'destination_type': 'volume', 'boot_index': -1,
-                 'delete_on_termination': False}])
+            block_device_mapping=base.volume_mapping(root.id, data.id))
         self.addCleanup(self.delete_server, server.id)
         server = base.wait_for_status(compute.get_server, server.id,
                                       'ACTIVE')
@@ -111,15 +105,8 @@ class RestoreTest(base.FunctionalTest):
         root = self.create_volume(1, bootable=True)
         data = self.create_volume(1, image=None)
         server = self.boot('%s-vm' % self.prefix, base.FLAVOR,
-                           block_device_mapping=[
-                               {'uuid': root.id, 'source_type': 'volume',
-                                'destination_type': 'volume',
-                                'boot_index': 0,
-                                'delete_on_termination': False},
-                               {'uuid': data.id, 'source_type': 'volume',
-                                'destination_type': 'volume',
-                                'boot_index': -1,
-                                'delete_on_termination': False}])
+                           block_device_mapping=base.volume_mapping(
+                               root.id, data.id))
         return server, None, data, None
 
     def addresses(self, server_id):
