@@ -129,6 +129,24 @@ def default_sigint():
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+def interrupt_on(when, *args):
+    """Run ``openstack *args`` on the test cloud, as from an interactive
+    shell (:func:`default_sigint`), and Ctrl-C it (SIGINT) once a line of
+    its standard error holds ``when``: ``(exit code, standard error)``."""
+    proc = subprocess.Popen(
+        [openstack_bin(), '--os-cloud', CLOUD, *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.DEVNULL, preexec_fn=default_sigint)
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if when in line:
+            proc.send_signal(signal.SIGINT)
+            break
+    rest = proc.communicate(timeout=TIMEOUT)[1]
+    return proc.returncode, ''.join(seen) + rest
+
+
 def intervals(first=0.5, most=3.0, factor=1.5):
     """Seconds between polls: short at first, when most waits end (a
     volume on the local cloud is ready in about a second), then longer."""

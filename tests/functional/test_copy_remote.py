@@ -24,8 +24,6 @@ nothing on either side.
 """
 
 import os
-import signal
-import subprocess
 import time
 
 from openstack import exceptions as sdk_exc
@@ -247,23 +245,12 @@ class TestCopyToRemoteCloud(test_copy.TestCopyToCloud):
         before = base.projects().take()
         name = '%s-ctrlc' % self.prefix
         self.addCleanup(self.delete_imported, name, REMOTE)
-        argv = [base.openstack_bin(), '--os-cloud', base.CLOUD, 'rc',
-                'snapshot', 'copy', snap['id'], '--to-cloud', REMOTE,
-                '--as', 'volume-backed', '--name', name,
-                '--disk-format', 'raw', '--timeout', str(base.TIMEOUT)]
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True,
-                                stdin=subprocess.DEVNULL,
-                                preexec_fn=base.default_sigint)
-        seen = []
-        for line in proc.stderr:
-            seen.append(line)
-            if 'Uploaded temporary image' in line:
-                proc.send_signal(signal.SIGINT)
-                break
-        err = ''.join(seen) + proc.communicate(timeout=base.TIMEOUT)[1]
+        code, err = base.interrupt_on(
+            'Uploaded temporary image', 'rc', 'snapshot', 'copy', snap['id'],
+            '--to-cloud', REMOTE, '--as', 'volume-backed', '--name', name,
+            '--disk-format', 'raw', '--timeout', str(base.TIMEOUT))
         self.addDetail('stderr', content.text_content(err))
-        self.assertEqual(130, proc.returncode, err)
+        self.assertEqual(130, code, err)
         self.assertNotIn('Traceback', err)
         # Cinder deletes a volume some seconds after it is told to.
         deadline = time.monotonic() + SETTLE

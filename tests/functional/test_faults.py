@@ -35,9 +35,7 @@ project would fail whatever runs beside them.
 
 import json
 import os
-import signal
 import socket
-import subprocess
 import time
 import uuid
 
@@ -189,29 +187,6 @@ class CatalogueTest(base.FunctionalTest):
                 break
             time.sleep(interval)
         self.assertEqual([], diff)
-
-    def interrupt(self, when, *args):
-        """Run the command, send SIGINT once stderr shows ``when``.
-
-        The command starts with SIGINT's default disposition, as from an
-        interactive shell, however the tests were started: a shell starts
-        background jobs (``tools/run-tests &``) with SIGINT ignored, the
-        children inherit that, and Python then installs no
-        KeyboardInterrupt handler, so the SIGINT would do nothing.
-        """
-        argv = [base.openstack_bin(), '--os-cloud', base.CLOUD, *args]
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True,
-                                stdin=subprocess.DEVNULL,
-                                preexec_fn=base.default_sigint)
-        seen = []
-        for line in proc.stderr:
-            seen.append(line)
-            if when in line:
-                proc.send_signal(signal.SIGINT)
-                break
-        rest = proc.communicate(timeout=base.TIMEOUT)[1]
-        return proc.returncode, ''.join(seen) + rest
 
 
 class TestLookups(CatalogueTest):
@@ -509,7 +484,7 @@ class TestInterrupt(SnapshotCatalogueTest):
         """The temporary volume goes. Should the command not stop, the copy
         it makes is named with the class's mark: the sweep removes it."""
         before = self.inventory.take()
-        code, err = self.interrupt(
+        code, err = base.interrupt_on(
             'Creating temporary volume', 'rc', 'snapshot', 'share',
             self.snap_id, '--copy', '--project', self.other_project)
         self.assertEqual(130, code, err)
@@ -583,7 +558,7 @@ class TestLaunch(SnapshotCatalogueTest):
         it and its root volume are the only difference (then removed)."""
         before = self.inventory.take()
         name = '%s-ctrlc' % self.mark
-        code, err = self.interrupt(
+        code, err = base.interrupt_on(
             'Server ', 'rc', 'snapshot', 'launch', self.snap_id, '--flavor',
             self.fitting_flavor(), '--no-network', '--name', name, '--wait')
         compute = self.made.conn.compute

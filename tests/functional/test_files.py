@@ -22,7 +22,6 @@ Ctrl-C.
 
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -205,21 +204,10 @@ class TestFiles(base.FunctionalTest):
 
     def test_volume_backed_ctrl_c_leaves_nothing(self):
         snap = self.volume_backed('ext4')
-        argv = [base.openstack_bin(), '--os-cloud', base.CLOUD, 'rc',
-                'snapshot', 'files', 'list', snap['id'], '/etc']
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True,
-                                stdin=subprocess.DEVNULL,
-                                preexec_fn=base.default_sigint)
-        seen = []
-        for line in proc.stderr:
-            seen.append(line)
-            if 'Uploading volume' in line:
-                proc.send_signal(signal.SIGINT)
-                break
-        err = ''.join(seen) + proc.communicate(timeout=base.TIMEOUT)[1]
+        code, err = base.interrupt_on('Uploading volume', 'rc', 'snapshot',
+                                      'files', 'list', snap['id'], '/etc')
         self.addDetail('stderr', content.text_content(err))
-        self.assertEqual(130, proc.returncode, err)
+        self.assertEqual(130, code, err)
         self.assertNotIn('Traceback', err)
         deadline = time.monotonic() + SETTLE
         for interval in base.intervals():
