@@ -30,6 +30,7 @@ from rcsnap_osc.archive import backups as backing
 from rcsnap_osc.archive import plan as archive_plan
 from rcsnap_osc.cloud import claims
 from rcsnap_osc.cloud import discovery
+from rcsnap_osc.cloud import interrupts
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
@@ -210,8 +211,9 @@ def _back_up(conn, results, request, reporter, service):
     with rollback.Ledger(conn, reporter) as ledger:
         for result in results:
             for disk in result.archive.disks:
-                backup_id = _create(conn, result.archive, disk)
-                ledger.made('backup', backup_id)
+                with interrupts.held():
+                    backup_id = _create(conn, result.archive, disk)
+                    ledger.made('backup', backup_id)
                 result.made.append(Made(disk, backup_id))
                 if service is None:
                     try:

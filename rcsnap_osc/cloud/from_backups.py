@@ -19,6 +19,7 @@ Cinder 3.47 makes a volume straight from a backup (``POST /volumes`` with
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import interrupts
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
 from rcsnap_osc import errors
@@ -48,12 +49,13 @@ def make_volume(conn, backup_id, body, direct, ledger, deadline):
     body = dict(body)
     if direct:
         body['backup_id'] = backup_id
-        volume = _post(conn, '/volumes', {'volume': body}, FROM_BACKUP)
-        ledger.made('volume', volume['volume']['id'])
-        return volume['volume']['id']
-    volume = _post(conn, '/volumes', {'volume': body})
-    volume_id = volume['volume']['id']
-    ledger.made('volume', volume_id)
+    with interrupts.held():
+        volume = _post(conn, '/volumes', {'volume': body},
+                       FROM_BACKUP if direct else None)
+        volume_id = volume['volume']['id']
+        ledger.made('volume', volume_id)
+    if direct:
+        return volume_id
     wait_available(conn, [volume_id], deadline)
     _post(conn, '/backups/%s/restore' % backup_id,
           {'restore': {'volume_id': volume_id}})

@@ -21,6 +21,7 @@ import dataclasses
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import interrupts
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import waits
 from rcsnap_osc.core import copies
@@ -154,11 +155,12 @@ def to_images(conn, sources, disk_format, waiter, reporter, ledger):
     say = reporter.say
     volumes = []
     for source in sources:
-        volume = conn.block_storage.create_volume(
-            snapshot_id=source.snapshot_id, size=source.size,
-            name=source.volume_name or '%s-tmp' % source.name,
-            description=source.description)
-        ledger.made('volume', volume.id, label=_('temporary volume'))
+        with interrupts.held():
+            volume = conn.block_storage.create_volume(
+                snapshot_id=source.snapshot_id, size=source.size,
+                name=source.volume_name or '%s-tmp' % source.name,
+                description=source.description)
+            ledger.made('volume', volume.id, label=_('temporary volume'))
         volumes.append(volume.id)
         say(_('Creating temporary volume %(vol)s from volume snapshot '
               '%(vsnap)s') % {'vol': volume.id, 'vsnap': source.snapshot_id})
@@ -167,10 +169,11 @@ def to_images(conn, sources, disk_format, waiter, reporter, ledger):
         waiter.until(waits.cinder(_('Volume %s') % volume_id),
                      lambda: get_volume(conn, volume_id),
                      ('available',), VOLUME_FAILED)
-        upload = conn.block_storage.upload_volume_to_image(
-            volume_id, source.name, disk_format=disk_format,
-            container_format='bare')
-        ledger.made('image', upload['image_id'])
+        with interrupts.held():
+            upload = conn.block_storage.upload_volume_to_image(
+                volume_id, source.name, disk_format=disk_format,
+                container_format='bare')
+            ledger.made('image', upload['image_id'])
         uploads.append(upload['image_id'])
         say(_('Uploading volume %(vol)s to image %(image)s') % {
             'vol': volume_id, 'image': upload['image_id']})

@@ -30,6 +30,7 @@ import sys
 from openstack import exceptions as sdk_exc
 from oslo_utils import uuidutils
 
+from rcsnap_osc.cloud import interrupts
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import transfer
@@ -172,12 +173,13 @@ def _volume_backed(conn, document, request, ledger, put, types):
     snapshot_id = uuidutils.generate_uuid()
     for index, (disk, image_id) in enumerate(zip(disks, uploads)):
         extra = {'volume_type': types[index]} if types[index] else {}
-        volume = conn.block_storage.create_volume(
-            image_id=image_id, size=manifest.disk_gib(disk),
-            name='%s-disk-%d' % (name, index),
-            description=_('Volume of imported snapshot %s') % name,
-            metadata={archives.BACKUP_IMAGE_KEY: snapshot_id}, **extra)
-        ledger.made('volume', volume.id, label=_('temporary volume'))
+        with interrupts.held():
+            volume = conn.block_storage.create_volume(
+                image_id=image_id, size=manifest.disk_gib(disk),
+                name='%s-disk-%d' % (name, index),
+                description=_('Volume of imported snapshot %s') % name,
+                metadata={archives.BACKUP_IMAGE_KEY: snapshot_id}, **extra)
+            ledger.made('volume', volume.id, label=_('temporary volume'))
         volumes.append(volume.id)
         say(_('Creating volume %(vol)s from image %(image)s') % {
             'vol': volume.id, 'image': image_id})
@@ -186,9 +188,10 @@ def _volume_backed(conn, document, request, ledger, put, types):
         waiter.until(waits.cinder(_('Volume %s') % volume_id),
                      lambda: volume_images.get_volume(conn, volume_id),
                      ('available',), volume_images.VOLUME_FAILED)
-        vsnap = conn.block_storage.create_snapshot(
-            volume_id=volume_id, name='snapshot for %s' % name)
-        ledger.made('volume snapshot', vsnap.id)
+        with interrupts.held():
+            vsnap = conn.block_storage.create_snapshot(
+                volume_id=volume_id, name='snapshot for %s' % name)
+            ledger.made('volume snapshot', vsnap.id)
         vsnaps.append(vsnap.id)
         say(_('Creating volume snapshot %(snap)s of volume %(vol)s') % {
             'snap': vsnap.id, 'vol': volume_id})

@@ -28,6 +28,7 @@ from openstack import utils as sdk_utils
 
 from rcsnap_osc.archive import run as archive_run
 from rcsnap_osc.cloud import from_backups
+from rcsnap_osc.cloud import interrupts
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import removal
 from rcsnap_osc.cloud import rollback
@@ -100,16 +101,17 @@ def _make_snapshots(conn, results, ledger, deadline, reporter):
     for result in results:
         image = result.unarchive.image
         for old_id, volume_id in result.volumes.items():
-            try:
-                made = conn.block_storage.create_snapshot(
-                    volume_id=volume_id,
-                    name='snapshot for %s' % (image.get('name') or
-                                              image['id']),
-                    metadata={archives.BACKUP_IMAGE_KEY: image['id']})
-            except sdk_exc.HttpException as exc:
-                raise errors.refused(exc, _(
-                    'Cinder refused the volume snapshot: %s'))
-            ledger.made('volume snapshot', made.id)
+            with interrupts.held():
+                try:
+                    made = conn.block_storage.create_snapshot(
+                        volume_id=volume_id,
+                        name='snapshot for %s' % (image.get('name') or
+                                                  image['id']),
+                        metadata={archives.BACKUP_IMAGE_KEY: image['id']})
+                except sdk_exc.HttpException as exc:
+                    raise errors.refused(exc, _(
+                        'Cinder refused the volume snapshot: %s'))
+                ledger.made('volume snapshot', made.id)
             result.snapshots[old_id] = made.id
     for snapshot_id in [s for r in results for s in r.snapshots.values()]:
         waits.until_status(

@@ -20,6 +20,7 @@ import hashlib
 
 from openstack import exceptions as sdk_exc
 
+from rcsnap_osc.cloud import interrupts
 from rcsnap_osc.cloud import reads
 from rcsnap_osc.cloud import rollback
 from rcsnap_osc.cloud import waits
@@ -71,12 +72,14 @@ def volumes(conn, summary, timeout, reporter):
         made = []
         name = summary.image.get('name') or summary.image['id']
         for index, device in enumerate(summary.devices):
-            volume = conn.block_storage.create_volume(
-                snapshot_id=device.snapshot_id, size=device.size_gib,
-                name='verify-%s-%d' % (name, index),
-                description=_('Temporary volume of a verification of '
-                              'snapshot %s') % summary.image['id'])
-            ledger.made('volume', volume.id, label=_('temporary volume'))
+            with interrupts.held():
+                volume = conn.block_storage.create_volume(
+                    snapshot_id=device.snapshot_id, size=device.size_gib,
+                    name='verify-%s-%d' % (name, index),
+                    description=_('Temporary volume of a verification of '
+                                  'snapshot %s') % summary.image['id'])
+                ledger.made('volume', volume.id,
+                            label=_('temporary volume'))
             made.append((device, volume.id))
             reporter.say(_('Creating temporary volume %(vol)s from volume '
                            'snapshot %(vsnap)s') % {

@@ -14,6 +14,9 @@
 (what was made removed, the backups untouched) or unarchived (what the
 image names kept), never without its data."""
 
+import os
+import signal
+
 import fixtures
 
 from rcsnap_osc.cloud import volume_images
@@ -90,6 +93,29 @@ class TestUnarchiveInterrupted(tu.UnarchiveTest):
         writes, err = self.interrupted()
         self.assertNotIn(tu.PATCH, writes)
         self.assertEqual(MADE, writes - {tu.POST_VOLUME, tu.POST_SNAP})
+
+    def test_ctrl_c_while_cinder_makes_a_volume_snapshot_it_goes_too(self):
+        # The Ctrl-C lands while the POST is on its way: Cinder makes the
+        # volume snapshot, its answer is read and the snapshot recorded
+        # before the interrupt, so the rollback removes it too.
+        previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.addCleanup(signal.signal, signal.SIGINT, previous)
+        self.cloud()
+        self.accept_volumes()
+        created = tu.snapshot_created(tu.NEW_ROOT_SNAP, tu.ROOT, 10)
+
+        def answered_after_a_ctrl_c(request, context):
+            os.kill(os.getpid(), signal.SIGINT)
+            context.status_code = created['status_code']
+            return created['json']
+        self.requests.post(tu.SNAPS, json=answered_after_a_ctrl_c)
+        self.made_removable()
+        writes, err = self.interrupted()
+        self.assertEqual({tu.POST_VOLUME, tu.POST_SNAP,
+                          'DELETE %s/%s' % (tu.SNAPS, tu.NEW_ROOT_SNAP),
+                          'DELETE %s/%s' % (tu.VOLUMES, tu.ROOT),
+                          'DELETE %s/%s' % (tu.VOLUMES, tu.DATA)}, writes)
+        self.assertIn('Deleted volume snapshot %s' % tu.NEW_ROOT_SNAP, err)
 
     def test_patch_never_applied_what_was_made_goes(self):
         self.cloud()
