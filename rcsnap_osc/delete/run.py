@@ -58,10 +58,12 @@ def made_once(proxy):
 
 
 def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False,
-                    found=None, unbin=False):
+                    found=None, unbin=False, images=None):
     """Plan the deletion of the named snapshots from a few listings;
     ``found`` (a dict) gets what was read by ID. With ``unbin`` (a
-    purge), a binned snapshot is judged as once the bin lets go."""
+    purge), a binned snapshot is judged as once the bin lets go.
+    ``images``: the caller's listing of every image, hidden ones too
+    (else listed here)."""
     project_id = conn.current_project_id
     early = None
     if not keep_volume_snapshots:
@@ -71,12 +73,14 @@ def gather_and_plan(conn, names, force=False, keep_volume_snapshots=False,
         # to volume snapshots.
         early = find.background(lambda: find.discover(conn) or
                                 reads.list_volume_snapshots(conn))
-    made_once(conn.image)
-    shown, hidden = reads.parallel([
-        lambda: reads.list_images(conn, visibility='all'),
-        lambda: reads.list_images(conn, visibility='all', os_hidden='true'),
-    ])
-    images = list({i['id']: i for i in shown + hidden}.values())
+    if images is None:
+        made_once(conn.image)
+        shown, hidden = reads.parallel([
+            lambda: reads.list_images(conn, visibility='all'),
+            lambda: reads.list_images(conn, visibility='all',
+                                      os_hidden='true'),
+        ])
+        images = list({i['id']: i for i in shown + hidden}.values())
     found = {} if found is None else found
     found.update((i['id'], i) for i in images)
     if unbin:
@@ -135,17 +139,18 @@ def refuse_locked(names, plans, found, now):
                                                       'why': why})
 
 
-def delete_snapshots(conn, request, reporter):
+def delete_snapshots(conn, request, reporter, images=None):
     """Plan the :class:`rcsnap_osc.delete.plan.Request`, then (unless
     ``dry_run``) bin, or with ``purge`` delete, then wait up to ``wait``
     seconds for the volume snapshots to go: ``(plans, outcomes)``.
     ``reporter.made(outcomes)`` once something is deleted: the outcomes
-    are what to report if the wait fails."""
+    are what to report if the wait fails. ``images``: as
+    :func:`gather_and_plan`."""
     found, now = {}, utcnow()
     plans = gather_and_plan(
         conn, request.names, force=request.force,
         keep_volume_snapshots=request.keep_volume_snapshots, found=found,
-        unbin=request.purge)
+        unbin=request.purge, images=images)
     refuse_locked(request.names, plans, found, now)
     if not request.purge:
         plans = binning.held_back(plans, found, now)
@@ -157,10 +162,13 @@ def delete_snapshots(conn, request, reporter):
     return plans, purge(conn, plans, found, request.wait, reporter)
 
 
-def purge_named(conn, ids, dry_run, wait, reporter):
-    """``bin purge``: :func:`delete_snapshots` of these IDs, for real."""
+def purge_named(conn, ids, request, reporter, images):
+    """``bin purge``: :func:`delete_snapshots` of these IDs, for real,
+    from the bin's listing of ``images`` (``request``: its ``dry_run``
+    and ``wait``)."""
     return delete_snapshots(conn, delete_plan.Request(
-        names=tuple(ids), dry_run=dry_run, wait=wait, purge=True), reporter)
+        names=tuple(ids), dry_run=request.dry_run, wait=request.wait,
+        purge=True), reporter, images)
 
 
 def purge(conn, plans, found, wait, reporter):

@@ -91,8 +91,8 @@ def purge(conn, request, reporter):
     orphans = [] if request.names else plan.binned_orphans(
         request, listed, reads.list_volume_snapshots(conn), now)
     plans, outcomes = deleting.purge_named(
-        conn, [i['id'] for i in images], request.dry_run, request.wait,
-        reporter) if images else ([], [])
+        conn, [i['id'] for i in images], request, reporter,
+        listed) if images else ([], [])
     if orphans:
         outcomes = outcomes + (removal.planned(orphans) if request.dry_run
                                else removal.remove(conn, orphans,

@@ -277,6 +277,12 @@ class TestPurge(BinTest):
         self.assertEqual([patch(('add', 'protected', False))], [
             r.json() for r in self.requests.request_history
             if r.method == 'PATCH'])
+        # The images listed once, for the bin and delete's plan both.
+        self.assertEqual(sorted([
+            'GET %s?limit=1000&visibility=all' % IMAGES,
+            'GET %s?limit=1000&os_hidden=true&visibility=all' % IMAGES]),
+            sorted(c for c in self.calls()
+                   if c.startswith('GET %s?' % IMAGES)))
 
     def test_older_than_picks_by_binning_date(self):
         old = binned(fakes.image_backed_image(),
