@@ -277,7 +277,7 @@ def find_snapshot_and_volumes(conn, name_or_id, hidden=False, beside=None):
     ids = [ref.snapshot_id for ref in snapshots.volume_refs(
         snapshots.mapping_of(image))]
     if not ids:
-        return image, {}, None, _with(dict, beside, image)[1]
+        return image, {}, None, beside and beside(image)
     # After Cinder's discovery (no other thread uses Cinder before it is
     # done), beside the page if it is still on its way.
     discovered.wait()
